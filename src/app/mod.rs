@@ -1,0 +1,1 @@
+//! Use cases: one module per thing a therapist does, glue between the store and the model.

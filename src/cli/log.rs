@@ -1,0 +1,10 @@
+//! `praxis log`. STUB: to be written.
+
+use super::Ctx;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("`praxis log` is not implemented yet")
+}

@@ -1,0 +1,117 @@
+//! The command line: one module per subcommand. Human output by default, `--json` for machines; errors go to
+//! stderr with a non-zero exit status.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod assess;
+pub mod compare;
+pub mod db;
+pub mod demo;
+pub mod history;
+pub mod instruments;
+pub mod log;
+pub mod patient;
+pub mod plan;
+pub mod protocols;
+pub mod simulate;
+
+/// Praxis: plan neuro-rehabilitation, log therapy, forecast recovery and compare protocols.
+///
+/// Run without a subcommand to open the terminal interface.
+#[derive(Debug, Parser)]
+#[command(name = "praxis", version, about, long_about = None)]
+pub struct Cli {
+    /// Database file (default: $XDG_DATA_HOME/praxis/praxis.db).
+    #[arg(long, global = true, env = "PRAXIS_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, show and edit patients.
+    Patient(patient::Args),
+    /// Record an assessment score: `praxis assess P-0001 fma_ue 34`.
+    Assess(assess::Args),
+    /// Log a therapy session.
+    Log(log::Args),
+    /// Assessments and sessions of one patient in date order.
+    History(history::Args),
+    /// Set or show a patient's treatment plan.
+    Plan(plan::Args),
+    /// Fill the database with realistic demo patients.
+    Demo(demo::Args),
+    /// Database maintenance: integrity check, backup.
+    Db(db::Args),
+    /// The outcome measures Praxis knows, with ranges and MCIDs.
+    Instruments(instruments::Args),
+    /// Forecast recovery under one protocol.
+    Simulate(simulate::Args),
+    /// Forecast several protocols on the same patient and rank them.
+    Compare(compare::Args),
+    /// List and check protocol files.
+    Protocols(protocols::Args),
+}
+
+/// What every subcommand gets: where the database is and how to print.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub db: PathBuf,
+    pub json: bool,
+}
+
+impl Ctx {
+    /// Print a value as pretty JSON on stdout.
+    pub fn print_json<T: serde::Serialize>(&self, value: &T) -> anyhow::Result<()> {
+        println!("{}", serde_json::to_string_pretty(value)?);
+        Ok(())
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout and usage errors to stderr, with the right exit code.
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("praxis: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = match cli.db {
+        Some(p) => p,
+        None => crate::store::default_db_path()?,
+    };
+    let ctx = Ctx { db, json: cli.json };
+    match cli.command {
+        None => crate::tui::run(&ctx.db),
+        Some(Command::Patient(a)) => patient::run(&ctx, a),
+        Some(Command::Assess(a)) => assess::run(&ctx, a),
+        Some(Command::Log(a)) => log::run(&ctx, a),
+        Some(Command::History(a)) => history::run(&ctx, a),
+        Some(Command::Plan(a)) => plan::run(&ctx, a),
+        Some(Command::Demo(a)) => demo::run(&ctx, a),
+        Some(Command::Db(a)) => db::run(&ctx, a),
+        Some(Command::Instruments(a)) => instruments::run(&ctx, a),
+        Some(Command::Simulate(a)) => simulate::run(&ctx, a),
+        Some(Command::Compare(a)) => compare::run(&ctx, a),
+        Some(Command::Protocols(a)) => protocols::run(&ctx, a),
+    }
+}

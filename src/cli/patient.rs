@@ -1,0 +1,10 @@
+//! `praxis patient`. STUB: to be written.
+
+use super::Ctx;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("`praxis patient` is not implemented yet")
+}

@@ -1,0 +1,423 @@
+//! The outcome measures Praxis knows: one table, in code, with range, direction, MCID and measurement error.
+//!
+//! Figures come from `shared/science.md` and the sources named per row. Where a figure is a minimal detectable
+//! change (MDC / smallest real difference) rather than a true MCID, `mcid_kind` says so. Entries marked "(check)" are
+//! from secondary sources and should be verified against the primary paper before a clinical decision rests on them.
+
+use serde::Serialize;
+
+/// Which direction of change is an improvement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+/// What the `mcid` figure of an instrument is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum McidKind {
+    /// Minimal clinically important difference (anchor- or distribution-based).
+    Mcid,
+    /// Minimal detectable change / smallest real difference: no MCID established, this is the smallest change that
+    /// exceeds measurement error.
+    Mdc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Instrument {
+    /// Stable snake_case id used on the command line, in JSON and in the database.
+    pub id: &'static str,
+    /// Short name shown on screen.
+    pub short: &'static str,
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    /// Scores are whole numbers (ordinal scales) rather than measurements.
+    pub integer: bool,
+    pub direction: Direction,
+    /// Improvement (in the instrument's units, positive) a patient would notice: chronic / default population.
+    pub mcid: f64,
+    /// MCID in the early subacute phase after stroke, where it differs.
+    pub mcid_subacute: Option<f64>,
+    pub mcid_kind: McidKind,
+    pub mcid_source: &'static str,
+    /// Standard error of measurement (instrument units): the noise of one observed score around the true one.
+    pub sem: f64,
+    pub sem_source: &'static str,
+}
+
+impl Instrument {
+    /// Is `score` a valid score on this instrument?
+    pub fn check(&self, score: f64) -> Result<(), InstrumentError> {
+        if !score.is_finite() || score < self.min || score > self.max {
+            return Err(InstrumentError::OutOfRange {
+                instrument: self.short,
+                range: self.range_text(),
+                got: score,
+            });
+        }
+        if self.integer && score.fract() != 0.0 {
+            return Err(InstrumentError::NotWhole {
+                instrument: self.short,
+                got: score,
+            });
+        }
+        Ok(())
+    }
+
+    /// "0-66" or "0-300 s".
+    pub fn range_text(&self) -> String {
+        let unit = if self.unit == "points" {
+            String::new()
+        } else {
+            format!(" {}", self.unit)
+        };
+        format!("{}-{}{unit}", fmt_num(self.min), fmt_num(self.max))
+    }
+
+    /// Signed improvement from `before` to `after`: positive when the patient got better.
+    pub fn improvement(&self, before: f64, after: f64) -> f64 {
+        match self.direction {
+            Direction::HigherIsBetter => after - before,
+            Direction::LowerIsBetter => before - after,
+        }
+    }
+
+    /// Clamp a (model) score into the instrument's range.
+    pub fn clamp(&self, score: f64) -> f64 {
+        score.clamp(self.min, self.max)
+    }
+
+    pub fn better_word(&self) -> &'static str {
+        match self.direction {
+            Direction::HigherIsBetter => "higher is better",
+            Direction::LowerIsBetter => "lower is better",
+        }
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InstrumentError {
+    #[error("unknown instrument {0:?}; known instruments: {known}", known = known_ids())]
+    Unknown(String),
+    #[error("{instrument} is scored {range}; got {got}")]
+    OutOfRange {
+        instrument: &'static str,
+        range: String,
+        got: f64,
+    },
+    #[error("{instrument} is scored in whole points; got {got}")]
+    NotWhole { instrument: &'static str, got: f64 },
+}
+
+fn known_ids() -> String {
+    INSTRUMENTS
+        .iter()
+        .map(|i| i.id)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Look an instrument up by id (case-insensitive; `-` and `_` are interchangeable).
+pub fn get(id: &str) -> Result<&'static Instrument, InstrumentError> {
+    let norm = id.trim().to_ascii_lowercase().replace('-', "_");
+    INSTRUMENTS
+        .iter()
+        .find(|i| i.id == norm)
+        .ok_or_else(|| InstrumentError::Unknown(id.to_string()))
+}
+
+/// Validate a score for an instrument id, returning the instrument.
+pub fn validate(id: &str, score: f64) -> Result<&'static Instrument, InstrumentError> {
+    let inst = get(id)?;
+    inst.check(score)?;
+    Ok(inst)
+}
+
+pub fn all() -> &'static [Instrument] {
+    INSTRUMENTS
+}
+
+pub static INSTRUMENTS: &[Instrument] = &[
+    Instrument {
+        id: "fma_ue",
+        short: "FMA-UE",
+        name: "Fugl-Meyer Assessment, upper extremity (motor)",
+        unit: "points",
+        min: 0.0,
+        max: 66.0,
+        integer: true,
+        direction: Direction::HigherIsBetter,
+        mcid: 5.25,
+        mcid_subacute: Some(9.0),
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "Page 2012 Phys Ther 92:791 (chronic 4.25-7.25, midpoint used); Arya 2011 Top Stroke Rehabil (subacute 9-10)",
+        sem: 2.0,
+        sem_source: "Hiengkaew 2012 Arch Phys Med Rehabil (SEM ~2 points in chronic stroke) (check)",
+    },
+    Instrument {
+        id: "fma_le",
+        short: "FMA-LE",
+        name: "Fugl-Meyer Assessment, lower extremity (motor)",
+        unit: "points",
+        min: 0.0,
+        max: 34.0,
+        integer: true,
+        direction: Direction::HigherIsBetter,
+        mcid: 6.0,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "Pandian 2016 Top Stroke Rehabil (chronic stroke, 6 points)",
+        sem: 1.5,
+        sem_source: "Hiengkaew 2012 Arch Phys Med Rehabil (check)",
+    },
+    Instrument {
+        id: "arat",
+        short: "ARAT",
+        name: "Action Research Arm Test",
+        unit: "points",
+        min: 0.0,
+        max: 57.0,
+        integer: true,
+        direction: Direction::HigherIsBetter,
+        mcid: 5.7,
+        mcid_subacute: Some(12.0),
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "van der Lee 2001 J Rehabil Med 33:110 (chronic 5.7) (check); Lang 2008 J Hand Ther (early 12-17)",
+        sem: 2.0,
+        sem_source: "van der Lee 2001 J Rehabil Med (test-retest) (check)",
+    },
+    Instrument {
+        id: "bbt",
+        short: "BBT",
+        name: "Box and Block Test",
+        unit: "blocks/60 s",
+        min: 0.0,
+        max: 150.0,
+        integer: true,
+        direction: Direction::HigherIsBetter,
+        mcid: 5.5,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mdc,
+        mcid_source: "Chen 2009 Neurorehabil Neural Repair 23:435 (smallest real difference 5.5 blocks in stroke)",
+        sem: 2.0,
+        sem_source: "Chen 2009 Neurorehabil Neural Repair 23:435 (SRD 5.5 = 1.96 x sqrt(2) x SEM)",
+    },
+    Instrument {
+        id: "nhpt_s",
+        short: "9HPT",
+        name: "Nine-Hole Peg Test (time)",
+        unit: "s",
+        min: 0.0,
+        max: 300.0,
+        integer: false,
+        direction: Direction::LowerIsBetter,
+        mcid: 32.8,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mdc,
+        mcid_source: "Chen 2009 Neurorehabil Neural Repair 23:435 (smallest real difference 32.8 s in stroke)",
+        sem: 11.8,
+        sem_source: "Chen 2009 Neurorehabil Neural Repair 23:435 (SRD / 2.77)",
+    },
+    Instrument {
+        id: "bbs",
+        short: "Berg",
+        name: "Berg Balance Scale",
+        unit: "points",
+        min: 0.0,
+        max: 56.0,
+        integer: true,
+        direction: Direction::HigherIsBetter,
+        mcid: 6.0,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mdc,
+        mcid_source: "Donoghue 2009 J Rehabil Med 41:343 (MDC 6 in older adults near the middle of the scale)",
+        sem: 2.2,
+        sem_source: "Donoghue 2009 J Rehabil Med 41:343 (MDC / 2.77)",
+    },
+    Instrument {
+        id: "walk10m_ms",
+        short: "10MWT",
+        name: "10-metre walk test (comfortable speed)",
+        unit: "m/s",
+        min: 0.0,
+        max: 3.0,
+        integer: false,
+        direction: Direction::HigherIsBetter,
+        mcid: 0.16,
+        mcid_subacute: Some(0.16),
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "Tilson 2010 Phys Ther 90:196 (subacute stroke, 0.16 m/s)",
+        sem: 0.05,
+        sem_source: "Flansbjer 2005 J Rehabil Med 37:75 (check)",
+    },
+    Instrument {
+        id: "tug_s",
+        short: "TUG",
+        name: "Timed Up and Go",
+        unit: "s",
+        min: 0.0,
+        max: 120.0,
+        integer: false,
+        direction: Direction::LowerIsBetter,
+        mcid: 3.2,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mdc,
+        mcid_source: "Flansbjer 2005 J Rehabil Med 37:75 (MDC ~3 s in chronic stroke; 3.2 per shared/science.md) (check)",
+        sem: 1.14,
+        sem_source: "Flansbjer 2005 J Rehabil Med 37:75 (check)",
+    },
+    Instrument {
+        id: "mds_updrs_iii",
+        short: "UPDRS-III",
+        name: "MDS-UPDRS part III (motor examination)",
+        unit: "points",
+        min: 0.0,
+        max: 132.0,
+        integer: true,
+        direction: Direction::LowerIsBetter,
+        mcid: 3.25,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "Horvath 2015 Parkinsonism Relat Disord 21:1421 (improvement 3.25, worsening 4.63)",
+        sem: 2.5,
+        sem_source: "Horvath 2015 (distribution-based estimates) (check)",
+    },
+    Instrument {
+        id: "hoehn_yahr",
+        short: "H&Y",
+        name: "Hoehn and Yahr stage",
+        unit: "stage",
+        min: 0.0,
+        max: 5.0,
+        integer: false,
+        direction: Direction::LowerIsBetter,
+        mcid: 0.5,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mdc,
+        mcid_source: "one half-stage of the modified scale (Goetz 2004 Mov Disord 19:1020); no MCID established",
+        sem: 0.25,
+        sem_source: "half a half-stage: the scale's resolution (convention, not measured)",
+    },
+    Instrument {
+        id: "sara",
+        short: "SARA",
+        name: "Scale for the Assessment and Rating of Ataxia",
+        unit: "points",
+        min: 0.0,
+        max: 40.0,
+        integer: false,
+        direction: Direction::LowerIsBetter,
+        mcid: 1.5,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mdc,
+        mcid_source: "Schmitz-Hubsch 2010 Neurology 74:678 (smallest change judged relevant ~1-2 points) (check)",
+        sem: 1.0,
+        sem_source: "Schmitz-Hubsch 2006 Neurology 66:1717 (test-retest) (check)",
+    },
+    Instrument {
+        id: "moca",
+        short: "MoCA",
+        name: "Montreal Cognitive Assessment",
+        unit: "points",
+        min: 0.0,
+        max: 30.0,
+        integer: true,
+        direction: Direction::HigherIsBetter,
+        mcid: 2.0,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mdc,
+        mcid_source: "Feeney 2016 (reliable change ~2 points in older adults) (check); >= 26 normal (Nasreddine 2005)",
+        sem: 1.0,
+        sem_source: "Feeney 2016 (check)",
+    },
+    Instrument {
+        id: "barthel",
+        short: "Barthel",
+        name: "Barthel Index of activities of daily living",
+        unit: "points",
+        min: 0.0,
+        max: 100.0,
+        integer: true,
+        direction: Direction::HigherIsBetter,
+        mcid: 9.25,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "Hsieh 2007 Neurorehabil Neural Repair 21:233 (1.85 on the 20-point scale = 9.25 on 100) (check)",
+        sem: 3.0,
+        sem_source: "Hsieh 2007 (check)",
+    },
+    Instrument {
+        id: "mrs",
+        short: "mRS",
+        name: "modified Rankin Scale",
+        unit: "grade",
+        min: 0.0,
+        max: 6.0,
+        integer: true,
+        direction: Direction::LowerIsBetter,
+        mcid: 1.0,
+        mcid_subacute: None,
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "one grade of the ordinal scale (convention in stroke trials)",
+        sem: 0.5,
+        sem_source: "inter-rater kappa ~0.6 (Banks 2007 Stroke 38:1091) (check)",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_is_unique_snake_case_and_ranges_are_sane() {
+        let mut seen = std::collections::HashSet::new();
+        for i in INSTRUMENTS {
+            assert!(seen.insert(i.id), "duplicate id {}", i.id);
+            assert!(
+                i.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            );
+            assert!(i.min < i.max, "{}", i.id);
+            assert!(i.mcid > 0.0 && i.mcid < i.max - i.min, "{}", i.id);
+            assert!(i.sem > 0.0, "{}", i.id);
+        }
+        assert_eq!(INSTRUMENTS.len(), 14);
+    }
+
+    #[test]
+    fn out_of_range_message_names_instrument_and_range() {
+        let e = validate("fma_ue", 70.0).unwrap_err();
+        assert_eq!(e.to_string(), "FMA-UE is scored 0-66; got 70");
+        let e = validate("tug_s", -1.0).unwrap_err();
+        assert_eq!(e.to_string(), "TUG is scored 0-120 s; got -1");
+        assert!(validate("fma_ue", 33.5).is_err());
+        assert!(validate("FMA-UE", 34.0).is_ok());
+    }
+
+    #[test]
+    fn unknown_instrument_lists_the_known_ones() {
+        let e = validate("fugl", 3.0).unwrap_err().to_string();
+        assert!(e.contains("unknown instrument \"fugl\""), "{e}");
+        assert!(e.contains("fma_ue") && e.contains("mds_updrs_iii"), "{e}");
+    }
+
+    #[test]
+    fn improvement_follows_direction() {
+        let tug = get("tug_s").unwrap();
+        assert_eq!(tug.improvement(14.5, 12.0), 2.5);
+        let fma = get("fma_ue").unwrap();
+        assert_eq!(fma.improvement(20.0, 30.0), 10.0);
+    }
+}

@@ -1,0 +1,12 @@
+//! The recovery model: pure maths, no I/O, no clock; randomness only through a seeded RNG passed in.
+//!
+//! See `shared/science.md` for the mechanisms and the numbers this must reproduce.
+
+pub mod forecast;
+pub mod protocol;
+pub mod scenario;
+pub mod simulate;
+
+pub use forecast::{Band, Cancelled, Comparison, Control, Forecast, ForecastOptions, Summary};
+pub use protocol::Protocol;
+pub use scenario::Scenario;
