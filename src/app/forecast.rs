@@ -144,6 +144,18 @@ pub fn scenario_from_patient(
     Ok(s)
 }
 
+/// Build the scenario for a stored patient (`praxis simulate --patient`).
+pub fn scenario_for_patient(
+    db: &Path,
+    code: &str,
+    protocol: Option<&str>,
+) -> anyhow::Result<Scenario> {
+    let _ = (db, protocol);
+    anyhow::bail!(
+        "simulate --patient {code}: the patient store is not available in this build yet; use a scenario file"
+    )
+}
+
 fn days_since_onset(c: &Condition, day0: NaiveDate) -> u32 {
     let days = match c {
         Condition::Stroke(f) => f.onset_date.map(|d| (day0 - d).num_days()),
