@@ -341,7 +341,8 @@ fn sessions_round_trip_and_out_of_range_fields_are_refused() {
     );
     assert_eq!(store.sessions("P-0001", Some(1)).unwrap(), vec![s3]);
 
-    let cases: [(fn(&mut SessionLog), &str); 5] = [
+    type Change = fn(&mut SessionLog);
+    let cases: [(Change, &str); 5] = [
         (|s| s.minutes = 0, "minutes must be 1-600; got 0"),
         (|s| s.minutes = 601, "minutes must be 1-600; got 601"),
         (
