@@ -756,3 +756,76 @@ fn bad_command_line_values_are_refused() {
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("tests/scenarios/does-not-exist.toml"));
 }
+
+// ---- simulate --patient -------------------------------------------------------------------------------------
+
+#[test]
+fn simulate_patient_builds_the_scenario_from_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("praxis.db");
+    {
+        let mut store = praxis::store::Store::open(&db).unwrap();
+        praxis::app::demo::load_at(
+            &mut store,
+            chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        )
+        .unwrap();
+    }
+    let store = praxis::store::Store::open(&db).unwrap();
+    let code = "P-0044"; // the demo Parkinson's patient
+    let latest = praxis::app::patients::latest_scores(&store.assessments(code).unwrap());
+    drop(store);
+    let out = praxis(tmp.path())
+        .args([
+            "simulate",
+            "--patient",
+            code,
+            "--protocol",
+            "lsvt-big",
+            "--json",
+            "--draws",
+            "20",
+        ])
+        .output()
+        .unwrap();
+    let v = json_of(&out);
+    assert_eq!(v["summary"]["protocol"], "lsvt-big");
+    // Every instrument with a score is in the forecast, starting from the latest score.
+    let measures = v["summary"]["measures"].as_object().unwrap();
+    assert!(!latest.is_empty());
+    for a in &latest {
+        let m = measures
+            .get(&a.instrument)
+            .unwrap_or_else(|| panic!("{} missing", a.instrument));
+        assert_eq!(m["baseline"].as_f64(), Some(a.score), "{}", a.instrument);
+    }
+    assert_series_shape(
+        &v["measures"],
+        v["days"].as_array().unwrap().len(),
+        &measures.keys().map(String::as_str).collect::<Vec<_>>(),
+    );
+    // Unknown patient: a clear error, nothing on stdout.
+    let out = praxis(tmp.path())
+        .args([
+            "simulate",
+            "--patient",
+            "P-9999",
+            "--protocol",
+            "usual-care",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(stderr_of(&out).contains("P-9999"), "{}", stderr_of(&out));
+    // No database at all: say so rather than creating one.
+    let out = praxis(tmp.path())
+        .env("PRAXIS_DB", tmp.path().join("missing.db"))
+        .args(["simulate", "--patient", code, "--protocol", "usual-care"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr_of(&out).contains("no database at"));
+    assert!(!tmp.path().join("missing.db").exists());
+}

@@ -144,16 +144,23 @@ pub fn scenario_from_patient(
     Ok(s)
 }
 
-/// Build the scenario for a stored patient (`praxis simulate --patient`).
+/// Build the scenario for a stored patient (`praxis simulate --patient`): open the database read-only in spirit (no
+/// writes), read the profile and assessments, and call [`scenario_from_patient`].
 pub fn scenario_for_patient(
     db: &Path,
     code: &str,
     protocol: Option<&str>,
 ) -> anyhow::Result<Scenario> {
-    let _ = (db, protocol);
-    anyhow::bail!(
-        "simulate --patient {code}: the patient store is not available in this build yet; use a scenario file"
-    )
+    if !db.exists() {
+        anyhow::bail!(
+            "no database at {}; add patients first (praxis patient add ...) or pass --db PATH",
+            db.display()
+        );
+    }
+    let store = crate::store::Store::open(db)?;
+    let patient = store.patient(code)?;
+    let assessments = store.assessments(code)?;
+    scenario_from_patient(&patient, &assessments, protocol)
 }
 
 fn days_since_onset(c: &Condition, day0: NaiveDate) -> u32 {
