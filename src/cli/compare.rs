@@ -59,7 +59,7 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
     let first = cmp.protocols.first().map(|p| &p.summary);
     let _ = writeln!(
         out,
-        "{title}: {} protocols compared on {} ({}); {} draws, seed {}",
+        "{title}\n{} protocols compared on {} ({}); {} draws, seed {}",
         cmp.protocols.len(),
         short(id),
         inst.map_or("", |i| i.better_word()),
@@ -73,7 +73,7 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<4} {:<26} {:>5} {:>6}  {:<21} {:<21} {:>5} {:>5}",
+        "{:<4} {:<25} {:>4} {:>6}  {:<19} {:<19} {:>6} {:>7}",
         "RANK", "PROTOCOL", "SESS", "REPS", "GAIN END", "GAIN FOLLOW-UP", "S>MCID", "P(MCID)"
     );
     let mut has_goal = false;
@@ -83,7 +83,7 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
         let Some(m) = s.measures.get(id) else {
             let _ = writeln!(
                 out,
-                "{:<4} {:<26} (no forecast for {})",
+                "{:<4} {:<25} (no forecast for {})",
                 rank + 1,
                 pid,
                 short(id)
@@ -103,7 +103,7 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<4} {:<26} {:>5} {:>6}  {:<21} {:<21} {:>5} {:>6.0}%",
+            "{:<4} {:<25} {:>4} {:>6}  {:<19} {:<19} {:>6} {:>6.0}%",
             rank + 1,
             pid,
             s.sessions,
@@ -173,7 +173,7 @@ pub fn verdict(cmp: &Comparison) -> String {
         let diff = bg.mean - sg.mean;
         let _ = write!(
             out,
-            "That is {} {} more than the runner-up, {}",
+            "That is {} {} more than the runner-up, {},\n",
             num(id, diff),
             short(id),
             second.id
@@ -181,11 +181,11 @@ pub fn verdict(cmp: &Comparison) -> String {
         if diff < bm.mcid {
             let _ = writeln!(
                 out,
-                ", less than the MCID ({}): a difference a patient may not notice.",
+                "less than the MCID ({}): a difference a patient may not notice.",
                 num(id, bm.mcid)
             );
         } else {
-            let _ = writeln!(out, ", more than the MCID ({}).", num(id, bm.mcid));
+            let _ = writeln!(out, "more than the MCID ({}).", num(id, bm.mcid));
         }
         if bg.p10 < sg.p90 {
             let _ = writeln!(

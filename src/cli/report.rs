@@ -12,10 +12,14 @@ const LABEL_WIDTH: usize = 8;
 
 /// Format a number to one decimal, or none for whole-point scales.
 pub fn num(id: &str, x: f64) -> String {
-    match instruments::get(id) {
-        Ok(i) if i.integer => format!("{x:.1}"),
+    let s = match instruments::get(id) {
         Ok(i) if i.max <= 5.0 => format!("{x:.2}"),
         _ => format!("{x:.1}"),
+    };
+    // No "-0.0".
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
     }
 }
 
