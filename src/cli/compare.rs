@@ -171,9 +171,9 @@ pub fn verdict(cmp: &Comparison) -> String {
     {
         let sg = improvement(id, &sm.change_follow_up);
         let diff = bg.mean - sg.mean;
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "That is {} {} more than the runner-up, {},\n",
+            "That is {} {} more than the runner-up, {},",
             num(id, diff),
             short(id),
             second.id
