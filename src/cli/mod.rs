@@ -18,6 +18,7 @@ pub mod plan;
 pub mod protocols;
 pub mod report;
 pub mod simulate;
+pub mod util;
 
 /// Praxis: plan neuro-rehabilitation, log therapy, forecast recovery and compare protocols.
 ///
