@@ -601,6 +601,8 @@ fn same_seed_gives_identical_output() {
     let (a, b) = (run("7"), run("7"));
     assert!(a.status.success(), "{}", stderr_of(&a));
     assert_eq!(a.stdout, b.stdout);
+    // The seed matters: another seed gives other draws.
+    assert_ne!(a.stdout, run("8").stdout);
     let sim = |seed: &str| {
         praxis(tmp.path())
             .args([

@@ -111,7 +111,7 @@ pub fn human(scenario: &Scenario, f: &Forecast) -> String {
     if !s.notes.is_empty() {
         let _ = writeln!(out, "\nWhy:");
         for n in &s.notes {
-            let _ = writeln!(out, "  - {n}");
+            out.push_str(&report::wrap(n, 80, "  - ", "    "));
         }
     }
     out
