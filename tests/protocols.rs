@@ -831,3 +831,64 @@ fn simulate_patient_builds_the_scenario_from_the_store() {
     assert!(stderr_of(&out).contains("no database at"));
     assert!(!tmp.path().join("missing.db").exists());
 }
+
+#[test]
+fn scenario_protocol_path_is_relative_to_the_scenario_and_absent_means_no_treatment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("case");
+    std::fs::create_dir_all(dir.join("mine")).unwrap();
+    let proto = std::fs::read_to_string(root().join("protocols/mcimt.toml"))
+        .unwrap()
+        .replace("id = \"mcimt\"", "id = \"clinic-mcimt\"");
+    std::fs::write(dir.join("mine/clinic-mcimt.toml"), proto).unwrap();
+    let base = std::fs::read_to_string(root().join("tests/scenarios/stroke-chronic.toml")).unwrap();
+    let with = base.replace(
+        "protocol = \"dose-3200\"",
+        "protocol = \"mine/clinic-mcimt.toml\"",
+    );
+    std::fs::write(dir.join("with.toml"), with).unwrap();
+    let without = base.replace("protocol = \"dose-3200\"\n", "");
+    std::fs::write(dir.join("without.toml"), without).unwrap();
+    let v = json_of(
+        &praxis(tmp.path())
+            .args([
+                "simulate",
+                dir.join("with.toml").to_str().unwrap(),
+                "--json",
+                "--draws",
+                "20",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["summary"]["protocol"], "clinic-mcimt");
+    let v = json_of(
+        &praxis(tmp.path())
+            .args([
+                "simulate",
+                dir.join("without.toml").to_str().unwrap(),
+                "--json",
+                "--draws",
+                "20",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["summary"]["protocol"], "none");
+    assert_eq!(v["summary"]["sessions"], 0);
+}
+
+#[test]
+fn protocols_check_names_a_missing_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = praxis(tmp.path())
+        .args(["protocols", "check", "no/such/file.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("no/such/file.toml:1:1: cannot read the protocol file"),
+        "{}",
+        stderr_of(&out)
+    );
+}
