@@ -9,7 +9,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
 
+use std::path::PathBuf;
+
 use super::data::Source;
+use super::drafts::{self, Draft};
 use super::forms::Form;
 use super::keymap::{self, Mode};
 use super::list::ListScreen;
@@ -94,6 +97,11 @@ pub struct App {
     pub quit: bool,
     status: Option<(String, bool)>,
     version: i64,
+    /// The terminal went away: the loop keeps the open form as a draft.
+    pub hangup: bool,
+    /// A draft from an earlier session, offered back, and where it lives.
+    draft_offer: Option<Draft>,
+    draft_path: Option<PathBuf>,
 }
 
 impl App {
@@ -109,6 +117,9 @@ impl App {
             quit: false,
             status: None,
             version,
+            hangup: false,
+            draft_offer: None,
+            draft_path: None,
         })
     }
 
@@ -129,9 +140,26 @@ impl App {
         self.stack.push(Screen::Form(form));
     }
 
+    /// Offer a draft kept at `path` back to the user.
+    pub fn offer_draft(&mut self, draft: Draft, path: PathBuf) {
+        self.draft_offer = Some(draft);
+        self.draft_path = Some(path);
+    }
+
+    /// The unfinished form, as a draft to keep.
+    pub fn draft(&self) -> Option<Draft> {
+        self.open_form().map(|f| Draft {
+            saved_at: self.ctx.now,
+            form: f.clone(),
+        })
+    }
+
     pub fn mode(&self) -> Mode {
         if self.help {
             return Mode::Help;
+        }
+        if self.draft_offer.is_some() {
+            return Mode::Draft;
         }
         match self.stack.last() {
             None => self.list.mode(),
@@ -160,6 +188,7 @@ impl App {
             Msg::Term(_) => false,
             Msg::DataChanged => self.refresh_if_changed(),
             Msg::Hangup => {
+                self.hangup = true;
                 self.quit = true;
                 false
             }
@@ -212,6 +241,10 @@ impl App {
             }
             return;
         }
+        if self.draft_offer.is_some() {
+            self.draft_key(&key);
+            return;
+        }
         let mut cmds = Vec::new();
         let outcome = match self.stack.last_mut() {
             None => self.list.handle(&key, &mut cmds),
@@ -224,6 +257,38 @@ impl App {
         }
         for c in cmds {
             self.run(c);
+        }
+    }
+
+    fn draft_key(&mut self, key: &KeyEvent) {
+        let action = keymap::lookup(keymap::DRAFT, key);
+        let remove = match action {
+            Some(keymap::Action::Open) => {
+                if let Some(d) = self.draft_offer.take() {
+                    self.stack.push(Screen::Form(d.form));
+                }
+                true
+            }
+            Some(keymap::Action::Discard) => {
+                self.draft_offer = None;
+                self.set_status("Draft discarded.", false);
+                true
+            }
+            Some(keymap::Action::Back) => {
+                self.draft_offer = None;
+                self.set_status(
+                    "The draft is kept; it is offered again at the next start.",
+                    false,
+                );
+                false
+            }
+            _ => return,
+        };
+        if remove
+            && let Some(p) = self.draft_path.take()
+            && let Err(e) = drafts::remove(&p)
+        {
+            self.set_status(format!("{e:#}"), true);
         }
     }
 
@@ -369,6 +434,37 @@ impl App {
 
         if self.help {
             self.draw_help(f, body);
+        } else if let Some(d) = &self.draft_offer {
+            let what = match d.form.kind {
+                super::forms::FormKind::Assessment => "an assessment",
+                super::forms::FormKind::Session => "a session log",
+            };
+            let lines = vec![
+                Line::from(Span::styled("An unfinished form was kept", t.title())),
+                Line::from(""),
+                Line::from(format!(
+                    "{what} for {}, left open at {} when the terminal went away.",
+                    d.form.patient_code,
+                    d.saved_at.format("%Y-%m-%d %H:%M")
+                )),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("Enter", t.key()),
+                    Span::raw(" reopen it   "),
+                    Span::styled("x", t.key()),
+                    Span::raw(" discard it   "),
+                    Span::styled("Esc", t.key()),
+                    Span::raw(" decide later"),
+                ]),
+            ];
+            let r = centered(body, 70, 9);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: true })
+                    .block(Block::bordered().border_style(t.focus_border())),
+                r,
+            );
         }
     }
 

@@ -28,6 +28,7 @@ pub enum Action {
     Left,
     Right,
     Save,
+    Discard,
 }
 
 /// A key: its code and the modifiers it needs (Shift is ignored for characters).
@@ -125,6 +126,7 @@ pub enum Mode {
     Overview,
     Form,
     Help,
+    Draft,
 }
 
 impl Mode {
@@ -136,6 +138,7 @@ impl Mode {
             Mode::Overview => "Patient overview",
             Mode::Form => "Form",
             Mode::Help => "Help",
+            Mode::Draft => "Unfinished form",
         }
     }
 
@@ -147,6 +150,7 @@ impl Mode {
             Mode::Overview => OVERVIEW,
             Mode::Form => FORM,
             Mode::Help => HELP,
+            Mode::Draft => DRAFT,
         }
     }
 
@@ -307,6 +311,22 @@ pub static HELP: &[Binding] = &[b(
     "close help",
     "close",
 )];
+
+pub static DRAFT: &[Binding] = &[
+    b(
+        &[k(KeyCode::Enter)],
+        Action::Open,
+        "reopen the unfinished form",
+        "reopen",
+    ),
+    b(&[c('x')], Action::Discard, "discard it", "discard"),
+    b(
+        &[k(KeyCode::Esc)],
+        Action::Back,
+        "decide later (keep it)",
+        "later",
+    ),
+];
 
 /// Keys that work everywhere, listed in every help page.
 pub static GLOBAL: &[Binding] = &[b(&[ctrl('c')], Action::Quit, "quit now (always)", "")];

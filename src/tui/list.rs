@@ -79,7 +79,7 @@ pub fn condition_short(c: &Condition) -> String {
             None => "stroke".into(),
         },
         Condition::Parkinsons(f) => match f.hoehn_yahr {
-            Some(hy) => format!("Parkinson's H&Y {}", super::widgets::num(hy)),
+            Some(hy) => format!("PD H&Y {}", super::widgets::num(hy)),
             None => "Parkinson's".into(),
         },
         Condition::CerebellarAtaxia(f) => match &f.ataxia_type {
@@ -344,14 +344,14 @@ impl ListScreen {
         ));
         f.render_widget(Paragraph::new(Line::from(spans)), search_area);
 
-        let detail_w = if wide { 48 } else { 30 };
+        let detail_w = if wide { 48 } else { 28 };
         let [list_area, detail_area] =
             Layout::horizontal([Constraint::Min(40), Constraint::Length(detail_w)]).areas(body);
 
-        let name_w: u16 = if wide { 22 } else { 12 };
-        let cond_w: u16 = if wide { 24 } else { 10 };
+        let name_w: u16 = if wide { 22 } else { 11 };
+        let cond_w: u16 = if wide { 24 } else { 12 };
         let header =
-            Row::new(vec!["Flg", "Code", "Name", "Condition", "Last session"]).style(t.header());
+            Row::new(vec!["Flg", "Code", "Name", "Condition", "Session"]).style(t.header());
         let rows: Vec<Row> = self
             .visible
             .iter()
@@ -393,7 +393,7 @@ impl ListScreen {
             rows,
             [
                 Constraint::Length(3),
-                Constraint::Length(7),
+                Constraint::Length(if wide { 8 } else { 6 }),
                 Constraint::Length(name_w),
                 Constraint::Length(cond_w),
                 Constraint::Min(8),

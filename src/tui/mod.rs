@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod data;
+pub mod drafts;
 pub mod forms;
 pub mod keymap;
 pub mod list;
@@ -33,6 +34,12 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
     // Until the store is wired in, the TUI runs on in-memory data.
     let source: Box<dyn Source> = Box::new(Memory::default());
     let mut app = App::new(source, ctx)?;
+    let draft_path = drafts::path(db);
+    match drafts::load(&draft_path) {
+        Ok(Some(d)) => app.offer_draft(d, draft_path.clone()),
+        Ok(None) => {}
+        Err(e) => app.set_status(format!("{e:#}"), true),
+    }
 
     let (tx, rx) = mpsc::channel::<Msg>();
     let hangup = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -56,6 +63,15 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
         }
         Ok(())
     })();
+    if app.hangup
+        && let Some(d) = app.draft()
+    {
+        // The terminal is gone: nobody can read an error, so it goes to the log.
+        match drafts::save(&draft_path, &d) {
+            Ok(()) => tracing::info!("kept the unfinished form as {}", draft_path.display()),
+            Err(e) => tracing::error!("could not keep the unfinished form: {e:#}"),
+        }
+    }
     ratatui::restore();
     tracing::info!("praxis tui exits");
     result
