@@ -530,3 +530,124 @@ fn a_draft_can_be_discarded_or_kept_for_later() {
     assert!(err.contains("damaged"), "{err}");
     assert!(path.exists());
 }
+
+// ---- On the real store: a fresh demo database in a temporary directory. ----
+
+use praxis::store::Store;
+use praxis::tui::data::StoreSource;
+
+fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    let mut store = Store::open(&path).unwrap();
+    praxis::app::demo::load_at(&mut store, dt(NOW).date()).unwrap();
+    (dir, path)
+}
+
+fn store_app(path: &std::path::Path) -> App {
+    let store = Store::open(path).unwrap();
+    App::new(
+        Box::new(StoreSource::new(store, dt(NOW).date())),
+        ctx(Theme::default()),
+    )
+    .unwrap()
+}
+
+#[test]
+fn store_empty_database_loads_the_demo_with_d() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    let mut a = store_app(&path);
+    assert!(screen(&a, 80, 24).contains("The database is empty."));
+    press(&mut a, KeyCode::Char('d'));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("Demo patients loaded.") && s.contains("P-0107"),
+        "{s}"
+    );
+    let n = Store::open(&path)
+        .unwrap()
+        .list_patients(&Default::default())
+        .unwrap()
+        .len();
+    assert_eq!(n, praxis::app::demo::CODES.len());
+}
+
+#[test]
+fn store_demo_screens() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    snap_both("demo_list", &a);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "parkinson");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("P-0044"), "{s}");
+    snap_both("demo_overview_parkinsons", &a);
+}
+
+#[test]
+fn store_flow_types_an_assessment_and_a_session_into_the_database() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "P-0044");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    // Assessment: pick MDS-UPDRS III by typing on the instrument field, then the score.
+    press(&mut a, KeyCode::Char('a'));
+    press(&mut a, KeyCode::Up);
+    let before = Store::open(&path)
+        .unwrap()
+        .assessments("P-0044")
+        .unwrap()
+        .len();
+    while !screen(&a, 80, 24).contains("◀ UPDRS-III ▶") {
+        press(&mut a, KeyCode::Char('u'));
+    }
+    press(&mut a, KeyCode::Down);
+    typ(&mut a, "28");
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 80, 24).contains("Saved UPDRS-III 28 for P-0044"));
+    let rows = Store::open(&path).unwrap().assessments("P-0044").unwrap();
+    assert_eq!(rows.len(), before + 1);
+    let last = rows
+        .iter()
+        .find(|r| r.date == d("2026-11-20") && r.score == 28.0);
+    assert_eq!(last.map(|r| r.instrument.as_str()), Some("mds_updrs_iii"));
+    // Session: pre-filled from the plan; change the repetitions and save with Ctrl-S.
+    press(&mut a, KeyCode::Char('L'));
+    ctrl(&mut a, 'u');
+    typ(&mut a, "150");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Logged"), "{s}");
+    let store = Store::open(&path).unwrap();
+    let newest = &store.sessions("P-0044", Some(1)).unwrap()[0];
+    let plan = store.active_plan("P-0044").unwrap().unwrap();
+    assert_eq!(newest.started_at, dt(NOW));
+    assert_eq!(newest.repetitions, 150);
+    assert_eq!(newest.protocol_id, plan.protocol_id);
+}
+
+#[test]
+fn store_another_therapists_session_shows_after_the_poll() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "P-0107");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    assert!(!a.update(Msg::DataChanged), "nothing changed yet");
+    let mut other = Store::open(&path).unwrap();
+    let mut s = session("P-0107", "2026-11-20 16:45", "other-protocol", 123, 4);
+    s.minutes = 33;
+    other.add_session(&s).unwrap();
+    assert!(a.update(Msg::DataChanged));
+    let scr = screen(&a, 80, 24);
+    assert!(
+        scr.contains("2026-11-20 16:45") && scr.contains("123 reps"),
+        "{scr}"
+    );
+}

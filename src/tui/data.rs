@@ -1,21 +1,13 @@
 //! Every read and write the TUI makes goes through [`Source`]. Screens never touch the database directly, so the
 //! store (or the in-memory [`Memory`] used by tests) can be swapped without touching a screen.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
+use crate::store::{PatientFilter, Store};
 
-/// One line of the patient list: the profile plus what the list needs for its flags.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PatientRow {
-    pub patient: Patient,
-    pub last_assessment: Option<NaiveDate>,
-    pub last_session: Option<NaiveDateTime>,
-    pub plan_protocol: Option<String>,
-    pub plan_start: Option<NaiveDate>,
-    pub n_assessments: i64,
-    pub n_sessions: i64,
-}
+/// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
+pub use crate::store::PatientRow;
 
 /// Everything about one patient the overview and the forms show, read at once.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +152,55 @@ impl Source for Memory {
         self.sessions = demo.sessions;
         self.plans = demo.plans;
         self.bump();
+        Ok(())
+    }
+}
+
+/// The real database.
+pub struct StoreSource {
+    store: Store,
+    /// "Today" for the demo's dates.
+    today: NaiveDate,
+}
+
+impl StoreSource {
+    pub fn new(store: Store, today: NaiveDate) -> StoreSource {
+        StoreSource { store, today }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl Source for StoreSource {
+    fn data_version(&self) -> anyhow::Result<i64> {
+        Ok(self.store.data_version()?)
+    }
+
+    fn list_patients(&self) -> anyhow::Result<Vec<PatientRow>> {
+        Ok(self.store.list_patients(&PatientFilter::default())?)
+    }
+
+    fn detail(&self, code: &str) -> anyhow::Result<PatientDetail> {
+        Ok(PatientDetail {
+            patient: self.store.patient(code)?,
+            assessments: self.store.assessments(code)?,
+            sessions: self.store.sessions(code, Some(RECENT_SESSIONS))?,
+            plan: self.store.active_plan(code)?,
+        })
+    }
+
+    fn add_assessment(&mut self, a: &Assessment) -> anyhow::Result<Assessment> {
+        Ok(self.store.add_assessment(a)?)
+    }
+
+    fn add_session(&mut self, s: &SessionLog) -> anyhow::Result<SessionLog> {
+        Ok(self.store.add_session(s)?)
+    }
+
+    fn load_demo(&mut self) -> anyhow::Result<()> {
+        crate::app::demo::load_at(&mut self.store, self.today)?;
         Ok(())
     }
 }

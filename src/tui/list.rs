@@ -13,10 +13,6 @@ use super::keymap::{self, Action, Mode};
 use super::widgets::{TextField, cut};
 use crate::domain::Condition;
 
-/// Reassessment is due when the last assessment is older than this (4 weeks).
-pub const REASSESS_DAYS: i64 = 28;
-/// A patient on a plan with no session logged for this long is flagged (2 weeks).
-pub const NO_SESSION_DAYS: i64 = 14;
 /// A plan ending within this many days is flagged.
 pub const PLAN_ENDING_DAYS: i64 = 7;
 
@@ -47,24 +43,17 @@ impl Flag {
 
 /// The flags of one patient on `today`. `plan_weeks` gives a protocol's length in weeks, when known.
 pub fn flags(row: &PatientRow, today: NaiveDate, plan_weeks: Option<u32>) -> Vec<Flag> {
-    let mut out = Vec::new();
-    if row
-        .last_assessment
-        .is_none_or(|d| (today - d).num_days() > REASSESS_DAYS)
-    {
-        out.push(Flag::ReassessDue);
-    }
-    if row.plan_protocol.is_some()
-        && row
-            .last_session
-            .is_none_or(|d| (today - d.date()).num_days() > NO_SESSION_DAYS)
-    {
-        out.push(Flag::NoSession);
-    }
+    use crate::app::patients::Flag as AppFlag;
+    let mut out: Vec<Flag> = crate::app::patients::flags(row, today)
+        .into_iter()
+        .map(|f| match f {
+            AppFlag::ReassessmentDue => Flag::ReassessDue,
+            AppFlag::NoRecentSession => Flag::NoSession,
+        })
+        .collect();
     if let (Some(start), Some(weeks)) = (row.plan_start, plan_weeks) {
         let end = start + chrono::Duration::weeks(weeks as i64);
-        let left = (end - today).num_days();
-        if left <= PLAN_ENDING_DAYS {
+        if (end - today).num_days() <= PLAN_ENDING_DAYS {
             out.push(Flag::PlanEnding);
         }
     }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use ratatui::crossterm::event;
 
 pub use app::{App, Ctx, Msg};
-pub use data::{Memory, Source};
+pub use data::{Memory, Source, StoreSource};
 pub use theme::Theme;
 
 /// How often the database is asked whether another process wrote to it.
@@ -31,8 +31,8 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
     let _log_guard = init_logging(db);
     let now = chrono::Local::now().naive_local();
     let ctx = Ctx::new(Theme::from_env(), now);
-    // Until the store is wired in, the TUI runs on in-memory data.
-    let source: Box<dyn Source> = Box::new(Memory::default());
+    let store = crate::store::Store::open(db)?;
+    let source: Box<dyn Source> = Box::new(data::StoreSource::new(store, ctx.today));
     let mut app = App::new(source, ctx)?;
     let draft_path = drafts::path(db);
     match drafts::load(&draft_path) {

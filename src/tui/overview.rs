@@ -146,6 +146,22 @@ fn is_subacute(p: &Patient, baseline: Option<NaiveDate>) -> bool {
     }
 }
 
+/// The trend as a sparkline where up is always better, scaled to the patient's scores padded by one MCID, so a
+/// rise of one bar-height means something clinically and noise within the MCID stays flat-ish.
+pub fn trend(m: &MeasureLine, width: usize) -> String {
+    let oriented: Vec<f64> = m
+        .values
+        .iter()
+        .map(|&v| match m.instrument.direction {
+            instruments::Direction::HigherIsBetter => v,
+            instruments::Direction::LowerIsBetter => -v,
+        })
+        .collect();
+    let lo = oriented.iter().copied().fold(f64::INFINITY, f64::min) - m.mcid;
+    let hi = oriented.iter().copied().fold(f64::NEG_INFINITY, f64::max) + m.mcid;
+    sparkline(&oriented, lo, hi, width)
+}
+
 #[derive(Debug, Clone)]
 pub struct OverviewScreen {
     pub detail: PatientDetail,
@@ -284,12 +300,7 @@ impl OverviewScreen {
                     Span::raw(signed(m.latest - m.baseline)),
                     Span::raw(num(m.mcid)),
                     verdict,
-                    Span::raw(sparkline(
-                        &m.values,
-                        m.instrument.min,
-                        m.instrument.max,
-                        spark_w,
-                    )),
+                    Span::raw(trend(m, spark_w)),
                     Span::styled(super::list::ago(ctx.today, m.latest_date), t.dim()),
                 ])
             })
@@ -303,13 +314,20 @@ impl OverviewScreen {
                 Constraint::Length(6),
                 Constraint::Length(5),
                 Constraint::Length(9),
-                Constraint::Length(spark_w as u16),
+                Constraint::Length((spark_w as u16).max(13)),
                 Constraint::Min(8),
             ],
         )
         .header(
             Row::new(vec![
-                "Measure", "Base", "Latest", "Change", "MCID", "MCID?", "Trend", "Last",
+                "Measure",
+                "Base",
+                "Latest",
+                "Change",
+                "MCID",
+                "MCID?",
+                "Trend ↑better",
+                "Last",
             ])
             .style(t.header()),
         )
@@ -352,7 +370,7 @@ impl OverviewScreen {
                 ])
             })
             .collect();
-        let sessions_title = format!(" Recent sessions ({}) ", d.sessions.len());
+        let sessions_title = format!(" Recent sessions ({} shown) ", d.sessions.len());
         let table = Table::new(
             rows,
             [

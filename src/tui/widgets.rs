@@ -107,7 +107,8 @@ pub fn num(x: f64) -> String {
     if x.fract() == 0.0 {
         format!("{x:.0}")
     } else {
-        format!("{x:.1}")
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').to_string()
     }
 }
 
