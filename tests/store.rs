@@ -667,3 +667,24 @@ fn a_writer_waits_for_another_writer_instead_of_failing() {
     assert_eq!(s.sessions("P-0001", None).unwrap().len(), 100);
     assert!(s.verify_audit().unwrap().is_ok());
 }
+
+#[test]
+fn a_lock_held_past_the_timeout_is_reported_as_busy_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut store = Store::open(&path).unwrap();
+    store
+        .set_busy_timeout(std::time::Duration::from_millis(150))
+        .unwrap();
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = store.add_patient(&stroke_patient("P-0001")).unwrap_err();
+    assert!(matches!(err, StoreError::Busy), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the database is busy (another Praxis is writing); try again"
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+    store.add_patient(&stroke_patient("P-0001")).unwrap();
+    assert_eq!(store.counts().unwrap().patients, 1);
+}

@@ -45,6 +45,8 @@ struct Series {
     first: f64,
     last: f64,
     from_days_ago: i64,
+    /// Days before today of the latest score.
+    to_days_ago: i64,
     every: i64,
     /// Shape of the change: 0 linear, larger values front-load the change (exponential approach).
     front_load: f64,
@@ -111,6 +113,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 24.0,
                     last: 45.0,
                     from_days_ago: 56,
+                    to_days_ago: 2,
                     every: 14,
                     front_load: 2.5,
                 },
@@ -119,6 +122,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 9.0,
                     last: 27.0,
                     from_days_ago: 56,
+                    to_days_ago: 2,
                     every: 14,
                     front_load: 2.5,
                 },
@@ -127,6 +131,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 4.0,
                     last: 19.0,
                     from_days_ago: 56,
+                    to_days_ago: 2,
                     every: 14,
                     front_load: 2.0,
                 },
@@ -165,6 +170,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 36.0,
                     last: 38.0,
                     from_days_ago: 180,
+                    to_days_ago: 33,
                     every: 30,
                     front_load: 0.0,
                 },
@@ -173,6 +179,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 20.0,
                     last: 21.0,
                     from_days_ago: 180,
+                    to_days_ago: 33,
                     every: 30,
                     front_load: 0.0,
                 },
@@ -211,6 +218,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 7.0,
                     last: 12.0,
                     from_days_ago: 72,
+                    to_days_ago: 3,
                     every: 21,
                     front_load: 1.0,
                 },
@@ -219,6 +227,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 0.0,
                     last: 3.0,
                     from_days_ago: 72,
+                    to_days_ago: 3,
                     every: 21,
                     front_load: 1.0,
                 },
@@ -227,6 +236,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 22.0,
                     last: 36.0,
                     from_days_ago: 72,
+                    to_days_ago: 3,
                     every: 21,
                     front_load: 1.5,
                 },
@@ -273,6 +283,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 33.0,
                     last: 31.0,
                     from_days_ago: 120,
+                    to_days_ago: 1,
                     every: 30,
                     front_load: 0.0,
                 },
@@ -281,6 +292,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 12.6,
                     last: 11.8,
                     from_days_ago: 120,
+                    to_days_ago: 1,
                     every: 30,
                     front_load: 0.0,
                 },
@@ -302,7 +314,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
             phases: vec![Phase {
                 protocol: "cerebellar-coordination",
                 from_days_ago: 100,
-                to_days_ago: 0,
+                to_days_ago: 16,
                 weekdays: &[Mon, Wed, Fri],
                 minutes: 60,
                 reps: (80, 140),
@@ -314,6 +326,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 15.0,
                     last: 14.0,
                     from_days_ago: 100,
+                    to_days_ago: 10,
                     every: 28,
                     front_load: 0.0,
                 },
@@ -322,6 +335,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 42.0,
                     last: 44.0,
                     from_days_ago: 100,
+                    to_days_ago: 10,
                     every: 28,
                     front_load: 0.0,
                 },
@@ -355,6 +369,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 38.0,
                     last: 41.0,
                     from_days_ago: 90,
+                    to_days_ago: 5,
                     every: 30,
                     front_load: 0.0,
                 },
@@ -363,6 +378,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 15.9,
                     last: 14.5,
                     from_days_ago: 90,
+                    to_days_ago: 5,
                     every: 30,
                     front_load: 0.0,
                 },
@@ -371,6 +387,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     first: 25.0,
                     last: 25.0,
                     from_days_ago: 90,
+                    to_days_ago: 5,
                     every: 45,
                     front_load: 0.0,
                 },
@@ -411,16 +428,16 @@ fn write_case(tx: &mut Tx<'_>, case: &Case, today: NaiveDate, rng: &mut ChaCha8R
     for s in &case.series {
         let inst = crate::instruments::get(s.instrument)
             .map_err(|e| crate::store::StoreError::Invalid(e.to_string()))?;
-        let span = s.from_days_ago.max(1) as f64;
+        let span = (s.from_days_ago - s.to_days_ago).max(1) as f64;
         let mut days_ago = s.from_days_ago;
-        while days_ago >= 0 {
-            let x = 1.0 - days_ago as f64 / span;
+        while days_ago >= s.to_days_ago {
+            let x = 1.0 - (days_ago - s.to_days_ago) as f64 / span;
             let shape = if s.front_load > 0.0 {
                 (1.0 - (-s.front_load * x).exp()) / (1.0 - (-s.front_load).exp())
             } else {
                 x
             };
-            let noise = if days_ago == s.from_days_ago || days_ago < s.every {
+            let noise = if days_ago == s.from_days_ago || days_ago == s.to_days_ago {
                 0.0 // the first and latest scores are the case's stated figures
             } else {
                 rng.random_range(-inst.sem..=inst.sem) * 0.7
@@ -440,9 +457,9 @@ fn write_case(tx: &mut Tx<'_>, case: &Case, today: NaiveDate, rng: &mut ChaCha8R
                 assessor: Some("demo".into()),
                 notes: String::new(),
             })?;
-            // Step back from the newest so the latest assessment lands on a recent day.
-            days_ago = if days_ago > 0 && days_ago < s.every {
-                0
+            // The last step is shortened so the series ends exactly on its latest day.
+            days_ago = if days_ago > s.to_days_ago && days_ago - s.every < s.to_days_ago {
+                s.to_days_ago
             } else {
                 days_ago - s.every
             };

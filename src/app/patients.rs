@@ -208,7 +208,7 @@ impl Flag {
     pub fn label(self) -> &'static str {
         match self {
             Flag::ReassessmentDue => "reassess",
-            Flag::NoRecentSession => "no session 2 wk",
+            Flag::NoRecentSession => "no session",
         }
     }
 }

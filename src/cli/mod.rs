@@ -17,6 +17,7 @@ pub mod patient;
 pub mod plan;
 pub mod protocols;
 pub mod simulate;
+pub mod util;
 
 /// Praxis: plan neuro-rehabilitation, log therapy, forecast recovery and compare protocols.
 ///

@@ -55,7 +55,7 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Duplicate(String),
-    #[error("cannot use {path}: {source}")]
+    #[error("cannot use {path}")]
     Io {
         path: PathBuf,
         #[source]

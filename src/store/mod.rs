@@ -162,6 +162,12 @@ impl Store {
         &self.who
     }
 
+    /// How long a write waits for another process's lock before failing with [`StoreError::Busy`] (default
+    /// [`BUSY_TIMEOUT`]). A screen may prefer a shorter wait and a retry.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(timeout)?)
+    }
+
     /// Act as someone else (tests; a future `--as` for admins).
     pub fn set_who(&mut self, who: Who) {
         self.who = who;
@@ -293,5 +299,56 @@ fn create_private(path: &Path) -> Result<()> {
             path: path.to_path_buf(),
             source,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Condition, OlderAdultFacts, Patient};
+
+    fn patient(code: String) -> Patient {
+        Patient {
+            id: 0,
+            code,
+            name: None,
+            birth_year: 1945,
+            sex: None,
+            dominant_hand: None,
+            affected_side: None,
+            condition: Condition::OlderAdult(OlderAdultFacts::default()),
+            notes: "x".repeat(2000),
+            created_at: String::new(),
+            updated_at: String::new(),
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_reported_in_words_and_keeps_what_was_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("full.db")).unwrap();
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        // Stand-in for a full disk: the file may not grow past a few more pages.
+        store
+            .conn
+            .pragma_update(None, "max_page_count", pages + 4)
+            .unwrap();
+        let mut saved = 0;
+        let err = loop {
+            match store.add_patient(&patient(format!("P-{saved:04}"))) {
+                Ok(_) => saved += 1,
+                Err(e) => break e,
+            }
+            assert!(saved < 1000, "the page limit never bit");
+        };
+        assert!(matches!(err, StoreError::DiskFull), "{err:?}");
+        assert!(err.to_string().starts_with("the disk is full"), "{err}");
+        assert_eq!(store.counts().unwrap().patients, saved);
+        assert!(store.integrity_check().unwrap().is_empty());
+        assert!(store.verify_audit().unwrap().is_ok());
     }
 }
