@@ -892,3 +892,40 @@ fn protocols_check_names_a_missing_path() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn simulate_human_output_has_the_table_goal_and_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = praxis(tmp.path())
+        .args([
+            "simulate",
+            "tests/scenarios/stroke-subacute.toml",
+            "--draws",
+            "30",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let s = String::from_utf8_lossy(&out.stdout);
+    // One row per baseline instrument, starting with its short name and baseline score (from the scenario file).
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("FMA-UE") && l.split_whitespace().nth(1) == Some("20.0")),
+        "{s}"
+    );
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("ARAT") && l.split_whitespace().nth(1) == Some("12.0")),
+        "{s}"
+    );
+    assert!(s.contains("Goal FMA-UE 45.0 by day 90: reached in"), "{s}");
+    let chart: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.contains("mean *, 80% band"))
+        .collect();
+    assert!(
+        chart.len() > 12 && chart.iter().all(|l| l.chars().count() <= 80),
+        "{s}"
+    );
+    assert!(s.contains("| = end of treatment (day "), "{s}");
+}

@@ -67,7 +67,7 @@ pub fn summary_table(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<10} {:>5} {:>6} {:>6}  {:<19} {:<19} {:>5} {:>6} {:>7}",
+        "{:<10} {:>5} {:>6} {:>6}  {:<21} {:<21} {:>5} {:>6} {:>7}",
         "MEASURE",
         "BASE",
         "END",
@@ -85,7 +85,7 @@ pub fn summary_table(
         let star = if id == primary { "*" } else { "" };
         let _ = writeln!(
             out,
-            "{:<10} {:>5} {:>6} {:>6}  {:<19} {:<19} {:>5} {:>6} {:>6.0}%",
+            "{:<10} {:>5} {:>6} {:>6}  {:<21} {:<21} {:>5} {:>6} {:>6.0}%",
             format!("{}{star}", short(id)),
             num(id, m.baseline),
             num(id, m.baseline + m.change_end.mean),
