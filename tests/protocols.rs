@@ -461,7 +461,7 @@ fn scenario_errors_name_file_line_and_column() {
     );
     simulate_fails_with(
         "condition-unknown-key.toml",
-        "10:96: unknown key `patient.condition.mep_amp`",
+        "10:86: unknown key `patient.condition.mep_amp`",
     );
     simulate_fails_with(
         "wrong-type.toml",
