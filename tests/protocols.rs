@@ -929,3 +929,37 @@ fn simulate_human_output_has_the_table_goal_and_chart() {
     );
     assert!(s.contains("| = end of treatment (day "), "{s}");
 }
+
+#[test]
+fn the_readme_example_protocol_is_valid() {
+    let readme = std::fs::read_to_string(root().join("protocols/README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a TOML example") + "```toml\n".len();
+    let len = readme[start..].find("```").unwrap();
+    let p = protocol::parse(&readme[start..start + len], "my-reach.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.schedule.total_repetitions(), 4 * 5 * 3 * 100);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(200))]
+
+    /// Any edit of a good file gives a protocol or positioned errors inside the file — never a panic.
+    #[test]
+    fn damaged_files_give_positioned_errors(cut in 0usize..1500, junk in "[a-z_=\\[\\]\" 0-9.\n-]{0,12}") {
+        let good = include_str!("../protocols/part-whole-reach.toml");
+        let mut at = cut.min(good.len());
+        while !good.is_char_boundary(at) {
+            at -= 1;
+        }
+        let text = format!("{}{}{}", &good[..at], junk, &good[at..]);
+        if let Err(e) = protocol::parse(&text, "part-whole-reach.toml") {
+            let lines = text.lines().count().max(1);
+            proptest::prop_assert!(!e.diagnostics.is_empty());
+            for d in &e.diagnostics {
+                proptest::prop_assert!(d.line >= 1 && d.line <= lines + 1, "{e}");
+                proptest::prop_assert!(d.column >= 1, "{e}");
+                proptest::prop_assert!(!d.message.is_empty());
+            }
+        }
+    }
+}
