@@ -2,10 +2,16 @@
 //!
 //! See `shared/science.md` for the mechanisms and the numbers this must reproduce.
 
+pub mod circuits;
+pub mod constants;
 pub mod forecast;
+pub mod impairment;
+pub mod outcome;
 pub mod protocol;
+pub mod recovery;
 pub mod scenario;
 pub mod simulate;
+pub mod skill;
 
 pub use forecast::{Band, Cancelled, Comparison, Control, Forecast, ForecastOptions, Summary};
 pub use protocol::Protocol;

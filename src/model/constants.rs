@@ -1,0 +1,231 @@
+//! Every constant of the recovery model in one place, each with its unit and its source.
+//!
+//! Three kinds of source appear below: a published figure (author year), a figure from `shared/science.md` marked
+//! "(check)" there (kept as "(check)" here), and a *calibration*: a constant chosen so that the engine reproduces a
+//! published result that `tests/validation.rs` checks. A calibrated constant is not independent evidence for the
+//! result it was tuned to; the comment names that result so nobody mistakes one for the other.
+
+// ---------------------------------------------------------------------------------------------------------------
+// Two-state model of motor learning (Smith, Ghazizadeh & Shadmehr 2006 PLoS Biol 4:e179), per trial.
+// x = xf + xs, e = target - x; xf <- Af xf + Bf e; xs <- As xs + Bs e.
+
+/// Fast-state retention per trial (dimensionless). Smith 2006, canonical value.
+pub const SMITH_AF: f64 = 0.92;
+/// Fast-state learning rate per trial (dimensionless). Smith 2006.
+pub const SMITH_BF: f64 = 0.03;
+/// Slow-state retention per trial (dimensionless). Smith 2006.
+pub const SMITH_AS: f64 = 0.996;
+/// Slow-state learning rate per trial (dimensionless). Smith 2006.
+pub const SMITH_BS: f64 = 0.004;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rehabilitation skill: the same two-state form at the scale of repetitions of a functional task. Skill x is the
+// fraction (0-1) of what training can add to this patient's function. Rates are far slower than in adaptation
+// (thousands of repetitions, not hundreds): calibrated so that 8 weeks x 4 sessions/week of 100-300 repetitions in
+// chronic stroke gives the ARAT slopes of Lang 2016 Ann Neurol 80:342 (0.3-0.7 points/week).
+
+/// Fast-state retention per repetition within a session (dimensionless). Calibration (within-session warm-up gains
+/// saturate in a few dozen repetitions).
+pub const SKILL_AF: f64 = 0.97;
+/// Fast-state learning rate per effective repetition (dimensionless). Calibration, see above.
+pub const SKILL_BF: f64 = 0.0003;
+/// Slow-state retention per repetition within a session (dimensionless): 1, forgetting is modelled per day.
+pub const SKILL_AS: f64 = 1.0;
+/// Slow-state learning rate per effective repetition (dimensionless). Calibration to Lang 2016 (see above).
+pub const SKILL_BS: f64 = 0.0002;
+
+/// Share of the fast state stabilised into the slow state over a gap spent awake (dimensionless). Walker 2002
+/// Neuron 35:205: 12 h awake after sequence practice leaves performance unchanged (stabilisation, no gain).
+pub const WAKE_STABILISATION: f64 = 0.92;
+/// Offline gain after a night's sleep, as a share of what was learned since the previous night, young adults
+/// (dimensionless). Walker 2002 Neuron 35:205: ~20% faster sequence tapping after a night, none after a day awake.
+pub const SLEEP_GAIN_YOUNG: f64 = 0.20;
+/// SD of that gain between people (dimensionless). Walker 2002 (spread of individual gains) (check).
+pub const SLEEP_GAIN_SD: f64 = 0.04;
+/// Offline gain after sleep in older adults (dimensionless). Spencer 2007 Neurobiol Aging 28:1283: little or no
+/// post-sleep gain over ~60 years.
+pub const SLEEP_GAIN_OLD: f64 = 0.02;
+/// Ages (years) over which the sleep gain falls from young to old values (linear). Spencer 2007 (young ~20,
+/// older ~60+).
+pub const SLEEP_AGE_YOUNG: f64 = 30.0;
+pub const SLEEP_AGE_OLD: f64 = 65.0;
+
+/// Slow-state forgetting time constant without practice, healthy adult (days). Calibration: LSVT BIG gains are kept
+/// at 16 weeks, 12 weeks after the last session (Ebersbach 2010 Mov Disord 25:1902).
+pub const FORGET_DAYS_HEALTHY: f64 = 720.0;
+/// Multiplier on the forgetting time constant per decade over 60 (dimensionless). Trewartha 2014 J Neurosci
+/// 34:13411: older adults retain less in the slow state.
+pub const FORGET_AGE_FACTOR_PER_DECADE: f64 = 0.8;
+
+// Fatigue: useful repetitions saturate within a session: effective = R (1 - exp(-n / R)).
+/// Fatigue capacity R (repetitions). Calibration to Lang 2016 Ann Neurol 80:342: 9,600 repetitions over 8 weeks
+/// were not better than 3,200 (no dose-response); also Schneider 2016 J Physiother 62:182 (>= 240% more therapy
+/// needed for a clear benefit).
+pub const FATIGUE_CAPACITY_REPS: f64 = 80.0;
+/// Recovery time constant of fatigue between sessions (hours). Massed practice depresses learning (Lee & Genovese
+/// 1988 meta-analysis); sessions 20 min apart learn less than 24 h apart (Shea 2000 Hum Mov Sci 19:737). (check)
+pub const FATIGUE_RECOVERY_HOURS: f64 = 3.0;
+
+// Challenge point (Guadagnoli & Lee 2004 J Mot Behav 36:212): learning is greatest at intermediate success.
+/// Success rate at which learning per repetition is greatest (0-1). Guadagnoli & Lee 2004 (intermediate); 0.7 is a
+/// modelling choice inside the 0.5-0.85 range discussed in that literature. (check)
+pub const CHALLENGE_OPTIMAL_SUCCESS: f64 = 0.7;
+/// Width of the challenge-point curve (success-rate units).
+pub const CHALLENGE_WIDTH: f64 = 0.3;
+/// Learning multiplier far from the challenge point (dimensionless): practice that is far too easy or too hard
+/// still teaches something.
+pub const CHALLENGE_FLOOR: f64 = 0.45;
+/// Skill margin at which a task at difficulty d is done successfully half the time: p = logistic((x + m - d) / s).
+pub const SUCCESS_MARGIN: f64 = 0.15;
+/// Spread s of the success curve for a healthy motor noise of 1 (skill units).
+pub const SUCCESS_SPREAD: f64 = 0.08;
+/// Blocks per session the engine updates in closed form (more = finer progression, slower forecasts).
+pub const MAX_BLOCKS_PER_SESSION: u32 = 5;
+
+// Practice structure (Wickens 2013 Hum Factors 55:1 (check); 37 studies).
+/// Share of whole-task skill carried by integrating the components, when they run in sequence (dimensionless).
+/// Wickens 2013: part training transfers well for sequential (segmented) tasks.
+pub const INTEGRATION_SEQUENTIAL: f64 = 0.15;
+/// Same, when the components run at the same time (dimensionless). Wickens 2013: poor, even negative, transfer of
+/// part training for concurrent components (time-sharing skill is only learned in the whole task).
+pub const INTEGRATION_CONCURRENT: f64 = 0.55;
+/// Share of part-whole repetitions spent on the whole task (dimensionless): modelling choice (half and half).
+pub const PART_WHOLE_WHOLE_SHARE: f64 = 0.5;
+/// Share of progressive-part repetitions that also train integration (dimensionless): the growing chain includes
+/// the joins between segments (Wickens 2013, segmentation).
+pub const PROGRESSIVE_PART_INTEGRATION_SHARE: f64 = 0.7;
+
+// Practice order (contextual interference; Shea & Morgan 1979 J Exp Psychol Hum Learn 5:179).
+/// Retention benefit of random over blocked order, young adults (multiplier on slow learning - 1). Czyz 2024 Sci
+/// Rep 14:15974: negligible in the young.
+pub const RANDOM_ORDER_BENEFIT_YOUNG: f64 = 0.02;
+/// Same in older adults. Czyz 2024: larger in older adults. (check)
+pub const RANDOM_ORDER_BENEFIT_OLD: f64 = 0.15;
+/// Acquisition cost of random order (multiplier on fast learning - 1, negative). Shea & Morgan 1979: blocked is
+/// better during acquisition.
+pub const RANDOM_ORDER_ACQUISITION_COST: f64 = -0.3;
+
+// Feedback.
+/// Extra reinforcement learning with augmented feedback on every repetition, Parkinson's (multiplier - 1 at
+/// augmented fraction 1). Cristini 2023 J Parkinsons Dis: augmented feedback removes the retention deficit.
+pub const AUGMENTED_FEEDBACK_PD_BENEFIT: f64 = 0.3;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Global plasticity by age (Voelcker-Rehage 2008 Eur Rev Aging Phys Act 5:5: capacity preserved, smaller gains).
+/// Reduction of the learning rate per decade over 60 (fraction).
+pub const PLASTICITY_LOSS_PER_DECADE: f64 = 0.08;
+/// Between-person SD of plasticity (log units). Modelling choice; wide on purpose.
+pub const PLASTICITY_LOG_SD: f64 = 0.25;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stroke: spontaneous recovery (proportional recovery rule).
+/// Share of the potential (66 - initial FMA-UE) recovered by fitters (dimensionless). Prabhakaran 2008 NNR 22:64;
+/// Winters 2015 NNR 29:614 (0.7 x (66 - initial) + 0.4).
+pub const PROPORTIONAL_SHARE: f64 = 0.70;
+/// SD of that share among fitters (dimensionless). Winters 2015 (spread around the rule) (check).
+pub const PROPORTIONAL_SHARE_SD: f64 = 0.08;
+/// Intercept of the rule (FMA-UE points). Prabhakaran 2008.
+pub const PROPORTIONAL_INTERCEPT_FMA: f64 = 0.4;
+/// Share of the potential recovered by non-fitters (dimensionless). Kundert 2019 NNR 33:876 / Winters 2015: far
+/// less than proportional (check).
+pub const NONFITTER_SHARE: f64 = 0.10;
+pub const NONFITTER_SHARE_SD: f64 = 0.06;
+/// Share of leg potential (FMA-LE) recovered by fitters. Veerbeek 2018 PLoS One 13:e0189279 (~64%).
+pub const PROPORTIONAL_SHARE_LEG: f64 = 0.64;
+/// Probability of fitting the rule, MEP present (0-1). Byblow 2015 Ann Neurol 78:848 (check): MEP+ patients recover
+/// proportionally.
+pub const P_FIT_MEP_PRESENT: f64 = 0.95;
+/// Probability of fitting, MEP absent (0-1). Byblow 2015 (check): most MEP- patients do not fit.
+pub const P_FIT_MEP_ABSENT: f64 = 0.15;
+/// Probability of fitting when the MEP is unknown and the paresis is not severe (0-1). Winters 2015: ~70% of all
+/// patients fit, and the non-fitters all had severe initial paresis.
+pub const P_FIT_NOT_SEVERE_UNKNOWN: f64 = 0.93;
+/// Probability of fitting, leg (0-1). Veerbeek 2018: 87% fit.
+pub const P_FIT_LEG: f64 = 0.87;
+/// Initial FMA-UE at or below which the MEP-unknown patient is treated as severe (points). Kundert 2019: non-fitters
+/// have severe initial paresis; Winters 2015 (check).
+pub const SEVERE_FMA_UE: f64 = 10.0;
+/// Probability of fitting for a severe patient of unknown MEP (0-1). Winters 2015 (check).
+pub const P_FIT_SEVERE_UNKNOWN: f64 = 0.35;
+/// NIHSS at or above which a stroke is severe (PREP2 cut-off; Stinear 2017 Ann Clin Transl Neurol 4:811).
+pub const NIHSS_SEVERE: u8 = 7;
+/// Time constant of spontaneous recovery (days), range of the draw. science.md: saturating exponential, 3-5 weeks
+/// (check); most recovery within 10-12 weeks.
+pub const SPONT_TAU_MIN_DAYS: f64 = 21.0;
+pub const SPONT_TAU_MAX_DAYS: f64 = 35.0;
+/// Day after onset at which the proportional rule's baseline is measured (days). Prabhakaran 2008: within 72 h.
+pub const PROPORTIONAL_BASELINE_DAY: f64 = 3.0;
+/// Days after onset under which the stroke is subacute for MCIDs (days): < 3 months.
+pub const SUBACUTE_DAYS: u32 = 90;
+
+/// Share of a stroke patient's headroom that training can add, chronic, by corticospinal capacity 1 (dimensionless).
+/// Calibration to Lang 2016 (chronic ARAT slopes 0.3-0.7 points/week over 8 weeks).
+pub const TRAINABLE_SHARE_STROKE: f64 = 0.36;
+/// Corticospinal output capacity (0-1) by status: intact/MEP+, partial, severe/MEP-. Stinear 2017 PREP2 (MEP status
+/// predicts the ceiling of arm recovery). Modelling choice of the values.
+pub const CST_CAPACITY_INTACT: f64 = 0.9;
+pub const CST_CAPACITY_PARTIAL: f64 = 0.6;
+pub const CST_CAPACITY_SEVERE: f64 = 0.3;
+pub const CST_CAPACITY_SD: f64 = 0.1;
+/// Extra therapy counts less in the first 3 months than later (Lohse 2014 Stroke 45:2053): multiplier on training
+/// effects in the subacute phase (dimensionless) (check).
+pub const SUBACUTE_TRAINING_FACTOR: f64 = 0.6;
+
+// Use-dependent recovery after therapy (Han, Arbib & Schweighofer 2008 PLoS Comput Biol 4:e1000133; Schweighofer
+// 2009 Phys Ther 89:1327; Hidaka 2012 PLoS Comput Biol 8:e1002343).
+/// Arm function (fraction of the instrument's range) at which spontaneous use becomes likely. science.md: patients
+/// rarely use the arm until its function is about half of normal (check).
+pub const USE_THRESHOLD_FUNCTION: f64 = 0.5;
+/// Steepness of spontaneous use around the threshold (function units).
+pub const USE_SPREAD: f64 = 0.06;
+/// Time constant of spontaneous use following function (days). Modelling choice (weeks), Hidaka 2012 (check).
+pub const USE_TAU_DAYS: f64 = 14.0;
+/// Rate at which use above (below) one half improves (degrades) arm function (function units per year per unit of
+/// use). Modelling choice giving a few FMA points a year; Han 2008 / Schweighofer 2009 show the sign, not the size.
+pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.15;
+/// Increase of spontaneous use (0-1) per hour of daily constraint of the less-affected arm (CIMT). Modelling
+/// choice; Taub / EXCITE (Wolf 2006 JAMA 296:2095) report transfer of use to daily life.
+pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parkinson's disease.
+/// Untreated progression of MDS-UPDRS III (points per year). Holden 2018 Mov Disord Clin Pract 5:47 (de novo).
+pub const PD_PROGRESSION_UPDRS_PER_YEAR: f64 = 2.4;
+/// SD of the progression rate between people (points per year). Holden 2018 (check).
+pub const PD_PROGRESSION_SD: f64 = 0.4;
+/// Trainable share of headroom on whole-body amplitude (dimensionless). Calibration to LSVT BIG, Ebersbach 2010 Mov
+/// Disord 25:1902 (UPDRS-III -5.05 at 16 weeks).
+pub const TRAINABLE_SHARE_PD: f64 = 0.55;
+/// Reinforcement (basal-ganglia) gain in Parkinson's, on / off medication (dimensionless, healthy 1). Frank 2004
+/// Science 306:1940 (off: weak learning from positive outcomes; levodopa restores it); implicit sequence learning
+/// reduced, effect size 0.53 (Neuropsychology 2014 28:945).
+pub const PD_RL_GAIN_ON: f64 = 0.85;
+pub const PD_RL_GAIN_OFF: f64 = 0.6;
+/// Automatisation (chunking) gain in Parkinson's (dimensionless). Neuropsychology 2014 28:945 (check).
+pub const PD_AUTO_GAIN: f64 = 0.6;
+/// Reference MDS-UPDRS III baseline when none is given (points).
+pub const PD_REFERENCE_UPDRS: f64 = 30.0;
+
+// Cerebellar ataxia (Therrien, Wolpert & Bastian 2016 Brain 139:101).
+/// Error-based learning gain (dimensionless, healthy 1). Therrien 2016: adaptation impaired.
+pub const CEREBELLAR_ERR_GAIN: f64 = 0.35;
+/// Error-based retention: slow-state retention per trial in cerebellar damage. Therrien 2016: barely retained.
+pub const CEREBELLAR_ERR_RETENTION_AS: f64 = 0.95;
+/// The same as a multiplier of the healthy slow-state retention time ((1 - 0.996) / (1 - 0.95) = 0.08).
+pub const CEREBELLAR_ERR_RETENTION: f64 = (1.0 - SMITH_AS) / (1.0 - CEREBELLAR_ERR_RETENTION_AS);
+/// Motor noise multiplier (dimensionless, healthy 1). Therrien 2016: higher motor noise.
+pub const CEREBELLAR_NOISE: f64 = 1.8;
+/// SARA progression (points per year). Schmitz-Hubsch 2006 Neurology 66:1717 / later cohorts (~1/year).
+pub const SARA_PROGRESSION_PER_YEAR: f64 = 1.0;
+pub const SARA_PROGRESSION_SD: f64 = 0.3;
+/// Reference SARA baseline when none is given (points).
+pub const SARA_REFERENCE: f64 = 15.0;
+/// Trainable share of headroom, ataxia (dimensionless). Modelling choice (coordinative training gives a few SARA
+/// points; Ilg 2009 Neurology 73:1823 (check)).
+pub const TRAINABLE_SHARE_ATAXIA: f64 = 0.3;
+/// Trainable share of headroom, healthy older adult (dimensionless). Modelling choice (balance training moves Berg a
+/// few points; Sherrington 2019 Cochrane (check)).
+pub const TRAINABLE_SHARE_OLDER: f64 = 0.45;
+/// Reinforcement learning step per trial in the reinforcement task of Therrien 2016, as a share of the
+/// error-based step of a healthy learner (dimensionless). Modelling choice: slower but kept.
+pub const REINFORCEMENT_RATE: f64 = 0.01;

@@ -1,0 +1,129 @@
+//! From latent recovery to each instrument's scale: every instrument belongs to a functional domain; the model moves
+//! a domain by a share of the headroom (gains) or of the room to the worst score (losses), and each instrument of
+//! the domain moves by that share of its own headroom, so scores stay inside the instrument's range. Observed
+//! scores add the instrument's standard error of measurement (`crate::instruments`).
+
+use crate::instruments::{Direction, Instrument};
+use crate::model::protocol::Target;
+
+/// Functional domains the model tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Domain {
+    Arm = 0,
+    Leg = 1,
+    Balance = 2,
+    WholeBody = 3,
+    /// Activities of daily living: the mean of arm, leg and balance.
+    Daily = 4,
+    /// Not moved by motor practice in this model (cognition, global disability, disease stage).
+    Static = 5,
+}
+
+pub const DOMAINS: usize = 6;
+
+pub fn domain_of(instrument_id: &str) -> Domain {
+    match instrument_id {
+        "fma_ue" | "arat" | "bbt" | "nhpt_s" => Domain::Arm,
+        "fma_le" | "walk10m_ms" => Domain::Leg,
+        "bbs" | "tug_s" => Domain::Balance,
+        "mds_updrs_iii" | "sara" => Domain::WholeBody,
+        "barthel" => Domain::Daily,
+        _ => Domain::Static,
+    }
+}
+
+pub fn domain_of_target(t: Target) -> Domain {
+    match t {
+        Target::UpperLimb => Domain::Arm,
+        Target::LowerLimb => Domain::Leg,
+        Target::Balance => Domain::Balance,
+        Target::WholeBody => Domain::WholeBody,
+    }
+}
+
+/// How much practice of a task in domain `from` transfers to domain `to` (share of skill). Gait and balance share
+/// most of their control; whole-body amplitude training (LSVT BIG) carries over to gait and balance. Modelling
+/// choice (check).
+pub fn transfer(from: Domain, to: Domain) -> f64 {
+    use Domain::*;
+    match (from, to) {
+        (a, b) if a == b => 1.0,
+        (Leg, Balance) | (Balance, Leg) => 0.5,
+        (WholeBody, Leg) | (WholeBody, Balance) => 0.6,
+        (Leg, WholeBody) | (Balance, WholeBody) => 0.3,
+        _ => 0.0,
+    }
+}
+
+/// One instrument of a forecast with its baseline.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    pub id: &'static str,
+    pub inst: &'static Instrument,
+    pub baseline: f64,
+    pub domain: Domain,
+    /// Room to the best score and to the worst score, in the instrument's units (>= 0).
+    pub up: f64,
+    pub down: f64,
+}
+
+impl Slot {
+    pub fn new(inst: &'static Instrument, baseline: f64) -> Slot {
+        let b = inst.clamp(baseline);
+        let (up, down) = match inst.direction {
+            Direction::HigherIsBetter => (inst.max - b, b - inst.min),
+            Direction::LowerIsBetter => (b - inst.min, inst.max - b),
+        };
+        Slot {
+            id: inst.id,
+            inst,
+            baseline: b,
+            domain: domain_of(inst.id),
+            up,
+            down,
+        }
+    }
+
+    /// Share of the range this baseline sits at, as function (0 worst, 1 best).
+    pub fn function(&self) -> f64 {
+        self.down / (self.up + self.down).max(1e-9)
+    }
+
+    /// Score for a gain (share of headroom, >= 0) and a loss (share of the room to the worst score, >= 0), plus an
+    /// absolute improvement in the instrument's units; inside the range.
+    pub fn score(&self, gain: f64, loss: f64, extra_improvement: f64) -> f64 {
+        let imp =
+            gain.clamp(0.0, 1.0) * self.up - loss.clamp(0.0, 1.0) * self.down + extra_improvement;
+        let imp = imp.clamp(-self.down, self.up);
+        match self.inst.direction {
+            Direction::HigherIsBetter => self.baseline + imp,
+            Direction::LowerIsBetter => self.baseline - imp,
+        }
+    }
+
+    /// Observed score: the true score plus measurement error `z` standard errors, inside the range.
+    pub fn observe(&self, score: f64, z: f64) -> f64 {
+        self.inst.clamp(score + z * self.inst.sem)
+    }
+
+    pub fn improvement(&self, score: f64) -> f64 {
+        self.inst.improvement(self.baseline, score)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_stay_in_range_and_follow_direction() {
+        let fma = Slot::new(crate::instruments::get("fma_ue").unwrap(), 60.0);
+        assert_eq!(fma.score(1.0, 0.0, 0.0), 66.0);
+        assert_eq!(fma.score(0.5, 0.0, 0.0), 63.0);
+        assert_eq!(fma.score(0.0, 0.0, 100.0), 66.0);
+        let updrs = Slot::new(crate::instruments::get("mds_updrs_iii").unwrap(), 30.0);
+        assert_eq!(updrs.score(0.5, 0.0, 0.0), 15.0);
+        assert_eq!(updrs.score(0.0, 0.0, -2.4), 32.4);
+        assert!(updrs.observe(0.5, -3.0) >= 0.0);
+    }
+}

@@ -1,0 +1,80 @@
+//! Recovery outside practice: stroke spontaneous recovery by the proportional rule (Prabhakaran 2008; Winters 2015),
+//! use-dependent change with a threshold (Han, Arbib & Schweighofer 2008), and the slow progression of
+//! Parkinson's disease and ataxia.
+
+use super::constants as k;
+
+/// Share of the headroom recovered spontaneously by day `t` (days from day 0), for a patient whose total
+/// proportional share is `share`, time constant `tau` (days) and who is `offset` days past the rule's 72-h
+/// baseline: share x (exp(-offset/tau) - exp(-(offset + t)/tau)), the part of the saturating exponential still to
+/// come after day 0 (none in chronic stroke).
+pub fn spontaneous_share(share: f64, tau: f64, offset: f64, t: f64) -> f64 {
+    let tau = tau.max(1.0);
+    share * ((-offset / tau).exp() - (-(offset + t) / tau).exp())
+}
+
+/// Spontaneous use of the affected arm and its slow effect on arm function (Han 2008; Hidaka 2012).
+/// `function` is arm function as a share of the instrument's range (0-1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UseState {
+    /// Spontaneous use of the affected arm, 0-1.
+    pub use_: f64,
+}
+
+/// Spontaneous use a patient settles at for a given arm function: low until function nears half of normal
+/// (science.md (check)), then high.
+pub fn use_target(function: f64) -> f64 {
+    1.0 / (1.0 + (-(function - k::USE_THRESHOLD_FUNCTION) / k::USE_SPREAD).exp())
+}
+
+impl UseState {
+    pub fn settled(function: f64) -> UseState {
+        UseState {
+            use_: use_target(function),
+        }
+    }
+
+    /// One day. `forced` is a floor on use that day from therapy or constraint of the other arm (0 = none).
+    /// Returns the change of arm function (share of the range) that day: use above one half strengthens the arm,
+    /// below one half weakens it (learned non-use), proportionally to the room left in that direction.
+    pub fn day(&mut self, function: f64, forced: f64) -> f64 {
+        let target = use_target(function).max(forced.min(1.0));
+        self.use_ += (target - self.use_) * (1.0 - (-1.0 / k::USE_TAU_DAYS).exp());
+        let drive = self.use_ - 0.5;
+        let room = if drive >= 0.0 {
+            1.0 - function
+        } else {
+            function
+        };
+        k::USE_FUNCTION_RATE_PER_YEAR / 365.0 * drive * room.clamp(0.0, 1.0)
+    }
+}
+
+/// Use forced on a therapy day by constraint of the less-affected arm for `constraint_hours` hours (CIMT).
+pub fn forced_use(therapy_day: bool, constraint_hours: f64) -> f64 {
+    if !therapy_day || constraint_hours <= 0.0 {
+        return 0.0;
+    }
+    (0.5 + k::CONSTRAINT_USE_PER_HOUR * constraint_hours).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spontaneous_recovery_saturates_at_share_from_72h() {
+        let s = spontaneous_share(0.7, 28.0, 0.0, 10_000.0);
+        assert!((s - 0.7).abs() < 1e-9);
+        // A chronic patient has nothing left to recover.
+        assert!(spontaneous_share(0.7, 28.0, 365.0, 180.0) < 1e-4);
+    }
+
+    #[test]
+    fn use_above_threshold_improves_function_below_declines() {
+        let mut hi = UseState::settled(0.6);
+        let mut lo = UseState::settled(0.4);
+        assert!(hi.day(0.6, 0.0) > 0.0);
+        assert!(lo.day(0.4, 0.0) < 0.0);
+    }
+}
