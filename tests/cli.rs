@@ -23,7 +23,9 @@ impl Env {
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::cargo_bin("praxis").unwrap();
         c.env_remove("PRAXIS_DB")
+            .env_remove("PRAXIS_PROTOCOLS")
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
             .env("NO_COLOR", "1")
             .arg("--db")
             .arg(&self.db)
@@ -499,10 +501,26 @@ fn plan_set_and_show() {
     assert!(out.contains("Goal:     drink from a cup"), "{out}");
     let shown = env.json(&["plan", "show", "P-0001"]);
     assert_eq!(shown, p);
-    let err = env.fails(&["plan", "set", "P-0001", "--protocol", "Usual Care"]);
+    let err = env.fails(&["plan", "set", "P-0001", "--protocol", "yoga"]);
     assert!(
-        err.contains("protocol id \"Usual Care\" is not valid"),
+        err.contains("unknown protocol \"yoga\"; known protocols: "),
         "{err}"
+    );
+    let err = env.fails(&[
+        "log",
+        "P-0001",
+        "--protocol",
+        "yoga",
+        "--minutes",
+        "30",
+        "--reps",
+        "10",
+    ]);
+    assert!(err.contains("unknown protocol \"yoga\""), "{err}");
+    assert_eq!(
+        env.json(&["plan", "show", "P-0001"]),
+        p,
+        "the refused plan changed nothing"
     );
 }
 
