@@ -194,6 +194,12 @@ fn patient_add_list_show_edit_human_and_json() {
     assert_eq!(p["condition"]["nihss"], 7);
     assert_eq!(p["notes"], "walks with a stick");
     assert_eq!(p["sex"], "female");
+    let out = env.ok(&["patient", "edit", "P-0001", "--sex", "female"]);
+    assert_eq!(out, "Nothing changed for patient P-0001 (version 3).\n");
+    assert_eq!(
+        env.json(&["patient", "show", "P-0001"])["patient"]["version"],
+        3
+    );
 }
 
 #[test]
