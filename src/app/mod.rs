@@ -1,1 +1,8 @@
 //! Use cases: one module per thing a therapist does, glue between the store and the model.
+//!
+//! Front ends (cli/, tui/) call these or [`crate::store::Store`] methods; they never hold SQL.
+
+pub mod demo;
+pub mod forecast;
+pub mod patients;
+pub mod protocols;

@@ -1,10 +1,55 @@
-//! `praxis assess`. STUB: to be written.
+//! `praxis assess P-0001 fma_ue 34 [--date 2026-11-02] [--notes ...] [--assessor ...]`.
+
+use chrono::NaiveDate;
 
 use super::Ctx;
+use super::util::{fmt_score, open};
+use crate::domain::Assessment;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Patient code, e.g. P-0001.
+    code: String,
+    /// Instrument id (`praxis instruments` lists them), e.g. fma_ue, arat, tug_s.
+    instrument: String,
+    /// The score, in the instrument's units.
+    #[arg(allow_negative_numbers = true)]
+    score: f64,
+    /// Date of the assessment (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<NaiveDate>,
+    #[arg(long, default_value = "")]
+    notes: String,
+    /// Who assessed (default: not recorded; the audit trail records who entered it).
+    #[arg(long)]
+    assessor: Option<String>,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`praxis assess` is not implemented yet")
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    let mut store = open(ctx)?;
+    let a = store.add_assessment(&Assessment {
+        id: 0,
+        patient_code: args.code,
+        instrument: args.instrument,
+        score: args.score,
+        date: args
+            .date
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        assessor: args.assessor,
+        notes: args.notes,
+    })?;
+    if ctx.json {
+        return ctx.print_json(&a);
+    }
+    let inst = crate::instruments::get(&a.instrument)?;
+    println!(
+        "Recorded {} {} for {} on {} ({}, {}).",
+        inst.short,
+        fmt_score(a.score),
+        a.patient_code,
+        a.date,
+        inst.range_text(),
+        inst.better_word()
+    );
+    Ok(())
 }

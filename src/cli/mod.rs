@@ -16,7 +16,9 @@ pub mod log;
 pub mod patient;
 pub mod plan;
 pub mod protocols;
+pub mod report;
 pub mod simulate;
+pub mod util;
 
 /// Praxis: plan neuro-rehabilitation, log therapy, forecast recovery and compare protocols.
 ///

@@ -1,10 +1,355 @@
-//! `praxis patient`. STUB: to be written.
+//! `praxis patient add | list | show | edit`.
+
+use anyhow::bail;
+use chrono::Datelike as _;
+use serde::Serialize;
 
 use super::Ctx;
+use super::util::{fmt_score, open, table};
+use crate::app::patients::{self, Flag, PatientFields};
+use crate::domain::*;
+use crate::store::{PatientFilter, PatientRow, StoreError};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`praxis patient` is not implemented yet")
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Add a patient: `praxis patient add --code P-0001 --birth-year 1958 --condition stroke --nihss 9`.
+    Add(AddArgs),
+    /// List patients, with the last assessment and session, the active plan and what needs attention.
+    List(ListArgs),
+    /// A patient's profile, latest scores and active plan.
+    Show(ShowArgs),
+    /// Change a patient's profile; options not given are kept.
+    Edit(EditArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct AddArgs {
+    /// Pseudonymous code, e.g. P-0001.
+    #[arg(long)]
+    code: String,
+    #[arg(long, value_name = "YEAR")]
+    birth_year: i32,
+    #[arg(long, value_enum)]
+    condition: ConditionKind,
+    #[command(flatten)]
+    fields: PatientFields,
+}
+
+#[derive(Debug, clap::Args)]
+struct ListArgs {
+    /// Show only patients whose code, name or notes contain TEXT.
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    #[arg(long, value_enum)]
+    condition: Option<ConditionKind>,
+}
+
+#[derive(Debug, clap::Args)]
+struct ShowArgs {
+    code: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct EditArgs {
+    code: String,
+    #[arg(long, value_name = "YEAR")]
+    birth_year: Option<i32>,
+    /// Change the condition (its facts start empty; give the new ones).
+    #[arg(long, value_enum)]
+    condition: Option<ConditionKind>,
+    /// The version you looked at (from `patient show`): the edit is refused if someone saved since.
+    #[arg(long = "version", value_name = "N")]
+    expect_version: Option<i64>,
+    #[command(flatten)]
+    fields: PatientFields,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Cmd::Add(a) => add(ctx, a),
+        Cmd::List(a) => list(ctx, a),
+        Cmd::Show(a) => show(ctx, a),
+        Cmd::Edit(a) => edit(ctx, a),
+    }
+}
+
+fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
+    let p = patients::new_patient(&a.code, a.birth_year, a.condition, &a.fields)
+        .map_err(anyhow::Error::msg)?;
+    let mut store = open(ctx)?;
+    let p = store.add_patient(&p)?;
+    if ctx.json {
+        ctx.print_json(&p)
+    } else {
+        println!(
+            "Added patient {} ({}, born {}).",
+            p.code,
+            p.condition.kind().label(),
+            p.birth_year
+        );
+        Ok(())
+    }
+}
+
+/// A list row with its flags, for `--json`.
+#[derive(Serialize)]
+struct ListItem<'a> {
+    #[serde(flatten)]
+    row: &'a PatientRow,
+    flags: Vec<Flag>,
+}
+
+fn short_condition(k: ConditionKind) -> &'static str {
+    match k {
+        ConditionKind::Stroke => "stroke",
+        ConditionKind::Parkinsons => "Parkinson's",
+        ConditionKind::CerebellarAtaxia => "ataxia",
+        ConditionKind::OlderAdult => "older adult",
+    }
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
+    let store = open(ctx)?;
+    let rows = store.list_patients(&PatientFilter {
+        search: a.search,
+        condition: a.condition,
+    })?;
+    let today = chrono::Local::now().date_naive();
+    if ctx.json {
+        let items: Vec<ListItem> = rows
+            .iter()
+            .map(|row| ListItem {
+                row,
+                flags: patients::flags(row, today),
+            })
+            .collect();
+        return ctx.print_json(&items);
+    }
+    if rows.is_empty() {
+        if store.counts()?.patients == 0 {
+            println!(
+                "No patients yet. `praxis patient add` adds one; `praxis demo` loads six demo patients."
+            );
+        } else {
+            println!("No patient matches.");
+        }
+        return Ok(());
+    }
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.patient.code.clone(),
+                r.patient.age_in(today.year()).to_string(),
+                short_condition(r.patient.condition.kind()).into(),
+                r.last_assessment.map_or("-".into(), |d| d.to_string()),
+                r.last_session.map_or("-".into(), |d| d.date().to_string()),
+                r.plan_protocol.clone().unwrap_or_else(|| "-".into()),
+                patients::flags(r, today)
+                    .iter()
+                    .map(|f| f.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &[
+                "CODE",
+                "AGE",
+                "CONDITION",
+                "ASSESSED",
+                "SESSION",
+                "PLAN",
+                "ATTENTION"
+            ],
+            &body
+        )
+    );
+    Ok(())
+}
+
+/// One line per condition fact, in words.
+pub fn condition_line(c: &Condition, today: chrono::NaiveDate) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let name = |v: &dyn erased::Named| v.name();
+    match c {
+        Condition::Stroke(f) => {
+            if let Some(d) = f.onset_date {
+                parts.push(format!("onset {d} (day {})", (today - d).num_days()));
+            }
+            if let Some(t) = &f.stroke_type {
+                parts.push(name(t));
+            }
+            if let Some(cs) = &f.corticospinal {
+                parts.push(format!("corticospinal tract {}", name(cs)));
+            }
+            if let Some(m) = &f.mep {
+                parts.push(format!("MEP {}", name(m)));
+            }
+            if let Some(n) = f.nihss {
+                parts.push(format!("NIHSS {n}"));
+            }
+        }
+        Condition::Parkinsons(f) => {
+            if let Some(y) = f.diagnosis_year {
+                parts.push(format!("diagnosed {y}"));
+            }
+            if let Some(h) = f.hoehn_yahr {
+                parts.push(format!("Hoehn & Yahr {h}"));
+            }
+            if let Some(m) = &f.medication {
+                parts.push(format!("medication {}", name(m)));
+            }
+        }
+        Condition::CerebellarAtaxia(f) => {
+            if let Some(t) = &f.ataxia_type {
+                parts.push(t.clone());
+            }
+        }
+        Condition::OlderAdult(f) => {
+            if let Some(n) = f.falls_last_year {
+                parts.push(format!("{n} falls in the last year"));
+            }
+        }
+    }
+    let label = c.kind().label();
+    if parts.is_empty() {
+        label.to_string()
+    } else {
+        format!("{label}: {}", parts.join(", "))
+    }
+}
+
+mod erased {
+    /// The serde name of a unit enum value, for showing it in words.
+    pub trait Named {
+        fn name(&self) -> String;
+    }
+    impl<T: serde::Serialize> Named for T {
+        fn name(&self) -> String {
+            match serde_json::to_value(self) {
+                Ok(serde_json::Value::String(s)) => s.replace('_', " "),
+                _ => "?".into(),
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ShowJson {
+    patient: Patient,
+    latest: Vec<Assessment>,
+    plan: Option<Plan>,
+}
+
+fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
+    let store = open(ctx)?;
+    let patient = store.patient(&a.code)?;
+    let latest = patients::latest_scores(&store.assessments(&a.code)?);
+    let plan = store.active_plan(&a.code)?;
+    if ctx.json {
+        return ctx.print_json(&ShowJson {
+            patient,
+            latest,
+            plan,
+        });
+    }
+    use erased::Named as _;
+    let today = chrono::Local::now().date_naive();
+    let p = &patient;
+    let mut head = vec![
+        p.code.clone(),
+        format!("age {} (born {})", p.age_in(today.year()), p.birth_year),
+    ];
+    if let Some(n) = &p.name {
+        head.insert(1, n.clone());
+    }
+    if let Some(s) = &p.sex {
+        head.push(s.name());
+    }
+    if let Some(h) = &p.dominant_hand {
+        head.push(format!("{}-handed", h.name()));
+    }
+    if let Some(s) = &p.affected_side {
+        head.push(format!("affected side {}", s.name()));
+    }
+    println!("{}", head.join("  "));
+    println!("{}", condition_line(&p.condition, today));
+    if !p.notes.is_empty() {
+        println!("Notes: {}", p.notes);
+    }
+    println!("Record version {} (updated {})", p.version, p.updated_at);
+    println!();
+    if latest.is_empty() {
+        println!("No assessments yet.");
+    } else {
+        let rows: Vec<Vec<String>> = latest
+            .iter()
+            .map(|a| {
+                let inst = crate::instruments::get(&a.instrument).ok();
+                vec![
+                    inst.map_or(a.instrument.clone(), |i| i.short.to_string()),
+                    fmt_score(a.score),
+                    a.date.to_string(),
+                    inst.map_or(String::new(), |i| {
+                        format!("{} ({})", i.range_text(), i.better_word())
+                    }),
+                ]
+            })
+            .collect();
+        println!("Latest scores");
+        print!("{}", table(&["MEASURE", "SCORE", "DATE", "RANGE"], &rows));
+    }
+    println!();
+    match plan {
+        Some(pl) => {
+            println!("Plan: {} since {}", pl.protocol_id, pl.start_date);
+            if !pl.goal.is_empty() {
+                println!("Goal: {}", pl.goal);
+            }
+        }
+        None => println!(
+            "No active plan (`praxis plan set {} --protocol ID`).",
+            p.code
+        ),
+    }
+    Ok(())
+}
+
+fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
+    let mut store = open(ctx)?;
+    let mut p = store.patient(&a.code)?;
+    if let Some(v) = a.expect_version {
+        p.version = v;
+    }
+    patients::apply(&mut p, a.birth_year, a.condition, &a.fields).map_err(anyhow::Error::msg)?;
+    match store.update_patient(&p) {
+        Ok(saved) => {
+            if ctx.json {
+                ctx.print_json(&saved)
+            } else {
+                println!("Saved patient {} (version {}).", saved.code, saved.version);
+                Ok(())
+            }
+        }
+        Err(e) => {
+            if let StoreError::Conflict { mine, theirs } = &e {
+                bail!(
+                    "{e}\n  yours: {}\n  saved: {}",
+                    serde_json::to_string(mine)?,
+                    serde_json::to_string(theirs)?
+                )
+            }
+            Err(e.into())
+        }
+    }
 }

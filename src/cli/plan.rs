@@ -1,10 +1,85 @@
-//! `praxis plan`. STUB: to be written.
+//! `praxis plan set P-0001 --protocol task-specific-300 [--start DATE] [--goal TEXT]`, `praxis plan show P-0001`.
+
+use chrono::NaiveDate;
 
 use super::Ctx;
+use super::util::open;
+use crate::domain::{Plan, PlanStatus};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`praxis plan` is not implemented yet")
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Make a protocol the patient's active plan (an earlier active plan is stopped).
+    Set(SetArgs),
+    /// Show the patient's active plan.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SetArgs {
+    code: String,
+    /// Protocol id from the library, e.g. task-specific-300.
+    #[arg(long)]
+    protocol: String,
+    /// First day of the plan (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    start: Option<NaiveDate>,
+    /// What the patient is working towards, in their words.
+    #[arg(long, default_value = "")]
+    goal: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct ShowArgs {
+    code: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Cmd::Set(a) => {
+            let mut store = open(ctx)?;
+            let plan = store.set_plan(&Plan {
+                id: 0,
+                patient_code: a.code,
+                protocol_id: a.protocol,
+                start_date: a.start.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                goal: a.goal,
+                status: PlanStatus::Active,
+                version: 0,
+            })?;
+            if ctx.json {
+                return ctx.print_json(&plan);
+            }
+            println!(
+                "{} now follows {} from {}.",
+                plan.patient_code, plan.protocol_id, plan.start_date
+            );
+            Ok(())
+        }
+        Cmd::Show(a) => {
+            let store = open(ctx)?;
+            let plan = store.active_plan(&a.code)?;
+            if ctx.json {
+                return ctx.print_json(&plan);
+            }
+            match plan {
+                Some(p) => {
+                    println!("Patient:  {}", p.patient_code);
+                    println!("Protocol: {}", p.protocol_id);
+                    println!("Since:    {}", p.start_date);
+                    println!(
+                        "Goal:     {}",
+                        if p.goal.is_empty() { "-" } else { &p.goal }
+                    );
+                }
+                None => println!("{} has no active plan.", a.code),
+            }
+            Ok(())
+        }
+    }
 }

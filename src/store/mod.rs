@@ -1,8 +1,39 @@
 //! The SQLite patient store: opening, pragmas, migrations, one module per table, and the audit trail.
+//!
+//! Every user action is one `BEGIN IMMEDIATE` transaction ([`Store::write`]) that also appends its audit row, so a
+//! change and its audit entry are committed together or not at all. Validation happens here, at the boundary, so
+//! every front end gets the same messages.
 
-use std::path::PathBuf;
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context as _;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use serde::Serialize;
+
+mod assessments;
+pub mod audit;
+mod clinicians;
+mod error;
+mod patients;
+mod plans;
+mod schema;
+mod sessions;
+mod util;
+mod who;
+
+pub use audit::{AuditBreak, AuditEntry};
+pub use clinicians::{Clinician, Role};
+pub use error::{Result, StoreError};
+pub use patients::{PatientFilter, PatientRow};
+pub use schema::LATEST as SCHEMA_VERSION;
+pub use sessions::HistoryEntry;
+pub use who::Who;
+
+/// How long a writer waits for another process's write lock before giving up with [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `$XDG_DATA_HOME/praxis/praxis.db` (usually `~/.local/share/praxis/praxis.db`).
 pub fn default_db_path() -> anyhow::Result<PathBuf> {
@@ -10,4 +41,314 @@ pub fn default_db_path() -> anyhow::Result<PathBuf> {
     let base = etcetera::choose_base_strategy()
         .context("cannot find your home directory for the default database; use --db PATH")?;
     Ok(base.data_dir().join("praxis").join("praxis.db"))
+}
+
+/// An open Praxis database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    who: Who,
+}
+
+/// Row counts of every table (`praxis db check`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub clinicians: i64,
+    pub patients: i64,
+    pub assessments: i64,
+    pub sessions: i64,
+    pub plans: i64,
+    pub audit: i64,
+}
+
+/// A write transaction with the acting user: the methods on it validate, write and audit.
+pub struct Tx<'a> {
+    pub(crate) tx: rusqlite::Transaction<'a>,
+    pub(crate) who: &'a Who,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and bring its schema up to date.
+    ///
+    /// A new file is created with mode 0600. A file written by a newer Praxis is refused and left untouched. Before
+    /// an existing, non-empty file is migrated, a backup is written next to it.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        create_private(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| StoreError::on_open(e, path))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+
+        // Check the version before anything writes to the file (switching to WAL writes the header).
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| StoreError::on_open(e, path))?;
+        if found > schema::LATEST {
+            return Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found,
+                known: schema::LATEST,
+            });
+        }
+        let objects: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| StoreError::on_open(e, path))?;
+
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| StoreError::on_open(e, path))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            who: Who::current(),
+        };
+        if found < schema::LATEST {
+            if objects > 0 {
+                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+                let name = format!(
+                    "{}.pre-v{}-{stamp}.bak",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default(),
+                    schema::LATEST
+                );
+                store.backup_file(&path.with_file_name(name), false)?;
+            }
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        // IMMEDIATE so two processes opening a new file at once queue on the write lock instead of failing.
+        self.conn
+            .set_transaction_behavior(TransactionBehavior::Immediate);
+        let res = schema::migrations().to_latest(&mut self.conn);
+        self.conn
+            .set_transaction_behavior(TransactionBehavior::Deferred);
+        if let Err(e) = res {
+            // Another process may have migrated between our version check and our lock: accept that.
+            if self.schema_version()? == schema::LATEST {
+                return Ok(());
+            }
+            return Err(match e {
+                rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from(err),
+                other => StoreError::Migration(other.to_string()),
+            });
+        }
+        // The OS user who creates the database is its first admin, so a single-user workstation needs no set-up.
+        self.write(|tx| tx.ensure_first_admin())
+    }
+
+    /// The file this store was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Who is recorded in audit rows written through this store.
+    pub fn who(&self) -> &Who {
+        &self.who
+    }
+
+    /// How long a write waits for another process's lock before failing with [`StoreError::Busy`] (default
+    /// [`BUSY_TIMEOUT`]). A screen may prefer a shorter wait and a retry.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(timeout)?)
+    }
+
+    /// Act as someone else (tests; a future `--as` for admins).
+    pub fn set_who(&mut self, who: Who) {
+        self.who = who;
+    }
+
+    /// Run one user action as one `BEGIN IMMEDIATE` transaction: committed if `f` succeeds, rolled back otherwise.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut tx = Tx { tx, who: &self.who };
+        let out = f(&mut tx)?;
+        tx.tx.commit()?;
+        Ok(out)
+    }
+
+    /// The read-only connection, for the store's own queries.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// `PRAGMA user_version`: the number of migrations applied.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits. Poll it to notice other processes' writes.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// `PRAGMA integrity_check` plus a foreign-key check: the problems found, empty when the file is sound.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(row);
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        for row in stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+        })? {
+            let (table, rowid) = row?;
+            problems.push(format!(
+                "row {} of {table} refers to a missing record",
+                rowid.map_or("?".into(), |r| r.to_string())
+            ));
+        }
+        Ok(problems)
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        let c = |table: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+        };
+        Ok(Counts {
+            clinicians: c("clinicians")?,
+            patients: c("patients")?,
+            assessments: c("assessments")?,
+            sessions: c("sessions")?,
+            plans: c("plans")?,
+            audit: c("audit")?,
+        })
+    }
+
+    /// Copy the whole database to `dest` with SQLite's online backup API (other processes may keep writing).
+    /// Refuses to overwrite an existing file unless `force`. The copy is created with mode 0600. Audited.
+    pub fn backup_to(&mut self, dest: &Path, force: bool) -> Result<()> {
+        self.backup_file(dest, force)?;
+        let dest_text = dest.display().to_string();
+        self.write(|tx| {
+            tx.audit(
+                "backup",
+                "database",
+                &dest_text,
+                None,
+                None,
+                Some(&serde_json::json!({ "file": dest_text })),
+            )
+        })
+    }
+
+    fn backup_file(&self, dest: &Path, force: bool) -> Result<()> {
+        let io = |source| StoreError::Io {
+            path: dest.to_path_buf(),
+            source,
+        };
+        if dest.exists() {
+            if !force {
+                return Err(StoreError::Duplicate(format!(
+                    "{} already exists; choose another file or use --force to overwrite it",
+                    dest.display()
+                )));
+            }
+            std::fs::remove_file(dest).map_err(io)?;
+        }
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(dest)
+            .map_err(io)?;
+        self.conn
+            .backup(rusqlite::MAIN_DB, dest, None)
+            .map_err(StoreError::from)
+    }
+}
+
+/// Create `path` as an empty file with mode 0600 if it does not exist, so SQLite never creates it world-readable.
+fn create_private(path: &Path) -> Result<()> {
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Condition, OlderAdultFacts, Patient};
+
+    fn patient(code: String) -> Patient {
+        Patient {
+            id: 0,
+            code,
+            name: None,
+            birth_year: 1945,
+            sex: None,
+            dominant_hand: None,
+            affected_side: None,
+            condition: Condition::OlderAdult(OlderAdultFacts::default()),
+            notes: "x".repeat(2000),
+            created_at: String::new(),
+            updated_at: String::new(),
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_reported_in_words_and_keeps_what_was_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("full.db")).unwrap();
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        // Stand-in for a full disk: the file may not grow past a few more pages.
+        store
+            .conn
+            .pragma_update(None, "max_page_count", pages + 4)
+            .unwrap();
+        let mut saved = 0;
+        let err = loop {
+            match store.add_patient(&patient(format!("P-{saved:04}"))) {
+                Ok(_) => saved += 1,
+                Err(e) => break e,
+            }
+            assert!(saved < 1000, "the page limit never bit");
+        };
+        assert!(matches!(err, StoreError::DiskFull), "{err:?}");
+        assert!(err.to_string().starts_with("the disk is full"), "{err}");
+        assert_eq!(store.counts().unwrap().patients, saved);
+        assert!(store.integrity_check().unwrap().is_empty());
+        assert!(store.verify_audit().unwrap().is_ok());
+    }
 }

@@ -1,0 +1,368 @@
+//! Creating and editing patients from a form of optional fields (the command line's options, the TUI's form), and
+//! the list's attention flags.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::*;
+use crate::store::PatientRow;
+
+/// The fields a therapist may give when adding or editing a patient. `None` means "not given" (keep on edit).
+#[derive(Debug, Clone, Default, PartialEq, clap::Args)]
+pub struct PatientFields {
+    /// Name (optional; the code is what identifies the patient). An empty name removes it.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_enum)]
+    pub sex: Option<Sex>,
+    /// Dominant hand.
+    #[arg(long, value_enum)]
+    pub hand: Option<Hand>,
+    #[arg(long, value_enum)]
+    pub affected_side: Option<Side>,
+    /// Stroke: date of onset (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub onset: Option<NaiveDate>,
+    /// Stroke: ischaemic or haemorrhagic.
+    #[arg(long, value_enum)]
+    pub stroke_type: Option<StrokeType>,
+    /// Stroke: corticospinal tract status.
+    #[arg(long, value_enum)]
+    pub corticospinal: Option<Corticospinal>,
+    /// Stroke: motor-evoked potential to TMS in the affected arm.
+    #[arg(long, value_enum)]
+    pub mep: Option<Mep>,
+    /// Stroke: NIH Stroke Scale, 0-42.
+    #[arg(long)]
+    pub nihss: Option<u8>,
+    /// Parkinson's: year of diagnosis.
+    #[arg(long, value_name = "YEAR")]
+    pub diagnosis_year: Option<i32>,
+    /// Parkinson's: Hoehn & Yahr stage, 1-5 in half stages.
+    #[arg(long, value_name = "STAGE")]
+    pub hoehn_yahr: Option<f64>,
+    /// Parkinson's: medication state.
+    #[arg(long, value_enum)]
+    pub medication: Option<Medication>,
+    /// Cerebellar ataxia: type, e.g. SCA3, Friedreich, MSA-C.
+    #[arg(long, value_name = "TYPE")]
+    pub ataxia_type: Option<String>,
+    /// Older adult: falls in the last year.
+    #[arg(long, value_name = "N")]
+    pub falls: Option<u32>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+impl PatientFields {
+    /// The condition facts given, each with its option name and the condition it belongs to.
+    fn facts_given(&self) -> Vec<(&'static str, ConditionKind)> {
+        use ConditionKind::*;
+        let mut v = Vec::new();
+        let mut push = |given: bool, name, kind| {
+            if given {
+                v.push((name, kind));
+            }
+        };
+        push(self.onset.is_some(), "--onset", Stroke);
+        push(self.stroke_type.is_some(), "--stroke-type", Stroke);
+        push(self.corticospinal.is_some(), "--corticospinal", Stroke);
+        push(self.mep.is_some(), "--mep", Stroke);
+        push(self.nihss.is_some(), "--nihss", Stroke);
+        push(
+            self.diagnosis_year.is_some(),
+            "--diagnosis-year",
+            Parkinsons,
+        );
+        push(self.hoehn_yahr.is_some(), "--hoehn-yahr", Parkinsons);
+        push(self.medication.is_some(), "--medication", Parkinsons);
+        push(
+            self.ataxia_type.is_some(),
+            "--ataxia-type",
+            CerebellarAtaxia,
+        );
+        push(self.falls.is_some(), "--falls", OlderAdult);
+        v
+    }
+}
+
+/// The empty facts of a condition.
+pub fn empty_condition(kind: ConditionKind) -> Condition {
+    match kind {
+        ConditionKind::Stroke => Condition::Stroke(StrokeFacts::default()),
+        ConditionKind::Parkinsons => Condition::Parkinsons(ParkinsonsFacts::default()),
+        ConditionKind::CerebellarAtaxia => Condition::CerebellarAtaxia(AtaxiaFacts::default()),
+        ConditionKind::OlderAdult => Condition::OlderAdult(OlderAdultFacts::default()),
+    }
+}
+
+/// A new patient from the form. Facts that do not belong to `kind` are refused with a message naming them.
+pub fn new_patient(
+    code: &str,
+    birth_year: i32,
+    kind: ConditionKind,
+    f: &PatientFields,
+) -> Result<Patient, String> {
+    let mut p = Patient {
+        id: 0,
+        code: code.trim().to_string(),
+        name: None,
+        birth_year,
+        sex: None,
+        dominant_hand: None,
+        affected_side: None,
+        condition: empty_condition(kind),
+        notes: String::new(),
+        created_at: String::new(),
+        updated_at: String::new(),
+        version: 0,
+    };
+    apply(&mut p, None, None, f)?;
+    Ok(p)
+}
+
+/// Apply an edit to `p`. Changing the condition starts from empty facts for the new one.
+pub fn apply(
+    p: &mut Patient,
+    birth_year: Option<i32>,
+    kind: Option<ConditionKind>,
+    f: &PatientFields,
+) -> Result<(), String> {
+    let kind = kind.unwrap_or(p.condition.kind());
+    let wrong: Vec<String> = f
+        .facts_given()
+        .into_iter()
+        .filter(|(_, k)| *k != kind)
+        .map(|(name, k)| format!("{name} is a fact of {}", k.label()))
+        .collect();
+    if !wrong.is_empty() {
+        return Err(format!(
+            "{}; this patient's condition is {}",
+            wrong.join(", "),
+            kind.label()
+        ));
+    }
+    if kind != p.condition.kind() {
+        p.condition = empty_condition(kind);
+    }
+    if let Some(y) = birth_year {
+        p.birth_year = y;
+    }
+    if let Some(n) = &f.name {
+        let n = n.trim();
+        p.name = (!n.is_empty()).then(|| n.to_string());
+    }
+    if f.sex.is_some() {
+        p.sex = f.sex;
+    }
+    if f.hand.is_some() {
+        p.dominant_hand = f.hand;
+    }
+    if f.affected_side.is_some() {
+        p.affected_side = f.affected_side;
+    }
+    if let Some(n) = &f.notes {
+        p.notes = n.clone();
+    }
+    match &mut p.condition {
+        Condition::Stroke(s) => {
+            s.onset_date = f.onset.or(s.onset_date);
+            s.stroke_type = f.stroke_type.or(s.stroke_type);
+            s.corticospinal = f.corticospinal.or(s.corticospinal);
+            s.mep = f.mep.or(s.mep);
+            s.nihss = f.nihss.or(s.nihss);
+        }
+        Condition::Parkinsons(pd) => {
+            pd.diagnosis_year = f.diagnosis_year.or(pd.diagnosis_year);
+            pd.hoehn_yahr = f.hoehn_yahr.or(pd.hoehn_yahr);
+            pd.medication = f.medication.or(pd.medication);
+        }
+        Condition::CerebellarAtaxia(a) => {
+            if let Some(t) = &f.ataxia_type {
+                a.ataxia_type = (!t.trim().is_empty()).then(|| t.trim().to_string());
+            }
+        }
+        Condition::OlderAdult(o) => {
+            o.falls_last_year = f.falls.or(o.falls_last_year);
+        }
+    }
+    Ok(())
+}
+
+/// Days without a reassessment after which the list flags a patient.
+pub const REASSESS_AFTER_DAYS: i64 = 28;
+/// Days without a session after which the list flags a patient with an active plan.
+pub const NO_SESSION_DAYS: i64 = 14;
+
+/// Why a patient needs attention, shown in the list (words, not only colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// No assessment in the last four weeks (or none at all).
+    ReassessmentDue,
+    /// An active plan but no session in two weeks.
+    NoRecentSession,
+}
+
+impl Flag {
+    pub fn label(self) -> &'static str {
+        match self {
+            Flag::ReassessmentDue => "reassess",
+            Flag::NoRecentSession => "no session",
+        }
+    }
+}
+
+/// The flags of one list row on `today`.
+pub fn flags(row: &PatientRow, today: NaiveDate) -> Vec<Flag> {
+    let mut out = Vec::new();
+    if row
+        .last_assessment
+        .is_none_or(|d| (today - d).num_days() > REASSESS_AFTER_DAYS)
+    {
+        out.push(Flag::ReassessmentDue);
+    }
+    if row.plan_protocol.is_some()
+        && row
+            .last_session
+            .is_none_or(|d| (today - d.date()).num_days() > NO_SESSION_DAYS)
+    {
+        out.push(Flag::NoRecentSession);
+    }
+    out
+}
+
+/// The latest score per instrument, in the order instruments first appear in the patient's record.
+pub fn latest_scores(assessments: &[Assessment]) -> Vec<Assessment> {
+    let mut out: Vec<Assessment> = Vec::new();
+    for a in assessments {
+        match out.iter_mut().find(|x| x.instrument == a.instrument) {
+            Some(x) if x.date <= a.date => *x = a.clone(),
+            Some(_) => {}
+            None => out.push(a.clone()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_of_another_condition_are_refused_by_name() {
+        let f = PatientFields {
+            hoehn_yahr: Some(2.0),
+            falls: Some(1),
+            ..Default::default()
+        };
+        let e = new_patient("P-1", 1950, ConditionKind::Stroke, &f).unwrap_err();
+        assert_eq!(
+            e,
+            "--hoehn-yahr is a fact of Parkinson's disease, --falls is a fact of older adult; this patient's \
+             condition is stroke"
+        );
+    }
+
+    #[test]
+    fn edit_keeps_what_is_not_given_and_resets_facts_on_a_new_condition() {
+        let f = PatientFields {
+            name: Some("Ada".into()),
+            nihss: Some(9),
+            mep: Some(Mep::Present),
+            ..Default::default()
+        };
+        let mut p = new_patient("P-1", 1950, ConditionKind::Stroke, &f).unwrap();
+        apply(
+            &mut p,
+            None,
+            None,
+            &PatientFields {
+                nihss: Some(7),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let Condition::Stroke(s) = &p.condition else {
+            panic!("still a stroke")
+        };
+        assert_eq!((s.nihss, s.mep), (Some(7), Some(Mep::Present)));
+        assert_eq!(p.name.as_deref(), Some("Ada"));
+        apply(
+            &mut p,
+            Some(1951),
+            Some(ConditionKind::OlderAdult),
+            &PatientFields {
+                falls: Some(3),
+                name: Some(" ".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            p.condition,
+            Condition::OlderAdult(OlderAdultFacts {
+                falls_last_year: Some(3)
+            })
+        );
+        assert_eq!((p.birth_year, p.name.clone()), (1951, None));
+    }
+
+    fn row(last_a: Option<NaiveDate>, last_s: Option<NaiveDate>, plan: bool) -> PatientRow {
+        PatientRow {
+            patient: new_patient(
+                "P-1",
+                1950,
+                ConditionKind::Stroke,
+                &PatientFields::default(),
+            )
+            .unwrap(),
+            last_assessment: last_a,
+            last_session: last_s.map(|d| d.and_hms_opt(9, 0, 0).unwrap()),
+            plan_protocol: plan.then(|| "usual-care".into()),
+            plan_start: None,
+            n_assessments: 0,
+            n_sessions: 0,
+        }
+    }
+
+    #[test]
+    fn flags_follow_the_thresholds() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let days_ago = |n| Some(today - chrono::Duration::days(n));
+        assert_eq!(flags(&row(days_ago(28), days_ago(14), true), today), []);
+        assert_eq!(
+            flags(&row(days_ago(29), days_ago(15), true), today),
+            [Flag::ReassessmentDue, Flag::NoRecentSession]
+        );
+        assert_eq!(flags(&row(days_ago(1), None, false), today), []);
+        assert_eq!(
+            flags(&row(None, None, true), today),
+            [Flag::ReassessmentDue, Flag::NoRecentSession]
+        );
+    }
+
+    #[test]
+    fn latest_scores_keep_the_newest_per_instrument() {
+        let a = |inst: &str, score, d| Assessment {
+            id: 0,
+            patient_code: "P-1".into(),
+            instrument: inst.into(),
+            score,
+            date: NaiveDate::from_ymd_opt(2026, 1, d).unwrap(),
+            assessor: None,
+            notes: String::new(),
+        };
+        let got = latest_scores(&[
+            a("fma_ue", 20.0, 1),
+            a("arat", 5.0, 2),
+            a("fma_ue", 30.0, 9),
+            a("fma_ue", 25.0, 3),
+        ]);
+        let got: Vec<(String, f64)> = got.into_iter().map(|x| (x.instrument, x.score)).collect();
+        assert_eq!(
+            got,
+            [("fma_ue".to_string(), 30.0), ("arat".to_string(), 5.0)]
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! Helpers shared by the data commands: opening the store, aligned tables that fit 80 columns, value parsers.
+
+use anyhow::Context as _;
+
+use super::Ctx;
+use crate::store::Store;
+
+/// Terminal width the tables fit.
+pub const WIDTH: usize = 80;
+
+/// Open the database named by `--db` / `PRAXIS_DB` / the default path.
+pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
+    Store::open(&ctx.db).with_context(|| format!("opening the database {}", ctx.db.display()))
+}
+
+/// Render an aligned table: two spaces between columns; when wider than [`WIDTH`], the widest columns are
+/// shortened (cells end in '…') until it fits.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let n = headers.len();
+    let len = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = headers.iter().map(|h| len(h)).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(len(cell));
+        }
+    }
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * n.saturating_sub(1);
+    while total(&widths) > WIDTH {
+        let Some((i, _)) = widths
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w > 6)
+            .max_by_key(|(_, w)| **w)
+        else {
+            break;
+        };
+        widths[i] -= 1;
+    }
+    let fit = |s: &str, w: usize| -> String {
+        if len(s) <= w {
+            format!("{s:<w$}")
+        } else {
+            let cut: String = s.chars().take(w.saturating_sub(1)).collect();
+            format!("{cut}…")
+        }
+    };
+    let mut out = String::new();
+    let mut line = |cells: Vec<String>| {
+        let l: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| fit(c, *w)).collect();
+        out.push_str(l.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(headers.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        line(row.clone());
+    }
+    out
+}
+
+/// "0.75" or "75%" -> 0.75.
+pub fn parse_fraction(s: &str) -> Result<f64, String> {
+    let s = s.trim();
+    let (num, scale) = match s.strip_suffix('%') {
+        Some(p) => (p.trim(), 100.0),
+        None => (s, 1.0),
+    };
+    let x: f64 = num.parse().map_err(|_| {
+        format!("{s:?} is not a number; give a fraction such as 0.75 or a percentage such as 75%")
+    })?;
+    Ok(x / scale)
+}
+
+/// A score as a clinician writes it: whole numbers without decimals.
+pub fn fmt_score(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_fit_80_columns_and_align() {
+        let rows = vec![
+            vec!["P-0001".to_string(), "x".repeat(70), "y".repeat(30)],
+            vec!["P-2".to_string(), "short".to_string(), "z".to_string()],
+        ];
+        let t = table(&["CODE", "PLAN", "FLAGS"], &rows);
+        for l in t.lines() {
+            assert!(l.chars().count() <= WIDTH, "{l}");
+        }
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0].find("PLAN"), lines[2].find("short"));
+        assert!(lines[1].contains('…'));
+    }
+
+    #[test]
+    fn fractions_and_percentages() {
+        assert_eq!(parse_fraction("0.75"), Ok(0.75));
+        assert_eq!(parse_fraction("75%"), Ok(0.75));
+        assert!(parse_fraction("most").unwrap_err().contains("not a number"));
+    }
+}

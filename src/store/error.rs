@@ -1,0 +1,102 @@
+//! Store errors, worded for a therapist: what went wrong and what to do about it.
+
+use std::path::PathBuf;
+
+use rusqlite::ErrorCode;
+
+use crate::domain::{Patient, Plan};
+
+/// Everything the store can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process held the write lock for longer than the busy timeout.
+    #[error("the database is busy (another Praxis is writing); try again")]
+    Busy,
+    #[error("{path} is not a Praxis database or is damaged (corrupt); restore it from a backup")]
+    NotADatabase { path: PathBuf },
+    #[error(
+        "{path} was written by a newer Praxis (schema version {found}; this Praxis knows up to {known}); \
+         upgrade Praxis to open it. The file was not changed."
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "the database is read-only (check the permissions of the file and its folder); nothing was saved"
+    )]
+    ReadOnly,
+    #[error(
+        "the disk is full (or the database reached its size limit); nothing was saved. Free some space and try again"
+    )]
+    DiskFull,
+    /// Optimistic concurrency: someone saved the record after it was read.
+    #[error(
+        "patient {code} was changed by someone else while you were editing it (you edited version {mine_v}, the saved \
+         record is now version {theirs_v}); nothing was saved. Look at the saved record and make your change again",
+        code = mine.code, mine_v = mine.version, theirs_v = theirs.version
+    )]
+    Conflict {
+        mine: Box<Patient>,
+        theirs: Box<Patient>,
+    },
+    #[error(
+        "the plan of patient {code} was changed by someone else (you edited version {mine_v}, the saved plan is now \
+         version {theirs_v}); nothing was saved",
+        code = mine.patient_code, mine_v = mine.version, theirs_v = theirs.version
+    )]
+    PlanConflict { mine: Box<Plan>, theirs: Box<Plan> },
+    /// Bad input, refused before anything was written. The message names the field and the rule.
+    #[error("{0}")]
+    Invalid(String),
+    /// A record that does not exist, e.g. "no patient with code P-0099".
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Duplicate(String),
+    #[error("cannot use {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not upgrade the database schema: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl StoreError {
+    /// Map an error met while opening `path`, where "not a database" and "corrupt" deserve the file's name.
+    pub(crate) fn on_open(e: rusqlite::Error, path: &std::path::Path) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::NotADatabase {
+                    path: path.to_path_buf(),
+                }
+            }
+            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => StoreError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "cannot open the database file",
+                ),
+            },
+            _ => StoreError::from(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,319 @@
+//! Patients: validation, insert, optimistic-concurrency update, and the one-query patient list.
+
+use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension as _, params};
+use serde::{Deserialize, Serialize};
+
+use super::error::{Result, StoreError};
+use super::util::{enum_text, now_utc, parse_date, parse_datetime, parse_enum, to_json};
+use super::{Store, Tx};
+use crate::domain::{Condition, ConditionKind, Patient, validate_patient_code};
+
+/// What `list_patients` returns per patient: the profile and what the list needs for its flags, in one query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientRow {
+    #[serde(flatten)]
+    pub patient: Patient,
+    pub last_assessment: Option<NaiveDate>,
+    pub last_session: Option<NaiveDateTime>,
+    pub plan_protocol: Option<String>,
+    pub plan_start: Option<NaiveDate>,
+    pub n_assessments: i64,
+    pub n_sessions: i64,
+}
+
+/// Filter for [`Store::list_patients`]: `search` matches code, name or notes (case-insensitive substring).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PatientFilter {
+    pub search: Option<String>,
+    pub condition: Option<ConditionKind>,
+}
+
+const COLUMNS: &str = "p.id, p.code, p.name, p.birth_year, p.sex, p.dominant_hand, p.affected_side, \
+                       p.condition_json, p.notes, p.created_at, p.updated_at, p.version";
+
+fn opt_enum<T: serde::de::DeserializeOwned>(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+    col: &str,
+) -> rusqlite::Result<Option<T>> {
+    r.get::<_, Option<String>>(i)?
+        .map(|t| parse_enum(col, &t))
+        .transpose()
+}
+
+fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Patient> {
+    let cond_text: String = r.get(7)?;
+    let condition: Condition = serde_json::from_str(&cond_text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(Patient {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        name: r.get(2)?,
+        birth_year: r.get(3)?,
+        sex: opt_enum(r, 4, "sex")?,
+        dominant_hand: opt_enum(r, 5, "dominant_hand")?,
+        affected_side: opt_enum(r, 6, "affected_side")?,
+        condition,
+        notes: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+        version: r.get(11)?,
+    })
+}
+
+/// Check a patient's fields against the rules a clinic would apply. `today` bounds dates.
+pub(crate) fn validate(p: &Patient, today: NaiveDate) -> Result<()> {
+    let bad = |m: String| Err(StoreError::Invalid(m));
+    validate_patient_code(&p.code).map_err(StoreError::Invalid)?;
+    if p.birth_year < 1900 || p.birth_year > today.year() {
+        return bad(format!(
+            "birth year must be between 1900 and {}; got {}",
+            today.year(),
+            p.birth_year
+        ));
+    }
+    if let Some(name) = &p.name
+        && name.chars().count() > 200
+    {
+        return bad("name is longer than 200 characters".into());
+    }
+    match &p.condition {
+        Condition::Stroke(f) => {
+            if let Some(onset) = f.onset_date {
+                if onset > today {
+                    return bad(format!("stroke onset {onset} is in the future"));
+                }
+                if onset.year() < p.birth_year {
+                    return bad(format!(
+                        "stroke onset {onset} is before birth year {}",
+                        p.birth_year
+                    ));
+                }
+            }
+            if let Some(n) = f.nihss
+                && n > 42
+            {
+                return bad(format!("NIHSS is scored 0-42; got {n}"));
+            }
+        }
+        Condition::Parkinsons(f) => {
+            if let Some(y) = f.diagnosis_year
+                && (y < p.birth_year || y > today.year())
+            {
+                return bad(format!(
+                    "year of diagnosis must be between birth year {} and {}; got {y}",
+                    p.birth_year,
+                    today.year()
+                ));
+            }
+            if let Some(h) = f.hoehn_yahr
+                && (!(1.0..=5.0).contains(&h) || (h * 2.0).fract() != 0.0)
+            {
+                return bad(format!("Hoehn & Yahr stage is 1-5 in half stages; got {h}"));
+            }
+        }
+        Condition::CerebellarAtaxia(f) => {
+            if let Some(t) = &f.ataxia_type
+                && t.chars().count() > 100
+            {
+                return bad("ataxia type is longer than 100 characters".into());
+            }
+        }
+        Condition::OlderAdult(f) => {
+            if let Some(n) = f.falls_last_year
+                && n > 365
+            {
+                return bad(format!("falls in the last year must be 0-365; got {n}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+impl Tx<'_> {
+    /// The patient with `code`, or "no patient with code P-0099".
+    pub fn patient(&self, code: &str) -> Result<Patient> {
+        self.tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM patients p WHERE p.code = ?1"),
+                [code],
+                patient_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| no_patient(code))
+    }
+
+    pub(crate) fn patient_id(&self, code: &str) -> Result<i64> {
+        self.tx
+            .query_row("SELECT id FROM patients WHERE code = ?1", [code], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| no_patient(code))
+    }
+
+    /// Insert a new patient (version 1). Returns it as stored, with id and timestamps.
+    pub fn add_patient(&mut self, p: &Patient) -> Result<Patient> {
+        validate(p, today())?;
+        let exists: Option<i64> = self
+            .tx
+            .query_row("SELECT id FROM patients WHERE code = ?1", [&p.code], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if exists.is_some() {
+            return Err(StoreError::Duplicate(format!(
+                "a patient with code {} already exists",
+                p.code
+            )));
+        }
+        let now = now_utc();
+        self.tx.execute(
+            "INSERT INTO patients (code, name, birth_year, sex, dominant_hand, affected_side, condition, \
+             condition_json, notes, created_at, updated_at, version) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1)",
+            params![
+                p.code,
+                p.name,
+                p.birth_year,
+                p.sex.as_ref().map(enum_text),
+                p.dominant_hand.as_ref().map(enum_text),
+                p.affected_side.as_ref().map(enum_text),
+                p.condition.kind().id(),
+                to_json(&p.condition)?.to_string(),
+                p.notes,
+                now,
+            ],
+        )?;
+        let stored = self.patient(&p.code)?;
+        self.audit(
+            "create",
+            "patient",
+            &stored.code,
+            Some(&stored.code),
+            None,
+            Some(&to_json(&stored)?),
+        )?;
+        Ok(stored)
+    }
+
+    /// Save `p` if nobody changed the record since `p.version` was read; else [`StoreError::Conflict`].
+    pub fn update_patient(&mut self, p: &Patient) -> Result<Patient> {
+        validate(p, today())?;
+        let before = self.patient(&p.code)?;
+        let now = now_utc();
+        let changed = self.tx.execute(
+            "UPDATE patients SET name = ?2, birth_year = ?3, sex = ?4, dominant_hand = ?5, affected_side = ?6, \
+             condition = ?7, condition_json = ?8, notes = ?9, updated_at = ?10, version = version + 1 \
+             WHERE code = ?1 AND version = ?11",
+            params![
+                p.code,
+                p.name,
+                p.birth_year,
+                p.sex.as_ref().map(enum_text),
+                p.dominant_hand.as_ref().map(enum_text),
+                p.affected_side.as_ref().map(enum_text),
+                p.condition.kind().id(),
+                to_json(&p.condition)?.to_string(),
+                p.notes,
+                now,
+                p.version,
+            ],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Conflict {
+                mine: Box::new(p.clone()),
+                theirs: Box::new(before),
+            });
+        }
+        let after = self.patient(&p.code)?;
+        self.audit(
+            "update",
+            "patient",
+            &after.code,
+            Some(&after.code),
+            Some(&to_json(&before)?),
+            Some(&to_json(&after)?),
+        )?;
+        Ok(after)
+    }
+}
+
+pub(crate) fn no_patient(code: &str) -> StoreError {
+    StoreError::NotFound(format!("no patient with code {code}"))
+}
+
+impl Store {
+    pub fn patient(&self, code: &str) -> Result<Patient> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM patients p WHERE p.code = ?1"),
+                [code],
+                patient_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| no_patient(code))
+    }
+
+    pub fn add_patient(&mut self, p: &Patient) -> Result<Patient> {
+        self.write(|tx| tx.add_patient(p))
+    }
+
+    pub fn update_patient(&mut self, p: &Patient) -> Result<Patient> {
+        self.write(|tx| tx.update_patient(p))
+    }
+
+    /// Patients matching `filter`, ordered by code, with their latest dates, active plan and counts — one query.
+    pub fn list_patients(&self, filter: &PatientFilter) -> Result<Vec<PatientRow>> {
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                format!(
+                    "%{}%",
+                    s.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            });
+        let sql = format!(
+            "SELECT {COLUMNS}, p.last_assessment, p.last_session, pl.protocol_id, pl.start_date,
+                    p.n_assessments, p.n_sessions
+             FROM patients p
+             LEFT JOIN plans pl ON pl.patient_id = p.id AND pl.status = 'active'
+             WHERE (?1 IS NULL OR p.code LIKE ?1 ESCAPE '\\' OR p.name LIKE ?1 ESCAPE '\\'
+                    OR p.notes LIKE ?1 ESCAPE '\\')
+               AND (?2 IS NULL OR p.condition = ?2)
+             ORDER BY p.code"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map(params![search, filter.condition.map(|c| c.id())], |r| {
+            let date = |i: usize, col: &str| -> rusqlite::Result<Option<NaiveDate>> {
+                r.get::<_, Option<String>>(i)?
+                    .map(|t| parse_date(col, &t))
+                    .transpose()
+            };
+            Ok(PatientRow {
+                patient: patient_from_row(r)?,
+                last_assessment: date(12, "assessments.date")?,
+                last_session: r
+                    .get::<_, Option<String>>(13)?
+                    .map(|t| parse_datetime("sessions.started_at", &t))
+                    .transpose()?,
+                plan_protocol: r.get(14)?,
+                plan_start: date(15, "plans.start_date")?,
+                n_assessments: r.get(16)?,
+                n_sessions: r.get(17)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

@@ -1,0 +1,120 @@
+//! Treatment plans: at most one active plan per patient; setting a new one stops the old one in the same action.
+
+use rusqlite::{OptionalExtension as _, params};
+
+use super::error::{Result, StoreError};
+use super::sessions::validate_protocol_id;
+use super::util::{date_text, enum_text, now_utc, parse_date, parse_enum, to_json};
+use super::{Store, Tx};
+use crate::domain::{Plan, PlanStatus};
+
+const COLUMNS: &str =
+    "pl.id, p.code, pl.protocol_id, pl.start_date, pl.goal, pl.status, pl.version";
+
+fn plan_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Plan> {
+    Ok(Plan {
+        id: r.get(0)?,
+        patient_code: r.get(1)?,
+        protocol_id: r.get(2)?,
+        start_date: parse_date("plans.start_date", &r.get::<_, String>(3)?)?,
+        goal: r.get(4)?,
+        status: parse_enum("plans.status", &r.get::<_, String>(5)?)?,
+        version: r.get(6)?,
+    })
+}
+
+fn active_plan_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM plans pl JOIN patients p ON p.id = pl.patient_id \
+         WHERE p.code = ?1 AND pl.status = 'active'"
+    )
+}
+
+impl Tx<'_> {
+    pub fn active_plan(&self, code: &str) -> Result<Option<Plan>> {
+        self.patient_id(code)?;
+        Ok(self
+            .tx
+            .query_row(&active_plan_sql(), [code], plan_from_row)
+            .optional()?)
+    }
+
+    /// Make `plan` the patient's active plan. An earlier active plan is marked stopped. One audit row, with the
+    /// old plan as `before` and the new one as `after`.
+    pub fn set_plan(&mut self, plan: &Plan) -> Result<Plan> {
+        validate_protocol_id(&plan.protocol_id)?;
+        if plan.goal.chars().count() > 500 {
+            return Err(StoreError::Invalid(
+                "goal is longer than 500 characters".into(),
+            ));
+        }
+        let pid = self.patient_id(&plan.patient_code)?;
+        let before = self.active_plan(&plan.patient_code)?;
+        let now = now_utc();
+        if let Some(old) = &before {
+            self.tx.execute(
+                "UPDATE plans SET status = 'stopped', updated_at = ?2, version = version + 1 WHERE id = ?1",
+                params![old.id, now],
+            )?;
+        }
+        let status = if plan.status == PlanStatus::Active {
+            PlanStatus::Active
+        } else {
+            plan.status
+        };
+        self.tx.execute(
+            "INSERT INTO plans (patient_id, protocol_id, start_date, goal, status, created_at, updated_at, version) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1)",
+            params![
+                pid,
+                plan.protocol_id,
+                date_text(plan.start_date),
+                plan.goal,
+                enum_text(&status),
+                now
+            ],
+        )?;
+        let stored = Plan {
+            id: self.tx.last_insert_rowid(),
+            status,
+            version: 1,
+            ..plan.clone()
+        };
+        let before_json = before.as_ref().map(to_json).transpose()?;
+        self.audit(
+            "set_plan",
+            "plan",
+            &stored.id.to_string(),
+            Some(&stored.patient_code),
+            before_json.as_ref(),
+            Some(&to_json(&stored)?),
+        )?;
+        Ok(stored)
+    }
+}
+
+impl Store {
+    /// The patient's active plan, if any ("no patient with code ..." if the patient does not exist).
+    pub fn active_plan(&self, code: &str) -> Result<Option<Plan>> {
+        self.patient_id(code)?;
+        Ok(self
+            .conn()
+            .query_row(&active_plan_sql(), [code], plan_from_row)
+            .optional()?)
+    }
+
+    pub fn set_plan(&mut self, plan: &Plan) -> Result<Plan> {
+        self.write(|tx| tx.set_plan(plan))
+    }
+
+    /// All plans of a patient, oldest first.
+    pub fn plans(&self, code: &str) -> Result<Vec<Plan>> {
+        let pid = self.patient_id(code)?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM plans pl JOIN patients p ON p.id = pl.patient_id WHERE pl.patient_id = ?1 \
+             ORDER BY pl.id"
+        ))?;
+        let rows = stmt.query_map([pid], plan_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

@@ -1,0 +1,156 @@
+//! The schema, as a list of migrations. `PRAGMA user_version` is the number of migrations applied.
+//!
+//! Never edit a migration that has shipped; append a new one.
+
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+CREATE TABLE clinicians (
+    id           INTEGER PRIMARY KEY,
+    os_user      TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL DEFAULT '',
+    role         TEXT NOT NULL CHECK (role IN ('admin', 'lead', 'therapist', 'readonly')),
+    created_at   TEXT NOT NULL
+);
+
+CREATE TABLE patients (
+    id             INTEGER PRIMARY KEY,
+    code           TEXT NOT NULL UNIQUE,
+    name           TEXT,
+    birth_year     INTEGER NOT NULL,
+    sex            TEXT,
+    dominant_hand  TEXT,
+    affected_side  TEXT,
+    -- condition kind id (stroke, parkinsons, cerebellar_ataxia, older_adult), for filtering
+    condition      TEXT NOT NULL,
+    -- the whole domain::Condition as JSON (kind + facts); query facts with json_extract
+    condition_json TEXT NOT NULL CHECK (json_valid(condition_json)),
+    notes          TEXT NOT NULL DEFAULT '',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    version        INTEGER NOT NULL DEFAULT 1,
+    -- Kept by the triggers below so the patient list is one scan of this table, not 10,000 subqueries.
+    last_assessment TEXT,
+    last_session    TEXT,
+    n_assessments   INTEGER NOT NULL DEFAULT 0,
+    n_sessions      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX patients_condition ON patients(condition);
+
+CREATE TABLE assessments (
+    id          INTEGER PRIMARY KEY,
+    patient_id  INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    instrument  TEXT NOT NULL,
+    score       REAL NOT NULL,
+    date        TEXT NOT NULL,
+    assessor    TEXT,
+    notes       TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL
+);
+CREATE INDEX assessments_patient_date ON assessments(patient_id, date);
+
+CREATE TRIGGER assessments_summary_insert AFTER INSERT ON assessments BEGIN
+    UPDATE patients SET n_assessments = n_assessments + 1,
+                        last_assessment = max(coalesce(last_assessment, ''), NEW.date)
+    WHERE id = NEW.patient_id;
+END;
+CREATE TRIGGER assessments_summary_delete AFTER DELETE ON assessments BEGIN
+    UPDATE patients SET n_assessments = n_assessments - 1,
+                        last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = OLD.patient_id)
+    WHERE id = OLD.patient_id;
+END;
+CREATE TRIGGER assessments_summary_update AFTER UPDATE OF patient_id, date ON assessments BEGIN
+    UPDATE patients SET
+        n_assessments = (SELECT count(*) FROM assessments WHERE patient_id = patients.id),
+        last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = patients.id)
+    WHERE id IN (OLD.patient_id, NEW.patient_id);
+END;
+
+CREATE TABLE sessions (
+    id           INTEGER PRIMARY KEY,
+    patient_id   INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    started_at   TEXT NOT NULL,
+    protocol_id  TEXT NOT NULL,
+    minutes      INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 600),
+    repetitions  INTEGER NOT NULL CHECK (repetitions >= 0),
+    level        INTEGER,
+    success_rate REAL CHECK (success_rate IS NULL OR success_rate BETWEEN 0 AND 1),
+    rpe          INTEGER CHECK (rpe IS NULL OR rpe BETWEEN 0 AND 10),
+    notes        TEXT NOT NULL DEFAULT '',
+    clinician    TEXT,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX sessions_patient_started ON sessions(patient_id, started_at);
+
+CREATE TRIGGER sessions_summary_insert AFTER INSERT ON sessions BEGIN
+    UPDATE patients SET n_sessions = n_sessions + 1,
+                        last_session = max(coalesce(last_session, ''), NEW.started_at)
+    WHERE id = NEW.patient_id;
+END;
+CREATE TRIGGER sessions_summary_delete AFTER DELETE ON sessions BEGIN
+    UPDATE patients SET n_sessions = n_sessions - 1,
+                        last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = OLD.patient_id)
+    WHERE id = OLD.patient_id;
+END;
+CREATE TRIGGER sessions_summary_update AFTER UPDATE OF patient_id, started_at ON sessions BEGIN
+    UPDATE patients SET
+        n_sessions = (SELECT count(*) FROM sessions WHERE patient_id = patients.id),
+        last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = patients.id)
+    WHERE id IN (OLD.patient_id, NEW.patient_id);
+END;
+
+CREATE TABLE plans (
+    id          INTEGER PRIMARY KEY,
+    patient_id  INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    protocol_id TEXT NOT NULL,
+    start_date  TEXT NOT NULL,
+    goal        TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL CHECK (status IN ('active', 'completed', 'stopped')),
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1
+);
+-- at most one active plan per patient
+CREATE UNIQUE INDEX plans_one_active ON plans(patient_id) WHERE status = 'active';
+CREATE INDEX plans_patient ON plans(patient_id);
+
+-- Append-only, hash-chained audit trail. `hash` = sha256 hex of (previous row's hash || canonical row content);
+-- see store::audit. `patient_code` is the pseudonymous code only, so erasing a patient leaves no personal data here.
+CREATE TABLE audit (
+    id           INTEGER PRIMARY KEY,
+    at           TEXT NOT NULL,
+    os_user      TEXT NOT NULL,
+    ssh_addr     TEXT,
+    action       TEXT NOT NULL,
+    entity       TEXT NOT NULL,
+    entity_key   TEXT NOT NULL,
+    patient_code TEXT,
+    before_json  TEXT,
+    after_json   TEXT,
+    hash         TEXT NOT NULL
+);
+CREATE INDEX audit_patient ON audit(patient_code, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: rows cannot be changed'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: rows cannot be deleted'); END;
+"#;
+
+/// All migrations, oldest first.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+const MIGRATIONS: &[M<'static>] = &[M::up(V1)];
+
+/// The schema version this binary writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

@@ -1,0 +1,187 @@
+//! Therapy sessions, and a patient's history (assessments and sessions merged in date order).
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use super::assessments::{self, assessment_from_row};
+use super::error::{Result, StoreError};
+use super::patients::today;
+use super::util::{datetime_text, now_utc, parse_datetime, to_json};
+use super::{Store, Tx};
+use crate::domain::{Assessment, SessionLog};
+
+const COLUMNS: &str = "s.id, p.code, s.started_at, s.protocol_id, s.minutes, s.repetitions, s.level, \
+                       s.success_rate, s.rpe, s.notes, s.clinician";
+
+fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionLog> {
+    Ok(SessionLog {
+        id: r.get(0)?,
+        patient_code: r.get(1)?,
+        started_at: parse_datetime("sessions.started_at", &r.get::<_, String>(2)?)?,
+        protocol_id: r.get(3)?,
+        minutes: r.get(4)?,
+        repetitions: r.get(5)?,
+        level: r.get(6)?,
+        success_rate: r.get(7)?,
+        rpe: r.get(8)?,
+        notes: r.get(9)?,
+        clinician: r.get(10)?,
+    })
+}
+
+/// A protocol id as the library spells them: lowercase letters, digits and '-'.
+pub(crate) fn validate_protocol_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "protocol id {id:?} is not valid: use lowercase letters, digits and '-' (for example usual-care)"
+        )))
+    }
+}
+
+pub(crate) fn validate_session(s: &SessionLog) -> Result<()> {
+    let bad = |m: String| Err(StoreError::Invalid(m));
+    validate_protocol_id(&s.protocol_id)?;
+    if !(1..=600).contains(&s.minutes) {
+        return bad(format!("minutes must be 1-600; got {}", s.minutes));
+    }
+    if s.repetitions > 100_000 {
+        return bad(format!(
+            "repetitions must be 0-100000; got {}",
+            s.repetitions
+        ));
+    }
+    if let Some(l) = s.level
+        && l > 100
+    {
+        return bad(format!("level must be 0-100; got {l}"));
+    }
+    if let Some(x) = s.success_rate
+        && !(x.is_finite() && (0.0..=1.0).contains(&x))
+    {
+        return bad(format!(
+            "success rate is a fraction 0-1 (0.75 for 75%); got {x}"
+        ));
+    }
+    if let Some(r) = s.rpe
+        && r > 10
+    {
+        return bad(format!("RPE (fatigue) is rated 0-10; got {r}"));
+    }
+    if s.started_at.date() > today() {
+        return bad(format!(
+            "session date {} is in the future",
+            s.started_at.date()
+        ));
+    }
+    Ok(())
+}
+
+impl Tx<'_> {
+    /// Log a session. `clinician` defaults to the acting OS user.
+    pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
+        validate_session(s)?;
+        let patient_id = self.patient_id(&s.patient_code)?;
+        let clinician = s
+            .clinician
+            .clone()
+            .or_else(|| Some(self.who.os_user.clone()));
+        self.tx.execute(
+            "INSERT INTO sessions (patient_id, started_at, protocol_id, minutes, repetitions, level, success_rate, \
+             rpe, notes, clinician, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                patient_id,
+                datetime_text(s.started_at),
+                s.protocol_id,
+                s.minutes,
+                s.repetitions,
+                s.level,
+                s.success_rate,
+                s.rpe,
+                s.notes,
+                clinician,
+                now_utc()
+            ],
+        )?;
+        let stored = SessionLog {
+            id: self.tx.last_insert_rowid(),
+            clinician,
+            ..s.clone()
+        };
+        self.audit(
+            "create",
+            "session",
+            &stored.id.to_string(),
+            Some(&stored.patient_code),
+            None,
+            Some(&to_json(&stored)?),
+        )?;
+        Ok(stored)
+    }
+}
+
+/// One line of a patient's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HistoryEntry {
+    Assessment(Assessment),
+    Session(SessionLog),
+}
+
+impl HistoryEntry {
+    /// Sort key: assessments count as the start of their day.
+    pub fn when(&self) -> chrono::NaiveDateTime {
+        match self {
+            HistoryEntry::Assessment(a) => a.date.and_time(chrono::NaiveTime::MIN),
+            HistoryEntry::Session(s) => s.started_at,
+        }
+    }
+}
+
+impl Store {
+    pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
+        self.write(|tx| tx.add_session(s))
+    }
+
+    /// A patient's sessions, most recent first, at most `limit` (all when `None`).
+    pub fn sessions(&self, code: &str, limit: Option<usize>) -> Result<Vec<SessionLog>> {
+        let pid = self.patient_id(code)?;
+        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM sessions s JOIN patients p ON p.id = s.patient_id \
+             WHERE s.patient_id = ?1 ORDER BY s.started_at DESC, s.id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![pid, limit], session_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Assessments and sessions of a patient, oldest first (on the same day, assessments before sessions).
+    pub fn history(&self, code: &str) -> Result<Vec<HistoryEntry>> {
+        let pid = self.patient_id(code)?;
+        let mut out: Vec<HistoryEntry> = Vec::new();
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {} FROM assessments a JOIN patients p ON p.id = a.patient_id WHERE a.patient_id = ?1 \
+             ORDER BY a.date, a.id",
+            assessments::COLUMNS
+        ))?;
+        for a in stmt.query_map([pid], assessment_from_row)? {
+            out.push(HistoryEntry::Assessment(a?));
+        }
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM sessions s JOIN patients p ON p.id = s.patient_id WHERE s.patient_id = ?1 \
+             ORDER BY s.started_at, s.id"
+        ))?;
+        for s in stmt.query_map([pid], session_from_row)? {
+            out.push(HistoryEntry::Session(s?));
+        }
+        // Stable sort keeps each kind's own order on ties; assessments were pushed first.
+        out.sort_by_key(HistoryEntry::when);
+        Ok(out)
+    }
+}

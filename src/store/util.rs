@@ -1,0 +1,91 @@
+//! Conversions between domain values and the text stored in SQLite (ISO-8601 dates, snake_case enums).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::{Result, StoreError};
+
+pub(crate) const DATETIME_FMT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// UTC now, ISO-8601 with milliseconds and `Z`.
+pub(crate) fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub(crate) fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub(crate) fn datetime_text(d: NaiveDateTime) -> String {
+    d.format(DATETIME_FMT).to_string()
+}
+
+fn bad(column: &str, text: &str, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("column {column}: cannot read {text:?}: {e}").into(),
+    )
+}
+
+pub(crate) fn parse_date(column: &str, text: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| bad(column, text, e))
+}
+
+pub(crate) fn parse_datetime(column: &str, text: &str) -> rusqlite::Result<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, DATETIME_FMT).map_err(|e| bad(column, text, e))
+}
+
+/// The serde name of a unit enum variant (`Sex::Female` -> "female").
+pub(crate) fn enum_text<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => panic!("enum_text on a value that is not a unit enum: {other:?}"),
+    }
+}
+
+pub(crate) fn parse_enum<T: DeserializeOwned>(column: &str, text: &str) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|e| bad(column, text, e))
+}
+
+pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(v)
+        .map_err(|e| StoreError::Invalid(format!("cannot encode a record as JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Sex;
+
+    #[test]
+    fn enums_round_trip_through_text() {
+        assert_eq!(enum_text(&Sex::Female), "female");
+        assert_eq!(parse_enum::<Sex>("sex", "male").unwrap(), Sex::Male);
+        assert!(parse_enum::<Sex>("sex", "robot").is_err());
+    }
+
+    #[test]
+    fn datetimes_sort_as_text() {
+        let a = datetime_text(
+            NaiveDate::from_ymd_opt(2026, 1, 2)
+                .unwrap()
+                .and_hms_opt(9, 5, 0)
+                .unwrap(),
+        );
+        let b = datetime_text(
+            NaiveDate::from_ymd_opt(2026, 1, 2)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+        );
+        assert_eq!(a, "2026-01-02T09:05:00");
+        assert!(a < b);
+        assert_eq!(
+            parse_datetime("t", &a).unwrap().to_string(),
+            "2026-01-02 09:05:00"
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! Who is acting: the OS user and, over SSH, the client address. Written into every audit row.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Who {
+    pub os_user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_addr: Option<String>,
+}
+
+impl Who {
+    /// The current process's user (passwd entry of the effective uid, else `$USER`) and SSH client address.
+    pub fn current() -> Who {
+        let os_user = passwd_name()
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| format!("uid:{}", effective_uid()));
+        let ssh_addr = ssh_client_addr(
+            std::env::var("SSH_CLIENT").ok().as_deref(),
+            std::env::var("SSH_CONNECTION").ok().as_deref(),
+        );
+        Who { os_user, ssh_addr }
+    }
+}
+
+fn effective_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+fn passwd_name() -> Option<String> {
+    let uid = effective_uid();
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; 4096];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into `pwd` and `buf` (whose length we pass) and sets `result` to `&pwd` on success.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: on success pw_name points to a NUL-terminated string inside `buf`, which is still alive.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    name.to_str()
+        .ok()
+        .map(str::to_string)
+        .filter(|n| !n.is_empty())
+}
+
+/// `SSH_CLIENT` is "addr port localport"; `SSH_CONNECTION` is "addr port localaddr localport". The first word of
+/// either is the client address.
+pub(crate) fn ssh_client_addr(
+    ssh_client: Option<&str>,
+    ssh_connection: Option<&str>,
+) -> Option<String> {
+    [ssh_client, ssh_connection]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.split_whitespace().next())
+        .map(str::to_string)
+        .next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssh_address_is_the_first_word() {
+        assert_eq!(
+            ssh_client_addr(Some("10.0.0.7 52114 22"), None).as_deref(),
+            Some("10.0.0.7")
+        );
+        assert_eq!(
+            ssh_client_addr(None, Some("fe80::1 52114 fe80::2 22")).as_deref(),
+            Some("fe80::1")
+        );
+        assert_eq!(ssh_client_addr(Some("  "), None), None);
+        assert_eq!(ssh_client_addr(None, None), None);
+    }
+
+    #[test]
+    fn current_user_has_a_name() {
+        assert!(!Who::current().os_user.is_empty());
+    }
+}

@@ -1,0 +1,513 @@
+//! The TUI's state and its one update function. Screens are a stack; keys go to the top screen first, then to the
+//! global bindings. Screens ask for side effects by pushing [`Cmd`]s onto one queue, which the app runs after the
+//! key is handled (the gitui pattern), so a screen never writes to the database itself.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use ratatui::Frame;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
+
+use std::path::PathBuf;
+
+use super::data::Source;
+use super::drafts::{self, Draft};
+use super::forms::Form;
+use super::keymap::{self, Mode};
+use super::list::ListScreen;
+use super::overview::OverviewScreen;
+use super::theme::Theme;
+use super::widgets::{centered, footer};
+use crate::domain::{Assessment, SessionLog};
+
+/// The smallest terminal Praxis draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// What screens may read while drawing and handling: the clock, the theme, protocol facts.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub theme: Theme,
+    pub today: NaiveDate,
+    pub now: NaiveDateTime,
+    /// Length in weeks of a protocol, when the protocol library knows it.
+    pub plan_weeks: fn(&str) -> Option<u32>,
+    /// Minutes and repetitions per session of a protocol, when known.
+    pub plan_dose: fn(&str) -> Option<(u32, u32)>,
+}
+
+impl Ctx {
+    pub fn new(theme: Theme, now: NaiveDateTime) -> Ctx {
+        Ctx {
+            theme,
+            today: now.date(),
+            now,
+            plan_weeks: |_| None,
+            plan_dose: |_| None,
+        }
+    }
+}
+
+/// Whether a screen used the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Consumed,
+    NotConsumed,
+}
+
+/// Side effects screens ask for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    Open(String),
+    Assess(String),
+    LogSession(String),
+    Back,
+    Quit,
+    Help,
+    LoadDemo,
+    SaveAssessment(Assessment),
+    SaveSession(SessionLog),
+}
+
+/// Messages to the UI thread: from the terminal, the database poller and the signal handler.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Term(Event),
+    /// The database changed (another process, or this one).
+    DataChanged,
+    /// The terminal went away (SIGHUP): keep unfinished forms as drafts and quit.
+    Hangup,
+}
+
+#[derive(Debug, Clone)]
+pub enum Screen {
+    List(ListScreen),
+    Overview(OverviewScreen),
+    Form(Form),
+}
+
+pub struct App {
+    source: Box<dyn Source>,
+    pub ctx: Ctx,
+    list: ListScreen,
+    /// Screens above the list.
+    stack: Vec<Screen>,
+    help: bool,
+    pub quit: bool,
+    status: Option<(String, bool)>,
+    version: i64,
+    /// The terminal went away: the loop keeps the open form as a draft.
+    pub hangup: bool,
+    /// A draft from an earlier session, offered back, and where it lives.
+    draft_offer: Option<Draft>,
+    draft_path: Option<PathBuf>,
+}
+
+impl App {
+    pub fn new(source: Box<dyn Source>, ctx: Ctx) -> anyhow::Result<App> {
+        let rows = source.list_patients()?;
+        let version = source.data_version()?;
+        Ok(App {
+            list: ListScreen::new(rows, &ctx),
+            source,
+            ctx,
+            stack: Vec::new(),
+            help: false,
+            quit: false,
+            status: None,
+            version,
+            hangup: false,
+            draft_offer: None,
+            draft_path: None,
+        })
+    }
+
+    pub fn source(&self) -> &dyn Source {
+        self.source.as_ref()
+    }
+
+    /// The unfinished form on top, if any (drafts keep it).
+    pub fn open_form(&self) -> Option<&Form> {
+        self.stack.iter().rev().find_map(|s| match s {
+            Screen::Form(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Reopen a form (a draft kept from an earlier session).
+    pub fn push_form(&mut self, form: Form) {
+        self.stack.push(Screen::Form(form));
+    }
+
+    /// Offer a draft kept at `path` back to the user.
+    pub fn offer_draft(&mut self, draft: Draft, path: PathBuf) {
+        self.draft_offer = Some(draft);
+        self.draft_path = Some(path);
+    }
+
+    /// The unfinished form, as a draft to keep.
+    pub fn draft(&self) -> Option<Draft> {
+        self.open_form().map(|f| Draft {
+            saved_at: self.ctx.now,
+            form: f.clone(),
+        })
+    }
+
+    pub fn mode(&self) -> Mode {
+        if self.help {
+            return Mode::Help;
+        }
+        if self.draft_offer.is_some() {
+            return Mode::Draft;
+        }
+        match self.stack.last() {
+            None => self.list.mode(),
+            Some(Screen::Overview(_)) => Mode::Overview,
+            Some(Screen::Form(_)) => Mode::Form,
+            Some(Screen::List(l)) => l.mode(),
+        }
+    }
+
+    pub fn set_status(&mut self, msg: impl Into<String>, error: bool) {
+        self.status = Some((msg.into(), error));
+    }
+
+    /// Handle one message. Returns whether anything may have changed (the caller redraws then).
+    pub fn update(&mut self, msg: Msg) -> bool {
+        match msg {
+            Msg::Term(Event::Key(key)) => {
+                if key.kind == KeyEventKind::Press {
+                    self.key(key);
+                    true
+                } else {
+                    false
+                }
+            }
+            Msg::Term(Event::Resize(..)) => true,
+            Msg::Term(_) => false,
+            Msg::DataChanged => self.refresh_if_changed(),
+            Msg::Hangup => {
+                self.hangup = true;
+                self.quit = true;
+                false
+            }
+        }
+    }
+
+    /// Re-read the open screens when the database's data version moved.
+    pub fn refresh_if_changed(&mut self) -> bool {
+        match self.source.data_version() {
+            Ok(v) if v != self.version => {
+                self.refresh();
+                true
+            }
+            Ok(_) => false,
+            Err(e) => {
+                self.set_status(format!("cannot read the database: {e:#}"), true);
+                true
+            }
+        }
+    }
+
+    fn refresh(&mut self) {
+        if let Ok(v) = self.source.data_version() {
+            self.version = v;
+        }
+        match self.source.list_patients() {
+            Ok(rows) => self.list.set_rows(rows, &self.ctx),
+            Err(e) => self.set_status(format!("cannot read the patient list: {e:#}"), true),
+        }
+        for s in &mut self.stack {
+            if let Screen::Overview(o) = s {
+                match self.source.detail(o.code()) {
+                    Ok(d) => o.detail = d,
+                    Err(e) => {
+                        self.status = Some((format!("cannot read {}: {e:#}", o.code()), true));
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn key(&mut self, key: KeyEvent) {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return;
+        }
+        if self.help {
+            if keymap::lookup(keymap::HELP, &key).is_some() {
+                self.help = false;
+            }
+            return;
+        }
+        if self.draft_offer.is_some() {
+            self.draft_key(&key);
+            return;
+        }
+        let mut cmds = Vec::new();
+        let outcome = match self.stack.last_mut() {
+            None => self.list.handle(&key, &mut cmds),
+            Some(Screen::List(l)) => l.handle(&key, &mut cmds),
+            Some(Screen::Overview(o)) => o.handle(&key, &mut cmds),
+            Some(Screen::Form(f)) => f.handle(&key, &mut cmds),
+        };
+        if outcome == Outcome::NotConsumed {
+            tracing::debug!(?key, "key not bound in this mode");
+        }
+        for c in cmds {
+            self.run(c);
+        }
+    }
+
+    fn draft_key(&mut self, key: &KeyEvent) {
+        let action = keymap::lookup(keymap::DRAFT, key);
+        let remove = match action {
+            Some(keymap::Action::Open) => {
+                if let Some(d) = self.draft_offer.take() {
+                    self.stack.push(Screen::Form(d.form));
+                }
+                true
+            }
+            Some(keymap::Action::Discard) => {
+                self.draft_offer = None;
+                self.set_status("Draft discarded.", false);
+                true
+            }
+            Some(keymap::Action::Back) => {
+                self.draft_offer = None;
+                self.set_status(
+                    "The draft is kept; it is offered again at the next start.",
+                    false,
+                );
+                false
+            }
+            _ => return,
+        };
+        if remove
+            && let Some(p) = self.draft_path.take()
+            && let Err(e) = drafts::remove(&p)
+        {
+            self.set_status(format!("{e:#}"), true);
+        }
+    }
+
+    fn run(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Quit => self.quit = true,
+            Cmd::Help => self.help = true,
+            Cmd::Back => {
+                self.stack.pop();
+            }
+            Cmd::Open(code) => match self.source.detail(&code) {
+                Ok(d) => self.stack.push(Screen::Overview(OverviewScreen::new(d))),
+                Err(e) => self.set_status(format!("{e:#}"), true),
+            },
+            Cmd::Assess(code) => match self.source.detail(&code) {
+                Ok(d) => self
+                    .stack
+                    .push(Screen::Form(Form::assessment(&d, &self.ctx))),
+                Err(e) => self.set_status(format!("{e:#}"), true),
+            },
+            Cmd::LogSession(code) => match self.source.detail(&code) {
+                Ok(d) => self.stack.push(Screen::Form(Form::session(&d, &self.ctx))),
+                Err(e) => self.set_status(format!("{e:#}"), true),
+            },
+            Cmd::LoadDemo => match self.source.load_demo() {
+                Ok(()) => {
+                    self.refresh();
+                    self.set_status("Demo patients loaded.", false);
+                }
+                Err(e) => self.set_status(format!("could not load the demo: {e:#}"), true),
+            },
+            Cmd::SaveAssessment(a) => {
+                let res = self.source.add_assessment(&a);
+                self.after_save(res.map(|a| {
+                    let short = crate::instruments::get(&a.instrument).map_or("", |i| i.short);
+                    format!(
+                        "Saved {short} {} for {} ({}).",
+                        super::widgets::num(a.score),
+                        a.patient_code,
+                        a.date
+                    )
+                }));
+            }
+            Cmd::SaveSession(s) => {
+                let res = self.source.add_session(&s);
+                self.after_save(res.map(|s| {
+                    format!(
+                        "Logged {} min, {} reps of {} for {}.",
+                        s.minutes, s.repetitions, s.protocol_id, s.patient_code
+                    )
+                }));
+            }
+        }
+    }
+
+    fn after_save(&mut self, res: anyhow::Result<String>) {
+        match res {
+            Ok(msg) => {
+                self.stack.pop();
+                self.refresh();
+                self.set_status(msg, false);
+            }
+            Err(e) => {
+                // Keep the form and everything typed; say why.
+                if let Some(Screen::Form(f)) = self.stack.last_mut() {
+                    f.save_error = Some(format!("{e:#}"));
+                } else {
+                    self.set_status(format!("not saved: {e:#}"), true);
+                }
+            }
+        }
+    }
+
+    /// Draw the whole screen. Never changes state.
+    pub fn draw(&self, f: &mut Frame) {
+        let area = f.area();
+        let t = &self.ctx.theme;
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let msg = vec![
+                Line::from(Span::styled("Praxis needs at least 80x24", t.warn())),
+                Line::from(format!("this terminal is {}x{}", area.width, area.height)),
+                Line::from("enlarge the window, or Ctrl-C to quit"),
+            ];
+            let r = Rect {
+                y: area.y + area.height.saturating_sub(3) / 2,
+                height: 3.min(area.height),
+                ..area
+            };
+            f.render_widget(
+                Paragraph::new(msg)
+                    .alignment(ratatui::layout::Alignment::Center)
+                    .wrap(Wrap { trim: true }),
+                r,
+            );
+            return;
+        }
+        let [head, body, status, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(10),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+
+        let mode = self.mode();
+        let crumbs: Vec<String> = std::iter::once("Patients".to_string())
+            .chain(self.stack.iter().map(|s| match s {
+                Screen::List(_) => "Patients".into(),
+                Screen::Overview(o) => o.code().to_string(),
+                Screen::Form(fm) => match fm.kind {
+                    super::forms::FormKind::Assessment => "new assessment".into(),
+                    super::forms::FormKind::Session => "log session".into(),
+                },
+            }))
+            .collect();
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(" Praxis ", t.selected()),
+                Span::raw(" "),
+                Span::styled(crumbs.join(" › "), t.title()),
+                Span::styled(format!("   {}", self.ctx.today), t.dim()),
+            ])),
+            head,
+        );
+
+        match self.stack.last() {
+            None => self.list.draw(f, body, &self.ctx),
+            Some(Screen::List(l)) => l.draw(f, body, &self.ctx),
+            Some(Screen::Overview(o)) => o.draw(f, body, &self.ctx),
+            Some(Screen::Form(fm)) => fm.draw(f, body, &self.ctx),
+        }
+
+        let status_line = match &self.status {
+            Some((msg, true)) => Line::from(Span::styled(format!("✗ {msg}"), t.error())),
+            Some((msg, false)) => Line::from(Span::styled(format!("✓ {msg}"), t.good())),
+            None if !self.list.is_empty_db() => {
+                Line::from(Span::styled(self.list.counts(), t.dim()))
+            }
+            None => Line::from(""),
+        };
+        f.render_widget(Paragraph::new(status_line), status);
+        f.render_widget(Paragraph::new(footer(mode, t)), foot);
+
+        if self.help {
+            self.draw_help(f, body);
+        } else if let Some(d) = &self.draft_offer {
+            let what = match d.form.kind {
+                super::forms::FormKind::Assessment => "an assessment",
+                super::forms::FormKind::Session => "a session log",
+            };
+            let lines = vec![
+                Line::from(Span::styled("An unfinished form was kept", t.title())),
+                Line::from(""),
+                Line::from(format!(
+                    "{what} for {}, left open at {} when the terminal went away.",
+                    d.form.patient_code,
+                    d.saved_at.format("%Y-%m-%d %H:%M")
+                )),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("Enter", t.key()),
+                    Span::raw(" reopen it   "),
+                    Span::styled("x", t.key()),
+                    Span::raw(" discard it   "),
+                    Span::styled("Esc", t.key()),
+                    Span::raw(" decide later"),
+                ]),
+            ];
+            let r = centered(body, 70, 9);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: true })
+                    .block(Block::bordered().border_style(t.focus_border())),
+                r,
+            );
+        }
+    }
+
+    fn draw_help(&self, f: &mut Frame, area: Rect) {
+        let t = &self.ctx.theme;
+        // The help lists the keys of the screen under it, then the ones that work everywhere.
+        let under = {
+            let mut copy = self.stack.last().cloned();
+            match copy.take() {
+                None => self.list.mode(),
+                Some(Screen::Overview(_)) => Mode::Overview,
+                Some(Screen::Form(_)) => Mode::Form,
+                Some(Screen::List(l)) => l.mode(),
+            }
+        };
+        let mut rows: Vec<Row> = under
+            .table()
+            .iter()
+            .chain(keymap::GLOBAL.iter())
+            .map(|bd| Row::new(vec![keymap::keys_label(bd), bd.desc.to_string()]))
+            .collect();
+        if under.is_text() {
+            rows.push(Row::new(vec![
+                "letters".to_string(),
+                "type into the field (q, j and ? too)".to_string(),
+            ]));
+        }
+        let h = rows.len() as u16 + 4;
+        let r = centered(area, 64, h);
+        f.render_widget(Clear, r);
+        f.render_widget(
+            Table::new(rows, [Constraint::Length(18), Constraint::Min(20)])
+                .header(Row::new(vec!["Key", "Action"]).style(t.header()))
+                .block(
+                    Block::bordered()
+                        .border_style(t.focus_border())
+                        .title(Span::styled(
+                            format!(" Help: {} ", under.title()),
+                            t.title(),
+                        ))
+                        .title_bottom(" Esc closes "),
+                ),
+            r,
+        );
+    }
+}

@@ -1,0 +1,206 @@
+//! Every read and write the TUI makes goes through [`Source`]. Screens never touch the database directly, so the
+//! store (or the in-memory [`Memory`] used by tests) can be swapped without touching a screen.
+
+use chrono::NaiveDate;
+
+use crate::domain::{Assessment, Patient, Plan, SessionLog};
+use crate::store::{PatientFilter, Store};
+
+/// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
+pub use crate::store::PatientRow;
+
+/// Everything about one patient the overview and the forms show, read at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientDetail {
+    pub patient: Patient,
+    /// Oldest first.
+    pub assessments: Vec<Assessment>,
+    /// Newest first, at most [`RECENT_SESSIONS`].
+    pub sessions: Vec<SessionLog>,
+    pub plan: Option<Plan>,
+}
+
+/// How many recent sessions the overview reads.
+pub const RECENT_SESSIONS: usize = 20;
+
+/// The TUI's view of the database.
+pub trait Source {
+    /// Changes whenever anyone (this process or another) commits; the TUI refreshes when it moves.
+    fn data_version(&self) -> anyhow::Result<i64>;
+    /// All patients, ordered by code.
+    fn list_patients(&self) -> anyhow::Result<Vec<PatientRow>>;
+    fn detail(&self, code: &str) -> anyhow::Result<PatientDetail>;
+    fn add_assessment(&mut self, a: &Assessment) -> anyhow::Result<Assessment>;
+    fn add_session(&mut self, s: &SessionLog) -> anyhow::Result<SessionLog>;
+    /// Fill an empty database with the demo patients.
+    fn load_demo(&mut self) -> anyhow::Result<()>;
+}
+
+/// In-memory data: for tests and for running the TUI without a database.
+#[derive(Debug, Clone, Default)]
+pub struct Memory {
+    pub patients: Vec<Patient>,
+    pub assessments: Vec<Assessment>,
+    pub sessions: Vec<SessionLog>,
+    pub plans: Vec<Plan>,
+    /// What `load_demo` copies in.
+    pub demo: Option<Box<Memory>>,
+    pub version: i64,
+}
+
+impl Memory {
+    fn bump(&mut self) {
+        self.version += 1;
+    }
+}
+
+impl Source for Memory {
+    fn data_version(&self) -> anyhow::Result<i64> {
+        Ok(self.version)
+    }
+
+    fn list_patients(&self) -> anyhow::Result<Vec<PatientRow>> {
+        let mut rows: Vec<PatientRow> = self
+            .patients
+            .iter()
+            .map(|p| {
+                let plan = self.plans.iter().find(|pl| {
+                    pl.patient_code == p.code && pl.status == crate::domain::PlanStatus::Active
+                });
+                let ass = self.assessments.iter().filter(|a| a.patient_code == p.code);
+                let ses = self.sessions.iter().filter(|s| s.patient_code == p.code);
+                PatientRow {
+                    patient: p.clone(),
+                    last_assessment: ass.clone().map(|a| a.date).max(),
+                    last_session: ses.clone().map(|s| s.started_at).max(),
+                    plan_protocol: plan.map(|pl| pl.protocol_id.clone()),
+                    plan_start: plan.map(|pl| pl.start_date),
+                    n_assessments: ass.count() as i64,
+                    n_sessions: ses.count() as i64,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| a.patient.code.cmp(&b.patient.code));
+        Ok(rows)
+    }
+
+    fn detail(&self, code: &str) -> anyhow::Result<PatientDetail> {
+        let patient = self
+            .patients
+            .iter()
+            .find(|p| p.code == code)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no patient with code {code}"))?;
+        let mut assessments: Vec<Assessment> = self
+            .assessments
+            .iter()
+            .filter(|a| a.patient_code == code)
+            .cloned()
+            .collect();
+        assessments.sort_by_key(|a| (a.date, a.id));
+        let mut sessions: Vec<SessionLog> = self
+            .sessions
+            .iter()
+            .filter(|s| s.patient_code == code)
+            .cloned()
+            .collect();
+        sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));
+        sessions.truncate(RECENT_SESSIONS);
+        let plan = self
+            .plans
+            .iter()
+            .find(|pl| pl.patient_code == code && pl.status == crate::domain::PlanStatus::Active)
+            .cloned();
+        Ok(PatientDetail {
+            patient,
+            assessments,
+            sessions,
+            plan,
+        })
+    }
+
+    fn add_assessment(&mut self, a: &Assessment) -> anyhow::Result<Assessment> {
+        crate::instruments::validate(&a.instrument, a.score)?;
+        if !self.patients.iter().any(|p| p.code == a.patient_code) {
+            anyhow::bail!("no patient with code {}", a.patient_code);
+        }
+        let mut a = a.clone();
+        a.id = self.assessments.len() as i64 + 1;
+        self.assessments.push(a.clone());
+        self.bump();
+        Ok(a)
+    }
+
+    fn add_session(&mut self, s: &SessionLog) -> anyhow::Result<SessionLog> {
+        if !self.patients.iter().any(|p| p.code == s.patient_code) {
+            anyhow::bail!("no patient with code {}", s.patient_code);
+        }
+        let mut s = s.clone();
+        s.id = self.sessions.len() as i64 + 1;
+        self.sessions.push(s.clone());
+        self.bump();
+        Ok(s)
+    }
+
+    fn load_demo(&mut self) -> anyhow::Result<()> {
+        let demo = self
+            .demo
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("no demo data available"))?;
+        self.patients = demo.patients;
+        self.assessments = demo.assessments;
+        self.sessions = demo.sessions;
+        self.plans = demo.plans;
+        self.bump();
+        Ok(())
+    }
+}
+
+/// The real database.
+pub struct StoreSource {
+    store: Store,
+    /// "Today" for the demo's dates.
+    today: NaiveDate,
+}
+
+impl StoreSource {
+    pub fn new(store: Store, today: NaiveDate) -> StoreSource {
+        StoreSource { store, today }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl Source for StoreSource {
+    fn data_version(&self) -> anyhow::Result<i64> {
+        Ok(self.store.data_version()?)
+    }
+
+    fn list_patients(&self) -> anyhow::Result<Vec<PatientRow>> {
+        Ok(self.store.list_patients(&PatientFilter::default())?)
+    }
+
+    fn detail(&self, code: &str) -> anyhow::Result<PatientDetail> {
+        Ok(PatientDetail {
+            patient: self.store.patient(code)?,
+            assessments: self.store.assessments(code)?,
+            sessions: self.store.sessions(code, Some(RECENT_SESSIONS))?,
+            plan: self.store.active_plan(code)?,
+        })
+    }
+
+    fn add_assessment(&mut self, a: &Assessment) -> anyhow::Result<Assessment> {
+        Ok(self.store.add_assessment(a)?)
+    }
+
+    fn add_session(&mut self, s: &SessionLog) -> anyhow::Result<SessionLog> {
+        Ok(self.store.add_session(s)?)
+    }
+
+    fn load_demo(&mut self) -> anyhow::Result<()> {
+        crate::app::demo::load_at(&mut self.store, self.today)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,420 @@
+//! The two forms a therapist uses between patients: assessment entry and session logging. Fields validate as they
+//! are typed; Ctrl-S (or Enter on the last field) saves; a refused save keeps everything typed.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use serde::{Deserialize, Serialize};
+
+use super::app::{Cmd, Ctx, Outcome};
+use super::data::PatientDetail;
+use super::keymap::{self, Action, Mode};
+use super::widgets::{TextField, num};
+use crate::domain::{Assessment, SessionLog};
+use crate::instruments::{self, Instrument};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormKind {
+    Assessment,
+    Session,
+}
+
+/// A form's state: what is needed to draw it, and all that a draft keeps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Form {
+    pub kind: FormKind,
+    pub patient_code: String,
+    /// Assessment: instrument ids to choose from (the patient's own first).
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub choice: usize,
+    pub fields: Vec<TextField>,
+    pub focus: usize,
+    /// Show every field's error (after a save was tried), not only those of fields already typed in.
+    #[serde(default)]
+    pub tried: bool,
+    /// Message from a refused save.
+    #[serde(default)]
+    pub save_error: Option<String>,
+    /// Last score per instrument, for the hint line (assessment form).
+    #[serde(default)]
+    pub last_scores: Vec<(String, f64, NaiveDate)>,
+}
+
+const ASSESS_LABELS: [&str; 5] = ["Instrument", "Score", "Date", "Assessor", "Notes"];
+const SESSION_LABELS: [&str; 8] = [
+    "Protocol",
+    "Date, time",
+    "Minutes",
+    "Repetitions",
+    "Level",
+    "Success %",
+    "RPE 0-10",
+    "Notes",
+];
+
+impl Form {
+    pub fn assessment(d: &PatientDetail, ctx: &Ctx) -> Form {
+        let mut choices: Vec<String> = Vec::new();
+        for a in d.assessments.iter().rev() {
+            if !choices.contains(&a.instrument) && instruments::get(&a.instrument).is_ok() {
+                choices.push(a.instrument.clone());
+            }
+        }
+        for i in instruments::all() {
+            if !choices.iter().any(|c| c == i.id) {
+                choices.push(i.id.to_string());
+            }
+        }
+        let mut last_scores: Vec<(String, f64, NaiveDate)> = Vec::new();
+        for a in d.assessments.iter().rev() {
+            if !last_scores.iter().any(|(id, _, _)| *id == a.instrument) {
+                last_scores.push((a.instrument.clone(), a.score, a.date));
+            }
+        }
+        Form {
+            kind: FormKind::Assessment,
+            patient_code: d.patient.code.clone(),
+            choices,
+            choice: 0,
+            fields: vec![
+                TextField::default(),
+                TextField::default(),
+                TextField::new(ctx.today.to_string()),
+                TextField::default(),
+                TextField::default(),
+            ],
+            focus: 1,
+            tried: false,
+            save_error: None,
+            last_scores,
+        }
+    }
+
+    /// Pre-filled from the active plan and the last session of that protocol.
+    pub fn session(d: &PatientDetail, ctx: &Ctx) -> Form {
+        let protocol = d
+            .plan
+            .as_ref()
+            .map(|p| p.protocol_id.clone())
+            .or_else(|| d.sessions.first().map(|s| s.protocol_id.clone()))
+            .unwrap_or_default();
+        let last = d.sessions.iter().find(|s| s.protocol_id == protocol);
+        let (minutes, reps) = match last {
+            Some(s) => (s.minutes.to_string(), s.repetitions.to_string()),
+            None => match (ctx.plan_dose)(&protocol) {
+                Some((m, r)) => (m.to_string(), r.to_string()),
+                None => (String::new(), String::new()),
+            },
+        };
+        let level = last
+            .and_then(|s| s.level)
+            .map_or(String::new(), |l| l.to_string());
+        Form {
+            kind: FormKind::Session,
+            patient_code: d.patient.code.clone(),
+            choices: Vec::new(),
+            choice: 0,
+            fields: vec![
+                TextField::new(protocol),
+                TextField::new(ctx.now.format("%Y-%m-%d %H:%M").to_string()),
+                TextField::new(minutes),
+                TextField::new(reps),
+                TextField::new(level),
+                TextField::default(),
+                TextField::default(),
+                TextField::default(),
+            ],
+            // Straight to repetitions: protocol, time and minutes are usually right.
+            focus: 3,
+            tried: false,
+            save_error: None,
+            last_scores: Vec::new(),
+        }
+    }
+
+    pub fn labels(&self) -> &'static [&'static str] {
+        match self.kind {
+            FormKind::Assessment => &ASSESS_LABELS,
+            FormKind::Session => &SESSION_LABELS,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        match self.kind {
+            FormKind::Assessment => format!(" New assessment · {} ", self.patient_code),
+            FormKind::Session => format!(" Log a session · {} ", self.patient_code),
+        }
+    }
+
+    pub fn instrument(&self) -> Option<&'static Instrument> {
+        self.choices
+            .get(self.choice)
+            .and_then(|id| instruments::get(id).ok())
+    }
+
+    fn text(&self, i: usize) -> &str {
+        self.fields[i].text.trim()
+    }
+
+    /// Error of each field (None = fine).
+    pub fn errors(&self) -> Vec<Option<String>> {
+        match self.kind {
+            FormKind::Assessment => {
+                let mut e = vec![None; 5];
+                match self.instrument() {
+                    None => e[0] = Some("choose an instrument with ← →".into()),
+                    Some(inst) => {
+                        e[1] = match self.text(1).parse::<f64>() {
+                            _ if self.text(1).is_empty() => {
+                                Some(format!("enter a score, {}", inst.range_text()))
+                            }
+                            Ok(v) => inst.check(v).err().map(|x| x.to_string()),
+                            Err(_) => Some(format!(
+                                "{:?} is not a number; {} is scored {}",
+                                self.text(1),
+                                inst.short,
+                                inst.range_text()
+                            )),
+                        }
+                    }
+                }
+                e[2] = date_error(self.text(2));
+                e
+            }
+            FormKind::Session => {
+                let mut e = vec![None; 8];
+                if self.text(0).is_empty() {
+                    e[0] = Some("enter the protocol id".into());
+                }
+                if NaiveDateTime::parse_from_str(self.text(1), "%Y-%m-%d %H:%M").is_err() {
+                    e[1] = Some("use YYYY-MM-DD HH:MM".into());
+                }
+                e[2] = int_error(self.text(2), 1, 600, "minutes", true);
+                e[3] = int_error(self.text(3), 0, 100_000, "repetitions", true);
+                e[4] = int_error(self.text(4), 0, 100, "level", false);
+                e[5] = int_error(self.text(5), 0, 100, "success %", false);
+                e[6] = int_error(self.text(6), 0, 10, "RPE", false);
+                e
+            }
+        }
+    }
+
+    /// Which errors to show: typed-in fields always, all after a save attempt.
+    fn shown_error(&self, i: usize, errs: &[Option<String>]) -> Option<String> {
+        let e = errs.get(i).cloned().flatten()?;
+        if self.tried || !self.fields[i].text.is_empty() || i == 0 {
+            Some(e)
+        } else {
+            None
+        }
+    }
+
+    /// The record to save, or the index of the first bad field.
+    pub fn build(&self) -> Result<Cmd, usize> {
+        let errs = self.errors();
+        if let Some(i) = errs.iter().position(Option::is_some) {
+            return Err(i);
+        }
+        let opt = |i: usize| -> Option<u32> { self.text(i).parse().ok() };
+        Ok(match self.kind {
+            FormKind::Assessment => Cmd::SaveAssessment(Assessment {
+                id: 0,
+                patient_code: self.patient_code.clone(),
+                instrument: self.choices[self.choice].clone(),
+                score: self.text(1).parse().map_err(|_| 1usize)?,
+                date: NaiveDate::parse_from_str(self.text(2), "%Y-%m-%d").map_err(|_| 2usize)?,
+                assessor: Some(self.text(3).to_string()).filter(|s| !s.is_empty()),
+                notes: self.text(4).to_string(),
+            }),
+            FormKind::Session => Cmd::SaveSession(SessionLog {
+                id: 0,
+                patient_code: self.patient_code.clone(),
+                started_at: NaiveDateTime::parse_from_str(self.text(1), "%Y-%m-%d %H:%M")
+                    .map_err(|_| 1usize)?,
+                protocol_id: self.text(0).to_string(),
+                minutes: opt(2).ok_or(2usize)?,
+                repetitions: opt(3).ok_or(3usize)?,
+                level: opt(4),
+                success_rate: opt(5).map(|p| p as f64 / 100.0),
+                rpe: opt(6).map(|r| r as u8),
+                notes: self.text(7).to_string(),
+                clinician: None,
+            }),
+        })
+    }
+
+    pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
+        let n = self.fields.len();
+        let on_choice = self.kind == FormKind::Assessment && self.focus == 0;
+        match keymap::lookup(Mode::Form.table(), ev) {
+            Some(Action::Save) => self.try_save(cmds),
+            Some(Action::NextField) => self.focus = (self.focus + 1) % n,
+            Some(Action::PrevField) => self.focus = (self.focus + n - 1) % n,
+            Some(Action::Open) => {
+                if self.focus + 1 == n {
+                    self.try_save(cmds);
+                } else {
+                    self.focus += 1;
+                }
+            }
+            Some(Action::Back) => cmds.push(Cmd::Back),
+            Some(Action::Help) => cmds.push(Cmd::Help),
+            Some(Action::Left) if on_choice => {
+                self.choice = (self.choice + self.choices.len() - 1) % self.choices.len().max(1)
+            }
+            Some(Action::Right) if on_choice => {
+                self.choice = (self.choice + 1) % self.choices.len().max(1)
+            }
+            _ if on_choice => {
+                // Typing on the instrument field jumps to the first instrument whose id or name starts so.
+                if let ratatui::crossterm::event::KeyCode::Char(ch) = ev.code {
+                    let ch = ch.to_ascii_lowercase();
+                    let start = self.choice + 1;
+                    let len = self.choices.len();
+                    if let Some(k) = (0..len).map(|k| (start + k) % len).find(|&k| {
+                        self.choices[k].starts_with(ch)
+                            || instruments::get(&self.choices[k])
+                                .is_ok_and(|i| i.short.to_ascii_lowercase().starts_with(ch))
+                    }) {
+                        self.choice = k;
+                    }
+                } else {
+                    return Outcome::NotConsumed;
+                }
+            }
+            _ => {
+                if !self.fields[self.focus].edit(ev) {
+                    return Outcome::NotConsumed;
+                }
+                self.save_error = None;
+            }
+        }
+        Outcome::Consumed
+    }
+
+    fn try_save(&mut self, cmds: &mut Vec<Cmd>) {
+        match self.build() {
+            Ok(cmd) => cmds.push(cmd),
+            Err(i) => {
+                self.tried = true;
+                self.focus = i;
+            }
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = &ctx.theme;
+        let errs = self.errors();
+        let labels = self.labels();
+        let mut lines: Vec<Line> = Vec::new();
+        let label_w = 12;
+        for (i, label) in labels.iter().enumerate() {
+            let focused = i == self.focus;
+            let marker = if focused { "▶ " } else { "  " };
+            let mut spans = vec![
+                Span::styled(marker, t.key()),
+                Span::styled(
+                    format!("{label:<label_w$}"),
+                    if focused { t.header() } else { t.text() },
+                ),
+                Span::raw(" "),
+            ];
+            if self.kind == FormKind::Assessment && i == 0 {
+                let txt = match self.instrument() {
+                    Some(inst) => format!("◀ {} ▶", inst.short),
+                    None => "◀ ? ▶".into(),
+                };
+                spans.push(Span::styled(
+                    txt,
+                    if focused { t.selected() } else { t.input() },
+                ));
+                if let Some(inst) = self.instrument() {
+                    spans.push(Span::styled(format!("  {}", inst.name), t.dim()));
+                }
+            } else {
+                spans.extend(self.fields[i].spans(t, focused));
+            }
+            lines.push(Line::from(spans));
+            if let Some(e) = self.shown_error(i, &errs) {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(label_w + 3)),
+                    Span::styled(format!("✗ {e}"), t.error()),
+                ]));
+            } else if self.kind == FormKind::Assessment
+                && i == 1
+                && let Some(inst) = self.instrument()
+            {
+                lines.push(Line::from(Span::styled(
+                    format!("{}{}", " ".repeat(label_w + 3), self.score_hint(inst)),
+                    t.dim(),
+                )));
+            }
+        }
+        lines.push(Line::from(""));
+        if let Some(e) = &self.save_error {
+            lines.push(Line::from(Span::styled(
+                format!("Not saved: {e}"),
+                t.error(),
+            )));
+        } else {
+            let ok = errs.iter().all(Option::is_none);
+            lines.push(Line::from(if ok {
+                vec![
+                    Span::styled("✓ ready: ", t.good()),
+                    Span::styled("Ctrl-S", t.key()),
+                    Span::raw(" saves (or Enter on the last field); Esc cancels"),
+                ]
+            } else {
+                vec![
+                    Span::raw("Fill the fields marked ✗, then "),
+                    Span::styled("Ctrl-S", t.key()),
+                    Span::raw(" to save; Esc cancels"),
+                ]
+            }));
+        }
+        let w = area.width.min(100);
+        let [r] = Layout::horizontal([Constraint::Length(w)]).areas(area);
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                Block::bordered()
+                    .border_style(t.focus_border())
+                    .title(Span::styled(self.title(), t.title())),
+            ),
+            r,
+        );
+    }
+
+    fn score_hint(&self, inst: &Instrument) -> String {
+        let mut s = format!(
+            "range {}, {}, MCID {}",
+            inst.range_text(),
+            inst.better_word(),
+            num(inst.mcid)
+        );
+        if let Some((_, v, d)) = self.last_scores.iter().find(|(id, _, _)| id == inst.id) {
+            s.push_str(&format!("; last {} on {d}", num(*v)));
+        }
+        s
+    }
+}
+
+fn date_error(s: &str) -> Option<String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .err()
+        .map(|_| format!("{s:?} is not a date; use YYYY-MM-DD"))
+}
+
+fn int_error(s: &str, lo: u32, hi: u32, what: &str, required: bool) -> Option<String> {
+    if s.is_empty() {
+        return required.then(|| format!("enter the {what}"));
+    }
+    match s.parse::<u32>() {
+        Ok(v) if (lo..=hi).contains(&v) => None,
+        _ => Some(format!("{what} is a whole number {lo}-{hi}; got {s:?}")),
+    }
+}

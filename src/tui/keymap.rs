@@ -1,0 +1,353 @@
+//! One keymap table per mode. The same table decides what a key does, what the footer hints and what the help
+//! overlay lists, so the three cannot drift apart (the gitui pattern).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    NextPane,
+    Open,
+    Search,
+    ClearSearch,
+    Sort,
+    LoadDemo,
+    NewAssessment,
+    LogSession,
+    NextField,
+    PrevField,
+    Left,
+    Right,
+    Save,
+    Discard,
+}
+
+/// A key: its code and the modifiers it needs (Shift is ignored for characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn k(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn c(ch: char) -> Key {
+    k(KeyCode::Char(ch))
+}
+
+const fn ctrl(ch: char) -> Key {
+    Key {
+        code: KeyCode::Char(ch),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+impl Key {
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        let relevant = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match (self.code, ev.code) {
+            (KeyCode::Char(a), KeyCode::Char(b)) => a == b && relevant == self.mods,
+            (KeyCode::BackTab, KeyCode::BackTab) => true,
+            (a, b) => a == b && relevant == self.mods,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(ch) => ch.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "S-Tab".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("^{}", base.to_uppercase())
+        } else {
+            base
+        }
+    }
+}
+
+/// One binding: the keys, the action, what it does (for help), and its footer word.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub desc: &'static str,
+    /// Short word for the footer; empty: not in the footer.
+    pub hint: &'static str,
+}
+
+const fn b(
+    keys: &'static [Key],
+    action: Action,
+    desc: &'static str,
+    hint: &'static str,
+) -> Binding {
+    Binding {
+        keys,
+        action,
+        desc,
+        hint,
+    }
+}
+
+/// The modes, each with its own table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    List,
+    ListSearch,
+    Empty,
+    Overview,
+    Form,
+    Help,
+    Draft,
+}
+
+impl Mode {
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::List => "Patient list",
+            Mode::ListSearch => "Patient list: searching",
+            Mode::Empty => "Empty database",
+            Mode::Overview => "Patient overview",
+            Mode::Form => "Form",
+            Mode::Help => "Help",
+            Mode::Draft => "Unfinished form",
+        }
+    }
+
+    pub fn table(self) -> &'static [Binding] {
+        match self {
+            Mode::List => LIST,
+            Mode::ListSearch => LIST_SEARCH,
+            Mode::Empty => EMPTY,
+            Mode::Overview => OVERVIEW,
+            Mode::Form => FORM,
+            Mode::Help => HELP,
+            Mode::Draft => DRAFT,
+        }
+    }
+
+    /// Whether keys not in the table are text for a field (so `q`, `j`, `?` type).
+    pub fn is_text(self) -> bool {
+        matches!(self, Mode::ListSearch | Mode::Form)
+    }
+}
+
+const NAV: [Binding; 4] = [
+    b(&[k(KeyCode::Up), c('k')], Action::Up, "previous row", ""),
+    b(&[k(KeyCode::Down), c('j')], Action::Down, "next row", ""),
+    b(&[k(KeyCode::PageUp)], Action::PageUp, "page up", ""),
+    b(&[k(KeyCode::PageDown)], Action::PageDown, "page down", ""),
+];
+
+pub static LIST: &[Binding] = &[
+    NAV[0],
+    NAV[1],
+    NAV[2],
+    NAV[3],
+    b(
+        &[k(KeyCode::Home), c('g')],
+        Action::Top,
+        "first patient",
+        "",
+    ),
+    b(
+        &[k(KeyCode::End), c('G')],
+        Action::Bottom,
+        "last patient",
+        "",
+    ),
+    b(
+        &[k(KeyCode::Enter), c('l'), k(KeyCode::Right)],
+        Action::Open,
+        "open the patient",
+        "open",
+    ),
+    b(
+        &[c('/')],
+        Action::Search,
+        "search code, name, condition",
+        "search",
+    ),
+    b(&[c('s')], Action::Sort, "change the sort order", "sort"),
+    b(
+        &[c('a')],
+        Action::NewAssessment,
+        "enter an assessment",
+        "assess",
+    ),
+    b(
+        &[c('L')],
+        Action::LogSession,
+        "log a session",
+        "log session",
+    ),
+    b(
+        &[k(KeyCode::Esc)],
+        Action::ClearSearch,
+        "clear the search",
+        "",
+    ),
+    b(
+        &[c('?'), k(KeyCode::F(1))],
+        Action::Help,
+        "help: all keys",
+        "help",
+    ),
+    b(&[c('q')], Action::Quit, "quit", "quit"),
+];
+
+pub static LIST_SEARCH: &[Binding] = &[
+    b(
+        &[k(KeyCode::Enter)],
+        Action::Open,
+        "keep the search, back to the list",
+        "done",
+    ),
+    b(
+        &[k(KeyCode::Esc)],
+        Action::ClearSearch,
+        "clear the search",
+        "clear",
+    ),
+    b(&[k(KeyCode::Up)], Action::Up, "previous row", "up"),
+    b(&[k(KeyCode::Down)], Action::Down, "next row", "down"),
+    b(&[k(KeyCode::F(1))], Action::Help, "help", "help"),
+];
+
+pub static EMPTY: &[Binding] = &[
+    b(
+        &[c('d')],
+        Action::LoadDemo,
+        "load the demo patients",
+        "load demo",
+    ),
+    b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
+    b(&[c('q')], Action::Quit, "quit", "quit"),
+];
+
+pub static OVERVIEW: &[Binding] = &[
+    NAV[0],
+    NAV[1],
+    b(&[k(KeyCode::Tab)], Action::NextPane, "next pane", "pane"),
+    b(
+        &[c('a')],
+        Action::NewAssessment,
+        "enter an assessment",
+        "assess",
+    ),
+    b(
+        &[c('L')],
+        Action::LogSession,
+        "log a session",
+        "log session",
+    ),
+    b(
+        &[k(KeyCode::Esc), c('h'), k(KeyCode::Left)],
+        Action::Back,
+        "back to the list",
+        "back",
+    ),
+    b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
+    b(&[c('q')], Action::Quit, "quit", "quit"),
+];
+
+pub static FORM: &[Binding] = &[
+    b(&[ctrl('s')], Action::Save, "save", "save"),
+    b(
+        &[k(KeyCode::Tab), k(KeyCode::Down)],
+        Action::NextField,
+        "next field",
+        "next",
+    ),
+    b(
+        &[k(KeyCode::BackTab), k(KeyCode::Up)],
+        Action::PrevField,
+        "previous field",
+        "prev",
+    ),
+    b(
+        &[k(KeyCode::Enter)],
+        Action::Open,
+        "next field; on the last, save",
+        "",
+    ),
+    b(&[k(KeyCode::Left)], Action::Left, "previous choice", ""),
+    b(&[k(KeyCode::Right)], Action::Right, "next choice", ""),
+    b(&[k(KeyCode::Esc)], Action::Back, "cancel", "cancel"),
+    b(&[k(KeyCode::F(1))], Action::Help, "help", "help"),
+];
+
+pub static HELP: &[Binding] = &[b(
+    &[k(KeyCode::Esc), c('?'), k(KeyCode::F(1)), c('q')],
+    Action::Back,
+    "close help",
+    "close",
+)];
+
+pub static DRAFT: &[Binding] = &[
+    b(
+        &[k(KeyCode::Enter)],
+        Action::Open,
+        "reopen the unfinished form",
+        "reopen",
+    ),
+    b(&[c('x')], Action::Discard, "discard it", "discard"),
+    b(
+        &[k(KeyCode::Esc)],
+        Action::Back,
+        "decide later (keep it)",
+        "later",
+    ),
+];
+
+/// Keys that work everywhere, listed in every help page.
+pub static GLOBAL: &[Binding] = &[b(&[ctrl('c')], Action::Quit, "quit now (always)", "")];
+
+pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {
+    table
+        .iter()
+        .find(|bd| bd.keys.iter().any(|key| key.matches(ev)))
+        .map(|bd| bd.action)
+}
+
+/// "Enter/l/→"
+pub fn keys_label(bd: &Binding) -> String {
+    bd.keys.iter().map(Key::label).collect::<Vec<_>>().join("/")
+}
+
+/// The footer: the first key of each hinted binding and its description.
+pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
+    mode.table()
+        .iter()
+        .filter(|bd| !bd.hint.is_empty())
+        .map(|bd| (bd.keys[0].label(), bd.hint))
+        .collect()
+}

@@ -1,0 +1,513 @@
+//! The patient list: search as you type, sort, flags, a status line with counts, and a detail pane.
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
+
+use super::app::{Cmd, Ctx, Outcome};
+use super::data::PatientRow;
+use super::keymap::{self, Action, Mode};
+use super::widgets::{TextField, cut};
+use crate::domain::Condition;
+
+/// A plan ending within this many days is flagged.
+pub const PLAN_ENDING_DAYS: i64 = 7;
+
+/// Something on a patient that wants attention. Each has a symbol and a word: never colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Flag {
+    ReassessDue,
+    NoSession,
+    PlanEnding,
+}
+
+impl Flag {
+    pub fn symbol(self) -> char {
+        match self {
+            Flag::ReassessDue => 'R',
+            Flag::NoSession => 'S',
+            Flag::PlanEnding => 'E',
+        }
+    }
+    pub fn words(self) -> &'static str {
+        match self {
+            Flag::ReassessDue => "reassessment due (none in 4 weeks)",
+            Flag::NoSession => "no session logged in 2 weeks",
+            Flag::PlanEnding => "plan ending within a week",
+        }
+    }
+}
+
+/// The flags of one patient on `today`. `plan_weeks` gives a protocol's length in weeks, when known.
+pub fn flags(row: &PatientRow, today: NaiveDate, plan_weeks: Option<u32>) -> Vec<Flag> {
+    use crate::app::patients::Flag as AppFlag;
+    let mut out: Vec<Flag> = crate::app::patients::flags(row, today)
+        .into_iter()
+        .map(|f| match f {
+            AppFlag::ReassessmentDue => Flag::ReassessDue,
+            AppFlag::NoRecentSession => Flag::NoSession,
+        })
+        .collect();
+    if let (Some(start), Some(weeks)) = (row.plan_start, plan_weeks) {
+        let end = start + chrono::Duration::weeks(weeks as i64);
+        if (end - today).num_days() <= PLAN_ENDING_DAYS {
+            out.push(Flag::PlanEnding);
+        }
+    }
+    out
+}
+
+/// Short condition text for the list column.
+pub fn condition_short(c: &Condition) -> String {
+    match c {
+        Condition::Stroke(f) => match f.onset_date {
+            Some(_) => "stroke".into(),
+            None => "stroke".into(),
+        },
+        Condition::Parkinsons(f) => match f.hoehn_yahr {
+            Some(hy) => format!("PD H&Y {}", super::widgets::num(hy)),
+            None => "Parkinson's".into(),
+        },
+        Condition::CerebellarAtaxia(f) => match &f.ataxia_type {
+            Some(t) => format!("ataxia {t}"),
+            None => "cerebellar ataxia".into(),
+        },
+        Condition::OlderAdult(_) => "older adult".into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Code,
+    Flags,
+    LastSession,
+    Condition,
+}
+
+impl Sort {
+    fn next(self) -> Sort {
+        match self {
+            Sort::Code => Sort::Flags,
+            Sort::Flags => Sort::LastSession,
+            Sort::LastSession => Sort::Condition,
+            Sort::Condition => Sort::Code,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Code => "code",
+            Sort::Flags => "flags first",
+            Sort::LastSession => "longest without a session",
+            Sort::Condition => "condition",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    row: PatientRow,
+    flags: Vec<Flag>,
+    /// Lower-case text the search matches: code, name, condition.
+    haystack: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListScreen {
+    items: Vec<Item>,
+    /// Indices into `items`, in display order.
+    visible: Vec<usize>,
+    selected: usize,
+    pub search: TextField,
+    pub searching: bool,
+    sort: Sort,
+}
+
+impl ListScreen {
+    pub fn new(rows: Vec<PatientRow>, ctx: &Ctx) -> ListScreen {
+        let mut s = ListScreen {
+            items: Vec::new(),
+            visible: Vec::new(),
+            selected: 0,
+            search: TextField::default(),
+            searching: false,
+            sort: Sort::Code,
+        };
+        s.set_rows(rows, ctx);
+        s
+    }
+
+    /// Replace the rows (after a refresh), keeping the selected patient when it is still there.
+    pub fn set_rows(&mut self, rows: Vec<PatientRow>, ctx: &Ctx) {
+        let keep = self.selected_code().map(str::to_string);
+        self.items = rows
+            .into_iter()
+            .map(|row| {
+                let weeks = row
+                    .plan_protocol
+                    .as_deref()
+                    .and_then(|p| (ctx.plan_weeks)(p));
+                let flags = flags(&row, ctx.today, weeks);
+                let haystack = format!(
+                    "{} {} {} {}",
+                    row.patient.code,
+                    row.patient.name.as_deref().unwrap_or(""),
+                    row.patient.condition.kind().label(),
+                    condition_short(&row.patient.condition)
+                )
+                .to_lowercase();
+                Item {
+                    row,
+                    flags,
+                    haystack,
+                }
+            })
+            .collect();
+        self.refilter();
+        if let Some(code) = keep
+            && let Some(pos) = self
+                .visible
+                .iter()
+                .position(|&i| self.items[i].row.patient.code == code)
+        {
+            self.selected = pos;
+        }
+    }
+
+    fn refilter(&mut self) {
+        let needle = self.search.text.trim().to_lowercase();
+        let words: Vec<&str> = needle.split_whitespace().collect();
+        let mut visible: Vec<usize> = (0..self.items.len())
+            .filter(|&i| words.iter().all(|w| self.items[i].haystack.contains(w)))
+            .collect();
+        let items = &self.items;
+        match self.sort {
+            Sort::Code => {}
+            Sort::Flags => visible.sort_by_key(|&i| std::cmp::Reverse(items[i].flags.len())),
+            Sort::LastSession => visible.sort_by_key(|&i| items[i].row.last_session),
+            Sort::Condition => visible.sort_by_key(|&i| items[i].row.patient.condition.kind()),
+        }
+        self.visible = visible;
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    pub fn is_empty_db(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn mode(&self) -> Mode {
+        if self.items.is_empty() {
+            Mode::Empty
+        } else if self.searching {
+            Mode::ListSearch
+        } else {
+            Mode::List
+        }
+    }
+
+    pub fn selected_code(&self) -> Option<&str> {
+        self.visible
+            .get(self.selected)
+            .map(|&i| self.items[i].row.patient.code.as_str())
+    }
+
+    fn selected_item(&self) -> Option<&Item> {
+        self.visible.get(self.selected).map(|&i| &self.items[i])
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+    }
+
+    pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
+        let mode = self.mode();
+        let action = keymap::lookup(mode.table(), ev);
+        if mode == Mode::ListSearch {
+            match action {
+                Some(Action::Open) => self.searching = false,
+                Some(Action::ClearSearch) => {
+                    self.search = TextField::default();
+                    self.searching = false;
+                    self.refilter();
+                }
+                Some(Action::Up) => self.move_by(-1),
+                Some(Action::Down) => self.move_by(1),
+                Some(Action::Help) => cmds.push(Cmd::Help),
+                _ => {
+                    if self.search.edit(ev) {
+                        self.selected = 0;
+                        self.refilter();
+                    } else {
+                        return Outcome::NotConsumed;
+                    }
+                }
+            }
+            return Outcome::Consumed;
+        }
+        let Some(action) = action else {
+            return Outcome::NotConsumed;
+        };
+        let code = self.selected_code().map(str::to_string);
+        match action {
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-10),
+            Action::PageDown => self.move_by(10),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Search => self.searching = true,
+            Action::ClearSearch => {
+                self.search = TextField::default();
+                self.refilter();
+            }
+            Action::Sort => {
+                self.sort = self.sort.next();
+                self.refilter();
+            }
+            Action::Open => cmds.extend(code.map(Cmd::Open)),
+            Action::NewAssessment => cmds.extend(code.map(Cmd::Assess)),
+            Action::LogSession => cmds.extend(code.map(Cmd::LogSession)),
+            Action::LoadDemo => cmds.push(Cmd::LoadDemo),
+            Action::Help => cmds.push(Cmd::Help),
+            Action::Quit => cmds.push(Cmd::Quit),
+            _ => return Outcome::NotConsumed,
+        }
+        Outcome::Consumed
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = &ctx.theme;
+        if self.items.is_empty() {
+            let lines = vec![
+                Line::from(Span::styled("The database is empty.", t.title())),
+                Line::from(""),
+                Line::from("There are no patients yet. To look around first, load the demo"),
+                Line::from("patients (a subacute, a chronic and a severe stroke, Parkinson's,"),
+                Line::from("cerebellar ataxia, an older adult at risk of falls)."),
+                Line::from(""),
+                Line::from(vec![
+                    Span::raw("Press "),
+                    Span::styled("d", t.key()),
+                    Span::raw(" to load the demo patients, "),
+                    Span::styled("q", t.key()),
+                    Span::raw(" to quit."),
+                ]),
+                Line::from(""),
+                Line::from(Span::styled(
+                    "To add your own patients: praxis patient add --help",
+                    t.dim(),
+                )),
+            ];
+            let r = super::widgets::centered(area, 70, lines.len() as u16 + 2);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .block(Block::bordered().border_style(t.border()))
+                    .wrap(Wrap { trim: false }),
+                r,
+            );
+            return;
+        }
+        let wide = area.width >= 110;
+        let [search_area, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+        let mut spans = vec![Span::styled(
+            "Search: ",
+            if self.searching { t.key() } else { t.text() },
+        )];
+        spans.extend(self.search.spans(t, self.searching));
+        if !self.searching && self.search.text.is_empty() {
+            spans.push(Span::styled(
+                "(press / to search code, name, condition)",
+                t.dim(),
+            ));
+        }
+        spans.push(Span::styled(
+            format!("   sort: {}", self.sort.label()),
+            t.dim(),
+        ));
+        f.render_widget(Paragraph::new(Line::from(spans)), search_area);
+
+        let detail_w = if wide { 48 } else { 28 };
+        let [list_area, detail_area] =
+            Layout::horizontal([Constraint::Min(40), Constraint::Length(detail_w)]).areas(body);
+
+        let name_w: u16 = if wide { 22 } else { 11 };
+        let cond_w: u16 = if wide { 24 } else { 12 };
+        let header =
+            Row::new(vec!["Flg", "Code", "Name", "Condition", "Session"]).style(t.header());
+        let rows: Vec<Row> = self
+            .visible
+            .iter()
+            .map(|&i| {
+                let it = &self.items[i];
+                let flag_txt: String = [Flag::ReassessDue, Flag::NoSession, Flag::PlanEnding]
+                    .iter()
+                    .map(|fl| {
+                        if it.flags.contains(fl) {
+                            fl.symbol()
+                        } else {
+                            '·'
+                        }
+                    })
+                    .collect();
+                let p = &it.row.patient;
+                let last = it
+                    .row
+                    .last_session
+                    .map_or("never".to_string(), |d| ago(ctx.today, d.date()));
+                Row::new(vec![
+                    Span::styled(
+                        flag_txt,
+                        if it.flags.is_empty() {
+                            t.dim()
+                        } else {
+                            t.warn()
+                        },
+                    ),
+                    Span::raw(p.code.clone()),
+                    Span::raw(cut(p.name.as_deref().unwrap_or("-"), name_w as usize)),
+                    Span::raw(cut(&condition_short(&p.condition), cond_w as usize)),
+                    Span::raw(last),
+                ])
+            })
+            .collect();
+        let title = format!(" Patients {}/{} ", self.visible.len(), self.items.len());
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(3),
+                Constraint::Length(if wide { 8 } else { 6 }),
+                Constraint::Length(name_w),
+                Constraint::Length(cond_w),
+                Constraint::Min(8),
+            ],
+        )
+        .header(header)
+        .row_highlight_style(t.selected())
+        .highlight_symbol("> ")
+        .block(
+            Block::bordered()
+                .title(Span::styled(title, t.title()))
+                .border_style(t.focus_border()),
+        );
+        let mut state = TableState::default().with_selected(if self.visible.is_empty() {
+            None
+        } else {
+            Some(self.selected)
+        });
+        f.render_stateful_widget(table, list_area, &mut state);
+        if self.visible.is_empty() {
+            let inner = Block::bordered().inner(list_area);
+            let msg_area = Rect {
+                y: inner.y + 2,
+                height: 2,
+                ..inner
+            };
+            f.render_widget(
+                Paragraph::new(format!(
+                    "No patient matches \"{}\". Esc clears the search.",
+                    self.search.text
+                ))
+                .wrap(Wrap { trim: true }),
+                msg_area,
+            );
+        }
+        self.draw_detail(f, detail_area, ctx);
+    }
+
+    fn draw_detail(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = &ctx.theme;
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(t.border())
+            .title(" Detail ");
+        let Some(it) = self.selected_item() else {
+            f.render_widget(block, area);
+            return;
+        };
+        let p = &it.row.patient;
+        let mut lines = vec![
+            Line::from(Span::styled(
+                format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                t.title(),
+            )),
+            Line::from(format!(
+                "{} years{}",
+                p.age_in(chrono::Datelike::year(&ctx.today)),
+                p.sex
+                    .map_or(String::new(), |s| format!(", {s:?}").to_lowercase())
+            )),
+        ];
+        lines.extend(
+            super::overview::condition_lines(&p.condition, ctx.today)
+                .into_iter()
+                .map(Line::from),
+        );
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!(
+            "Plan: {}",
+            it.row.plan_protocol.as_deref().unwrap_or("none")
+        )));
+        if let Some(start) = it.row.plan_start {
+            lines.push(Line::from(format!("  since {start}")));
+        }
+        lines.push(Line::from(format!(
+            "Assessments: {} (last {})",
+            it.row.n_assessments,
+            it.row
+                .last_assessment
+                .map_or("never".into(), |d| ago(ctx.today, d))
+        )));
+        lines.push(Line::from(format!(
+            "Sessions: {} (last {})",
+            it.row.n_sessions,
+            it.row
+                .last_session
+                .map_or("never".into(), |d| ago(ctx.today, d.date()))
+        )));
+        if !it.flags.is_empty() {
+            lines.push(Line::from(""));
+            for fl in &it.flags {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", fl.symbol()), t.warn()),
+                    Span::raw(fl.words()),
+                ]));
+            }
+        }
+        f.render_widget(
+            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+            area,
+        );
+    }
+
+    /// Counts for the status line.
+    pub fn counts(&self) -> String {
+        let n = |fl: Flag| self.items.iter().filter(|i| i.flags.contains(&fl)).count();
+        format!(
+            "{} patients, {} shown · flags: R reassess {} · S no session {} · E plan ending {}",
+            self.items.len(),
+            self.visible.len(),
+            n(Flag::ReassessDue),
+            n(Flag::NoSession),
+            n(Flag::PlanEnding)
+        )
+    }
+}
+
+/// "today", "3 d ago", "5 wk ago": relative to `today`, so snapshots with fixed fixtures stay stable.
+pub fn ago(today: NaiveDate, d: NaiveDate) -> String {
+    let days = (today - d).num_days();
+    match days {
+        i64::MIN..=-1 => d.to_string(),
+        0 => "today".into(),
+        1..=13 => format!("{days} d ago"),
+        14..=90 => format!("{} wk ago", days / 7),
+        _ => format!("{} mo ago", days / 30),
+    }
+}

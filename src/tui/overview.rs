@@ -1,0 +1,414 @@
+//! The patient overview: profile and condition facts, latest score per instrument with the change since baseline
+//! and whether it passed the MCID, a trend per instrument, the active plan and goal, recent sessions.
+
+use chrono::{Datelike as _, NaiveDate};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
+
+use super::app::{Cmd, Ctx, Outcome};
+use super::data::PatientDetail;
+use super::keymap::{self, Action, Mode};
+use super::widgets::{num, signed, sparkline};
+use crate::domain::{Condition, Patient};
+use crate::instruments::{self, Instrument};
+
+/// The condition and its facts, one line each.
+pub fn condition_lines(c: &Condition, today: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    match c {
+        Condition::Stroke(f) => {
+            let mut head = "Stroke".to_string();
+            if let Some(t) = f.stroke_type {
+                head = format!("{} stroke", format!("{t:?}").to_lowercase());
+                head[..1].make_ascii_uppercase();
+            }
+            if let Some(d) = f.onset_date {
+                let days = (today - d).num_days();
+                head.push_str(&if days < 180 {
+                    format!(", {days} days ago")
+                } else {
+                    format!(", {} months ago", days / 30)
+                });
+            }
+            out.push(head);
+            let mut facts = Vec::new();
+            if let Some(n) = f.nihss {
+                facts.push(format!("NIHSS {n}"));
+            }
+            if let Some(m) = f.mep {
+                facts.push(format!("MEP {}", format!("{m:?}").to_lowercase()));
+            }
+            if let Some(cst) = f.corticospinal {
+                facts.push(format!("CST {}", format!("{cst:?}").to_lowercase()));
+            }
+            if !facts.is_empty() {
+                out.push(facts.join(", "));
+            }
+        }
+        Condition::Parkinsons(f) => {
+            let mut head = "Parkinson's disease".to_string();
+            if let Some(y) = f.diagnosis_year {
+                head.push_str(&format!(", {} years", today.year() - y));
+            }
+            out.push(head);
+            let mut facts = Vec::new();
+            if let Some(hy) = f.hoehn_yahr {
+                facts.push(format!("Hoehn & Yahr {}", num(hy)));
+            }
+            if let Some(m) = f.medication {
+                facts.push(format!("medication {}", format!("{m:?}").to_lowercase()));
+            }
+            if !facts.is_empty() {
+                out.push(facts.join(", "));
+            }
+        }
+        Condition::CerebellarAtaxia(f) => {
+            out.push(match &f.ataxia_type {
+                Some(t) => format!("Cerebellar ataxia ({t})"),
+                None => "Cerebellar ataxia".into(),
+            });
+        }
+        Condition::OlderAdult(f) => {
+            out.push("Older adult".into());
+            if let Some(n) = f.falls_last_year {
+                out.push(format!("{n} falls in the last year"));
+            }
+        }
+    }
+    out
+}
+
+/// One instrument's line in the overview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureLine {
+    pub instrument: &'static Instrument,
+    pub baseline: f64,
+    pub latest: f64,
+    pub latest_date: NaiveDate,
+    /// Improvement since baseline (positive = better, whatever the instrument's direction).
+    pub improvement: f64,
+    pub mcid: f64,
+    pub values: Vec<f64>,
+}
+
+impl MeasureLine {
+    pub fn passed_mcid(&self) -> bool {
+        self.values.len() > 1 && self.improvement >= self.mcid
+    }
+}
+
+/// Latest score per instrument with change since the first (baseline), in the order instruments were first used.
+pub fn measure_lines(d: &PatientDetail) -> Vec<MeasureLine> {
+    let mut order: Vec<&str> = Vec::new();
+    for a in &d.assessments {
+        if !order.contains(&a.instrument.as_str()) {
+            order.push(&a.instrument);
+        }
+    }
+    let subacute = is_subacute(&d.patient, d.assessments.first().map(|a| a.date));
+    order
+        .into_iter()
+        .filter_map(|id| {
+            let inst = instruments::get(id).ok()?;
+            let series: Vec<_> = d
+                .assessments
+                .iter()
+                .filter(|a| a.instrument == id)
+                .collect();
+            let first = series.first()?;
+            let last = series.last()?;
+            let mcid = if subacute {
+                inst.mcid_subacute.unwrap_or(inst.mcid)
+            } else {
+                inst.mcid
+            };
+            Some(MeasureLine {
+                instrument: inst,
+                baseline: first.score,
+                latest: last.score,
+                latest_date: last.date,
+                improvement: inst.improvement(first.score, last.score),
+                mcid,
+                values: series.iter().map(|a| a.score).collect(),
+            })
+        })
+        .collect()
+}
+
+/// Stroke patients whose baseline was within 3 months of onset use the subacute MCID (science.md, instruments).
+fn is_subacute(p: &Patient, baseline: Option<NaiveDate>) -> bool {
+    match (&p.condition, baseline) {
+        (Condition::Stroke(f), Some(b)) => f.onset_date.is_some_and(|o| (b - o).num_days() <= 90),
+        _ => false,
+    }
+}
+
+/// The trend as a sparkline where up is always better, scaled to the patient's scores padded by one MCID, so a
+/// rise of one bar-height means something clinically and noise within the MCID stays flat-ish.
+pub fn trend(m: &MeasureLine, width: usize) -> String {
+    let oriented: Vec<f64> = m
+        .values
+        .iter()
+        .map(|&v| match m.instrument.direction {
+            instruments::Direction::HigherIsBetter => v,
+            instruments::Direction::LowerIsBetter => -v,
+        })
+        .collect();
+    let lo = oriented.iter().copied().fold(f64::INFINITY, f64::min) - m.mcid;
+    let hi = oriented.iter().copied().fold(f64::NEG_INFINITY, f64::max) + m.mcid;
+    sparkline(&oriented, lo, hi, width)
+}
+
+#[derive(Debug, Clone)]
+pub struct OverviewScreen {
+    pub detail: PatientDetail,
+    /// 0: measures, 1: sessions.
+    pane: usize,
+    sel: [usize; 2],
+}
+
+impl OverviewScreen {
+    pub fn new(detail: PatientDetail) -> OverviewScreen {
+        OverviewScreen {
+            detail,
+            pane: 0,
+            sel: [0, 0],
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        &self.detail.patient.code
+    }
+
+    pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
+        let Some(action) = keymap::lookup(Mode::Overview.table(), ev) else {
+            return Outcome::NotConsumed;
+        };
+        let len = if self.pane == 0 {
+            measure_lines(&self.detail).len()
+        } else {
+            self.detail.sessions.len()
+        };
+        let sel = &mut self.sel[self.pane];
+        match action {
+            Action::Up => *sel = sel.saturating_sub(1),
+            Action::Down => *sel = (*sel + 1).min(len.saturating_sub(1)),
+            Action::NextPane => self.pane = 1 - self.pane,
+            Action::NewAssessment => cmds.push(Cmd::Assess(self.code().to_string())),
+            Action::LogSession => cmds.push(Cmd::LogSession(self.code().to_string())),
+            Action::Back => cmds.push(Cmd::Back),
+            Action::Help => cmds.push(Cmd::Help),
+            Action::Quit => cmds.push(Cmd::Quit),
+            _ => return Outcome::NotConsumed,
+        }
+        Outcome::Consumed
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = &ctx.theme;
+        let d = &self.detail;
+        let p = &d.patient;
+        let measures = measure_lines(d);
+        let [top, mid, bottom] = Layout::vertical([
+            Constraint::Length(6),
+            Constraint::Min(4),
+            Constraint::Min(4),
+        ])
+        .areas(area);
+
+        // Profile and plan, side by side.
+        let [prof, plan] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+        let mut about = vec![format!("{} y", p.age_in(ctx.today.year()))];
+        if let Some(h) = p.dominant_hand {
+            about.push(format!("{h:?}-handed").to_lowercase());
+        }
+        if let Some(s) = p.affected_side {
+            about.push(format!("affected: {s:?}").to_lowercase());
+        }
+        let mut pl = vec![
+            Line::from(Span::styled(
+                format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                t.title(),
+            )),
+            Line::from(about.join(" · ")),
+        ];
+        pl.extend(
+            condition_lines(&p.condition, ctx.today)
+                .into_iter()
+                .map(Line::from),
+        );
+        f.render_widget(
+            Paragraph::new(pl).block(
+                Block::bordered()
+                    .border_style(t.border())
+                    .title(" Patient "),
+            ),
+            prof,
+        );
+        let plan_lines = match &d.plan {
+            Some(plan) => vec![
+                Line::from(vec![
+                    Span::styled("Protocol: ", t.header()),
+                    Span::raw(plan.protocol_id.clone()),
+                ]),
+                Line::from(format!(
+                    "Since {} (week {})",
+                    plan.start_date,
+                    (ctx.today - plan.start_date).num_weeks() + 1
+                )),
+                Line::from(format!(
+                    "Goal: {}",
+                    if plan.goal.is_empty() {
+                        "-"
+                    } else {
+                        &plan.goal
+                    }
+                )),
+            ],
+            None => vec![Line::from("No active plan.")],
+        };
+        f.render_widget(
+            Paragraph::new(plan_lines)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(Block::bordered().border_style(t.border()).title(" Plan ")),
+            plan,
+        );
+
+        // Measures.
+        let spark_w = if area.width >= 110 { 24 } else { 10 };
+        let rows: Vec<Row> = measures
+            .iter()
+            .map(|m| {
+                let passed = m.passed_mcid();
+                let verdict = if m.values.len() < 2 {
+                    Span::styled("1 score", t.dim())
+                } else if passed {
+                    Span::styled("✓ passed", t.good())
+                } else if m.improvement < 0.0 {
+                    Span::styled("▼ worse", t.error())
+                } else {
+                    Span::raw("· not yet")
+                };
+                Row::new(vec![
+                    Span::raw(m.instrument.short),
+                    Span::raw(num(m.baseline)),
+                    Span::raw(num(m.latest)),
+                    Span::raw(signed(m.latest - m.baseline)),
+                    Span::raw(num(m.mcid)),
+                    verdict,
+                    Span::raw(trend(m, spark_w)),
+                    Span::styled(super::list::ago(ctx.today, m.latest_date), t.dim()),
+                ])
+            })
+            .collect();
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(13),
+                Constraint::Length(5),
+                Constraint::Length(6),
+                Constraint::Length(6),
+                Constraint::Length(5),
+                Constraint::Length(9),
+                Constraint::Length((spark_w as u16).max(13)),
+                Constraint::Min(8),
+            ],
+        )
+        .header(
+            Row::new(vec![
+                "Measure",
+                "Base",
+                "Latest",
+                "Change",
+                "MCID",
+                "MCID?",
+                "Trend ↑better",
+                "Last",
+            ])
+            .style(t.header()),
+        )
+        .row_highlight_style(if self.pane == 0 {
+            t.selected()
+        } else {
+            t.text()
+        })
+        .block(self.pane_block(0, " Assessments ", ctx));
+        let mut st = TableState::default().with_selected(
+            (!measures.is_empty()).then_some(self.sel[0].min(measures.len().saturating_sub(1))),
+        );
+        f.render_stateful_widget(table, mid, &mut st);
+        if measures.is_empty() {
+            let inner = Block::bordered().inner(mid);
+            f.render_widget(
+                Paragraph::new("No assessments yet: press a to enter one."),
+                Rect {
+                    y: inner.y + 1,
+                    height: 1,
+                    ..inner
+                },
+            );
+        }
+
+        // Sessions.
+        let rows: Vec<Row> = d
+            .sessions
+            .iter()
+            .map(|s| {
+                Row::new(vec![
+                    s.started_at.format("%Y-%m-%d %H:%M").to_string(),
+                    s.protocol_id.clone(),
+                    format!("{} min", s.minutes),
+                    format!("{} reps", s.repetitions),
+                    s.level.map_or("-".into(), |l| format!("L{l}")),
+                    s.success_rate
+                        .map_or("-".into(), |r| format!("{:.0}%", r * 100.0)),
+                    s.rpe.map_or("-".into(), |r| format!("RPE {r}")),
+                ])
+            })
+            .collect();
+        let sessions_title = format!(" Recent sessions ({} shown) ", d.sessions.len());
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(16),
+                Constraint::Min(12),
+                Constraint::Length(6),
+                Constraint::Length(8),
+                Constraint::Length(3),
+                Constraint::Length(4),
+                Constraint::Length(6),
+            ],
+        )
+        .header(
+            Row::new(vec![
+                "When", "Protocol", "Time", "Reps", "Lvl", "Succ", "RPE",
+            ])
+            .style(t.header()),
+        )
+        .row_highlight_style(if self.pane == 1 {
+            t.selected()
+        } else {
+            t.text()
+        })
+        .block(self.pane_block(1, &sessions_title, ctx));
+        let mut st = TableState::default().with_selected(
+            (!d.sessions.is_empty()).then_some(self.sel[1].min(d.sessions.len().saturating_sub(1))),
+        );
+        f.render_stateful_widget(table, bottom, &mut st);
+    }
+
+    fn pane_block<'a>(&self, pane: usize, title: &'a str, ctx: &Ctx) -> Block<'a> {
+        let t = &ctx.theme;
+        if self.pane == pane {
+            Block::bordered()
+                .border_style(t.focus_border())
+                .title(Span::styled(format!("▶{title}"), t.title()))
+        } else {
+            Block::bordered().border_style(t.border()).title(title)
+        }
+    }
+}

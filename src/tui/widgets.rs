@@ -1,0 +1,161 @@
+//! Small building blocks shared by the screens: a text field, a text sparkline, layout helpers.
+
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+
+use super::keymap::{self, Mode};
+use super::theme::Theme;
+
+/// A one-line text field with a cursor (in characters).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TextField {
+    pub text: String,
+    #[serde(default)]
+    pub cursor: usize,
+}
+
+impl TextField {
+    pub fn new(text: impl Into<String>) -> TextField {
+        let text = text.into();
+        let cursor = text.chars().count();
+        TextField { text, cursor }
+    }
+
+    fn byte_at(&self, char_idx: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_idx)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+
+    /// Apply an editing key; false if the key is not an editing key.
+    pub fn edit(&mut self, ev: &ratatui::crossterm::event::KeyEvent) -> bool {
+        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+        if ev
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            if ev.code == KeyCode::Char('u') && ev.modifiers == KeyModifiers::CONTROL {
+                self.text.clear();
+                self.cursor = 0;
+                return true;
+            }
+            return false;
+        }
+        let len = self.text.chars().count();
+        match ev.code {
+            KeyCode::Char(ch) => {
+                let at = self.byte_at(self.cursor);
+                self.text.insert(at, ch);
+                self.cursor += 1;
+            }
+            KeyCode::Backspace if self.cursor > 0 => {
+                self.cursor -= 1;
+                let at = self.byte_at(self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Backspace => {}
+            KeyCode::Delete if self.cursor < len => {
+                let at = self.byte_at(self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Delete => {}
+            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Right => self.cursor = (self.cursor + 1).min(len),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = len,
+            _ => return false,
+        }
+        true
+    }
+
+    /// The field as spans, with the cursor shown reversed when focused.
+    pub fn spans(&self, theme: &Theme, focused: bool) -> Vec<Span<'static>> {
+        if !focused {
+            return vec![Span::styled(self.text.clone(), theme.input())];
+        }
+        let chars: Vec<char> = self.text.chars().collect();
+        let before: String = chars[..self.cursor.min(chars.len())].iter().collect();
+        let at: String = chars
+            .get(self.cursor)
+            .map_or(" ".to_string(), |c| c.to_string());
+        let after: String = chars.iter().skip(self.cursor + 1).collect();
+        vec![
+            Span::styled(before, theme.input()),
+            Span::styled(at, theme.selected()),
+            Span::styled(after, theme.input()),
+        ]
+    }
+}
+
+/// A sparkline as text (▁▂▃▄▅▆▇█), scaled to `lo..=hi` (the instrument's range), so trends are comparable.
+pub fn sparkline(values: &[f64], lo: f64, hi: f64, width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let start = values.len().saturating_sub(width);
+    values[start..]
+        .iter()
+        .map(|&v| {
+            let span = (hi - lo).abs().max(f64::EPSILON);
+            let t = ((v - lo) / span).clamp(0.0, 1.0);
+            BARS[((t * 7.0).round() as usize).min(7)]
+        })
+        .collect()
+}
+
+/// A number without a trailing ".0".
+pub fn num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+/// A signed change: "+3", "-1.5", "0".
+pub fn signed(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x > 0.0 {
+        format!("+{}", num(x))
+    } else {
+        num(x)
+    }
+}
+
+/// Cut a string to `width` characters, ending in "…" if cut.
+pub fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut out: String = s.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// A centred rectangle of at most `w` x `h` inside `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    r
+}
+
+/// The footer: key hints of the mode's keymap table.
+pub fn footer(mode: Mode, theme: &Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (key, word)) in keymap::hints(mode).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {word}")));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,653 @@
+//! TUI tests: whole-screen snapshots on ratatui's TestBackend driven by key events, at 80x24 and 120x40, over
+//! fixtures with fixed dates (so "3 d ago" never moves), plus flows that save through the forms.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use praxis::domain::*;
+use praxis::tui::app::{App, Ctx, Msg};
+use praxis::tui::data::{Memory, Source};
+use praxis::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::style::{Color, Modifier};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn dt(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+const NOW: &str = "2026-11-20 14:30";
+
+fn patient(code: &str, name: &str, birth: i32, condition: Condition) -> Patient {
+    Patient {
+        id: 0,
+        code: code.into(),
+        name: Some(name.into()),
+        birth_year: birth,
+        sex: None,
+        dominant_hand: Some(Hand::Right),
+        affected_side: Some(Side::Right),
+        condition,
+        notes: String::new(),
+        created_at: String::new(),
+        updated_at: String::new(),
+        version: 1,
+    }
+}
+
+fn assess(code: &str, inst: &str, score: f64, date: &str) -> Assessment {
+    Assessment {
+        id: 0,
+        patient_code: code.into(),
+        instrument: inst.into(),
+        score,
+        date: d(date),
+        assessor: None,
+        notes: String::new(),
+    }
+}
+
+fn session(code: &str, when: &str, protocol: &str, reps: u32, level: u32) -> SessionLog {
+    SessionLog {
+        id: 0,
+        patient_code: code.into(),
+        started_at: dt(when),
+        protocol_id: protocol.into(),
+        minutes: 45,
+        repetitions: reps,
+        level: Some(level),
+        success_rate: Some(0.7),
+        rpe: Some(5),
+        notes: String::new(),
+        clinician: None,
+    }
+}
+
+/// A small clinic with fixed dates: a subacute stroke, Parkinson's, ataxia, an older adult.
+fn clinic() -> Memory {
+    let mut m = Memory {
+        patients: vec![
+            patient(
+                "P-0107",
+                "Ada Brook",
+                1954,
+                Condition::Stroke(StrokeFacts {
+                    onset_date: Some(d("2026-10-01")),
+                    stroke_type: Some(StrokeType::Ischaemic),
+                    corticospinal: None,
+                    mep: Some(Mep::Present),
+                    nihss: Some(9),
+                }),
+            ),
+            patient(
+                "P-0044",
+                "Ben Carter",
+                1960,
+                Condition::Parkinsons(ParkinsonsFacts {
+                    diagnosis_year: Some(2021),
+                    hoehn_yahr: Some(2.0),
+                    medication: Some(Medication::On),
+                }),
+            ),
+            patient(
+                "P-0052",
+                "Cleo Dunn",
+                1978,
+                Condition::CerebellarAtaxia(AtaxiaFacts {
+                    ataxia_type: Some("SCA6".into()),
+                }),
+            ),
+            patient(
+                "P-0090",
+                "Dora Ellis",
+                1945,
+                Condition::OlderAdult(OlderAdultFacts {
+                    falls_last_year: Some(2),
+                }),
+            ),
+        ],
+        ..Memory::default()
+    };
+    m.assessments = vec![
+        assess("P-0107", "fma_ue", 24.0, "2026-10-04"),
+        assess("P-0107", "arat", 9.0, "2026-10-04"),
+        assess("P-0107", "fma_ue", 31.0, "2026-10-25"),
+        assess("P-0107", "arat", 15.0, "2026-10-25"),
+        assess("P-0107", "fma_ue", 36.0, "2026-11-15"),
+        assess("P-0107", "arat", 22.0, "2026-11-15"),
+        assess("P-0044", "mds_updrs_iii", 31.0, "2026-09-01"),
+        assess("P-0044", "tug_s", 11.8, "2026-09-01"),
+        assess("P-0044", "mds_updrs_iii", 29.0, "2026-10-01"),
+        assess("P-0052", "sara", 14.0, "2026-11-10"),
+        assess("P-0090", "bbs", 41.0, "2026-08-01"),
+    ];
+    m.sessions = vec![
+        session("P-0107", "2026-11-18 10:00", "task-specific", 300, 3),
+        session("P-0107", "2026-11-19 10:00", "task-specific", 280, 3),
+        session("P-0044", "2026-10-20 09:00", "lsvt-big", 0, 2),
+    ];
+    m.plans = vec![
+        Plan {
+            id: 1,
+            patient_code: "P-0107".into(),
+            protocol_id: "task-specific".into(),
+            start_date: d("2026-10-05"),
+            goal: "drink from a cup with the right hand by week 8".into(),
+            status: PlanStatus::Active,
+            version: 1,
+        },
+        Plan {
+            id: 2,
+            patient_code: "P-0044".into(),
+            protocol_id: "lsvt-big".into(),
+            start_date: d("2026-09-02"),
+            goal: String::new(),
+            status: PlanStatus::Active,
+            version: 1,
+        },
+    ];
+    m
+}
+
+fn ctx(theme: Theme) -> Ctx {
+    Ctx::new(theme, dt(NOW))
+}
+
+fn app(mem: Memory) -> App {
+    App::new(Box::new(mem), ctx(Theme::default())).unwrap()
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.update(Msg::Term(Event::Key(key(code))));
+}
+
+fn ctrl(app: &mut App, ch: char) {
+    app.update(Msg::Term(Event::Key(KeyEvent::new(
+        KeyCode::Char(ch),
+        KeyModifiers::CONTROL,
+    ))));
+}
+
+fn typ(app: &mut App, text: &str) {
+    for ch in text.chars() {
+        press(app, KeyCode::Char(ch));
+    }
+}
+
+fn terminal(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    t
+}
+
+/// The screen as text lines, trailing spaces trimmed.
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let t = terminal(app, w, h);
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn snap_both(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), screen(app, 120, 40));
+}
+
+#[test]
+fn patient_list_snapshots() {
+    let a = app(clinic());
+    let s = screen(&a, 80, 24);
+    // Every patient is listed, with the counts in the status line.
+    for code in ["P-0044", "P-0052", "P-0090", "P-0107"] {
+        assert!(s.contains(code), "{code} missing:\n{s}");
+    }
+    assert!(
+        s.contains("4 patients, 4 shown · flags: R reassess 2 · S no session 1"),
+        "{s}"
+    );
+    snap_both("list", &a);
+}
+
+#[test]
+fn flags_follow_the_dates() {
+    let a = app(clinic());
+    let s = screen(&a, 120, 40);
+    // P-0044: on a plan, last session 2026-10-20 (31 days before NOW), last assessment 2026-10-01: R and S.
+    let line = s
+        .lines()
+        .find(|l| l.contains("P-0044") && l.contains("PD H&Y"))
+        .unwrap();
+    assert!(line.contains("RS"), "{line}");
+    // P-0107: assessed 5 days ago, session yesterday: no flag.
+    let line = s
+        .lines()
+        .find(|l| l.contains("P-0107") && l.contains("stroke"))
+        .unwrap();
+    assert!(line.contains("···"), "{line}");
+}
+
+#[test]
+fn search_as_you_type_filters_by_name_code_and_condition() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "park");
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("P-0044") && !s.contains("P-0107"), "{s}");
+    assert!(s.contains("4 patients, 1 shown"), "{s}");
+    snap_both("list_search", &a);
+    // In the search field q and j are text, not quit / down.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "qj?");
+    assert!(!a.quit);
+    assert!(screen(&a, 80, 24).contains("No patient matches \"qj?\""));
+    // Esc clears; the code matches too.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "0052");
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Cleo Dunn") && !s.contains("Ada Brook"), "{s}");
+    // Out of the field, q quits.
+    press(&mut a, KeyCode::Char('q'));
+    assert!(a.quit);
+}
+
+#[test]
+fn empty_database_offers_the_demo_with_one_key() {
+    let mem = Memory {
+        demo: Some(Box::new(clinic())),
+        ..Memory::default()
+    };
+    assert!(mem.list_patients().unwrap().is_empty());
+    mem.data_version().unwrap();
+    let mut a = app(mem);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("The database is empty."), "{s}");
+    assert!(s.contains("d load demo"), "{s}");
+    snap_both("empty", &a);
+    press(&mut a, KeyCode::Char('d'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Demo patients loaded."), "{s}");
+    assert_eq!(a.source().list_patients().unwrap().len(), 4);
+}
+
+#[test]
+fn overview_shows_change_mcid_and_plan() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G')); // last row: P-0107
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 80, 24);
+    // FMA-UE 24 -> 36 is +12, past the subacute MCID of 9 (onset 3 days before baseline).
+    let fma = s.lines().find(|l| l.contains("FMA-UE")).unwrap();
+    assert!(fma.contains("+12") && fma.contains("passed"), "{fma}");
+    // ARAT 9 -> 22 is +13, past the subacute MCID 12.
+    let arat = s.lines().find(|l| l.contains("ARAT")).unwrap();
+    assert!(arat.contains("+13") && arat.contains("passed"), "{arat}");
+    assert!(s.contains("task-specific"), "{s}");
+    snap_both("overview", &a);
+}
+
+#[test]
+fn overview_lower_is_better_counts_a_drop_as_improvement() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Enter); // P-0044 first by code
+    let s = screen(&a, 120, 40);
+    // MDS-UPDRS III 31 -> 29: -2 points is an improvement, but short of the MCID 3.25.
+    let l = s.lines().find(|l| l.contains("UPDRS-III")).unwrap();
+    assert!(l.contains("-2") && l.contains("not yet"), "{l}");
+}
+
+#[test]
+fn assessment_flow_saves_the_row() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    // The instrument field starts on the patient's most recent instrument; the score field has focus.
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("New assessment · P-0107"), "{s}");
+    // An out-of-range score is refused inline with the range.
+    typ(&mut a, "70");
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("is scored 0-57; got 70"), "{s}");
+    ctrl(&mut a, 's');
+    assert_eq!(a.source().detail("P-0107").unwrap().assessments.len(), 6);
+    snap_both("assessment_invalid", &a);
+    // Fix it and save with one key.
+    press(&mut a, KeyCode::Backspace);
+    press(&mut a, KeyCode::Backspace);
+    typ(&mut a, "25");
+    ctrl(&mut a, 's');
+    let det = a.source().detail("P-0107").unwrap();
+    assert_eq!(det.assessments.len(), 7);
+    let saved = det.assessments.last().unwrap();
+    assert_eq!(
+        (saved.instrument.as_str(), saved.score, saved.date),
+        ("arat", 25.0, d("2026-11-20"))
+    );
+    assert!(screen(&a, 80, 24).contains("Saved ARAT 25 for P-0107"));
+}
+
+#[test]
+fn assessment_form_switches_instrument() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    press(&mut a, KeyCode::Up); // to the instrument field
+    press(&mut a, KeyCode::Right); // arat -> fma_ue
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("◀ FMA-UE ▶"), "{s}");
+    assert!(s.contains("range 0-66, higher is better"), "{s}");
+    snap_both("assessment", &a);
+}
+
+#[test]
+fn session_flow_is_prefilled_and_saves() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("task-specific"), "{s}");
+    assert!(s.contains("2026-11-20 14:30"), "{s}");
+    snap_both("session", &a);
+    // Repetitions has focus: change 280 to 260, success 70 %, RPE 6, a note with q and j in it, save.
+    ctrl(&mut a, 'u');
+    typ(&mut a, "260");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "70");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "6");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "quiet jog?");
+    press(&mut a, KeyCode::Enter);
+    assert!(!a.quit);
+    let det = a.source().detail("P-0107").unwrap();
+    let s = &det.sessions[0];
+    assert_eq!(s.started_at, dt(NOW));
+    assert_eq!(
+        (
+            s.protocol_id.as_str(),
+            s.minutes,
+            s.repetitions,
+            s.level,
+            s.success_rate,
+            s.rpe,
+            s.notes.as_str()
+        ),
+        (
+            "task-specific",
+            45,
+            260,
+            Some(3),
+            Some(0.7),
+            Some(6),
+            "quiet jog?"
+        )
+    );
+}
+
+#[test]
+fn help_overlay_lists_the_keymap() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('?'));
+    let s = screen(&a, 80, 24);
+    for bd in praxis::tui::keymap::LIST {
+        assert!(s.contains(bd.desc), "help lacks {:?}:\n{s}", bd.desc);
+    }
+    snap_both("help", &a);
+    press(&mut a, KeyCode::F(1));
+    assert!(!screen(&a, 80, 24).contains("Help:"));
+}
+
+#[test]
+fn too_small_says_so_and_recovers() {
+    let a = app(clinic());
+    let s = screen(&a, 79, 24);
+    assert!(s.contains("Praxis needs at least 80x24"), "{s}");
+    assert!(screen(&a, 80, 23).contains("Praxis needs at least 80x24"));
+    let s = screen(&a, 80, 24);
+    assert!(!s.contains("needs at least") && s.contains("P-0107"), "{s}");
+}
+
+#[test]
+fn no_color_uses_no_colour_and_keeps_the_signals() {
+    let a = App::new(Box::new(clinic()), ctx(Theme::no_color())).unwrap();
+    let t = terminal(&a, 120, 40);
+    let buf = t.backend().buffer();
+    let mut reversed = 0;
+    for cell in buf.content() {
+        assert_eq!(cell.fg, Color::Reset, "coloured cell {cell:?}");
+        assert_eq!(cell.bg, Color::Reset, "coloured cell {cell:?}");
+        if cell.modifier.contains(Modifier::REVERSED) {
+            reversed += 1;
+        }
+    }
+    // The selection is still visible (reverse video), and flags are letters.
+    assert!(reversed > 10);
+    let coloured = terminal(&app(clinic()), 120, 40);
+    assert!(
+        coloured
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg != Color::Reset)
+    );
+}
+
+#[test]
+fn only_key_presses_count() {
+    let mut a = app(clinic());
+    let mut release = key(KeyCode::Char('q'));
+    release.kind = KeyEventKind::Release;
+    a.update(Msg::Term(Event::Key(release)));
+    assert!(!a.quit);
+    ctrl(&mut a, 'c');
+    assert!(a.quit);
+}
+
+#[test]
+fn ctrl_c_quits_even_in_a_form() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('a'));
+    typ(&mut a, "q");
+    assert!(!a.quit);
+    ctrl(&mut a, 'c');
+    assert!(a.quit);
+}
+
+#[test]
+fn hangup_mid_form_keeps_a_private_draft_that_is_offered_back() {
+    use praxis::tui::drafts;
+    let dir = tempfile::tempdir().unwrap();
+    let path = drafts::path(&dir.path().join("praxis.db"));
+    // Halfway through an assessment the terminal goes away.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    typ(&mut a, "1");
+    a.update(Msg::Hangup);
+    assert!(a.quit && a.hangup);
+    let draft = a.draft().expect("the open form is the draft");
+    drafts::save(&path, &draft).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Next start: offered back; Enter reopens it with the typed score, and the file goes.
+    let mut b = app(clinic());
+    b.offer_draft(drafts::load(&path).unwrap().unwrap(), path.clone());
+    let s = screen(&b, 80, 24);
+    assert!(s.contains("an assessment for P-0107"), "{s}");
+    snap_both("draft_offer", &b);
+    press(&mut b, KeyCode::Enter);
+    assert!(!path.exists());
+    typ(&mut b, "2");
+    ctrl(&mut b, 's');
+    let det = b.source().detail("P-0107").unwrap();
+    assert_eq!(det.assessments.last().unwrap().score, 12.0);
+}
+
+#[test]
+fn a_draft_can_be_discarded_or_kept_for_later() {
+    use praxis::tui::drafts;
+    let dir = tempfile::tempdir().unwrap();
+    let path = drafts::path(&dir.path().join("praxis.db"));
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('L'));
+    let draft = a.draft().unwrap();
+    drafts::save(&path, &draft).unwrap();
+    let mut b = app(clinic());
+    b.offer_draft(drafts::load(&path).unwrap().unwrap(), path.clone());
+    press(&mut b, KeyCode::Esc);
+    assert!(path.exists(), "Esc keeps the draft for later");
+    let mut c = app(clinic());
+    c.offer_draft(drafts::load(&path).unwrap().unwrap(), path.clone());
+    press(&mut c, KeyCode::Char('x'));
+    assert!(!path.exists());
+    assert!(c.draft().is_none());
+    // A damaged draft is reported, not deleted.
+    std::fs::write(&path, "{ not json").unwrap();
+    let err = drafts::load(&path).unwrap_err().to_string();
+    assert!(err.contains("damaged"), "{err}");
+    assert!(path.exists());
+}
+
+// ---- On the real store: a fresh demo database in a temporary directory. ----
+
+use praxis::store::Store;
+use praxis::tui::data::StoreSource;
+
+fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    let mut store = Store::open(&path).unwrap();
+    praxis::app::demo::load_at(&mut store, dt(NOW).date()).unwrap();
+    (dir, path)
+}
+
+fn store_app(path: &std::path::Path) -> App {
+    let store = Store::open(path).unwrap();
+    App::new(
+        Box::new(StoreSource::new(store, dt(NOW).date())),
+        ctx(Theme::default()),
+    )
+    .unwrap()
+}
+
+#[test]
+fn store_empty_database_loads_the_demo_with_d() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    let mut a = store_app(&path);
+    assert!(screen(&a, 80, 24).contains("The database is empty."));
+    press(&mut a, KeyCode::Char('d'));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("Demo patients loaded.") && s.contains("P-0107"),
+        "{s}"
+    );
+    let n = Store::open(&path)
+        .unwrap()
+        .list_patients(&Default::default())
+        .unwrap()
+        .len();
+    assert_eq!(n, praxis::app::demo::CODES.len());
+}
+
+#[test]
+fn store_demo_screens() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    snap_both("demo_list", &a);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "parkinson");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("P-0044"), "{s}");
+    snap_both("demo_overview_parkinsons", &a);
+}
+
+#[test]
+fn store_flow_types_an_assessment_and_a_session_into_the_database() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "P-0044");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    // Assessment: pick MDS-UPDRS III by typing on the instrument field, then the score.
+    press(&mut a, KeyCode::Char('a'));
+    press(&mut a, KeyCode::Up);
+    let before = Store::open(&path)
+        .unwrap()
+        .assessments("P-0044")
+        .unwrap()
+        .len();
+    while !screen(&a, 80, 24).contains("◀ UPDRS-III ▶") {
+        press(&mut a, KeyCode::Char('u'));
+    }
+    press(&mut a, KeyCode::Down);
+    typ(&mut a, "28");
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 80, 24).contains("Saved UPDRS-III 28 for P-0044"));
+    let rows = Store::open(&path).unwrap().assessments("P-0044").unwrap();
+    assert_eq!(rows.len(), before + 1);
+    let last = rows
+        .iter()
+        .find(|r| r.date == d("2026-11-20") && r.score == 28.0);
+    assert_eq!(last.map(|r| r.instrument.as_str()), Some("mds_updrs_iii"));
+    // Session: pre-filled from the plan; change the repetitions and save with Ctrl-S.
+    press(&mut a, KeyCode::Char('L'));
+    ctrl(&mut a, 'u');
+    typ(&mut a, "150");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Logged"), "{s}");
+    let store = Store::open(&path).unwrap();
+    let newest = &store.sessions("P-0044", Some(1)).unwrap()[0];
+    let plan = store.active_plan("P-0044").unwrap().unwrap();
+    assert_eq!(newest.started_at, dt(NOW));
+    assert_eq!(newest.repetitions, 150);
+    assert_eq!(newest.protocol_id, plan.protocol_id);
+}
+
+#[test]
+fn store_another_therapists_session_shows_after_the_poll() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "P-0107");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    assert!(!a.update(Msg::DataChanged), "nothing changed yet");
+    let mut other = Store::open(&path).unwrap();
+    let mut s = session("P-0107", "2026-11-20 16:45", "other-protocol", 123, 4);
+    s.minutes = 33;
+    other.add_session(&s).unwrap();
+    assert!(a.update(Msg::DataChanged));
+    let scr = screen(&a, 80, 24);
+    assert!(
+        scr.contains("2026-11-20 16:45") && scr.contains("123 reps"),
+        "{scr}"
+    );
+}
