@@ -486,6 +486,28 @@ fn list_rows_carry_latest_dates_counts_and_plan() {
         (r.last_assessment, r.last_session, r.n_sessions),
         (None, None, 0)
     );
+
+    // The summary columns follow deletes and moves too (issue 5 deletes records).
+    let raw = rusqlite::Connection::open(db(&dir)).unwrap();
+    raw.execute("DELETE FROM assessments WHERE date = '2026-02-03'", [])
+        .unwrap();
+    raw.execute("UPDATE sessions SET patient_id = 2", [])
+        .unwrap();
+    let rows = store.list_patients(&PatientFilter::default()).unwrap();
+    assert_eq!(rows[0].last_assessment, Some(day(2026, 2, 1)));
+    assert_eq!(
+        (
+            rows[0].n_assessments,
+            rows[0].n_sessions,
+            rows[0].last_session
+        ),
+        (1, 0, None)
+    );
+    assert_eq!(rows[1].n_sessions, 1);
+    assert_eq!(
+        rows[1].last_session,
+        Some(day(2026, 2, 4).and_hms_opt(9, 30, 0).unwrap())
+    );
 }
 
 #[test]

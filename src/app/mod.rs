@@ -3,4 +3,6 @@
 //! Front ends (cli/, tui/) call these or [`crate::store::Store`] methods; they never hold SQL.
 
 pub mod demo;
+pub mod forecast;
 pub mod patients;
+pub mod protocols;

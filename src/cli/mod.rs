@@ -16,6 +16,7 @@ pub mod log;
 pub mod patient;
 pub mod plan;
 pub mod protocols;
+pub mod report;
 pub mod simulate;
 pub mod util;
 

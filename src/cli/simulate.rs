@@ -1,10 +1,118 @@
-//! `praxis simulate`. STUB: to be written.
+//! `praxis simulate SCENARIO.toml [--protocol FILE|ID] [--draws N] [--seed S] [--json]` and
+//! `praxis simulate --patient P-0001 --protocol ID`: forecast recovery under one protocol.
+
+use std::path::PathBuf;
 
 use super::Ctx;
+use super::report;
+use crate::app::forecast as uc;
+use crate::app::protocols::Library;
+use crate::model::forecast::{Forecast, ForecastOptions};
+use crate::model::protocol::Protocol;
+use crate::model::scenario::Scenario;
+
+/// `--draws`: 1-100000.
+pub fn draws_parser() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..=100_000)
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(group(clap::ArgGroup::new("input").required(true).args(["scenario", "patient"])))]
+pub struct Args {
+    /// Scenario file (see tests/scenarios/ for examples).
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: Option<PathBuf>,
+    /// Build the scenario from a stored patient's profile and latest assessments instead of a file.
+    #[arg(long, value_name = "CODE")]
+    pub patient: Option<String>,
+    /// Protocol id or protocol file; overrides the scenario's protocol.
+    #[arg(long, value_name = "FILE|ID")]
+    pub protocol: Option<String>,
+    /// Monte Carlo draws (1-100000).
+    #[arg(long, default_value_t = 500, value_parser = draws_parser())]
+    pub draws: u32,
+    /// Random seed: the same seed gives the same forecast.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`praxis simulate` is not implemented yet")
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    let lib = Library::load();
+    let (scenario, protocol) = match (&args.scenario, &args.patient) {
+        (Some(path), _) => {
+            let scenario = uc::load_scenario(path)?;
+            let protocol =
+                uc::scenario_protocol(&lib, &scenario, path.parent(), args.protocol.as_deref())?;
+            (scenario, protocol)
+        }
+        (None, Some(code)) => {
+            let scenario = uc::scenario_for_patient(&ctx.db, code, args.protocol.as_deref())?;
+            let protocol = uc::scenario_protocol(&lib, &scenario, None, args.protocol.as_deref())?;
+            (scenario, protocol)
+        }
+        (None, None) => anyhow::bail!("give a scenario file or --patient CODE"),
+    };
+    warn_condition(&scenario, protocol.as_ref());
+    let opts = ForecastOptions {
+        draws: args.draws,
+        seed: args.seed,
+    };
+    let forecast = uc::forecast(&scenario, protocol.as_ref(), opts)?;
+    if ctx.json {
+        return ctx.print_json(&forecast);
+    }
+    print!("{}", human(&scenario, &forecast));
+    Ok(())
+}
+
+/// A note on stderr when the protocol is not meant for the patient's condition.
+pub fn warn_condition(scenario: &Scenario, protocol: Option<&Protocol>) {
+    if let Some(p) = protocol {
+        let kind = scenario.patient.condition.kind();
+        if !p.conditions.contains(&kind) {
+            eprintln!(
+                "note: protocol {} is not designed for {}; forecast with care",
+                p.id,
+                kind.label()
+            );
+        }
+    }
+}
+
+/// The human report of one forecast: headline, table, chart of the primary instrument, notes.
+pub fn human(scenario: &Scenario, f: &Forecast) -> String {
+    use std::fmt::Write as _;
+    let s = &f.summary;
+    let mut out = String::new();
+    let title = scenario.name.clone().unwrap_or_else(|| "scenario".into());
+    let _ = writeln!(out, "{title}: {} ({})", s.protocol_name, s.protocol);
+    let _ = writeln!(
+        out,
+        "{} sessions, {} repetitions; treatment ends on day {}, follow-up on day {}; {} draws, seed {}",
+        s.sessions, s.total_repetitions, s.end_of_treatment_day, s.follow_up_day, s.draws, s.seed
+    );
+    let _ = writeln!(out);
+    out.push_str(&report::summary_table(&s.measures, &s.primary));
+    if let Some(band) = f.measures.get(&s.primary) {
+        let _ = writeln!(out);
+        let mut marks = Vec::new();
+        if s.sessions > 0 && s.end_of_treatment_day > 0 {
+            marks.push((s.end_of_treatment_day, '|'));
+        }
+        out.push_str(&report::chart(&s.primary, &f.days, band, &marks));
+        if !marks.is_empty() {
+            let _ = writeln!(
+                out,
+                "        | = end of treatment (day {})",
+                s.end_of_treatment_day
+            );
+        }
+    }
+    if !s.notes.is_empty() {
+        let _ = writeln!(out, "\nWhy:");
+        for n in &s.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+    out
 }

@@ -28,11 +28,11 @@ pub const SMITH_BS: f64 = 0.004;
 /// saturate in a few dozen repetitions).
 pub const SKILL_AF: f64 = 0.97;
 /// Fast-state learning rate per effective repetition (dimensionless). Calibration, see above.
-pub const SKILL_BF: f64 = 0.0015;
+pub const SKILL_BF: f64 = 0.0003;
 /// Slow-state retention per repetition within a session (dimensionless): 1, forgetting is modelled per day.
 pub const SKILL_AS: f64 = 1.0;
 /// Slow-state learning rate per effective repetition (dimensionless). Calibration to Lang 2016 (see above).
-pub const SKILL_BS: f64 = 0.0004;
+pub const SKILL_BS: f64 = 0.0002;
 
 /// Share of the fast state stabilised into the slow state over a gap spent awake (dimensionless). Walker 2002
 /// Neuron 35:205: 12 h awake after sequence practice leaves performance unchanged (stabilisation, no gain).
@@ -160,7 +160,7 @@ pub const SUBACUTE_DAYS: u32 = 90;
 
 /// Share of a stroke patient's headroom that training can add, chronic, by corticospinal capacity 1 (dimensionless).
 /// Calibration to Lang 2016 (chronic ARAT slopes 0.3-0.7 points/week over 8 weeks).
-pub const TRAINABLE_SHARE_STROKE: f64 = 0.55;
+pub const TRAINABLE_SHARE_STROKE: f64 = 0.36;
 /// Corticospinal output capacity (0-1) by status: intact/MEP+, partial, severe/MEP-. Stinear 2017 PREP2 (MEP status
 /// predicts the ceiling of arm recovery). Modelling choice of the values.
 pub const CST_CAPACITY_INTACT: f64 = 0.9;
@@ -179,10 +179,10 @@ pub const USE_THRESHOLD_FUNCTION: f64 = 0.5;
 /// Steepness of spontaneous use around the threshold (function units).
 pub const USE_SPREAD: f64 = 0.06;
 /// Time constant of spontaneous use following function (days). Modelling choice (weeks), Hidaka 2012 (check).
-pub const USE_TAU_DAYS: f64 = 30.0;
+pub const USE_TAU_DAYS: f64 = 14.0;
 /// Rate at which use above (below) one half improves (degrades) arm function (function units per year per unit of
 /// use). Modelling choice giving a few FMA points a year; Han 2008 / Schweighofer 2009 show the sign, not the size.
-pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.08;
+pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.15;
 /// Increase of spontaneous use (0-1) per hour of daily constraint of the less-affected arm (CIMT). Modelling
 /// choice; Taub / EXCITE (Wolf 2006 JAMA 296:2095) report transfer of use to daily life.
 pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;

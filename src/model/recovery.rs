@@ -50,10 +50,9 @@ impl UseState {
     }
 }
 
-/// Use forced by a therapy day (practice makes the arm used; Han 2008) and by constraint of the less-affected arm
-/// for `constraint_hours` hours (CIMT).
+/// Use forced on a therapy day by constraint of the less-affected arm for `constraint_hours` hours (CIMT).
 pub fn forced_use(therapy_day: bool, constraint_hours: f64) -> f64 {
-    if !therapy_day {
+    if !therapy_day || constraint_hours <= 0.0 {
         return 0.0;
     }
     (0.5 + k::CONSTRAINT_USE_PER_HOUR * constraint_hours).min(1.0)

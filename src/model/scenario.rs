@@ -69,3 +69,210 @@ pub struct Goal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_day: Option<u32>,
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing and validation
+// ---------------------------------------------------------------------------------------------------------------
+
+use super::protocol::{FileError, Problem, Seg, SpannedDoc, path_text};
+
+pub type ScenarioError = FileError;
+
+/// Keys each condition kind accepts in `patient.condition` (the facts structs do not refuse unknown keys).
+fn condition_keys(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "stroke" => &[
+            "kind",
+            "onset_date",
+            "stroke_type",
+            "corticospinal",
+            "mep",
+            "nihss",
+        ],
+        "parkinsons" => &["kind", "diagnosis_year", "hoehn_yahr", "medication"],
+        "cerebellar_ataxia" => &["kind", "ataxia_type"],
+        "older_adult" => &["kind", "falls_last_year"],
+        _ => return None,
+    })
+}
+
+/// Parse and validate a scenario file. `origin` names the file in messages. Baseline and observation instrument ids
+/// are checked against [`crate::instruments`] and rewritten to their canonical form (`FMA-UE` -> `fma_ue`).
+pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let doc = SpannedDoc::parse(text, origin)?;
+    // Unknown keys inside the condition table (serde ignores them there because the enum is tagged).
+    let mut problems = Vec::new();
+    if let Some(cond) = doc
+        .root()
+        .get("patient")
+        .and_then(|p| p.get_ref().get("condition"))
+        && let Some(table) = cond.get_ref().as_table()
+        && let Some(kind) = table.get("kind").and_then(|k| k.get_ref().as_str())
+        && let Some(allowed) = condition_keys(kind)
+    {
+        for (k, _) in table.iter() {
+            if !allowed.contains(&k.get_ref().as_ref()) {
+                problems.push(Problem::new(
+                    &[Seg::Key("patient"), Seg::Key("condition"), Seg::Name(k.get_ref().to_string())],
+                    format!(
+                        "unknown key `patient.condition.{}` for a {kind} condition; expected one of {}",
+                        k.get_ref(),
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    doc.locate(origin, problems)?;
+    let mut scenario: Scenario = doc.deserialize(origin)?;
+    let problems = validate(&mut scenario);
+    doc.locate(origin, problems)?;
+    Ok(scenario)
+}
+
+/// Check a scenario's values, rewriting instrument ids to canonical form. Pure; positions are added by [`parse`].
+pub fn validate(s: &mut Scenario) -> Vec<Problem> {
+    use Seg::{Index, Key, Name};
+    let mut out = Vec::new();
+    if s.patient.age > 120 {
+        out.push(Problem::new(
+            &[Key("patient"), Key("age")],
+            format!("patient.age must be 0-120 years; got {}", s.patient.age),
+        ));
+    }
+    if s.patient.days_since_onset > 36_500 {
+        out.push(Problem::new(
+            &[Key("patient"), Key("days_since_onset")],
+            format!(
+                "patient.days_since_onset must be 0-36500 days; got {}",
+                s.patient.days_since_onset
+            ),
+        ));
+    }
+    let cp = |k: &'static str| [Key("patient"), Key("condition"), Key(k)];
+    match &s.patient.condition {
+        crate::domain::Condition::Stroke(f) => {
+            if let Some(n) = f.nihss
+                && n > 42
+            {
+                out.push(Problem::new(
+                    &cp("nihss"),
+                    format!("patient.condition.nihss must be 0-42; got {n}"),
+                ));
+            }
+        }
+        crate::domain::Condition::Parkinsons(f) => {
+            if let Some(h) = f.hoehn_yahr
+                && (!(1.0..=5.0).contains(&h) || (h * 2.0).fract() != 0.0)
+            {
+                out.push(Problem::new(
+                    &cp("hoehn_yahr"),
+                    format!("patient.condition.hoehn_yahr must be 1-5 in half stages; got {h}"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    if !(1..=3650).contains(&s.horizon_days) {
+        out.push(Problem::new(
+            &[Key("horizon_days")],
+            format!("horizon_days must be 1-3650 days; got {}", s.horizon_days),
+        ));
+    }
+    if s.start_day > s.horizon_days {
+        out.push(Problem::new(
+            &[Key("start_day")],
+            format!(
+                "start_day ({}) must not be after horizon_days ({})",
+                s.start_day, s.horizon_days
+            ),
+        ));
+    }
+    if let Some(f) = s.follow_up_day
+        && f > s.horizon_days
+    {
+        out.push(Problem::new(
+            &[Key("follow_up_day")],
+            format!(
+                "follow_up_day ({f}) must not be after horizon_days ({})",
+                s.horizon_days
+            ),
+        ));
+    }
+    if s.baseline.is_empty() {
+        out.push(Problem::new(
+            &[Key("baseline")],
+            "baseline must give at least one score, e.g. [baseline] fma_ue = 20",
+        ));
+    }
+    let mut canonical = std::collections::BTreeMap::new();
+    for (id, &score) in &s.baseline {
+        let path = [Key("baseline"), Name(id.clone())];
+        match crate::instruments::validate(id, score) {
+            Ok(inst) => {
+                if canonical.insert(inst.id.to_string(), score).is_some() {
+                    out.push(Problem::new(
+                        &path,
+                        format!("baseline gives {} twice", inst.id),
+                    ));
+                }
+            }
+            Err(e) => out.push(Problem::new(&path, format!("{}: {e}", path_text(&path)))),
+        }
+    }
+    s.baseline = canonical;
+    let horizon = i64::from(s.horizon_days);
+    for (i, o) in s.observations.iter_mut().enumerate() {
+        let base = [Key("observations"), Index(i)];
+        match crate::instruments::validate(&o.instrument, o.score) {
+            Ok(inst) => o.instrument = inst.id.to_string(),
+            Err(e) => {
+                let field = if matches!(e, crate::instruments::InstrumentError::Unknown(_)) {
+                    "instrument"
+                } else {
+                    "score"
+                };
+                let path = [base[0].clone(), base[1].clone(), Key(field)];
+                out.push(Problem::new(&path, format!("observations[{}]: {e}", i + 1)));
+            }
+        }
+        if !(-3650..=horizon).contains(&i64::from(o.day)) {
+            out.push(Problem::new(
+                &[base[0].clone(), base[1].clone(), Key("day")],
+                format!(
+                    "observations[{}].day must be -3650 to {horizon}; got {}",
+                    i + 1,
+                    o.day
+                ),
+            ));
+        }
+    }
+    if let Some(g) = &mut s.goal {
+        match crate::instruments::validate(&g.instrument, g.target) {
+            Ok(inst) => g.instrument = inst.id.to_string(),
+            Err(e) => {
+                let field = if matches!(e, crate::instruments::InstrumentError::Unknown(_)) {
+                    "instrument"
+                } else {
+                    "target"
+                };
+                out.push(Problem::new(
+                    &[Key("goal"), Key(field)],
+                    format!("goal: {e}"),
+                ));
+            }
+        }
+        if let Some(d) = g.by_day
+            && d > s.horizon_days
+        {
+            out.push(Problem::new(
+                &[Key("goal"), Key("by_day")],
+                format!(
+                    "goal.by_day ({d}) must not be after horizon_days ({})",
+                    s.horizon_days
+                ),
+            ));
+        }
+    }
+    out
+}

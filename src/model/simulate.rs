@@ -282,7 +282,7 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
         })
         .collect();
     // Spontaneous recovery (stroke): share of headroom per domain, closed form in t.
-    let mut spont_total = [0.0; DOMAINS];
+    let mut spont_total = [0.0f64; DOMAINS];
     if prep.preset.priors.spontaneous {
         let mut arm = c.spont_share;
         if c.fitter
@@ -340,14 +340,15 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
     let mut session_index = 0u32;
     let mut gain = [0.0; DOMAINS];
     let mut loss = [0.0; DOMAINS];
-    let mut train = [0.0; DOMAINS];
+    let mut train = [0.0f64; DOMAINS];
     for day in 0..n_days {
         let t = day as f64;
         // --- record the morning of `day`
-        let arm_train_room = 1.0;
         for d in 0..DOMAINS {
             let dom = domain_from(d);
-            gain[d] = spont_total[d] * spont_scale * (1.0 - q_t) + train[d] * arm_train_room;
+            // Spontaneous recovery and practice share the same headroom.
+            let spont = (spont_total[d] * spont_scale * (1.0 - q_t)).min(1.0);
+            gain[d] = 1.0 - (1.0 - spont) * (1.0 - train[d].min(1.0));
             loss[d] = decline_day * t * decline_weight(dom);
         }
         if let Some(f0) = arm_f0 {
@@ -476,16 +477,24 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
                 recovery::forced_use(therapy_day, constraint),
             );
         }
-        for ts in tasks.iter_mut() {
+        // Daily use of the affected arm is practice: it holds arm skill against forgetting (Han 2008).
+        let arm_use_today = use_state.map_or(0.0, |u| u.use_);
+        for (plan, ts) in prep.tasks.iter().zip(tasks.iter_mut()) {
+            // Forgetting stops when the arm is used at least half the time (the use threshold).
+            let keep = if plan.domain == Domain::Arm && arm_use_today > 0.0 {
+                l.keep_per_day.powf((1.0 - 2.0 * arm_use_today).max(0.0))
+            } else {
+                l.keep_per_day
+            };
             for (s, last) in ts.parts.iter_mut().zip(ts.at_last_night.iter_mut()) {
                 let x = s.total();
                 *s = skill::sleep(*s, x - *last, c.sleep_gain);
-                s.slow *= l.keep_per_day;
+                s.slow *= keep;
                 *last = s.total();
             }
             let y = ts.integ.total();
             ts.integ = skill::sleep(ts.integ, y - ts.integ_at_last_night, c.sleep_gain);
-            ts.integ.slow *= l.keep_per_day;
+            ts.integ.slow *= keep;
             ts.integ_at_last_night = ts.integ.total();
         }
         // Practice -> domains (weighted mean over tasks that transfer to the domain).

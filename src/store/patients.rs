@@ -285,12 +285,8 @@ impl Store {
                 )
             });
         let sql = format!(
-            "SELECT {COLUMNS},
-                (SELECT max(a.date) FROM assessments a WHERE a.patient_id = p.id),
-                (SELECT max(s.started_at) FROM sessions s WHERE s.patient_id = p.id),
-                pl.protocol_id, pl.start_date,
-                (SELECT count(*) FROM assessments a WHERE a.patient_id = p.id),
-                (SELECT count(*) FROM sessions s WHERE s.patient_id = p.id)
+            "SELECT {COLUMNS}, p.last_assessment, p.last_session, pl.protocol_id, pl.start_date,
+                    p.n_assessments, p.n_sessions
              FROM patients p
              LEFT JOIN plans pl ON pl.patient_id = p.id AND pl.status = 'active'
              WHERE (?1 IS NULL OR p.code LIKE ?1 ESCAPE '\\' OR p.name LIKE ?1 ESCAPE '\\'

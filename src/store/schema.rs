@@ -28,7 +28,12 @@ CREATE TABLE patients (
     notes          TEXT NOT NULL DEFAULT '',
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
-    version        INTEGER NOT NULL DEFAULT 1
+    version        INTEGER NOT NULL DEFAULT 1,
+    -- Kept by the triggers below so the patient list is one scan of this table, not 10,000 subqueries.
+    last_assessment TEXT,
+    last_session    TEXT,
+    n_assessments   INTEGER NOT NULL DEFAULT 0,
+    n_sessions      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX patients_condition ON patients(condition);
 
@@ -45,6 +50,23 @@ CREATE TABLE assessments (
 );
 CREATE INDEX assessments_patient_date ON assessments(patient_id, date);
 
+CREATE TRIGGER assessments_summary_insert AFTER INSERT ON assessments BEGIN
+    UPDATE patients SET n_assessments = n_assessments + 1,
+                        last_assessment = max(coalesce(last_assessment, ''), NEW.date)
+    WHERE id = NEW.patient_id;
+END;
+CREATE TRIGGER assessments_summary_delete AFTER DELETE ON assessments BEGIN
+    UPDATE patients SET n_assessments = n_assessments - 1,
+                        last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = OLD.patient_id)
+    WHERE id = OLD.patient_id;
+END;
+CREATE TRIGGER assessments_summary_update AFTER UPDATE OF patient_id, date ON assessments BEGIN
+    UPDATE patients SET
+        n_assessments = (SELECT count(*) FROM assessments WHERE patient_id = patients.id),
+        last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = patients.id)
+    WHERE id IN (OLD.patient_id, NEW.patient_id);
+END;
+
 CREATE TABLE sessions (
     id           INTEGER PRIMARY KEY,
     patient_id   INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
@@ -60,6 +82,23 @@ CREATE TABLE sessions (
     created_at   TEXT NOT NULL
 );
 CREATE INDEX sessions_patient_started ON sessions(patient_id, started_at);
+
+CREATE TRIGGER sessions_summary_insert AFTER INSERT ON sessions BEGIN
+    UPDATE patients SET n_sessions = n_sessions + 1,
+                        last_session = max(coalesce(last_session, ''), NEW.started_at)
+    WHERE id = NEW.patient_id;
+END;
+CREATE TRIGGER sessions_summary_delete AFTER DELETE ON sessions BEGIN
+    UPDATE patients SET n_sessions = n_sessions - 1,
+                        last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = OLD.patient_id)
+    WHERE id = OLD.patient_id;
+END;
+CREATE TRIGGER sessions_summary_update AFTER UPDATE OF patient_id, started_at ON sessions BEGIN
+    UPDATE patients SET
+        n_sessions = (SELECT count(*) FROM sessions WHERE patient_id = patients.id),
+        last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = patients.id)
+    WHERE id IN (OLD.patient_id, NEW.patient_id);
+END;
 
 CREATE TABLE plans (
     id          INTEGER PRIMARY KEY,

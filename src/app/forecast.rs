@@ -1,0 +1,229 @@
+//! Forecast use cases: load a scenario and its protocols, run the engine, build a scenario from a stored patient.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context as _;
+use chrono::{Datelike as _, NaiveDate};
+
+use crate::app::protocols::Library;
+use crate::domain::{Assessment, Condition, Patient};
+use crate::model::forecast::{Comparison, Control, Forecast, ForecastOptions};
+use crate::model::protocol::Protocol;
+use crate::model::scenario::{self, Observation, Scenario, ScenarioPatient};
+use crate::model::simulate;
+
+/// Read and validate a scenario file.
+pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read scenario file {origin}"))?;
+    Ok(scenario::parse(&text, &origin)?)
+}
+
+/// The protocol to simulate: `override_spec` (from `--protocol`) if given, else the scenario's own `protocol`
+/// (a path relative to the scenario file, or an id); `None` means no treatment.
+pub fn scenario_protocol(
+    lib: &Library,
+    scenario: &Scenario,
+    scenario_dir: Option<&Path>,
+    override_spec: Option<&str>,
+) -> anyhow::Result<Option<Protocol>> {
+    match override_spec {
+        Some(spec) => lib.resolve(spec, None).map(Some),
+        None => match &scenario.protocol {
+            Some(spec) => lib
+                .resolve(spec, scenario_dir)
+                .with_context(|| "the scenario's `protocol`".to_string())
+                .map(Some),
+            None => Ok(None),
+        },
+    }
+}
+
+/// Resolve each protocol named on the command line (ids or files), in order.
+pub fn resolve_all(lib: &Library, specs: &[String]) -> anyhow::Result<Vec<Protocol>> {
+    let mut out: Vec<Protocol> = Vec::new();
+    for s in specs {
+        let p = lib.resolve(s, None)?;
+        if out.iter().any(|q| q.id == p.id) {
+            anyhow::bail!("protocol {:?} is named twice", p.id);
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// Run one forecast.
+pub fn forecast(
+    scenario: &Scenario,
+    protocol: Option<&Protocol>,
+    opts: ForecastOptions,
+) -> anyhow::Result<Forecast> {
+    let ctl = Control::default();
+    Ok(simulate::forecast(scenario, protocol, opts, &ctl)?)
+}
+
+/// Run a comparison.
+pub fn compare(
+    scenario: &Scenario,
+    protocols: &[Protocol],
+    opts: ForecastOptions,
+) -> anyhow::Result<Comparison> {
+    let ctl = Control::default();
+    Ok(simulate::compare(scenario, protocols, opts, &ctl)?)
+}
+
+/// Build a scenario from a stored patient: age from the birth year, the condition's facts, days since onset (stroke
+/// onset date or Parkinson's diagnosis year), the latest score per instrument as baseline (day 0 = the date of the
+/// most recent assessment), and every earlier score as an observation (negative days).
+pub fn scenario_from_patient(
+    patient: &Patient,
+    assessments: &[Assessment],
+    protocol: Option<&str>,
+) -> anyhow::Result<Scenario> {
+    let Some(day0) = assessments.iter().map(|a| a.date).max() else {
+        anyhow::bail!(
+            "patient {} has no assessments; record at least one baseline score first (praxis assess {} fma_ue 20)",
+            patient.code,
+            patient.code
+        );
+    };
+    let mut latest: BTreeMap<String, &Assessment> = BTreeMap::new();
+    for a in assessments {
+        let id = crate::instruments::get(&a.instrument)
+            .map(|i| i.id.to_string())
+            .with_context(|| format!("assessment of {} on {}", patient.code, a.date))?;
+        match latest.get(&id) {
+            Some(b) if (b.date, b.id) >= (a.date, a.id) => {}
+            _ => {
+                latest.insert(id, a);
+            }
+        }
+    }
+    let baseline: BTreeMap<String, f64> =
+        latest.iter().map(|(k, a)| (k.clone(), a.score)).collect();
+    let mut observations: Vec<Observation> = assessments
+        .iter()
+        .filter(|a| {
+            !latest
+                .values()
+                .any(|l| l.id == a.id && l.date == a.date && l.instrument == a.instrument)
+        })
+        .filter_map(|a| {
+            let inst = crate::instruments::get(&a.instrument).ok()?;
+            Some(Observation {
+                day: i32::try_from((a.date - day0).num_days()).ok()?,
+                instrument: inst.id.to_string(),
+                score: a.score,
+            })
+        })
+        .collect();
+    observations.sort_by(|a, b| (a.day, &a.instrument).cmp(&(b.day, &b.instrument)));
+    let age = u32::try_from(day0.year() - patient.birth_year).unwrap_or(0);
+    let days_since_onset = days_since_onset(&patient.condition, day0);
+    let mut s = Scenario {
+        name: Some(format!("patient {}", patient.code)),
+        patient: ScenarioPatient {
+            age,
+            condition: patient.condition.clone(),
+            days_since_onset,
+        },
+        baseline,
+        observations,
+        protocol: protocol.map(str::to_string),
+        start_day: 0,
+        horizon_days: 180,
+        follow_up_day: None,
+        goal: None,
+    };
+    let problems = scenario::validate(&mut s);
+    if let Some(p) = problems.first() {
+        anyhow::bail!("patient {}: {}", patient.code, p.message);
+    }
+    Ok(s)
+}
+
+/// Build the scenario for a stored patient (`praxis simulate --patient`): open the database read-only in spirit (no
+/// writes), read the profile and assessments, and call [`scenario_from_patient`].
+pub fn scenario_for_patient(
+    db: &Path,
+    code: &str,
+    protocol: Option<&str>,
+) -> anyhow::Result<Scenario> {
+    if !db.exists() {
+        anyhow::bail!(
+            "no database at {}; add patients first (praxis patient add ...) or pass --db PATH",
+            db.display()
+        );
+    }
+    let store = crate::store::Store::open(db)?;
+    let patient = store.patient(code)?;
+    let assessments = store.assessments(code)?;
+    scenario_from_patient(&patient, &assessments, protocol)
+}
+
+fn days_since_onset(c: &Condition, day0: NaiveDate) -> u32 {
+    let days = match c {
+        Condition::Stroke(f) => f.onset_date.map(|d| (day0 - d).num_days()),
+        Condition::Parkinsons(f) => f
+            .diagnosis_year
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 7, 1))
+            .map(|d| (day0 - d).num_days()),
+        _ => None,
+    };
+    days.and_then(|d| u32::try_from(d).ok()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::StrokeFacts;
+
+    fn assess(id: i64, inst: &str, score: f64, date: &str) -> Assessment {
+        Assessment {
+            id,
+            patient_code: "P-0001".into(),
+            instrument: inst.into(),
+            score,
+            date: date.parse().unwrap(),
+            assessor: None,
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn scenario_from_patient_uses_latest_scores_and_earlier_ones_as_observations() {
+        let p = Patient {
+            id: 1,
+            code: "P-0001".into(),
+            name: None,
+            birth_year: 1960,
+            sex: None,
+            dominant_hand: None,
+            affected_side: None,
+            condition: Condition::Stroke(StrokeFacts {
+                onset_date: Some("2026-01-01".parse().unwrap()),
+                ..Default::default()
+            }),
+            notes: String::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+            version: 1,
+        };
+        let a = vec![
+            assess(1, "fma_ue", 20.0, "2026-01-04"),
+            assess(2, "FMA-UE", 28.0, "2026-01-18"),
+            assess(3, "arat", 10.0, "2026-01-11"),
+        ];
+        let s = scenario_from_patient(&p, &a, Some("usual-care")).unwrap();
+        assert_eq!(s.patient.age, 66);
+        assert_eq!(s.patient.days_since_onset, 17);
+        assert_eq!(s.baseline.get("fma_ue"), Some(&28.0));
+        assert_eq!(s.baseline.get("arat"), Some(&10.0));
+        assert_eq!(s.observations.len(), 1);
+        assert_eq!(s.observations[0].day, -14);
+        assert_eq!(s.observations[0].instrument, "fma_ue");
+        assert!(scenario_from_patient(&p, &[], None).is_err());
+    }
+}

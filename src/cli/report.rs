@@ -1,0 +1,277 @@
+//! Human output shared by `simulate` and `compare`: the summary table and the text chart.
+
+use std::fmt::Write as _;
+
+use crate::instruments::{self, Direction};
+use crate::model::forecast::{Band, MeasureSummary, Stat};
+
+/// Width of the whole chart, including the axis labels.
+pub const CHART_WIDTH: usize = 78;
+const CHART_HEIGHT: usize = 12;
+const LABEL_WIDTH: usize = 8;
+
+/// Format a number to one decimal, or none for whole-point scales.
+pub fn num(id: &str, x: f64) -> String {
+    let s = match instruments::get(id) {
+        Ok(i) if i.max <= 5.0 => format!("{x:.2}"),
+        _ => format!("{x:.1}"),
+    };
+    // No "-0.0".
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+fn signed(id: &str, x: f64) -> String {
+    let s = num(id, x.abs());
+    if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("-{s}")
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// Improvement (positive = better) band from a signed change band.
+pub fn improvement(id: &str, change: &Stat) -> Stat {
+    match instruments::get(id).map(|i| i.direction) {
+        Ok(Direction::LowerIsBetter) => Stat {
+            mean: -change.mean,
+            p10: -change.p90,
+            p50: -change.p50,
+            p90: -change.p10,
+        },
+        _ => *change,
+    }
+}
+
+pub fn short(id: &str) -> &str {
+    instruments::get(id).map_or(id, |i| i.short)
+}
+
+/// "+14.1 (+8.0 to +20.2)": mean signed change with its 80% band.
+pub fn change_text(id: &str, c: &Stat) -> String {
+    format!(
+        "{} ({}..{})",
+        signed(id, c.mean),
+        signed(id, c.p10),
+        signed(id, c.p90)
+    )
+}
+
+/// The per-instrument table of one forecast.
+pub fn summary_table(
+    measures: &std::collections::BTreeMap<String, MeasureSummary>,
+    primary: &str,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<10} {:>5} {:>6} {:>6}  {:<19} {:<19} {:>5} {:>6} {:>7}",
+        "MEASURE",
+        "BASE",
+        "END",
+        "F-UP",
+        "CHANGE END (80%)",
+        "CHANGE F-UP (80%)",
+        "MCID",
+        "S>MCID",
+        "P(MCID)"
+    );
+    let mut ids: Vec<&String> = measures.keys().collect();
+    ids.sort_by_key(|k| (k.as_str() != primary, k.as_str()));
+    for id in ids {
+        let m = &measures[id];
+        let star = if id == primary { "*" } else { "" };
+        let _ = writeln!(
+            out,
+            "{:<10} {:>5} {:>6} {:>6}  {:<19} {:<19} {:>5} {:>6} {:>6.0}%",
+            format!("{}{star}", short(id)),
+            num(id, m.baseline),
+            num(id, m.baseline + m.change_end.mean),
+            num(id, m.baseline + m.change_follow_up.mean),
+            change_text(id, &m.change_end),
+            change_text(id, &m.change_follow_up),
+            num(id, m.mcid),
+            m.sessions_to_mcid
+                .map_or("-".to_string(), |n| n.to_string()),
+            m.p_mcid_end * 100.0
+        );
+    }
+    let _ = writeln!(
+        out,
+        "* primary measure. CHANGE is signed in the instrument's units; S>MCID = sessions until"
+    );
+    let _ = writeln!(
+        out,
+        "  the median forecast improves by the MCID (- = not reached); P(MCID) = share of draws"
+    );
+    let _ = writeln!(
+        out,
+        "  improved by at least the MCID at the end of treatment."
+    );
+    out
+}
+
+/// A text chart of one instrument: mean (`*`) inside the p10-p90 band (`:`) over days, fitting `CHART_WIDTH`.
+/// `marks` are (day, label char) drawn as vertical markers on the day axis (e.g. end of treatment).
+pub fn chart(id: &str, days: &[u32], band: &Band, marks: &[(u32, char)]) -> String {
+    let mut out = String::new();
+    let n = days
+        .len()
+        .min(band.mean.len())
+        .min(band.p10.len())
+        .min(band.p90.len());
+    if n == 0 {
+        return out;
+    }
+    let width = CHART_WIDTH - LABEL_WIDTH;
+    let col_index = |c: usize| {
+        if width <= 1 {
+            0
+        } else {
+            c * (n - 1) / (width - 1)
+        }
+    };
+    let finite = |v: f64| v.is_finite();
+    let lo_data = band.p10[..n]
+        .iter()
+        .chain(&band.mean[..n])
+        .copied()
+        .filter(|v| finite(*v))
+        .fold(f64::INFINITY, f64::min);
+    let hi_data = band.p90[..n]
+        .iter()
+        .chain(&band.mean[..n])
+        .copied()
+        .filter(|v| finite(*v))
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !lo_data.is_finite() || !hi_data.is_finite() {
+        return out;
+    }
+    let (mut lo, mut hi) = (lo_data, hi_data);
+    let pad = ((hi - lo) * 0.1).max(1e-9);
+    if let Ok(inst) = instruments::get(id) {
+        let span_min = (inst.max - inst.min) * 0.1;
+        if hi - lo < span_min {
+            let mid = (hi + lo) / 2.0;
+            lo = mid - span_min / 2.0;
+            hi = mid + span_min / 2.0;
+        } else {
+            lo -= pad;
+            hi += pad;
+        }
+        lo = lo.max(inst.min);
+        hi = hi.min(inst.max);
+    }
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    let row_of = |v: f64| -> usize {
+        let r = ((hi - v) / (hi - lo) * (CHART_HEIGHT - 1) as f64).round();
+        (r.max(0.0) as usize).min(CHART_HEIGHT - 1)
+    };
+    let mut grid = vec![vec![' '; width]; CHART_HEIGHT];
+    for (c, _) in (0..width).enumerate() {
+        let i = col_index(c);
+        let (a, b) = (row_of(band.p90[i]), row_of(band.p10[i]));
+        for row in grid.iter_mut().take(b + 1).skip(a) {
+            row[c] = ':';
+        }
+        grid[row_of(band.mean[i])][c] = '*';
+    }
+    let last_day = days[n - 1].max(1);
+    let col_of_day = |d: u32| -> usize {
+        ((d.min(last_day) as f64 / last_day as f64) * (width - 1) as f64).round() as usize
+    };
+    let inst = instruments::get(id).ok();
+    let _ = writeln!(
+        out,
+        "{} ({}{}): mean *, 80% band :",
+        inst.map_or(id, |i| i.short),
+        inst.map_or("", |i| i.better_word()),
+        inst.map_or(String::new(), |i| format!(", {}", i.range_text()))
+    );
+    for (r, row) in grid.iter().enumerate() {
+        let label = if r == 0 {
+            num(id, hi)
+        } else if r == CHART_HEIGHT - 1 {
+            num(id, lo)
+        } else if r == CHART_HEIGHT / 2 {
+            num(id, (hi + lo) / 2.0)
+        } else {
+            String::new()
+        };
+        let line: String = row.iter().collect();
+        let _ = writeln!(out, "{label:>6} |{}", line.trim_end());
+    }
+    let mut axis = vec!['-'; width];
+    for &(d, ch) in marks {
+        axis[col_of_day(d)] = ch;
+    }
+    let _ = writeln!(out, "{:>6} +{}", "", axis.iter().collect::<String>());
+    let mut labels = vec![' '; width + 8];
+    let mut put = |col: usize, text: &str| {
+        let start = col.min(width.saturating_sub(text.len()));
+        for (k, ch) in text.chars().enumerate() {
+            if let Some(slot) = labels.get_mut(start + k) {
+                *slot = ch;
+            }
+        }
+    };
+    put(0, &format!("day {}", days[0]));
+    for &(d, _) in marks {
+        put(col_of_day(d), &d.to_string());
+    }
+    put(width, &format!("{last_day}"));
+    let _ = writeln!(
+        out,
+        "{:>6}  {}",
+        "",
+        labels.iter().collect::<String>().trim_end()
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_fits_80_columns_and_shows_the_rise() {
+        let days: Vec<u32> = (0..=180).collect();
+        let mean: Vec<f64> = days
+            .iter()
+            .map(|&d| 20.0 + 30.0 * (1.0 - (-(d as f64) / 30.0).exp()))
+            .collect();
+        let band = Band {
+            p10: mean.iter().map(|m| m - 5.0).collect(),
+            p50: mean.clone(),
+            p90: mean.iter().map(|m| m + 5.0).collect(),
+            mean,
+        };
+        let c = chart("fma_ue", &days, &band, &[(42, '|')]);
+        assert!(c.lines().all(|l| l.chars().count() <= 80), "{c}");
+        let rows: Vec<&str> = c.lines().skip(1).take(CHART_HEIGHT).collect();
+        // The mean starts low (bottom rows) and ends high (top rows).
+        let first_star_row = |col: usize| rows.iter().position(|r| r.chars().nth(col) == Some('*'));
+        let left = first_star_row(8).expect("mean drawn at the left edge");
+        let right = first_star_row(8 + CHART_WIDTH - LABEL_WIDTH - 1)
+            .expect("mean drawn at the right edge");
+        assert!(right < left, "{c}");
+        assert!(c.contains("42"));
+    }
+
+    #[test]
+    fn improvement_flips_lower_is_better() {
+        let c = Stat {
+            mean: -5.0,
+            p10: -9.0,
+            p50: -5.0,
+            p90: -1.0,
+        };
+        let i = improvement("mds_updrs_iii", &c);
+        assert_eq!((i.mean, i.p10, i.p90), (5.0, 1.0, 9.0));
+        assert_eq!(improvement("fma_ue", &c), c);
+    }
+}
