@@ -28,25 +28,32 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 /// What screens may read while drawing and handling: the clock, the theme, protocol facts.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Ctx {
     pub theme: Theme,
     pub today: NaiveDate,
     pub now: NaiveDateTime,
-    /// Length in weeks of a protocol, when the protocol library knows it.
-    pub plan_weeks: fn(&str) -> Option<u32>,
-    /// Minutes and repetitions per session of a protocol, when known.
-    pub plan_dose: fn(&str) -> Option<(u32, u32)>,
+    /// Schedule facts of the library's protocols (weeks, minutes, repetitions), by id.
+    pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32)>>,
 }
 
 impl Ctx {
+    /// Length in weeks of a protocol, when the library knows it.
+    pub fn plan_weeks(&self, id: &str) -> Option<u32> {
+        self.schedules.get(id).map(|s| s.0)
+    }
+
+    /// Minutes and repetitions per session of a protocol, when known.
+    pub fn plan_dose(&self, id: &str) -> Option<(u32, u32)> {
+        self.schedules.get(id).map(|s| (s.1, s.2))
+    }
+
     pub fn new(theme: Theme, now: NaiveDateTime) -> Ctx {
         Ctx {
             theme,
             today: now.date(),
             now,
-            plan_weeks: |_| None,
-            plan_dose: |_| None,
+            schedules: Default::default(),
         }
     }
 }
@@ -133,7 +140,24 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(source: Box<dyn Source>, ctx: Ctx) -> anyhow::Result<App> {
+    pub fn new(source: Box<dyn Source>, mut ctx: Ctx) -> anyhow::Result<App> {
+        ctx.schedules = std::sync::Arc::new(
+            source
+                .protocols()
+                .iter()
+                .map(|p| {
+                    let s = &p.schedule;
+                    (
+                        p.id.clone(),
+                        (
+                            s.weeks,
+                            s.minutes_per_session.round() as u32,
+                            s.repetitions_per_session,
+                        ),
+                    )
+                })
+                .collect(),
+        );
         let rows = source.list_patients()?;
         let version = source.data_version()?;
         Ok(App {
@@ -371,15 +395,23 @@ impl App {
                     Ok(d) => {
                         let pre: Vec<String> =
                             d.plan.iter().map(|p| p.protocol_id.clone()).collect();
-                        let has_plan = !pre.is_empty();
                         let screen = CompareScreen::new(d, self.source.protocols(), &pre);
+                        let ready = !screen.picked.is_empty();
                         self.stack.push(Screen::Compare(Box::new(screen)));
-                        if forecast && has_plan {
+                        if forecast && ready {
                             self.run(Cmd::RunForecast);
-                        } else if forecast {
+                        } else if forecast && pre.is_empty() {
                             self.set_status(
                                 "No active plan: choose a protocol to forecast.",
                                 false,
+                            );
+                        } else if forecast {
+                            self.set_status(
+                                format!(
+                                    "The plan's protocol {:?} is not in the library: choose one.",
+                                    pre[0]
+                                ),
+                                true,
                             );
                         }
                     }
@@ -563,7 +595,7 @@ impl App {
             .chain(self.stack.iter().map(|s| match s {
                 Screen::List(_) => "Patients".into(),
                 Screen::Overview(o) => o.code().to_string(),
-                Screen::Compare(c) => format!("{} forecast", c.code()),
+                Screen::Compare(_) => "forecast".to_string(),
                 Screen::Form(fm) => match fm.kind {
                     super::forms::FormKind::Assessment => "new assessment".into(),
                     super::forms::FormKind::Session => "log session".into(),

@@ -349,7 +349,7 @@ impl CompareScreen {
                 let fits = if p.conditions.contains(&kind) {
                     ""
                 } else {
-                    " (other condition)"
+                    " (other)"
                 };
                 ListItem::new(Line::from(vec![
                     Span::styled(mark, if pos.is_some() { t.good() } else { t.text() }),
@@ -358,11 +358,7 @@ impl CompareScreen {
                 ]))
             })
             .collect();
-        let title = format!(
-            " Protocols for {} · {} of {MAX_PROTOCOLS} chosen ",
-            self.code(),
-            self.picked.len()
-        );
+        let title = format!(" Protocols · {}/{MAX_PROTOCOLS} chosen ", self.picked.len());
         let mut st = ListState::default().with_selected(Some(self.cursor));
         if self.protocols.is_empty() {
             f.render_widget(
@@ -523,7 +519,7 @@ impl CompareScreen {
                     .bounds([x_lo, x_hi])
                     .labels(vec![
                         Span::raw(num(x_lo)),
-                        Span::raw("0"),
+                        Span::raw(num(((x_lo + x_hi) / 2.0).round())),
                         Span::raw(num(x_hi)),
                     ]),
             )

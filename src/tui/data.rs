@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
-use crate::model::{Cancelled, Comparison, Control, Protocol};
+use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
 use crate::store::{PatientFilter, Store};
 
 /// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
@@ -220,11 +220,25 @@ pub struct StoreSource {
     store: Store,
     /// "Today" for the demo's dates.
     today: NaiveDate,
+    library: crate::app::protocols::Library,
 }
 
 impl StoreSource {
+    /// With the built-in protocols and the user's protocol folder.
     pub fn new(store: Store, today: NaiveDate) -> StoreSource {
-        StoreSource { store, today }
+        Self::with_library(store, today, crate::app::protocols::Library::load())
+    }
+
+    pub fn with_library(
+        store: Store,
+        today: NaiveDate,
+        library: crate::app::protocols::Library,
+    ) -> StoreSource {
+        StoreSource {
+            store,
+            today,
+            library,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -268,10 +282,20 @@ impl Source for StoreSource {
     }
 
     fn protocols(&self) -> Vec<Protocol> {
-        Vec::new()
+        self.library.protocols().cloned().collect()
     }
 
-    fn forecast_job(&self, _code: &str, _protocols: &[String]) -> anyhow::Result<Job> {
-        anyhow::bail!("forecasts need the protocol library, which this build does not have yet")
+    fn forecast_job(&self, code: &str, protocols: &[String]) -> anyhow::Result<Job> {
+        let patient = self.store.patient(code)?;
+        let assessments = self.store.assessments(code)?;
+        let scenario = crate::app::forecast::scenario_from_patient(&patient, &assessments, None)?;
+        let chosen = pick_protocols(&self.protocols(), protocols)?;
+        let opts = ForecastOptions {
+            draws: FORECAST_DRAWS,
+            seed: 1,
+        };
+        Ok(Box::new(move |ctl: &Control| {
+            crate::model::simulate::compare(&scenario, &chosen, opts, ctl)
+        }))
     }
 }

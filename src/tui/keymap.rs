@@ -286,6 +286,18 @@ pub static OVERVIEW: &[Binding] = &[
         "log session",
     ),
     b(
+        &[c('f')],
+        Action::Forecast,
+        "forecast under the plan's protocol",
+        "forecast",
+    ),
+    b(
+        &[c('c')],
+        Action::Compare,
+        "compare protocols (up to 4)",
+        "compare",
+    ),
+    b(
         &[k(KeyCode::Esc), c('h'), k(KeyCode::Left)],
         Action::Back,
         "back to the list",
