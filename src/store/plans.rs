@@ -57,11 +57,8 @@ impl Tx<'_> {
                 params![old.id, now],
             )?;
         }
-        let status = if plan.status == PlanStatus::Active {
-            PlanStatus::Active
-        } else {
-            plan.status
-        };
+        // `set_plan` always makes the active plan, whatever status the caller filled in.
+        let status = PlanStatus::Active;
         self.tx.execute(
             "INSERT INTO plans (patient_id, protocol_id, start_date, goal, status, created_at, updated_at, version) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1)",
