@@ -16,6 +16,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::circuits::Circuits;
 use super::constants as k;
+use super::fit;
 use super::forecast::*;
 use super::impairment::{self, Preset};
 use super::outcome::{self, DOMAINS, Domain, Slot};
@@ -765,6 +766,15 @@ pub fn forecast(
         }
         ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
+    let mut fit_notes = Vec::new();
+    calibrate(
+        &prep,
+        opts.seed,
+        draws,
+        &mut latent,
+        &mut noise,
+        &mut fit_notes,
+    );
     let mut measures = BTreeMap::new();
     let mut ms = BTreeMap::new();
     let mut col = vec![0.0; draws];
@@ -867,9 +877,80 @@ pub fn forecast(
             end_of_treatment_day: prep.end_day,
             follow_up_day: prep.follow_up,
             measures: ms,
-            notes: protocol_notes(&prep),
+            notes: protocol_notes(&prep).into_iter().chain(fit_notes).collect(),
         },
     })
+}
+
+/// Weight the draws by the likelihood of the scenario's observations after day 0 and resample them in place
+/// (see [`super::fit`]); nothing changes when there are none.
+fn calibrate(
+    prep: &Prepared,
+    seed: u64,
+    draws: usize,
+    latent: &mut [f64],
+    noise: &mut [f64],
+    notes: &mut Vec<String>,
+) {
+    let n_days = prep.horizon as usize + 1;
+    let obs: Vec<fit::Obs> = prep
+        .scenario
+        .observations
+        .iter()
+        .filter(|o| o.day >= 1 && o.day as usize <= prep.horizon as usize)
+        .filter_map(|o| {
+            let id = crate::instruments::get(&o.instrument).ok()?.id;
+            let slot = prep.slots.iter().position(|s| s.id == id)?;
+            Some(fit::Obs {
+                slot,
+                day: o.day as usize,
+                score: o.score,
+                sd: prep.slots[slot].inst.sem,
+            })
+        })
+        .collect();
+    let before = prep
+        .scenario
+        .observations
+        .iter()
+        .filter(|o| o.day < 0)
+        .count();
+    if before > 0 {
+        notes.push(format!(
+            "{before} assessment(s) before day 0 not used: calibration uses assessments logged after the baseline"
+        ));
+    }
+    if obs.is_empty() {
+        return;
+    }
+    let log_w: Vec<f64> = (0..draws)
+        .map(|i| fit::log_likelihood(&obs, |s, d| latent[(s * n_days + d) * draws + i]))
+        .collect();
+    let (w, ess) = fit::weights(&log_w);
+    let mut rng = draw_rng(seed, u32::MAX);
+    let u: f64 = rand::RngExt::random(&mut rng);
+    let idx = fit::resample(&w, draws, u);
+    let n_slots = prep.slots.len();
+    let mut tmp = vec![0.0; draws];
+    for row in 0..n_slots * n_days {
+        let r = &mut latent[row * draws..(row + 1) * draws];
+        for (t, &i) in tmp.iter_mut().zip(&idx) {
+            *t = r[i];
+        }
+        r.copy_from_slice(&tmp);
+    }
+    for s in 0..n_slots {
+        let r = &mut noise[s * draws..(s + 1) * draws];
+        for (t, &i) in tmp.iter_mut().zip(&idx) {
+            *t = r[i];
+        }
+        r.copy_from_slice(&tmp);
+    }
+    notes.push(format!(
+        "calibrated on {} logged assessment(s): the forecast follows the draws that fit them (effective sample {:.0} of {draws})",
+        obs.len(),
+        ess
+    ));
 }
 
 /// The instrument a protocol's headline uses: the first of its measures in the baseline, else the first baseline
