@@ -488,9 +488,18 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
                             * subacute;
                         fat_e *= b.exp_whole;
                         fatigue += b.n_whole;
-                        // Each whole repetition exercises every component once.
+                        // Each whole repetition exercises every component once. Components in the same state
+                        // get the same update: compute it once (whole practice keeps them equal).
+                        let mut last: Option<(State, State)> = None;
                         for s in ts.parts.iter_mut() {
-                            *s = l.comp.block(*s, eff, 1.0);
+                            *s = match last {
+                                Some((before, after)) if before == *s => after,
+                                _ => {
+                                    let after = l.comp.block(*s, eff, 1.0);
+                                    last = Some((*s, after));
+                                    after
+                                }
+                            };
                         }
                         if plan.iota > 0.0 {
                             ts.integ = l.integ.block(ts.integ, eff, 1.0);
@@ -556,8 +565,10 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
         let arm_use_today = use_state.map_or(0.0, |u| u.use_);
         for (plan, ts) in prep.tasks.iter().zip(tasks.iter_mut()) {
             // Forgetting stops when the arm is used at least half the time (the use threshold).
-            let keep = if plan.domain == Domain::Arm && arm_use_today > 0.0 {
-                l.keep_per_day.powf((1.0 - 2.0 * arm_use_today).max(0.0))
+            let keep = if plan.domain == Domain::Arm && arm_use_today >= 0.5 {
+                1.0
+            } else if plan.domain == Domain::Arm && arm_use_today > 0.0 {
+                l.keep_per_day.powf(1.0 - 2.0 * arm_use_today)
             } else {
                 l.keep_per_day
             };
