@@ -125,15 +125,15 @@ fn clinic() -> Memory {
         assess("P-0090", "bbs", 41.0, "2026-08-01"),
     ];
     m.sessions = vec![
-        session("P-0107", "2026-11-18 10:00", "task-specific", 300, 3),
-        session("P-0107", "2026-11-19 10:00", "task-specific", 280, 3),
+        session("P-0107", "2026-11-18 10:00", "task-specific-300", 300, 3),
+        session("P-0107", "2026-11-19 10:00", "task-specific-300", 280, 3),
         session("P-0044", "2026-10-20 09:00", "lsvt-big", 0, 2),
     ];
     m.plans = vec![
         Plan {
             id: 1,
             patient_code: "P-0107".into(),
-            protocol_id: "task-specific".into(),
+            protocol_id: "task-specific-300".into(),
             start_date: d("2026-10-05"),
             goal: "drink from a cup with the right hand by week 8".into(),
             status: PlanStatus::Active,
@@ -299,7 +299,7 @@ fn overview_shows_change_mcid_and_plan() {
     // ARAT 9 -> 22 is +13, past the subacute MCID 12.
     let arat = s.lines().find(|l| l.contains("ARAT")).unwrap();
     assert!(arat.contains("+13") && arat.contains("passed"), "{arat}");
-    assert!(s.contains("task-specific"), "{s}");
+    assert!(s.contains("task-specific-300"), "{s}");
     snap_both("overview", &a);
 }
 
@@ -362,7 +362,7 @@ fn session_flow_is_prefilled_and_saves() {
     press(&mut a, KeyCode::Char('G'));
     press(&mut a, KeyCode::Char('L'));
     let s = screen(&a, 80, 24);
-    assert!(s.contains("task-specific"), "{s}");
+    assert!(s.contains("task-specific-300"), "{s}");
     assert!(s.contains("2026-11-20 14:30"), "{s}");
     snap_both("session", &a);
     // Repetitions has focus: change 280 to 260, success 70 %, RPE 6, a note with q and j in it, save.
@@ -391,7 +391,7 @@ fn session_flow_is_prefilled_and_saves() {
             s.notes.as_str()
         ),
         (
-            "task-specific",
+            "task-specific-300",
             45,
             260,
             Some(3),
@@ -650,4 +650,134 @@ fn store_another_therapists_session_shows_after_the_poll() {
         scr.contains("2026-11-20 16:45") && scr.contains("123 reps"),
         "{scr}"
     );
+}
+
+fn open_patient(a: &mut App, code: &str) {
+    press(a, KeyCode::Char('/'));
+    typ(a, code);
+    press(a, KeyCode::Enter);
+    press(a, KeyCode::Enter);
+}
+
+#[test]
+fn store_compare_three_protocols_and_set_one_as_the_plan() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('c'));
+    let s = screen(&a, 80, 24);
+    // The plan's protocol is chosen already; protocols for Parkinson's come first.
+    assert!(s.contains("[1] lsvt-big"), "{s}");
+    assert!(
+        s.contains("Evidence"),
+        "the picker shows the protocol's evidence:\n{s}"
+    );
+    snap_both("compare_pick", &a);
+    press(&mut a, KeyCode::Char(' ')); // balance-gait-older
+    while !screen(&a, 80, 24).contains("> [ ] usual-care") {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char(' '));
+    assert!(screen(&a, 80, 24).contains("3/4 chosen"));
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Ranking by UPDRS-III gain"), "{s}");
+    for id in ["lsvt-big", "balance-gait-older", "usual-care"] {
+        assert!(s.contains(id), "{id} missing from the result:\n{s}");
+    }
+    assert!(s.contains("days from last assessment"), "{s}");
+    snap_both("compare_result", &a);
+    // Set the second-ranked protocol as the plan, with a goal typed in (q and j are text here).
+    press(&mut a, KeyCode::Down);
+    let s = screen(&a, 120, 40);
+    let second = ["lsvt-big", "balance-gait-older", "usual-care"]
+        .into_iter()
+        .find(|id| s.lines().any(|l| l.contains("2.") && l.contains(id)))
+        .expect("a second-ranked protocol");
+    press(&mut a, KeyCode::Char('p'));
+    ctrl(&mut a, 'u');
+    typ(&mut a, "quick jog");
+    ctrl(&mut a, 's');
+    let plan = Store::open(&path)
+        .unwrap()
+        .active_plan("P-0044")
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.protocol_id, second);
+    assert_eq!(plan.goal, "quick jog");
+    assert_eq!(plan.start_date, d("2026-11-20"));
+    assert!(screen(&a, 80, 24).contains("Plan set"));
+}
+
+#[test]
+fn store_forecast_runs_under_the_plan_and_is_cached() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    press(&mut a, KeyCode::Char('f'));
+    let first = screen(&a, 120, 40);
+    assert!(first.contains("Ranking by"), "{first}");
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('f'));
+    assert_eq!(
+        screen(&a, 120, 40),
+        first,
+        "the cached forecast is the same"
+    );
+}
+
+static FORECASTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A slow fake forecast: waits (up to 5 s) to be cancelled.
+fn slow(
+    _d: &praxis::tui::data::PatientDetail,
+    _p: &[praxis::model::Protocol],
+    ctl: &praxis::model::Control,
+) -> Result<praxis::model::Comparison, praxis::model::Cancelled> {
+    FORECASTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..500 {
+        if ctl.is_cancelled() {
+            return Err(praxis::model::Cancelled);
+        }
+        ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Err(praxis::model::Cancelled)
+}
+
+#[test]
+fn a_running_forecast_shows_progress_and_esc_cancels_it() {
+    let lib = praxis::app::protocols::Library::builtin();
+    let mut mem = clinic();
+    mem.protocols = lib.protocols().cloned().collect();
+    mem.forecaster = Some(slow);
+    let mut a = app(mem);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.set_worker_channel(tx);
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('f'));
+    // The worker reports progress; the UI thread stays free.
+    let msg = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert!(matches!(msg, Msg::Progress));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("Forecasting… Esc cancels") && s.contains("draws"),
+        "{s}"
+    );
+    press(&mut a, KeyCode::Esc);
+    loop {
+        let msg = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+        if let Msg::ForecastDone { result, .. } = &msg {
+            assert_eq!(result.as_ref().unwrap_err(), "forecast cancelled");
+            a.update(msg);
+            break;
+        }
+    }
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("Protocols ·") && !s.contains("Forecasting"),
+        "{s}"
+    );
+    assert_eq!(FORECASTS.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

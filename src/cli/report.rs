@@ -67,7 +67,7 @@ pub fn summary_table(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<10} {:>5} {:>6} {:>6}  {:<19} {:<19} {:>5} {:>6} {:>7}",
+        "{:<10} {:>5} {:>6} {:>6}  {:<21} {:<21} {:>5} {:>6} {:>7}",
         "MEASURE",
         "BASE",
         "END",
@@ -85,7 +85,7 @@ pub fn summary_table(
         let star = if id == primary { "*" } else { "" };
         let _ = writeln!(
             out,
-            "{:<10} {:>5} {:>6} {:>6}  {:<19} {:<19} {:>5} {:>6} {:>6.0}%",
+            "{:<10} {:>5} {:>6} {:>6}  {:<21} {:<21} {:>5} {:>6} {:>6.0}%",
             format!("{}{star}", short(id)),
             num(id, m.baseline),
             num(id, m.baseline + m.change_end.mean),
@@ -273,5 +273,46 @@ mod tests {
         let i = improvement("mds_updrs_iii", &c);
         assert_eq!((i.mean, i.p10, i.p90), (5.0, 1.0, 9.0));
         assert_eq!(improvement("fma_ue", &c), c);
+    }
+}
+
+/// Word-wrap `text` to `width` columns; continuation lines start with `indent`. Ends with a newline.
+pub fn wrap(text: &str, width: usize, first: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = indent.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    #[test]
+    fn wrap_keeps_lines_within_width_and_words_whole() {
+        let text = "MEP present: the corticospinal tract conducts; expect about 70% of the lost arm function to return";
+        let w = super::wrap(text, 40, "  - ", "    ");
+        assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
+        assert!(w.starts_with("  - MEP present:"));
+        assert_eq!(
+            w.split_whitespace()
+                .filter(|t| *t != "-")
+                .collect::<Vec<_>>()
+                .join(" "),
+            text
+        );
     }
 }

@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
 
 use std::path::PathBuf;
 
+use super::compare::CompareScreen;
 use super::data::Source;
 use super::drafts::{self, Draft};
 use super::forms::Form;
@@ -20,31 +21,39 @@ use super::overview::OverviewScreen;
 use super::theme::Theme;
 use super::widgets::{centered, footer};
 use crate::domain::{Assessment, SessionLog};
+use crate::model::Comparison;
 
 /// The smallest terminal Praxis draws in.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 /// What screens may read while drawing and handling: the clock, the theme, protocol facts.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Ctx {
     pub theme: Theme,
     pub today: NaiveDate,
     pub now: NaiveDateTime,
-    /// Length in weeks of a protocol, when the protocol library knows it.
-    pub plan_weeks: fn(&str) -> Option<u32>,
-    /// Minutes and repetitions per session of a protocol, when known.
-    pub plan_dose: fn(&str) -> Option<(u32, u32)>,
+    /// Schedule facts of the library's protocols (weeks, minutes, repetitions), by id.
+    pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32)>>,
 }
 
 impl Ctx {
+    /// Length in weeks of a protocol, when the library knows it.
+    pub fn plan_weeks(&self, id: &str) -> Option<u32> {
+        self.schedules.get(id).map(|s| s.0)
+    }
+
+    /// Minutes and repetitions per session of a protocol, when known.
+    pub fn plan_dose(&self, id: &str) -> Option<(u32, u32)> {
+        self.schedules.get(id).map(|s| (s.1, s.2))
+    }
+
     pub fn new(theme: Theme, now: NaiveDateTime) -> Ctx {
         Ctx {
             theme,
             today: now.date(),
             now,
-            plan_weeks: |_| None,
-            plan_dose: |_| None,
+            schedules: Default::default(),
         }
     }
 }
@@ -68,6 +77,18 @@ pub enum Cmd {
     LoadDemo,
     SaveAssessment(Assessment),
     SaveSession(SessionLog),
+    /// Forecast under the active plan's protocol.
+    Forecast(String),
+    /// Choose protocols to compare.
+    Compare(String),
+    /// Run the forecast chosen on the top compare screen.
+    RunForecast,
+    SavePlan(crate::domain::Plan),
+}
+
+enum CmdKind {
+    Forecast,
+    Other,
 }
 
 /// Messages to the UI thread: from the terminal, the database poller and the signal handler.
@@ -78,6 +99,13 @@ pub enum Msg {
     DataChanged,
     /// The terminal went away (SIGHUP): keep unfinished forms as drafts and quit.
     Hangup,
+    /// A forecast worker made progress (redraw the bar).
+    Progress,
+    /// A forecast worker finished.
+    ForecastDone {
+        key: String,
+        result: Result<Comparison, String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +113,7 @@ pub enum Screen {
     List(ListScreen),
     Overview(OverviewScreen),
     Form(Form),
+    Compare(Box<CompareScreen>),
 }
 
 pub struct App {
@@ -102,10 +131,33 @@ pub struct App {
     /// A draft from an earlier session, offered back, and where it lives.
     draft_offer: Option<Draft>,
     draft_path: Option<PathBuf>,
+    /// Where workers report; without one (tests) forecasts run inline.
+    jobs: Option<std::sync::mpsc::Sender<Msg>>,
+    /// Finished comparisons, by patient, protocols and the assessments they were built on.
+    cache: std::collections::HashMap<String, Comparison>,
+    /// The key of the running forecast.
+    running: Option<String>,
 }
 
 impl App {
-    pub fn new(source: Box<dyn Source>, ctx: Ctx) -> anyhow::Result<App> {
+    pub fn new(source: Box<dyn Source>, mut ctx: Ctx) -> anyhow::Result<App> {
+        ctx.schedules = std::sync::Arc::new(
+            source
+                .protocols()
+                .iter()
+                .map(|p| {
+                    let s = &p.schedule;
+                    (
+                        p.id.clone(),
+                        (
+                            s.weeks,
+                            s.minutes_per_session.round() as u32,
+                            s.repetitions_per_session,
+                        ),
+                    )
+                })
+                .collect(),
+        );
         let rows = source.list_patients()?;
         let version = source.data_version()?;
         Ok(App {
@@ -120,6 +172,9 @@ impl App {
             hangup: false,
             draft_offer: None,
             draft_path: None,
+            jobs: None,
+            cache: Default::default(),
+            running: None,
         })
     }
 
@@ -138,6 +193,11 @@ impl App {
     /// Reopen a form (a draft kept from an earlier session).
     pub fn push_form(&mut self, form: Form) {
         self.stack.push(Screen::Form(form));
+    }
+
+    /// Run forecasts on worker threads that report on `tx`.
+    pub fn set_worker_channel(&mut self, tx: std::sync::mpsc::Sender<Msg>) {
+        self.jobs = Some(tx);
     }
 
     /// Offer a draft kept at `path` back to the user.
@@ -166,6 +226,7 @@ impl App {
             Some(Screen::Overview(_)) => Mode::Overview,
             Some(Screen::Form(_)) => Mode::Form,
             Some(Screen::List(l)) => l.mode(),
+            Some(Screen::Compare(c)) => c.mode(),
         }
     }
 
@@ -191,6 +252,11 @@ impl App {
                 self.hangup = true;
                 self.quit = true;
                 false
+            }
+            Msg::Progress => self.running.is_some(),
+            Msg::ForecastDone { key, result } => {
+                self.forecast_done(key, result);
+                true
             }
         }
     }
@@ -219,6 +285,11 @@ impl App {
             Err(e) => self.set_status(format!("cannot read the patient list: {e:#}"), true),
         }
         for s in &mut self.stack {
+            if let Screen::Compare(c) = s
+                && let Ok(d) = self.source.detail(c.code())
+            {
+                c.detail = d;
+            }
             if let Screen::Overview(o) = s {
                 match self.source.detail(o.code()) {
                     Ok(d) => o.detail = d,
@@ -251,6 +322,7 @@ impl App {
             Some(Screen::List(l)) => l.handle(&key, &mut cmds),
             Some(Screen::Overview(o)) => o.handle(&key, &mut cmds),
             Some(Screen::Form(f)) => f.handle(&key, &mut cmds),
+            Some(Screen::Compare(c)) => c.handle(&key, &self.ctx, &mut cmds),
         };
         if outcome == Outcome::NotConsumed {
             tracing::debug!(?key, "key not bound in this mode");
@@ -293,6 +365,10 @@ impl App {
     }
 
     fn run(&mut self, cmd: Cmd) {
+        let cmd_kind = match &cmd {
+            Cmd::Forecast(_) => CmdKind::Forecast,
+            _ => CmdKind::Other,
+        };
         match cmd {
             Cmd::Quit => self.quit = true,
             Cmd::Help => self.help = true,
@@ -312,6 +388,54 @@ impl App {
             Cmd::LogSession(code) => match self.source.detail(&code) {
                 Ok(d) => self.stack.push(Screen::Form(Form::session(&d, &self.ctx))),
                 Err(e) => self.set_status(format!("{e:#}"), true),
+            },
+            Cmd::Forecast(code) | Cmd::Compare(code) => {
+                let forecast = matches!(cmd_kind, CmdKind::Forecast);
+                match self.source.detail(&code) {
+                    Ok(d) => {
+                        let pre: Vec<String> =
+                            d.plan.iter().map(|p| p.protocol_id.clone()).collect();
+                        let screen = CompareScreen::new(d, self.source.protocols(), &pre);
+                        let ready = !screen.picked.is_empty();
+                        self.stack.push(Screen::Compare(Box::new(screen)));
+                        if forecast && ready {
+                            self.run(Cmd::RunForecast);
+                        } else if forecast && pre.is_empty() {
+                            self.set_status(
+                                "No active plan: choose a protocol to forecast.",
+                                false,
+                            );
+                        } else if forecast {
+                            self.set_status(
+                                format!(
+                                    "The plan's protocol {:?} is not in the library: choose one.",
+                                    pre[0]
+                                ),
+                                true,
+                            );
+                        }
+                    }
+                    Err(e) => self.set_status(format!("{e:#}"), true),
+                }
+            }
+            Cmd::RunForecast => self.start_forecast(),
+            Cmd::SavePlan(plan) => match self.source.set_plan(&plan) {
+                Ok(p) => {
+                    self.stack.pop();
+                    self.refresh();
+                    self.set_status(
+                        format!(
+                            "Plan set: {} from {} for {}.",
+                            p.protocol_id, p.start_date, p.patient_code
+                        ),
+                        false,
+                    );
+                }
+                Err(e) => {
+                    if let Some(Screen::Compare(c)) = self.stack.last_mut() {
+                        c.plan_refused(format!("{e:#}"));
+                    }
+                }
             },
             Cmd::LoadDemo => match self.source.load_demo() {
                 Ok(()) => {
@@ -341,6 +465,79 @@ impl App {
                     )
                 }));
             }
+        }
+    }
+
+    fn start_forecast(&mut self) {
+        let Some(Screen::Compare(c)) = self.stack.last_mut() else {
+            return;
+        };
+        let d = &c.detail;
+        let key = format!(
+            "{}|{}|{}|{:?}",
+            d.patient.code,
+            c.picked.join(","),
+            d.assessments.len(),
+            d.assessments
+                .last()
+                .map(|a| (a.id, a.date, a.score.to_bits()))
+        );
+        if let Some(hit) = self.cache.get(&key) {
+            c.finish(Ok(hit.clone()));
+            return;
+        }
+        let job = match self.source.forecast_job(&c.detail.patient.code, &c.picked) {
+            Ok(j) => j,
+            Err(e) => {
+                c.finish(Err(format!("{e:#}")));
+                return;
+            }
+        };
+        let ctl = std::sync::Arc::new(crate::model::Control::default());
+        c.total_draws = super::data::FORECAST_DRAWS * c.picked.len() as u32;
+        c.phase = super::compare::Phase::Running(ctl.clone());
+        self.running = Some(key.clone());
+        match &self.jobs {
+            Some(tx) => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                    let ticker = {
+                        let (tx, done) = (tx.clone(), done.clone());
+                        std::thread::spawn(move || {
+                            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                                std::thread::sleep(std::time::Duration::from_millis(150));
+                                if tx.send(Msg::Progress).is_err() {
+                                    break;
+                                }
+                            }
+                        })
+                    };
+                    let result = job(&ctl).map_err(|e| e.to_string());
+                    done.store(true, std::sync::atomic::Ordering::Relaxed);
+                    let _ = ticker.join();
+                    let _ = tx.send(Msg::ForecastDone { key, result });
+                });
+            }
+            None => {
+                let result = job(&ctl).map_err(|e| e.to_string());
+                self.forecast_done(key, result);
+            }
+        }
+    }
+
+    fn forecast_done(&mut self, key: String, result: Result<Comparison, String>) {
+        if self.running.as_deref() == Some(key.as_str()) {
+            self.running = None;
+        }
+        if let Ok(c) = &result {
+            self.cache.insert(key.clone(), c.clone());
+        }
+        // Only the screen still waiting for this forecast takes it (a cancelled one has moved on).
+        if let Some(Screen::Compare(c)) = self.stack.last_mut()
+            && matches!(c.phase, super::compare::Phase::Running(_))
+        {
+            c.finish(result);
         }
     }
 
@@ -398,6 +595,7 @@ impl App {
             .chain(self.stack.iter().map(|s| match s {
                 Screen::List(_) => "Patients".into(),
                 Screen::Overview(o) => o.code().to_string(),
+                Screen::Compare(_) => "forecast".to_string(),
                 Screen::Form(fm) => match fm.kind {
                     super::forms::FormKind::Assessment => "new assessment".into(),
                     super::forms::FormKind::Session => "log session".into(),
@@ -419,6 +617,7 @@ impl App {
             Some(Screen::List(l)) => l.draw(f, body, &self.ctx),
             Some(Screen::Overview(o)) => o.draw(f, body, &self.ctx),
             Some(Screen::Form(fm)) => fm.draw(f, body, &self.ctx),
+            Some(Screen::Compare(c)) => c.draw(f, body, &self.ctx),
         }
 
         let status_line = match &self.status {
@@ -478,6 +677,7 @@ impl App {
                 Some(Screen::Overview(_)) => Mode::Overview,
                 Some(Screen::Form(_)) => Mode::Form,
                 Some(Screen::List(l)) => l.mode(),
+                Some(Screen::Compare(c)) => c.mode(),
             }
         };
         let mut rows: Vec<Row> = under

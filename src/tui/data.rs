@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
+use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
 use crate::store::{PatientFilter, Store};
 
 /// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
@@ -20,6 +21,9 @@ pub struct PatientDetail {
     pub plan: Option<Plan>,
 }
 
+/// Monte Carlo draws per protocol in a TUI forecast.
+pub const FORECAST_DRAWS: u32 = 500;
+
 /// How many recent sessions the overview reads.
 pub const RECENT_SESSIONS: usize = 20;
 
@@ -34,7 +38,19 @@ pub trait Source {
     fn add_session(&mut self, s: &SessionLog) -> anyhow::Result<SessionLog>;
     /// Fill an empty database with the demo patients.
     fn load_demo(&mut self) -> anyhow::Result<()>;
+    /// Make `plan` the patient's active plan (the previous one is closed).
+    fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
+    /// The protocol library.
+    fn protocols(&self) -> Vec<Protocol>;
+    /// Prepare a comparison of `protocols` (ids) for a patient: the slow part runs later, on a worker thread.
+    fn forecast_job(&self, code: &str, protocols: &[String]) -> anyhow::Result<Job>;
 }
+
+/// A forecast or comparison ready to run off the UI thread; it checks `Control` for cancellation and progress.
+pub type Job = Box<dyn FnOnce(&Control) -> Result<Comparison, Cancelled> + Send>;
+
+/// How the in-memory source forecasts (tests give a function; the real one goes through `app::forecast`).
+pub type Forecaster = fn(&PatientDetail, &[Protocol], &Control) -> Result<Comparison, Cancelled>;
 
 /// In-memory data: for tests and for running the TUI without a database.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +61,8 @@ pub struct Memory {
     pub plans: Vec<Plan>,
     /// What `load_demo` copies in.
     pub demo: Option<Box<Memory>>,
+    pub protocols: Vec<Protocol>,
+    pub forecaster: Option<Forecaster>,
     pub version: i64,
 }
 
@@ -154,6 +172,47 @@ impl Source for Memory {
         self.bump();
         Ok(())
     }
+
+    fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
+        for p in &mut self.plans {
+            if p.patient_code == plan.patient_code && p.status == crate::domain::PlanStatus::Active
+            {
+                p.status = crate::domain::PlanStatus::Stopped;
+            }
+        }
+        let mut plan = plan.clone();
+        plan.id = self.plans.len() as i64 + 1;
+        plan.status = crate::domain::PlanStatus::Active;
+        plan.version = 1;
+        self.plans.push(plan.clone());
+        self.bump();
+        Ok(plan)
+    }
+
+    fn protocols(&self) -> Vec<Protocol> {
+        self.protocols.clone()
+    }
+
+    fn forecast_job(&self, code: &str, protocols: &[String]) -> anyhow::Result<Job> {
+        let f = self
+            .forecaster
+            .ok_or_else(|| anyhow::anyhow!("forecasts are not available here"))?;
+        let detail = self.detail(code)?;
+        let chosen = pick_protocols(&self.protocols, protocols)?;
+        Ok(Box::new(move |ctl: &Control| f(&detail, &chosen, ctl)))
+    }
+}
+
+/// The protocols named by `ids`, in that order; an unknown id is an error that names it.
+pub fn pick_protocols(all: &[Protocol], ids: &[String]) -> anyhow::Result<Vec<Protocol>> {
+    ids.iter()
+        .map(|id| {
+            all.iter()
+                .find(|p| &p.id == id)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("unknown protocol {id:?}"))
+        })
+        .collect()
 }
 
 /// The real database.
@@ -161,11 +220,25 @@ pub struct StoreSource {
     store: Store,
     /// "Today" for the demo's dates.
     today: NaiveDate,
+    library: crate::app::protocols::Library,
 }
 
 impl StoreSource {
+    /// With the built-in protocols and the user's protocol folder.
     pub fn new(store: Store, today: NaiveDate) -> StoreSource {
-        StoreSource { store, today }
+        Self::with_library(store, today, crate::app::protocols::Library::load())
+    }
+
+    pub fn with_library(
+        store: Store,
+        today: NaiveDate,
+        library: crate::app::protocols::Library,
+    ) -> StoreSource {
+        StoreSource {
+            store,
+            today,
+            library,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -202,5 +275,27 @@ impl Source for StoreSource {
     fn load_demo(&mut self) -> anyhow::Result<()> {
         crate::app::demo::load_at(&mut self.store, self.today)?;
         Ok(())
+    }
+
+    fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
+        Ok(self.store.set_plan(plan)?)
+    }
+
+    fn protocols(&self) -> Vec<Protocol> {
+        self.library.protocols().cloned().collect()
+    }
+
+    fn forecast_job(&self, code: &str, protocols: &[String]) -> anyhow::Result<Job> {
+        let patient = self.store.patient(code)?;
+        let assessments = self.store.assessments(code)?;
+        let scenario = crate::app::forecast::scenario_from_patient(&patient, &assessments, None)?;
+        let chosen = pick_protocols(&self.protocols(), protocols)?;
+        let opts = ForecastOptions {
+            draws: FORECAST_DRAWS,
+            seed: 1,
+        };
+        Ok(Box::new(move |ctl: &Control| {
+            crate::model::simulate::compare(&scenario, &chosen, opts, ctl)
+        }))
     }
 }

@@ -106,7 +106,7 @@ impl Form {
         let last = d.sessions.iter().find(|s| s.protocol_id == protocol);
         let (minutes, reps) = match last {
             Some(s) => (s.minutes.to_string(), s.repetitions.to_string()),
-            None => match (ctx.plan_dose)(&protocol) {
+            None => match ctx.plan_dose(&protocol) {
                 Some((m, r)) => (m.to_string(), r.to_string()),
                 None => (String::new(), String::new()),
             },

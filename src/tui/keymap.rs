@@ -29,6 +29,10 @@ pub enum Action {
     Right,
     Save,
     Discard,
+    Toggle,
+    SetPlan,
+    Forecast,
+    Compare,
 }
 
 /// A key: its code and the modifiers it needs (Shift is ignored for characters).
@@ -127,6 +131,10 @@ pub enum Mode {
     Form,
     Help,
     Draft,
+    ComparePick,
+    CompareRun,
+    CompareResult,
+    PlanForm,
 }
 
 impl Mode {
@@ -139,6 +147,10 @@ impl Mode {
             Mode::Form => "Form",
             Mode::Help => "Help",
             Mode::Draft => "Unfinished form",
+            Mode::ComparePick => "Choose protocols",
+            Mode::CompareRun => "Forecasting",
+            Mode::CompareResult => "Forecast and comparison",
+            Mode::PlanForm => "New plan",
         }
     }
 
@@ -151,12 +163,16 @@ impl Mode {
             Mode::Form => FORM,
             Mode::Help => HELP,
             Mode::Draft => DRAFT,
+            Mode::ComparePick => COMPARE_PICK,
+            Mode::CompareRun => COMPARE_RUN,
+            Mode::CompareResult => COMPARE_RESULT,
+            Mode::PlanForm => PLAN_FORM,
         }
     }
 
     /// Whether keys not in the table are text for a field (so `q`, `j`, `?` type).
     pub fn is_text(self) -> bool {
-        matches!(self, Mode::ListSearch | Mode::Form)
+        matches!(self, Mode::ListSearch | Mode::Form | Mode::PlanForm)
     }
 }
 
@@ -270,6 +286,18 @@ pub static OVERVIEW: &[Binding] = &[
         "log session",
     ),
     b(
+        &[c('f')],
+        Action::Forecast,
+        "forecast under the plan's protocol",
+        "forecast",
+    ),
+    b(
+        &[c('c')],
+        Action::Compare,
+        "compare protocols (up to 4)",
+        "compare",
+    ),
+    b(
         &[k(KeyCode::Esc), c('h'), k(KeyCode::Left)],
         Action::Back,
         "back to the list",
@@ -326,6 +354,98 @@ pub static DRAFT: &[Binding] = &[
         "decide later (keep it)",
         "later",
     ),
+];
+
+pub static COMPARE_PICK: &[Binding] = &[
+    NAV[0],
+    NAV[1],
+    b(
+        &[c(' '), c('x')],
+        Action::Toggle,
+        "choose / drop the protocol (up to 4)",
+        "choose",
+    ),
+    b(
+        &[k(KeyCode::Enter)],
+        Action::Open,
+        "run the forecast",
+        "run",
+    ),
+    b(&[k(KeyCode::Esc)], Action::Back, "back", "back"),
+    b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
+    b(&[c('q')], Action::Quit, "quit", "quit"),
+];
+
+pub static COMPARE_RUN: &[Binding] = &[b(
+    &[k(KeyCode::Esc)],
+    Action::Back,
+    "cancel the forecast",
+    "cancel",
+)];
+
+pub static COMPARE_RESULT: &[Binding] = &[
+    b(
+        &[k(KeyCode::Up), c('k')],
+        Action::Up,
+        "previous protocol (its band is drawn)",
+        "protocol",
+    ),
+    b(
+        &[k(KeyCode::Down), c('j')],
+        Action::Down,
+        "next protocol",
+        "",
+    ),
+    b(
+        &[k(KeyCode::Left), c('h')],
+        Action::Left,
+        "previous measure",
+        "measure",
+    ),
+    b(
+        &[k(KeyCode::Right), c('l')],
+        Action::Right,
+        "next measure",
+        "",
+    ),
+    b(
+        &[c('p')],
+        Action::SetPlan,
+        "set the selected protocol as the plan",
+        "set plan",
+    ),
+    b(
+        &[c('/')],
+        Action::Search,
+        "choose other protocols",
+        "rechoose",
+    ),
+    b(&[k(KeyCode::Esc)], Action::Back, "back", "back"),
+    b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
+    b(&[c('q')], Action::Quit, "quit", "quit"),
+];
+
+pub static PLAN_FORM: &[Binding] = &[
+    b(
+        &[ctrl('s'), k(KeyCode::Enter)],
+        Action::Save,
+        "set as the plan",
+        "save",
+    ),
+    b(
+        &[k(KeyCode::Tab), k(KeyCode::Down)],
+        Action::NextField,
+        "next field",
+        "next",
+    ),
+    b(
+        &[k(KeyCode::BackTab), k(KeyCode::Up)],
+        Action::PrevField,
+        "previous field",
+        "",
+    ),
+    b(&[k(KeyCode::Esc)], Action::Back, "cancel", "cancel"),
+    b(&[k(KeyCode::F(1))], Action::Help, "help", "help"),
 ];
 
 /// Keys that work everywhere, listed in every help page.

@@ -36,7 +36,7 @@ impl Flag {
         match self {
             Flag::ReassessDue => "reassessment due (none in 4 weeks)",
             Flag::NoSession => "no session logged in 2 weeks",
-            Flag::PlanEnding => "plan ending within a week",
+            Flag::PlanEnding => "plan ends within a week, or has run its course",
         }
     }
 }
@@ -145,10 +145,7 @@ impl ListScreen {
         self.items = rows
             .into_iter()
             .map(|row| {
-                let weeks = row
-                    .plan_protocol
-                    .as_deref()
-                    .and_then(|p| (ctx.plan_weeks)(p));
+                let weeks = row.plan_protocol.as_deref().and_then(|p| ctx.plan_weeks(p));
                 let flags = flags(&row, ctx.today, weeks);
                 let haystack = format!(
                     "{} {} {} {}",

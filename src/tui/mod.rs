@@ -5,6 +5,7 @@
 //! Praxis uses no CPU. Logs go to a file next to the database, never to the screen.
 
 pub mod app;
+pub mod compare;
 pub mod data;
 pub mod drafts;
 pub mod forms;
@@ -46,6 +47,7 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
     for sig in [signal_hook::consts::SIGHUP, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, hangup.clone())?;
     }
+    app.set_worker_channel(tx.clone());
     spawn_input(tx.clone());
     spawn_poller(tx, hangup);
 

@@ -7,11 +7,16 @@ use ratatui::style::{Color, Modifier, Style};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    /// Braille dots in charts; off when the locale is not UTF-8 or PRAXIS_ASCII is set (dot markers instead).
+    pub braille: bool,
 }
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme { color: true }
+        Theme {
+            color: true,
+            braille: true,
+        }
     }
 }
 
@@ -19,11 +24,23 @@ impl Theme {
     /// Colour unless NO_COLOR is set to a non-empty value.
     pub fn from_env() -> Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Theme { color: !no_color }
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let utf8 = locale.contains("utf-8") || locale.contains("utf8");
+        Theme {
+            color: !no_color,
+            braille: utf8 && std::env::var_os("PRAXIS_ASCII").is_none(),
+        }
     }
 
     pub fn no_color() -> Theme {
-        Theme { color: false }
+        Theme {
+            color: false,
+            braille: true,
+        }
     }
 
     fn fg(&self, c: Color) -> Style {
