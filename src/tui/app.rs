@@ -312,6 +312,8 @@ impl App {
             }
             return;
         }
+        // A message stays until the next key.
+        self.status = None;
         if self.draft_offer.is_some() {
             self.draft_key(&key);
             return;

@@ -391,13 +391,13 @@ impl Form {
 
     fn score_hint(&self, inst: &Instrument) -> String {
         let mut s = format!(
-            "range {}, {}, MCID {}",
+            "{}, {}, MCID {}",
             inst.range_text(),
             inst.better_word(),
             num(inst.mcid)
         );
         if let Some((_, v, d)) = self.last_scores.iter().find(|(id, _, _)| id == inst.id) {
-            s.push_str(&format!("; last {} on {d}", num(*v)));
+            s.push_str(&format!("; last {} ({d})", num(*v)));
         }
         s
     }

@@ -219,12 +219,7 @@ pub static LIST: &[Binding] = &[
         "enter an assessment",
         "assess",
     ),
-    b(
-        &[c('L')],
-        Action::LogSession,
-        "log a session",
-        "log session",
-    ),
+    b(&[c('L')], Action::LogSession, "log a session", "log"),
     b(
         &[k(KeyCode::Esc)],
         Action::ClearSearch,
@@ -279,12 +274,7 @@ pub static OVERVIEW: &[Binding] = &[
         "enter an assessment",
         "assess",
     ),
-    b(
-        &[c('L')],
-        Action::LogSession,
-        "log a session",
-        "log session",
-    ),
+    b(&[c('L')], Action::LogSession, "log a session", "log"),
     b(
         &[c('f')],
         Action::Forecast,
