@@ -781,3 +781,46 @@ fn a_running_forecast_shows_progress_and_esc_cancels_it() {
     );
     assert_eq!(FORECASTS.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+#[test]
+fn store_new_patient_from_an_empty_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    let mut a = store_app(&path);
+    press(&mut a, KeyCode::Char('n'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("New patient") && s.contains("P-0001"), "{s}");
+    // A bad birth year is refused inline; nothing is written.
+    typ(&mut a, "19x8");
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 80, 24).contains("birth year is a year like 1958"));
+    snap_both("new_patient_invalid", &a);
+    ctrl(&mut a, 'u');
+    typ(&mut a, "1958");
+    // Condition: Parkinson's (one step right from stroke); a name with q and j typed as text.
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Down);
+    typ(&mut a, "Quinn Jay");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Added patient P-0001"), "{s}");
+    let p = Store::open(&path).unwrap().patient("P-0001").unwrap();
+    assert_eq!(p.birth_year, 1958);
+    assert_eq!(p.name.as_deref(), Some("Quinn Jay"));
+    assert_eq!(p.condition.kind(), ConditionKind::Parkinsons);
+    // The same code again is refused with the store's message, and the form keeps what was typed.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('n'));
+    press(&mut a, KeyCode::Up);
+    ctrl(&mut a, 'u');
+    typ(&mut a, "P-0001");
+    press(&mut a, KeyCode::Down);
+    typ(&mut a, "1960");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Not saved") && s.contains("P-0001"), "{s}");
+}

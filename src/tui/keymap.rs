@@ -33,6 +33,7 @@ pub enum Action {
     SetPlan,
     Forecast,
     Compare,
+    NewPatient,
 }
 
 /// A key: its code and the modifiers it needs (Shift is ignored for characters).
@@ -213,6 +214,7 @@ pub static LIST: &[Binding] = &[
         "search",
     ),
     b(&[c('s')], Action::Sort, "change the sort order", "sort"),
+    b(&[c('n')], Action::NewPatient, "add a new patient", "new"),
     b(
         &[c('a')],
         Action::NewAssessment,
@@ -259,6 +261,12 @@ pub static EMPTY: &[Binding] = &[
         Action::LoadDemo,
         "load the demo patients",
         "load demo",
+    ),
+    b(
+        &[c('n')],
+        Action::NewPatient,
+        "add a new patient",
+        "new patient",
     ),
     b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
     b(&[c('q')], Action::Quit, "quit", "quit"),

@@ -271,6 +271,7 @@ impl ListScreen {
             Action::NewAssessment => cmds.extend(code.map(Cmd::Assess)),
             Action::LogSession => cmds.extend(code.map(Cmd::LogSession)),
             Action::LoadDemo => cmds.push(Cmd::LoadDemo),
+            Action::NewPatient => cmds.push(Cmd::NewPatient),
             Action::Help => cmds.push(Cmd::Help),
             Action::Quit => cmds.push(Cmd::Quit),
             _ => return Outcome::NotConsumed,
@@ -292,12 +293,14 @@ impl ListScreen {
                     Span::raw("Press "),
                     Span::styled("d", t.key()),
                     Span::raw(" to load the demo patients, "),
+                    Span::styled("n", t.key()),
+                    Span::raw(" to add a patient, "),
                     Span::styled("q", t.key()),
                     Span::raw(" to quit."),
                 ]),
                 Line::from(""),
                 Line::from(Span::styled(
-                    "To add your own patients: praxis patient add --help",
+                    "From the command line: praxis patient add --help",
                     t.dim(),
                 )),
             ];
