@@ -23,7 +23,9 @@ impl Env {
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::cargo_bin("praxis").unwrap();
         c.env_remove("PRAXIS_DB")
+            .env_remove("PRAXIS_PROTOCOLS")
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
             .env("NO_COLOR", "1")
             .arg("--db")
             .arg(&self.db)
@@ -192,6 +194,12 @@ fn patient_add_list_show_edit_human_and_json() {
     assert_eq!(p["condition"]["nihss"], 7);
     assert_eq!(p["notes"], "walks with a stick");
     assert_eq!(p["sex"], "female");
+    let out = env.ok(&["patient", "edit", "P-0001", "--sex", "female"]);
+    assert_eq!(out, "Nothing changed for patient P-0001 (version 3).\n");
+    assert_eq!(
+        env.json(&["patient", "show", "P-0001"])["patient"]["version"],
+        3
+    );
 }
 
 #[test]
@@ -499,11 +507,63 @@ fn plan_set_and_show() {
     assert!(out.contains("Goal:     drink from a cup"), "{out}");
     let shown = env.json(&["plan", "show", "P-0001"]);
     assert_eq!(shown, p);
-    let err = env.fails(&["plan", "set", "P-0001", "--protocol", "Usual Care"]);
+    let err = env.fails(&["plan", "set", "P-0001", "--protocol", "yoga"]);
     assert!(
-        err.contains("protocol id \"Usual Care\" is not valid"),
+        err.contains("unknown protocol \"yoga\"; known protocols: "),
         "{err}"
     );
+    let err = env.fails(&[
+        "log",
+        "P-0001",
+        "--protocol",
+        "yoga",
+        "--minutes",
+        "30",
+        "--reps",
+        "10",
+    ]);
+    assert!(err.contains("unknown protocol \"yoga\""), "{err}");
+    assert_eq!(
+        env.json(&["plan", "show", "P-0001"]),
+        p,
+        "the refused plan changed nothing"
+    );
+
+    let out = env.ok(&[
+        "plan",
+        "edit",
+        "P-0001",
+        "--goal",
+        "drink from a cup by week 8",
+    ]);
+    assert_eq!(out, "Saved the plan of P-0001 (version 2).\n");
+    let err = env.fails(&[
+        "plan",
+        "edit",
+        "P-0001",
+        "--version",
+        "1",
+        "--goal",
+        "comb hair",
+    ]);
+    assert!(err.contains("changed by someone else"), "{err}");
+    assert!(err.contains("yours: goal \"comb hair\""), "{err}");
+    assert!(
+        err.contains("saved: goal \"drink from a cup by week 8\""),
+        "{err}"
+    );
+    let done = env.json(&["plan", "edit", "P-0001", "--status", "completed"]);
+    assert_eq!(
+        (done["status"].as_str(), done["version"].as_i64()),
+        (Some("completed"), Some(3))
+    );
+    assert_eq!(
+        env.json(&["plan", "show", "P-0001"]),
+        Value::Null,
+        "a completed plan is no longer active"
+    );
+    let err = env.fails(&["plan", "edit", "P-0001", "--goal", "x"]);
+    assert!(err.contains("P-0001 has no active plan to edit"), "{err}");
 }
 
 #[test]

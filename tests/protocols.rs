@@ -461,7 +461,7 @@ fn scenario_errors_name_file_line_and_column() {
     );
     simulate_fails_with(
         "condition-unknown-key.toml",
-        "10:96: unknown key `patient.condition.mep_amp`",
+        "10:86: unknown key `patient.condition.mep_amp`",
     );
     simulate_fails_with(
         "wrong-type.toml",
@@ -601,6 +601,8 @@ fn same_seed_gives_identical_output() {
     let (a, b) = (run("7"), run("7"));
     assert!(a.status.success(), "{}", stderr_of(&a));
     assert_eq!(a.stdout, b.stdout);
+    // The seed matters: another seed gives other draws.
+    assert_ne!(a.stdout, run("8").stdout);
     let sim = |seed: &str| {
         praxis(tmp.path())
             .args([
@@ -828,4 +830,138 @@ fn simulate_patient_builds_the_scenario_from_the_store() {
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("no database at"));
     assert!(!tmp.path().join("missing.db").exists());
+}
+
+#[test]
+fn scenario_protocol_path_is_relative_to_the_scenario_and_absent_means_no_treatment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("case");
+    std::fs::create_dir_all(dir.join("mine")).unwrap();
+    let proto = std::fs::read_to_string(root().join("protocols/mcimt.toml"))
+        .unwrap()
+        .replace("id = \"mcimt\"", "id = \"clinic-mcimt\"");
+    std::fs::write(dir.join("mine/clinic-mcimt.toml"), proto).unwrap();
+    let base = std::fs::read_to_string(root().join("tests/scenarios/stroke-chronic.toml")).unwrap();
+    let with = base.replace(
+        "protocol = \"dose-3200\"",
+        "protocol = \"mine/clinic-mcimt.toml\"",
+    );
+    std::fs::write(dir.join("with.toml"), with).unwrap();
+    let without = base.replace("protocol = \"dose-3200\"\n", "");
+    std::fs::write(dir.join("without.toml"), without).unwrap();
+    let v = json_of(
+        &praxis(tmp.path())
+            .args([
+                "simulate",
+                dir.join("with.toml").to_str().unwrap(),
+                "--json",
+                "--draws",
+                "20",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["summary"]["protocol"], "clinic-mcimt");
+    let v = json_of(
+        &praxis(tmp.path())
+            .args([
+                "simulate",
+                dir.join("without.toml").to_str().unwrap(),
+                "--json",
+                "--draws",
+                "20",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["summary"]["protocol"], "none");
+    assert_eq!(v["summary"]["sessions"], 0);
+}
+
+#[test]
+fn protocols_check_names_a_missing_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = praxis(tmp.path())
+        .args(["protocols", "check", "no/such/file.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("no/such/file.toml:1:1: cannot read the protocol file"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn simulate_human_output_has_the_table_goal_and_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = praxis(tmp.path())
+        .args([
+            "simulate",
+            "tests/scenarios/stroke-subacute.toml",
+            "--draws",
+            "30",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let s = String::from_utf8_lossy(&out.stdout);
+    // One block per baseline instrument, headed by its short name and baseline score (from the scenario file).
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("FMA-UE (") && l.contains("baseline 20.0, MCID 9.0")),
+        "{s}"
+    );
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("ARAT (") && l.contains("baseline 12.0, MCID 12.0")),
+        "{s}"
+    );
+    // Every line of the report fits an 80-column terminal.
+    assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+    assert!(s.contains("Goal FMA-UE 45.0 by day 90: reached in"), "{s}");
+    let chart: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.contains("mean *, 80% band"))
+        .collect();
+    assert!(
+        chart.len() > 12 && chart.iter().all(|l| l.chars().count() <= 80),
+        "{s}"
+    );
+    assert!(s.contains("| = end of treatment (day "), "{s}");
+}
+
+#[test]
+fn the_readme_example_protocol_is_valid() {
+    let readme = std::fs::read_to_string(root().join("protocols/README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a TOML example") + "```toml\n".len();
+    let len = readme[start..].find("```").unwrap();
+    let p = protocol::parse(&readme[start..start + len], "my-reach.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.schedule.total_repetitions(), 4 * 5 * 3 * 100);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(200))]
+
+    /// Any edit of a good file gives a protocol or positioned errors inside the file — never a panic.
+    #[test]
+    fn damaged_files_give_positioned_errors(cut in 0usize..1500, junk in "[a-z_=\\[\\]\" 0-9.\n-]{0,12}") {
+        let good = include_str!("../protocols/part-whole-reach.toml");
+        let mut at = cut.min(good.len());
+        while !good.is_char_boundary(at) {
+            at -= 1;
+        }
+        let text = format!("{}{}{}", &good[..at], junk, &good[at..]);
+        if let Err(e) = protocol::parse(&text, "part-whole-reach.toml") {
+            let lines = text.lines().count().max(1);
+            proptest::prop_assert!(!e.diagnostics.is_empty());
+            for d in &e.diagnostics {
+                proptest::prop_assert!(d.line >= 1 && d.line <= lines + 1, "{e}");
+                proptest::prop_assert!(d.column >= 1, "{e}");
+                proptest::prop_assert!(!d.message.is_empty());
+            }
+        }
+    }
 }

@@ -611,19 +611,14 @@ mod tests {
 
     #[test]
     fn protocol_ids_are_from_the_library() {
-        const LIBRARY: [&str; 8] = [
-            "usual-care",
-            "task-specific-300",
-            "cimt",
-            "mcimt",
-            "lsvt-big",
-            "part-whole-reach",
-            "cerebellar-coordination",
-            "balance-gait-older",
-        ];
+        let lib = crate::app::protocols::Library::builtin();
         for case in cases(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()) {
             for p in case.phases {
-                assert!(LIBRARY.contains(&p.protocol), "{}", p.protocol);
+                assert!(
+                    lib.get(p.protocol).is_some(),
+                    "{} is not in the library",
+                    p.protocol
+                );
             }
         }
     }

@@ -8,7 +8,7 @@ use chrono::{Datelike as _, NaiveDate};
 
 use crate::app::protocols::Library;
 use crate::domain::{Assessment, Condition, Patient};
-use crate::model::forecast::{Comparison, Control, Forecast, ForecastOptions};
+use crate::model::forecast::{Cancelled, Comparison, Control, Forecast, ForecastOptions};
 use crate::model::protocol::Protocol;
 use crate::model::scenario::{self, Observation, Scenario, ScenarioPatient};
 use crate::model::simulate;
@@ -54,24 +54,52 @@ pub fn resolve_all(lib: &Library, specs: &[String]) -> anyhow::Result<Vec<Protoc
     Ok(out)
 }
 
-/// Run one forecast.
+/// Run one forecast to completion (command line).
 pub fn forecast(
     scenario: &Scenario,
     protocol: Option<&Protocol>,
     opts: ForecastOptions,
 ) -> anyhow::Result<Forecast> {
-    let ctl = Control::default();
-    Ok(simulate::forecast(scenario, protocol, opts, &ctl)?)
+    Ok(forecast_with(
+        scenario,
+        protocol,
+        opts,
+        &Control::default(),
+    )?)
 }
 
-/// Run a comparison.
+/// Run one forecast that the caller can cancel and follow (TUI worker threads): see [`Control`].
+pub fn forecast_with(
+    scenario: &Scenario,
+    protocol: Option<&Protocol>,
+    opts: ForecastOptions,
+    ctl: &Control,
+) -> Result<Forecast, Cancelled> {
+    simulate::forecast(scenario, protocol, opts, ctl)
+}
+
+/// Run a comparison to completion (command line).
 pub fn compare(
     scenario: &Scenario,
     protocols: &[Protocol],
     opts: ForecastOptions,
 ) -> anyhow::Result<Comparison> {
-    let ctl = Control::default();
-    Ok(simulate::compare(scenario, protocols, opts, &ctl)?)
+    Ok(compare_with(
+        scenario,
+        protocols,
+        opts,
+        &Control::default(),
+    )?)
+}
+
+/// Run a comparison that the caller can cancel and follow.
+pub fn compare_with(
+    scenario: &Scenario,
+    protocols: &[Protocol],
+    opts: ForecastOptions,
+    ctl: &Control,
+) -> Result<Comparison, Cancelled> {
+    simulate::compare(scenario, protocols, opts, ctl)
 }
 
 /// Build a scenario from a stored patient: age from the birth year, the condition's facts, days since onset (stroke
@@ -179,6 +207,21 @@ fn days_since_onset(c: &Condition, day0: NaiveDate) -> u32 {
 mod tests {
     use super::*;
     use crate::domain::StrokeFacts;
+
+    #[test]
+    fn a_cancelled_forecast_stops_with_cancelled() {
+        let text = include_str!("../../tests/scenarios/stroke-subacute.toml");
+        let s = scenario::parse(text, "stroke-subacute.toml").unwrap();
+        let ctl = Control::default();
+        ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        let lib = Library::builtin();
+        let p = lib.get("usual-care").cloned();
+        assert_eq!(
+            forecast_with(&s, p.as_ref(), ForecastOptions::default(), &ctl),
+            Err(Cancelled)
+        );
+        assert!(compare_with(&s, &[p.unwrap()], ForecastOptions::default(), &ctl).is_err());
+    }
 
     fn assess(id: i64, inst: &str, score: f64, date: &str) -> Assessment {
         Assessment {

@@ -189,6 +189,20 @@ pub fn apply(
     Ok(())
 }
 
+/// Check that `id` names a protocol of the library (built-in or the user's folder), so plans and session logs
+/// name protocols the forecast can use.
+pub fn check_protocol(library: &crate::app::protocols::Library, id: &str) -> Result<(), String> {
+    if library.get(id).is_some() {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = library.protocols().map(|p| p.id.as_str()).collect();
+    known.sort_unstable();
+    Err(format!(
+        "unknown protocol {id:?}; known protocols: {} (`praxis protocols list` shows them)",
+        known.join(", ")
+    ))
+}
+
 /// Days without a reassessment after which the list flags a patient.
 pub const REASSESS_AFTER_DAYS: i64 = 28;
 /// Days without a session after which the list flags a patient with an active plan.
@@ -340,6 +354,18 @@ mod tests {
             flags(&row(None, None, true), today),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
         );
+    }
+
+    #[test]
+    fn protocols_must_come_from_the_library() {
+        let lib = crate::app::protocols::Library::builtin();
+        assert_eq!(check_protocol(&lib, "usual-care"), Ok(()));
+        let e = check_protocol(&lib, "yoga").unwrap_err();
+        assert!(
+            e.starts_with("unknown protocol \"yoga\"; known protocols: "),
+            "{e}"
+        );
+        assert!(e.contains("task-specific-300"), "{e}");
     }
 
     #[test]

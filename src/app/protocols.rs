@@ -118,10 +118,16 @@ impl Library {
     /// whose protocols override built-ins with the same id.
     pub fn load() -> Library {
         let mut lib = Library::builtin();
-        if let Some(dir) = user_dir()
-            && dir.is_dir()
-        {
-            lib.add_dir(&dir);
+        if let Some(dir) = user_dir() {
+            if dir.is_dir() {
+                lib.add_dir(&dir);
+            } else if std::env::var_os("PRAXIS_PROTOCOLS").is_some_and(|d| !d.is_empty()) {
+                // Named explicitly: say it is missing (the XDG folder is optional and stays silent).
+                lib.errors.push(FileError::whole_file(
+                    &dir.display().to_string(),
+                    "PRAXIS_PROTOCOLS names a folder that does not exist",
+                ));
+            }
         }
         lib
     }

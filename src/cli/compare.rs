@@ -68,13 +68,17 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
     );
     let _ = writeln!(
         out,
-        "GAIN = improvement in {} (positive = better), mean and 80% band.\n",
-        short(id)
+        "GAIN = improvement in {} (positive = better), mean (80% band).\n\
+         END = at each protocol's last session; FOLLOW-UP = day {}.\n\
+         S>MCID = sessions until the median forecast passes the MCID;\n\
+         P(MC) = share of draws past the MCID at the end of treatment.\n",
+        short(id),
+        first.map_or(0, |s| s.follow_up_day)
     );
     let _ = writeln!(
         out,
-        "{:<4} {:<25} {:>4} {:>6}  {:<19} {:<19} {:>6} {:>7}",
-        "RANK", "PROTOCOL", "SESS", "REPS", "GAIN END", "GAIN FOLLOW-UP", "S>MCID", "P(MCID)"
+        "{:<2} {:<23} {:>4} {:<17} {:<17} {:>6} {:>5}",
+        "#", "PROTOCOL", "SESS", "GAIN END", "GAIN FOLLOW-UP", "S>MCID", "P(MC)"
     );
     let mut has_goal = false;
     for (rank, pid) in cmp.ranking.iter().enumerate() {
@@ -83,7 +87,7 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
         let Some(m) = s.measures.get(id) else {
             let _ = writeln!(
                 out,
-                "{:<4} {:<25} (no forecast for {})",
+                "{:<2} {:<23} (no forecast for {})",
                 rank + 1,
                 pid,
                 short(id)
@@ -103,11 +107,10 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<4} {:<25} {:>4} {:>6}  {:<19} {:<19} {:>6} {:>6.0}%",
+            "{:<2} {:<23} {:>4} {:<17} {:<17} {:>6} {:>4.0}%",
             rank + 1,
             pid,
             s.sessions,
-            s.total_repetitions,
             band(&ge),
             band(&gf),
             m.sessions_to_mcid.map_or("-".into(), |n| n.to_string()),
@@ -142,12 +145,33 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
             vec![]
         };
         out.push_str(&report::chart(id, &cmp.days, band, &marks));
+        if !marks.is_empty() {
+            let _ = writeln!(
+                out,
+                "        | = end of treatment (day {})",
+                s.end_of_treatment_day
+            );
+        }
     }
     out
 }
 
 /// Which protocol the model favours and why, in plain words.
 pub fn verdict(cmp: &Comparison) -> String {
+    // Lines that do not start with a space are re-wrapped to 80 columns.
+    let raw = verdict_lines(cmp);
+    raw.lines()
+        .map(|l| {
+            if l.is_empty() || l.starts_with(' ') {
+                format!("{l}\n")
+            } else {
+                report::wrap(l, 80, "", "")
+            }
+        })
+        .collect()
+}
+
+fn verdict_lines(cmp: &Comparison) -> String {
     let mut out = String::new();
     let id = cmp.primary.as_str();
     let Some(best) = cmp.ranking.first().and_then(|b| by_id(cmp, b)) else {
@@ -208,7 +232,7 @@ pub fn verdict(cmp: &Comparison) -> String {
     if !best.summary.notes.is_empty() {
         let _ = writeln!(out, "Why, according to the model:");
         for n in &best.summary.notes {
-            let _ = writeln!(out, "  - {n}");
+            out.push_str(&report::wrap(n, 80, "  - ", "    "));
         }
     }
     out

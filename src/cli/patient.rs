@@ -327,11 +327,23 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
 
 fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
-    let mut p = store.patient(&a.code)?;
+    let saved = store.patient(&a.code)?;
+    let mut p = saved.clone();
     if let Some(v) = a.expect_version {
         p.version = v;
     }
     patients::apply(&mut p, a.birth_year, a.condition, &a.fields).map_err(anyhow::Error::msg)?;
+    if p == saved {
+        // Nothing to save: no new version, no audit row.
+        if ctx.json {
+            return ctx.print_json(&saved);
+        }
+        println!(
+            "Nothing changed for patient {} (version {}).",
+            saved.code, saved.version
+        );
+        return Ok(());
+    }
     match store.update_patient(&p) {
         Ok(saved) => {
             if ctx.json {

@@ -85,14 +85,34 @@ pub fn human(scenario: &Scenario, f: &Forecast) -> String {
     let s = &f.summary;
     let mut out = String::new();
     let title = scenario.name.clone().unwrap_or_else(|| "scenario".into());
-    let _ = writeln!(out, "{title}: {} ({})", s.protocol_name, s.protocol);
+    let _ = writeln!(out, "{title}");
+    let _ = writeln!(out, "Protocol: {}", s.protocol_name);
     let _ = writeln!(
         out,
-        "{} sessions, {} repetitions; treatment ends on day {}, follow-up on day {}; {} draws, seed {}",
-        s.sessions, s.total_repetitions, s.end_of_treatment_day, s.follow_up_day, s.draws, s.seed
+        "  id {}; {} draws, seed {}",
+        s.protocol, s.draws, s.seed
+    );
+    let _ = writeln!(
+        out,
+        "  {} sessions, {} repetitions; treatment ends on day {}, follow-up on day {}",
+        s.sessions, s.total_repetitions, s.end_of_treatment_day, s.follow_up_day
     );
     let _ = writeln!(out);
     out.push_str(&report::summary_table(&s.measures, &s.primary));
+    if let Some(g) = &scenario.goal
+        && let Some(p) = s.measures.get(&g.instrument).and_then(|m| m.p_goal)
+    {
+        let by = g
+            .by_day
+            .map_or("the end of treatment".to_string(), |d| format!("day {d}"));
+        let _ = writeln!(
+            out,
+            "Goal {} {} by {by}: reached in {:.0}% of draws.",
+            report::short(&g.instrument),
+            report::num(&g.instrument, g.target),
+            p * 100.0
+        );
+    }
     if let Some(band) = f.measures.get(&s.primary) {
         let _ = writeln!(out);
         let mut marks = Vec::new();
@@ -111,7 +131,7 @@ pub fn human(scenario: &Scenario, f: &Forecast) -> String {
     if !s.notes.is_empty() {
         let _ = writeln!(out, "\nWhy:");
         for n in &s.notes {
-            let _ = writeln!(out, "  - {n}");
+            out.push_str(&report::wrap(n, 80, "  - ", "    "));
         }
     }
     out

@@ -1,7 +1,5 @@
 //! Helpers shared by the data commands: opening the store, aligned tables that fit 80 columns, value parsers.
 
-use anyhow::Context as _;
-
 use super::Ctx;
 use crate::store::Store;
 
@@ -10,7 +8,16 @@ pub const WIDTH: usize = 80;
 
 /// Open the database named by `--db` / `PRAXIS_DB` / the default path.
 pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
-    Store::open(&ctx.db).with_context(|| format!("opening the database {}", ctx.db.display()))
+    Store::open(&ctx.db).map_err(|e| {
+        // Name the file once: some messages already do.
+        let names_file = e.to_string().contains(&ctx.db.display().to_string());
+        let e = anyhow::Error::new(e);
+        if names_file {
+            e
+        } else {
+            e.context(format!("opening the database {}", ctx.db.display()))
+        }
+    })
 }
 
 /// Render an aligned table: two spaces between columns; when wider than [`WIDTH`], the widest columns are

@@ -80,7 +80,7 @@ pub const SUCCESS_MARGIN: f64 = 0.15;
 /// Spread s of the success curve for a healthy motor noise of 1 (skill units).
 pub const SUCCESS_SPREAD: f64 = 0.08;
 /// Blocks per session the engine updates in closed form (more = finer progression, slower forecasts).
-pub const MAX_BLOCKS_PER_SESSION: u32 = 5;
+pub const MAX_BLOCKS_PER_SESSION: u32 = 3;
 
 // Practice structure (Wickens 2013 Hum Factors 55:1 (check); 37 studies).
 /// Share of whole-task skill carried by integrating the components, when they run in sequence (dimensionless).

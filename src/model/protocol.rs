@@ -297,6 +297,8 @@ pub enum Seg {
     Key(&'static str),
     /// A key chosen by the file's author (e.g. an instrument id in `[baseline]`).
     Name(String),
+    /// The key itself rather than its value (for unknown keys): always the last segment.
+    KeyItself(String),
     Index(usize),
 }
 
@@ -327,7 +329,7 @@ pub fn path_text(path: &[Seg]) -> String {
                 }
                 s.push_str(k);
             }
-            Seg::Name(k) => {
+            Seg::Name(k) | Seg::KeyItself(k) => {
                 if !s.is_empty() {
                     s.push('.');
                 }
@@ -384,6 +386,14 @@ impl<'i> SpannedDoc<'i> {
                     _ => None,
                 },
                 Seg::Index(i) => node.get_ref().get(*i).map(|v| (v.span().start, v)),
+                Seg::KeyItself(k) => {
+                    if let toml::de::DeValue::Table(t) = node.get_ref()
+                        && let Some((key, _)) = t.get_key_value(k.as_str())
+                    {
+                        offset = key.span().start;
+                    }
+                    break;
+                }
             };
             match next {
                 Some((key_start, v)) => {

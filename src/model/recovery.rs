@@ -39,7 +39,9 @@ impl UseState {
     /// below one half weakens it (learned non-use), proportionally to the room left in that direction.
     pub fn day(&mut self, function: f64, forced: f64) -> f64 {
         let target = use_target(function).max(forced.min(1.0));
-        self.use_ += (target - self.use_) * (1.0 - (-1.0 / k::USE_TAU_DAYS).exp());
+        // 1 - exp(-1 / USE_TAU_DAYS): the share of the gap to the target closed in a day.
+        let rate = 1.0 / k::USE_TAU_DAYS - 0.5 / (k::USE_TAU_DAYS * k::USE_TAU_DAYS);
+        self.use_ += (target - self.use_) * rate;
         let drive = self.use_ - 0.5;
         let room = if drive >= 0.0 {
             1.0 - function

@@ -113,7 +113,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         for (k, _) in table.iter() {
             if !allowed.contains(&k.get_ref().as_ref()) {
                 problems.push(Problem::new(
-                    &[Seg::Key("patient"), Seg::Key("condition"), Seg::Name(k.get_ref().to_string())],
+                    &[Seg::Key("patient"), Seg::Key("condition"), Seg::KeyItself(k.get_ref().to_string())],
                     format!(
                         "unknown key `patient.condition.{}` for a {kind} condition; expected one of {}",
                         k.get_ref(),

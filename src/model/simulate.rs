@@ -36,6 +36,59 @@ struct TaskPlan {
     parts: Vec<f64>,
     /// Share of whole-task skill carried by integration of the components.
     iota: f64,
+    blocks: Blocks,
+    /// Transfer of this task's skill to each domain.
+    transfer: [f64; DOMAINS],
+}
+
+/// How one task's repetitions of a session are split into closed-form blocks (the same every session).
+struct Blocks {
+    count: u32,
+    /// Progression windows per block.
+    windows: u32,
+    whole_share: f64,
+    /// Share of part repetitions that also train integration (progressive part).
+    part_integ: f64,
+    n_whole: f64,
+    exp_whole: f64,
+    n_parts: Vec<f64>,
+    exp_parts: Vec<f64>,
+}
+
+fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure) -> Blocks {
+    let count = if n_task > 0.0 {
+        ((n_task / window).ceil() as u32).clamp(1, k::MAX_BLOCKS_PER_SESSION)
+    } else {
+        0
+    };
+    let nb = if count > 0 {
+        n_task / f64::from(count)
+    } else {
+        0.0
+    };
+    let (whole_share, part_integ) = if parts.len() <= 1 {
+        (1.0, 0.0)
+    } else {
+        match structure {
+            Structure::Whole => (1.0, 0.0),
+            Structure::Part => (0.0, 0.0),
+            Structure::PartWhole => (k::PART_WHOLE_WHOLE_SHARE, 0.0),
+            Structure::ProgressivePart => (0.0, k::PROGRESSIVE_PART_INTEGRATION_SHARE),
+        }
+    };
+    let e = |n: f64| (-n / FATIGUE).exp();
+    let n_whole = nb * whole_share;
+    let n_parts: Vec<f64> = parts.iter().map(|w| nb * (1.0 - whole_share) * w).collect();
+    Blocks {
+        count,
+        windows: (nb / window).round().max(1.0) as u32,
+        whole_share,
+        part_integ,
+        n_whole,
+        exp_whole: e(n_whole),
+        exp_parts: n_parts.iter().map(|&n| e(n)).collect(),
+        n_parts,
+    }
 }
 
 /// Everything about a scenario x protocol that does not change between draws.
@@ -115,13 +168,18 @@ fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepar
                     Timing::Concurrent => k::INTEGRATION_CONCURRENT,
                 }
             };
+            let share = if total_w > 0.0 {
+                t.weight.max(0.0) / total_w
+            } else {
+                1.0 / p.practice.tasks.len() as f64
+            };
+            let window = f64::from(p.progression.window.max(1));
+            let domain = outcome::domain_of_target(t.target);
             tasks.push(TaskPlan {
-                domain: outcome::domain_of_target(t.target),
-                share: if total_w > 0.0 {
-                    t.weight.max(0.0) / total_w
-                } else {
-                    1.0 / p.practice.tasks.len() as f64
-                },
+                domain,
+                transfer: std::array::from_fn(|d| outcome::transfer(domain, domain_from(d))),
+                share,
+                blocks: blocks(reps * share, window, &parts, p.practice.structure),
                 parts,
                 iota,
             });
@@ -317,24 +375,26 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
     let arm_f0 = prep.arm_slot.map(|i| prep.slots[i].function());
     let mut use_state = arm_f0.map(UseState::settled);
     let mut use_df = 0.0; // arm function change from use (share of range)
-    let (window, adv, reg, max_level, rule, step_every) = match prep.protocol {
+    let (adv, reg, max_level, rule, step_every) = match prep.protocol {
         Some(p) => (
-            f64::from(p.progression.window.max(1)),
             p.progression.advance_above,
             p.progression.regress_below,
             p.progression.max_level.max(1),
             p.progression.rule,
             p.progression.step_every_sessions.unwrap_or(5).max(1),
         ),
-        None => (20.0, 0.8, 0.5, 10, ProgressionRule::None, 5),
+        None => (0.8, 0.5, 10, ProgressionRule::None, 5),
     };
-    let structure = prep
-        .protocol
-        .map_or(Structure::Whole, |p| p.practice.structure);
     let start_level = prep
         .protocol
         .map_or(1, |p| p.progression.start_level.max(1));
     let mut fatigue = 0.0;
+    let mut fat_e;
+    let logit = |p: f64| {
+        let p = p.clamp(1e-9, 1.0 - 1e-9);
+        (p / (1.0 - p)).ln()
+    };
+    let (logit_adv, logit_reg) = (logit(adv), logit(reg));
     let mut last_hour: Option<(u32, f64)> = None;
     let mut next_session = 0usize;
     let mut session_index = 0u32;
@@ -381,6 +441,7 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
             {
                 // Same day: an awake gap.
                 fatigue = skill::recover(fatigue, hour - lh);
+                fat_e = (-fatigue / FATIGUE).exp();
                 for ts in tasks.iter_mut() {
                     for s in ts.parts.iter_mut() {
                         *s = skill::wake_gap(*s);
@@ -389,6 +450,7 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
                 }
             } else {
                 fatigue = 0.0;
+                fat_e = 1.0;
             }
             if rule == ProgressionRule::Fixed {
                 let lv = start_level + session_index / step_every;
@@ -397,35 +459,16 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
                 }
             }
             for (plan, ts) in prep.tasks.iter().zip(tasks.iter_mut()) {
-                let n_task = prep.reps * plan.share;
-                if n_task <= 0.0 {
-                    continue;
-                }
-                let blocks = ((n_task / window).ceil() as u32).clamp(1, k::MAX_BLOCKS_PER_SESSION);
-                let nb = n_task / f64::from(blocks);
-                let windows_per_block = (nb / window).round().max(1.0) as u32;
-                for _ in 0..blocks {
+                let b = &plan.blocks;
+                for _ in 0..b.count {
                     let dlev = difficulty(ts.level, max_level);
-                    let x_whole = task_skill(plan, ts);
-                    let (whole_share, part_integ) = if plan.parts.len() <= 1 {
-                        (1.0, 0.0)
-                    } else {
-                        match structure {
-                            Structure::Whole => (1.0, 0.0),
-                            Structure::Part => (0.0, 0.0),
-                            Structure::PartWhole => (k::PART_WHOLE_WHOLE_SHARE, 0.0),
-                            Structure::ProgressivePart => {
-                                (0.0, k::PROGRESSIVE_PART_INTEGRATION_SHARE)
-                            }
-                        }
-                    };
-                    if whole_share > 0.0 {
-                        let n = nb * whole_share;
-                        let p = skill::success(x_whole, dlev, l.noise);
-                        let eff = skill::effective_reps(fatigue, n, FATIGUE)
-                            * skill::challenge(p)
-                            * subacute;
-                        fatigue += n;
+                    if b.whole_share > 0.0 {
+                        let p = skill::success(task_skill(plan, ts), dlev, l.noise);
+                        // Effective repetitions R e^(-done/R) (1 - e^(-n/R)), with e^(-n/R) cached.
+                        let eff =
+                            FATIGUE * fat_e * (1.0 - b.exp_whole) * skill::challenge(p) * subacute;
+                        fat_e *= b.exp_whole;
+                        fatigue += b.n_whole;
                         for (w, s) in plan.parts.iter().zip(ts.parts.iter_mut()) {
                             *s = l.comp.block(*s, eff * w, 1.0);
                         }
@@ -433,28 +476,30 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
                             ts.integ = l.integ.block(ts.integ, eff, 1.0);
                         }
                     }
-                    if whole_share < 1.0 {
-                        let n_parts = nb * (1.0 - whole_share);
-                        for (w, s) in plan.parts.iter().zip(ts.parts.iter_mut()) {
-                            let n = n_parts * w;
+                    if b.whole_share < 1.0 {
+                        for ((s, &n), &e_n) in ts.parts.iter_mut().zip(&b.n_parts).zip(&b.exp_parts)
+                        {
                             let p = skill::success(s.total(), dlev, l.noise);
-                            let eff = skill::effective_reps(fatigue, n, FATIGUE)
-                                * skill::challenge(p)
-                                * subacute;
+                            let eff =
+                                FATIGUE * fat_e * (1.0 - e_n) * skill::challenge(p) * subacute;
+                            fat_e *= e_n;
                             fatigue += n;
                             *s = l.comp.block(*s, eff, 1.0);
-                            if part_integ > 0.0 && plan.iota > 0.0 {
-                                ts.integ = l.integ.block(ts.integ, eff * part_integ, 1.0);
+                            if b.part_integ > 0.0 && plan.iota > 0.0 {
+                                ts.integ = l.integ.block(ts.integ, eff * b.part_integ, 1.0);
                             }
                         }
                     }
                     if rule == ProgressionRule::Adaptive {
-                        let x = task_skill(plan, ts);
-                        for _ in 0..windows_per_block {
-                            let p = skill::success(x, difficulty(ts.level, max_level), l.noise);
-                            if p >= adv && ts.level < max_level {
+                        // p >= advance_above  <=>  difficulty <= x + margin - spread * logit(advance_above).
+                        let x = task_skill(plan, ts) + k::SUCCESS_MARGIN;
+                        let spread = k::SUCCESS_SPREAD * l.noise.max(0.1);
+                        let (d_adv, d_reg) = (x - spread * logit_adv, x - spread * logit_reg);
+                        for _ in 0..b.windows {
+                            let d = difficulty(ts.level, max_level);
+                            if d <= d_adv && ts.level < max_level {
                                 ts.level += 1;
-                            } else if p < reg && ts.level > 1 {
+                            } else if d > d_reg && ts.level > 1 {
                                 ts.level -= 1;
                             } else {
                                 break;
@@ -498,25 +543,29 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
             ts.integ_at_last_night = ts.integ.total();
         }
         // Practice -> domains (weighted mean over tasks that transfer to the domain).
-        for (d, tr) in train.iter_mut().enumerate() {
-            let dom = domain_from(d);
-            let (mut num, mut den) = (0.0, 0.0);
+        if !prep.tasks.is_empty() {
+            let (mut num, mut den) = ([0.0; DOMAINS], [0.0; DOMAINS]);
             for (plan, ts) in prep.tasks.iter().zip(&tasks) {
-                let w = outcome::transfer(plan.domain, dom);
-                if w > 0.0 {
-                    num += plan.share * w * task_skill(plan, ts).clamp(0.0, 1.0);
-                    den += plan.share;
+                let x = task_skill(plan, ts).clamp(0.0, 1.0);
+                for d in 0..DOMAINS {
+                    let w = plan.transfer[d];
+                    if w > 0.0 {
+                        num[d] += plan.share * w * x;
+                        den[d] += plan.share;
+                    }
                 }
             }
-            *tr = if den > 0.0 {
-                c.trainable * num / den
-            } else {
-                0.0
-            };
-        }
-        if matches!(domain_from(Domain::Daily as usize), Domain::Daily) {
+            for d in 0..DOMAINS {
+                train[d] = if den[d] > 0.0 {
+                    c.trainable * num[d] / den[d]
+                } else {
+                    0.0
+                };
+            }
+            // Daily activities gain from any of arm, leg and balance.
             let a = (train[0] + train[1] + train[2]) / 3.0;
-            train[Domain::Daily as usize] = train[Domain::Daily as usize].max(a);
+            let daily = Domain::Daily as usize;
+            train[daily] = train[daily].max(a);
         }
         q_t *= q;
     }

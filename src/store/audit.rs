@@ -92,13 +92,26 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
 }
 
 /// Personal data kept out of the audit trail, so erasing a patient (issue 5) needs no change to this append-only
-/// table: the name is replaced by a marker saying whether it was set.
-fn redact(mut v: serde_json::Value) -> serde_json::Value {
-    if let Some(obj) = v.as_object_mut()
-        && let Some(name) = obj.get_mut("name")
-        && !name.is_null()
-    {
-        *name = serde_json::Value::String("(name withheld)".into());
+/// table: the name is replaced by a marker saying that it was set (and, in an `after`, whether it changed).
+fn redact(mut v: serde_json::Value, changed: bool) -> serde_json::Value {
+    if let Some(obj) = v.as_object_mut() {
+        match obj.get_mut("name") {
+            Some(name) if !name.is_null() => {
+                let marker = if changed {
+                    "(name withheld; changed)"
+                } else {
+                    "(name withheld)"
+                };
+                *name = serde_json::Value::String(marker.into());
+            }
+            _ if changed => {
+                obj.insert(
+                    "name".into(),
+                    serde_json::Value::String("(name removed)".into()),
+                );
+            }
+            _ => {}
+        }
     }
     v
 }
@@ -132,8 +145,11 @@ impl Tx<'_> {
             entity: entity.into(),
             entity_key: entity_key.into(),
             patient_code: patient_code.map(str::to_string),
-            before_json: before.map(|v| redact(v.clone()).to_string()),
-            after_json: after.map(|v| redact(v.clone()).to_string()),
+            before_json: before.map(|v| redact(v.clone(), false).to_string()),
+            after_json: after.map(|v| {
+                let renamed = before.is_some_and(|b| b.get("name") != v.get("name"));
+                redact(v.clone(), renamed).to_string()
+            }),
             hash: String::new(),
         };
         row.hash = row_hash(&prev, &row);
@@ -222,10 +238,17 @@ mod tests {
 
     #[test]
     fn redaction_hides_names_only() {
-        let v = redact(serde_json::json!({"code": "P-1", "name": "Ada", "birth_year": 1950}));
+        let v = redact(
+            serde_json::json!({"code": "P-1", "name": "Ada", "birth_year": 1950}),
+            false,
+        );
         assert_eq!(v["name"], "(name withheld)");
         assert_eq!(v["code"], "P-1");
-        let v = redact(serde_json::json!({"code": "P-1"}));
+        let v = redact(serde_json::json!({"code": "P-1", "name": "Ada"}), true);
+        assert_eq!(v["name"], "(name withheld; changed)");
+        let v = redact(serde_json::json!({"code": "P-1"}), false);
         assert!(v.get("name").is_none());
+        let v = redact(serde_json::json!({"code": "P-1"}), true);
+        assert_eq!(v["name"], "(name removed)");
     }
 }

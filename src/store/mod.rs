@@ -325,6 +325,26 @@ mod tests {
     }
 
     #[test]
+    fn the_connection_has_the_safety_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        let get = |name: &str| -> i64 {
+            store
+                .conn
+                .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        assert!(get("busy_timeout") >= 5000);
+        assert_eq!(get("synchronous"), 2, "synchronous=FULL");
+        assert_eq!(get("foreign_keys"), 1);
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
     fn a_full_disk_is_reported_in_words_and_keeps_what_was_saved() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("full.db")).unwrap();

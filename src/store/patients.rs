@@ -30,7 +30,7 @@ pub struct PatientFilter {
 }
 
 const COLUMNS: &str = "p.id, p.code, p.name, p.birth_year, p.sex, p.dominant_hand, p.affected_side, \
-                       p.condition_json, p.notes, p.created_at, p.updated_at, p.version";
+                       p.condition, p.facts, p.notes, p.created_at, p.updated_at, p.version";
 
 fn opt_enum<T: serde::de::DeserializeOwned>(
     r: &rusqlite::Row<'_>,
@@ -42,11 +42,43 @@ fn opt_enum<T: serde::de::DeserializeOwned>(
         .transpose()
 }
 
+/// The condition from its kind and its facts (JSON of the facts struct; no tag, so parsing needs no buffering).
+fn condition_from(kind: &str, facts: &str) -> rusqlite::Result<Condition> {
+    fn parse<T: serde::de::DeserializeOwned>(facts: &str) -> rusqlite::Result<T> {
+        serde_json::from_str(facts).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
+        })
+    }
+    Ok(match kind {
+        "stroke" => Condition::Stroke(parse(facts)?),
+        "parkinsons" => Condition::Parkinsons(parse(facts)?),
+        "cerebellar_ataxia" => Condition::CerebellarAtaxia(parse(facts)?),
+        "older_adult" => Condition::OlderAdult(parse(facts)?),
+        other => {
+            return Err(rusqlite::Error::FromSqlConversionFailure(
+                7,
+                rusqlite::types::Type::Text,
+                format!("unknown condition {other:?}").into(),
+            ));
+        }
+    })
+}
+
+/// JSON of the condition's facts, without the kind (which has its own column).
+fn facts_json(c: &Condition) -> Result<String> {
+    Ok(match c {
+        Condition::Stroke(f) => to_json(f)?,
+        Condition::Parkinsons(f) => to_json(f)?,
+        Condition::CerebellarAtaxia(f) => to_json(f)?,
+        Condition::OlderAdult(f) => to_json(f)?,
+    }
+    .to_string())
+}
+
 fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Patient> {
-    let cond_text: String = r.get(7)?;
-    let condition: Condition = serde_json::from_str(&cond_text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
-    })?;
+    let kind: String = r.get(7)?;
+    let facts: String = r.get(8)?;
+    let condition = condition_from(&kind, &facts)?;
     Ok(Patient {
         id: r.get(0)?,
         code: r.get(1)?,
@@ -56,10 +88,10 @@ fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Patient> {
         dominant_hand: opt_enum(r, 5, "dominant_hand")?,
         affected_side: opt_enum(r, 6, "affected_side")?,
         condition,
-        notes: r.get(8)?,
-        created_at: r.get(9)?,
-        updated_at: r.get(10)?,
-        version: r.get(11)?,
+        notes: r.get(9)?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+        version: r.get(12)?,
     })
 }
 
@@ -176,7 +208,7 @@ impl Tx<'_> {
         let now = now_utc();
         self.tx.execute(
             "INSERT INTO patients (code, name, birth_year, sex, dominant_hand, affected_side, condition, \
-             condition_json, notes, created_at, updated_at, version) \
+             facts, notes, created_at, updated_at, version) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1)",
             params![
                 p.code,
@@ -186,7 +218,7 @@ impl Tx<'_> {
                 p.dominant_hand.as_ref().map(enum_text),
                 p.affected_side.as_ref().map(enum_text),
                 p.condition.kind().id(),
-                to_json(&p.condition)?.to_string(),
+                facts_json(&p.condition)?,
                 p.notes,
                 now,
             ],
@@ -210,7 +242,7 @@ impl Tx<'_> {
         let now = now_utc();
         let changed = self.tx.execute(
             "UPDATE patients SET name = ?2, birth_year = ?3, sex = ?4, dominant_hand = ?5, affected_side = ?6, \
-             condition = ?7, condition_json = ?8, notes = ?9, updated_at = ?10, version = version + 1 \
+             condition = ?7, facts = ?8, notes = ?9, updated_at = ?10, version = version + 1 \
              WHERE code = ?1 AND version = ?11",
             params![
                 p.code,
@@ -220,7 +252,7 @@ impl Tx<'_> {
                 p.dominant_hand.as_ref().map(enum_text),
                 p.affected_side.as_ref().map(enum_text),
                 p.condition.kind().id(),
-                to_json(&p.condition)?.to_string(),
+                facts_json(&p.condition)?,
                 p.notes,
                 now,
                 p.version,
@@ -303,15 +335,15 @@ impl Store {
             };
             Ok(PatientRow {
                 patient: patient_from_row(r)?,
-                last_assessment: date(12, "assessments.date")?,
+                last_assessment: date(13, "assessments.date")?,
                 last_session: r
-                    .get::<_, Option<String>>(13)?
+                    .get::<_, Option<String>>(14)?
                     .map(|t| parse_datetime("sessions.started_at", &t))
                     .transpose()?,
-                plan_protocol: r.get(14)?,
-                plan_start: date(15, "plans.start_date")?,
-                n_assessments: r.get(16)?,
-                n_sessions: r.get(17)?,
+                plan_protocol: r.get(15)?,
+                plan_start: date(16, "plans.start_date")?,
+                n_assessments: r.get(17)?,
+                n_sessions: r.get(18)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

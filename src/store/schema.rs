@@ -23,8 +23,8 @@ CREATE TABLE patients (
     affected_side  TEXT,
     -- condition kind id (stroke, parkinsons, cerebellar_ataxia, older_adult), for filtering
     condition      TEXT NOT NULL,
-    -- the whole domain::Condition as JSON (kind + facts); query facts with json_extract
-    condition_json TEXT NOT NULL CHECK (json_valid(condition_json)),
+    -- the condition's facts as JSON (e.g. {"nihss": 9, "mep": "present"}); query with json_extract(facts, '$.nihss')
+    facts          TEXT NOT NULL CHECK (json_valid(facts)),
     notes          TEXT NOT NULL DEFAULT '',
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,

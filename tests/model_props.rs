@@ -1,0 +1,251 @@
+//! Properties of the forecasting engine that must hold for any patient and protocol (proptest; case counts kept
+//! small so the suite stays fast).
+
+use praxis::model::simulate::{compare, forecast};
+use praxis::model::{Control, Forecast, ForecastOptions, Protocol, Scenario};
+use proptest::prelude::*;
+
+const CONDITIONS: [&str; 6] = [
+    r#"{ kind = "stroke", mep = "present" }"#,
+    r#"{ kind = "stroke", mep = "absent", nihss = 9 }"#,
+    r#"{ kind = "stroke" }"#,
+    r#"{ kind = "parkinsons", hoehn_yahr = 2.0, medication = "off" }"#,
+    r#"{ kind = "cerebellar_ataxia" }"#,
+    r#"{ kind = "older_adult", falls_last_year = 3 }"#,
+];
+
+/// (instrument id, min, max) of the instruments the generated scenarios use.
+const INSTRUMENTS: [(&str, f64, f64); 7] = [
+    ("fma_ue", 0.0, 66.0),
+    ("arat", 0.0, 57.0),
+    ("bbs", 0.0, 56.0),
+    ("tug_s", 5.0, 60.0),
+    ("mds_updrs_iii", 0.0, 132.0),
+    ("sara", 0.0, 40.0),
+    ("walk10m_ms", 0.1, 2.0),
+];
+
+fn scenario_strategy() -> impl Strategy<Value = Scenario> {
+    (
+        0..CONDITIONS.len(),
+        20u32..95,
+        prop_oneof![Just(2u32), 0u32..60, 60u32..800],
+        prop::collection::vec((0..INSTRUMENTS.len(), 0.0f64..1.0), 1..4),
+        30u32..150,
+        0u32..10,
+    )
+        .prop_map(|(c, age, onset, scores, horizon, start)| {
+            let mut baseline = String::new();
+            let mut seen = Vec::new();
+            for (i, u) in scores {
+                let (id, lo, hi) = INSTRUMENTS[i];
+                if seen.contains(&id) {
+                    continue;
+                }
+                seen.push(id);
+                let v = (lo + u * (hi - lo)).round();
+                baseline.push_str(&format!("{id} = {v:.1}\n"));
+            }
+            let text = format!(
+                "horizon_days = {horizon}\nstart_day = {start}\n[patient]\nage = {age}\ndays_since_onset = {onset}\ncondition = {}\n[baseline]\n{baseline}",
+                CONDITIONS[c]
+            );
+            toml::from_str(&text).expect("generated scenario parses")
+        })
+}
+
+const TARGETS: [&str; 4] = ["upper_limb", "lower_limb", "balance", "whole_body"];
+const STRUCTURES: [&str; 4] = ["whole", "part", "part-whole", "progressive-part"];
+const RULES: [&str; 3] = ["adaptive", "fixed", "none"];
+const FEEDBACK: [&str; 3] = ["error_based", "reinforcement", "mixed"];
+
+fn protocol_text(
+    weeks: u32,
+    dpw: u32,
+    per_day: u32,
+    reps: u32,
+    pick: [usize; 5],
+    constraint: bool,
+) -> String {
+    let [t, s, r, f, timing] = pick;
+    let constraint = if constraint {
+        "[constraint]\nhours_per_day = 5\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"
+id = "generated"
+name = "generated"
+summary = "generated"
+conditions = ["stroke"]
+measures = ["fma_ue", "bbs"]
+{constraint}
+[schedule]
+weeks = {weeks}
+days_per_week = {dpw}
+sessions_per_day = {per_day}
+minutes_per_session = 45
+repetitions_per_session = {reps}
+[practice]
+structure = "{structure}"
+order = "random"
+[[practice.tasks]]
+name = "a"
+target = "{target}"
+timing = "{timing}"
+components = [{{ name = "x", weight = 2 }}, {{ name = "y" }}]
+[[practice.tasks]]
+name = "b"
+target = "balance"
+[progression]
+rule = "{rule}"
+step_every_sessions = 3
+[feedback]
+kind = "{feedback}"
+augmented_fraction = 0.5
+[evidence]
+citation = "generated"
+"#,
+        structure = STRUCTURES[s],
+        target = TARGETS[t],
+        timing = if timing == 0 {
+            "sequential"
+        } else {
+            "concurrent"
+        },
+        rule = RULES[r],
+        feedback = FEEDBACK[f],
+    )
+}
+
+fn protocol_strategy() -> impl Strategy<Value = Protocol> {
+    (
+        0u32..14,
+        1u32..8,
+        1u32..4,
+        0u32..400,
+        (0..4usize, 0..4usize, 0..3usize, 0..3usize, 0..2usize),
+        any::<bool>(),
+    )
+        .prop_map(|(w, d, s, r, (a, b, c, e, t), k)| {
+            toml::from_str(&protocol_text(w, d, s, r, [a, b, c, e, t], k))
+                .expect("generated protocol parses")
+        })
+}
+
+fn run(s: &Scenario, p: Option<&Protocol>, seed: u64) -> Forecast {
+    forecast(
+        s,
+        p,
+        ForecastOptions { draws: 24, seed },
+        &Control::default(),
+    )
+    .expect("not cancelled")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn scores_stay_in_range_and_bands_are_ordered(s in scenario_strategy(), p in protocol_strategy()) {
+        let f = run(&s, Some(&p), 5);
+        prop_assert_eq!(f.days.len(), s.horizon_days as usize + 1);
+        for (id, band) in &f.measures {
+            let inst = praxis::instruments::get(id).unwrap();
+            prop_assert_eq!(band.mean.len(), f.days.len());
+            for d in 0..f.days.len() {
+                for v in [band.mean[d], band.p10[d], band.p50[d], band.p90[d]] {
+                    prop_assert!(v >= inst.min && v <= inst.max, "{} day {}: {} outside {}", id, d, v, inst.range_text());
+                }
+                prop_assert!(band.p10[d] <= band.p50[d] && band.p50[d] <= band.p90[d], "{} day {}", id, d);
+            }
+            let m = &f.summary.measures[id];
+            prop_assert!(m.p_mcid_end >= 0.0 && m.p_mcid_end <= 1.0);
+            prop_assert!(m.change_end.p10 <= m.change_end.p50 && m.change_end.p50 <= m.change_end.p90);
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_identical_json(s in scenario_strategy(), p in protocol_strategy(), seed in 0u64..1000) {
+        let a = serde_json::to_string(&run(&s, Some(&p), seed)).unwrap();
+        let b = serde_json::to_string(&run(&s, Some(&p), seed)).unwrap();
+        prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn zero_sessions_equal_no_treatment(s in scenario_strategy(), pick in (0..4usize, 0..4usize, 0..3usize, 0..3usize, 0..2usize), reps in 0u32..300) {
+        let none = run(&s, None, 9);
+        let [a, b, c, e, t] = [pick.0, pick.1, pick.2, pick.3, pick.4];
+        let no_weeks: Protocol = toml::from_str(&protocol_text(0, 5, 1, reps, [a, b, c, e, t], false)).unwrap();
+        let no_reps: Protocol = toml::from_str(&protocol_text(6, 5, 1, 0, [a, b, c, e, t], false)).unwrap();
+        for p in [&no_weeks, &no_reps] {
+            let f = run(&s, Some(p), 9);
+            prop_assert_eq!(&f.measures, &none.measures);
+            for (id, m) in &f.summary.measures {
+                prop_assert_eq!(m.change_follow_up, none.summary.measures[id].change_follow_up);
+            }
+        }
+    }
+
+    #[test]
+    fn without_practice_an_older_adult_only_changes_by_measurement_error(s in scenario_strategy()) {
+        let mut s = s;
+        s.patient.condition = toml::from_str::<toml::Value>(&format!("c = {}", CONDITIONS[5]))
+            .unwrap()["c"].clone().try_into().unwrap();
+        let f = run(&s, None, 3);
+        for m in f.summary.measures.values() {
+            prop_assert_eq!(m.change_end.mean, 0.0);
+            prop_assert_eq!(m.change_follow_up.p90, 0.0);
+            prop_assert_eq!(m.change_follow_up.p10, 0.0);
+        }
+    }
+}
+
+#[test]
+fn compare_uses_common_random_numbers_and_ranks_by_follow_up_gain() {
+    let s: Scenario = toml::from_str(
+        "horizon_days = 120\n[patient]\nage = 60\ndays_since_onset = 400\ncondition = { kind = \"stroke\", mep = \"present\" }\n[baseline]\nfma_ue = 30\n",
+    )
+    .unwrap();
+    let mk = |id: &str, reps: u32| {
+        let mut p: Protocol =
+            toml::from_str(&protocol_text(8, 5, 1, reps, [0, 0, 0, 2, 0], false)).unwrap();
+        p.id = id.into();
+        p
+    };
+    let ps = [mk("low", 20), mk("high", 200), mk("same-as-low", 20)];
+    let c = compare(
+        &s,
+        &ps,
+        ForecastOptions { draws: 50, seed: 4 },
+        &Control::default(),
+    )
+    .unwrap();
+    // Same patients for each protocol: identical protocols give identical forecasts, not merely similar ones.
+    assert_eq!(c.protocols[0].measures, c.protocols[2].measures);
+    assert_eq!(c.ranking[0], "high");
+    assert_eq!(c.primary, "fma_ue");
+    let gains: Vec<f64> = c
+        .ranking
+        .iter()
+        .map(|id| {
+            let p = c.protocols.iter().find(|p| &p.id == id).unwrap();
+            p.summary.measures["fma_ue"].improvement_follow_up
+        })
+        .collect();
+    assert!(gains.windows(2).all(|w| w[0] >= w[1]), "{gains:?}");
+}
+
+#[test]
+fn cancel_stops_a_forecast_and_progress_counts_draws() {
+    let s: Scenario = toml::from_str(
+        "[patient]\nage = 60\ncondition = { kind = \"older_adult\" }\n[baseline]\nbbs = 40\n",
+    )
+    .unwrap();
+    let ctl = Control::default();
+    forecast(&s, None, ForecastOptions { draws: 30, seed: 1 }, &ctl).unwrap();
+    assert_eq!(ctl.done.load(std::sync::atomic::Ordering::Relaxed), 30);
+    ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(forecast(&s, None, ForecastOptions { draws: 30, seed: 1 }, &ctl).is_err());
+}
