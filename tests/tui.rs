@@ -824,3 +824,32 @@ fn store_new_patient_from_an_empty_database() {
     let s = screen(&a, 80, 24);
     assert!(s.contains("Not saved") && s.contains("P-0001"), "{s}");
 }
+
+#[test]
+fn a_long_list_scrolls_with_the_selection() {
+    let mut mem = clinic();
+    let template = mem.patients[0].clone();
+    for i in 0..100 {
+        let mut p = template.clone();
+        p.code = format!("Q-{i:03}");
+        mem.patients.push(p);
+    }
+    let mut a = app(mem);
+    for _ in 0..60 {
+        press(&mut a, KeyCode::Down);
+    }
+    let s = screen(&a, 80, 24);
+    // Codes sort P-... then Q-000..: row 60 is Q-056, and it is on screen and selected.
+    let sel = s.lines().find(|l| l.contains("│> ")).unwrap();
+    assert!(sel.contains("Q-056"), "{s}");
+    assert!(!s.contains("P-0044"), "the top has scrolled away:\n{s}");
+    press(&mut a, KeyCode::Char('g'));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.lines()
+            .find(|l| l.contains("│> "))
+            .unwrap()
+            .contains("P-0044"),
+        "{s}"
+    );
+}
