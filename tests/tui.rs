@@ -853,3 +853,35 @@ fn a_long_list_scrolls_with_the_selection() {
         "{s}"
     );
 }
+
+#[test]
+fn store_chart_without_braille_or_colour() {
+    let (_dir, path) = demo_db();
+    let store = Store::open(&path).unwrap();
+    let theme = Theme {
+        color: false,
+        braille: false,
+    };
+    let mut a = App::new(
+        Box::new(StoreSource::new(store, dt(NOW).date())),
+        ctx(theme),
+    )
+    .unwrap();
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('f'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Ranking by"), "{s}");
+    assert!(
+        !s.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)),
+        "braille on screen:\n{s}"
+    );
+    assert!(s.contains('•'), "dot markers draw the curves:\n{s}");
+    let t = terminal(&a, 80, 24);
+    assert!(
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+}
