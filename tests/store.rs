@@ -514,6 +514,9 @@ fn list_rows_carry_latest_dates_counts_and_plan() {
 fn one_audit_row_per_change_with_before_and_after() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&db(&dir)).unwrap();
+    store
+        .add_clinician("kim", "Kim", praxis::store::Role::Therapist)
+        .unwrap();
     store.set_who(Who {
         os_user: "kim".into(),
         ssh_addr: Some("10.1.2.3".into()),
@@ -551,16 +554,17 @@ fn one_audit_row_per_change_with_before_and_after() {
     assert_eq!(update.os_user, "kim");
     assert_eq!(update.ssh_addr.as_deref(), Some("10.1.2.3"));
     assert_eq!(update.entity_key, "P-0001");
-    assert_eq!(update.before.as_ref().unwrap()["notes"], "left MCA");
+    // Free text is personal data: the trail says it changed, not what it says.
+    assert_eq!(update.before.as_ref().unwrap()["notes"], "(withheld)");
     assert_eq!(
         update.after.as_ref().unwrap()["notes"],
-        "now walks with a stick"
+        "(withheld; changed)"
     );
     assert_eq!(update.before.as_ref().unwrap()["version"], 1);
     assert_eq!(update.after.as_ref().unwrap()["version"], 2);
     assert_eq!(
         update.after.as_ref().unwrap()["name"],
-        "(name withheld)",
+        "(withheld)",
         "no personal names in the append-only trail"
     );
     assert!(rows[0].before.is_none());
@@ -765,8 +769,9 @@ fn plan_goal_edits_conflict_instead_of_overwriting() {
         (last.action.as_str(), last.entity.as_str()),
         ("update", "plan")
     );
-    assert_eq!(last.before.unwrap()["goal"], "drink from a cup");
-    assert_eq!(last.after.unwrap()["goal"], "drink from a cup by week 8");
+    // A goal is free text, so the trail records that it changed, not what it says.
+    assert_eq!(last.before.unwrap()["goal"], "(withheld)");
+    assert_eq!(last.after.unwrap()["goal"], "(withheld; changed)");
     // The protocol is not edited in place.
     let e = a
         .update_plan(&Plan {
