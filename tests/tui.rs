@@ -885,3 +885,44 @@ fn store_chart_without_braille_or_colour() {
             .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
     );
 }
+
+/// The last line of the screen at 80 columns.
+fn footer_at_80(a: &App) -> String {
+    screen(a, 80, 24).lines().last().unwrap_or("").to_string()
+}
+
+#[test]
+fn footer_at_80_columns_always_keeps_help() {
+    let mut a = app(clinic());
+    let mut seen = Vec::new();
+    seen.push(("list", footer_at_80(&a)));
+    press(&mut a, KeyCode::Char('/'));
+    seen.push(("search", footer_at_80(&a)));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Enter);
+    seen.push(("overview", footer_at_80(&a)));
+    press(&mut a, KeyCode::Char('a'));
+    seen.push(("assessment form", footer_at_80(&a)));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('L'));
+    seen.push(("session form", footer_at_80(&a)));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('c'));
+    seen.push(("compare pick", footer_at_80(&a)));
+    for (name, line) in &seen {
+        // In text modes `?` types text, so help is on F1 there.
+        assert!(
+            line.contains("? help") || line.contains("F1 help"),
+            "{name}: footer lost its help hint: {line:?}"
+        );
+        assert!(
+            line.chars().count() <= 80,
+            "{name}: footer wider than 80: {line:?}"
+        );
+    }
+    // The overview's footer was cut mid-word before ("? help  q qu"): now a hint is whole or absent.
+    let ov = &seen[2].1;
+    assert!(ov.contains("? help"), "{ov}");
+    assert!(!ov.ends_with(" qu"), "{ov}");
+}

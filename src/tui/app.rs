@@ -656,7 +656,7 @@ impl App {
             None => Line::from(""),
         };
         f.render_widget(Paragraph::new(status_line), status);
-        f.render_widget(Paragraph::new(footer(mode, t)), foot);
+        f.render_widget(Paragraph::new(footer(mode, t, foot.width)), foot);
 
         if self.help {
             self.draw_help(f, body);

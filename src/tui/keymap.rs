@@ -469,3 +469,12 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         .map(|bd| (bd.keys[0].label(), bd.hint))
         .collect()
 }
+
+/// The footer hints with a flag for the help binding, which the footer always keeps.
+pub fn hints_with_action(mode: Mode) -> Vec<(String, &'static str, bool)> {
+    mode.table()
+        .iter()
+        .filter(|bd| !bd.hint.is_empty())
+        .map(|bd| (bd.keys[0].label(), bd.hint, bd.action == Action::Help))
+        .collect()
+}
