@@ -1070,3 +1070,80 @@ fn store_patient_edit_conflict_can_be_cancelled() {
     let saved = Store::open(&path).unwrap().patient("P-0044").unwrap();
     assert_eq!(saved.notes, "theirs");
 }
+
+#[test]
+fn plan_editor_edits_the_goal_and_validates() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G')); // P-0107, plan task-specific-300
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('P'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Edit plan · P-0107"), "{s}");
+    assert!(s.contains("◀ task-specific-300 ▶"), "{s}");
+    snap_both("plan_editor", &a);
+    focus_field(&mut a, "Start date");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-13-01");
+    assert!(screen(&a, 120, 40).contains("\"2026-13-01\" is not a date"));
+    ctrl(&mut a, 's');
+    assert!(
+        screen(&a, 120, 40).contains("Edit plan"),
+        "a bad date is not saved"
+    );
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-11-02");
+    focus_field(&mut a, "Goal");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "carry a jug with the left hand");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Saved the plan of P-0107"), "{s}");
+    press(&mut a, KeyCode::Char('P'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("carry a jug with the left hand") && s.contains("2026-11-02"),
+        "{s}"
+    );
+}
+
+#[test]
+fn store_plan_goal_conflict_is_refused_with_both_versions() {
+    // Workflow 7: two therapists edit the goal; the second save is refused with both versions shown.
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('P'));
+    focus_field(&mut a, "Goal");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "walk to the shop unaided");
+    let mut other = Store::open(&path).unwrap();
+    let mut plan = other.active_plan("P-0044").unwrap().unwrap();
+    plan.goal = "stand up without using arms".into();
+    let theirs = other.update_plan(&plan).unwrap();
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Edit conflict"), "{s}");
+    assert!(s.contains("walk to the shop unaided"), "{s}");
+    assert!(s.contains("stand up without using arms"), "{s}");
+    insta::assert_snapshot!("plan_conflict_80x24", s);
+    let now = Store::open(&path)
+        .unwrap()
+        .active_plan("P-0044")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        now.goal, "stand up without using arms",
+        "never a silent overwrite"
+    );
+    press(&mut a, KeyCode::Char('r'));
+    ctrl(&mut a, 's');
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Saved the plan of P-0044"), "{s}");
+    let saved = Store::open(&path)
+        .unwrap()
+        .active_plan("P-0044")
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.goal, "walk to the shop unaided");
+    assert_eq!(saved.version, theirs.version + 1);
+}

@@ -90,6 +90,10 @@ pub enum Cmd {
     EditPatient(String),
     /// Save an edited patient (versioned).
     UpdatePatient(crate::domain::Patient),
+    /// Open the plan editor on the active plan.
+    EditPlan(String),
+    /// Save an edited plan (versioned).
+    UpdatePlan(crate::domain::Plan),
 }
 
 enum CmdKind {
@@ -230,7 +234,7 @@ impl App {
         match self.stack.last() {
             None => self.list.mode(),
             Some(Screen::Overview(_)) => Mode::Overview,
-            Some(Screen::Form(f)) if f.theirs.is_some() => Mode::Conflict,
+            Some(Screen::Form(f)) if f.in_conflict() => Mode::Conflict,
             Some(Screen::Form(_)) => Mode::Form,
             Some(Screen::List(l)) => l.mode(),
             Some(Screen::Compare(c)) => c.mode(),
@@ -452,13 +456,38 @@ impl App {
                 Err(e) => match e.downcast::<crate::store::StoreError>() {
                     Ok(crate::store::StoreError::Conflict { theirs, .. }) => {
                         if let Some(Screen::Form(f)) = self.stack.last_mut() {
-                            f.theirs = Some(*theirs);
+                            f.theirs = Some(theirs);
                         }
                     }
                     Ok(other) => self.after_save(Err(other.into())),
                     Err(e) => self.after_save(Err(e)),
                 },
                 Ok(p) => self.after_save(Ok(format!("Saved patient {}.", p.code))),
+            },
+            Cmd::EditPlan(code) => match self.source.detail(&code) {
+                Ok(d) => {
+                    let ids = self.source.protocols().into_iter().map(|p| p.id).collect();
+                    self.stack
+                        .push(Screen::Form(Form::edit_plan(&d, ids, self.ctx.today)));
+                }
+                Err(e) => self.set_status(format!("could not open {code}: {e:#}"), true),
+            },
+            Cmd::UpdatePlan(p) => match self.source.update_plan(&p) {
+                Err(e) => match e.downcast::<crate::store::StoreError>() {
+                    Ok(crate::store::StoreError::PlanConflict { theirs, .. }) => {
+                        if let Some(Screen::Form(f)) = self.stack.last_mut() {
+                            f.theirs_plan = Some(*theirs);
+                        }
+                    }
+                    Ok(other) => self.after_save(Err(other.into())),
+                    Err(e) => self.after_save(Err(e)),
+                },
+                Ok(p) => self.after_save(Ok(format!(
+                    "Saved the plan of {} ({}, {}).",
+                    p.patient_code,
+                    p.protocol_id,
+                    super::forms::plan_status(p.status)
+                ))),
             },
             Cmd::SavePatient(p) => {
                 let res = self.source.add_patient(&p);
@@ -480,11 +509,11 @@ impl App {
                         false,
                     );
                 }
-                Err(e) => {
-                    if let Some(Screen::Compare(c)) = self.stack.last_mut() {
-                        c.plan_refused(format!("{e:#}"));
-                    }
-                }
+                Err(e) => match self.stack.last_mut() {
+                    Some(Screen::Compare(c)) => c.plan_refused(format!("{e:#}")),
+                    Some(Screen::Form(f)) => f.save_error = Some(format!("{e:#}")),
+                    _ => self.set_status(format!("not saved: {e:#}"), true),
+                },
             },
             Cmd::LoadDemo => match self.source.load_demo() {
                 Ok(()) => {
@@ -650,6 +679,7 @@ impl App {
                     super::forms::FormKind::Session => "log session".into(),
                     super::forms::FormKind::NewPatient => "new patient".into(),
                     super::forms::FormKind::EditPatient => "edit patient".into(),
+                    super::forms::FormKind::EditPlan => "edit plan".into(),
                 },
             }))
             .collect();
@@ -690,6 +720,7 @@ impl App {
                 super::forms::FormKind::Session => "a session log",
                 super::forms::FormKind::NewPatient => "a new patient",
                 super::forms::FormKind::EditPatient => "a patient edit",
+                super::forms::FormKind::EditPlan => "a plan edit",
             };
             let lines = vec![
                 Line::from(Span::styled("An unfinished form was kept", t.title())),

@@ -42,6 +42,9 @@ pub trait Source {
     /// Save an edited patient if nobody saved it since `p.version` was read; else a
     /// [`crate::store::StoreError::Conflict`] with both versions.
     fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient>;
+    /// Save an edited plan (start date, goal, status) if nobody saved it since `plan.version` was read; else a
+    /// [`crate::store::StoreError::PlanConflict`] with both versions.
+    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
     /// Make `plan` the patient's active plan (the previous one is closed).
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
     /// The protocol library.
@@ -208,6 +211,24 @@ impl Source for Memory {
         Ok(p)
     }
 
+    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
+        let Some(old) = self.plans.iter_mut().find(|x| x.id == plan.id) else {
+            anyhow::bail!("no plan with id {}", plan.id);
+        };
+        if old.version != plan.version {
+            return Err(crate::store::StoreError::PlanConflict {
+                mine: Box::new(plan.clone()),
+                theirs: Box::new(old.clone()),
+            }
+            .into());
+        }
+        let mut plan = plan.clone();
+        plan.version += 1;
+        *old = plan.clone();
+        self.bump();
+        Ok(plan)
+    }
+
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
         for p in &mut self.plans {
             if p.patient_code == plan.patient_code && p.status == crate::domain::PlanStatus::Active
@@ -318,6 +339,10 @@ impl Source for StoreSource {
 
     fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
         Ok(self.store.update_patient(p)?)
+    }
+
+    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
+        Ok(self.store.update_plan(plan)?)
     }
 
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {

@@ -13,7 +13,7 @@ use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::widgets::{TextField, num};
-use crate::domain::{Assessment, Condition, ConditionKind, Patient, SessionLog};
+use crate::domain::{Assessment, Condition, ConditionKind, Patient, Plan, PlanStatus, SessionLog};
 use crate::instruments::{self, Instrument};
 use clap::ValueEnum;
 
@@ -23,6 +23,7 @@ pub enum FormKind {
     Session,
     NewPatient,
     EditPatient,
+    EditPlan,
 }
 
 /// A form's state: what is needed to draw it, and all that a draft keeps.
@@ -48,10 +49,16 @@ pub struct Form {
     pub last_scores: Vec<(String, f64, NaiveDate)>,
     /// Patient editor: the record as read (its version is what the save checks).
     #[serde(default)]
-    pub original: Option<Patient>,
+    pub original: Option<Box<Patient>>,
     /// Patient editor: the version someone else saved meanwhile (a refused save); both are shown.
     #[serde(default)]
-    pub theirs: Option<Patient>,
+    pub theirs: Option<Box<Patient>>,
+    /// Plan editor: the active plan as read (None: the patient has none; saving sets a new one).
+    #[serde(default)]
+    pub plan: Option<Plan>,
+    /// Plan editor: the version someone else saved meanwhile.
+    #[serde(default)]
+    pub theirs_plan: Option<Plan>,
 }
 
 const ASSESS_LABELS: [&str; 5] = ["Instrument", "Score", "Date", "Assessor", "Notes"];
@@ -111,6 +118,8 @@ impl Form {
             last_scores,
             original: None,
             theirs: None,
+            plan: None,
+            theirs_plan: None,
         }
     }
 
@@ -155,6 +164,8 @@ impl Form {
             last_scores: Vec::new(),
             original: None,
             theirs: None,
+            plan: None,
+            theirs_plan: None,
         }
     }
 
@@ -179,6 +190,8 @@ impl Form {
             last_scores: Vec::new(),
             original: None,
             theirs: None,
+            plan: None,
+            theirs_plan: None,
         }
     }
 
@@ -187,6 +200,7 @@ impl Form {
             FormKind::Assessment => &ASSESS_LABELS,
             FormKind::Session => &SESSION_LABELS,
             FormKind::NewPatient => &PATIENT_LABELS,
+            FormKind::EditPlan => &PLAN_LABELS,
             FormKind::EditPatient => match self.original.as_ref().map(|p| p.condition.kind()) {
                 Some(ConditionKind::Parkinsons) => &EDIT_PD,
                 Some(ConditionKind::CerebellarAtaxia) => &EDIT_ATAXIA,
@@ -197,7 +211,10 @@ impl Form {
     }
 
     fn has_choice(&self) -> bool {
-        matches!(self.kind, FormKind::Assessment | FormKind::NewPatient)
+        matches!(
+            self.kind,
+            FormKind::Assessment | FormKind::NewPatient | FormKind::EditPlan
+        )
     }
 
     fn patient(&self) -> Result<crate::domain::Patient, String> {
@@ -220,6 +237,7 @@ impl Form {
             FormKind::Session => format!(" Log a session · {} ", self.patient_code),
             FormKind::NewPatient => " New patient ".to_string(),
             FormKind::EditPatient => format!(" Edit patient · {} ", self.patient_code),
+            FormKind::EditPlan => format!(" Edit plan · {} ", self.patient_code),
         }
     }
 
@@ -237,6 +255,15 @@ impl Form {
     pub fn errors(&self) -> Vec<Option<String>> {
         match self.kind {
             FormKind::EditPatient => self.edit_errors(),
+            FormKind::EditPlan => {
+                let mut e = vec![None; self.fields.len()];
+                if let Err((i, msg)) = self.edited_plan()
+                    && let Some(slot) = e.get_mut(i)
+                {
+                    *slot = Some(msg);
+                }
+                e
+            }
             FormKind::NewPatient => {
                 let mut e = vec![None; 5];
                 e[1] = crate::domain::validate_patient_code(self.text(1)).err();
@@ -308,6 +335,14 @@ impl Form {
         let opt = |i: usize| -> Option<u32> { self.text(i).parse().ok() };
         Ok(match self.kind {
             FormKind::EditPatient => Cmd::UpdatePatient(self.edited().map_err(|(i, _)| i)?),
+            FormKind::EditPlan => {
+                let plan = self.edited_plan().map_err(|(i, _)| i)?;
+                match &self.plan {
+                    // Same protocol: a versioned update. A new protocol is a new plan, so the history shows it.
+                    Some(old) if old.protocol_id == plan.protocol_id => Cmd::UpdatePlan(plan),
+                    _ => Cmd::SavePlan(plan),
+                }
+            }
             FormKind::NewPatient => match self.patient() {
                 Ok(p) => Cmd::SavePatient(p),
                 Err(_) => return Err(2),
@@ -341,9 +376,9 @@ impl Form {
     pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
         let n = self.fields.len();
         let on_choice = self.has_choice() && self.focus == 0;
-        if let Some(theirs) = self.theirs.clone() {
+        if self.in_conflict() {
             match keymap::lookup(Mode::Conflict.table(), ev) {
-                Some(Action::Reload) => self.reapply_on(theirs),
+                Some(Action::Reload) => self.reapply(),
                 Some(Action::Back) => cmds.push(Cmd::Back),
                 Some(Action::Help) => cmds.push(Cmd::Help),
                 _ => return Outcome::NotConsumed,
@@ -407,8 +442,8 @@ impl Form {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
-        if let Some(theirs) = &self.theirs {
-            self.draw_conflict(theirs, f, area, ctx);
+        if self.in_conflict() {
+            self.draw_conflict(f, area, ctx);
             return;
         }
         let t = &ctx.theme;
@@ -427,7 +462,16 @@ impl Form {
                 ),
                 Span::raw(" "),
             ];
-            if self.kind == FormKind::NewPatient && i == 0 {
+            if self.kind == FormKind::EditPlan && i == 0 {
+                let id = self.choices.get(self.choice).map_or("?", String::as_str);
+                spans.push(Span::styled(
+                    format!("◀ {id} ▶"),
+                    if focused { t.selected() } else { t.input() },
+                ));
+                if self.plan.as_ref().is_some_and(|p| p.protocol_id != id) {
+                    spans.push(Span::styled("  new protocol: saved as a new plan", t.dim()));
+                }
+            } else if self.kind == FormKind::NewPatient && i == 0 {
                 let kind = CONDITIONS[self.choice.min(CONDITIONS.len() - 1)];
                 spans.push(Span::styled(
                     format!("◀ {} ▶", kind.label()),
@@ -645,8 +689,10 @@ impl Form {
             tried: false,
             save_error: None,
             last_scores: Vec::new(),
-            original: Some(p.clone()),
+            original: Some(Box::new(p.clone())),
             theirs: None,
+            plan: None,
+            theirs_plan: None,
         }
     }
 
@@ -699,7 +745,7 @@ impl Form {
                 f.falls = vnum(self.text(c), "falls").map_err(|e| (c, e))?;
             }
         }
-        let mut p = orig.clone();
+        let mut p = Patient::clone(orig);
         // The shared validation of condition facts (ranges such as NIHSS 0-42, H&Y 1-5 in half stages).
         crate::app::patients::apply(&mut p, Some(year), None, &f).map_err(|e| (c, e))?;
         Ok(p)
@@ -715,38 +761,92 @@ impl Form {
         e
     }
 
+    /// Whether a save was refused because someone else saved the same record (both versions shown).
+    pub fn in_conflict(&self) -> bool {
+        self.theirs.is_some() || self.theirs_plan.is_some()
+    }
+
+    /// Texts of the record as read, and as the other therapist saved it, and the two versions.
+    fn conflict_texts(&self) -> (Vec<String>, Vec<String>, i64, i64) {
+        if let Some(theirs) = &self.theirs_plan {
+            let before = self.plan.as_ref().map(plan_texts).unwrap_or_default();
+            let v = self.plan.as_ref().map_or(0, |p| p.version);
+            (before, plan_texts(theirs), v, theirs.version)
+        } else {
+            let before = self
+                .original
+                .as_deref()
+                .map(patient_texts)
+                .unwrap_or_default();
+            let v = self.original.as_ref().map_or(0, |p| p.version);
+            let t = self.theirs.as_deref();
+            (
+                before,
+                t.map(patient_texts).unwrap_or_default(),
+                v,
+                t.map_or(0, |p| p.version),
+            )
+        }
+    }
+
+    /// This form's current texts (the protocol choice as its id).
+    fn current_texts(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .fields
+            .iter()
+            .map(|f| f.text.trim().to_string())
+            .collect();
+        if self.kind == FormKind::EditPlan
+            && let Some(first) = v.first_mut()
+        {
+            *first = self.choices.get(self.choice).cloned().unwrap_or_default();
+        }
+        v
+    }
+
     /// After a refused save: start from their version and re-apply the fields this therapist changed.
-    fn reapply_on(&mut self, theirs: Patient) {
-        let before = self
-            .original
-            .as_ref()
-            .map(patient_texts)
-            .unwrap_or_default();
-        let new = patient_texts(&theirs);
+    fn reapply(&mut self) {
+        let (before, new, _, _) = self.conflict_texts();
+        let mine = self.current_texts();
         for (i, field) in self.fields.iter_mut().enumerate() {
-            let mine_changed = before.get(i).is_none_or(|b| b.trim() != field.text.trim());
+            let mine_changed = before
+                .get(i)
+                .is_none_or(|b| mine.get(i).is_none_or(|m| m != b));
             if !mine_changed && let Some(t) = new.get(i) {
                 *field = TextField::new(t.clone());
             }
         }
-        self.original = Some(theirs);
-        self.theirs = None;
+        if let Some(theirs) = self.theirs.take() {
+            self.original = Some(theirs);
+        }
+        if let Some(theirs) = self.theirs_plan.take() {
+            if mine.first() == before.first()
+                && let Some(k) = self.choices.iter().position(|c| *c == theirs.protocol_id)
+            {
+                self.choice = k;
+            }
+            self.plan = Some(theirs);
+        }
         self.save_error = None;
         self.tried = true;
     }
 
     /// Both versions, field by field, after a refused save.
-    fn draw_conflict(&self, theirs: &Patient, f: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn draw_conflict(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = &ctx.theme;
         let labels = self.labels();
-        let their_texts = patient_texts(theirs);
-        let mine_v = self.original.as_ref().map_or(0, |p| p.version);
+        let (_, their_texts, mine_v, their_v) = self.conflict_texts();
+        let mine_texts = self.current_texts();
         let col = usize::from(area.width.saturating_sub(22) / 2).clamp(10, 40);
         let mut lines = vec![
             Line::from(Span::styled(
                 format!(
-                    "Not saved: someone else saved {} meanwhile (you edited version {mine_v}, theirs is version {}).",
-                    self.patient_code, theirs.version
+                    "Not saved: someone else saved {} meanwhile (you edited version {mine_v}, theirs is version {their_v}).",
+                    if self.kind == FormKind::EditPlan {
+                        "this plan"
+                    } else {
+                        &self.patient_code
+                    },
                 ),
                 t.error(),
             )),
@@ -757,7 +857,7 @@ impl Form {
             ]),
         ];
         for (i, label) in labels.iter().enumerate() {
-            let mine = self.fields.get(i).map_or("", |x| x.text.trim());
+            let mine = mine_texts.get(i).map_or("", String::as_str);
             let their = their_texts.get(i).map_or("", String::as_str);
             let differ = mine != their;
             let cut = |s: &str| s.chars().take(col).collect::<String>();
@@ -786,5 +886,95 @@ impl Form {
             ),
             area,
         );
+    }
+}
+
+const PLAN_LABELS: [&str; 4] = ["Protocol", "Start date", "Goal", "Status"];
+
+/// A plan status as typed in the editor.
+pub fn plan_status(s: PlanStatus) -> String {
+    vname(Some(s))
+}
+
+/// The plan editor's field texts, in the order of its labels.
+pub fn plan_texts(p: &Plan) -> Vec<String> {
+    vec![
+        p.protocol_id.clone(),
+        p.start_date.to_string(),
+        p.goal.clone(),
+        plan_status(p.status),
+    ]
+}
+
+impl Form {
+    /// The plan editor on the patient's active plan (or a new plan starting today when there is none).
+    pub fn edit_plan(d: &PatientDetail, mut protocols: Vec<String>, today: NaiveDate) -> Form {
+        // The plan's own protocol is always a choice, even if the library no longer has it.
+        if let Some(p) = &d.plan
+            && !protocols.contains(&p.protocol_id)
+        {
+            protocols.insert(0, p.protocol_id.clone());
+        }
+        let texts = match &d.plan {
+            Some(p) => plan_texts(p),
+            None => vec![
+                String::new(),
+                today.to_string(),
+                String::new(),
+                "active".into(),
+            ],
+        };
+        let choice = protocols.iter().position(|id| *id == texts[0]).unwrap_or(0);
+        Form {
+            kind: FormKind::EditPlan,
+            patient_code: d.patient.code.clone(),
+            choices: protocols,
+            choice,
+            fields: texts.into_iter().map(TextField::new).collect(),
+            focus: 2,
+            tried: false,
+            save_error: None,
+            last_scores: Vec::new(),
+            original: None,
+            theirs: None,
+            plan: d.plan.clone(),
+            theirs_plan: None,
+        }
+    }
+
+    /// The edited plan (the version as read kept, for the store's check), or the bad field and why.
+    fn edited_plan(&self) -> Result<Plan, (usize, String)> {
+        let protocol = self
+            .choices
+            .get(self.choice)
+            .cloned()
+            .ok_or((0, "choose a protocol with ← →".to_string()))?;
+        let start = NaiveDate::parse_from_str(self.text(1), "%Y-%m-%d").map_err(|_| {
+            (
+                1,
+                format!("{:?} is not a date; use YYYY-MM-DD", self.text(1)),
+            )
+        })?;
+        let goal = self.text(2).to_string();
+        if goal.chars().count() > 500 {
+            return Err((2, "the goal is longer than 500 characters".into()));
+        }
+        let status: PlanStatus = venum(self.text(3), "status")
+            .map_err(|e| (3, e))?
+            .ok_or((3, "status is one of active, completed, stopped".to_string()))?;
+        let mut plan = self.plan.clone().unwrap_or(Plan {
+            id: 0,
+            patient_code: self.patient_code.clone(),
+            protocol_id: protocol.clone(),
+            start_date: start,
+            goal: String::new(),
+            status,
+            version: 0,
+        });
+        plan.protocol_id = protocol;
+        plan.start_date = start;
+        plan.goal = goal;
+        plan.status = status;
+        Ok(plan)
     }
 }

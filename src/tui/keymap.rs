@@ -35,6 +35,7 @@ pub enum Action {
     Compare,
     NewPatient,
     EditPatient,
+    EditPlan,
     Reload,
 }
 
@@ -299,6 +300,12 @@ pub static OVERVIEW: &[Binding] = &[
         Action::EditPatient,
         "edit the patient's profile and condition facts",
         "edit",
+    ),
+    b(
+        &[c('P')],
+        Action::EditPlan,
+        "edit the active plan (protocol, start, goal, status)",
+        "plan",
     ),
     b(
         &[c('f')],
