@@ -910,6 +910,16 @@ fn footer_at_80_columns_always_keeps_help() {
     press(&mut a, KeyCode::Esc);
     press(&mut a, KeyCode::Char('c'));
     seen.push(("compare pick", footer_at_80(&a)));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('e'));
+    seen.push(("patient editor", footer_at_80(&a)));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('P'));
+    seen.push(("plan editor", footer_at_80(&a)));
+    assert!(
+        screen(&a, 80, 24).contains("Edit plan"),
+        "the walk reached the plan editor"
+    );
     for (name, line) in &seen {
         // In text modes `?` types text, so help is on F1 there.
         assert!(
