@@ -69,7 +69,8 @@ impl Env {
             "praxis {args:?} should fail: {err}"
         );
         assert!(!err.contains("panicked"), "{err}");
-        assert!(err.starts_with("praxis: "), "{err}");
+        let last = err.lines().last().unwrap_or("");
+        assert!(last.starts_with("praxis: "), "{err}");
         err
     }
 
@@ -160,4 +161,174 @@ fn audit_verify_names_the_first_tampered_row() {
     let v: Value = serde_json::from_slice(&j.stdout).unwrap();
     assert_eq!(v["intact"], false);
     assert_eq!(v["first_bad_row"], 3);
+}
+
+// ---------------------------------------------------------------------------------------------- export / import
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited() {
+    let env = Env::new();
+    env.ok(&[
+        "patient",
+        "add",
+        "--code",
+        "P-0001",
+        "--birth-year",
+        "1958",
+        "--condition",
+        "stroke",
+        "--name",
+        "Ada Lovelace",
+        "--notes",
+        "lives alone",
+    ]);
+    env.ok(&[
+        "assess",
+        "P-0001",
+        "fma_ue",
+        "30",
+        "--date",
+        "2026-01-05",
+        "--notes",
+        "tired today",
+        "--assessor",
+        "Dr Who",
+    ]);
+    let audit_before = env.json(&["audit"]).as_array().unwrap().len();
+
+    let full = env.dir.path().join("full.csv");
+    env.ok(&["export", "patients", "--out", full.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&full).unwrap();
+    assert!(
+        text.contains("Ada Lovelace") && text.contains("1958"),
+        "{text}"
+    );
+    assert_eq!(mode(&full), 0o600);
+
+    let pseudo = env.dir.path().join("pseudo.csv");
+    env.ok(&[
+        "export",
+        "patients",
+        "--pseudonymised",
+        "--out",
+        pseudo.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&pseudo).unwrap();
+    assert_eq!(mode(&pseudo), 0o600);
+    assert!(text.starts_with("code,birth_years,"), "{text}");
+    assert!(text.contains("P-0001,1955-1959,"), "{text}");
+    for secret in ["Ada", "Lovelace", "lives alone", "1958"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+
+    let json = env.ok(&[
+        "export",
+        "assessments",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[0]["patient_code"], "P-0001");
+    assert_eq!(v[0]["score"], 30.0);
+    assert!(
+        !json.contains("tired") && !json.contains("Dr Who"),
+        "{json}"
+    );
+
+    // Never overwrites a file.
+    let err = env.fails(&["export", "patients", "--out", full.to_str().unwrap()]);
+    assert!(err.contains("already exists"), "{err}");
+
+    let trail = env.json(&["audit"]);
+    let rows = trail.as_array().unwrap();
+    // Three exports succeeded, the refused one left no row.
+    assert_eq!(rows.len(), audit_before + 3, "{trail}");
+    let last = &rows[rows.len() - 1];
+    assert_eq!(last["action"], "export");
+    assert_eq!(last["after"]["pseudonymised"], true);
+    assert_eq!(last["after"]["kind"], "assessments");
+    assert_eq!(last["after"]["rows"], 1);
+    env.ok(&["audit", "--verify"]);
+}
+
+#[test]
+fn export_since_keeps_later_records_only() {
+    let env = Env::new();
+    env.add_patient("P-0001");
+    env.ok(&["assess", "P-0001", "fma_ue", "20", "--date", "2026-01-05"]);
+    env.ok(&["assess", "P-0001", "fma_ue", "25", "--date", "2026-03-05"]);
+    let out = env.ok(&["export", "assessments", "--since", "2026-02-01"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "patient_code,instrument,score,date,assessor,notes",
+            "P-0001,fma_ue,25,2026-03-05,,"
+        ]
+    );
+}
+
+#[test]
+fn import_reports_every_bad_row_and_imports_nothing_unless_all_are_valid() {
+    let env = Env::new();
+    env.add_patient("P-0001");
+    let bad = env.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        b"patient_code,instrument,score,date,assessor,notes\n\
+          P-0001,fma_ue,30,2026-01-02,,ok\n\
+          P-0099,fma_ue,30,2026-01-02,,\n\
+          P-0001,fma_ue,70,2026-01-02,,\n\
+          P-0001,grip,3,2026-01-02,,\n\
+          P-0001,arat,3,2026-13-40,,\n\
+          P-0001,arat,3,2026-01-02,,caf\xe9\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd(&["import", "assessments", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "line 4: FMA-UE is scored 0-66; got 70",
+        "line 5: unknown instrument \"grip\"",
+        "line 6: date \"2026-13-40\" is not a date",
+        "line 7: column 6 is not valid UTF-8",
+        "5 bad row(s); nothing was imported",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+    assert!(err.contains("line 3: unknown patient P-0099"), "{err}");
+    let bad2 = env.dir.path().join("bad2.csv");
+    std::fs::write(&bad2, "patient_code,instrument,score,date\nP-0001,fma_ue,30,2026-01-02\nP-0099,fma_ue,30,2026-01-02\n").unwrap();
+    let err = env.fails(&["import", "assessments", bad2.to_str().unwrap()]);
+    assert!(err.contains("line 3: unknown patient P-0099"), "{err}");
+    assert_eq!(
+        env.json(&["history", "P-0001"])
+            .to_string()
+            .matches("fma_ue")
+            .count(),
+        0
+    );
+
+    let good = env.dir.path().join("good.csv");
+    std::fs::write(&good, "patient_code,instrument,score,date,assessor\nP-0001,fma_ue,30,2026-01-02,Kim\nP-0001,arat,12,2026-01-03,\n").unwrap();
+    let dry = env.ok(&["import", "assessments", good.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.contains("all 2 row(s) are valid"), "{dry}");
+    let c0 = env.json(&["db", "check"]);
+    assert_eq!(c0["counts"]["assessments"], 0);
+    env.ok(&["import", "assessments", good.to_str().unwrap()]);
+    let c1 = env.json(&["db", "check"]);
+    assert_eq!(c1["counts"]["assessments"], 2);
+    let trail = env.json(&["audit"]);
+    let last = trail.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "import");
+    assert_eq!(last["after"]["rows"], 2);
 }

@@ -17,6 +17,7 @@ mod assessments;
 pub mod audit;
 mod clinicians;
 mod error;
+pub mod export;
 mod patients;
 mod plans;
 mod schema;
