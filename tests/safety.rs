@@ -332,3 +332,168 @@ fn import_reports_every_bad_row_and_imports_nothing_unless_all_are_valid() {
     assert_eq!(last["action"], "import");
     assert_eq!(last["after"]["rows"], 2);
 }
+
+// ---------------------------------------------------------------------------------------------- concurrency, crashes
+
+fn count_notes(db: &Path, table: &str, note: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        &format!("SELECT count(*) FROM {table} WHERE notes = ?1"),
+        [note],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn eight_processes_writing_at_once_lose_nothing_and_never_see_a_lock() {
+    const WRITERS: usize = 8;
+    const WRITES: usize = 12; // each: alternately an assessment and a session
+    let env = Env::new();
+    env.add_patient("P-0001");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let env = &env;
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                s.spawn(move || {
+                    let mut failures = Vec::new();
+                    for i in 0..WRITES {
+                        if std::time::Instant::now() > deadline {
+                            failures.push("time cap reached".to_string());
+                            break;
+                        }
+                        let note = format!("w{w}-{i}");
+                        let args: Vec<&str> = if i % 2 == 0 {
+                            vec![
+                                "assess",
+                                "P-0001",
+                                "bbs",
+                                "30",
+                                "--date",
+                                "2026-01-05",
+                                "--notes",
+                                &note,
+                            ]
+                        } else {
+                            vec![
+                                "log",
+                                "P-0001",
+                                "--protocol",
+                                "usual-care",
+                                "--minutes",
+                                "30",
+                                "--reps",
+                                "50",
+                                "--date",
+                                "2026-01-05",
+                                "--notes",
+                                &note,
+                            ]
+                        };
+                        let out = env.run(&args);
+                        let err = String::from_utf8_lossy(&out.stderr).to_string();
+                        if !out.status.success() || err.contains("locked") || err.contains("busy") {
+                            failures.push(format!("{note}: {:?} {err}", out.status.code()));
+                        }
+                    }
+                    (w, failures)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (w, failures) in &results {
+        assert!(failures.is_empty(), "writer {w}: {failures:?}");
+    }
+    for w in 0..WRITERS {
+        for i in 0..WRITES {
+            let table = if i % 2 == 0 {
+                "assessments"
+            } else {
+                "sessions"
+            };
+            let n = count_notes(&env.db, table, &format!("w{w}-{i}"));
+            assert_eq!(n, 1, "w{w}-{i} in {table}");
+        }
+    }
+    let check = env.json(&["db", "check"]);
+    assert_eq!(check["ok"], true);
+    assert_eq!(
+        check["counts"]["assessments"],
+        (WRITERS * WRITES / 2) as u64
+    );
+    assert_eq!(check["counts"]["sessions"], (WRITERS * WRITES / 2) as u64);
+    // One audit row per write, plus the first admin and the patient; the chain is intact.
+    assert_eq!(check["audit_rows"], (WRITERS * WRITES + 2) as u64);
+}
+
+#[test]
+fn writers_killed_mid_write_leave_every_committed_row_and_a_sound_database() {
+    use std::process::Stdio;
+    let env = Env::new();
+    env.add_patient("P-0001");
+    let bin = assert_cmd::cargo::cargo_bin("praxis");
+    let mut committed = Vec::new();
+    let mut killed = 0;
+    for round in 0..6u64 {
+        let children: Vec<(String, std::process::Child)> = (0..8)
+            .map(|w| {
+                let note = format!("r{round}-w{w}");
+                let child = std::process::Command::new(&bin)
+                    .env_remove("PRAXIS_DB")
+                    .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
+                    .arg("--db")
+                    .arg(&env.db)
+                    .args([
+                        "assess",
+                        "P-0001",
+                        "moca",
+                        "25",
+                        "--date",
+                        "2026-01-05",
+                        "--notes",
+                        &note,
+                    ])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                (note, child)
+            })
+            .collect();
+        // Let some finish and catch others in the middle of opening, writing or committing.
+        std::thread::sleep(std::time::Duration::from_millis(5 + 7 * round));
+        for (note, mut child) in children {
+            match child.try_wait().unwrap() {
+                Some(status) => {
+                    assert!(status.success(), "{note} failed on its own");
+                    committed.push(note);
+                }
+                None => {
+                    child.kill().unwrap(); // SIGKILL
+                    let status = child.wait().unwrap();
+                    if status.success() {
+                        committed.push(note);
+                    } else {
+                        killed += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        killed > 0,
+        "no writer was killed mid-write; the test proves nothing"
+    );
+    for note in &committed {
+        assert_eq!(
+            count_notes(&env.db, "assessments", note),
+            1,
+            "{note} was reported committed but is missing"
+        );
+    }
+    let check = env.ok(&["db", "check"]);
+    assert!(check.contains("Integrity:      ok"), "{check}");
+    assert!(check.contains("Audit trail:    intact"), "{check}");
+}
