@@ -497,3 +497,158 @@ fn writers_killed_mid_write_leave_every_committed_row_and_a_sound_database() {
     assert!(check.contains("Integrity:      ok"), "{check}");
     assert!(check.contains("Audit trail:    intact"), "{check}");
 }
+
+// ---------------------------------------------------------------------------------------------- bad database files
+
+/// Run the real binary on `db`; as root (which ignores file permissions) it runs as `nobody` so that permissions
+/// bite. Returns (exit code, stderr).
+fn run_restricted(env: &Env, db: &Path, args: &[&str]) -> (Option<i32>, String) {
+    use std::os::unix::fs::MetadataExt as _;
+    use std::os::unix::process::CommandExt as _;
+    let probe = env.dir.path().join("uid-probe");
+    std::fs::write(&probe, b"").unwrap();
+    let root = std::fs::metadata(&probe).unwrap().uid() == 0;
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("praxis"));
+    c.env_remove("PRAXIS_DB")
+        .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
+        .env("HOME", env.dir.path())
+        .arg("--db")
+        .arg(db)
+        .args(args);
+    if root {
+        c.uid(65534).gid(65534);
+    }
+    let out = c.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!err.contains("panicked"), "{err}");
+    (out.status.code(), err)
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn truncated_and_random_files_are_refused_in_words_and_left_unchanged() {
+    let env = Env::new();
+    env.add_patient("P-0001");
+    for i in 0..20 {
+        env.ok(&[
+            "assess",
+            "P-0001",
+            "bbs",
+            "30",
+            "--date",
+            "2026-01-05",
+            "--notes",
+            &"x".repeat(500 + i),
+        ]);
+    }
+    let good = std::fs::read(&env.db).unwrap();
+    assert!(good.len() > 8192, "{}", good.len());
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("truncated.db", good[..good.len() / 2].to_vec()),
+        ("header-only.db", good[..50].to_vec()),
+        (
+            "random.db",
+            (0..20_000u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect(),
+        ),
+    ];
+    for (name, bytes) in cases {
+        let dir = env.dir.path().join(name.replace(".db", ""));
+        std::fs::create_dir(&dir).unwrap();
+        let db = dir.join(name);
+        std::fs::write(&db, &bytes).unwrap();
+        for args in [
+            &["patient", "list"][..],
+            &["assess", "P-0001", "bbs", "31"],
+            &["db", "check"],
+        ] {
+            let err = env.fails_on(&db, args);
+            assert!(
+                err.contains(&format!("{name} is not a Praxis database or is damaged")),
+                "{name} {args:?}: {err}"
+            );
+            assert_eq!(
+                std::fs::read(&db).unwrap(),
+                bytes,
+                "{name} was changed by {args:?}"
+            );
+            assert_eq!(
+                std::fs::read_dir(&dir).unwrap().count(),
+                1,
+                "{name}: files were created"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_read_only_file_or_folder_is_reported_and_nothing_changes() {
+    let env = Env::new();
+    env.add_patient("P-0001");
+    env.ok(&["assess", "P-0001", "bbs", "30", "--date", "2026-01-05"]);
+    // Checkpoint so the whole database is in the main file, then make a world-traversable copy per case.
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    set_mode(env.dir.path(), 0o755);
+    let bytes = std::fs::read(&env.db).unwrap();
+
+    // 1. The file is read-only (readable, not writable, by the user running praxis).
+    let dir = env.dir.path().join("ro-file");
+    std::fs::create_dir(&dir).unwrap();
+    set_mode(&dir, 0o777);
+    let db = dir.join("p.db");
+    std::fs::write(&db, &bytes).unwrap();
+    set_mode(&db, 0o444);
+    let (code, err) = run_restricted(
+        &env,
+        &db,
+        &["assess", "P-0001", "bbs", "31", "--date", "2026-01-06"],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.starts_with("praxis: "), "{err}");
+    assert!(
+        err.contains("read-only") || err.contains("permission"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&db).unwrap() == bytes,
+        "the read-only file changed"
+    );
+
+    // 2. The folder is read-only (the file is writable, but SQLite cannot create its journal next to it).
+    let dir = env.dir.path().join("ro-dir");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("p.db");
+    std::fs::write(&db, &bytes).unwrap();
+    set_mode(&db, 0o666);
+    set_mode(&dir, 0o555);
+    let (code, err) = run_restricted(
+        &env,
+        &db,
+        &["assess", "P-0001", "bbs", "31", "--date", "2026-01-06"],
+    );
+    set_mode(&dir, 0o755);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.starts_with("praxis: "), "{err}");
+    assert!(
+        err.contains("read-only") || err.contains("permission") || err.contains("cannot"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&db).unwrap() == bytes,
+        "the file in the read-only folder changed"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "files were created in the read-only folder"
+    );
+}
