@@ -528,6 +528,42 @@ fn plan_set_and_show() {
         p,
         "the refused plan changed nothing"
     );
+
+    let out = env.ok(&[
+        "plan",
+        "edit",
+        "P-0001",
+        "--goal",
+        "drink from a cup by week 8",
+    ]);
+    assert_eq!(out, "Saved the plan of P-0001 (version 2).\n");
+    let err = env.fails(&[
+        "plan",
+        "edit",
+        "P-0001",
+        "--version",
+        "1",
+        "--goal",
+        "comb hair",
+    ]);
+    assert!(err.contains("changed by someone else"), "{err}");
+    assert!(err.contains("yours: goal \"comb hair\""), "{err}");
+    assert!(
+        err.contains("saved: goal \"drink from a cup by week 8\""),
+        "{err}"
+    );
+    let done = env.json(&["plan", "edit", "P-0001", "--status", "completed"]);
+    assert_eq!(
+        (done["status"].as_str(), done["version"].as_i64()),
+        (Some("completed"), Some(3))
+    );
+    assert_eq!(
+        env.json(&["plan", "show", "P-0001"]),
+        Value::Null,
+        "a completed plan is no longer active"
+    );
+    let err = env.fails(&["plan", "edit", "P-0001", "--goal", "x"]);
+    assert!(err.contains("P-0001 has no active plan to edit"), "{err}");
 }
 
 #[test]

@@ -907,17 +907,19 @@ fn simulate_human_output_has_the_table_goal_and_chart() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let s = String::from_utf8_lossy(&out.stdout);
-    // One row per baseline instrument, starting with its short name and baseline score (from the scenario file).
+    // One block per baseline instrument, headed by its short name and baseline score (from the scenario file).
     assert!(
         s.lines()
-            .any(|l| l.starts_with("FMA-UE") && l.split_whitespace().nth(1) == Some("20.0")),
+            .any(|l| l.starts_with("FMA-UE (") && l.contains("baseline 20.0, MCID 9.0")),
         "{s}"
     );
     assert!(
         s.lines()
-            .any(|l| l.starts_with("ARAT") && l.split_whitespace().nth(1) == Some("12.0")),
+            .any(|l| l.starts_with("ARAT (") && l.contains("baseline 12.0, MCID 12.0")),
         "{s}"
     );
+    // Every line of the report fits an 80-column terminal.
+    assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
     assert!(s.contains("Goal FMA-UE 45.0 by day 90: reached in"), "{s}");
     let chart: Vec<&str> = s
         .lines()

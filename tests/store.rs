@@ -514,6 +514,9 @@ fn list_rows_carry_latest_dates_counts_and_plan() {
 fn one_audit_row_per_change_with_before_and_after() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&db(&dir)).unwrap();
+    store
+        .add_clinician("kim", "Kim", praxis::store::Role::Therapist)
+        .unwrap();
     store.set_who(Who {
         os_user: "kim".into(),
         ssh_addr: Some("10.1.2.3".into()),
@@ -551,16 +554,17 @@ fn one_audit_row_per_change_with_before_and_after() {
     assert_eq!(update.os_user, "kim");
     assert_eq!(update.ssh_addr.as_deref(), Some("10.1.2.3"));
     assert_eq!(update.entity_key, "P-0001");
-    assert_eq!(update.before.as_ref().unwrap()["notes"], "left MCA");
+    // Free text is personal data: the trail says it changed, not what it says.
+    assert_eq!(update.before.as_ref().unwrap()["notes"], "(withheld)");
     assert_eq!(
         update.after.as_ref().unwrap()["notes"],
-        "now walks with a stick"
+        "(withheld; changed)"
     );
     assert_eq!(update.before.as_ref().unwrap()["version"], 1);
     assert_eq!(update.after.as_ref().unwrap()["version"], 2);
     assert_eq!(
         update.after.as_ref().unwrap()["name"],
-        "(name withheld)",
+        "(withheld)",
         "no personal names in the append-only trail"
     );
     assert!(rows[0].before.is_none());
@@ -709,4 +713,71 @@ fn a_lock_held_past_the_timeout_is_reported_as_busy_and_nothing_is_lost() {
     holder.execute_batch("ROLLBACK").unwrap();
     store.add_patient(&stroke_patient("P-0001")).unwrap();
     assert_eq!(store.counts().unwrap().patients, 1);
+}
+
+#[test]
+fn plan_goal_edits_conflict_instead_of_overwriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut a = Store::open(&path).unwrap();
+    let mut b = Store::open(&path).unwrap();
+    a.add_patient(&stroke_patient("P-0107")).unwrap();
+    let plan = a
+        .set_plan(&Plan {
+            id: 0,
+            patient_code: "P-0107".into(),
+            protocol_id: "task-specific-300".into(),
+            start_date: day(2026, 2, 1),
+            goal: "drink from a cup".into(),
+            status: PlanStatus::Active,
+            version: 0,
+        })
+        .unwrap();
+    let seen_by_b = b.active_plan("P-0107").unwrap().unwrap();
+    let saved = a
+        .update_plan(&Plan {
+            goal: "drink from a cup by week 8".into(),
+            ..plan.clone()
+        })
+        .unwrap();
+    assert_eq!(saved.version, 2);
+    assert_eq!(b.active_plan("P-0107").unwrap(), Some(saved.clone()));
+    let err = b
+        .update_plan(&Plan {
+            goal: "comb hair".into(),
+            ..seen_by_b
+        })
+        .unwrap_err();
+    let text = err.to_string();
+    match err {
+        StoreError::PlanConflict { mine, theirs } => {
+            assert_eq!((mine.goal.as_str(), mine.version), ("comb hair", 1));
+            assert_eq!(
+                (theirs.goal.as_str(), theirs.version),
+                ("drink from a cup by week 8", 2)
+            );
+        }
+        other => panic!("expected a plan conflict, got {other}"),
+    }
+    assert!(text.contains("changed by someone else"), "{text}");
+    assert_eq!(
+        a.active_plan("P-0107").unwrap().unwrap().goal,
+        "drink from a cup by week 8"
+    );
+    let last = a.audit(Some("P-0107")).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.entity.as_str()),
+        ("update", "plan")
+    );
+    // A goal is free text, so the trail records that it changed, not what it says.
+    assert_eq!(last.before.unwrap()["goal"], "(withheld)");
+    assert_eq!(last.after.unwrap()["goal"], "(withheld; changed)");
+    // The protocol is not edited in place.
+    let e = a
+        .update_plan(&Plan {
+            protocol_id: "cimt".into(),
+            ..saved
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("set a new plan instead"), "{e}");
 }

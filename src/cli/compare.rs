@@ -68,15 +68,17 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
     );
     let _ = writeln!(
         out,
-        "GAIN = improvement in {} (positive = better), mean and 80% band.\n\
-         END = at each protocol's last session; FOLLOW-UP = day {}.\n",
+        "GAIN = improvement in {} (positive = better), mean (80% band).\n\
+         END = at each protocol's last session; FOLLOW-UP = day {}.\n\
+         S>MCID = sessions until the median forecast passes the MCID;\n\
+         P(MC) = share of draws past the MCID at the end of treatment.\n",
         short(id),
         first.map_or(0, |s| s.follow_up_day)
     );
     let _ = writeln!(
         out,
-        "{:<4} {:<25} {:>4} {:>6}  {:<19} {:<19} {:>6} {:>7}",
-        "RANK", "PROTOCOL", "SESS", "REPS", "GAIN END", "GAIN FOLLOW-UP", "S>MCID", "P(MCID)"
+        "{:<2} {:<23} {:>4} {:<17} {:<17} {:>6} {:>5}",
+        "#", "PROTOCOL", "SESS", "GAIN END", "GAIN FOLLOW-UP", "S>MCID", "P(MC)"
     );
     let mut has_goal = false;
     for (rank, pid) in cmp.ranking.iter().enumerate() {
@@ -85,7 +87,7 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
         let Some(m) = s.measures.get(id) else {
             let _ = writeln!(
                 out,
-                "{:<4} {:<25} (no forecast for {})",
+                "{:<2} {:<23} (no forecast for {})",
                 rank + 1,
                 pid,
                 short(id)
@@ -105,11 +107,10 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<4} {:<25} {:>4} {:>6}  {:<19} {:<19} {:>6} {:>6.0}%",
+            "{:<2} {:<23} {:>4} {:<17} {:<17} {:>6} {:>4.0}%",
             rank + 1,
             pid,
             s.sessions,
-            s.total_repetitions,
             band(&ge),
             band(&gf),
             m.sessions_to_mcid.map_or("-".into(), |n| n.to_string()),

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 pub mod assess;
 pub mod audit;
+pub mod clinician;
 pub mod compare;
 pub mod db;
 pub mod demo;
@@ -55,6 +56,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Database maintenance: integrity check, backup.
     Db(db::Args),
+    /// Who may do what: add clinicians, list them, change roles (admins).
+    Clinician(clinician::Args),
     /// The outcome measures Praxis knows, with ranges and MCIDs.
     Instruments(instruments::Args),
     /// Forecast recovery under one protocol.
@@ -120,6 +123,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Plan(a)) => plan::run(&ctx, a),
         Some(Command::Demo(a)) => demo::run(&ctx, a),
         Some(Command::Db(a)) => db::run(&ctx, a),
+        Some(Command::Clinician(a)) => clinician::run(&ctx, a),
         Some(Command::Instruments(a)) => instruments::run(&ctx, a),
         Some(Command::Simulate(a)) => simulate::run(&ctx, a),
         Some(Command::Compare(a)) => compare::run(&ctx, a),

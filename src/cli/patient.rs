@@ -26,6 +26,16 @@ enum Cmd {
     Show(ShowArgs),
     /// Change a patient's profile; options not given are kept.
     Edit(EditArgs),
+    /// Erase a patient with all their assessments, sessions and plans (admin only; cannot be undone).
+    Delete(DeleteArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct DeleteArgs {
+    code: String,
+    /// Do not ask for confirmation (needed when not on a terminal).
+    #[arg(long)]
+    yes: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,7 +86,31 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         Cmd::List(a) => list(ctx, a),
         Cmd::Show(a) => show(ctx, a),
         Cmd::Edit(a) => edit(ctx, a),
+        Cmd::Delete(a) => delete(ctx, a),
     }
+}
+
+fn delete(ctx: &Ctx, a: DeleteArgs) -> anyhow::Result<()> {
+    let mut store = open(ctx)?;
+    // Check existence and rights before asking, so nobody confirms something that would be refused anyway.
+    store.patient(&a.code)?;
+    store.require_admin("delete a patient")?;
+    super::util::confirm(
+        &format!(
+            "Erase patient {} and all their assessments, sessions and plans? This cannot be undone.",
+            a.code
+        ),
+        a.yes,
+    )?;
+    let erased = store.delete_patient(&a.code)?;
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({ "deleted": a.code, "removed": erased }));
+    }
+    println!(
+        "Erased patient {}: {} assessments, {} sessions, {} plans.",
+        a.code, erased.assessments, erased.sessions, erased.plans
+    );
+    Ok(())
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {

@@ -18,6 +18,23 @@ enum Cmd {
     Set(SetArgs),
     /// Show the patient's active plan.
     Show(ShowArgs),
+    /// Change the active plan's goal, start date or status (refused if someone saved it since --version N).
+    Edit(EditArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct EditArgs {
+    code: String,
+    #[arg(long)]
+    goal: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    start: Option<NaiveDate>,
+    /// End the plan: completed or stopped.
+    #[arg(long, value_enum)]
+    status: Option<PlanStatus>,
+    /// The plan version you looked at (from `plan show --json`).
+    #[arg(long = "version", value_name = "N")]
+    expect_version: Option<i64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,6 +78,47 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             println!(
                 "{} now follows {} from {}.",
                 plan.patient_code, plan.protocol_id, plan.start_date
+            );
+            Ok(())
+        }
+        Cmd::Edit(a) => {
+            let mut store = open(ctx)?;
+            let Some(mut plan) = store.active_plan(&a.code)? else {
+                anyhow::bail!(
+                    "{} has no active plan to edit; use `praxis plan set`",
+                    a.code
+                );
+            };
+            if let Some(v) = a.expect_version {
+                plan.version = v;
+            }
+            if let Some(g) = a.goal {
+                plan.goal = g;
+            }
+            if let Some(d) = a.start {
+                plan.start_date = d;
+            }
+            if let Some(st) = a.status {
+                plan.status = st;
+            }
+            let saved = store.update_plan(&plan).map_err(|e| match &e {
+                crate::store::StoreError::PlanConflict { mine, theirs } => anyhow::anyhow!(
+                    "{e}\n  yours: goal {:?}, start {}, {:?}\n  saved: goal {:?}, start {}, {:?}",
+                    mine.goal,
+                    mine.start_date,
+                    mine.status,
+                    theirs.goal,
+                    theirs.start_date,
+                    theirs.status
+                ),
+                _ => e.into(),
+            })?;
+            if ctx.json {
+                return ctx.print_json(&saved);
+            }
+            println!(
+                "Saved the plan of {} (version {}).",
+                saved.patient_code, saved.version
             );
             Ok(())
         }

@@ -59,56 +59,51 @@ pub fn change_text(id: &str, c: &Stat) -> String {
     )
 }
 
-/// The per-instrument table of one forecast.
+/// The per-instrument summary of one forecast: one block of lines per instrument, primary first, fitting 80
+/// columns.
 pub fn summary_table(
     measures: &std::collections::BTreeMap<String, MeasureSummary>,
     primary: &str,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<10} {:>5} {:>6} {:>6}  {:<21} {:<21} {:>5} {:>6} {:>7}",
-        "MEASURE",
-        "BASE",
-        "END",
-        "F-UP",
-        "CHANGE END (80%)",
-        "CHANGE F-UP (80%)",
-        "MCID",
-        "S>MCID",
-        "P(MCID)"
-    );
     let mut ids: Vec<&String> = measures.keys().collect();
     ids.sort_by_key(|k| (k.as_str() != primary, k.as_str()));
     for id in ids {
         let m = &measures[id];
-        let star = if id == primary { "*" } else { "" };
+        let better = instruments::get(id).map_or("", |i| i.better_word());
+        let role = if id == primary { ", primary" } else { "" };
         let _ = writeln!(
             out,
-            "{:<10} {:>5} {:>6} {:>6}  {:<21} {:<21} {:>5} {:>6} {:>6.0}%",
-            format!("{}{star}", short(id)),
+            "{} ({better}{role}): baseline {}, MCID {}",
+            short(id),
             num(id, m.baseline),
+            num(id, m.mcid)
+        );
+        let _ = writeln!(
+            out,
+            "  end of treatment  {:>6}   change {}",
             num(id, m.baseline + m.change_end.mean),
+            change_text(id, &m.change_end)
+        );
+        let _ = writeln!(
+            out,
+            "  follow-up         {:>6}   change {}",
             num(id, m.baseline + m.change_follow_up.mean),
-            change_text(id, &m.change_end),
-            change_text(id, &m.change_follow_up),
-            num(id, m.mcid),
-            m.sessions_to_mcid
-                .map_or("-".to_string(), |n| n.to_string()),
+            change_text(id, &m.change_follow_up)
+        );
+        let to_mcid = m.sessions_to_mcid.map_or_else(
+            || "not passed by the median forecast".to_string(),
+            |n| format!("passed after {n} sessions (median)"),
+        );
+        let _ = writeln!(
+            out,
+            "  MCID {to_mcid}; by the end in {:.0}% of draws",
             m.p_mcid_end * 100.0
         );
     }
     let _ = writeln!(
         out,
-        "* primary measure. CHANGE is signed in the instrument's units; S>MCID = sessions until"
-    );
-    let _ = writeln!(
-        out,
-        "  the median forecast improves by the MCID (- = not reached); P(MCID) = share of draws"
-    );
-    let _ = writeln!(
-        out,
-        "  improved by at least the MCID at the end of treatment."
+        "Change is signed in the instrument's units, mean with its 80% band (p10..p90)."
     );
     out
 }

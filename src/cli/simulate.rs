@@ -86,11 +86,16 @@ pub fn human(scenario: &Scenario, f: &Forecast) -> String {
     let mut out = String::new();
     let title = scenario.name.clone().unwrap_or_else(|| "scenario".into());
     let _ = writeln!(out, "{title}");
-    let _ = writeln!(out, "Protocol: {} ({})", s.protocol_name, s.protocol);
+    let _ = writeln!(out, "Protocol: {}", s.protocol_name);
     let _ = writeln!(
         out,
-        "{} sessions, {} repetitions; treatment ends on day {}, follow-up on day {}; {} draws, seed {}",
-        s.sessions, s.total_repetitions, s.end_of_treatment_day, s.follow_up_day, s.draws, s.seed
+        "  id {}; {} draws, seed {}",
+        s.protocol, s.draws, s.seed
+    );
+    let _ = writeln!(
+        out,
+        "  {} sessions, {} repetitions; treatment ends on day {}, follow-up on day {}",
+        s.sessions, s.total_repetitions, s.end_of_treatment_day, s.follow_up_day
     );
     let _ = writeln!(out);
     out.push_str(&report::summary_table(&s.measures, &s.primary));

@@ -1,7 +1,5 @@
 //! Helpers shared by the data commands: opening the store, aligned tables that fit 80 columns, value parsers.
 
-use anyhow::Context as _;
-
 use super::Ctx;
 use crate::store::Store;
 
@@ -10,7 +8,43 @@ pub const WIDTH: usize = 80;
 
 /// Open the database named by `--db` / `PRAXIS_DB` / the default path.
 pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
-    Store::open(&ctx.db).with_context(|| format!("opening the database {}", ctx.db.display()))
+    let store = Store::open(&ctx.db).map_err(|e| {
+        // Name the file once: some messages already do.
+        let names_file = e.to_string().contains(&ctx.db.display().to_string());
+        let e = anyhow::Error::new(e);
+        if names_file {
+            e
+        } else {
+            e.context(format!("opening the database {}", ctx.db.display()))
+        }
+    })?;
+    for w in store.warnings() {
+        eprintln!("praxis: warning: {w}");
+    }
+    Ok(store)
+}
+
+/// Ask before something that cannot be undone: with `--yes`, go ahead; on a terminal, ask for "yes"; otherwise
+/// (a script, a pipe) refuse and say to pass `--yes`.
+pub fn confirm(question: &str, yes: bool) -> anyhow::Result<()> {
+    use std::io::{BufRead as _, IsTerminal as _, Write as _};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "{question} Not confirmed: nothing was changed. Add --yes to do it without asking"
+        );
+    }
+    eprint!("{question} Type yes to go on: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim().eq_ignore_ascii_case("yes") {
+        Ok(())
+    } else {
+        anyhow::bail!("not confirmed: nothing was changed")
+    }
 }
 
 /// Render an aligned table: two spaces between columns; when wider than [`WIDTH`], the widest columns are

@@ -1,5 +1,7 @@
 //! The audit trail: one row per change, written in the change's own transaction; append-only (triggers refuse
 //! UPDATE and DELETE) and tamper-evident (each row's `hash` chains to the previous row's).
+//!
+//! Rows hold no personal data: see [`PERSONAL_FIELDS`].
 
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
@@ -91,26 +93,32 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
     })
 }
 
-/// Personal data kept out of the audit trail, so erasing a patient (issue 5) needs no change to this append-only
-/// table: the name is replaced by a marker saying that it was set (and, in an `after`, whether it changed).
-fn redact(mut v: serde_json::Value, changed: bool) -> serde_json::Value {
+/// Fields that may hold personal data: the name, the birth year and every free text (patient, assessment and
+/// session notes, a plan's goal).
+///
+/// The audit trail keeps none of them: since the table is append-only and hash-chained, erasing a patient
+/// (`praxis patient delete`) could not remove them afterwards. Each is replaced by a marker saying that it was set
+/// and, in the `after` of an update, whether it changed: "(withheld)", "(withheld; changed)", "(removed)". Codes,
+/// scores, dates, protocol ids and the other structured fields are kept, so the trail still says who changed what
+/// and when.
+pub(crate) const PERSONAL_FIELDS: [&str; 4] = ["name", "birth_year", "notes", "goal"];
+
+fn redact(mut v: serde_json::Value, before: Option<&serde_json::Value>) -> serde_json::Value {
     if let Some(obj) = v.as_object_mut() {
-        match obj.get_mut("name") {
-            Some(name) if !name.is_null() => {
-                let marker = if changed {
-                    "(name withheld; changed)"
-                } else {
-                    "(name withheld)"
-                };
-                *name = serde_json::Value::String(marker.into());
-            }
-            _ if changed => {
-                obj.insert(
-                    "name".into(),
-                    serde_json::Value::String("(name removed)".into()),
-                );
-            }
-            _ => {}
+        for key in PERSONAL_FIELDS {
+            let changed = before.is_some_and(|b| b.get(key) != obj.get(key));
+            let empty = match obj.get(key) {
+                None | Some(serde_json::Value::Null) => true,
+                Some(serde_json::Value::String(s)) => s.is_empty(),
+                _ => false,
+            };
+            let marker = match (empty, changed) {
+                (true, true) => "(removed)",
+                (true, false) => continue,
+                (false, true) => "(withheld; changed)",
+                (false, false) => "(withheld)",
+            };
+            obj.insert(key.into(), serde_json::Value::String(marker.into()));
         }
     }
     v
@@ -145,11 +153,8 @@ impl Tx<'_> {
             entity: entity.into(),
             entity_key: entity_key.into(),
             patient_code: patient_code.map(str::to_string),
-            before_json: before.map(|v| redact(v.clone(), false).to_string()),
-            after_json: after.map(|v| {
-                let renamed = before.is_some_and(|b| b.get("name") != v.get("name"));
-                redact(v.clone(), renamed).to_string()
-            }),
+            before_json: before.map(|v| redact(v.clone(), None).to_string()),
+            after_json: after.map(|v| redact(v.clone(), before).to_string()),
             hash: String::new(),
         };
         row.hash = row_hash(&prev, &row);
@@ -237,18 +242,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redaction_hides_names_only() {
+    fn redaction_hides_personal_fields_and_says_what_changed() {
         let v = redact(
-            serde_json::json!({"code": "P-1", "name": "Ada", "birth_year": 1950}),
-            false,
+            serde_json::json!({"code": "P-1", "name": "Ada", "birth_year": 1950, "notes": "lives alone"}),
+            None,
         );
-        assert_eq!(v["name"], "(name withheld)");
+        assert_eq!(v["name"], "(withheld)");
+        assert_eq!(v["birth_year"], "(withheld)");
+        assert_eq!(v["notes"], "(withheld)");
         assert_eq!(v["code"], "P-1");
-        let v = redact(serde_json::json!({"code": "P-1", "name": "Ada"}), true);
-        assert_eq!(v["name"], "(name withheld; changed)");
-        let v = redact(serde_json::json!({"code": "P-1"}), false);
+        let before = serde_json::json!({"code": "P-1", "name": "Ada", "notes": "a"});
+        let v = redact(
+            serde_json::json!({"code": "P-1", "name": "Ada", "notes": "b"}),
+            Some(&before),
+        );
+        assert_eq!(v["name"], "(withheld)");
+        assert_eq!(v["notes"], "(withheld; changed)");
+        let v = redact(
+            serde_json::json!({"code": "P-1", "notes": ""}),
+            Some(&before),
+        );
+        assert_eq!(v["name"], "(removed)");
+        assert_eq!(v["notes"], "(removed)");
+        let v = redact(serde_json::json!({"code": "P-1", "notes": ""}), None);
         assert!(v.get("name").is_none());
-        let v = redact(serde_json::json!({"code": "P-1"}), true);
-        assert_eq!(v["name"], "(name removed)");
+        assert_eq!(v["notes"], "");
     }
 }

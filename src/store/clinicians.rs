@@ -1,6 +1,12 @@
 //! Clinicians: OS users with a role. The OS user who creates the database becomes its first admin.
+//!
+//! Access is enforced here, in the store, so every front end gets the same rules:
+//! - an OS user not in this table, or with the `readonly` role, can read but not write ([`Store::write`] refuses);
+//! - therapists and leads write patients, assessments, sessions and plans;
+//! - only an admin deletes a patient, restores a backup or manages clinicians, and the last admin cannot be removed
+//!   or demoted.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Result, StoreError};
@@ -17,6 +23,22 @@ pub enum Role {
     Readonly,
 }
 
+impl Role {
+    /// May create and change patient records.
+    pub fn can_write(self) -> bool {
+        !matches!(self, Role::Readonly)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Lead => "lead",
+            Role::Therapist => "therapist",
+            Role::Readonly => "readonly",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Clinician {
     pub id: i64,
@@ -26,16 +48,105 @@ pub struct Clinician {
     pub created_at: String,
 }
 
+fn clinician_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Clinician> {
+    Ok(Clinician {
+        id: r.get(0)?,
+        os_user: r.get(1)?,
+        display_name: r.get(2)?,
+        role: parse_enum("clinicians.role", &r.get::<_, String>(3)?)?,
+        created_at: r.get(4)?,
+    })
+}
+
+const COLUMNS: &str = "id, os_user, display_name, role, created_at";
+
+/// The message for an OS user who is not a clinician of this database.
+pub(crate) fn not_a_clinician(user: &str) -> StoreError {
+    StoreError::Forbidden(format!(
+        "you ({user}) are not a clinician in this database: you can read but not write; an admin can add you \
+         with: praxis clinician add {user} --role therapist"
+    ))
+}
+
+fn role_of(conn: &rusqlite::Connection, user: &str) -> Result<Option<Role>> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT role FROM clinicians WHERE os_user = ?1",
+            [user],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(text
+        .map(|t| parse_enum("clinicians.role", &t))
+        .transpose()?)
+}
+
 impl Tx<'_> {
-    /// Add a clinician (audited). Refuses a user who is already known.
+    /// The acting user's role, `None` when they are not a clinician here.
+    pub fn role(&self) -> Result<Option<Role>> {
+        role_of(&self.tx, &self.who.os_user)
+    }
+
+    /// Refuse unless the acting user may write records.
+    pub(crate) fn require_writer(&self) -> Result<Role> {
+        match self.role()? {
+            None => Err(not_a_clinician(&self.who.os_user)),
+            Some(Role::Readonly) => Err(StoreError::Forbidden(format!(
+                "you ({}) have the read-only role in this database: you can view records but not change them; \
+                 ask an admin for the therapist role",
+                self.who.os_user
+            ))),
+            Some(r) => Ok(r),
+        }
+    }
+
+    /// Refuse unless the acting user is an admin; `what` completes "only an admin can ...".
+    pub(crate) fn require_admin(&self, what: &str) -> Result<()> {
+        match self.role()? {
+            None => Err(not_a_clinician(&self.who.os_user)),
+            Some(Role::Admin) => Ok(()),
+            Some(r) => Err(StoreError::Forbidden(format!(
+                "only an admin can {what}; you ({}) are {}",
+                self.who.os_user,
+                r.name()
+            ))),
+        }
+    }
+
+    pub fn clinician(&self, os_user: &str) -> Result<Clinician> {
+        self.tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM clinicians WHERE os_user = ?1"),
+                [os_user],
+                clinician_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!("{os_user} is not a clinician in this database"))
+            })
+    }
+
+    /// Add a clinician (admin only; audited). Refuses a user who is already known.
     pub fn add_clinician(
         &mut self,
         os_user: &str,
         display_name: &str,
         role: Role,
     ) -> Result<Clinician> {
-        if os_user.trim().is_empty() {
-            return Err(StoreError::Invalid("the OS user name is empty".into()));
+        self.require_admin("add clinicians")?;
+        self.insert_clinician(os_user, display_name, role)
+    }
+
+    fn insert_clinician(
+        &mut self,
+        os_user: &str,
+        display_name: &str,
+        role: Role,
+    ) -> Result<Clinician> {
+        if os_user.trim().is_empty() || os_user.chars().any(char::is_whitespace) {
+            return Err(StoreError::Invalid(format!(
+                "{os_user:?} is not an OS user name (empty or with spaces)"
+            )));
         }
         let n: i64 = self.tx.query_row(
             "SELECT count(*) FROM clinicians WHERE os_user = ?1",
@@ -44,7 +155,7 @@ impl Tx<'_> {
         )?;
         if n > 0 {
             return Err(StoreError::Duplicate(format!(
-                "clinician {os_user} already exists"
+                "clinician {os_user} already exists; change the role with: praxis clinician set-role {os_user} ROLE"
             )));
         }
         let now = now_utc();
@@ -70,6 +181,60 @@ impl Tx<'_> {
         Ok(c)
     }
 
+    fn admins(&self) -> Result<i64> {
+        Ok(self.tx.query_row(
+            "SELECT count(*) FROM clinicians WHERE role = 'admin'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Change a clinician's role (admin only; audited). The last admin cannot be demoted.
+    pub fn set_role(&mut self, os_user: &str, role: Role) -> Result<Clinician> {
+        self.require_admin("change roles")?;
+        let before = self.clinician(os_user)?;
+        if before.role == Role::Admin && role != Role::Admin && self.admins()? <= 1 {
+            return Err(StoreError::Forbidden(format!(
+                "{os_user} is the last admin of this database; make someone else admin first"
+            )));
+        }
+        self.tx.execute(
+            "UPDATE clinicians SET role = ?2 WHERE os_user = ?1",
+            params![os_user, enum_text(&role)],
+        )?;
+        let after = self.clinician(os_user)?;
+        self.audit(
+            "update",
+            "clinician",
+            os_user,
+            None,
+            Some(&to_json(&before)?),
+            Some(&to_json(&after)?),
+        )?;
+        Ok(after)
+    }
+
+    /// Remove a clinician (admin only; audited). Never the last admin. Their past audit rows stay.
+    pub fn remove_clinician(&mut self, os_user: &str) -> Result<()> {
+        self.require_admin("remove clinicians")?;
+        let before = self.clinician(os_user)?;
+        if before.role == Role::Admin && self.admins()? <= 1 {
+            return Err(StoreError::Forbidden(format!(
+                "{os_user} is the last admin of this database and cannot be removed; make someone else admin first"
+            )));
+        }
+        self.tx
+            .execute("DELETE FROM clinicians WHERE os_user = ?1", [os_user])?;
+        self.audit(
+            "delete",
+            "clinician",
+            os_user,
+            None,
+            Some(&to_json(&before)?),
+            None,
+        )
+    }
+
     /// On a new database, make the acting OS user its admin.
     pub(crate) fn ensure_first_admin(&mut self) -> Result<()> {
         let n: i64 = self
@@ -77,7 +242,7 @@ impl Tx<'_> {
             .query_row("SELECT count(*) FROM clinicians", [], |r| r.get(0))?;
         if n == 0 {
             let user = self.who.os_user.clone();
-            self.add_clinician(&user, &user, Role::Admin)?;
+            self.insert_clinician(&user, &user, Role::Admin)?;
         }
         Ok(())
     }
@@ -85,18 +250,45 @@ impl Tx<'_> {
 
 impl Store {
     pub fn clinicians(&self) -> Result<Vec<Clinician>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, os_user, display_name, role, created_at FROM clinicians ORDER BY os_user",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Clinician {
-                id: r.get(0)?,
-                os_user: r.get(1)?,
-                display_name: r.get(2)?,
-                role: parse_enum("clinicians.role", &r.get::<_, String>(3)?)?,
-                created_at: r.get(4)?,
-            })
-        })?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM clinicians ORDER BY os_user"
+        ))?;
+        let rows = stmt.query_map([], clinician_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The acting user's role here, `None` when they are not a clinician (they can read, not write).
+    pub fn role(&self) -> Result<Option<Role>> {
+        role_of(self.conn(), &self.who().os_user)
+    }
+
+    /// Refuse now, before asking for confirmation, unless the acting user is an admin (the write checks again).
+    pub fn require_admin(&self, what: &str) -> Result<()> {
+        match self.role()? {
+            None => Err(not_a_clinician(&self.who().os_user)),
+            Some(Role::Admin) => Ok(()),
+            Some(r) => Err(StoreError::Forbidden(format!(
+                "only an admin can {what}; you ({}) are {}",
+                self.who().os_user,
+                r.name()
+            ))),
+        }
+    }
+
+    pub fn add_clinician(
+        &mut self,
+        os_user: &str,
+        display_name: &str,
+        role: Role,
+    ) -> Result<Clinician> {
+        self.write(|tx| tx.add_clinician(os_user, display_name, role))
+    }
+
+    pub fn set_role(&mut self, os_user: &str, role: Role) -> Result<Clinician> {
+        self.write(|tx| tx.set_role(os_user, role))
+    }
+
+    pub fn remove_clinician(&mut self, os_user: &str) -> Result<()> {
+        self.write(|tx| tx.remove_clinician(os_user))
     }
 }

@@ -55,6 +55,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Duplicate(String),
+    /// The acting OS user may not do this (not a clinician, read-only, or not an admin). Nothing was written.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("cannot use {path}")]
     Io {
         path: PathBuf,

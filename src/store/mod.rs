@@ -4,8 +4,6 @@
 //! change and its audit entry are committed together or not at all. Validation happens here, at the boundary, so
 //! every front end gets the same messages.
 
-use std::fs::OpenOptions;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -19,6 +17,7 @@ mod clinicians;
 mod error;
 pub mod export;
 mod patients;
+pub mod perms;
 mod plans;
 mod schema;
 mod sessions;
@@ -28,7 +27,7 @@ mod who;
 pub use audit::{AuditBreak, AuditEntry};
 pub use clinicians::{Clinician, Role};
 pub use error::{Result, StoreError};
-pub use patients::{PatientFilter, PatientRow};
+pub use patients::{Erased, PatientFilter, PatientRow};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use sessions::HistoryEntry;
 pub use who::Who;
@@ -49,6 +48,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     who: Who,
+    mode: perms::FileMode,
+    warnings: Vec<String>,
 }
 
 /// Row counts of every table (`praxis db check`).
@@ -71,7 +72,8 @@ pub struct Tx<'a> {
 impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
     ///
-    /// A new file is created with mode 0600. A file written by a newer Praxis is refused and left untouched. Before
+    /// A new file is created with mode 0600, or 0660 and the group named by `PRAXIS_GROUP` (its -wal and -shm files
+    /// too). A file that every user may read or write opens with a warning ([`Store::warnings`]). A file written by a newer Praxis is refused and left untouched. Before
     /// an existing, non-empty file is migrated, a backup is written next to it.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -80,7 +82,11 @@ impl Store {
                 source,
             })?;
         }
-        create_private(path)?;
+        let mode = perms::FileMode::from_env()?;
+        mode.create(path)?;
+        let warnings: Vec<String> = perms::world_access_warning(path, mode)
+            .into_iter()
+            .collect();
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -107,6 +113,13 @@ impl Store {
 
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| StoreError::on_open(e, path))?;
+        if mode.gid.is_some() {
+            // SQLite creates -wal/-shm with the database's mode but the creator's group: give them the clinic's.
+            // Not ours to change when another user created them; they then already have the right group.
+            for f in perms::sidecars(path).iter().filter(|f| f.exists()) {
+                let _ = mode.apply(f);
+            }
+        }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
 
@@ -114,6 +127,8 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             who: Who::current(),
+            mode,
+            warnings,
         };
         if found < schema::LATEST {
             if objects > 0 {
@@ -150,7 +165,12 @@ impl Store {
             });
         }
         // The OS user who creates the database is its first admin, so a single-user workstation needs no set-up.
-        self.write(|tx| tx.ensure_first_admin())
+        self.write_unchecked(|tx| tx.ensure_first_admin())
+    }
+
+    /// Problems noticed on opening that do not stop work (e.g. a world-readable file), for the front end to show.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The file this store was opened from.
@@ -169,13 +189,27 @@ impl Store {
         Ok(self.conn.busy_timeout(timeout)?)
     }
 
-    /// Act as someone else (tests; a future `--as` for admins).
+    /// Act as someone else: for tests and for programs embedding the library. This is not a way around access
+    /// control: a process that can call it could as well open the file with sqlite3. The `praxis` binary never
+    /// calls it, and takes the identity only from the effective uid (see [`Who::current`]), never from the
+    /// environment.
     pub fn set_who(&mut self, who: Who) {
         self.who = who;
     }
 
     /// Run one user action as one `BEGIN IMMEDIATE` transaction: committed if `f` succeeds, rolled back otherwise.
+    ///
+    /// Refused with [`StoreError::Forbidden`] unless the acting user is a clinician with a role that may write
+    /// (checked inside the transaction, so a role removed meanwhile counts). Admin-only actions check more.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.write_unchecked(|tx| {
+            tx.require_writer()?;
+            f(tx)
+        })
+    }
+
+    /// [`Store::write`] without the role check: creating the first admin, and the audit row of a restore.
+    fn write_unchecked<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -274,32 +308,10 @@ impl Store {
             }
             std::fs::remove_file(dest).map_err(io)?;
         }
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(dest)
-            .map_err(io)?;
+        self.mode.create(dest)?;
         self.conn
             .backup(rusqlite::MAIN_DB, dest, None)
             .map_err(StoreError::from)
-    }
-}
-
-/// Create `path` as an empty file with mode 0600 if it does not exist, so SQLite never creates it world-readable.
-fn create_private(path: &Path) -> Result<()> {
-    match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(source) => Err(StoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
     }
 }
 

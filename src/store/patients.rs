@@ -277,6 +277,53 @@ impl Tx<'_> {
     }
 }
 
+/// What [`Tx::delete_patient`] removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Erased {
+    pub assessments: i64,
+    pub sessions: i64,
+    pub plans: i64,
+}
+
+impl Tx<'_> {
+    /// Right to erasure (admin only): remove the patient with their assessments, sessions and plans, in this
+    /// transaction, and write an audit row holding only the code and the counts removed. Earlier audit rows hold
+    /// no personal data (see [`super::audit`]), so nothing readable about the patient is left.
+    pub fn delete_patient(&mut self, code: &str) -> Result<Erased> {
+        self.require_admin("delete a patient")?;
+        let id = self.patient_id(code)?;
+        let count = |table: &str| -> Result<i64> {
+            Ok(self.tx.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE patient_id = ?1"),
+                [id],
+                |r| r.get(0),
+            )?)
+        };
+        let erased = Erased {
+            assessments: count("assessments")?,
+            sessions: count("sessions")?,
+            plans: count("plans")?,
+        };
+        // Explicit deletes rather than relying on ON DELETE CASCADE, so a connection without foreign_keys=ON
+        // cannot leave orphans.
+        for table in ["assessments", "sessions", "plans"] {
+            self.tx
+                .execute(&format!("DELETE FROM {table} WHERE patient_id = ?1"), [id])?;
+        }
+        self.tx
+            .execute("DELETE FROM patients WHERE id = ?1", [id])?;
+        self.audit(
+            "delete",
+            "patient",
+            code,
+            Some(code),
+            None,
+            Some(&to_json(&erased)?),
+        )?;
+        Ok(erased)
+    }
+}
+
 pub(crate) fn no_patient(code: &str) -> StoreError {
     StoreError::NotFound(format!("no patient with code {code}"))
 }
@@ -299,6 +346,11 @@ impl Store {
 
     pub fn update_patient(&mut self, p: &Patient) -> Result<Patient> {
         self.write(|tx| tx.update_patient(p))
+    }
+
+    /// See [`Tx::delete_patient`].
+    pub fn delete_patient(&mut self, code: &str) -> Result<Erased> {
+        self.write(|tx| tx.delete_patient(code))
     }
 
     /// Patients matching `filter`, ordered by code, with their latest dates, active plan and counts — one query.

@@ -57,11 +57,8 @@ impl Tx<'_> {
                 params![old.id, now],
             )?;
         }
-        let status = if plan.status == PlanStatus::Active {
-            PlanStatus::Active
-        } else {
-            plan.status
-        };
+        // `set_plan` always makes the active plan, whatever status the caller filled in.
+        let status = PlanStatus::Active;
         self.tx.execute(
             "INSERT INTO plans (patient_id, protocol_id, start_date, goal, status, created_at, updated_at, version) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1)",
@@ -93,7 +90,79 @@ impl Tx<'_> {
     }
 }
 
+impl Tx<'_> {
+    /// Save changes to an existing plan (goal, start date, status) if nobody changed it since `plan.version` was
+    /// read; else [`StoreError::PlanConflict`] with both versions. The protocol of a plan is not edited: set a new
+    /// plan instead, so the history shows when the protocol changed.
+    pub fn update_plan(&mut self, plan: &Plan) -> Result<Plan> {
+        if plan.goal.chars().count() > 500 {
+            return Err(StoreError::Invalid(
+                "goal is longer than 500 characters".into(),
+            ));
+        }
+        let before = self
+            .tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM plans pl JOIN patients p ON p.id = pl.patient_id WHERE pl.id = ?1"),
+                [plan.id],
+                plan_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no plan with id {}", plan.id)))?;
+        if before.protocol_id != plan.protocol_id || before.patient_code != plan.patient_code {
+            return Err(StoreError::Invalid(
+                "a plan's patient and protocol cannot be edited; set a new plan instead".into(),
+            ));
+        }
+        let changed = self.tx.execute(
+            "UPDATE plans SET start_date = ?2, goal = ?3, status = ?4, updated_at = ?5, version = version + 1 \
+             WHERE id = ?1 AND version = ?6",
+            params![
+                plan.id,
+                date_text(plan.start_date),
+                plan.goal,
+                enum_text(&plan.status),
+                now_utc(),
+                plan.version
+            ],
+        );
+        let changed = match changed {
+            Ok(n) => n,
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                return Err(StoreError::Invalid(format!(
+                    "{} already has another active plan; stop that one first",
+                    plan.patient_code
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if changed == 0 {
+            return Err(StoreError::PlanConflict {
+                mine: Box::new(plan.clone()),
+                theirs: Box::new(before),
+            });
+        }
+        let after = Plan {
+            version: before.version + 1,
+            ..plan.clone()
+        };
+        self.audit(
+            "update",
+            "plan",
+            &after.id.to_string(),
+            Some(&after.patient_code),
+            Some(&to_json(&before)?),
+            Some(&to_json(&after)?),
+        )?;
+        Ok(after)
+    }
+}
+
 impl Store {
+    pub fn update_plan(&mut self, plan: &Plan) -> Result<Plan> {
+        self.write(|tx| tx.update_plan(plan))
+    }
+
     /// The patient's active plan, if any ("no patient with code ..." if the patient does not exist).
     pub fn active_plan(&self, code: &str) -> Result<Option<Plan>> {
         self.patient_id(code)?;

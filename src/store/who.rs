@@ -10,11 +10,12 @@ pub struct Who {
 }
 
 impl Who {
-    /// The current process's user (passwd entry of the effective uid, else `$USER`) and SSH client address.
+    /// The current process's user (passwd entry of the effective uid, else "uid:N") and SSH client address.
+    ///
+    /// The name never comes from the environment (`$USER`, `$LOGNAME` can be set by anyone), because roles are
+    /// granted to it. The SSH address does, and is recorded for information only.
     pub fn current() -> Who {
-        let os_user = passwd_name()
-            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
-            .unwrap_or_else(|| format!("uid:{}", effective_uid()));
+        let os_user = passwd_name().unwrap_or_else(|| format!("uid:{}", effective_uid()));
         let ssh_addr = ssh_client_addr(
             std::env::var("SSH_CLIENT").ok().as_deref(),
             std::env::var("SSH_CONNECTION").ok().as_deref(),

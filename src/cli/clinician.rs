@@ -1,0 +1,106 @@
+//! `praxis clinician add | list | set-role | remove`: who may do what in this database (admins only, except list).
+
+use serde::Serialize;
+
+use super::Ctx;
+use super::util::{open, table};
+use crate::store::Role;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Give an OS user a role: `praxis clinician add kim --role therapist --name "Kim Lee"` (admin only).
+    Add(AddArgs),
+    /// The clinicians of this database and their roles.
+    List,
+    /// Change a clinician's role (admin only; the last admin cannot be demoted).
+    SetRole { user: String, role: Role },
+    /// Take away a clinician's access (admin only; never the last admin). Their audit rows stay.
+    Remove { user: String },
+}
+
+#[derive(Debug, clap::Args)]
+struct AddArgs {
+    /// The OS user name (as `whoami` prints it).
+    user: String,
+    #[arg(long, value_enum)]
+    role: Role,
+    /// Display name (default: the user name).
+    #[arg(long)]
+    name: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    user: &'a str,
+    name: &'a str,
+    role: &'static str,
+    since: &'a str,
+    you: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    let mut store = open(ctx)?;
+    match args.command {
+        Cmd::Add(a) => {
+            let name = a.name.unwrap_or_else(|| a.user.clone());
+            let c = store.add_clinician(&a.user, &name, a.role)?;
+            if ctx.json {
+                return ctx.print_json(&c);
+            }
+            println!("Added {} as {}.", c.os_user, c.role.name());
+        }
+        Cmd::List => {
+            let all = store.clinicians()?;
+            let me = store.who().os_user.clone();
+            let rows: Vec<Row> = all
+                .iter()
+                .map(|c| Row {
+                    user: &c.os_user,
+                    name: &c.display_name,
+                    role: c.role.name(),
+                    since: c.created_at.get(..10).unwrap_or(&c.created_at),
+                    you: c.os_user == me,
+                })
+                .collect();
+            if ctx.json {
+                return ctx.print_json(&rows);
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        format!("{}{}", r.user, if r.you { " (you)" } else { "" }),
+                        r.name.to_string(),
+                        r.role.to_string(),
+                        r.since.to_string(),
+                    ]
+                })
+                .collect();
+            print!("{}", table(&["USER", "NAME", "ROLE", "SINCE"], &cells));
+            if !all.iter().any(|c| c.os_user == me) {
+                println!("You ({me}) are not a clinician here: you can read but not write.");
+            }
+        }
+        Cmd::SetRole { user, role } => {
+            let c = store.set_role(&user, role)?;
+            if ctx.json {
+                return ctx.print_json(&c);
+            }
+            println!("{} is now {}.", c.os_user, c.role.name());
+        }
+        Cmd::Remove { user } => {
+            store.remove_clinician(&user)?;
+            if ctx.json {
+                return ctx.print_json(&serde_json::json!({ "removed": user }));
+            }
+            println!("Removed {user}; they can still read but no longer write.");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! File permissions of the database, its -wal/-shm files and backups: 0600, or 0660 and the clinic's group when
+//! `PRAXIS_GROUP` names one; and the warning for a database that every user of the machine can read or write.
+
+use std::ffi::CString;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+
+use super::error::{Result, StoreError};
+
+/// The environment variable naming the clinic's group (shared server: every clinician is in it).
+pub const GROUP_ENV: &str = "PRAXIS_GROUP";
+
+/// The mode and group new files get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileMode {
+    pub mode: u32,
+    pub gid: Option<libc::gid_t>,
+}
+
+impl FileMode {
+    /// From `PRAXIS_GROUP`: 0600 without it, 0660 and that group with it. An unknown group is an error, not a
+    /// silent fallback, so a misspelt group never leaves colleagues locked out or files wider open than meant.
+    pub fn from_env() -> Result<FileMode> {
+        match std::env::var(GROUP_ENV) {
+            Ok(name) if !name.trim().is_empty() => Ok(FileMode {
+                mode: 0o660,
+                gid: Some(group_id(name.trim())?),
+            }),
+            _ => Ok(FileMode {
+                mode: 0o600,
+                gid: None,
+            }),
+        }
+    }
+
+    /// Give an existing file this mode and group.
+    pub fn apply(&self, path: &Path) -> Result<()> {
+        let io = |source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(gid) = self.gid {
+            let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| {
+                io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the path contains a NUL byte",
+                ))
+            })?;
+            // SAFETY: `c` is a valid NUL-terminated path; uid -1 means "leave the owner".
+            if unsafe { libc::chown(c.as_ptr(), libc::uid_t::MAX, gid) } != 0 {
+                return Err(io(std::io::Error::last_os_error()));
+            }
+        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(self.mode)).map_err(io)
+    }
+
+    /// Create `path` empty with this mode and group; `Ok(false)` if it already existed (left as it is).
+    pub fn create(&self, path: &Path) -> Result<bool> {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(self.mode)
+            .open(path)
+        {
+            Ok(_) => {
+                // The umask may have narrowed the mode; set it exactly.
+                self.apply(path)?;
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(source) => Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+}
+
+fn group_id(name: &str) -> Result<libc::gid_t> {
+    let bad = |why: &str| StoreError::Invalid(format!("{GROUP_ENV}={name}: {why}"));
+    let c = CString::new(name).map_err(|_| bad("not a group name"))?;
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; 16384];
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: getgrnam_r writes into `grp` and `buf` (whose length we pass) and sets `result` on success.
+    let rc = unsafe {
+        libc::getgrnam_r(
+            c.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() {
+        return Err(bad(
+            "no such group on this machine (create it with groupadd, or unset the variable)",
+        ));
+    }
+    Ok(grp.gr_gid)
+}
+
+/// The -wal and -shm files SQLite keeps next to `db`.
+pub(crate) fn sidecars(db: &Path) -> [PathBuf; 2] {
+    let with = |suffix: &str| {
+        let mut s = db.as_os_str().to_owned();
+        s.push(suffix);
+        PathBuf::from(s)
+    };
+    [with("-wal"), with("-shm")]
+}
+
+/// A warning when `path` can be read or written by every user of the machine, with the command that fixes it.
+pub(crate) fn world_access_warning(path: &Path, wanted: FileMode) -> Option<String> {
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    if mode & 0o006 == 0 {
+        return None;
+    }
+    let what = match (mode & 0o004 != 0, mode & 0o002 != 0) {
+        (true, true) => "readable and writable",
+        (true, false) => "readable",
+        _ => "writable",
+    };
+    Some(format!(
+        "{} is {what} by every user of this machine (mode {mode:04o}); patient records should not be. Fix it with: \
+         chmod {:o} {}",
+        path.display(),
+        wanted.mode,
+        path.display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn world_readable_files_are_named_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("p.db");
+        std::fs::write(&f, b"").unwrap();
+        let private = FileMode {
+            mode: 0o600,
+            gid: None,
+        };
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(world_access_warning(&f, private), None);
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert_eq!(world_access_warning(&f, private), None);
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let w = world_access_warning(&f, private).unwrap();
+        assert!(w.contains("readable by every user"), "{w}");
+        assert!(w.contains(&format!("chmod 600 {}", f.display())), "{w}");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o662)).unwrap();
+        assert!(
+            world_access_warning(&f, private)
+                .unwrap()
+                .contains("writable")
+        );
+    }
+
+    #[test]
+    fn an_unknown_group_is_refused_by_name() {
+        let e = group_id("no-such-group-praxis-test").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("PRAXIS_GROUP=no-such-group-praxis-test"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn created_files_get_the_mode_exactly_and_the_group() {
+        let dir = tempfile::tempdir().unwrap();
+        // Our own primary group: chgrp to it always works.
+        let gid = unsafe { libc::getegid() };
+        let m = FileMode {
+            mode: 0o660,
+            gid: Some(gid),
+        };
+        let f = dir.path().join("x.db");
+        assert!(m.create(&f).unwrap());
+        let meta = std::fs::metadata(&f).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+        assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), gid);
+        assert!(!m.create(&f).unwrap(), "an existing file is left alone");
+    }
+}

@@ -1,0 +1,435 @@
+//! Access and roles, erasure, file permissions, backups and restore, signals: the store API and the `praxis` binary.
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use praxis::domain::*;
+use praxis::store::{Role, Store, StoreError, Who};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+const NAME: &str = "Zelda Quirinus";
+const NOTES: &str = "lives alone above the bakery";
+const BIRTH_YEAR: i32 = 1937;
+const FREE_TEXT: &str = "cried after the third set";
+
+fn patient(code: &str) -> Patient {
+    Patient {
+        id: 0,
+        code: code.into(),
+        name: Some(NAME.into()),
+        birth_year: BIRTH_YEAR,
+        sex: Some(Sex::Female),
+        dominant_hand: None,
+        affected_side: None,
+        condition: Condition::OlderAdult(OlderAdultFacts::default()),
+        notes: NOTES.into(),
+        created_at: String::new(),
+        updated_at: String::new(),
+        version: 0,
+    }
+}
+
+fn assessment(code: &str) -> Assessment {
+    Assessment {
+        id: 0,
+        patient_code: code.into(),
+        instrument: "tug_s".into(),
+        score: 14.0,
+        date: day(2026, 2, 3),
+        assessor: None,
+        notes: FREE_TEXT.into(),
+    }
+}
+
+fn session(code: &str) -> SessionLog {
+    SessionLog {
+        id: 0,
+        patient_code: code.into(),
+        started_at: day(2026, 2, 4).and_hms_opt(9, 0, 0).unwrap(),
+        protocol_id: "balance-gait-older".into(),
+        minutes: 30,
+        repetitions: 40,
+        level: None,
+        success_rate: None,
+        rpe: None,
+        notes: FREE_TEXT.into(),
+        clinician: None,
+    }
+}
+
+fn who(user: &str) -> Who {
+    Who {
+        os_user: user.into(),
+        ssh_addr: None,
+    }
+}
+
+fn forbidden(e: StoreError) -> String {
+    assert!(matches!(e, StoreError::Forbidden(_)), "{e:?}");
+    e.to_string()
+}
+
+/// A database made by "boss" (admin) with a patient who has an assessment and a session.
+fn clinic() -> (tempfile::TempDir, PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    let mut store = Store::open(&path).unwrap();
+    let me = store.who().os_user.clone();
+    store.add_clinician("boss", "Boss", Role::Admin).unwrap();
+    store.set_who(who("boss"));
+    store.remove_clinician(&me).unwrap();
+    store.add_patient(&patient("P-0001")).unwrap();
+    store.add_assessment(&assessment("P-0001")).unwrap();
+    store.add_session(&session("P-0001")).unwrap();
+    (dir, path, store)
+}
+
+#[test]
+fn an_unknown_user_can_read_but_not_write_and_is_told_how_to_get_access() {
+    let (_d, _p, mut store) = clinic();
+    store.set_who(who("stranger"));
+    assert_eq!(store.role().unwrap(), None);
+    assert_eq!(store.patient("P-0001").unwrap().name.as_deref(), Some(NAME));
+    let before = store.counts().unwrap();
+    let msg = forbidden(store.add_patient(&patient("P-0002")).unwrap_err());
+    assert_eq!(
+        msg,
+        "you (stranger) are not a clinician in this database: you can read but not write; an admin can add you \
+         with: praxis clinician add stranger --role therapist"
+    );
+    forbidden(store.add_session(&session("P-0001")).unwrap_err());
+    assert_eq!(
+        store.counts().unwrap(),
+        before,
+        "nothing written, not even audit"
+    );
+}
+
+#[test]
+fn readonly_reads_therapist_writes_only_admin_deletes_and_manages() {
+    let (_d, _p, mut store) = clinic();
+    store
+        .add_clinician("stu", "Student", Role::Readonly)
+        .unwrap();
+    store.add_clinician("kim", "Kim", Role::Therapist).unwrap();
+    store.add_clinician("lee", "Lee", Role::Lead).unwrap();
+
+    store.set_who(who("stu"));
+    assert!(store.patient("P-0001").is_ok());
+    assert!(
+        forbidden(store.add_assessment(&assessment("P-0001")).unwrap_err()).contains("read-only")
+    );
+
+    for user in ["kim", "lee"] {
+        store.set_who(who(user));
+        store.add_assessment(&assessment("P-0001")).unwrap();
+        let msg = forbidden(store.delete_patient("P-0001").unwrap_err());
+        assert!(msg.contains("only an admin can delete a patient"), "{msg}");
+        forbidden(store.add_clinician("eve", "Eve", Role::Admin).unwrap_err());
+        forbidden(store.set_role(user, Role::Admin).unwrap_err());
+        forbidden(store.remove_clinician("boss").unwrap_err());
+    }
+    assert!(store.patient("P-0001").is_ok());
+
+    store.set_who(who("boss"));
+    assert_eq!(
+        store.set_role("stu", Role::Therapist).unwrap().role,
+        Role::Therapist
+    );
+    store.set_who(who("stu"));
+    store.add_assessment(&assessment("P-0001")).unwrap();
+}
+
+#[test]
+fn the_last_admin_can_be_neither_removed_nor_demoted() {
+    let (_d, _p, mut store) = clinic();
+    assert!(forbidden(store.remove_clinician("boss").unwrap_err()).contains("last admin"));
+    assert!(forbidden(store.set_role("boss", Role::Lead).unwrap_err()).contains("last admin"));
+    store.add_clinician("ann", "Ann", Role::Admin).unwrap();
+    store.set_role("boss", Role::Lead).unwrap();
+    store.set_who(who("ann"));
+    store.remove_clinician("boss").unwrap();
+    let all: Vec<(String, Role)> = store
+        .clinicians()
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.os_user, c.role))
+        .collect();
+    assert_eq!(all, [("ann".to_string(), Role::Admin)]);
+    let actions: Vec<String> = store
+        .audit(None)
+        .unwrap()
+        .iter()
+        .filter(|r| r.entity == "clinician")
+        .map(|r| format!("{} {}", r.action, r.entity_key))
+        .collect();
+    assert!(actions.ends_with(&[
+        "create ann".into(),
+        "update boss".into(),
+        "delete boss".into()
+    ]));
+}
+
+#[test]
+fn erasing_a_patient_leaves_no_personal_data_anywhere_readable() {
+    let (_d, path, mut store) = clinic();
+    store.add_patient(&patient("P-0002")).unwrap();
+    let mut edited = store.patient("P-0001").unwrap();
+    edited.notes = format!("{NOTES}; daughter visits");
+    store.update_patient(&edited).unwrap();
+    let erased = store.delete_patient("P-0001").unwrap();
+    assert_eq!(
+        (erased.assessments, erased.sessions, erased.plans),
+        (1, 1, 0)
+    );
+    assert!(matches!(
+        store.patient("P-0001"),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.assessments("P-0001").is_err());
+    let c = store.counts().unwrap();
+    assert_eq!((c.patients, c.assessments, c.sessions), (1, 0, 0));
+    assert!(
+        store.verify_audit().unwrap().is_ok(),
+        "the chain survives the erasure"
+    );
+    store.delete_patient("P-0002").unwrap();
+    let last = store.audit(Some("P-0002")).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.entity.as_str()),
+        ("delete", "patient")
+    );
+    drop(store);
+
+    // Read every audit row as raw text, straight from SQLite.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT coalesce(before_json, '') || coalesce(after_json, '') || entity_key FROM audit",
+        )
+        .unwrap();
+    let text: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(text.len() > 8);
+    for row in &text {
+        for secret in [
+            NAME,
+            "Zelda",
+            NOTES,
+            "bakery",
+            FREE_TEXT,
+            &BIRTH_YEAR.to_string(),
+        ] {
+            assert!(!row.contains(secret), "audit row holds {secret:?}: {row}");
+        }
+    }
+}
+
+#[test]
+fn new_files_are_private_and_a_group_may_share_them() {
+    let (_d, path, store) = clinic();
+    assert!(store.warnings().is_empty());
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    drop(store);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let store = Store::open(&path).unwrap();
+    let w = store.warnings().join("\n");
+    assert!(w.contains(&format!("chmod 600 {}", path.display())), "{w}");
+}
+
+// ---- the binary ----
+
+fn praxis(db: &std::path::Path, args: &[&str]) -> Command {
+    let mut c = Command::cargo_bin("praxis").unwrap();
+    let home = db.parent().unwrap();
+    c.env_remove("PRAXIS_DB")
+        .env_remove("PRAXIS_GROUP")
+        .env_remove("PRAXIS_BACKUP_DIR")
+        .env_remove("PRAXIS_BACKUP_KEEP")
+        .env("XDG_DATA_HOME", home.join("xdg"))
+        .env("NO_COLOR", "1")
+        .arg("--db")
+        .arg(db)
+        .args(args);
+    c
+}
+
+fn run(db: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = praxis(db, args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn cli_an_unknown_user_is_told_and_faking_user_does_not_help() {
+    let (_d, path, store) = clinic();
+    drop(store);
+    // The real OS user is no longer a clinician; claiming to be the admin through $USER/$LOGNAME changes nothing.
+    let out = praxis(&path, &["assess", "P-0001", "tug_s", "12"])
+        .env("USER", "boss")
+        .env("LOGNAME", "boss")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("are not a clinician in this database: you can read but not write"),
+        "{err}"
+    );
+    assert!(err.contains("praxis clinician add "), "{err}");
+    assert!(!err.contains("(boss)"), "{err}");
+    let (ok, shown, _) = run(&path, &["patient", "show", "P-0001"]);
+    assert!(
+        ok && shown.contains("P-0001"),
+        "reading still works: {shown}"
+    );
+}
+
+#[test]
+fn cli_clinicians_are_managed_by_the_admin_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let (ok, _, err) = run(
+        &db,
+        &[
+            "clinician",
+            "add",
+            "kim",
+            "--role",
+            "therapist",
+            "--name",
+            "Kim Lee",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&db, &["clinician", "add", "kim", "--role", "lead"]);
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let (ok, _, err) = run(&db, &["clinician", "set-role", "kim", "readonly"]);
+    assert!(ok, "{err}");
+    let (ok, out, _) = run(&db, &["clinician", "list", "--json"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let kim = rows.iter().find(|r| r["user"] == "kim").unwrap();
+    assert_eq!(
+        (kim["name"].as_str(), kim["role"].as_str()),
+        (Some("Kim Lee"), Some("readonly"))
+    );
+    let me = rows.iter().find(|r| r["you"] == true).unwrap();
+    assert_eq!(me["role"], "admin", "the creator is the first admin");
+    let me = me["user"].as_str().unwrap().to_string();
+    let (ok, _, err) = run(&db, &["clinician", "remove", &me]);
+    assert!(!ok && err.contains("last admin"), "{err}");
+    let (ok, _, err) = run(&db, &["clinician", "remove", "kim"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&db, &["clinician", "remove", "kim"]);
+    assert!(!ok && err.contains("kim is not a clinician"), "{err}");
+}
+
+#[test]
+fn cli_patient_delete_needs_confirmation_then_erases() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let (ok, _, err) = run(
+        &db,
+        &[
+            "patient",
+            "add",
+            "--code",
+            "P-0001",
+            "--birth-year",
+            "1950",
+            "--condition",
+            "older-adult",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(run(&db, &["assess", "P-0001", "tug_s", "12"]).0);
+    // Not a terminal and no --yes: refused, nothing removed.
+    let (ok, _, err) = run(&db, &["patient", "delete", "P-0001"]);
+    assert!(!ok && err.contains("--yes"), "{err}");
+    assert!(run(&db, &["patient", "show", "P-0001"]).0);
+    let (ok, out, err) = run(&db, &["patient", "delete", "P-0001", "--yes"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Erased patient P-0001: 1 assessments"),
+        "{out}"
+    );
+    let (ok, _, err) = run(&db, &["patient", "show", "P-0001"]);
+    assert!(!ok && err.contains("no patient with code P-0001"), "{err}");
+    let (ok, _, err) = run(&db, &["patient", "delete", "P-0001", "--yes"]);
+    assert!(!ok && err.contains("no patient with code P-0001"), "{err}");
+}
+
+#[test]
+fn cli_a_world_readable_database_warns_on_stderr_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    assert!(run(&db, &["patient", "list"]).0);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (ok, out, err) = run(&db, &["patient", "list", "--json"]);
+    assert!(ok, "{err}");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+        "JSON stays clean: {out}"
+    );
+    assert!(
+        err.contains("warning") && err.contains(&format!("chmod 600 {}", db.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_praxis_group_shares_the_files_with_the_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    // Our own primary group, which we may always chgrp to.
+    let gid = unsafe { libc::getegid() };
+    let group = nix_group_name(gid);
+    let out = praxis(&db, &["patient", "list"])
+        .env("PRAXIS_GROUP", &group)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta = std::fs::metadata(&db).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+    assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), gid);
+    let out = praxis(&db, &["patient", "list"])
+        .env("PRAXIS_GROUP", "no-such-group-praxis")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PRAXIS_GROUP=no-such-group-praxis"));
+}
+
+fn nix_group_name(gid: libc::gid_t) -> String {
+    let out = std::process::Command::new("getent")
+        .args(["group", &gid.to_string()])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .to_string()
+}
