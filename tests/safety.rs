@@ -503,11 +503,8 @@ fn writers_killed_mid_write_leave_every_committed_row_and_a_sound_database() {
 /// Run the real binary on `db`; as root (which ignores file permissions) it runs as `nobody` so that permissions
 /// bite. Returns (exit code, stderr).
 fn run_restricted(env: &Env, db: &Path, args: &[&str]) -> (Option<i32>, String) {
-    use std::os::unix::fs::MetadataExt as _;
     use std::os::unix::process::CommandExt as _;
-    let probe = env.dir.path().join("uid-probe");
-    std::fs::write(&probe, b"").unwrap();
-    let root = std::fs::metadata(&probe).unwrap().uid() == 0;
+    let root = is_root(env);
     let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("praxis"));
     c.env_remove("PRAXIS_DB")
         .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
@@ -522,6 +519,22 @@ fn run_restricted(env: &Env, db: &Path, args: &[&str]) -> (Option<i32>, String) 
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!err.contains("panicked"), "{err}");
     (out.status.code(), err)
+}
+
+const NOBODY: u32 = 65534;
+
+fn is_root(env: &Env) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    let probe = env.dir.path().join("uid-probe");
+    std::fs::write(&probe, b"").unwrap();
+    std::fs::metadata(&probe).unwrap().uid() == 0
+}
+
+/// Give `p` to nobody's group when running as root, so that `run_restricted` reaches it through the group bits.
+fn share_with_runner(env: &Env, p: &Path) {
+    if is_root(env) {
+        std::os::unix::fs::chown(p, None, Some(NOBODY)).unwrap();
+    }
 }
 
 fn set_mode(p: &Path, mode: u32) {
@@ -598,6 +611,13 @@ fn a_read_only_file_or_folder_is_reported_and_nothing_changes() {
             .unwrap();
     }
     set_mode(env.dir.path(), 0o755);
+    if is_root(&env) {
+        // As root the test runs praxis as `nobody`, who must be a clinician to be allowed to write at all.
+        env.ok(&["clinician", "add", "nobody", "--role", "therapist"]);
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
     let bytes = std::fs::read(&env.db).unwrap();
 
     // 1. The file is read-only (readable, not writable, by the user running praxis).
@@ -606,7 +626,8 @@ fn a_read_only_file_or_folder_is_reported_and_nothing_changes() {
     set_mode(&dir, 0o777);
     let db = dir.join("p.db");
     std::fs::write(&db, &bytes).unwrap();
-    set_mode(&db, 0o444);
+    share_with_runner(&env, &db);
+    set_mode(&db, 0o440);
     let (code, err) = run_restricted(
         &env,
         &db,
@@ -628,7 +649,8 @@ fn a_read_only_file_or_folder_is_reported_and_nothing_changes() {
     std::fs::create_dir(&dir).unwrap();
     let db = dir.join("p.db");
     std::fs::write(&db, &bytes).unwrap();
-    set_mode(&db, 0o666);
+    share_with_runner(&env, &db);
+    set_mode(&db, 0o660);
     set_mode(&dir, 0o555);
     let (code, err) = run_restricted(
         &env,
