@@ -121,7 +121,22 @@ fn audit_lists_the_trail_in_80_columns_and_filters_by_patient() {
         lines[0].contains("WHEN") && lines[0].contains("WHO"),
         "{out}"
     );
-    assert!(out.contains("fma_ue 30 2026-01-05"), "{out}");
+    assert!(out.contains("new assessment fma_ue 30 2026-01-05"), "{out}");
+
+    // From where: the SSH client address is shown after the user.
+    let out = env
+        .cmd(&["assess", "P-0002", "arat", "14", "--date", "2026-01-07"])
+        .env("SSH_CLIENT", "10.1.2.3 50022 22")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let listing = env.ok(&["audit"]);
+    let last = listing.lines().last().unwrap();
+    assert!(last.contains("@10.1.2.3"), "{listing}");
+    assert!(
+        last.contains("new assessment arat 14 2026-01-07"),
+        "{listing}"
+    );
 
     let one = env.json(&["audit", "--patient", "P-0001"]);
     let rows = one.as_array().unwrap();

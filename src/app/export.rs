@@ -231,18 +231,32 @@ pub fn export(
         |p| p.display().to_string(),
     );
     let mut rendered = Vec::new();
-    let n = store.export_with(kind, since, pseudo, &dest, |data| {
+    let mut created = false;
+    let res = store.export_with(kind, since, pseudo, &dest, |data| {
         let bytes = render(kind, data, format, pseudo)
             .map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))?;
         match out {
-            Some(path) => write_private(path, &bytes),
+            Some(path) => {
+                write_private(path, &bytes)?;
+                created = true;
+                Ok(())
+            }
             None => {
                 rendered = bytes;
                 Ok(())
             }
         }
-    })?;
-    Ok((n, rendered))
+    });
+    match res {
+        Ok(n) => Ok((n, rendered)),
+        Err(e) => {
+            // The audit row was not committed: take back the file, so no export exists without its audit row.
+            if let (true, Some(path)) = (created, out) {
+                let _ = std::fs::remove_file(path);
+            }
+            Err(e.into())
+        }
+    }
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
