@@ -15,6 +15,7 @@ mod assessments;
 pub mod audit;
 mod clinicians;
 mod error;
+pub mod export;
 mod patients;
 pub mod perms;
 mod plans;
