@@ -660,3 +660,55 @@ fn cli_backup_and_restore() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("PRAXIS_BACKUP_KEEP=none"));
 }
+
+// ---- signals ----
+
+#[test]
+fn sigterm_during_demo_leaves_nothing_or_everything() {
+    use std::os::unix::process::ExitStatusExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("praxis");
+    let mut interrupted = 0;
+    let mut stopped_cleanly = 0;
+    for (i, delay_ms) in (0..80).step_by(5).enumerate() {
+        let db = dir.path().join(format!("d{i}.db"));
+        let child = std::process::Command::new(&bin)
+            .env_remove("PRAXIS_DB")
+            .env("XDG_DATA_HOME", dir.path().join("xdg"))
+            .arg("--db")
+            .arg(&db)
+            .arg("demo")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            interrupted += 1;
+            if out.status.code() == Some(128 + libc::SIGTERM) {
+                stopped_cleanly += 1;
+                assert!(err.contains("stopped by SIGTERM"), "{err}");
+            } else {
+                assert_eq!(out.status.signal(), Some(libc::SIGTERM), "{err}");
+            }
+        }
+        let store = Store::open(&db).unwrap();
+        assert!(store.integrity_check().unwrap().is_empty());
+        assert!(store.verify_audit().unwrap().is_ok());
+        let c = store.counts().unwrap();
+        let got = (c.patients, c.assessments, c.sessions, c.plans);
+        assert!(
+            got == (0, 0, 0, 0) || got == (6, 73, 207, 7),
+            "after SIGTERM at {delay_ms} ms: {got:?}"
+        );
+    }
+    assert!(
+        interrupted > 0,
+        "no run was interrupted: the test tested nothing"
+    );
+    eprintln!("{interrupted} interrupted, {stopped_cleanly} through the handler");
+}
