@@ -249,3 +249,29 @@ fn cancel_stops_a_forecast_and_progress_counts_draws() {
     ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(forecast(&s, None, ForecastOptions { draws: 30, seed: 1 }, &ctl).is_err());
 }
+
+#[test]
+fn logged_assessments_pull_the_forecast_towards_them() {
+    let base = "horizon_days = 90\n[patient]\nage = 60\ndays_since_onset = 3\ncondition = { kind = \"stroke\", mep = \"present\" }\n[baseline]\nfma_ue = 20\n";
+    let prior: Scenario = toml::from_str(base).unwrap();
+    let observed: Scenario = toml::from_str(&format!(
+        "{base}[[observations]]\nday = 30\ninstrument = \"fma_ue\"\nscore = 50\n"
+    ))
+    .unwrap();
+    let (a, b) = (run(&prior, None, 2), run(&observed, None, 2));
+    let (pa, pb) = (a.measures["fma_ue"].mean[30], b.measures["fma_ue"].mean[30]);
+    assert!(
+        pb > pa + 2.0 && pb < 52.0,
+        "prior {pa:.1}, calibrated {pb:.1}"
+    );
+    assert!(
+        b.summary
+            .notes
+            .iter()
+            .any(|n| n.contains("calibrated on 1")),
+        "{:?}",
+        b.summary.notes
+    );
+    // Same seed, same observations: the same forecast.
+    assert_eq!(b, run(&observed, None, 2));
+}

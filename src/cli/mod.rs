@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod assess;
+pub mod audit;
 pub mod clinician;
 pub mod compare;
 pub mod db;
@@ -63,6 +64,8 @@ pub enum Command {
     Compare(compare::Args),
     /// List and check protocol files.
     Protocols(protocols::Args),
+    /// The audit trail: who changed what, when; `--verify` checks its hash chain.
+    Audit(audit::Args),
 }
 
 /// What every subcommand gets: where the database is and how to print.
@@ -122,5 +125,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Simulate(a)) => simulate::run(&ctx, a),
         Some(Command::Compare(a)) => compare::run(&ctx, a),
         Some(Command::Protocols(a)) => protocols::run(&ctx, a),
+        Some(Command::Audit(a)) => audit::run(&ctx, a),
     }
 }

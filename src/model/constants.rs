@@ -58,13 +58,19 @@ pub const FORGET_DAYS_HEALTHY: f64 = 720.0;
 pub const FORGET_AGE_FACTOR_PER_DECADE: f64 = 0.8;
 
 // Fatigue: useful repetitions saturate within a session: effective = R (1 - exp(-n / R)).
-/// Fatigue capacity R (repetitions). Calibration to Lang 2016 Ann Neurol 80:342: 9,600 repetitions over 8 weeks
+/// Fatigue capacity R of a 1-hour session (repetitions). Calibration to Lang 2016 Ann Neurol 80:342: 9,600 repetitions over 8 weeks
 /// were not better than 3,200 (no dose-response); also Schneider 2016 J Physiother 62:182 (>= 240% more therapy
 /// needed for a clear benefit).
-pub const FATIGUE_CAPACITY_REPS: f64 = 80.0;
+pub const FATIGUE_CAPACITY_REPS_PER_HOUR: f64 = 80.0;
+/// Shortest session length the capacity is scaled to (hours): a short session still holds some useful practice.
+pub const FATIGUE_MIN_HOURS: f64 = 0.25;
+/// Exponent of session length (hours) in the capacity: R = R_1h x hours^0.5. Modelling choice (check): long
+/// sessions hold more useful practice than short ones, but less than in proportion (Lee & Genovese 1988: massed
+/// practice depresses learning; Page 2016: 3 x 20 min beat 60 min).
+pub const FATIGUE_LENGTH_EXPONENT: f64 = 0.5;
 /// Recovery time constant of fatigue between sessions (hours). Massed practice depresses learning (Lee & Genovese
 /// 1988 meta-analysis); sessions 20 min apart learn less than 24 h apart (Shea 2000 Hum Mov Sci 19:737). (check)
-pub const FATIGUE_RECOVERY_HOURS: f64 = 3.0;
+pub const FATIGUE_RECOVERY_HOURS: f64 = 1.0;
 
 // Challenge point (Guadagnoli & Lee 2004 J Mot Behav 36:212): learning is greatest at intermediate success.
 /// Success rate at which learning per repetition is greatest (0-1). Guadagnoli & Lee 2004 (intermediate); 0.7 is a

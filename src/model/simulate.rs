@@ -16,6 +16,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::circuits::Circuits;
 use super::constants as k;
+use super::fit;
 use super::forecast::*;
 use super::impairment::{self, Preset};
 use super::outcome::{self, DOMAINS, Domain, Slot};
@@ -30,8 +31,6 @@ const FIRST_SESSION_HOUR: f64 = 9.0;
 
 struct TaskPlan {
     domain: Domain,
-    /// Share of the session's repetitions.
-    share: f64,
     /// Component weights (normalised); one component of weight 1 when the task is not decomposed.
     parts: Vec<f64>,
     /// Share of whole-task skill carried by integration of the components.
@@ -55,7 +54,7 @@ struct Blocks {
     exp_parts: Vec<f64>,
 }
 
-fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure) -> Blocks {
+fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacity: f64) -> Blocks {
     let count = if n_task > 0.0 {
         ((n_task / window).ceil() as u32).clamp(1, k::MAX_BLOCKS_PER_SESSION)
     } else {
@@ -76,7 +75,7 @@ fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure) -> Bloc
             Structure::ProgressivePart => (0.0, k::PROGRESSIVE_PART_INTEGRATION_SHARE),
         }
     };
-    let e = |n: f64| (-n / FATIGUE).exp();
+    let e = |n: f64| (-n / capacity).exp();
     let n_whole = nb * whole_share;
     let n_parts: Vec<f64> = parts.iter().map(|w| nb * (1.0 - whole_share) * w).collect();
     Blocks {
@@ -89,6 +88,16 @@ fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure) -> Bloc
         exp_parts: n_parts.iter().map(|&n| e(n)).collect(),
         n_parts,
     }
+}
+
+/// Useful repetitions a session can hold before fatigue: the capacity of a 1-hour session, growing less than in
+/// proportion with the session's length (long sessions such as CIMT's 6 hours include rest breaks, but fatigue
+/// still builds up; several shorter sessions with rest between them hold more than one long one).
+fn fatigue_capacity(minutes: f64) -> f64 {
+    k::FATIGUE_CAPACITY_REPS_PER_HOUR
+        * (minutes / 60.0)
+            .max(k::FATIGUE_MIN_HOURS)
+            .powf(k::FATIGUE_LENGTH_EXPONENT)
 }
 
 /// Everything about a scenario x protocol that does not change between draws.
@@ -104,6 +113,7 @@ struct Prepared<'a> {
     tasks: Vec<TaskPlan>,
     reps: f64,
     minutes: f64,
+    fatigue_capacity: f64,
     horizon: u32,
     end_day: u32,
     follow_up: u32,
@@ -178,8 +188,13 @@ fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepar
             tasks.push(TaskPlan {
                 domain,
                 transfer: std::array::from_fn(|d| outcome::transfer(domain, domain_from(d))),
-                share,
-                blocks: blocks(reps * share, window, &parts, p.practice.structure),
+                blocks: blocks(
+                    reps * share,
+                    window,
+                    &parts,
+                    p.practice.structure,
+                    fatigue_capacity(minutes),
+                ),
                 parts,
                 iota,
             });
@@ -228,6 +243,7 @@ fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepar
         tasks,
         reps,
         minutes,
+        fatigue_capacity: fatigue_capacity(minutes),
         horizon,
         end_day,
         follow_up,
@@ -441,7 +457,7 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
             {
                 // Same day: an awake gap.
                 fatigue = skill::recover(fatigue, hour - lh);
-                fat_e = (-fatigue / FATIGUE).exp();
+                fat_e = (-fatigue / prep.fatigue_capacity).exp();
                 for ts in tasks.iter_mut() {
                     for s in ts.parts.iter_mut() {
                         *s = skill::wake_gap(*s);
@@ -465,26 +481,49 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
                     if b.whole_share > 0.0 {
                         let p = skill::success(task_skill(plan, ts), dlev, l.noise);
                         // Effective repetitions R e^(-done/R) (1 - e^(-n/R)), with e^(-n/R) cached.
-                        let eff =
-                            FATIGUE * fat_e * (1.0 - b.exp_whole) * skill::challenge(p) * subacute;
+                        let eff = prep.fatigue_capacity
+                            * fat_e
+                            * (1.0 - b.exp_whole)
+                            * skill::challenge(p)
+                            * subacute;
                         fat_e *= b.exp_whole;
                         fatigue += b.n_whole;
-                        for (w, s) in plan.parts.iter().zip(ts.parts.iter_mut()) {
-                            *s = l.comp.block(*s, eff * w, 1.0);
+                        // Each whole repetition exercises every component once. Components in the same state
+                        // get the same update: compute it once (whole practice keeps them equal).
+                        let mut last: Option<(State, State)> = None;
+                        for s in ts.parts.iter_mut() {
+                            *s = match last {
+                                Some((before, after)) if before == *s => after,
+                                _ => {
+                                    let after = l.comp.block(*s, eff, 1.0);
+                                    last = Some((*s, after));
+                                    after
+                                }
+                            };
                         }
                         if plan.iota > 0.0 {
                             ts.integ = l.integ.block(ts.integ, eff, 1.0);
                         }
                     }
                     if b.whole_share < 1.0 {
-                        for ((s, &n), &e_n) in ts.parts.iter_mut().zip(&b.n_parts).zip(&b.exp_parts)
+                        // Part time is counted in whole-task repetitions (for fatigue); a part repetition takes its
+                        // component's share w of a whole one, so the part gets 1/w times as many repetitions.
+                        for (((s, &n), &e_n), &w) in ts
+                            .parts
+                            .iter_mut()
+                            .zip(&b.n_parts)
+                            .zip(&b.exp_parts)
+                            .zip(&plan.parts)
                         {
                             let p = skill::success(s.total(), dlev, l.noise);
-                            let eff =
-                                FATIGUE * fat_e * (1.0 - e_n) * skill::challenge(p) * subacute;
+                            let eff = prep.fatigue_capacity
+                                * fat_e
+                                * (1.0 - e_n)
+                                * skill::challenge(p)
+                                * subacute;
                             fat_e *= e_n;
                             fatigue += n;
-                            *s = l.comp.block(*s, eff, 1.0);
+                            *s = l.comp.block(*s, eff / w.max(1e-3), 1.0);
                             if b.part_integ > 0.0 && plan.iota > 0.0 {
                                 ts.integ = l.integ.block(ts.integ, eff * b.part_integ, 1.0);
                             }
@@ -526,8 +565,10 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
         let arm_use_today = use_state.map_or(0.0, |u| u.use_);
         for (plan, ts) in prep.tasks.iter().zip(tasks.iter_mut()) {
             // Forgetting stops when the arm is used at least half the time (the use threshold).
-            let keep = if plan.domain == Domain::Arm && arm_use_today > 0.0 {
-                l.keep_per_day.powf((1.0 - 2.0 * arm_use_today).max(0.0))
+            let keep = if plan.domain == Domain::Arm && arm_use_today >= 0.5 {
+                1.0
+            } else if plan.domain == Domain::Arm && arm_use_today > 0.0 {
+                l.keep_per_day.powf(1.0 - 2.0 * arm_use_today)
             } else {
                 l.keep_per_day
             };
@@ -544,23 +585,16 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
         }
         // Practice -> domains (weighted mean over tasks that transfer to the domain).
         if !prep.tasks.is_empty() {
-            let (mut num, mut den) = ([0.0; DOMAINS], [0.0; DOMAINS]);
+            // Tasks of one domain train the same function: their skills add up, saturating at 1.
+            let mut untrained = [1.0; DOMAINS];
             for (plan, ts) in prep.tasks.iter().zip(&tasks) {
                 let x = task_skill(plan, ts).clamp(0.0, 1.0);
-                for d in 0..DOMAINS {
-                    let w = plan.transfer[d];
-                    if w > 0.0 {
-                        num[d] += plan.share * w * x;
-                        den[d] += plan.share;
-                    }
+                for (u, w) in untrained.iter_mut().zip(plan.transfer) {
+                    *u *= 1.0 - w * x;
                 }
             }
-            for d in 0..DOMAINS {
-                train[d] = if den[d] > 0.0 {
-                    c.trainable * num[d] / den[d]
-                } else {
-                    0.0
-                };
+            for (t, u) in train.iter_mut().zip(untrained) {
+                *t = c.trainable * (1.0 - u);
             }
             // Daily activities gain from any of arm, leg and balance.
             let a = (train[0] + train[1] + train[2]) / 3.0;
@@ -570,8 +604,6 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
         q_t *= q;
     }
 }
-
-const FATIGUE: f64 = k::FATIGUE_CAPACITY_REPS;
 
 fn domain_from(i: usize) -> Domain {
     match i {
@@ -669,7 +701,7 @@ fn protocol_notes(prep: &Prepared) -> Vec<String> {
         notes.push("no treatment: only spontaneous change and progression".into());
         return notes;
     };
-    if prep.reps > 2.0 * k::FATIGUE_CAPACITY_REPS {
+    if prep.reps > 2.0 * prep.fatigue_capacity {
         notes.push(format!(
             "{} repetitions per session: fatigue limits useful repetitions, so more adds little (Lang 2016: 9,600 no better than 3,200)",
             p.schedule.repetitions_per_session
@@ -745,6 +777,15 @@ pub fn forecast(
         }
         ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
+    let mut fit_notes = Vec::new();
+    calibrate(
+        &prep,
+        opts.seed,
+        draws,
+        &mut latent,
+        &mut noise,
+        &mut fit_notes,
+    );
     let mut measures = BTreeMap::new();
     let mut ms = BTreeMap::new();
     let mut col = vec![0.0; draws];
@@ -847,9 +888,80 @@ pub fn forecast(
             end_of_treatment_day: prep.end_day,
             follow_up_day: prep.follow_up,
             measures: ms,
-            notes: protocol_notes(&prep),
+            notes: protocol_notes(&prep).into_iter().chain(fit_notes).collect(),
         },
     })
+}
+
+/// Weight the draws by the likelihood of the scenario's observations after day 0 and resample them in place
+/// (see [`super::fit`]); nothing changes when there are none.
+fn calibrate(
+    prep: &Prepared,
+    seed: u64,
+    draws: usize,
+    latent: &mut [f64],
+    noise: &mut [f64],
+    notes: &mut Vec<String>,
+) {
+    let n_days = prep.horizon as usize + 1;
+    let obs: Vec<fit::Obs> = prep
+        .scenario
+        .observations
+        .iter()
+        .filter(|o| o.day >= 1 && o.day as usize <= prep.horizon as usize)
+        .filter_map(|o| {
+            let id = crate::instruments::get(&o.instrument).ok()?.id;
+            let slot = prep.slots.iter().position(|s| s.id == id)?;
+            Some(fit::Obs {
+                slot,
+                day: o.day as usize,
+                score: o.score,
+                sd: prep.slots[slot].inst.sem,
+            })
+        })
+        .collect();
+    let before = prep
+        .scenario
+        .observations
+        .iter()
+        .filter(|o| o.day < 0)
+        .count();
+    if before > 0 {
+        notes.push(format!(
+            "{before} assessment(s) before day 0 not used: calibration uses assessments logged after the baseline"
+        ));
+    }
+    if obs.is_empty() {
+        return;
+    }
+    let log_w: Vec<f64> = (0..draws)
+        .map(|i| fit::log_likelihood(&obs, |s, d| latent[(s * n_days + d) * draws + i]))
+        .collect();
+    let (w, ess) = fit::weights(&log_w);
+    let mut rng = draw_rng(seed, u32::MAX);
+    let u: f64 = rand::RngExt::random(&mut rng);
+    let idx = fit::resample(&w, draws, u);
+    let n_slots = prep.slots.len();
+    let mut tmp = vec![0.0; draws];
+    for row in 0..n_slots * n_days {
+        let r = &mut latent[row * draws..(row + 1) * draws];
+        for (t, &i) in tmp.iter_mut().zip(&idx) {
+            *t = r[i];
+        }
+        r.copy_from_slice(&tmp);
+    }
+    for s in 0..n_slots {
+        let r = &mut noise[s * draws..(s + 1) * draws];
+        for (t, &i) in tmp.iter_mut().zip(&idx) {
+            *t = r[i];
+        }
+        r.copy_from_slice(&tmp);
+    }
+    notes.push(format!(
+        "calibrated on {} logged assessment(s): the forecast follows the draws that fit them (effective sample {:.0} of {draws})",
+        obs.len(),
+        ess
+    ));
 }
 
 /// The instrument a protocol's headline uses: the first of its measures in the baseline, else the first baseline

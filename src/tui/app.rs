@@ -84,6 +84,8 @@ pub enum Cmd {
     /// Run the forecast chosen on the top compare screen.
     RunForecast,
     SavePlan(crate::domain::Plan),
+    NewPatient,
+    SavePatient(crate::domain::Patient),
 }
 
 enum CmdKind {
@@ -312,6 +314,8 @@ impl App {
             }
             return;
         }
+        // A message stays until the next key.
+        self.status = None;
         if self.draft_offer.is_some() {
             self.draft_key(&key);
             return;
@@ -419,6 +423,28 @@ impl App {
                 }
             }
             Cmd::RunForecast => self.start_forecast(),
+            Cmd::NewPatient => {
+                let next = self
+                    .source
+                    .list_patients()
+                    .ok()
+                    .and_then(|rows| {
+                        rows.iter()
+                            .filter_map(|r| r.patient.code.strip_prefix("P-")?.parse::<u32>().ok())
+                            .max()
+                    })
+                    .map_or(1, |n| n + 1);
+                self.stack
+                    .push(Screen::Form(Form::new_patient(format!("P-{next:04}"))));
+            }
+            Cmd::SavePatient(p) => {
+                let res = self.source.add_patient(&p);
+                let saved = res.as_ref().ok().map(|p| p.code.clone());
+                self.after_save(res.map(|p| format!("Added patient {}.", p.code)));
+                if let Some(code) = saved {
+                    self.run(Cmd::Open(code));
+                }
+            }
             Cmd::SavePlan(plan) => match self.source.set_plan(&plan) {
                 Ok(p) => {
                     self.stack.pop();
@@ -599,6 +625,7 @@ impl App {
                 Screen::Form(fm) => match fm.kind {
                     super::forms::FormKind::Assessment => "new assessment".into(),
                     super::forms::FormKind::Session => "log session".into(),
+                    super::forms::FormKind::NewPatient => "new patient".into(),
                 },
             }))
             .collect();
@@ -637,6 +664,7 @@ impl App {
             let what = match d.form.kind {
                 super::forms::FormKind::Assessment => "an assessment",
                 super::forms::FormKind::Session => "a session log",
+                super::forms::FormKind::NewPatient => "a new patient",
             };
             let lines = vec![
                 Line::from(Span::styled("An unfinished form was kept", t.title())),

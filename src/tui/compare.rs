@@ -533,8 +533,7 @@ impl CompareScreen {
                         Span::raw(num(hi.round())),
                     ]),
             )
-            .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
-            .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)));
+            .legend_position(None);
         f.render_widget(chart, chart_area);
 
         // Ranking table.

@@ -38,6 +38,7 @@ pub trait Source {
     fn add_session(&mut self, s: &SessionLog) -> anyhow::Result<SessionLog>;
     /// Fill an empty database with the demo patients.
     fn load_demo(&mut self) -> anyhow::Result<()>;
+    fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient>;
     /// Make `plan` the patient's active plan (the previous one is closed).
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
     /// The protocol library.
@@ -173,6 +174,19 @@ impl Source for Memory {
         Ok(())
     }
 
+    fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
+        crate::domain::validate_patient_code(&p.code).map_err(anyhow::Error::msg)?;
+        if self.patients.iter().any(|x| x.code == p.code) {
+            anyhow::bail!("a patient with code {} already exists", p.code);
+        }
+        let mut p = p.clone();
+        p.id = self.patients.len() as i64 + 1;
+        p.version = 1;
+        self.patients.push(p.clone());
+        self.bump();
+        Ok(p)
+    }
+
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
         for p in &mut self.plans {
             if p.patient_code == plan.patient_code && p.status == crate::domain::PlanStatus::Active
@@ -275,6 +289,10 @@ impl Source for StoreSource {
     fn load_demo(&mut self) -> anyhow::Result<()> {
         crate::app::demo::load_at(&mut self.store, self.today)?;
         Ok(())
+    }
+
+    fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
+        Ok(self.store.add_patient(p)?)
     }
 
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {

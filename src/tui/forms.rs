@@ -13,13 +13,14 @@ use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::widgets::{TextField, num};
-use crate::domain::{Assessment, SessionLog};
+use crate::domain::{Assessment, ConditionKind, SessionLog};
 use crate::instruments::{self, Instrument};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FormKind {
     Assessment,
     Session,
+    NewPatient,
 }
 
 /// A form's state: what is needed to draw it, and all that a draft keeps.
@@ -46,6 +47,14 @@ pub struct Form {
 }
 
 const ASSESS_LABELS: [&str; 5] = ["Instrument", "Score", "Date", "Assessor", "Notes"];
+const PATIENT_LABELS: [&str; 5] = ["Condition", "Code", "Birth year", "Name", "Notes"];
+const CONDITIONS: [ConditionKind; 4] = [
+    ConditionKind::Stroke,
+    ConditionKind::Parkinsons,
+    ConditionKind::CerebellarAtaxia,
+    ConditionKind::OlderAdult,
+];
+
 const SESSION_LABELS: [&str; 8] = [
     "Protocol",
     "Date, time",
@@ -137,17 +146,59 @@ impl Form {
         }
     }
 
+    /// A new patient: condition, code (next free one suggested), birth year, name, notes. The condition's facts
+    /// are added with `praxis patient edit`.
+    pub fn new_patient(suggested_code: String) -> Form {
+        Form {
+            kind: FormKind::NewPatient,
+            patient_code: String::new(),
+            choices: CONDITIONS.iter().map(|k| k.id().to_string()).collect(),
+            choice: 0,
+            fields: vec![
+                TextField::default(),
+                TextField::new(suggested_code),
+                TextField::default(),
+                TextField::default(),
+                TextField::default(),
+            ],
+            focus: 2,
+            tried: false,
+            save_error: None,
+            last_scores: Vec::new(),
+        }
+    }
+
     pub fn labels(&self) -> &'static [&'static str] {
         match self.kind {
             FormKind::Assessment => &ASSESS_LABELS,
             FormKind::Session => &SESSION_LABELS,
+            FormKind::NewPatient => &PATIENT_LABELS,
         }
+    }
+
+    fn has_choice(&self) -> bool {
+        matches!(self.kind, FormKind::Assessment | FormKind::NewPatient)
+    }
+
+    fn patient(&self) -> Result<crate::domain::Patient, String> {
+        let kind = CONDITIONS[self.choice.min(CONDITIONS.len() - 1)];
+        let year: i32 = self
+            .text(2)
+            .parse()
+            .map_err(|_| format!("birth year {:?} is not a year", self.text(2)))?;
+        let fields = crate::app::patients::PatientFields {
+            name: Some(self.text(3).to_string()).filter(|s| !s.is_empty()),
+            notes: Some(self.text(4).to_string()).filter(|s| !s.is_empty()),
+            ..Default::default()
+        };
+        crate::app::patients::new_patient(self.text(1), year, kind, &fields)
     }
 
     pub fn title(&self) -> String {
         match self.kind {
             FormKind::Assessment => format!(" New assessment · {} ", self.patient_code),
             FormKind::Session => format!(" Log a session · {} ", self.patient_code),
+            FormKind::NewPatient => " New patient ".to_string(),
         }
     }
 
@@ -164,6 +215,18 @@ impl Form {
     /// Error of each field (None = fine).
     pub fn errors(&self) -> Vec<Option<String>> {
         match self.kind {
+            FormKind::NewPatient => {
+                let mut e = vec![None; 5];
+                e[1] = crate::domain::validate_patient_code(self.text(1)).err();
+                e[2] = match self.text(2).parse::<i32>() {
+                    Ok(y) if (1900..=2100).contains(&y) => None,
+                    _ => Some(format!(
+                        "birth year is a year like 1958; got {:?}",
+                        self.text(2)
+                    )),
+                };
+                e
+            }
             FormKind::Assessment => {
                 let mut e = vec![None; 5];
                 match self.instrument() {
@@ -222,6 +285,10 @@ impl Form {
         }
         let opt = |i: usize| -> Option<u32> { self.text(i).parse().ok() };
         Ok(match self.kind {
+            FormKind::NewPatient => match self.patient() {
+                Ok(p) => Cmd::SavePatient(p),
+                Err(_) => return Err(2),
+            },
             FormKind::Assessment => Cmd::SaveAssessment(Assessment {
                 id: 0,
                 patient_code: self.patient_code.clone(),
@@ -250,7 +317,7 @@ impl Form {
 
     pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
         let n = self.fields.len();
-        let on_choice = self.kind == FormKind::Assessment && self.focus == 0;
+        let on_choice = self.has_choice() && self.focus == 0;
         match keymap::lookup(Mode::Form.table(), ev) {
             Some(Action::Save) => self.try_save(cmds),
             Some(Action::NextField) => self.focus = (self.focus + 1) % n,
@@ -324,7 +391,13 @@ impl Form {
                 ),
                 Span::raw(" "),
             ];
-            if self.kind == FormKind::Assessment && i == 0 {
+            if self.kind == FormKind::NewPatient && i == 0 {
+                let kind = CONDITIONS[self.choice.min(CONDITIONS.len() - 1)];
+                spans.push(Span::styled(
+                    format!("◀ {} ▶", kind.label()),
+                    if focused { t.selected() } else { t.input() },
+                ));
+            } else if self.kind == FormKind::Assessment && i == 0 {
                 let txt = match self.instrument() {
                     Some(inst) => format!("◀ {} ▶", inst.short),
                     None => "◀ ? ▶".into(),
@@ -391,13 +464,13 @@ impl Form {
 
     fn score_hint(&self, inst: &Instrument) -> String {
         let mut s = format!(
-            "range {}, {}, MCID {}",
+            "{}, {}, MCID {}",
             inst.range_text(),
             inst.better_word(),
             num(inst.mcid)
         );
         if let Some((_, v, d)) = self.last_scores.iter().find(|(id, _, _)| id == inst.id) {
-            s.push_str(&format!("; last {} on {d}", num(*v)));
+            s.push_str(&format!("; last {} ({d})", num(*v)));
         }
         s
     }

@@ -33,6 +33,7 @@ pub enum Action {
     SetPlan,
     Forecast,
     Compare,
+    NewPatient,
 }
 
 /// A key: its code and the modifiers it needs (Shift is ignored for characters).
@@ -213,18 +214,14 @@ pub static LIST: &[Binding] = &[
         "search",
     ),
     b(&[c('s')], Action::Sort, "change the sort order", "sort"),
+    b(&[c('n')], Action::NewPatient, "add a new patient", "new"),
     b(
         &[c('a')],
         Action::NewAssessment,
         "enter an assessment",
         "assess",
     ),
-    b(
-        &[c('L')],
-        Action::LogSession,
-        "log a session",
-        "log session",
-    ),
+    b(&[c('L')], Action::LogSession, "log a session", "log"),
     b(
         &[k(KeyCode::Esc)],
         Action::ClearSearch,
@@ -265,6 +262,12 @@ pub static EMPTY: &[Binding] = &[
         "load the demo patients",
         "load demo",
     ),
+    b(
+        &[c('n')],
+        Action::NewPatient,
+        "add a new patient",
+        "new patient",
+    ),
     b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
     b(&[c('q')], Action::Quit, "quit", "quit"),
 ];
@@ -279,12 +282,7 @@ pub static OVERVIEW: &[Binding] = &[
         "enter an assessment",
         "assess",
     ),
-    b(
-        &[c('L')],
-        Action::LogSession,
-        "log a session",
-        "log session",
-    ),
+    b(&[c('L')], Action::LogSession, "log a session", "log"),
     b(
         &[c('f')],
         Action::Forecast,

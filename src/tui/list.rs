@@ -271,6 +271,7 @@ impl ListScreen {
             Action::NewAssessment => cmds.extend(code.map(Cmd::Assess)),
             Action::LogSession => cmds.extend(code.map(Cmd::LogSession)),
             Action::LoadDemo => cmds.push(Cmd::LoadDemo),
+            Action::NewPatient => cmds.push(Cmd::NewPatient),
             Action::Help => cmds.push(Cmd::Help),
             Action::Quit => cmds.push(Cmd::Quit),
             _ => return Outcome::NotConsumed,
@@ -292,12 +293,14 @@ impl ListScreen {
                     Span::raw("Press "),
                     Span::styled("d", t.key()),
                     Span::raw(" to load the demo patients, "),
+                    Span::styled("n", t.key()),
+                    Span::raw(" to add a patient, "),
                     Span::styled("q", t.key()),
                     Span::raw(" to quit."),
                 ]),
                 Line::from(""),
                 Line::from(Span::styled(
-                    "To add your own patients: praxis patient add --help",
+                    "From the command line: praxis patient add --help",
                     t.dim(),
                 )),
             ];
@@ -338,9 +341,14 @@ impl ListScreen {
         let cond_w: u16 = if wide { 24 } else { 12 };
         let header =
             Row::new(vec!["Flg", "Code", "Name", "Condition", "Session"]).style(t.header());
+        // Build rows only for the window on screen: drawing stays O(screen), not O(patients).
+        let page = list_area.height.saturating_sub(3).max(1) as usize;
+        let offset = self.selected.saturating_sub(page - 1);
         let rows: Vec<Row> = self
             .visible
             .iter()
+            .skip(offset)
+            .take(page)
             .map(|&i| {
                 let it = &self.items[i];
                 let flag_txt: String = [Flag::ReassessDue, Flag::NoSession, Flag::PlanEnding]
@@ -396,7 +404,7 @@ impl ListScreen {
         let mut state = TableState::default().with_selected(if self.visible.is_empty() {
             None
         } else {
-            Some(self.selected)
+            Some(self.selected - offset)
         });
         f.render_stateful_widget(table, list_area, &mut state);
         if self.visible.is_empty() {
