@@ -114,6 +114,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         None => crate::store::default_db_path()?,
     };
     let ctx = Ctx { db, json: cli.json };
+    if cli.command.is_some() {
+        util::exit_on_signals();
+    }
     match cli.command {
         None => crate::tui::run(&ctx.db),
         Some(Command::Patient(a)) => patient::run(&ctx, a),
