@@ -885,3 +885,188 @@ fn store_chart_without_braille_or_colour() {
             .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
     );
 }
+
+/// The last line of the screen at 80 columns.
+fn footer_at_80(a: &App) -> String {
+    screen(a, 80, 24).lines().last().unwrap_or("").to_string()
+}
+
+#[test]
+fn footer_at_80_columns_always_keeps_help() {
+    let mut a = app(clinic());
+    let mut seen = Vec::new();
+    seen.push(("list", footer_at_80(&a)));
+    press(&mut a, KeyCode::Char('/'));
+    seen.push(("search", footer_at_80(&a)));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Enter);
+    seen.push(("overview", footer_at_80(&a)));
+    press(&mut a, KeyCode::Char('a'));
+    seen.push(("assessment form", footer_at_80(&a)));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('L'));
+    seen.push(("session form", footer_at_80(&a)));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('c'));
+    seen.push(("compare pick", footer_at_80(&a)));
+    for (name, line) in &seen {
+        // In text modes `?` types text, so help is on F1 there.
+        assert!(
+            line.contains("? help") || line.contains("F1 help"),
+            "{name}: footer lost its help hint: {line:?}"
+        );
+        assert!(
+            line.chars().count() <= 80,
+            "{name}: footer wider than 80: {line:?}"
+        );
+    }
+    // The overview's footer was cut mid-word before ("? help  q qu"): now a hint is whole or absent.
+    let ov = &seen[2].1;
+    assert!(ov.contains("? help"), "{ov}");
+    assert!(!ov.ends_with(" qu"), "{ov}");
+}
+
+/// Move the editor's focus to the field labelled `label` (the focused line starts with "▶ label").
+fn focus_field(a: &mut App, label: &str) {
+    for _ in 0..20 {
+        if screen(a, 120, 40)
+            .lines()
+            .any(|l| l.contains(&format!("▶ {label}")))
+        {
+            return;
+        }
+        press(a, KeyCode::Tab);
+    }
+    panic!("no field {label}:\n{}", screen(a, 120, 40));
+}
+
+#[test]
+fn patient_editor_is_filled_validates_and_saves_the_row() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G')); // P-0107, stroke
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('e'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Edit patient · P-0107"), "{s}");
+    // Filled with the profile and the stroke facts.
+    assert!(s.contains("Ada Brook") && s.contains("1954"), "{s}");
+    assert!(s.contains("2026-10-01") && s.contains("ischaemic"), "{s}");
+    snap_both("patient_editor", &a);
+    // A bad fact is refused inline, naming the field and its values.
+    focus_field(&mut a, "Stroke type");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "bleed");
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("stroke type is one of ischaemic, haemorrhagic"),
+        "{s}"
+    );
+    ctrl(&mut a, 's');
+    assert!(
+        screen(&a, 120, 40).contains("Edit patient"),
+        "a bad form is not saved"
+    );
+    ctrl(&mut a, 'u');
+    typ(&mut a, "haemorrhagic");
+    focus_field(&mut a, "Name");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "Ada Brook-Lee"); // q-free, but j and ? would type too
+    ctrl(&mut a, 's');
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Saved patient P-0107."), "{s}");
+    assert!(!s.contains("Edit patient"), "{s}");
+    // Reopened, the editor shows what was saved; the list row has the new name.
+    press(&mut a, KeyCode::Char('e'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("haemorrhagic") && s.contains("Ada Brook-Lee"),
+        "{s}"
+    );
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc);
+    let row = screen(&a, 120, 40)
+        .lines()
+        .find(|l| l.contains("P-0107"))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(row.contains("Ada Brook-Lee"), "{row}");
+}
+
+#[test]
+fn store_patient_edit_conflict_shows_both_versions_and_never_overwrites() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Notes");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "freezing at doorways");
+    // Another therapist saves the same patient first, through their own handle on the database.
+    let mut other = Store::open(&path).unwrap();
+    let mut p = other.patient("P-0044").unwrap();
+    let mine_before = p.clone();
+    p.name = Some("Theirs Name".into());
+    other.update_patient(&p).unwrap();
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Edit conflict"), "{s}");
+    assert!(s.contains("Yours") && s.contains("Theirs"), "{s}");
+    assert!(
+        s.contains("freezing at doorways"),
+        "my notes on screen:\n{s}"
+    );
+    assert!(s.contains("Theirs Name"), "their name on screen:\n{s}");
+    assert!(
+        screen(&a, 80, 24)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .contains("r reload theirs"),
+        "{s}"
+    );
+    insta::assert_snapshot!("patient_conflict_80x24", s);
+    // Nothing of mine was written.
+    let now = Store::open(&path).unwrap().patient("P-0044").unwrap();
+    assert_eq!(now.notes, mine_before.notes);
+    assert_eq!(now.name.as_deref(), Some("Theirs Name"));
+    // Reload theirs and re-apply: their name stays, my notes come back on top; saving now works.
+    press(&mut a, KeyCode::Char('r'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("Edit patient") && s.contains("Theirs Name"),
+        "{s}"
+    );
+    assert!(s.contains("freezing at doorways"), "{s}");
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 120, 40).contains("Saved patient P-0044."));
+    let saved = Store::open(&path).unwrap().patient("P-0044").unwrap();
+    assert_eq!(saved.name.as_deref(), Some("Theirs Name"));
+    assert_eq!(saved.notes, "freezing at doorways");
+    assert_eq!(saved.version, now.version + 1);
+}
+
+#[test]
+fn store_patient_edit_conflict_can_be_cancelled() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Notes");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "mine");
+    let mut other = Store::open(&path).unwrap();
+    let mut p = other.patient("P-0044").unwrap();
+    p.notes = "theirs".into();
+    other.update_patient(&p).unwrap();
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 80, 24).contains("Edit conflict"));
+    press(&mut a, KeyCode::Esc);
+    let s = screen(&a, 80, 24);
+    assert!(
+        !s.contains("Edit conflict") && !s.contains("Edit patient"),
+        "{s}"
+    );
+    let saved = Store::open(&path).unwrap().patient("P-0044").unwrap();
+    assert_eq!(saved.notes, "theirs");
+}

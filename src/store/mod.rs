@@ -16,6 +16,7 @@ pub mod audit;
 pub mod backup;
 mod clinicians;
 mod error;
+pub mod export;
 mod patients;
 pub mod perms;
 mod plans;

@@ -86,6 +86,10 @@ pub enum Cmd {
     SavePlan(crate::domain::Plan),
     NewPatient,
     SavePatient(crate::domain::Patient),
+    /// Open the patient editor.
+    EditPatient(String),
+    /// Save an edited patient (versioned).
+    UpdatePatient(crate::domain::Patient),
 }
 
 enum CmdKind {
@@ -226,6 +230,7 @@ impl App {
         match self.stack.last() {
             None => self.list.mode(),
             Some(Screen::Overview(_)) => Mode::Overview,
+            Some(Screen::Form(f)) if f.theirs.is_some() => Mode::Conflict,
             Some(Screen::Form(_)) => Mode::Form,
             Some(Screen::List(l)) => l.mode(),
             Some(Screen::Compare(c)) => c.mode(),
@@ -437,6 +442,24 @@ impl App {
                 self.stack
                     .push(Screen::Form(Form::new_patient(format!("P-{next:04}"))));
             }
+            Cmd::EditPatient(code) => match self.source.detail(&code) {
+                Ok(d) => self
+                    .stack
+                    .push(Screen::Form(Form::edit_patient(&d.patient))),
+                Err(e) => self.set_status(format!("could not open {code}: {e:#}"), true),
+            },
+            Cmd::UpdatePatient(p) => match self.source.update_patient(&p) {
+                Err(e) => match e.downcast::<crate::store::StoreError>() {
+                    Ok(crate::store::StoreError::Conflict { theirs, .. }) => {
+                        if let Some(Screen::Form(f)) = self.stack.last_mut() {
+                            f.theirs = Some(*theirs);
+                        }
+                    }
+                    Ok(other) => self.after_save(Err(other.into())),
+                    Err(e) => self.after_save(Err(e)),
+                },
+                Ok(p) => self.after_save(Ok(format!("Saved patient {}.", p.code))),
+            },
             Cmd::SavePatient(p) => {
                 let res = self.source.add_patient(&p);
                 let saved = res.as_ref().ok().map(|p| p.code.clone());
@@ -626,6 +649,7 @@ impl App {
                     super::forms::FormKind::Assessment => "new assessment".into(),
                     super::forms::FormKind::Session => "log session".into(),
                     super::forms::FormKind::NewPatient => "new patient".into(),
+                    super::forms::FormKind::EditPatient => "edit patient".into(),
                 },
             }))
             .collect();
@@ -656,7 +680,7 @@ impl App {
             None => Line::from(""),
         };
         f.render_widget(Paragraph::new(status_line), status);
-        f.render_widget(Paragraph::new(footer(mode, t)), foot);
+        f.render_widget(Paragraph::new(footer(mode, t, foot.width)), foot);
 
         if self.help {
             self.draw_help(f, body);
@@ -665,6 +689,7 @@ impl App {
                 super::forms::FormKind::Assessment => "an assessment",
                 super::forms::FormKind::Session => "a session log",
                 super::forms::FormKind::NewPatient => "a new patient",
+                super::forms::FormKind::EditPatient => "a patient edit",
             };
             let lines = vec![
                 Line::from(Span::styled("An unfinished form was kept", t.title())),

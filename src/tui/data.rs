@@ -39,6 +39,9 @@ pub trait Source {
     /// Fill an empty database with the demo patients.
     fn load_demo(&mut self) -> anyhow::Result<()>;
     fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient>;
+    /// Save an edited patient if nobody saved it since `p.version` was read; else a
+    /// [`crate::store::StoreError::Conflict`] with both versions.
+    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient>;
     /// Make `plan` the patient's active plan (the previous one is closed).
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
     /// The protocol library.
@@ -187,6 +190,24 @@ impl Source for Memory {
         Ok(p)
     }
 
+    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
+        let Some(old) = self.patients.iter_mut().find(|x| x.code == p.code) else {
+            anyhow::bail!("no patient with code {}", p.code);
+        };
+        if old.version != p.version {
+            return Err(crate::store::StoreError::Conflict {
+                mine: Box::new(p.clone()),
+                theirs: Box::new(old.clone()),
+            }
+            .into());
+        }
+        let mut p = p.clone();
+        p.version += 1;
+        *old = p.clone();
+        self.bump();
+        Ok(p)
+    }
+
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
         for p in &mut self.plans {
             if p.patient_code == plan.patient_code && p.status == crate::domain::PlanStatus::Active
@@ -293,6 +314,10 @@ impl Source for StoreSource {
 
     fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
         Ok(self.store.add_patient(p)?)
+    }
+
+    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
+        Ok(self.store.update_patient(p)?)
     }
 
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {

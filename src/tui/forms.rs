@@ -13,14 +13,16 @@ use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::widgets::{TextField, num};
-use crate::domain::{Assessment, ConditionKind, SessionLog};
+use crate::domain::{Assessment, Condition, ConditionKind, Patient, SessionLog};
 use crate::instruments::{self, Instrument};
+use clap::ValueEnum;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FormKind {
     Assessment,
     Session,
     NewPatient,
+    EditPatient,
 }
 
 /// A form's state: what is needed to draw it, and all that a draft keeps.
@@ -44,6 +46,12 @@ pub struct Form {
     /// Last score per instrument, for the hint line (assessment form).
     #[serde(default)]
     pub last_scores: Vec<(String, f64, NaiveDate)>,
+    /// Patient editor: the record as read (its version is what the save checks).
+    #[serde(default)]
+    pub original: Option<Patient>,
+    /// Patient editor: the version someone else saved meanwhile (a refused save); both are shown.
+    #[serde(default)]
+    pub theirs: Option<Patient>,
 }
 
 const ASSESS_LABELS: [&str; 5] = ["Instrument", "Score", "Date", "Assessor", "Notes"];
@@ -101,6 +109,8 @@ impl Form {
             tried: false,
             save_error: None,
             last_scores,
+            original: None,
+            theirs: None,
         }
     }
 
@@ -143,6 +153,8 @@ impl Form {
             tried: false,
             save_error: None,
             last_scores: Vec::new(),
+            original: None,
+            theirs: None,
         }
     }
 
@@ -165,6 +177,8 @@ impl Form {
             tried: false,
             save_error: None,
             last_scores: Vec::new(),
+            original: None,
+            theirs: None,
         }
     }
 
@@ -173,6 +187,12 @@ impl Form {
             FormKind::Assessment => &ASSESS_LABELS,
             FormKind::Session => &SESSION_LABELS,
             FormKind::NewPatient => &PATIENT_LABELS,
+            FormKind::EditPatient => match self.original.as_ref().map(|p| p.condition.kind()) {
+                Some(ConditionKind::Parkinsons) => &EDIT_PD,
+                Some(ConditionKind::CerebellarAtaxia) => &EDIT_ATAXIA,
+                Some(ConditionKind::OlderAdult) => &EDIT_OLDER,
+                _ => &EDIT_STROKE,
+            },
         }
     }
 
@@ -199,6 +219,7 @@ impl Form {
             FormKind::Assessment => format!(" New assessment · {} ", self.patient_code),
             FormKind::Session => format!(" Log a session · {} ", self.patient_code),
             FormKind::NewPatient => " New patient ".to_string(),
+            FormKind::EditPatient => format!(" Edit patient · {} ", self.patient_code),
         }
     }
 
@@ -215,6 +236,7 @@ impl Form {
     /// Error of each field (None = fine).
     pub fn errors(&self) -> Vec<Option<String>> {
         match self.kind {
+            FormKind::EditPatient => self.edit_errors(),
             FormKind::NewPatient => {
                 let mut e = vec![None; 5];
                 e[1] = crate::domain::validate_patient_code(self.text(1)).err();
@@ -285,6 +307,7 @@ impl Form {
         }
         let opt = |i: usize| -> Option<u32> { self.text(i).parse().ok() };
         Ok(match self.kind {
+            FormKind::EditPatient => Cmd::UpdatePatient(self.edited().map_err(|(i, _)| i)?),
             FormKind::NewPatient => match self.patient() {
                 Ok(p) => Cmd::SavePatient(p),
                 Err(_) => return Err(2),
@@ -318,6 +341,15 @@ impl Form {
     pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
         let n = self.fields.len();
         let on_choice = self.has_choice() && self.focus == 0;
+        if let Some(theirs) = self.theirs.clone() {
+            match keymap::lookup(Mode::Conflict.table(), ev) {
+                Some(Action::Reload) => self.reapply_on(theirs),
+                Some(Action::Back) => cmds.push(Cmd::Back),
+                Some(Action::Help) => cmds.push(Cmd::Help),
+                _ => return Outcome::NotConsumed,
+            }
+            return Outcome::Consumed;
+        }
         match keymap::lookup(Mode::Form.table(), ev) {
             Some(Action::Save) => self.try_save(cmds),
             Some(Action::NextField) => self.focus = (self.focus + 1) % n,
@@ -375,6 +407,10 @@ impl Form {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        if let Some(theirs) = &self.theirs {
+            self.draw_conflict(theirs, f, area, ctx);
+            return;
+        }
         let t = &ctx.theme;
         let errs = self.errors();
         let labels = self.labels();
@@ -489,5 +525,266 @@ fn int_error(s: &str, lo: u32, hi: u32, what: &str, required: bool) -> Option<St
     match s.parse::<u32>() {
         Ok(v) if (lo..=hi).contains(&v) => None,
         _ => Some(format!("{what} is a whole number {lo}-{hi}; got {s:?}")),
+    }
+}
+
+const EDIT_COMMON: usize = 6;
+const EDIT_STROKE: [&str; 11] = [
+    "Name",
+    "Birth year",
+    "Sex",
+    "Hand",
+    "Paretic side",
+    "Notes",
+    "Onset date",
+    "Stroke type",
+    "CST status",
+    "MEP",
+    "NIHSS",
+];
+const EDIT_PD: [&str; 9] = [
+    "Name",
+    "Birth year",
+    "Sex",
+    "Hand",
+    "Paretic side",
+    "Notes",
+    "Diagnosis yr",
+    "Hoehn & Yahr",
+    "Medication",
+];
+const EDIT_ATAXIA: [&str; 7] = [
+    "Name",
+    "Birth year",
+    "Sex",
+    "Hand",
+    "Paretic side",
+    "Notes",
+    "Ataxia type",
+];
+const EDIT_OLDER: [&str; 7] = [
+    "Name",
+    "Birth year",
+    "Sex",
+    "Hand",
+    "Paretic side",
+    "Notes",
+    "Falls, 1 yr",
+];
+
+/// The name clap gives an enum value (what the command line and this form accept).
+fn vname<T: ValueEnum>(v: Option<T>) -> String {
+    v.and_then(|x| x.to_possible_value())
+        .map_or(String::new(), |pv| pv.get_name().to_string())
+}
+
+/// Parse an enum value typed in a field; empty is "not given".
+fn venum<T: ValueEnum>(s: &str, what: &str) -> Result<Option<T>, String> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    T::from_str(s, true).map(Some).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!("{what} is one of {}; got {s:?}", names.join(", "))
+    })
+}
+
+fn vnum<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, String> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse()
+        .map(Some)
+        .map_err(|_| format!("{what} is a number; got {s:?}"))
+}
+
+/// The editor's field texts for a patient, in the order of its labels.
+pub fn patient_texts(p: &Patient) -> Vec<String> {
+    let mut v = vec![
+        p.name.clone().unwrap_or_default(),
+        p.birth_year.to_string(),
+        vname(p.sex),
+        vname(p.dominant_hand),
+        vname(p.affected_side),
+        p.notes.clone(),
+    ];
+    match &p.condition {
+        Condition::Stroke(s) => v.extend([
+            s.onset_date.map_or(String::new(), |d| d.to_string()),
+            vname(s.stroke_type),
+            vname(s.corticospinal),
+            vname(s.mep),
+            s.nihss.map_or(String::new(), |n| n.to_string()),
+        ]),
+        Condition::Parkinsons(pd) => v.extend([
+            pd.diagnosis_year.map_or(String::new(), |y| y.to_string()),
+            pd.hoehn_yahr.map_or(String::new(), num),
+            vname(pd.medication),
+        ]),
+        Condition::CerebellarAtaxia(a) => v.push(a.ataxia_type.clone().unwrap_or_default()),
+        Condition::OlderAdult(o) => {
+            v.push(o.falls_last_year.map_or(String::new(), |n| n.to_string()))
+        }
+    }
+    v
+}
+
+impl Form {
+    /// The patient editor, filled with the patient's profile and condition facts.
+    pub fn edit_patient(p: &Patient) -> Form {
+        Form {
+            kind: FormKind::EditPatient,
+            patient_code: p.code.clone(),
+            choices: Vec::new(),
+            choice: 0,
+            fields: patient_texts(p).into_iter().map(TextField::new).collect(),
+            focus: 0,
+            tried: false,
+            save_error: None,
+            last_scores: Vec::new(),
+            original: Some(p.clone()),
+            theirs: None,
+        }
+    }
+
+    /// The edited patient (the original's version kept, for the store's check), or the bad field and why.
+    fn edited(&self) -> Result<Patient, (usize, String)> {
+        let Some(orig) = &self.original else {
+            return Err((0, "no patient to edit".into()));
+        };
+        let year: i32 = match self.text(1).parse() {
+            Ok(y) if (1900..=2100).contains(&y) => y,
+            _ => {
+                return Err((
+                    1,
+                    format!("birth year is a year like 1958; got {:?}", self.text(1)),
+                ));
+            }
+        };
+        let mut f = crate::app::patients::PatientFields {
+            name: Some(self.text(0).to_string()),
+            sex: venum(self.text(2), "sex").map_err(|e| (2, e))?,
+            hand: venum(self.text(3), "hand").map_err(|e| (3, e))?,
+            affected_side: venum(self.text(4), "side").map_err(|e| (4, e))?,
+            notes: Some(self.text(5).to_string()),
+            ..Default::default()
+        };
+        let c = EDIT_COMMON;
+        match orig.condition.kind() {
+            ConditionKind::Stroke => {
+                f.onset = match self.text(c) {
+                    "" => None,
+                    s => Some(
+                        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                            .map_err(|_| (c, format!("{s:?} is not a date; use YYYY-MM-DD")))?,
+                    ),
+                };
+                f.stroke_type = venum(self.text(c + 1), "stroke type").map_err(|e| (c + 1, e))?;
+                f.corticospinal = venum(self.text(c + 2), "CST status").map_err(|e| (c + 2, e))?;
+                f.mep = venum(self.text(c + 3), "MEP").map_err(|e| (c + 3, e))?;
+                f.nihss = vnum(self.text(c + 4), "NIHSS").map_err(|e| (c + 4, e))?;
+            }
+            ConditionKind::Parkinsons => {
+                f.diagnosis_year = vnum(self.text(c), "diagnosis year").map_err(|e| (c, e))?;
+                f.hoehn_yahr = vnum(self.text(c + 1), "Hoehn & Yahr").map_err(|e| (c + 1, e))?;
+                f.medication = venum(self.text(c + 2), "medication").map_err(|e| (c + 2, e))?;
+            }
+            ConditionKind::CerebellarAtaxia => {
+                f.ataxia_type = Some(self.text(c).to_string()).filter(|s| !s.is_empty());
+            }
+            ConditionKind::OlderAdult => {
+                f.falls = vnum(self.text(c), "falls").map_err(|e| (c, e))?;
+            }
+        }
+        let mut p = orig.clone();
+        // The shared validation of condition facts (ranges such as NIHSS 0-42, H&Y 1-5 in half stages).
+        crate::app::patients::apply(&mut p, Some(year), None, &f).map_err(|e| (c, e))?;
+        Ok(p)
+    }
+
+    fn edit_errors(&self) -> Vec<Option<String>> {
+        let mut e = vec![None; self.fields.len()];
+        if let Err((i, msg)) = self.edited()
+            && let Some(slot) = e.get_mut(i)
+        {
+            *slot = Some(msg);
+        }
+        e
+    }
+
+    /// After a refused save: start from their version and re-apply the fields this therapist changed.
+    fn reapply_on(&mut self, theirs: Patient) {
+        let before = self
+            .original
+            .as_ref()
+            .map(patient_texts)
+            .unwrap_or_default();
+        let new = patient_texts(&theirs);
+        for (i, field) in self.fields.iter_mut().enumerate() {
+            let mine_changed = before.get(i).is_none_or(|b| b.trim() != field.text.trim());
+            if !mine_changed && let Some(t) = new.get(i) {
+                *field = TextField::new(t.clone());
+            }
+        }
+        self.original = Some(theirs);
+        self.theirs = None;
+        self.save_error = None;
+        self.tried = true;
+    }
+
+    /// Both versions, field by field, after a refused save.
+    fn draw_conflict(&self, theirs: &Patient, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = &ctx.theme;
+        let labels = self.labels();
+        let their_texts = patient_texts(theirs);
+        let mine_v = self.original.as_ref().map_or(0, |p| p.version);
+        let col = usize::from(area.width.saturating_sub(22) / 2).clamp(10, 40);
+        let mut lines = vec![
+            Line::from(Span::styled(
+                format!(
+                    "Not saved: someone else saved {} meanwhile (you edited version {mine_v}, theirs is version {}).",
+                    self.patient_code, theirs.version
+                ),
+                t.error(),
+            )),
+            Line::from(vec![
+                Span::styled(format!("  {:<13}", "Field"), t.header()),
+                Span::styled(format!("{:<col$} ", "Yours"), t.header()),
+                Span::styled("Theirs", t.header()),
+            ]),
+        ];
+        for (i, label) in labels.iter().enumerate() {
+            let mine = self.fields.get(i).map_or("", |x| x.text.trim());
+            let their = their_texts.get(i).map_or("", String::as_str);
+            let differ = mine != their;
+            let cut = |s: &str| s.chars().take(col).collect::<String>();
+            lines.push(Line::from(vec![
+                Span::styled(if differ { "≠ " } else { "  " }, t.warn()),
+                Span::styled(format!("{label:<13}"), t.text()),
+                Span::styled(
+                    format!("{:<col$} ", cut(mine)),
+                    if differ { t.selected() } else { t.text() },
+                ),
+                Span::styled(cut(their), if differ { t.warn() } else { t.dim() }),
+            ]));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            Span::styled("r", t.key()),
+            Span::raw(" reload theirs and re-apply your changes · "),
+            Span::styled("Esc", t.key()),
+            Span::raw(" cancel (theirs stays)"),
+        ]));
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                Block::bordered()
+                    .border_style(t.focus_border())
+                    .title(Span::styled(" Edit conflict ", t.title())),
+            ),
+            area,
+        );
     }
 }

@@ -34,6 +34,8 @@ pub enum Action {
     Forecast,
     Compare,
     NewPatient,
+    EditPatient,
+    Reload,
 }
 
 /// A key: its code and the modifiers it needs (Shift is ignored for characters).
@@ -136,6 +138,7 @@ pub enum Mode {
     CompareRun,
     CompareResult,
     PlanForm,
+    Conflict,
 }
 
 impl Mode {
@@ -152,6 +155,7 @@ impl Mode {
             Mode::CompareRun => "Forecasting",
             Mode::CompareResult => "Forecast and comparison",
             Mode::PlanForm => "New plan",
+            Mode::Conflict => "Edit conflict",
         }
     }
 
@@ -168,6 +172,7 @@ impl Mode {
             Mode::CompareRun => COMPARE_RUN,
             Mode::CompareResult => COMPARE_RESULT,
             Mode::PlanForm => PLAN_FORM,
+            Mode::Conflict => CONFLICT,
         }
     }
 
@@ -215,6 +220,12 @@ pub static LIST: &[Binding] = &[
     ),
     b(&[c('s')], Action::Sort, "change the sort order", "sort"),
     b(&[c('n')], Action::NewPatient, "add a new patient", "new"),
+    b(
+        &[c('e')],
+        Action::EditPatient,
+        "edit the selected patient",
+        "",
+    ),
     b(
         &[c('a')],
         Action::NewAssessment,
@@ -284,6 +295,12 @@ pub static OVERVIEW: &[Binding] = &[
     ),
     b(&[c('L')], Action::LogSession, "log a session", "log"),
     b(
+        &[c('e')],
+        Action::EditPatient,
+        "edit the patient's profile and condition facts",
+        "edit",
+    ),
+    b(
         &[c('f')],
         Action::Forecast,
         "forecast under the plan's protocol",
@@ -329,6 +346,23 @@ pub static FORM: &[Binding] = &[
     b(&[k(KeyCode::Right)], Action::Right, "next choice", ""),
     b(&[k(KeyCode::Esc)], Action::Back, "cancel", "cancel"),
     b(&[k(KeyCode::F(1))], Action::Help, "help", "help"),
+];
+
+/// A save refused because someone else saved the same record: both versions are on screen.
+pub static CONFLICT: &[Binding] = &[
+    b(
+        &[c('r')],
+        Action::Reload,
+        "reload their version and re-apply your changes (then save again)",
+        "reload theirs",
+    ),
+    b(
+        &[k(KeyCode::Esc)],
+        Action::Back,
+        "cancel your edit (theirs stays)",
+        "cancel",
+    ),
+    b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
 ];
 
 pub static HELP: &[Binding] = &[b(
@@ -467,5 +501,14 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         .iter()
         .filter(|bd| !bd.hint.is_empty())
         .map(|bd| (bd.keys[0].label(), bd.hint))
+        .collect()
+}
+
+/// The footer hints with a flag for the help binding, which the footer always keeps.
+pub fn hints_with_action(mode: Mode) -> Vec<(String, &'static str, bool)> {
+    mode.table()
+        .iter()
+        .filter(|bd| !bd.hint.is_empty())
+        .map(|bd| (bd.keys[0].label(), bd.hint, bd.action == Action::Help))
         .collect()
 }

@@ -269,6 +269,7 @@ impl ListScreen {
             }
             Action::Open => cmds.extend(code.map(Cmd::Open)),
             Action::NewAssessment => cmds.extend(code.map(Cmd::Assess)),
+            Action::EditPatient => cmds.extend(code.map(Cmd::EditPatient)),
             Action::LogSession => cmds.extend(code.map(Cmd::LogSession)),
             Action::LoadDemo => cmds.push(Cmd::LoadDemo),
             Action::NewPatient => cmds.push(Cmd::NewPatient),

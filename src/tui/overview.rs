@@ -199,6 +199,7 @@ impl OverviewScreen {
             Action::NextPane => self.pane = 1 - self.pane,
             Action::NewAssessment => cmds.push(Cmd::Assess(self.code().to_string())),
             Action::LogSession => cmds.push(Cmd::LogSession(self.code().to_string())),
+            Action::EditPatient => cmds.push(Cmd::EditPatient(self.code().to_string())),
             Action::Forecast => cmds.push(Cmd::Forecast(self.code().to_string())),
             Action::Compare => cmds.push(Cmd::Compare(self.code().to_string())),
             Action::Back => cmds.push(Cmd::Back),

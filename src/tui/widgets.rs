@@ -147,10 +147,13 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     r
 }
 
-/// The footer: key hints of the mode's keymap table.
-pub fn footer(mode: Mode, theme: &Theme) -> Line<'static> {
+/// The footer: key hints of the mode's keymap table that fit in `width` columns. The help hint is always kept
+/// (every action stays discoverable from the help overlay); the others are kept in the table's order, which is
+/// their priority, and a hint that does not fit is dropped.
+pub fn footer(mode: Mode, theme: &Theme, width: u16) -> Line<'static> {
+    let kept = fit_hints(keymap::hints_with_action(mode), usize::from(width));
     let mut spans = Vec::new();
-    for (i, (key, word)) in keymap::hints(mode).into_iter().enumerate() {
+    for (i, (key, word)) in kept.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw("  "));
         }
@@ -158,4 +161,37 @@ pub fn footer(mode: Mode, theme: &Theme) -> Line<'static> {
         spans.push(Span::raw(format!(" {word}")));
     }
     Line::from(spans)
+}
+
+/// Which hints fit in `width` columns: help first, then the others by priority; returned in the table's order.
+fn fit_hints(
+    hints: Vec<(String, &'static str, bool)>,
+    width: usize,
+) -> Vec<(String, &'static str)> {
+    let cost = |key: &str, word: &str| key.chars().count() + 1 + word.chars().count();
+    let mut keep = vec![false; hints.len()];
+    let mut used = 0usize;
+    let mut count = 0usize;
+    let order = hints
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.2)
+        .chain(hints.iter().enumerate().filter(|(_, h)| !h.2))
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>();
+    for i in order {
+        let (key, word, _) = &hints[i];
+        let need = cost(key, word) + if count > 0 { 2 } else { 0 };
+        if used + need <= width {
+            keep[i] = true;
+            used += need;
+            count += 1;
+        }
+    }
+    hints
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|((key, word, _), _)| (key, word))
+        .collect()
 }
