@@ -69,7 +69,8 @@ impl Env {
             "praxis {args:?} should fail: {err}"
         );
         assert!(!err.contains("panicked"), "{err}");
-        assert!(err.starts_with("praxis: "), "{err}");
+        let last = err.lines().last().unwrap_or("");
+        assert!(last.starts_with("praxis: "), "{err}");
         err
     }
 
@@ -120,7 +121,22 @@ fn audit_lists_the_trail_in_80_columns_and_filters_by_patient() {
         lines[0].contains("WHEN") && lines[0].contains("WHO"),
         "{out}"
     );
-    assert!(out.contains("fma_ue 30 2026-01-05"), "{out}");
+    assert!(out.contains("new assessment fma_ue 30 2026-01-05"), "{out}");
+
+    // From where: the SSH client address is shown after the user.
+    let out = env
+        .cmd(&["assess", "P-0002", "arat", "14", "--date", "2026-01-07"])
+        .env("SSH_CLIENT", "10.1.2.3 50022 22")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let listing = env.ok(&["audit"]);
+    let last = listing.lines().last().unwrap();
+    assert!(last.contains("@10.1.2.3"), "{listing}");
+    assert!(
+        last.contains("new assessment arat 14 2026-01-07"),
+        "{listing}"
+    );
 
     let one = env.json(&["audit", "--patient", "P-0001"]);
     let rows = one.as_array().unwrap();
@@ -160,4 +176,516 @@ fn audit_verify_names_the_first_tampered_row() {
     let v: Value = serde_json::from_slice(&j.stdout).unwrap();
     assert_eq!(v["intact"], false);
     assert_eq!(v["first_bad_row"], 3);
+}
+
+// ---------------------------------------------------------------------------------------------- export / import
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited() {
+    let env = Env::new();
+    env.ok(&[
+        "patient",
+        "add",
+        "--code",
+        "P-0001",
+        "--birth-year",
+        "1958",
+        "--condition",
+        "stroke",
+        "--name",
+        "Ada Lovelace",
+        "--notes",
+        "lives alone",
+    ]);
+    env.ok(&[
+        "assess",
+        "P-0001",
+        "fma_ue",
+        "30",
+        "--date",
+        "2026-01-05",
+        "--notes",
+        "tired today",
+        "--assessor",
+        "Dr Who",
+    ]);
+    let audit_before = env.json(&["audit"]).as_array().unwrap().len();
+
+    let full = env.dir.path().join("full.csv");
+    env.ok(&["export", "patients", "--out", full.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&full).unwrap();
+    assert!(
+        text.contains("Ada Lovelace") && text.contains("1958"),
+        "{text}"
+    );
+    assert_eq!(mode(&full), 0o600);
+
+    let pseudo = env.dir.path().join("pseudo.csv");
+    env.ok(&[
+        "export",
+        "patients",
+        "--pseudonymised",
+        "--out",
+        pseudo.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&pseudo).unwrap();
+    assert_eq!(mode(&pseudo), 0o600);
+    assert!(text.starts_with("code,birth_years,"), "{text}");
+    assert!(text.contains("P-0001,1955-1959,"), "{text}");
+    for secret in ["Ada", "Lovelace", "lives alone", "1958"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+
+    let json = env.ok(&[
+        "export",
+        "assessments",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[0]["patient_code"], "P-0001");
+    assert_eq!(v[0]["score"], 30.0);
+    assert!(
+        !json.contains("tired") && !json.contains("Dr Who"),
+        "{json}"
+    );
+
+    // Never overwrites a file.
+    let err = env.fails(&["export", "patients", "--out", full.to_str().unwrap()]);
+    assert!(err.contains("already exists"), "{err}");
+
+    let trail = env.json(&["audit"]);
+    let rows = trail.as_array().unwrap();
+    // Three exports succeeded, the refused one left no row.
+    assert_eq!(rows.len(), audit_before + 3, "{trail}");
+    let last = &rows[rows.len() - 1];
+    assert_eq!(last["action"], "export");
+    assert_eq!(last["after"]["pseudonymised"], true);
+    assert_eq!(last["after"]["kind"], "assessments");
+    assert_eq!(last["after"]["rows"], 1);
+    env.ok(&["audit", "--verify"]);
+}
+
+#[test]
+fn export_since_keeps_later_records_only() {
+    let env = Env::new();
+    env.add_patient("P-0001");
+    env.ok(&["assess", "P-0001", "fma_ue", "20", "--date", "2026-01-05"]);
+    env.ok(&["assess", "P-0001", "fma_ue", "25", "--date", "2026-03-05"]);
+    let out = env.ok(&["export", "assessments", "--since", "2026-02-01"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "patient_code,instrument,score,date,assessor,notes",
+            "P-0001,fma_ue,25,2026-03-05,,"
+        ]
+    );
+}
+
+#[test]
+fn import_reports_every_bad_row_and_imports_nothing_unless_all_are_valid() {
+    let env = Env::new();
+    env.add_patient("P-0001");
+    let bad = env.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        b"patient_code,instrument,score,date,assessor,notes\n\
+          P-0001,fma_ue,30,2026-01-02,,ok\n\
+          P-0099,fma_ue,30,2026-01-02,,\n\
+          P-0001,fma_ue,70,2026-01-02,,\n\
+          P-0001,grip,3,2026-01-02,,\n\
+          P-0001,arat,3,2026-13-40,,\n\
+          P-0001,arat,3,2026-01-02,,caf\xe9\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd(&["import", "assessments", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "line 4: FMA-UE is scored 0-66; got 70",
+        "line 5: unknown instrument \"grip\"",
+        "line 6: date \"2026-13-40\" is not a date",
+        "line 7: column 6 is not valid UTF-8",
+        "5 bad row(s); nothing was imported",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+    assert!(err.contains("line 3: unknown patient P-0099"), "{err}");
+    let bad2 = env.dir.path().join("bad2.csv");
+    std::fs::write(&bad2, "patient_code,instrument,score,date\nP-0001,fma_ue,30,2026-01-02\nP-0099,fma_ue,30,2026-01-02\n").unwrap();
+    let err = env.fails(&["import", "assessments", bad2.to_str().unwrap()]);
+    assert!(err.contains("line 3: unknown patient P-0099"), "{err}");
+    assert_eq!(
+        env.json(&["history", "P-0001"])
+            .to_string()
+            .matches("fma_ue")
+            .count(),
+        0
+    );
+
+    let good = env.dir.path().join("good.csv");
+    std::fs::write(&good, "patient_code,instrument,score,date,assessor\nP-0001,fma_ue,30,2026-01-02,Kim\nP-0001,arat,12,2026-01-03,\n").unwrap();
+    let dry = env.ok(&["import", "assessments", good.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.contains("all 2 row(s) are valid"), "{dry}");
+    let c0 = env.json(&["db", "check"]);
+    assert_eq!(c0["counts"]["assessments"], 0);
+    env.ok(&["import", "assessments", good.to_str().unwrap()]);
+    let c1 = env.json(&["db", "check"]);
+    assert_eq!(c1["counts"]["assessments"], 2);
+    let trail = env.json(&["audit"]);
+    let last = trail.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "import");
+    assert_eq!(last["after"]["rows"], 2);
+}
+
+// ---------------------------------------------------------------------------------------------- concurrency, crashes
+
+fn count_notes(db: &Path, table: &str, note: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        &format!("SELECT count(*) FROM {table} WHERE notes = ?1"),
+        [note],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn eight_processes_writing_at_once_lose_nothing_and_never_see_a_lock() {
+    const WRITERS: usize = 8;
+    const WRITES: usize = 12; // each: alternately an assessment and a session
+    let env = Env::new();
+    env.add_patient("P-0001");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let env = &env;
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                s.spawn(move || {
+                    let mut failures = Vec::new();
+                    for i in 0..WRITES {
+                        if std::time::Instant::now() > deadline {
+                            failures.push("time cap reached".to_string());
+                            break;
+                        }
+                        let note = format!("w{w}-{i}");
+                        let args: Vec<&str> = if i % 2 == 0 {
+                            vec![
+                                "assess",
+                                "P-0001",
+                                "bbs",
+                                "30",
+                                "--date",
+                                "2026-01-05",
+                                "--notes",
+                                &note,
+                            ]
+                        } else {
+                            vec![
+                                "log",
+                                "P-0001",
+                                "--protocol",
+                                "usual-care",
+                                "--minutes",
+                                "30",
+                                "--reps",
+                                "50",
+                                "--date",
+                                "2026-01-05",
+                                "--notes",
+                                &note,
+                            ]
+                        };
+                        let out = env.run(&args);
+                        let err = String::from_utf8_lossy(&out.stderr).to_string();
+                        if !out.status.success() || err.contains("locked") || err.contains("busy") {
+                            failures.push(format!("{note}: {:?} {err}", out.status.code()));
+                        }
+                    }
+                    (w, failures)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (w, failures) in &results {
+        assert!(failures.is_empty(), "writer {w}: {failures:?}");
+    }
+    for w in 0..WRITERS {
+        for i in 0..WRITES {
+            let table = if i % 2 == 0 {
+                "assessments"
+            } else {
+                "sessions"
+            };
+            let n = count_notes(&env.db, table, &format!("w{w}-{i}"));
+            assert_eq!(n, 1, "w{w}-{i} in {table}");
+        }
+    }
+    let check = env.json(&["db", "check"]);
+    assert_eq!(check["ok"], true);
+    assert_eq!(
+        check["counts"]["assessments"],
+        (WRITERS * WRITES / 2) as u64
+    );
+    assert_eq!(check["counts"]["sessions"], (WRITERS * WRITES / 2) as u64);
+    // One audit row per write, plus the first admin and the patient; the chain is intact.
+    assert_eq!(check["audit_rows"], (WRITERS * WRITES + 2) as u64);
+}
+
+#[test]
+fn writers_killed_mid_write_leave_every_committed_row_and_a_sound_database() {
+    use std::process::Stdio;
+    let env = Env::new();
+    env.add_patient("P-0001");
+    let bin = assert_cmd::cargo::cargo_bin("praxis");
+    let mut committed = Vec::new();
+    let mut killed = 0;
+    for round in 0..6u64 {
+        let children: Vec<(String, std::process::Child)> = (0..8)
+            .map(|w| {
+                let note = format!("r{round}-w{w}");
+                let child = std::process::Command::new(&bin)
+                    .env_remove("PRAXIS_DB")
+                    .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
+                    .arg("--db")
+                    .arg(&env.db)
+                    .args([
+                        "assess",
+                        "P-0001",
+                        "moca",
+                        "25",
+                        "--date",
+                        "2026-01-05",
+                        "--notes",
+                        &note,
+                    ])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                (note, child)
+            })
+            .collect();
+        // Let some finish and catch others in the middle of opening, writing or committing.
+        std::thread::sleep(std::time::Duration::from_millis(5 + 7 * round));
+        for (note, mut child) in children {
+            match child.try_wait().unwrap() {
+                Some(status) => {
+                    assert!(status.success(), "{note} failed on its own");
+                    committed.push(note);
+                }
+                None => {
+                    child.kill().unwrap(); // SIGKILL
+                    let status = child.wait().unwrap();
+                    if status.success() {
+                        committed.push(note);
+                    } else {
+                        killed += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        killed > 0,
+        "no writer was killed mid-write; the test proves nothing"
+    );
+    for note in &committed {
+        assert_eq!(
+            count_notes(&env.db, "assessments", note),
+            1,
+            "{note} was reported committed but is missing"
+        );
+    }
+    let check = env.ok(&["db", "check"]);
+    assert!(check.contains("Integrity:      ok"), "{check}");
+    assert!(check.contains("Audit trail:    intact"), "{check}");
+}
+
+// ---------------------------------------------------------------------------------------------- bad database files
+
+/// Run the real binary on `db`; as root (which ignores file permissions) it runs as `nobody` so that permissions
+/// bite. Returns (exit code, stderr).
+fn run_restricted(env: &Env, db: &Path, args: &[&str]) -> (Option<i32>, String) {
+    use std::os::unix::process::CommandExt as _;
+    let root = is_root(env);
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("praxis"));
+    c.env_remove("PRAXIS_DB")
+        .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
+        .env("HOME", env.dir.path())
+        .arg("--db")
+        .arg(db)
+        .args(args);
+    if root {
+        c.uid(65534).gid(65534);
+    }
+    let out = c.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!err.contains("panicked"), "{err}");
+    (out.status.code(), err)
+}
+
+const NOBODY: u32 = 65534;
+
+fn is_root(env: &Env) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    let probe = env.dir.path().join("uid-probe");
+    std::fs::write(&probe, b"").unwrap();
+    std::fs::metadata(&probe).unwrap().uid() == 0
+}
+
+/// Give `p` to nobody's group when running as root, so that `run_restricted` reaches it through the group bits.
+fn share_with_runner(env: &Env, p: &Path) {
+    if is_root(env) {
+        std::os::unix::fs::chown(p, None, Some(NOBODY)).unwrap();
+    }
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn truncated_and_random_files_are_refused_in_words_and_left_unchanged() {
+    let env = Env::new();
+    env.add_patient("P-0001");
+    for i in 0..20 {
+        env.ok(&[
+            "assess",
+            "P-0001",
+            "bbs",
+            "30",
+            "--date",
+            "2026-01-05",
+            "--notes",
+            &"x".repeat(500 + i),
+        ]);
+    }
+    let good = std::fs::read(&env.db).unwrap();
+    assert!(good.len() > 8192, "{}", good.len());
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("truncated.db", good[..good.len() / 2].to_vec()),
+        ("header-only.db", good[..50].to_vec()),
+        (
+            "random.db",
+            (0..20_000u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect(),
+        ),
+    ];
+    for (name, bytes) in cases {
+        let dir = env.dir.path().join(name.replace(".db", ""));
+        std::fs::create_dir(&dir).unwrap();
+        let db = dir.join(name);
+        std::fs::write(&db, &bytes).unwrap();
+        for args in [
+            &["patient", "list"][..],
+            &["assess", "P-0001", "bbs", "31"],
+            &["db", "check"],
+        ] {
+            let err = env.fails_on(&db, args);
+            assert!(
+                err.contains(&format!("{name} is not a Praxis database or is damaged")),
+                "{name} {args:?}: {err}"
+            );
+            assert_eq!(
+                std::fs::read(&db).unwrap(),
+                bytes,
+                "{name} was changed by {args:?}"
+            );
+            assert_eq!(
+                std::fs::read_dir(&dir).unwrap().count(),
+                1,
+                "{name}: files were created"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_read_only_file_or_folder_is_reported_and_nothing_changes() {
+    let env = Env::new();
+    env.add_patient("P-0001");
+    env.ok(&["assess", "P-0001", "bbs", "30", "--date", "2026-01-05"]);
+    // Checkpoint so the whole database is in the main file, then make a world-traversable copy per case.
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    set_mode(env.dir.path(), 0o755);
+    if is_root(&env) {
+        // As root the test runs praxis as `nobody`, who must be a clinician to be allowed to write at all.
+        env.ok(&["clinician", "add", "nobody", "--role", "therapist"]);
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    let bytes = std::fs::read(&env.db).unwrap();
+
+    // 1. The file is read-only (readable, not writable, by the user running praxis).
+    let dir = env.dir.path().join("ro-file");
+    std::fs::create_dir(&dir).unwrap();
+    set_mode(&dir, 0o777);
+    let db = dir.join("p.db");
+    std::fs::write(&db, &bytes).unwrap();
+    share_with_runner(&env, &db);
+    set_mode(&db, 0o440);
+    let (code, err) = run_restricted(
+        &env,
+        &db,
+        &["assess", "P-0001", "bbs", "31", "--date", "2026-01-06"],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.starts_with("praxis: "), "{err}");
+    assert!(
+        err.contains("read-only") || err.contains("permission"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&db).unwrap() == bytes,
+        "the read-only file changed"
+    );
+
+    // 2. The folder is read-only (the file is writable, but SQLite cannot create its journal next to it).
+    let dir = env.dir.path().join("ro-dir");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("p.db");
+    std::fs::write(&db, &bytes).unwrap();
+    share_with_runner(&env, &db);
+    set_mode(&db, 0o660);
+    set_mode(&dir, 0o555);
+    let (code, err) = run_restricted(
+        &env,
+        &db,
+        &["assess", "P-0001", "bbs", "31", "--date", "2026-01-06"],
+    );
+    set_mode(&dir, 0o755);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.starts_with("praxis: "), "{err}");
+    assert!(
+        err.contains("read-only") || err.contains("permission") || err.contains("cannot"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&db).unwrap() == bytes,
+        "the file in the read-only folder changed"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "files were created in the read-only folder"
+    );
 }

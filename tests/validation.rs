@@ -550,3 +550,62 @@ sara = 12
         imp(&fe)
     );
 }
+
+// Follow-up to the ten: early subacute stroke (3 days, MEP+, FMA-UE 20), the library's usual care (30 x 32 reps),
+// task-specific-300 (15 x 300) and CIMT (10 x 6 h). In the first weeks spontaneous recovery carries most of the
+// change: dose-matched task-oriented training was not better than usual care (ICARE, Winstein 2016 JAMA 315:571),
+// intensive CIMT in the first month was no better than usual care (VECTORS, Dromerick 2009 Neurology 73:195), and
+// extra therapy of the same content gives at most a small effect (Lohse 2014 g = 0.35; Schneider 2016 SMD 0.39).
+// So the three must differ at follow-up by less than the FMA-UE MCID, and the comparison must say so.
+#[test]
+fn subacute_protocols_differ_by_less_than_the_mcid_icare_vectors() {
+    use praxis::model::simulate::compare;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).expect("file in the repo");
+    let s = praxis::model::scenario::parse(
+        &read("tests/scenarios/stroke-subacute.toml"),
+        "stroke-subacute.toml",
+    )
+    .expect("scenario parses");
+    let ps: Vec<Protocol> = ["usual-care", "task-specific-300", "cimt"]
+        .iter()
+        .map(|id| {
+            praxis::model::protocol::parse(&read(&format!("protocols/{id}.toml")), id)
+                .expect("library protocol parses")
+        })
+        .collect();
+    let c = compare(
+        &s,
+        &ps,
+        ForecastOptions {
+            draws: 300,
+            seed: 7,
+        },
+        &Control::default(),
+    )
+    .expect("not cancelled");
+    assert_eq!(c.primary, "fma_ue");
+    let gains: Vec<f64> = c
+        .protocols
+        .iter()
+        .map(|p| p.summary.measures["fma_ue"].improvement_follow_up)
+        .collect();
+    let mcid = c.protocols[0].summary.measures["fma_ue"].mcid;
+    let spread = gains.iter().cloned().fold(f64::MIN, f64::max)
+        - gains.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(
+        spread < mcid,
+        "gains {gains:?} spread {spread} >= MCID {mcid}"
+    );
+    for p in &c.protocols {
+        assert!(
+            p.summary
+                .notes
+                .iter()
+                .any(|n| n.contains("less than the MCID") && n.contains("Winstein 2016")),
+            "{}: no ranking note in {:?}",
+            p.id,
+            p.summary.notes
+        );
+    }
+}

@@ -3,6 +3,8 @@
 //! Front ends (cli/, tui/) call these or [`crate::store::Store`] methods; they never hold SQL.
 
 pub mod demo;
+pub mod export;
 pub mod forecast;
+pub mod import;
 pub mod patients;
 pub mod protocols;

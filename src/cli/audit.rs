@@ -53,18 +53,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                 e.id.to_string(),
                 when(&e.at),
                 who(e),
-                e.action.clone(),
-                e.patient_code.clone().unwrap_or_else(|| e.entity.clone()),
+                e.patient_code.clone().unwrap_or_else(|| "-".into()),
                 summary(e),
             ]
         })
         .collect();
     print!(
         "{}",
-        table(
-            &["#", "WHEN (UTC)", "WHO", "ACTION", "RECORD", "WHAT"],
-            &cells
-        )
+        table(&["#", "WHEN (UTC)", "WHO", "PATIENT", "WHAT"], &cells)
     );
     Ok(())
 }
@@ -81,11 +77,19 @@ fn who(e: &AuditEntry) -> String {
     }
 }
 
-/// A short account of the change: the fields an update changed, or the main facts of a new record.
+/// A short account of the change: "new assessment fma_ue 30 2026-01-05", "edit patient: notes=...", "export
+/// sessions 12 rows pseudonymised".
 pub fn summary(e: &AuditEntry) -> String {
     let obj = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_object()).cloned();
-    match (obj(&e.before), obj(&e.after)) {
-        (Some(b), Some(a)) => {
+    let with = |head: String, facts: Vec<String>| {
+        if facts.is_empty() {
+            head
+        } else {
+            format!("{head} {}", facts.join(" "))
+        }
+    };
+    match (e.action.as_str(), obj(&e.before), obj(&e.after)) {
+        (_, Some(b), Some(a)) => {
             let mut changed: Vec<String> = a
                 .iter()
                 .filter(|(k, v)| {
@@ -98,32 +102,48 @@ pub fn summary(e: &AuditEntry) -> String {
                     .filter(|k| !a.contains_key(*k))
                     .map(|k| format!("{k} removed")),
             );
-            if changed.is_empty() {
-                format!("{} {} (no change)", e.entity, e.entity_key)
+            let verb = if e.action == "update" {
+                "edit"
             } else {
-                format!("{}: {}", e.entity, changed.join(", "))
+                e.action.as_str()
+            };
+            if changed.is_empty() {
+                format!("{verb} {} (no change)", e.entity)
+            } else {
+                format!("{verb} {}: {}", e.entity, changed.join(", "))
             }
         }
-        (None, Some(a)) => {
+        ("create", None, Some(a)) => {
             let pick = [
                 "instrument",
                 "score",
                 "date",
+                "started_at",
                 "protocol_id",
                 "minutes",
                 "condition",
                 "role",
-                "file",
             ];
-            let facts: Vec<String> = pick.iter().filter_map(|k| a.get(*k).map(short)).collect();
-            if facts.is_empty() {
-                format!("{} {}", e.entity, e.entity_key)
-            } else {
-                format!("{} {}", e.entity, facts.join(" "))
-            }
+            let facts = pick.iter().filter_map(|k| a.get(*k).map(short)).collect();
+            with(format!("new {}", e.entity), facts)
         }
-        (Some(_), None) => format!("{} {} removed", e.entity, e.entity_key),
-        (None, None) => format!("{} {}", e.entity, e.entity_key),
+        (action, None, Some(a)) => {
+            let mut facts: Vec<String> = ["kind", "rows", "file"]
+                .iter()
+                .filter_map(|k| a.get(*k).filter(|v| !v.is_null()).map(short))
+                .collect();
+            if let Some(n) = a.get("rows") {
+                let n = short(n);
+                facts.retain(|f| *f != n);
+                facts.push(format!("{n} rows"));
+            }
+            if a.get("pseudonymised") == Some(&serde_json::Value::Bool(true)) {
+                facts.push("pseudonymised".into());
+            }
+            with(format!("{action} {}", e.entity), facts)
+        }
+        (action, Some(_), None) => format!("{action} {} {}", e.entity, e.entity_key),
+        (action, None, None) => format!("{action} {} {}", e.entity, e.entity_key),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `praxis db check` (integrity, schema version, audit chain, counts) and `praxis db backup FILE [--force]`.
+//! `praxis db check` (integrity, schema version, audit chain, counts), `praxis db backup [FILE] [--force]` and
+//! `praxis db restore FILE [--yes]` (admin). See `store::backup` for where backups go and how many are kept.
 
 use std::path::PathBuf;
 
@@ -6,8 +7,9 @@ use anyhow::bail;
 use serde::Serialize;
 
 use super::Ctx;
-use super::util::open;
-use crate::store::Counts;
+use super::util::{confirm, open};
+use crate::store::backup::check_backup_file;
+use crate::store::{BackupConfig, Counts};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,13 +21,25 @@ pub struct Args {
 enum Cmd {
     /// Check the database: SQLite integrity, schema version, audit trail, row counts. Exits non-zero if not sound.
     Check,
-    /// Copy the database to FILE with SQLite's online backup API (safe while others are working).
+    /// Copy the database with SQLite's online backup API (safe while others are working): to FILE, or by default
+    /// to a timestamped file in $PRAXIS_BACKUP_DIR (default: backups/ next to the database), keeping the newest
+    /// $PRAXIS_BACKUP_KEEP (default 14).
     Backup(BackupArgs),
+    /// Replace the database with a backup (admin only): checks the file first and backs up the current database.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RestoreArgs {
+    file: PathBuf,
+    /// Do not ask for confirmation (needed when not on a terminal).
+    #[arg(long)]
+    yes: bool,
 }
 
 #[derive(Debug, clap::Args)]
 struct BackupArgs {
-    file: PathBuf,
+    file: Option<PathBuf>,
     /// Overwrite FILE if it exists.
     #[arg(long)]
     force: bool,
@@ -48,14 +62,49 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         Cmd::Check => check(ctx),
         Cmd::Backup(a) => {
             let mut store = open(ctx)?;
-            store.backup_to(&a.file, a.force)?;
+            let file = match a.file {
+                Some(f) => {
+                    store.backup_to(&f, a.force)?;
+                    f
+                }
+                None => store.backup_to_dir(&BackupConfig::from_env(&ctx.db)?)?,
+            };
             if ctx.json {
-                return ctx.print_json(&serde_json::json!({ "backup": a.file }));
+                return ctx.print_json(&serde_json::json!({ "backup": file }));
             }
-            println!("Backed up {} to {}.", ctx.db.display(), a.file.display());
+            println!("Backed up {} to {}.", ctx.db.display(), file.display());
             Ok(())
         }
+        Cmd::Restore(a) => restore(ctx, a),
     }
+}
+
+fn restore(ctx: &Ctx, a: RestoreArgs) -> anyhow::Result<()> {
+    let mut store = open(ctx)?;
+    let config = BackupConfig::from_env(&ctx.db)?;
+    // Refuse early, before asking, if it would be refused anyway.
+    store.require_admin("restore a backup")?;
+    check_backup_file(&a.file)?;
+    confirm(
+        &format!(
+            "Replace {} with {}? Everything saved since that backup is replaced (a backup of the current \
+             database is made first).",
+            ctx.db.display(),
+            a.file.display()
+        ),
+        a.yes,
+    )?;
+    let r = store.restore_from(&a.file, &config)?;
+    if ctx.json {
+        return ctx.print_json(&r);
+    }
+    println!(
+        "Restored {} from {}. The database as it was before is in {}.",
+        ctx.db.display(),
+        r.from.display(),
+        r.previous.display()
+    );
+    Ok(())
 }
 
 fn check(ctx: &Ctx) -> anyhow::Result<()> {

@@ -12,7 +12,9 @@ pub mod clinician;
 pub mod compare;
 pub mod db;
 pub mod demo;
+pub mod export;
 pub mod history;
+pub mod import;
 pub mod instruments;
 pub mod log;
 pub mod patient;
@@ -66,6 +68,10 @@ pub enum Command {
     Protocols(protocols::Args),
     /// The audit trail: who changed what, when; `--verify` checks its hash chain.
     Audit(audit::Args),
+    /// Export patients, assessments or sessions as CSV or JSON (optionally pseudonymised).
+    Export(export::Args),
+    /// Import assessments from CSV (all rows or none).
+    Import(import::Args),
 }
 
 /// What every subcommand gets: where the database is and how to print.
@@ -108,6 +114,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         None => crate::store::default_db_path()?,
     };
     let ctx = Ctx { db, json: cli.json };
+    if cli.command.is_some() {
+        util::exit_on_signals();
+    }
     match cli.command {
         None => crate::tui::run(&ctx.db),
         Some(Command::Patient(a)) => patient::run(&ctx, a),
@@ -123,5 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Compare(a)) => compare::run(&ctx, a),
         Some(Command::Protocols(a)) => protocols::run(&ctx, a),
         Some(Command::Audit(a)) => audit::run(&ctx, a),
+        Some(Command::Export(a)) => export::run(&ctx, a),
+        Some(Command::Import(a)) => import::run(&ctx, a),
     }
 }

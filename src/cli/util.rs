@@ -24,6 +24,31 @@ pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// End the command cleanly on SIGHUP (the SSH connection dropped), SIGTERM and SIGINT: say so on stderr and exit
+/// with status 128+signal. A write in progress is one SQLite transaction that was not committed, so it is rolled
+/// back entirely (SQLite ignores uncommitted WAL frames): the database holds everything committed before and
+/// nothing of the interrupted change. Commands have no unsaved typing to lose; the terminal interface handles
+/// these signals itself, so this is only for subcommands.
+pub fn exit_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT]) else {
+        return; // Keep the default action, which is just as safe for the data.
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            let name = match sig {
+                SIGHUP => "SIGHUP",
+                SIGTERM => "SIGTERM",
+                _ => "SIGINT",
+            };
+            eprintln!(
+                "praxis: stopped by {name}; a change in progress was not saved (the database is unchanged by it)"
+            );
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
 /// Ask before something that cannot be undone: with `--yes`, go ahead; on a terminal, ask for "yes"; otherwise
 /// (a script, a pipe) refuse and say to pass `--yes`.
 pub fn confirm(question: &str, yes: bool) -> anyhow::Result<()> {

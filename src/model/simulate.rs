@@ -122,6 +122,8 @@ struct Prepared<'a> {
     /// Index of the arm slot driving use-dependent recovery (stroke only).
     arm_slot: Option<usize>,
     fma_ue_headroom: Option<f64>,
+    /// Domains read by a slot or by arm use, ascending.
+    used_domains: Vec<usize>,
 }
 
 fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepared<'a> {
@@ -231,6 +233,12 @@ fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepar
         None
     };
     let fma_ue_headroom = slots.iter().find(|s| s.id == "fma_ue").map(|s| s.up);
+    let mut used_domains: Vec<usize> = slots.iter().map(|s| s.domain as usize).collect();
+    if arm_slot.is_some() {
+        used_domains.push(Domain::Arm as usize);
+    }
+    used_domains.sort_unstable();
+    used_domains.dedup();
     let mut preset = preset;
     preset.notes.extend(notes_extra);
     Prepared {
@@ -250,6 +258,7 @@ fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepar
         decline_room,
         arm_slot,
         fma_ue_headroom,
+        used_domains,
     }
 }
 
@@ -382,6 +391,7 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
         Domain::Leg | Domain::Balance | Domain::Daily => 0.5,
         _ => 0.0,
     };
+    let decline_w: [f64; DOMAINS] = std::array::from_fn(|d| decline_weight(domain_from(d)));
     let d0 = f64::from(prep.scenario.patient.days_since_onset);
     let is_stroke = prep.preset.priors.spontaneous;
     let constraint = prep
@@ -420,12 +430,12 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
     for day in 0..n_days {
         let t = day as f64;
         // --- record the morning of `day`
-        for d in 0..DOMAINS {
-            let dom = domain_from(d);
+        // Only the domains some slot reads (or arm use needs) are computed.
+        for &d in &prep.used_domains {
             // Spontaneous recovery and practice share the same headroom.
             let spont = (spont_total[d] * spont_scale * (1.0 - q_t)).min(1.0);
             gain[d] = 1.0 - (1.0 - spont) * (1.0 - train[d].min(1.0));
-            loss[d] = decline_day * t * decline_weight(dom);
+            loss[d] = decline_day * t * decline_w[d];
         }
         if let Some(f0) = arm_f0 {
             let a = Domain::Arm as usize;
@@ -563,12 +573,18 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
         }
         // Daily use of the affected arm is practice: it holds arm skill against forgetting (Han 2008).
         let arm_use_today = use_state.map_or(0.0, |u| u.use_);
+        // Forgetting stops when the arm is used at least half the time (the use threshold). One powf a day, shared
+        // by every arm task.
+        let keep_arm = if arm_use_today >= 0.5 {
+            1.0
+        } else if arm_use_today > 0.0 {
+            l.keep_per_day.powf(1.0 - 2.0 * arm_use_today)
+        } else {
+            l.keep_per_day
+        };
         for (plan, ts) in prep.tasks.iter().zip(tasks.iter_mut()) {
-            // Forgetting stops when the arm is used at least half the time (the use threshold).
-            let keep = if plan.domain == Domain::Arm && arm_use_today >= 0.5 {
-                1.0
-            } else if plan.domain == Domain::Arm && arm_use_today > 0.0 {
-                l.keep_per_day.powf(1.0 - 2.0 * arm_use_today)
+            let keep = if plan.domain == Domain::Arm {
+                keep_arm
             } else {
                 l.keep_per_day
             };
@@ -759,23 +775,32 @@ pub fn forecast(
     // latent[s][day][draw]
     let mut latent = vec![0.0; n_slots * n_days * draws];
     let mut noise = vec![0.0; n_slots * draws];
-    let mut buf = vec![0.0; n_slots * n_days];
-    for i in 0..draws {
-        if ctl.is_cancelled() {
-            return Err(Cancelled);
+    // Draws run in chunks of CHUNK: each chunk's rows are written to `latent` as contiguous runs of CHUNK values
+    // (whole cache lines) instead of one scattered value per row and draw.
+    const CHUNK: usize = 8;
+    let rows = n_slots * n_days;
+    let mut buf = vec![0.0; rows * CHUNK];
+    for i0 in (0..draws).step_by(CHUNK) {
+        let len = CHUNK.min(draws - i0);
+        for j in 0..len {
+            if ctl.is_cancelled() {
+                return Err(Cancelled);
+            }
+            let i = i0 + j;
+            let mut rng = draw_rng(opts.seed, i as u32);
+            let c = prep.preset.priors.sample(&mut rng);
+            for s in 0..n_slots {
+                noise[s * draws + i] = StandardNormal.sample(&mut rng);
+            }
+            run_draw(&prep, &c, &mut buf[j * rows..(j + 1) * rows], None);
+            ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        let mut rng = draw_rng(opts.seed, i as u32);
-        let c = prep.preset.priors.sample(&mut rng);
-        for s in 0..n_slots {
-            noise[s * draws + i] = StandardNormal.sample(&mut rng);
-        }
-        run_draw(&prep, &c, &mut buf, None);
-        for s in 0..n_slots {
-            for d in 0..n_days {
-                latent[(s * n_days + d) * draws + i] = buf[s * n_days + d];
+        for row in 0..rows {
+            let dst = &mut latent[row * draws + i0..row * draws + i0 + len];
+            for (j, v) in dst.iter_mut().enumerate() {
+                *v = buf[j * rows + row];
             }
         }
-        ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     let mut fit_notes = Vec::new();
     calibrate(
@@ -1007,10 +1032,52 @@ pub fn compare(
     };
     let mut order: Vec<usize> = (0..out.len()).collect();
     order.sort_by(|&a, &b| score(&out[b]).total_cmp(&score(&out[a])));
+    if let Some(note) = ranking_note(scenario, &out, &order, &primary) {
+        for f in &mut out {
+            f.summary.notes.push(note.clone());
+        }
+    }
     Ok(Comparison {
         days: (0..=scenario.horizon_days).collect(),
         primary,
         ranking: order.iter().map(|&i| out[i].id.clone()).collect(),
         protocols: out,
     })
+}
+
+/// Why the ranking is close, when the first two protocols differ at follow-up by less than the primary instrument's
+/// MCID: the ranking is then no clinically meaningful difference. In the first weeks after stroke spontaneous
+/// recovery carries most of the change and protocols of similar therapy time do about as well (ICARE, Winstein
+/// 2016 JAMA 315:571); more therapy time helps only modestly (Lohse 2014 Stroke 45:2053, g = 0.35; Schneider 2016
+/// J Physiother 62:182: ~240% more needed for a clear benefit), repetitions beyond a few thousand add little (Lang
+/// 2016 Ann Neurol 80:342), and very intensive CIMT in the first weeks was no better than usual care (VECTORS,
+/// Dromerick 2009 Neurology 73:195); EXCITE's CIMT benefit was shown 3-9 months after stroke (Wolf 2006 JAMA
+/// 296:2095).
+fn ranking_note(
+    scenario: &Scenario,
+    out: &[ProtocolForecast],
+    order: &[usize],
+    primary: &str,
+) -> Option<String> {
+    let (&a, &b) = (order.first()?, order.get(1)?);
+    let (ma, mb) = (
+        out[a].summary.measures.get(primary)?,
+        out[b].summary.measures.get(primary)?,
+    );
+    let diff = ma.improvement_follow_up - mb.improvement_follow_up;
+    if !(diff.is_finite() && diff < ma.mcid) {
+        return None;
+    }
+    let mut note = format!(
+        "{} and {} differ by {diff:.1} {primary} points at follow-up, less than the MCID ({:.1}): no clinically meaningful difference",
+        out[a].id, out[b].id, ma.mcid
+    );
+    if let Condition::Stroke(_) = scenario.patient.condition
+        && scenario.patient.days_since_onset < k::SUBACUTE_DAYS
+    {
+        note.push_str(
+            "; in the first weeks after stroke spontaneous recovery dominates and more therapy time adds little (Lohse 2014; ICARE, Winstein 2016; VECTORS, Dromerick 2009: intensive CIMT this early no better than usual care)",
+        );
+    }
+    Some(note)
 }

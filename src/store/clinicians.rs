@@ -68,6 +68,17 @@ pub(crate) fn not_a_clinician(user: &str) -> StoreError {
     ))
 }
 
+fn admin_only(role: Option<Role>, user: &str, what: &str) -> Result<()> {
+    match role {
+        None => Err(not_a_clinician(user)),
+        Some(Role::Admin) => Ok(()),
+        Some(r) => Err(StoreError::Forbidden(format!(
+            "only an admin can {what}; you ({user}) are {}",
+            r.name()
+        ))),
+    }
+}
+
 fn role_of(conn: &rusqlite::Connection, user: &str) -> Result<Option<Role>> {
     let text: Option<String> = conn
         .query_row(
@@ -102,15 +113,7 @@ impl Tx<'_> {
 
     /// Refuse unless the acting user is an admin; `what` completes "only an admin can ...".
     pub(crate) fn require_admin(&self, what: &str) -> Result<()> {
-        match self.role()? {
-            None => Err(not_a_clinician(&self.who.os_user)),
-            Some(Role::Admin) => Ok(()),
-            Some(r) => Err(StoreError::Forbidden(format!(
-                "only an admin can {what}; you ({}) are {}",
-                self.who.os_user,
-                r.name()
-            ))),
-        }
+        admin_only(self.role()?, &self.who.os_user, what)
     }
 
     pub fn clinician(&self, os_user: &str) -> Result<Clinician> {
@@ -264,15 +267,7 @@ impl Store {
 
     /// Refuse now, before asking for confirmation, unless the acting user is an admin (the write checks again).
     pub fn require_admin(&self, what: &str) -> Result<()> {
-        match self.role()? {
-            None => Err(not_a_clinician(&self.who().os_user)),
-            Some(Role::Admin) => Ok(()),
-            Some(r) => Err(StoreError::Forbidden(format!(
-                "only an admin can {what}; you ({}) are {}",
-                self.who().os_user,
-                r.name()
-            ))),
-        }
+        admin_only(self.role()?, &self.who().os_user, what)
     }
 
     pub fn add_clinician(

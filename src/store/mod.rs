@@ -13,8 +13,10 @@ use serde::Serialize;
 
 mod assessments;
 pub mod audit;
+pub mod backup;
 mod clinicians;
 mod error;
+pub mod export;
 mod patients;
 pub mod perms;
 mod plans;
@@ -24,6 +26,7 @@ mod util;
 mod who;
 
 pub use audit::{AuditBreak, AuditEntry};
+pub use backup::{BackupConfig, Restored};
 pub use clinicians::{Clinician, Role};
 pub use error::{Result, StoreError};
 pub use patients::{Erased, PatientFilter, PatientRow};
@@ -146,7 +149,7 @@ impl Store {
         Ok(store)
     }
 
-    fn migrate(&mut self) -> Result<()> {
+    pub(crate) fn migrate(&mut self) -> Result<()> {
         // IMMEDIATE so two processes opening a new file at once queue on the write lock instead of failing.
         self.conn
             .set_transaction_behavior(TransactionBehavior::Immediate);
@@ -208,7 +211,10 @@ impl Store {
     }
 
     /// [`Store::write`] without the role check: creating the first admin, and the audit row of a restore.
-    fn write_unchecked<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_unchecked<T>(
+        &mut self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -216,6 +222,10 @@ impl Store {
         let out = f(&mut tx)?;
         tx.tx.commit()?;
         Ok(out)
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     /// The read-only connection, for the store's own queries.
@@ -279,6 +289,8 @@ impl Store {
     /// Copy the whole database to `dest` with SQLite's online backup API (other processes may keep writing).
     /// Refuses to overwrite an existing file unless `force`. The copy is created with mode 0600. Audited.
     pub fn backup_to(&mut self, dest: &Path, force: bool) -> Result<()> {
+        // Refuse before copying anything: whoever may not write may not take copies away either.
+        self.write(|_| Ok(()))?;
         self.backup_file(dest, force)?;
         let dest_text = dest.display().to_string();
         self.write(|tx| {

@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Result, StoreError};
-use super::util::{enum_text, now_utc, parse_date, parse_datetime, parse_enum, to_json};
+use super::util::{enum_text, now_utc, parse_date, parse_datetime, parse_enum, text_ref, to_json};
 use super::{Store, Tx};
 use crate::domain::{Condition, ConditionKind, Patient, validate_patient_code};
 
@@ -37,9 +37,7 @@ fn opt_enum<T: serde::de::DeserializeOwned>(
     i: usize,
     col: &str,
 ) -> rusqlite::Result<Option<T>> {
-    r.get::<_, Option<String>>(i)?
-        .map(|t| parse_enum(col, &t))
-        .transpose()
+    text_ref(r, i)?.map(|t| parse_enum(col, t)).transpose()
 }
 
 /// The condition from its kind and its facts (JSON of the facts struct; no tag, so parsing needs no buffering).
@@ -76,9 +74,9 @@ fn facts_json(c: &Condition) -> Result<String> {
 }
 
 fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Patient> {
-    let kind: String = r.get(7)?;
-    let facts: String = r.get(8)?;
-    let condition = condition_from(&kind, &facts)?;
+    let kind = text_ref(r, 7)?.unwrap_or_default();
+    let facts = text_ref(r, 8)?.unwrap_or_default();
+    let condition = condition_from(kind, facts)?;
     Ok(Patient {
         id: r.get(0)?,
         code: r.get(1)?,
@@ -378,19 +376,16 @@ impl Store {
                AND (?2 IS NULL OR p.condition = ?2)
              ORDER BY p.code"
         );
-        let mut stmt = self.conn().prepare(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params![search, filter.condition.map(|c| c.id())], |r| {
             let date = |i: usize, col: &str| -> rusqlite::Result<Option<NaiveDate>> {
-                r.get::<_, Option<String>>(i)?
-                    .map(|t| parse_date(col, &t))
-                    .transpose()
+                text_ref(r, i)?.map(|t| parse_date(col, t)).transpose()
             };
             Ok(PatientRow {
                 patient: patient_from_row(r)?,
                 last_assessment: date(13, "assessments.date")?,
-                last_session: r
-                    .get::<_, Option<String>>(14)?
-                    .map(|t| parse_datetime("sessions.started_at", &t))
+                last_session: text_ref(r, 14)?
+                    .map(|t| parse_datetime("sessions.started_at", t))
                     .transpose()?,
                 plan_protocol: r.get(15)?,
                 plan_start: date(16, "plans.start_date")?,

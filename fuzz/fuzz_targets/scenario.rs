@@ -1,0 +1,10 @@
+//! The scenario parser must return a value or an error for any text, never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = praxis::model::scenario::parse(text, "fuzz.toml");
+    }
+});

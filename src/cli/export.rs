@@ -1,0 +1,52 @@
+//! `praxis export patients|assessments|sessions [--format csv|json] [--pseudonymised] [--since DATE] [--out FILE]`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::Ctx;
+use super::util::open;
+use crate::app::export::Format;
+use crate::store::export::ExportKind;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to export.
+    #[arg(value_enum)]
+    kind: ExportKind,
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+    /// Drop names, notes, assessors and clinicians; birth year becomes a 5-year band.
+    #[arg(long, alias = "pseudonymized")]
+    pseudonymised: bool,
+    /// Only records dated (patients: changed) on or after this day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    since: Option<NaiveDate>,
+    /// Write to this new file (mode 0600; never overwritten) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    let mut store = open(ctx)?;
+    let (n, bytes) = crate::app::export::export(
+        &mut store,
+        args.kind,
+        args.format,
+        args.pseudonymised,
+        args.since,
+        args.out.as_deref(),
+    )?;
+    match &args.out {
+        None => std::io::stdout().lock().write_all(&bytes)?,
+        Some(path) => {
+            if ctx.json {
+                ctx.print_json(&serde_json::json!({ "exported": n, "file": path }))?;
+            } else {
+                println!("Exported {n} record(s) to {}.", path.display());
+            }
+        }
+    }
+    Ok(())
+}

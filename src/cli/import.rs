@@ -1,0 +1,64 @@
+//! `praxis import assessments FILE.csv [--dry-run]`: every bad row reported by line; nothing imported unless all are
+//! valid.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+
+use super::Ctx;
+use super::util::open;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Import assessments from CSV with columns patient_code,instrument,score,date[,assessor,notes].
+    Assessments(FileArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct FileArgs {
+    file: PathBuf,
+    /// Check every row and report, but write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    let Cmd::Assessments(a) = args.command;
+    let bytes =
+        std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let mut store = open(ctx)?;
+    let file = a.file.display().to_string();
+    let today = chrono::Local::now().date_naive();
+    let report =
+        crate::app::import::import_assessments(&mut store, &bytes, &file, a.dry_run, today)?;
+    if ctx.json {
+        ctx.print_json(&report)?;
+    } else {
+        for e in &report.errors {
+            eprintln!("{file}: {e}");
+        }
+        if report.errors.is_empty() {
+            if a.dry_run {
+                println!(
+                    "{file}: all {} row(s) are valid; nothing imported (dry run).",
+                    report.rows
+                );
+            } else {
+                println!("Imported {} assessment(s) from {file}.", report.imported);
+            }
+        }
+    }
+    if !report.errors.is_empty() {
+        bail!(
+            "{file}: {} bad row(s); nothing was imported",
+            report.errors.len()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Backups and restore.
+//!
+//! `praxis db backup` copies the live database with SQLite's online backup API (others may keep working) into the
+//! backup directory (`PRAXIS_BACKUP_DIR`, default `backups/` next to the database), named by UTC timestamp, and
+//! keeps the newest `PRAXIS_BACKUP_KEEP` (default 14). `praxis db restore FILE` (admin only) checks the file's
+//! integrity and schema version, backs up the current database, then copies the file into the live database with
+//! the backup API in a single step (one write transaction, so other processes see either the old or the new
+//! database, never a mix), brings its schema up to date and audits the restore. Every backup and restore is audited.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+
+use super::error::{Result, StoreError};
+use super::{Store, schema};
+
+pub const DIR_ENV: &str = "PRAXIS_BACKUP_DIR";
+pub const KEEP_ENV: &str = "PRAXIS_BACKUP_KEEP";
+pub const DEFAULT_KEEP: usize = 14;
+
+/// Where automatic backups go and how many are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupConfig {
+    pub dir: PathBuf,
+    pub keep: usize,
+}
+
+impl BackupConfig {
+    /// From `PRAXIS_BACKUP_DIR` and `PRAXIS_BACKUP_KEEP`, with the defaults for the database at `db`.
+    pub fn from_env(db: &Path) -> Result<BackupConfig> {
+        let dir = match std::env::var_os(DIR_ENV) {
+            Some(d) if !d.is_empty() => PathBuf::from(d),
+            _ => db
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("backups"),
+        };
+        let keep = match std::env::var(KEEP_ENV) {
+            Ok(k) if !k.trim().is_empty() => match k.trim().parse::<usize>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(StoreError::Invalid(format!(
+                        "{KEEP_ENV}={k}: give how many backups to keep, a whole number of at least 1"
+                    )));
+                }
+            },
+            _ => DEFAULT_KEEP,
+        };
+        Ok(BackupConfig { dir, keep })
+    }
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Restored {
+    pub from: PathBuf,
+    /// The backup of the database as it was just before the restore.
+    pub previous: PathBuf,
+    pub schema_version: i64,
+}
+
+fn stem(db: &Path) -> String {
+    db.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "praxis".into())
+}
+
+/// Check that `file` is a sound Praxis database this version can read; its schema version.
+pub fn check_backup_file(file: &Path) -> Result<i64> {
+    let bad =
+        |why: String| StoreError::Invalid(format!("{} cannot be restored: {why}", file.display()));
+    if !file.is_file() {
+        return Err(bad("there is no such file".into()));
+    }
+    let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| StoreError::on_open(e, file))?;
+    let sound: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| StoreError::on_open(e, file))?;
+    if sound != "ok" {
+        return Err(bad(format!("it is damaged ({sound})")));
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > schema::LATEST {
+        return Err(StoreError::NewerSchema {
+            path: file.to_path_buf(),
+            found: version,
+            known: schema::LATEST,
+        });
+    }
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('patients', 'audit', 'clinicians')",
+        [],
+        |r| r.get(0),
+    )?;
+    if version < 1 || tables != 3 {
+        return Err(bad("it is not a Praxis database".into()));
+    }
+    Ok(version)
+}
+
+impl Store {
+    /// Back up into `config.dir` under a timestamped name, then delete the oldest backups of this database beyond
+    /// `config.keep`. Audited. Returns the new file.
+    pub fn backup_to_dir(&mut self, config: &BackupConfig) -> Result<PathBuf> {
+        std::fs::create_dir_all(&config.dir).map_err(|source| StoreError::Io {
+            path: config.dir.clone(),
+            source,
+        })?;
+        let stem = stem(self.path());
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let dest = config.dir.join(format!("{stem}-{stamp}.db"));
+        self.backup_to(&dest, false)?;
+        prune(&config.dir, &stem, config.keep)?;
+        Ok(dest)
+    }
+
+    /// Replace the live database with `file` (admin only); see the module documentation.
+    pub fn restore_from(&mut self, file: &Path, config: &BackupConfig) -> Result<Restored> {
+        self.require_admin("restore a backup")?;
+        let version = check_backup_file(file)?;
+        let previous = self.backup_to_dir(config)?;
+        let src = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| StoreError::on_open(e, file))?;
+        {
+            let backup = rusqlite::backup::Backup::new(&src, self.conn_mut())?;
+            // -1: every page in one step, under one write lock on the live database.
+            match backup.step(-1)? {
+                rusqlite::backup::StepResult::Done => {}
+                _ => return Err(StoreError::Busy),
+            }
+        }
+        drop(src);
+        if version < schema::LATEST {
+            self.migrate()?;
+        }
+        let from = file.display().to_string();
+        let prev = previous.display().to_string();
+        // The restored database may not know the admin who restored it: record the restore regardless.
+        self.write_unchecked(|tx| {
+            tx.audit(
+                "restore",
+                "database",
+                &from,
+                None,
+                None,
+                Some(&serde_json::json!({ "file": from, "previous": prev, "schema_version": version })),
+            )
+        })?;
+        Ok(Restored {
+            from: file.to_path_buf(),
+            previous,
+            schema_version: schema::LATEST,
+        })
+    }
+}
+
+/// Delete the oldest `{stem}-*.db` backups in `dir` beyond `keep` (names sort by time).
+fn prune(dir: &Path, stem: &str, keep: usize) -> Result<()> {
+    let io = |source| StoreError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let prefix = format!("{stem}-");
+    let mut ours: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.strip_prefix(&prefix)
+                    .and_then(|rest| rest.strip_suffix("Z.db"))
+                    .is_some_and(|t| {
+                        t.len() >= 15 && t.as_bytes()[..8].iter().all(u8::is_ascii_digit)
+                    })
+            })
+        })
+        .collect();
+    ours.sort();
+    let extra = ours.len().saturating_sub(keep);
+    for old in &ours[..extra] {
+        std::fs::remove_file(old).map_err(|source| StoreError::Io {
+            path: old.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}

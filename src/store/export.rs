@@ -1,0 +1,143 @@
+//! Export and bulk import: whole-table reads in one transaction with their audit row, and an all-or-nothing
+//! import of assessments.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::assessments::{COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
+use super::error::{Result, StoreError};
+use super::util::{date_text, parse_datetime};
+use super::{Store, Tx};
+use crate::domain::{Assessment, Patient, SessionLog};
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    Patients,
+    Assessments,
+    Sessions,
+}
+
+/// The records of one export, oldest first (only the vector of the exported kind is filled).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportData {
+    pub patients: Vec<Patient>,
+    pub assessments: Vec<Assessment>,
+    pub sessions: Vec<SessionLog>,
+}
+
+impl ExportData {
+    pub fn len(&self) -> usize {
+        self.patients.len() + self.assessments.len() + self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionLog> {
+    Ok(SessionLog {
+        id: r.get(0)?,
+        patient_code: r.get(1)?,
+        started_at: parse_datetime("sessions.started_at", &r.get::<_, String>(2)?)?,
+        protocol_id: r.get(3)?,
+        minutes: r.get(4)?,
+        repetitions: r.get(5)?,
+        level: r.get(6)?,
+        success_rate: r.get(7)?,
+        rpe: r.get(8)?,
+        notes: r.get(9)?,
+        clinician: r.get(10)?,
+    })
+}
+
+impl Tx<'_> {
+    fn read_export(&self, kind: ExportKind, since: Option<NaiveDate>) -> Result<ExportData> {
+        let since = since.map(date_text);
+        let mut data = ExportData::default();
+        match kind {
+            ExportKind::Patients => {
+                let mut stmt = self.tx.prepare(
+                    "SELECT code FROM patients WHERE ?1 IS NULL OR substr(updated_at, 1, 10) >= ?1 ORDER BY id",
+                )?;
+                let codes = stmt
+                    .query_map([&since], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                for code in codes {
+                    data.patients.push(self.patient(&code)?);
+                }
+            }
+            ExportKind::Assessments => {
+                let mut stmt = self.tx.prepare(&format!(
+                    "SELECT {ASSESSMENT_COLUMNS} FROM assessments a JOIN patients p ON p.id = a.patient_id \
+                     WHERE ?1 IS NULL OR a.date >= ?1 ORDER BY a.date, a.id"
+                ))?;
+                data.assessments = stmt
+                    .query_map([&since], assessment_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+            }
+            ExportKind::Sessions => {
+                let mut stmt = self.tx.prepare(
+                    "SELECT s.id, p.code, s.started_at, s.protocol_id, s.minutes, s.repetitions, s.level, \
+                     s.success_rate, s.rpe, s.notes, s.clinician FROM sessions s JOIN patients p ON p.id = s.patient_id \
+                     WHERE ?1 IS NULL OR substr(s.started_at, 1, 10) >= ?1 ORDER BY s.started_at, s.id",
+                )?;
+                data.sessions = stmt
+                    .query_map([&since], session_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+            }
+        }
+        Ok(data)
+    }
+}
+
+impl Store {
+    /// Read everything of `kind` (changed or dated on or after `since`) and hand it to `deliver` (which writes the
+    /// file), in one transaction that also appends the export's audit row. If `deliver` fails, nothing is audited
+    /// because nothing left the database; the audit row is committed only with a delivered export.
+    pub fn export_with(
+        &mut self,
+        kind: ExportKind,
+        since: Option<NaiveDate>,
+        pseudonymised: bool,
+        destination: &str,
+        deliver: impl FnOnce(&ExportData) -> std::result::Result<(), StoreError>,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let data = tx.read_export(kind, since)?;
+            let n = data.len();
+            let details = serde_json::json!({
+                "kind": kind,
+                "rows": n,
+                "pseudonymised": pseudonymised,
+                "since": since.map(date_text),
+                "to": destination,
+            });
+            tx.audit(
+                "export",
+                "database",
+                destination,
+                None,
+                None,
+                Some(&details),
+            )?;
+            deliver(&data)?;
+            Ok(n)
+        })
+    }
+
+    /// Add every assessment in one transaction: all are saved, or (on the first refusal) none. Each row gets its
+    /// own audit row, and the import one more naming the file.
+    pub fn import_assessments(&mut self, rows: &[Assessment], file: &str) -> Result<usize> {
+        self.write(|tx| {
+            for a in rows {
+                tx.add_assessment(a)?;
+            }
+            let details = serde_json::json!({ "file": file, "rows": rows.len() });
+            tx.audit("import", "assessment", file, None, None, Some(&details))?;
+            Ok(rows.len())
+        })
+    }
+}
