@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::assessments::{COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
 use super::error::{Result, StoreError};
-use super::util::{date_text, parse_datetime};
+use super::sessions::{COLUMNS as SESSION_COLUMNS, session_from_row};
+use super::util::date_text;
 use super::{Store, Tx};
 use crate::domain::{Assessment, Patient, SessionLog};
 
@@ -37,22 +38,6 @@ impl ExportData {
     }
 }
 
-fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionLog> {
-    Ok(SessionLog {
-        id: r.get(0)?,
-        patient_code: r.get(1)?,
-        started_at: parse_datetime("sessions.started_at", &r.get::<_, String>(2)?)?,
-        protocol_id: r.get(3)?,
-        minutes: r.get(4)?,
-        repetitions: r.get(5)?,
-        level: r.get(6)?,
-        success_rate: r.get(7)?,
-        rpe: r.get(8)?,
-        notes: r.get(9)?,
-        clinician: r.get(10)?,
-    })
-}
-
 impl Tx<'_> {
     fn read_export(&self, kind: ExportKind, since: Option<NaiveDate>) -> Result<ExportData> {
         let since = since.map(date_text);
@@ -79,11 +64,10 @@ impl Tx<'_> {
                     .collect::<rusqlite::Result<Vec<_>>>()?;
             }
             ExportKind::Sessions => {
-                let mut stmt = self.tx.prepare(
-                    "SELECT s.id, p.code, s.started_at, s.protocol_id, s.minutes, s.repetitions, s.level, \
-                     s.success_rate, s.rpe, s.notes, s.clinician FROM sessions s JOIN patients p ON p.id = s.patient_id \
-                     WHERE ?1 IS NULL OR substr(s.started_at, 1, 10) >= ?1 ORDER BY s.started_at, s.id",
-                )?;
+                let mut stmt = self.tx.prepare(&format!(
+                    "SELECT {SESSION_COLUMNS} FROM sessions s JOIN patients p ON p.id = s.patient_id \
+                     WHERE ?1 IS NULL OR substr(s.started_at, 1, 10) >= ?1 ORDER BY s.started_at, s.id"
+                ))?;
                 data.sessions = stmt
                     .query_map([&since], session_from_row)?
                     .collect::<rusqlite::Result<Vec<_>>>()?;

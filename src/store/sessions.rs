@@ -10,10 +10,10 @@ use super::util::{datetime_text, now_utc, parse_datetime, to_json};
 use super::{Store, Tx};
 use crate::domain::{Assessment, SessionLog};
 
-const COLUMNS: &str = "s.id, p.code, s.started_at, s.protocol_id, s.minutes, s.repetitions, s.level, \
+pub(crate) const COLUMNS: &str = "s.id, p.code, s.started_at, s.protocol_id, s.minutes, s.repetitions, s.level, \
                        s.success_rate, s.rpe, s.notes, s.clinician";
 
-fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionLog> {
+pub(crate) fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionLog> {
     Ok(SessionLog {
         id: r.get(0)?,
         patient_code: r.get(1)?,
