@@ -272,6 +272,105 @@ fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited()
     env.ok(&["audit", "--verify"]);
 }
 
+/// `n` sessions of P-0001 (added through the CLI first), in one transaction through the library.
+fn many_sessions(env: &Env, n: u32) {
+    env.add_patient("P-0001");
+    let mut store = praxis::store::Store::open(&env.db).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    store
+        .write(|tx| {
+            for i in 0..n {
+                tx.add_session(&praxis::domain::SessionLog {
+                    id: 0,
+                    patient_code: "P-0001".into(),
+                    started_at: (day + chrono::Days::new(u64::from(i / 4)))
+                        .and_hms_opt(8 + i % 4, 0, 0)
+                        .unwrap(),
+                    protocol_id: "task-specific-300".into(),
+                    minutes: 45,
+                    repetitions: 200 + i,
+                    level: Some(3),
+                    success_rate: Some(0.7),
+                    rpe: Some(5),
+                    notes: format!("session {i}"),
+                    clinician: None,
+                })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn an_export_whose_reader_closes_the_pipe_early_is_audited_as_incomplete() {
+    use std::io::BufRead as _;
+    let env = Env::new();
+    // Far more than a pipe holds (64 KiB), so praxis must meet the closed end, as with `praxis export | head -1`.
+    many_sessions(&env, 4000);
+    for format in ["csv", "json"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("praxis"))
+            .env_remove("PRAXIS_DB")
+            .env_remove("SSH_CLIENT")
+            .env_remove("SSH_CONNECTION")
+            .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(["export", "sessions", "--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        let got = first.len() + reader.buffer().len();
+        drop(reader); // the reader goes away, as `head -1` does
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{format}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("cut short (the reader closed the pipe)")
+                && err.contains("the audit trail records it as incomplete"),
+            "{err}"
+        );
+
+        let trail = env.json(&["audit"]);
+        let rows = trail.as_array().unwrap();
+        let (export, incomplete) = (&rows[rows.len() - 2], &rows[rows.len() - 1]);
+        assert_eq!(export["action"], "export", "{format}");
+        assert_eq!(export["after"]["rows"], 4000);
+        assert_eq!(incomplete["action"], "export_incomplete");
+        let a = &incomplete["after"];
+        assert_eq!(a["export_row"], export["id"]);
+        assert_eq!(a["rows"], 4000);
+        let (written, left) = (
+            a["bytes_written"].as_u64().unwrap(),
+            a["bytes_left"].as_u64().unwrap(),
+        );
+        assert!(written as usize >= got && left > 0, "{a}");
+        let rows_written = a["rows_written"].as_u64().unwrap();
+        assert!(rows_written < 4000, "{a}");
+        assert_eq!(a["rows_left"].as_u64().unwrap(), 4000 - rows_written);
+        let listing = env.ok(&["audit"]);
+        assert!(
+            listing.contains(&format!(
+                "export sessions cut short: {rows_written}/4000 rows"
+            )),
+            "{listing}"
+        );
+    }
+    env.ok(&["audit", "--verify"]);
+
+    // Read to the end, the same export is one audit row.
+    let before = env.json(&["audit"]).as_array().unwrap().len();
+    let all = env.ok(&["export", "sessions"]);
+    assert_eq!(all.lines().count(), 4001);
+    let trail = env.json(&["audit"]);
+    assert_eq!(trail.as_array().unwrap().len(), before + 1);
+    assert_eq!(trail[before]["action"], "export");
+}
+
 #[test]
 fn export_since_keeps_later_records_only() {
     let env = Env::new();

@@ -1,6 +1,6 @@
 //! `praxis export patients|assessments|sessions [--format csv|json] [--pseudonymised] [--since DATE] [--out FILE]`.
 
-use std::io::Write as _;
+use std::os::fd::AsFd as _;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -30,17 +30,29 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
-    let (n, bytes) = crate::app::export::export(
-        &mut store,
-        args.kind,
-        args.format,
-        args.pseudonymised,
-        args.since,
-        args.out.as_deref(),
-    )?;
     match &args.out {
-        None => std::io::stdout().lock().write_all(&bytes)?,
+        None => {
+            // Unbuffered, on a duplicate of the descriptor: every byte counted as written reached the pipe.
+            let fd = std::io::stdout().as_fd().try_clone_to_owned()?;
+            let mut stdout = std::fs::File::from(fd);
+            crate::app::export::export_to_stream(
+                &mut store,
+                args.kind,
+                args.format,
+                args.pseudonymised,
+                args.since,
+                &mut stdout,
+            )?;
+        }
         Some(path) => {
+            let n = crate::app::export::export(
+                &mut store,
+                args.kind,
+                args.format,
+                args.pseudonymised,
+                args.since,
+                path,
+            )?;
             if ctx.json {
                 ctx.print_json(&serde_json::json!({ "exported": n, "file": path }))?;
             } else {

@@ -79,8 +79,12 @@ impl Tx<'_> {
 
 impl Store {
     /// Read everything of `kind` (changed or dated on or after `since`) and hand it to `deliver` (which writes the
-    /// file), in one transaction that also appends the export's audit row. If `deliver` fails, nothing is audited
-    /// because nothing left the database; the audit row is committed only with a delivered export.
+    /// file, or renders it to memory), in one transaction that also appends the export's audit row. If `deliver`
+    /// fails, nothing is audited because nothing left the database; the audit row is committed only with a delivered
+    /// export. Returns the number of records and the id of the export's audit row.
+    ///
+    /// When the data goes to a stream after this returns (standard output), and the stream breaks, the caller says
+    /// so with [`Store::audit_export_incomplete`].
     pub fn export_with(
         &mut self,
         kind: ExportKind,
@@ -88,7 +92,7 @@ impl Store {
         pseudonymised: bool,
         destination: &str,
         deliver: impl FnOnce(&ExportData) -> std::result::Result<(), StoreError>,
-    ) -> Result<usize> {
+    ) -> Result<(usize, i64)> {
         self.write(|tx| {
             let data = tx.read_export(kind, since)?;
             let n = data.len();
@@ -107,8 +111,36 @@ impl Store {
                 None,
                 Some(&details),
             )?;
+            let row = tx.tx.last_insert_rowid();
             deliver(&data)?;
-            Ok(n)
+            Ok((n, row))
+        })
+    }
+
+    /// Append a second audit row for the export audited in row `export_row`: it did not reach `destination` whole
+    /// (e.g. the reader of standard output closed the pipe early). `details` say how much was written and how much
+    /// was left. Recorded whatever the user's role now is, since the data did leave. Returns the new row's id.
+    pub fn audit_export_incomplete(
+        &mut self,
+        export_row: i64,
+        destination: &str,
+        details: &serde_json::Value,
+    ) -> Result<i64> {
+        let mut details = details.clone();
+        if let Some(o) = details.as_object_mut() {
+            o.insert("export_row".into(), export_row.into());
+            o.insert("to".into(), destination.into());
+        }
+        self.write_unchecked(|tx| {
+            tx.audit(
+                "export_incomplete",
+                "database",
+                destination,
+                None,
+                None,
+                Some(&details),
+            )?;
+            Ok(tx.tx.last_insert_rowid())
         })
     }
 
