@@ -272,6 +272,225 @@ fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited()
     env.ok(&["audit", "--verify"]);
 }
 
+#[test]
+fn pseudonymised_exports_give_day_numbers_and_no_exact_date_or_personal_text() {
+    let env = Env::new();
+    env.ok(&[
+        "patient",
+        "add",
+        "--code",
+        "P-0007",
+        "--birth-year",
+        "1958",
+        "--condition",
+        "stroke",
+        "--sex",
+        "female",
+        "--onset",
+        "2025-09-14",
+        "--name",
+        "Ada Lovelace",
+        "--notes",
+        "lives alone above the bakery",
+    ]);
+    env.ok(&[
+        "patient",
+        "add",
+        "--code",
+        "P-0008",
+        "--birth-year",
+        "1941",
+        "--condition",
+        "older-adult",
+    ]);
+    env.ok(&[
+        "plan",
+        "set",
+        "P-0007",
+        "--protocol",
+        "task-specific-300",
+        "--start",
+        "2025-09-20",
+        "--goal",
+        "carry the shopping home",
+    ]);
+    for (code, date, score) in [
+        ("P-0007", "2025-09-20", "20"),
+        ("P-0007", "2025-10-02", "27"),
+        ("P-0008", "2025-11-03", "14"),
+    ] {
+        let instrument = if code == "P-0007" { "fma_ue" } else { "tug_s" };
+        env.ok(&[
+            "assess",
+            code,
+            instrument,
+            score,
+            "--date",
+            date,
+            "--notes",
+            "tired today",
+            "--assessor",
+            "Dr Who",
+        ]);
+    }
+    env.ok(&[
+        "log",
+        "P-0007",
+        "--minutes",
+        "45",
+        "--reps",
+        "260",
+        "--date",
+        "2025-09-22",
+        "--time",
+        "10:15",
+        "--notes",
+        "cried after the third set",
+    ]);
+    env.ok(&[
+        "log",
+        "P-0008",
+        "--protocol",
+        "balance-gait-older",
+        "--minutes",
+        "30",
+        "--reps",
+        "40",
+        "--date",
+        "2025-11-05",
+    ]);
+
+    // The full export keeps the exact dates (its shape is unchanged).
+    let full = env.ok(&["export", "patients"]);
+    assert!(full.starts_with(
+        "code,name,birth_year,sex,dominant_hand,affected_side,condition,facts,notes,created_at,updated_at\n"
+    ));
+    assert!(full.contains("2025-09-14"), "{full}");
+
+    let mut all = String::new();
+    for kind in ["patients", "assessments", "sessions"] {
+        for format in ["csv", "json"] {
+            let out = env.ok(&["export", kind, "--format", format, "--pseudonymised"]);
+            all.push_str(&out);
+            let exact = regex_free_dates(&out);
+            assert!(
+                exact.is_empty(),
+                "{kind} {format}: exact dates {exact:?} in\n{out}"
+            );
+            for secret in [
+                "Ada",
+                "Lovelace",
+                "bakery",
+                "shopping",
+                "tired",
+                "Dr Who",
+                "cried",
+                "1958",
+                "1941",
+                "2025-09-14",
+                "14/09",
+                "09/14",
+            ] {
+                assert!(
+                    !out.contains(secret),
+                    "{kind} {format}: {secret:?} leaked:\n{out}"
+                );
+            }
+        }
+    }
+
+    // CSV: day numbers from each patient's day 0 (P-0007: the onset; P-0008: the first assessment).
+    let pts = env.ok(&["export", "patients", "--pseudonymised"]);
+    assert!(
+        pts.starts_with("code,birth_years,sex,dominant_hand,affected_side,condition,facts\n"),
+        "{pts}"
+    );
+    assert!(
+        pts.contains(r#""{""onset_day"":0,""onset_month"":""2025-09""}""#),
+        "{pts}"
+    );
+    let a = env.ok(&["export", "assessments", "--pseudonymised"]);
+    assert_eq!(
+        a.lines().collect::<Vec<_>>(),
+        [
+            "patient_code,instrument,score,day",
+            "P-0007,fma_ue,20,6",
+            "P-0007,fma_ue,27,18",
+            "P-0008,tug_s,14,0"
+        ]
+    );
+    let s = env.ok(&["export", "sessions", "--pseudonymised"]);
+    assert_eq!(
+        s.lines().collect::<Vec<_>>(),
+        [
+            "patient_code,day,protocol_id,minutes,repetitions,level,success_rate,rpe",
+            "P-0007,8,task-specific-300,45,260,,,",
+            "P-0008,2,balance-gait-older,30,40,,,"
+        ]
+    );
+    // Day numbers do not depend on --since.
+    let later = env.ok(&[
+        "export",
+        "assessments",
+        "--pseudonymised",
+        "--since",
+        "2025-10-01",
+    ]);
+    assert!(later.contains("P-0007,fma_ue,27,18"), "{later}");
+
+    // JSON: the same numbers.
+    let pj: Value = serde_json::from_str(&env.ok(&[
+        "export",
+        "patients",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]))
+    .unwrap();
+    assert_eq!(pj[0]["condition"]["onset_month"], "2025-09");
+    assert_eq!(pj[0]["condition"]["onset_day"], 0);
+    assert!(pj[0]["condition"].get("onset_date").is_none());
+    assert_eq!(pj[0]["birth_years"], "1955-1959");
+    let aj: Value = serde_json::from_str(&env.ok(&[
+        "export",
+        "assessments",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]))
+    .unwrap();
+    assert_eq!(aj[1]["day"], 18);
+    assert!(aj[1].get("date").is_none());
+    let sj: Value = serde_json::from_str(&env.ok(&[
+        "export",
+        "sessions",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]))
+    .unwrap();
+    assert_eq!(sj[0]["day"], 8);
+    assert!(sj[0].get("started_at").is_none());
+}
+
+/// Every `YYYY-MM-DD` (or `YYYY-MM-DDTHH:MM...`) in `text`.
+fn regex_free_dates(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (0..b.len())
+        .filter(|&i| {
+            (0..4).all(|k| digit(i + k))
+                && b.get(i + 4) == Some(&b'-')
+                && digit(i + 5)
+                && digit(i + 6)
+                && b.get(i + 7) == Some(&b'-')
+                && digit(i + 8)
+                && digit(i + 9)
+        })
+        .map(|i| text[i..i + 10].to_string())
+        .collect()
+}
+
 /// `n` sessions of P-0001 (added through the CLI first), in one transaction through the library.
 fn many_sessions(env: &Env, n: u32) {
     env.add_patient("P-0001");

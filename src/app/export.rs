@@ -1,6 +1,7 @@
 //! Export: render patients, assessments or sessions as CSV or JSON, optionally pseudonymised, and write the file
 //! (mode 0600) inside the store's audited export transaction.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
@@ -44,24 +45,59 @@ fn num(x: f64) -> String {
     }
 }
 
-/// The condition's facts without its `kind` tag, as JSON text.
-fn facts(p: &Patient) -> (String, String) {
+/// Each patient's day 0 in a pseudonymised export (`None`: not pseudonymised). See [`ExportData::day_zero`].
+type DayZero<'a> = Option<&'a BTreeMap<String, NaiveDate>>;
+
+/// Days from the patient's day 0 to `date`, as a pseudonymised export shows dates.
+fn day_number(day_zero: &BTreeMap<String, NaiveDate>, code: &str, date: NaiveDate) -> Value {
+    day_zero
+        .get(code)
+        .map_or(Value::Null, |zero| (date - *zero).num_days().into())
+}
+
+/// In a pseudonymised export, every exact date among the condition's facts (`onset_date`: any key ending in
+/// `_date`) becomes its month (`onset_month: "2025-09"`) and its day number (`onset_day: 0`).
+fn coarsen_fact_dates(facts: &mut Value, code: &str, day_zero: &BTreeMap<String, NaiveDate>) {
+    let Some(o) = facts.as_object_mut() else {
+        return;
+    };
+    let keys: Vec<String> = o.keys().filter(|k| k.ends_with("_date")).cloned().collect();
+    for key in keys {
+        let stem = &key[..key.len() - "_date".len()];
+        let date = o
+            .remove(&key)
+            .and_then(|v| v.as_str().and_then(|t| t.parse::<NaiveDate>().ok()));
+        if let Some(d) = date {
+            o.insert(
+                format!("{stem}_month"),
+                d.format("%Y-%m").to_string().into(),
+            );
+            o.insert(format!("{stem}_day"), day_number(day_zero, code, d));
+        }
+    }
+}
+
+/// The condition's facts without its `kind` tag, as JSON text (dates coarsened when pseudonymised).
+fn facts(p: &Patient, pseudo: DayZero<'_>) -> (String, String) {
     let mut v = serde_json::to_value(&p.condition).unwrap_or(Value::Null);
     let kind = v
         .as_object_mut()
         .and_then(|o| o.remove("kind"))
         .map(|k| text(Some(k)))
         .unwrap_or_default();
+    if let Some(zero) = pseudo {
+        coarsen_fact_dates(&mut v, &p.code, zero);
+    }
     (kind, v.to_string())
 }
 
-fn patient_table(ps: &[Patient], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<String>>) {
+fn patient_table(ps: &[Patient], pseudo: DayZero<'_>) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let rows = ps
         .iter()
         .map(|p| {
-            let (kind, facts) = facts(p);
+            let (kind, facts) = facts(p, pseudo);
             let mut r = vec![p.code.clone()];
-            if pseudo {
+            if pseudo.is_some() {
                 r.push(birth_band(p.birth_year));
             } else {
                 r.push(p.name.clone().unwrap_or_default());
@@ -74,15 +110,14 @@ fn patient_table(ps: &[Patient], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<St
                 kind,
                 facts,
             ]);
-            if !pseudo {
-                r.push(p.notes.clone());
+            if pseudo.is_none() {
+                r.extend([p.notes.clone(), p.created_at.clone(), p.updated_at.clone()]);
             }
-            r.extend([p.created_at.clone(), p.updated_at.clone()]);
             r
         })
         .collect();
     let mut h = vec!["code"];
-    if pseudo {
+    if pseudo.is_some() {
         h.push("birth_years");
     } else {
         h.extend(["name", "birth_year"]);
@@ -94,44 +129,57 @@ fn patient_table(ps: &[Patient], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<St
         "condition",
         "facts",
     ]);
-    if !pseudo {
-        h.push("notes");
+    if pseudo.is_none() {
+        h.extend(["notes", "created_at", "updated_at"]);
     }
-    h.extend(["created_at", "updated_at"]);
     (h, rows)
 }
 
-fn assessment_table(xs: &[Assessment], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<String>>) {
+fn assessment_table(
+    xs: &[Assessment],
+    pseudo: DayZero<'_>,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let rows = xs
         .iter()
         .map(|a| {
-            let mut r = vec![
-                a.patient_code.clone(),
-                a.instrument.clone(),
-                num(a.score),
-                a.date.to_string(),
-            ];
-            if !pseudo {
-                r.extend([a.assessor.clone().unwrap_or_default(), a.notes.clone()]);
+            let mut r = vec![a.patient_code.clone(), a.instrument.clone(), num(a.score)];
+            match pseudo {
+                Some(zero) => r.push(text(Some(day_number(zero, &a.patient_code, a.date)))),
+                None => r.extend([
+                    a.date.to_string(),
+                    a.assessor.clone().unwrap_or_default(),
+                    a.notes.clone(),
+                ]),
             }
             r
         })
         .collect();
-    let mut h = vec!["patient_code", "instrument", "score", "date"];
-    if !pseudo {
-        h.extend(["assessor", "notes"]);
-    }
+    let h = match pseudo {
+        Some(_) => vec!["patient_code", "instrument", "score", "day"],
+        None => vec![
+            "patient_code",
+            "instrument",
+            "score",
+            "date",
+            "assessor",
+            "notes",
+        ],
+    };
     (h, rows)
 }
 
-fn session_table(xs: &[SessionLog], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<String>>) {
+fn session_table(xs: &[SessionLog], pseudo: DayZero<'_>) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let opt = |v: Option<String>| v.unwrap_or_default();
     let rows = xs
         .iter()
         .map(|s| {
+            let when = match pseudo {
+                Some(zero) => text(Some(day_number(zero, &s.patient_code, s.started_at.date()))),
+                None => s.started_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            };
             let mut r = vec![
                 s.patient_code.clone(),
-                s.started_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                when,
                 s.protocol_id.clone(),
                 s.minutes.to_string(),
                 s.repetitions.to_string(),
@@ -139,7 +187,7 @@ fn session_table(xs: &[SessionLog], pseudo: bool) -> (Vec<&'static str>, Vec<Vec
                 opt(s.success_rate.map(num)),
                 opt(s.rpe.map(|x| x.to_string())),
             ];
-            if !pseudo {
+            if pseudo.is_none() {
                 r.extend([s.notes.clone(), opt(s.clinician.clone())]);
             }
             r
@@ -147,7 +195,11 @@ fn session_table(xs: &[SessionLog], pseudo: bool) -> (Vec<&'static str>, Vec<Vec
         .collect();
     let mut h = vec![
         "patient_code",
-        "started_at",
+        if pseudo.is_some() {
+            "day"
+        } else {
+            "started_at"
+        },
         "protocol_id",
         "minutes",
         "repetitions",
@@ -155,21 +207,51 @@ fn session_table(xs: &[SessionLog], pseudo: bool) -> (Vec<&'static str>, Vec<Vec
         "success_rate",
         "rpe",
     ];
-    if !pseudo {
+    if pseudo.is_none() {
         h.extend(["notes", "clinician"]);
     }
     (h, rows)
 }
 
-/// Drop the personal fields of a JSON record; the birth year becomes its 5-year band.
-fn pseudonymise(mut v: Value) -> Value {
-    if let Some(o) = v.as_object_mut() {
-        for k in ["name", "notes", "assessor", "clinician", "id"] {
-            o.remove(k);
+/// Pseudonymise one JSON record: drop the personal fields and record-keeping times, give the birth year as its
+/// 5-year band, exact dates as day numbers from the patient's day 0 (`date`, `started_at` -> `day`) and the
+/// condition's dates as month and day number.
+fn pseudonymise(mut v: Value, day_zero: &BTreeMap<String, NaiveDate>) -> Value {
+    let Some(o) = v.as_object_mut() else {
+        return v;
+    };
+    for k in [
+        "name",
+        "notes",
+        "assessor",
+        "clinician",
+        "id",
+        "created_at",
+        "updated_at",
+    ] {
+        o.remove(k);
+    }
+    if let Some(y) = o.remove("birth_year").and_then(|y| y.as_i64()) {
+        o.insert("birth_years".into(), Value::String(birth_band(y as i32)));
+    }
+    let code = o
+        .get("patient_code")
+        .or_else(|| o.get("code"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    for k in ["date", "started_at"] {
+        let date = o.remove(k).and_then(|d| {
+            d.as_str()
+                .and_then(|t| t.get(..10))
+                .and_then(|t| t.parse::<NaiveDate>().ok())
+        });
+        if let Some(d) = date {
+            o.insert("day".into(), day_number(day_zero, &code, d));
         }
-        if let Some(y) = o.remove("birth_year").and_then(|y| y.as_i64()) {
-            o.insert("birth_years".into(), Value::String(birth_band(y as i32)));
-        }
+    }
+    if let Some(c) = o.get_mut("condition") {
+        coarsen_fact_dates(c, &code, day_zero);
     }
     v
 }
@@ -208,7 +290,10 @@ pub fn render(
             };
             let values = values?;
             let values: Vec<Value> = if pseudo {
-                values.into_iter().map(pseudonymise).collect()
+                values
+                    .into_iter()
+                    .map(|v| pseudonymise(v, &data.day_zero))
+                    .collect()
             } else {
                 values
             };
@@ -243,10 +328,11 @@ pub fn render(
             })
         }
         Format::Csv => {
+            let zero = pseudo.then_some(&data.day_zero);
             let (headers, rows) = match kind {
-                ExportKind::Patients => patient_table(&data.patients, pseudo),
-                ExportKind::Assessments => assessment_table(&data.assessments, pseudo),
-                ExportKind::Sessions => session_table(&data.sessions, pseudo),
+                ExportKind::Patients => patient_table(&data.patients, zero),
+                ExportKind::Assessments => assessment_table(&data.assessments, zero),
+                ExportKind::Sessions => session_table(&data.sessions, zero),
             };
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&headers)?;

@@ -17,7 +17,13 @@ pub struct Args {
     kind: ExportKind,
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
-    /// Drop names, notes, assessors and clinicians; birth year becomes a 5-year band.
+    /// For research partners: no names, notes or exact dates (see --help).
+    ///
+    /// Drops names, notes, assessors, clinicians and record times; the birth year becomes a 5-year band
+    /// ("1955-1959"). Exact dates become day numbers counted from each patient's day 0, the date of their first
+    /// dated record (stroke onset if known, else the first assessment or session): assessments and sessions carry
+    /// `day` instead of `date` / `started_at`, and the stroke onset date becomes `onset_month` (YYYY-MM) and
+    /// `onset_day`. So days since onset are `day - onset_day`, and one patient's day numbers agree across exports.
     #[arg(long, alias = "pseudonymized")]
     pseudonymised: bool,
     /// Only records dated (patients: changed) on or after this day.
