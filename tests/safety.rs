@@ -579,6 +579,28 @@ fn an_export_whose_reader_closes_the_pipe_early_is_audited_as_incomplete() {
     }
     env.ok(&["audit", "--verify"]);
 
+    // Other commands end quietly when their reader goes away, as other Unix tools do: no panic, no message.
+    for args in [&["audit"][..], &["history", "P-0001", "--json"]] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("praxis"))
+            .env_remove("PRAXIS_DB")
+            .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        reader.read_line(&mut String::new()).unwrap();
+        drop(reader);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{args:?}: {err}");
+        use std::os::unix::process::ExitStatusExt as _;
+        assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{args:?}");
+    }
+
     // Read to the end, the same export is one audit row.
     let before = env.json(&["audit"]).as_array().unwrap().len();
     let all = env.ok(&["export", "sessions"]);
