@@ -138,6 +138,19 @@ fn audit_lists_the_trail_in_80_columns_and_filters_by_patient() {
         "{listing}"
     );
 
+    // SSH_CONNECTION alone (some servers set only it) names the client too; without either, no address.
+    let out = env
+        .cmd(&["assess", "P-0002", "arat", "15", "--date", "2026-01-08"])
+        .env("SSH_CONNECTION", "192.0.2.44 50022 10.0.0.1 22")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let trail = env.json(&["audit"]);
+    let rows = trail.as_array().unwrap();
+    assert_eq!(rows[rows.len() - 1]["ssh_addr"], "192.0.2.44", "{trail}");
+    assert_eq!(rows[rows.len() - 2]["ssh_addr"], "10.1.2.3", "{trail}");
+    assert!(rows[1].get("ssh_addr").is_none(), "{trail}");
+
     let one = env.json(&["audit", "--patient", "P-0001"]);
     let rows = one.as_array().unwrap();
     assert_eq!(rows.len(), 2, "{one}");
