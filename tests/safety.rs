@@ -909,6 +909,73 @@ fn set_mode(p: &Path, mode: u32) {
 }
 
 #[test]
+fn text_that_is_not_utf8_is_refused_in_words_and_found_by_db_check() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let env = Env::new();
+    env.add_patient("P-0001");
+    env.ok(&["assess", "P-0001", "fma_ue", "30", "--date", "2026-01-05"]);
+
+    // On the command line: refused before anything runs, saying why.
+    let bad = std::ffi::OsStr::from_bytes(b"caf\xe9 au lait");
+    let out = env
+        .cmd(&[
+            "assess",
+            "P-0001",
+            "fma_ue",
+            "31",
+            "--date",
+            "2026-01-06",
+            "--notes",
+        ])
+        .arg(bad)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("invalid UTF-8") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert_eq!(
+        count_notes(&env.db, "assessments", "caf\u{fffd} au lait"),
+        0
+    );
+
+    // In the database, written by another program: every reader says so, and db check names the record.
+    let latin1 = b"vit seule \xe0 Li\xe8ge".to_vec();
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute(
+            "UPDATE patients SET notes = CAST(?1 AS TEXT) WHERE code = 'P-0001'",
+            [&latin1],
+        )
+        .unwrap();
+    }
+    let err = env.fails(&["patient", "show", "P-0001"]);
+    assert!(
+        err.contains("text that is not valid UTF-8") && err.contains("praxis db check"),
+        "{err}"
+    );
+    let out = env.cmd(&["db", "check"]).output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("row 1 of patients: notes is not valid UTF-8"),
+        "{report}"
+    );
+    // Nothing was changed: the bytes are as the other program wrote them.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let kept: Vec<u8> = conn
+        .query_row(
+            "SELECT CAST(notes AS BLOB) FROM patients WHERE code = 'P-0001'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, latin1);
+}
+
+#[test]
 fn truncated_and_random_files_are_refused_in_words_and_left_unchanged() {
     let env = Env::new();
     env.add_patient("P-0001");
