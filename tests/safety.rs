@@ -859,6 +859,25 @@ fn writers_killed_mid_write_leave_every_committed_row_and_a_sound_database() {
             "{note} was reported committed but is missing"
         );
     }
+    // A change and its audit row are one transaction: a kill keeps both or neither.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let (saved, unaudited, orphans): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM assessments), \
+                    (SELECT count(*) FROM assessments a WHERE NOT EXISTS (SELECT 1 FROM audit \
+                        WHERE entity = 'assessment' AND action = 'create' AND entity_key = CAST(a.id AS TEXT))), \
+                    (SELECT count(*) FROM audit u WHERE entity = 'assessment' AND NOT EXISTS \
+                        (SELECT 1 FROM assessments WHERE CAST(id AS TEXT) = u.entity_key))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(saved >= committed.len() as i64);
+    assert_eq!(
+        (unaudited, orphans),
+        (0, 0),
+        "assessments without their audit row, audit rows without their assessment"
+    );
     let check = env.ok(&["db", "check"]);
     assert!(check.contains("Integrity:      ok"), "{check}");
     assert!(check.contains("Audit trail:    intact"), "{check}");
