@@ -413,6 +413,26 @@ fn cli_praxis_group_shares_the_files_with_the_group() {
     let meta = std::fs::metadata(&db).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o660);
     assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), gid);
+    // Backups too, in the backup folder and to a named file.
+    let named = dir.path().join("named.db");
+    for args in [
+        &["db", "backup", "--json"][..],
+        &["db", "backup", named.to_str().unwrap(), "--json"],
+    ] {
+        let out = praxis(&db, args)
+            .env("PRAXIS_GROUP", &group)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let meta = std::fs::metadata(v["backup"].as_str().unwrap()).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o660, "{v}");
+        assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), gid);
+    }
     let out = praxis(&db, &["patient", "list"])
         .env("PRAXIS_GROUP", "no-such-group-praxis")
         .output()
