@@ -609,3 +609,49 @@ fn subacute_protocols_differ_by_less_than_the_mcid_icare_vectors() {
         );
     }
 }
+
+/// A scenario and a library protocol from the repository.
+fn repo_scenario_and_protocol(scenario_file: &str, protocol_id: &str) -> (Scenario, Protocol) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).expect("file in the repo");
+    let s = praxis::model::scenario::parse(&read(scenario_file), scenario_file)
+        .expect("scenario parses");
+    let p = praxis::model::protocol::parse(
+        &read(&format!("protocols/{protocol_id}.toml")),
+        protocol_id,
+    )
+    .expect("library protocol parses");
+    (s, p)
+}
+
+// Older adults: progressive gait, balance and functional training improves the Berg Balance Scale by +3.48 points
+// (95% CI 2.01 to 4.95; Howe 2011 Cochrane CD004963, 4 trials, n = 145) by the end of the programme; 11-12 weeks x
+// 3 sessions/week is the most effective dose (Lesinski 2015 Sports Med 45:1721). Tolerance: the mean gain at the end
+// of `balance-gait-older` (12 weeks x 3 one-hour sessions) on tests/scenarios/older-adult-falls.toml (81 years,
+// Berg 42) must lie inside that 95% CI. No training for the same person, and the arm-only usual care, must stay
+// below 0.5 points (healthy ageing has no progression in the model over 12 weeks) and at least 2 points below.
+#[test]
+fn older_adult_balance_training_berg_within_howe_2011_ci_2_0_to_5_0() {
+    let (s, p) = repo_scenario_and_protocol(
+        "tests/scenarios/older-adult-falls.toml",
+        "balance-gait-older",
+    );
+    let (_, usual) =
+        repo_scenario_and_protocol("tests/scenarios/older-adult-falls.toml", "usual-care");
+    let gain = |f: &Forecast| f.summary.measures["bbs"].change_end.mean;
+    let trained = run(&s, Some(&p), 400);
+    assert_eq!(trained.summary.end_of_treatment_day, 7 * 11 + 4);
+    let g = gain(&trained);
+    assert!(
+        (2.01..=4.95).contains(&g),
+        "Berg gain {g:.2} outside Howe 2011 95% CI 2.01-4.95"
+    );
+    for other in [run(&s, None, 400), run(&s, Some(&usual), 400)] {
+        let o = gain(&other);
+        assert!(
+            o.abs() < 0.5 && g - o >= 2.0,
+            "{}: {o:.2} vs trained {g:.2}",
+            other.summary.protocol
+        );
+    }
+}
