@@ -66,7 +66,7 @@ pub const FATIGUE_CAPACITY_REPS_PER_HOUR: f64 = 80.0;
 pub const FATIGUE_MIN_HOURS: f64 = 0.25;
 /// Exponent of session length (hours) in the capacity: R = R_1h x hours^0.5. Modelling choice (check): long
 /// sessions hold more useful practice than short ones, but less than in proportion (Lee & Genovese 1988: massed
-/// practice depresses learning; Page 2016: 3 x 20 min beat 60 min).
+/// practice depresses learning; Page 2016 Exp Brain Res 234:2841: 3 x 20 min beat 60 min).
 pub const FATIGUE_LENGTH_EXPONENT: f64 = 0.5;
 /// Recovery time constant of fatigue between sessions (hours). Massed practice depresses learning (Lee & Genovese
 /// 1988 meta-analysis); sessions 20 min apart learn less than 24 h apart (Shea 2000 Hum Mov Sci 19:737). (check)
@@ -88,7 +88,7 @@ pub const SUCCESS_SPREAD: f64 = 0.08;
 /// Blocks per session the engine updates in closed form (more = finer progression, slower forecasts).
 pub const MAX_BLOCKS_PER_SESSION: u32 = 3;
 
-// Practice structure (Wickens 2013 Hum Factors 55:1 (check); 37 studies).
+// Practice structure (Wickens, Hutchins, Carolan & Cumming 2013 Hum Factors 55(2):461-470; meta-analysis of 37 studies).
 /// Share of whole-task skill carried by integrating the components, when they run in sequence (dimensionless).
 /// Wickens 2013: part training transfers well for sequential (segmented) tasks.
 pub const INTEGRATION_SEQUENTIAL: f64 = 0.15;
@@ -195,7 +195,8 @@ pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parkinson's disease.
-/// Untreated progression of MDS-UPDRS III (points per year). Holden 2018 Mov Disord Clin Pract 5:47 (de novo).
+/// Untreated progression of MDS-UPDRS III (points per year). Holden 2018 Mov Disord Clin Pract 5:47-53 (362 de novo
+/// patients of the PPMI cohort, linear over 5 years: Part III +2.4 points/year).
 pub const PD_PROGRESSION_UPDRS_PER_YEAR: f64 = 2.4;
 /// SD of the progression rate between people (points per year). Holden 2018 (check).
 pub const PD_PROGRESSION_SD: f64 = 0.4;
@@ -204,10 +205,13 @@ pub const PD_PROGRESSION_SD: f64 = 0.4;
 pub const TRAINABLE_SHARE_PD: f64 = 0.55;
 /// Reinforcement (basal-ganglia) gain in Parkinson's, on / off medication (dimensionless, healthy 1). Frank 2004
 /// Science 306:1940 (off: weak learning from positive outcomes; levodopa restores it); implicit sequence learning
-/// reduced, effect size 0.53 (Neuropsychology 2014 28:945).
+/// reduced, effect size 0.53 (Clark, Lum & Ullman 2014 Neuropsychology 28:945-958, 27 studies). The values are
+/// modelling choices.
 pub const PD_RL_GAIN_ON: f64 = 0.85;
 pub const PD_RL_GAIN_OFF: f64 = 0.6;
-/// Automatisation (chunking) gain in Parkinson's (dimensionless). Neuropsychology 2014 28:945 (check).
+/// Automatisation (chunking) gain in Parkinson's (dimensionless). Clark, Lum & Ullman 2014 Neuropsychology 28:945-958:
+/// implicit sequence learning worse than in controls, effect size 0.53 (27 studies, 505 patients); 0.6 is a
+/// modelling choice in that direction.
 pub const PD_AUTO_GAIN: f64 = 0.6;
 /// Reference MDS-UPDRS III baseline when none is given (points).
 pub const PD_REFERENCE_UPDRS: f64 = 30.0;
@@ -221,13 +225,16 @@ pub const CEREBELLAR_ERR_RETENTION_AS: f64 = 0.95;
 pub const CEREBELLAR_ERR_RETENTION: f64 = (1.0 - SMITH_AS) / (1.0 - CEREBELLAR_ERR_RETENTION_AS);
 /// Motor noise multiplier (dimensionless, healthy 1). Therrien 2016: higher motor noise.
 pub const CEREBELLAR_NOISE: f64 = 1.8;
-/// SARA progression (points per year). Schmitz-Hubsch 2006 Neurology 66:1717 / later cohorts (~1/year).
+/// SARA progression (points per year). Schmitz-Hubsch 2006 Neurology 66:1717 / later cohorts: SARA rose linearly, one
+/// point per 0.95 years, in 1,210 patients of the EUROSCA, RISCA, CRC-SCA and SPATAX cohorts (Mov Disord 2023,
+/// PMC9851985).
 pub const SARA_PROGRESSION_PER_YEAR: f64 = 1.0;
 pub const SARA_PROGRESSION_SD: f64 = 0.3;
 /// Reference SARA baseline when none is given (points).
 pub const SARA_REFERENCE: f64 = 15.0;
-/// Trainable share of headroom, ataxia (dimensionless). Modelling choice (coordinative training gives a few SARA
-/// points; Ilg 2009 Neurology 73:1823 (check)).
+/// Trainable share of headroom, ataxia (dimensionless). Modelling choice: 4 weeks of intensive coordinative training
+/// improved ataxia scores in degenerative cerebellar disease and the gains lasted with home training (Ilg 2009
+/// Neurology 73:1823-1830; Ilg 2010 Mov Disord 25:2239-2246); the size in SARA points is not checked (check).
 pub const TRAINABLE_SHARE_ATAXIA: f64 = 0.3;
 /// Trainable share of headroom, healthy older adult (dimensionless). Calibration: `balance-gait-older` (36 one-hour
 /// sessions over 12 weeks) on an 81-year-old with Berg 42 gives a mean Berg gain at the end of the programme inside
