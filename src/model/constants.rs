@@ -195,6 +195,17 @@ pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.15;
 pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Attainable best scores. Training moves a score by a share of its headroom; for timed tests the end of the
+// instrument's range (a 0-s Timed Up and Go, a 3 m/s comfortable walk) is not a score anyone attains, so the
+// headroom is measured to the healthy norm instead.
+/// Best attainable Timed Up and Go (seconds): the healthy mean of the fastest age group in Bohannon 2006 J Geriatr
+/// Phys Ther 29:64-68 (meta-analysis of 21 studies: 8.1 s at 60-69, 9.2 s at 70-79, 11.3 s at 80-99 years).
+pub const ATTAINABLE_TUG_S: f64 = 8.1;
+/// Best attainable comfortable walking speed (m/s): the fastest healthy stratum mean in Bohannon & Andrews 2011
+/// Physiotherapy 97:182-189 (41 studies, 23,111 adults: 1.434 m/s, men 40-49; 0.943 m/s, women 80-99).
+pub const ATTAINABLE_WALK_MS: f64 = 1.43;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Parkinson's disease.
 /// Untreated progression of MDS-UPDRS III (points per year). Holden 2018 Mov Disord Clin Pract 5:47-53 (362 de novo
 /// patients of the PPMI cohort, linear over 5 years: Part III +2.4 points/year).
