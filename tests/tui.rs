@@ -1157,3 +1157,188 @@ fn store_plan_goal_conflict_is_refused_with_both_versions() {
     assert_eq!(saved.goal, "walk to the shop unaided");
     assert_eq!(saved.version, theirs.version + 1);
 }
+
+/// A TUI on the demo database acting as `user` (as another OS user logging in would).
+fn store_app_as(path: &std::path::Path, user: &str) -> App {
+    let mut store = Store::open(path).unwrap();
+    store.set_who(praxis::store::Who {
+        os_user: user.into(),
+        ssh_addr: None,
+    });
+    App::new(
+        Box::new(StoreSource::new(store, dt(NOW).date())),
+        ctx(Theme::default()),
+    )
+    .unwrap()
+}
+
+fn help_text(a: &mut App) -> String {
+    press(a, KeyCode::Char('?'));
+    let s = screen(a, 120, 40);
+    press(a, KeyCode::Esc);
+    s
+}
+
+#[test]
+fn store_unknown_user_reads_is_told_why_and_is_never_offered_a_write() {
+    let (_dir, path) = demo_db();
+    let n_assessments = Store::open(&path).unwrap().counts().unwrap();
+    let mut a = store_app_as(&path, "visitor");
+    assert!(!a.access().can_write());
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("read-only: ask an admin: praxis clinician add visitor --role therapist"),
+        "{s}"
+    );
+    snap_both("read_only_list", &a);
+    // Write actions are neither hinted nor listed in the help.
+    let foot = footer_at_80(&a);
+    for hint in ["new", "assess", "log"] {
+        assert!(!foot.contains(&format!(" {hint}")), "{hint} in {foot:?}");
+    }
+    let help = help_text(&mut a);
+    assert!(help.contains("search code, name, condition"), "{help}");
+    assert!(!help.contains("enter an assessment"), "{help}");
+    assert!(!help.contains("add a new patient"), "{help}");
+    // Pressing one anyway refuses with the reason, and opens no form.
+    press(&mut a, KeyCode::Char('a'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("not allowed: visitor can only read here, so cannot enter an assessment"),
+        "{s}"
+    );
+    assert!(a.open_form().is_none(), "no form for a read-only user");
+    open_patient(&mut a, "P-0044");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("P-0044"), "reading works: {s}");
+    for k in ['L', 'e', 'P'] {
+        press(&mut a, KeyCode::Char(k));
+        assert!(a.open_form().is_none(), "{k} opened a form");
+        assert!(screen(&a, 80, 24).contains("not allowed"), "{k}");
+    }
+    let help = help_text(&mut a);
+    assert!(help.contains("compare protocols"), "{help}");
+    assert!(!help.contains("log a session"), "{help}");
+    // A comparison can be read, but not set as the plan.
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Enter);
+    assert!(
+        screen(&a, 120, 40).contains("Ranking"),
+        "the comparison ran"
+    );
+    assert!(!footer_at_80(&a).contains("set plan"));
+    press(&mut a, KeyCode::Char('p'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("cannot set the selected protocol as the plan"),
+        "{s}"
+    );
+    // `w` says who they are and how to get the therapist role.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('w'));
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Warnings and access"), "{s}");
+    assert!(s.contains("You are visitor"), "{s}");
+    assert!(s.contains("No warnings about the database file."), "{s}");
+    press(&mut a, KeyCode::Esc);
+    assert!(!screen(&a, 120, 40).contains("Warnings and access"));
+    assert_eq!(
+        Store::open(&path).unwrap().counts().unwrap(),
+        n_assessments,
+        "nothing was written"
+    );
+    // An admin adds them as a therapist: at the next poll they may write.
+    Store::open(&path)
+        .unwrap()
+        .add_clinician("visitor", "Visitor", praxis::store::Role::Therapist)
+        .unwrap();
+    a.update(Msg::DataChanged);
+    assert!(a.access().can_write());
+    assert!(!screen(&a, 80, 24).contains("read-only"));
+    press(&mut a, KeyCode::Char('L'));
+    assert!(a.open_form().is_some(), "a therapist may log a session");
+}
+
+#[test]
+fn store_readonly_role_is_told_to_ask_for_set_role() {
+    let (_dir, path) = demo_db();
+    Store::open(&path)
+        .unwrap()
+        .add_clinician("student", "Student", praxis::store::Role::Readonly)
+        .unwrap();
+    let mut a = store_app_as(&path, "student");
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("read-only: ask an admin: praxis clinician set-role student therapist"),
+        "{s}"
+    );
+    press(&mut a, KeyCode::Char('n'));
+    assert!(a.open_form().is_none());
+    assert!(screen(&a, 80, 24).contains("not allowed"));
+}
+
+#[test]
+fn store_empty_database_for_a_reader_offers_no_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    drop(Store::open(&path).unwrap());
+    let mut a = store_app_as(&path, "visitor");
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("You can only read this database"), "{s}");
+    assert!(!footer_at_80(&a).contains("load demo"));
+    press(&mut a, KeyCode::Char('d'));
+    assert!(screen(&a, 80, 24).contains("not allowed"));
+    assert!(
+        Store::open(&path)
+            .unwrap()
+            .list_patients(&Default::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn store_world_readable_database_is_warned_in_the_status_line_and_in_full_on_w() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (_dir, path) = demo_db();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut a = store_app(&path);
+    let s = screen(&a, 80, 24);
+    let warn = s.lines().find(|l| l.starts_with("⚠ ")).unwrap_or_default();
+    assert!(warn.contains("readable by every user"), "{s}");
+    assert!(warn.ends_with("(w: details)"), "{warn}");
+    assert!(warn.chars().count() <= 80, "{warn}");
+    assert!(footer_at_80(&a).contains("w warnings"), "{s}");
+    press(&mut a, KeyCode::Char('w'));
+    let s = screen(&a, 120, 40);
+    // The path is a temporary directory's, so where the lines wrap varies.
+    assert!(s.contains("Fix it with:") && s.contains("chmod 600"), "{s}");
+    assert!(s.contains("You are") && s.contains("admin role"), "{s}");
+}
+
+#[test]
+fn warnings_overlay_snapshots() {
+    let mem = Memory {
+        warnings: vec![
+            "/srv/clinic/praxis.db is readable by every user of this machine (mode 0644); patient records \
+             should not be. Fix it with: chmod 600 /srv/clinic/praxis.db"
+                .into(),
+            "a second warning".into(),
+        ],
+        ..clinic()
+    };
+    let mut a = app(mem);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("(+1 more, w: details)"), "{s}");
+    press(&mut a, KeyCode::Char('w'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("a second warning"), "{s}");
+    assert!(s.contains("chmod 600"), "{s}");
+    snap_both("warnings", &a);
+    // Help lists `w` too, and the full list still fits at 80x24 (the last row, Ctrl-C, is on screen).
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('?'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("warnings, and who you are"), "{s}");
+    assert!(s.contains("quit now (always)"), "{s}");
+}
