@@ -1342,3 +1342,39 @@ fn warnings_overlay_snapshots() {
     assert!(s.contains("warnings, and who you are"), "{s}");
     assert!(s.contains("quit now (always)"), "{s}");
 }
+
+#[test]
+fn demo_flags_each_mean_something_on_any_day() {
+    // Each flag is on some demo patients and not on others, whatever the weekday or the date of loading (the store
+    // refuses onset dates after the real today, so the dates are past ones).
+    use praxis::tui::list::{Flag, flags};
+    let lib = praxis::app::protocols::Library::builtin();
+    let expected = [
+        ("P-0011", vec![Flag::ReassessDue]),
+        ("P-0044", vec![]),
+        ("P-0052", vec![Flag::NoSession]),
+        ("P-0090", vec![]),
+        ("P-0107", vec![]),
+        ("P-0123", vec![Flag::PlanEnding]),
+    ];
+    let days = (0..7).map(|n| d("2026-11-16") + chrono::Duration::days(n));
+    for today in days.chain([d("2024-02-29"), d("2026-01-01")]) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+        praxis::app::demo::load_at(&mut store, today).unwrap();
+        let rows = store.list_patients(&Default::default()).unwrap();
+        let got: Vec<(&str, Vec<Flag>)> = rows
+            .iter()
+            .map(|r| {
+                let weeks = r
+                    .plan_protocol
+                    .as_deref()
+                    .and_then(|id| lib.get(id))
+                    .map(|p| p.schedule.weeks);
+                (r.patient.code.as_str(), flags(r, today, weeks))
+            })
+            .collect();
+        let want: Vec<(&str, Vec<Flag>)> = expected.iter().map(|(c, f)| (*c, f.clone())).collect();
+        assert_eq!(got, want, "demo loaded on {today}");
+    }
+}
