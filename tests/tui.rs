@@ -1036,6 +1036,7 @@ fn store_patient_edit_conflict_shows_both_versions_and_never_overwrites() {
         "{s}"
     );
     insta::assert_snapshot!("patient_conflict_80x24", s);
+    insta::assert_snapshot!("patient_conflict_120x40", screen(&a, 120, 40));
     // Nothing of mine was written.
     let now = Store::open(&path).unwrap().patient("P-0044").unwrap();
     assert_eq!(now.notes, mine_before.notes);
@@ -1136,6 +1137,12 @@ fn store_plan_goal_conflict_is_refused_with_both_versions() {
     assert!(s.contains("walk to the shop unaided"), "{s}");
     assert!(s.contains("stand up without using arms"), "{s}");
     insta::assert_snapshot!("plan_conflict_80x24", s);
+    let wide = screen(&a, 120, 40);
+    assert!(
+        wide.contains("walk to the shop unaided") && wide.contains("stand up without using arms"),
+        "{wide}"
+    );
+    insta::assert_snapshot!("plan_conflict_120x40", wide);
     let now = Store::open(&path)
         .unwrap()
         .active_plan("P-0044")
@@ -1377,4 +1384,89 @@ fn demo_flags_each_mean_something_on_any_day() {
         let want: Vec<(&str, Vec<Flag>)> = expected.iter().map(|(c, f)| (*c, f.clone())).collect();
         assert_eq!(got, want, "demo loaded on {today}");
     }
+}
+
+#[test]
+fn store_patient_editor_clears_a_fact_and_changes_the_condition() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    press(&mut a, KeyCode::Char('e'));
+    // An empty field is "unknown": clearing NIHSS saves it as unknown, and keeps the other facts.
+    focus_field(&mut a, "NIHSS");
+    ctrl(&mut a, 'u');
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 120, 40).contains("Saved patient P-0107."));
+    let p = Store::open(&path).unwrap().patient("P-0107").unwrap();
+    let Condition::Stroke(f) = &p.condition else {
+        panic!("{:?}", p.condition)
+    };
+    assert_eq!(f.nihss, None, "NIHSS cleared");
+    assert_eq!(f.mep, Some(Mep::Present), "the other facts stay");
+    assert_eq!(p.sex, Some(Sex::Male));
+    // Clearing a profile field (sex) works the same way.
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Sex");
+    ctrl(&mut a, 'u');
+    // Change the condition with ← →: the facts fields become Parkinson's, and start unknown.
+    focus_field(&mut a, "Condition");
+    press(&mut a, KeyCode::Right);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("◀ Parkinson's disease ▶"), "{s}");
+    assert!(s.contains("changed: its facts start unknown"), "{s}");
+    assert!(s.contains("Hoehn & Yahr") && !s.contains("NIHSS"), "{s}");
+    snap_both("patient_editor_condition_changed", &a);
+    // A bad fact is named inline, and the form is not saved.
+    focus_field(&mut a, "Hoehn & Yahr");
+    typ(&mut a, "7");
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("Hoehn & Yahr stage is 1-5 in half stages; got 7"),
+        "{s}"
+    );
+    ctrl(&mut a, 's');
+    assert!(a.open_form().is_some(), "not saved with a bad stage");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2.5");
+    focus_field(&mut a, "Medication");
+    typ(&mut a, "off");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Saved patient P-0107."), "{s}");
+    let p = Store::open(&path).unwrap().patient("P-0107").unwrap();
+    assert_eq!(
+        p.condition,
+        Condition::Parkinsons(ParkinsonsFacts {
+            diagnosis_year: None,
+            hoehn_yahr: Some(2.5),
+            medication: Some(Medication::Off),
+        })
+    );
+    assert_eq!(p.sex, None, "sex cleared");
+    assert_eq!(p.dominant_hand, Some(Hand::Right), "untouched fields stay");
+    // Going back to the record's own condition brings its facts back (nothing lost by looking).
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Condition");
+    press(&mut a, KeyCode::Left);
+    assert!(screen(&a, 120, 40).contains("NIHSS"));
+    press(&mut a, KeyCode::Right);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("2.5") && s.contains("off"), "{s}");
+}
+
+#[test]
+fn a_draft_from_an_older_form_layout_is_not_reopened() {
+    let mut a = app(clinic());
+    let mut form = praxis::tui::forms::Form::edit_patient(&clinic().patients[0]);
+    form.fields.truncate(11); // the editor before the condition field
+    a.offer_draft(
+        praxis::tui::drafts::Draft {
+            saved_at: dt(NOW),
+            form,
+        },
+        std::path::PathBuf::from("/tmp/draft.json"),
+    );
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("cannot be reopened"), "{s}");
+    assert!(a.open_form().is_none());
 }

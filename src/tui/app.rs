@@ -227,6 +227,17 @@ impl App {
 
     /// Offer a draft kept at `path` back to the user.
     pub fn offer_draft(&mut self, draft: Draft, path: PathBuf) {
+        if !draft.form.is_consistent() {
+            // Kept by a Praxis whose form had other fields: reopening it could put text in the wrong field.
+            self.set_status(
+                format!(
+                    "an unfinished form kept by an older Praxis cannot be reopened; it is left in {}",
+                    path.display()
+                ),
+                true,
+            );
+            return;
+        }
         self.draft_offer = Some(draft);
         self.draft_path = Some(path);
     }
@@ -916,6 +927,10 @@ impl App {
             rows.push(Row::new(vec![
                 "letters".to_string(),
                 "type into the field (q, j and ? too)".to_string(),
+            ]));
+            rows.push(Row::new(vec![
+                "^U".to_string(),
+                "empty the field (in the patient editor: unknown)".to_string(),
             ]));
         }
         // Without room for every row, the column header goes first (the title says what the rows are).
