@@ -1470,3 +1470,27 @@ fn a_draft_from_an_older_form_layout_is_not_reopened() {
     assert!(s.contains("cannot be reopened"), "{s}");
     assert!(a.open_form().is_none());
 }
+
+#[test]
+fn patient_editor_shows_every_bad_field_and_the_values_a_field_takes() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G')); // P-0107, stroke
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Sex");
+    // The focused field says what it takes.
+    assert!(screen(&a, 80, 24).contains("female, male, other"));
+    typ(&mut a, "m");
+    focus_field(&mut a, "Stroke type");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "isch");
+    focus_field(&mut a, "NIHSS");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "50");
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("sex is one of female, male, other; got \"m\""), "{s}");
+    assert!(s.contains("stroke type is one of"), "{s}");
+    assert!(s.contains("NIHSS is scored 0-42; got 50"), "{s}");
+    ctrl(&mut a, 's');
+    assert!(a.open_form().is_some(), "not saved");
+}

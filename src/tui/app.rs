@@ -567,7 +567,12 @@ impl App {
             Cmd::SavePatient(p) => {
                 let res = self.source.add_patient(&p);
                 let saved = res.as_ref().ok().map(|p| p.code.clone());
-                self.after_save(res.map(|p| format!("Added patient {}.", p.code)));
+                self.after_save(res.map(|p| {
+                    format!(
+                        "Added patient {}: press e to enter the condition facts and profile.",
+                        p.code
+                    )
+                }));
                 if let Some(code) = saved {
                     self.run(Cmd::Open(code));
                 }

@@ -558,6 +558,12 @@ impl Form {
                 }
             } else {
                 spans.extend(self.fields[i].spans(t, focused));
+                if focused
+                    && self.kind == FormKind::EditPatient
+                    && let Some(h) = self.edit_hint(i)
+                {
+                    spans.push(Span::styled(format!("  {h}"), t.dim()));
+                }
             }
             lines.push(Line::from(spans));
             if let Some(e) = self.shown_error(i, &errs) {
@@ -876,14 +882,58 @@ impl Form {
         Ok(p)
     }
 
+    /// Every field's error, not only the first: the first bad field is found, set aside (emptied, which is
+    /// "unknown" and valid for every optional field; the birth year is put back as read), and the rest checked
+    /// again.
     fn edit_errors(&self) -> Vec<Option<String>> {
         let mut e = vec![None; self.fields.len()];
-        if let Err((i, msg)) = self.edited()
-            && let Some(slot) = e.get_mut(i)
-        {
-            *slot = Some(msg);
+        let mut probe = self.clone();
+        for _ in 0..self.fields.len() {
+            let Err((i, msg)) = probe.edited() else {
+                break;
+            };
+            match e.get_mut(i) {
+                Some(slot @ None) => *slot = Some(msg),
+                _ => break,
+            }
+            let reset = match (i, probe.original.as_deref()) {
+                (1, Some(p)) => p.birth_year.to_string(),
+                _ => String::new(),
+            };
+            probe.fields[i] = TextField::new(reset);
         }
         e
+    }
+
+    /// Patient editor: the values a field takes, shown while it has the focus.
+    fn edit_hint(&self, i: usize) -> Option<String> {
+        fn names<T: ValueEnum>() -> String {
+            let v: Vec<String> = T::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            v.join(", ")
+        }
+        use crate::domain::{Corticospinal, Hand, Medication, Mep, Sex, Side, StrokeType};
+        let c = EDIT_FACTS;
+        let kind = self.edit_kind();
+        Some(match (i, kind) {
+            (1, _) => "a year like 1958".into(),
+            (2, _) => names::<Sex>(),
+            (3, _) => names::<Hand>(),
+            (4, _) => names::<Side>(),
+            (i, ConditionKind::Stroke) if i == c => "YYYY-MM-DD".into(),
+            (i, ConditionKind::Stroke) if i == c + 1 => names::<StrokeType>(),
+            (i, ConditionKind::Stroke) if i == c + 2 => names::<Corticospinal>(),
+            (i, ConditionKind::Stroke) if i == c + 3 => names::<Mep>(),
+            (i, ConditionKind::Stroke) if i == c + 4 => "0-42".into(),
+            (i, ConditionKind::Parkinsons) if i == c => "a year like 2021".into(),
+            (i, ConditionKind::Parkinsons) if i == c + 1 => "1-5 in half stages".into(),
+            (i, ConditionKind::Parkinsons) if i == c + 2 => names::<Medication>(),
+            (i, ConditionKind::CerebellarAtaxia) if i == c => "e.g. SCA3, Friedreich, MSA-C".into(),
+            (i, ConditionKind::OlderAdult) if i == c => "0-365".into(),
+            _ => return None,
+        })
     }
 
     /// Whether a save was refused because someone else saved the same record (both versions shown).
