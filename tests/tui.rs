@@ -1488,9 +1488,35 @@ fn patient_editor_shows_every_bad_field_and_the_values_a_field_takes() {
     ctrl(&mut a, 'u');
     typ(&mut a, "50");
     let s = screen(&a, 80, 24);
-    assert!(s.contains("sex is one of female, male, other; got \"m\""), "{s}");
+    assert!(
+        s.contains("sex is one of female, male, other; got \"m\""),
+        "{s}"
+    );
     assert!(s.contains("stroke type is one of"), "{s}");
     assert!(s.contains("NIHSS is scored 0-42; got 50"), "{s}");
     ctrl(&mut a, 's');
     assert!(a.open_form().is_some(), "not saved");
+}
+
+#[test]
+fn the_clock_moves_forms_and_flags_with_it() {
+    let mut a = app(clinic());
+    // P-0107 was assessed on 2026-11-15: not due on NOW, due five weeks later.
+    let row = |a: &App| {
+        screen(a, 120, 40)
+            .lines()
+            .find(|l| l.contains("P-0107") && l.contains("stroke"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!row(&a).contains("R"), "{}", row(&a));
+    a.set_now(dt("2026-12-20 09:05"));
+    assert!(row(&a).contains("R"), "{}", row(&a));
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("2026-12-20 09:05"),
+        "the session form pre-fills now:\n{s}"
+    );
 }

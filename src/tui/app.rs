@@ -283,6 +283,17 @@ impl App {
         }
     }
 
+    /// Move the clock (the loop calls this before each message): forms pre-fill the current time, and on a new
+    /// day the list's flags are worked out again.
+    pub fn set_now(&mut self, now: NaiveDateTime) {
+        let new_day = now.date() != self.ctx.today;
+        self.ctx.now = now;
+        self.ctx.today = now.date();
+        if new_day {
+            self.refresh();
+        }
+    }
+
     pub fn set_status(&mut self, msg: impl Into<String>, error: bool) {
         self.status = Some((msg.into(), error));
     }
