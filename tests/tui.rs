@@ -1520,3 +1520,31 @@ fn the_clock_moves_forms_and_flags_with_it() {
         "the session form pre-fills now:\n{s}"
     );
 }
+
+#[test]
+fn plan_editor_a_new_protocol_starts_today() {
+    let mem = Memory {
+        protocols: praxis::app::protocols::Library::builtin()
+            .protocols()
+            .cloned()
+            .collect(),
+        ..clinic()
+    };
+    let mut a = app(mem);
+    press(&mut a, KeyCode::Char('G')); // P-0107, task-specific-300 since 2026-10-05
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('P'));
+    focus_field(&mut a, "Protocol");
+    press(&mut a, KeyCode::Right);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("new protocol: saved as a new plan"), "{s}");
+    assert!(s.contains("Start date   2026-11-20"), "{s}");
+    // Back to the plan's own protocol: its own start again.
+    press(&mut a, KeyCode::Left);
+    assert!(screen(&a, 120, 40).contains("Start date   2026-10-05"));
+    press(&mut a, KeyCode::Right);
+    ctrl(&mut a, 's');
+    let plan = a.source().detail("P-0107").unwrap().plan.unwrap();
+    assert_ne!(plan.protocol_id, "task-specific-300");
+    assert_eq!(plan.start_date, d("2026-11-20"));
+}

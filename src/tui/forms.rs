@@ -59,6 +59,9 @@ pub struct Form {
     /// Plan editor: the version someone else saved meanwhile.
     #[serde(default)]
     pub theirs_plan: Option<Plan>,
+    /// Plan editor: the day it was opened (a new protocol starts then, unless another start is typed).
+    #[serde(default)]
+    pub opened_on: Option<NaiveDate>,
 }
 
 const ASSESS_LABELS: [&str; 5] = ["Instrument", "Score", "Date", "Assessor", "Notes"];
@@ -120,6 +123,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
+            opened_on: None,
         }
     }
 
@@ -166,6 +170,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
+            opened_on: None,
         }
     }
 
@@ -192,6 +197,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
+            opened_on: None,
         }
     }
 
@@ -478,8 +484,24 @@ impl Form {
     fn choose(&mut self, k: usize) {
         if self.kind == FormKind::EditPatient {
             self.set_condition(k);
-        } else {
-            self.choice = k;
+            return;
+        }
+        self.choice = k;
+        // Plan editor: a new protocol is a new plan, which starts today, not on the old plan's start date
+        // (unless the therapist typed another date); back on the old protocol, the old start comes back.
+        if self.kind == FormKind::EditPlan
+            && let (Some(old), Some(today)) = (&self.plan, self.opened_on)
+        {
+            let (old_start, today) = (old.start_date.to_string(), today.to_string());
+            let new_protocol = self.choices.get(k) != Some(&old.protocol_id);
+            if let Some(start) = self.fields.get_mut(1) {
+                let typed = start.text.trim().to_string();
+                if new_protocol && typed == old_start {
+                    *start = TextField::new(today);
+                } else if !new_protocol && typed == today {
+                    *start = TextField::new(old_start);
+                }
+            }
         }
     }
 
@@ -793,6 +815,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
+            opened_on: None,
         }
     }
 
@@ -1124,6 +1147,7 @@ impl Form {
             theirs: None,
             plan: d.plan.clone(),
             theirs_plan: None,
+            opened_on: Some(today),
         }
     }
 
