@@ -1548,3 +1548,22 @@ fn plan_editor_a_new_protocol_starts_today() {
     assert_ne!(plan.protocol_id, "task-specific-300");
     assert_eq!(plan.start_date, d("2026-11-20"));
 }
+
+#[test]
+fn store_overview_names_a_plateau() {
+    // Workflow 6: the chronic stroke's last three FMA-UE and ARAT scores are within the MCID of each other.
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0011");
+    let s = screen(&a, 80, 24);
+    for m in ["FMA-UE", "ARAT"] {
+        let line = s.lines().find(|l| l.contains(m)).unwrap_or_default();
+        assert!(line.contains("= plateau"), "{line}");
+    }
+    // The subacute stroke is improving fast: passed, not a plateau.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc); // clears the search
+    open_patient(&mut a, "P-0107");
+    let s = screen(&a, 80, 24);
+    assert!(!s.contains("plateau") && s.contains("✓ passed"), "{s}");
+}
