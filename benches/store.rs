@@ -75,6 +75,11 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("store_10k_patients");
     g.sample_size(20);
+    // What the list screens read (the TUI's patient list, `praxis patient list`): brief profiles.
+    g.bench_function("list_briefs_all", |b| {
+        b.iter(|| black_box(store.list_briefs(&PatientFilter::default()).expect("list")))
+    });
+    // Whole profiles, as `praxis patient list --json` prints them.
     g.bench_function("list_patients_all", |b| {
         b.iter(|| {
             black_box(
@@ -88,8 +93,8 @@ fn bench(c: &mut Criterion) {
         search: Some("P-0420".into()),
         condition: None,
     };
-    g.bench_function("list_patients_search", |b| {
-        b.iter(|| black_box(store.list_patients(&search).expect("search")))
+    g.bench_function("list_briefs_search", |b| {
+        b.iter(|| black_box(store.list_briefs(&search).expect("search")))
     });
     g.bench_function("history_one_patient", |b| {
         b.iter(|| black_box(store.history("P-04242").expect("history")))

@@ -148,7 +148,8 @@ fn an_old_non_empty_file_is_backed_up_before_migrating() {
         .map(|e| e.path())
         .find(|p| {
             let n = p.file_name().unwrap().to_string_lossy().to_string();
-            n.starts_with("old.db.pre-v1-") && n.ends_with(".bak")
+            n.starts_with(&format!("old.db.pre-v{}-", praxis::store::SCHEMA_VERSION))
+                && n.ends_with(".bak")
         })
         .expect("a pre-migration backup next to the file");
     let mode = std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777;
@@ -508,6 +509,63 @@ fn list_rows_carry_latest_dates_counts_and_plan() {
         rows[1].last_session,
         Some(day(2026, 2, 4).and_hms_opt(9, 30, 0).unwrap())
     );
+
+    // The brief rows a list screen reads carry the same activity, in the same order, with the brief profile.
+    let briefs = store.list_briefs(&PatientFilter::default()).unwrap();
+    let rows = store.list_patients(&PatientFilter::default()).unwrap();
+    assert_eq!(briefs.len(), rows.len());
+    for (b, r) in briefs.iter().zip(&rows) {
+        assert_eq!(b.patient, praxis::store::PatientBrief::from(&r.patient));
+        assert_eq!(
+            (
+                b.last_assessment,
+                b.last_session,
+                &b.plan_protocol,
+                b.plan_start
+            ),
+            (
+                r.last_assessment,
+                r.last_session,
+                &r.plan_protocol,
+                r.plan_start
+            )
+        );
+        assert_eq!(
+            (b.n_assessments, b.n_sessions),
+            (r.n_assessments, r.n_sessions)
+        );
+    }
+}
+
+/// The list is sorted by code whatever order the patients were added in (it reads rows in rowid order).
+#[test]
+fn the_list_is_in_code_order_and_filters_combine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    for code in ["P-0300", "P-0002", "P-0100", "P-0010"] {
+        store.add_patient(&stroke_patient(code)).unwrap();
+    }
+    store.add_patient(&pd_patient("P-0050")).unwrap();
+    let codes = |rows: Vec<praxis::store::PatientRow<praxis::store::PatientBrief>>| {
+        rows.into_iter().map(|r| r.patient.code).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(store.list_briefs(&PatientFilter::default()).unwrap()),
+        ["P-0002", "P-0010", "P-0050", "P-0100", "P-0300"]
+    );
+    let both = PatientFilter {
+        search: Some("P-00".into()),
+        condition: Some(ConditionKind::Stroke),
+    };
+    assert_eq!(
+        codes(store.list_briefs(&both).unwrap()),
+        ["P-0002", "P-0010"]
+    );
+    let pd_only = PatientFilter {
+        search: None,
+        condition: Some(ConditionKind::Parkinsons),
+    };
+    assert_eq!(codes(store.list_briefs(&pd_only).unwrap()), ["P-0050"]);
 }
 
 #[test]

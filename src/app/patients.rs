@@ -228,7 +228,7 @@ impl Flag {
 }
 
 /// The flags of one list row on `today`.
-pub fn flags(row: &PatientRow, today: NaiveDate) -> Vec<Flag> {
+pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate) -> Vec<Flag> {
     let mut out = Vec::new();
     if row
         .last_assessment

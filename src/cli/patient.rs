@@ -150,12 +150,14 @@ fn short_condition(k: ConditionKind) -> &'static str {
 
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     let store = open(ctx)?;
-    let rows = store.list_patients(&PatientFilter {
+    let filter = PatientFilter {
         search: a.search,
         condition: a.condition,
-    })?;
+    };
     let today = chrono::Local::now().date_naive();
     if ctx.json {
+        // Machine output carries whole profiles; the table below needs only the brief ones.
+        let rows = store.list_patients(&filter)?;
         let items: Vec<ListItem> = rows
             .iter()
             .map(|row| ListItem {
@@ -165,6 +167,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
             .collect();
         return ctx.print_json(&items);
     }
+    let rows = store.list_briefs(&filter)?;
     if rows.is_empty() {
         if store.counts()?.patients == 0 {
             println!(

@@ -29,7 +29,7 @@ pub use audit::{AuditBreak, AuditEntry};
 pub use backup::{BackupConfig, Restored};
 pub use clinicians::{Clinician, Role};
 pub use error::{Result, StoreError};
-pub use patients::{Erased, PatientFilter, PatientRow};
+pub use patients::{Erased, PatientBrief, PatientFilter, PatientRow};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use sessions::HistoryEntry;
 pub use who::Who;

@@ -8,7 +8,8 @@ use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
 use crate::store::{PatientFilter, Store};
 
 /// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
-pub use crate::store::PatientRow;
+/// A row of the patient list: the brief profile and its activity.
+pub type PatientRow = crate::store::PatientRow<crate::store::PatientBrief>;
 
 /// Everything about one patient the overview and the forms show, read at once.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,7 +163,7 @@ impl Source for Memory {
                 let ass = self.assessments.iter().filter(|a| a.patient_code == p.code);
                 let ses = self.sessions.iter().filter(|s| s.patient_code == p.code);
                 PatientRow {
-                    patient: p.clone(),
+                    patient: p.into(),
                     last_assessment: ass.clone().map(|a| a.date).max(),
                     last_session: ses.clone().map(|s| s.started_at).max(),
                     plan_protocol: plan.map(|pl| pl.protocol_id.clone()),
@@ -386,7 +387,7 @@ impl Source for StoreSource {
     }
 
     fn list_patients(&self) -> anyhow::Result<Vec<PatientRow>> {
-        Ok(self.store.list_patients(&PatientFilter::default())?)
+        Ok(self.store.list_briefs(&PatientFilter::default())?)
     }
 
     fn detail(&self, code: &str) -> anyhow::Result<PatientDetail> {
