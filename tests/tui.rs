@@ -1369,7 +1369,7 @@ fn demo_flags_each_mean_something_on_any_day() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("p.db")).unwrap();
         praxis::app::demo::load_at(&mut store, today).unwrap();
-        let rows = store.list_patients(&Default::default()).unwrap();
+        let rows = store.list_briefs(&Default::default()).unwrap();
         let got: Vec<(&str, Vec<Flag>)> = rows
             .iter()
             .map(|r| {
