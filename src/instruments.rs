@@ -164,7 +164,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
         mcid_kind: McidKind::Mcid,
         mcid_source: "Page 2012 Phys Ther 92:791 (chronic 4.25-7.25, midpoint used); Arya 2011 Top Stroke Rehabil (subacute 9-10)",
         sem: 2.0,
-        sem_source: "Hiengkaew 2012 Arch Phys Med Rehabil (SEM ~2 points in chronic stroke) (check)",
+        sem_source: "~2 points; not from Hiengkaew 2012 Arch Phys Med Rehabil 93:1201, which measured only the lower-limb FMA (source to find) (check)",
     },
     Instrument {
         id: "fma_le",
@@ -180,7 +180,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
         mcid_kind: McidKind::Mcid,
         mcid_source: "Pandian 2016 Top Stroke Rehabil (chronic stroke, 6 points)",
         sem: 1.5,
-        sem_source: "Hiengkaew 2012 Arch Phys Med Rehabil (check)",
+        sem_source: "Hiengkaew 2012 Arch Phys Med Rehabil 93:1201-1208 (chronic stroke, n = 61: MDC95 4 points, so SEM = 4 / (1.96 x sqrt 2) = 1.4)",
     },
     Instrument {
         id: "arat",
@@ -193,10 +193,10 @@ pub static INSTRUMENTS: &[Instrument] = &[
         direction: Direction::HigherIsBetter,
         mcid: 5.7,
         mcid_subacute: Some(12.0),
-        mcid_kind: McidKind::Mcid,
-        mcid_source: "van der Lee 2001 J Rehabil Med 33:110 (chronic 5.7) (check); Lang 2008 J Hand Ther (early 12-17)",
+        mcid_kind: McidKind::Mdc,
+        mcid_source: "van der Lee 2001 J Rehabil Med 33:110-113 (chronic stroke, n = 22: 95% limits of agreement -5.7 to +6.2, a smallest real change, not an anchor-based MCID); Lang 2008 J Hand Ther (early 12-17) (check)",
         sem: 2.0,
-        sem_source: "van der Lee 2001 J Rehabil Med (test-retest) (check)",
+        sem_source: "van der Lee 2001 J Rehabil Med 33:110-113 (limits of agreement -5.7 to +6.2 give SD of differences 3.0, SEM = 3.0 / sqrt 2 = 2.1; 2.0 kept)",
     },
     Instrument {
         id: "bbt",
@@ -260,7 +260,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
         mcid_kind: McidKind::Mcid,
         mcid_source: "Tilson 2010 Phys Ther 90:196 (subacute stroke, 0.16 m/s)",
         sem: 0.05,
-        sem_source: "Flansbjer 2005 J Rehabil Med 37:75 (check)",
+        sem_source: "Flansbjer 2005 J Rehabil Med 37:75-82 (reference checked; the SEM figure not) (check)",
     },
     Instrument {
         id: "tug_s",
@@ -274,9 +274,9 @@ pub static INSTRUMENTS: &[Instrument] = &[
         mcid: 3.2,
         mcid_subacute: None,
         mcid_kind: McidKind::Mdc,
-        mcid_source: "Flansbjer 2005 J Rehabil Med 37:75 (MDC ~3 s in chronic stroke; 3.2 per shared/science.md) (check)",
+        mcid_source: "Alghadir 2018 BMC Neurol 18:141 (chronic stroke, n = 56: MDC 3.2 s); Flansbjer 2005 J Rehabil Med 37:75-82 (smallest real difference 13-23% across gait tests)",
         sem: 1.14,
-        sem_source: "Flansbjer 2005 J Rehabil Med 37:75 (check)",
+        sem_source: "Alghadir 2018 BMC Neurol 18:141 (chronic stroke: SEM 1.16 s; 1.14 kept)",
     },
     Instrument {
         id: "mds_updrs_iii",
@@ -354,9 +354,9 @@ pub static INSTRUMENTS: &[Instrument] = &[
         mcid: 9.25,
         mcid_subacute: None,
         mcid_kind: McidKind::Mcid,
-        mcid_source: "Hsieh 2007 Neurorehabil Neural Repair 21:233 (1.85 on the 20-point scale = 9.25 on 100) (check)",
-        sem: 3.0,
-        sem_source: "Hsieh 2007 (check)",
+        mcid_source: "Hsieh 2007 Neurorehabil Neural Repair 21:233-238 (anchor-based MCID 1.85 on the 20-point scale = 9.25 on 100)",
+        sem: 7.25,
+        sem_source: "Hsieh 2007 Neurorehabil Neural Repair 21:233-238 (test-retest SEM 1.45 on the 20-point scale = 7.25 on 100, chronic stroke, n = 56)",
     },
     Instrument {
         id: "mrs",
@@ -372,7 +372,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
         mcid_kind: McidKind::Mcid,
         mcid_source: "one grade of the ordinal scale (convention in stroke trials)",
         sem: 0.5,
-        sem_source: "inter-rater kappa ~0.6 (Banks 2007 Stroke 38:1091) (check)",
+        sem_source: "half a grade, a modelling choice from inter-rater agreement: kappa 0.46, weighted kappa 0.90 (Quinn 2009 Stroke 40:3393, systematic review of 10 studies)",
     },
 ];
 

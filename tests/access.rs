@@ -413,6 +413,26 @@ fn cli_praxis_group_shares_the_files_with_the_group() {
     let meta = std::fs::metadata(&db).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o660);
     assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), gid);
+    // Backups too, in the backup folder and to a named file.
+    let named = dir.path().join("named.db");
+    for args in [
+        &["db", "backup", "--json"][..],
+        &["db", "backup", named.to_str().unwrap(), "--json"],
+    ] {
+        let out = praxis(&db, args)
+            .env("PRAXIS_GROUP", &group)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let meta = std::fs::metadata(v["backup"].as_str().unwrap()).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o660, "{v}");
+        assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), gid);
+    }
     let out = praxis(&db, &["patient", "list"])
         .env("PRAXIS_GROUP", "no-such-group-praxis")
         .output()
@@ -661,10 +681,64 @@ fn cli_backup_and_restore() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("PRAXIS_BACKUP_KEEP=none"));
 }
 
+#[test]
+fn cli_backups_go_to_the_configured_directory_and_only_the_newest_n_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let nightly = dir.path().join("nightly");
+    let mut made = Vec::new();
+    for _ in 0..4 {
+        let out = praxis(&db, &["db", "backup", "--json"])
+            .env("PRAXIS_BACKUP_DIR", &nightly)
+            .env("PRAXIS_BACKUP_KEEP", "2")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        made.push(PathBuf::from(v["backup"].as_str().unwrap()));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let mut left: Vec<PathBuf> = std::fs::read_dir(&nightly)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        made[2..],
+        "the newest two remain, in {}",
+        nightly.display()
+    );
+    for f in &left {
+        assert_eq!(
+            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    assert!(
+        !dir.path().join("backups").exists(),
+        "nothing in the default folder"
+    );
+    let (_, trail, _) = run(&db, &["audit", "--json"]);
+    let trail: serde_json::Value = serde_json::from_str(&trail).unwrap();
+    let backups = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "backup")
+        .count();
+    assert_eq!(backups, 4, "every backup is audited, pruned or not");
+}
+
 // ---- signals ----
 
-#[test]
-fn sigterm_during_demo_leaves_nothing_or_everything() {
+/// Send `sig` to `praxis demo` at 0, 5, ... 75 ms: each run ends through the handler (status 128+sig, saying so) or
+/// by the signal, and leaves the demo's patients entirely or not at all.
+fn signal_during_demo_leaves_nothing_or_everything(sig: libc::c_int, name: &str) {
     use std::os::unix::process::ExitStatusExt as _;
     let dir = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("praxis");
@@ -700,16 +774,16 @@ fn sigterm_during_demo_leaves_nothing_or_everything() {
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         // SAFETY: sending a signal to our own child process.
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+        unsafe { libc::kill(child.id() as libc::pid_t, sig) };
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         if !out.status.success() {
             interrupted += 1;
-            if out.status.code() == Some(128 + libc::SIGTERM) {
+            if out.status.code() == Some(128 + sig) {
                 stopped_cleanly += 1;
-                assert!(err.contains("stopped by SIGTERM"), "{err}");
+                assert!(err.contains(&format!("stopped by {name}")), "{err}");
             } else {
-                assert_eq!(out.status.signal(), Some(libc::SIGTERM), "{err}");
+                assert_eq!(out.status.signal(), Some(sig), "{err}");
             }
         }
         let store = Store::open(&db).unwrap();
@@ -719,12 +793,27 @@ fn sigterm_during_demo_leaves_nothing_or_everything() {
         let got = (c.patients, c.assessments, c.sessions, c.plans);
         assert!(
             got == (0, 0, 0, 0) || got == full,
-            "after SIGTERM at {delay_ms} ms: {got:?}"
+            "after {name} at {delay_ms} ms: {got:?}"
         );
     }
     assert!(
         interrupted > 0,
         "no run was interrupted: the test tested nothing"
     );
+    assert!(
+        stopped_cleanly > 0,
+        "no run went through the {name} handler: it was not tested"
+    );
     eprintln!("{interrupted} interrupted, {stopped_cleanly} through the handler");
+}
+
+#[test]
+fn sigterm_during_demo_leaves_nothing_or_everything() {
+    signal_during_demo_leaves_nothing_or_everything(libc::SIGTERM, "SIGTERM");
+}
+
+/// The SSH connection drops: the shell's children get SIGHUP.
+#[test]
+fn sighup_during_demo_leaves_nothing_or_everything() {
+    signal_during_demo_leaves_nothing_or_everything(libc::SIGHUP, "SIGHUP");
 }

@@ -138,6 +138,19 @@ fn audit_lists_the_trail_in_80_columns_and_filters_by_patient() {
         "{listing}"
     );
 
+    // SSH_CONNECTION alone (some servers set only it) names the client too; without either, no address.
+    let out = env
+        .cmd(&["assess", "P-0002", "arat", "15", "--date", "2026-01-08"])
+        .env("SSH_CONNECTION", "192.0.2.44 50022 10.0.0.1 22")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let trail = env.json(&["audit"]);
+    let rows = trail.as_array().unwrap();
+    assert_eq!(rows[rows.len() - 1]["ssh_addr"], "192.0.2.44", "{trail}");
+    assert_eq!(rows[rows.len() - 2]["ssh_addr"], "10.1.2.3", "{trail}");
+    assert!(rows[1].get("ssh_addr").is_none(), "{trail}");
+
     let one = env.json(&["audit", "--patient", "P-0001"]);
     let rows = one.as_array().unwrap();
     assert_eq!(rows.len(), 2, "{one}");
@@ -270,6 +283,344 @@ fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited()
     assert_eq!(last["after"]["kind"], "assessments");
     assert_eq!(last["after"]["rows"], 1);
     env.ok(&["audit", "--verify"]);
+}
+
+#[test]
+fn pseudonymised_exports_give_day_numbers_and_no_exact_date_or_personal_text() {
+    let env = Env::new();
+    env.ok(&[
+        "patient",
+        "add",
+        "--code",
+        "P-0007",
+        "--birth-year",
+        "1958",
+        "--condition",
+        "stroke",
+        "--sex",
+        "female",
+        "--onset",
+        "2025-09-14",
+        "--name",
+        "Ada Lovelace",
+        "--notes",
+        "lives alone above the bakery",
+    ]);
+    env.ok(&[
+        "patient",
+        "add",
+        "--code",
+        "P-0008",
+        "--birth-year",
+        "1941",
+        "--condition",
+        "older-adult",
+    ]);
+    env.ok(&[
+        "plan",
+        "set",
+        "P-0007",
+        "--protocol",
+        "task-specific-300",
+        "--start",
+        "2025-09-20",
+        "--goal",
+        "carry the shopping home",
+    ]);
+    for (code, date, score) in [
+        ("P-0007", "2025-09-20", "20"),
+        ("P-0007", "2025-10-02", "27"),
+        ("P-0008", "2025-11-03", "14"),
+    ] {
+        let instrument = if code == "P-0007" { "fma_ue" } else { "tug_s" };
+        env.ok(&[
+            "assess",
+            code,
+            instrument,
+            score,
+            "--date",
+            date,
+            "--notes",
+            "tired today",
+            "--assessor",
+            "Dr Who",
+        ]);
+    }
+    env.ok(&[
+        "log",
+        "P-0007",
+        "--minutes",
+        "45",
+        "--reps",
+        "260",
+        "--date",
+        "2025-09-22",
+        "--time",
+        "10:15",
+        "--notes",
+        "cried after the third set",
+    ]);
+    env.ok(&[
+        "log",
+        "P-0008",
+        "--protocol",
+        "balance-gait-older",
+        "--minutes",
+        "30",
+        "--reps",
+        "40",
+        "--date",
+        "2025-11-05",
+    ]);
+
+    // The full export keeps the exact dates (its shape is unchanged).
+    let full = env.ok(&["export", "patients"]);
+    assert!(full.starts_with(
+        "code,name,birth_year,sex,dominant_hand,affected_side,condition,facts,notes,created_at,updated_at\n"
+    ));
+    assert!(full.contains("2025-09-14"), "{full}");
+
+    for kind in ["patients", "assessments", "sessions"] {
+        for format in ["csv", "json"] {
+            let out = env.ok(&["export", kind, "--format", format, "--pseudonymised"]);
+            let exact = regex_free_dates(&out);
+            assert!(
+                exact.is_empty(),
+                "{kind} {format}: exact dates {exact:?} in\n{out}"
+            );
+            for secret in [
+                "Ada",
+                "Lovelace",
+                "bakery",
+                "shopping",
+                "tired",
+                "Dr Who",
+                "cried",
+                "1958",
+                "1941",
+                "2025-09-14",
+                "14/09",
+                "09/14",
+            ] {
+                assert!(
+                    !out.contains(secret),
+                    "{kind} {format}: {secret:?} leaked:\n{out}"
+                );
+            }
+        }
+    }
+
+    // CSV: day numbers from each patient's day 0 (P-0007: the onset; P-0008: the first assessment).
+    let pts = env.ok(&["export", "patients", "--pseudonymised"]);
+    assert!(
+        pts.starts_with("code,birth_years,sex,dominant_hand,affected_side,condition,facts\n"),
+        "{pts}"
+    );
+    assert!(
+        pts.contains(r#""{""onset_day"":0,""onset_month"":""2025-09""}""#),
+        "{pts}"
+    );
+    let a = env.ok(&["export", "assessments", "--pseudonymised"]);
+    assert_eq!(
+        a.lines().collect::<Vec<_>>(),
+        [
+            "patient_code,instrument,score,day",
+            "P-0007,fma_ue,20,6",
+            "P-0007,fma_ue,27,18",
+            "P-0008,tug_s,14,0"
+        ]
+    );
+    let s = env.ok(&["export", "sessions", "--pseudonymised"]);
+    assert_eq!(
+        s.lines().collect::<Vec<_>>(),
+        [
+            "patient_code,day,protocol_id,minutes,repetitions,level,success_rate,rpe",
+            "P-0007,8,task-specific-300,45,260,,,",
+            "P-0008,2,balance-gait-older,30,40,,,"
+        ]
+    );
+    // Day numbers do not depend on --since.
+    let later = env.ok(&[
+        "export",
+        "assessments",
+        "--pseudonymised",
+        "--since",
+        "2025-10-01",
+    ]);
+    assert!(later.contains("P-0007,fma_ue,27,18"), "{later}");
+
+    // JSON: the same numbers.
+    let pj: Value = serde_json::from_str(&env.ok(&[
+        "export",
+        "patients",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]))
+    .unwrap();
+    assert_eq!(pj[0]["condition"]["onset_month"], "2025-09");
+    assert_eq!(pj[0]["condition"]["onset_day"], 0);
+    assert!(pj[0]["condition"].get("onset_date").is_none());
+    assert_eq!(pj[0]["birth_years"], "1955-1959");
+    let aj: Value = serde_json::from_str(&env.ok(&[
+        "export",
+        "assessments",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]))
+    .unwrap();
+    assert_eq!(aj[1]["day"], 18);
+    assert!(aj[1].get("date").is_none());
+    let sj: Value = serde_json::from_str(&env.ok(&[
+        "export",
+        "sessions",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]))
+    .unwrap();
+    assert_eq!(sj[0]["day"], 8);
+    assert!(sj[0].get("started_at").is_none());
+}
+
+/// Every `YYYY-MM-DD` (or `YYYY-MM-DDTHH:MM...`) in `text`.
+fn regex_free_dates(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (0..b.len())
+        .filter(|&i| {
+            (0..4).all(|k| digit(i + k))
+                && b.get(i + 4) == Some(&b'-')
+                && digit(i + 5)
+                && digit(i + 6)
+                && b.get(i + 7) == Some(&b'-')
+                && digit(i + 8)
+                && digit(i + 9)
+        })
+        .map(|i| text[i..i + 10].to_string())
+        .collect()
+}
+
+/// `n` sessions of P-0001 (added through the CLI first), in one transaction through the library.
+fn many_sessions(env: &Env, n: u32) {
+    env.add_patient("P-0001");
+    let mut store = praxis::store::Store::open(&env.db).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    store
+        .write(|tx| {
+            for i in 0..n {
+                tx.add_session(&praxis::domain::SessionLog {
+                    id: 0,
+                    patient_code: "P-0001".into(),
+                    started_at: (day + chrono::Days::new(u64::from(i / 4)))
+                        .and_hms_opt(8 + i % 4, 0, 0)
+                        .unwrap(),
+                    protocol_id: "task-specific-300".into(),
+                    minutes: 45,
+                    repetitions: 200 + i,
+                    level: Some(3),
+                    success_rate: Some(0.7),
+                    rpe: Some(5),
+                    notes: format!("session {i}"),
+                    clinician: None,
+                })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn an_export_whose_reader_closes_the_pipe_early_is_audited_as_incomplete() {
+    use std::io::BufRead as _;
+    let env = Env::new();
+    // Far more than a pipe holds (64 KiB), so praxis must meet the closed end, as with `praxis export | head -1`.
+    many_sessions(&env, 4000);
+    for format in ["csv", "json"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("praxis"))
+            .env_remove("PRAXIS_DB")
+            .env_remove("SSH_CLIENT")
+            .env_remove("SSH_CONNECTION")
+            .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(["export", "sessions", "--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        let got = first.len() + reader.buffer().len();
+        drop(reader); // the reader goes away, as `head -1` does
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{format}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("cut short (the reader closed the pipe)")
+                && err.contains("the audit trail records it as incomplete"),
+            "{err}"
+        );
+
+        let trail = env.json(&["audit"]);
+        let rows = trail.as_array().unwrap();
+        let (export, incomplete) = (&rows[rows.len() - 2], &rows[rows.len() - 1]);
+        assert_eq!(export["action"], "export", "{format}");
+        assert_eq!(export["after"]["rows"], 4000);
+        assert_eq!(incomplete["action"], "export_incomplete");
+        let a = &incomplete["after"];
+        assert_eq!(a["export_row"], export["id"]);
+        assert_eq!(a["rows"], 4000);
+        let (written, left) = (
+            a["bytes_written"].as_u64().unwrap(),
+            a["bytes_left"].as_u64().unwrap(),
+        );
+        assert!(written as usize >= got && left > 0, "{a}");
+        let rows_written = a["rows_written"].as_u64().unwrap();
+        assert!(rows_written < 4000, "{a}");
+        assert_eq!(a["rows_left"].as_u64().unwrap(), 4000 - rows_written);
+        let listing = env.ok(&["audit"]);
+        assert!(
+            listing.contains(&format!(
+                "export sessions cut short: {rows_written}/4000 rows"
+            )),
+            "{listing}"
+        );
+    }
+    env.ok(&["audit", "--verify"]);
+
+    // Other commands end quietly when their reader goes away, as other Unix tools do: no panic, no message.
+    for args in [&["audit"][..], &["history", "P-0001", "--json"]] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("praxis"))
+            .env_remove("PRAXIS_DB")
+            .env("XDG_DATA_HOME", env.dir.path().join("xdg"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        reader.read_line(&mut String::new()).unwrap();
+        drop(reader);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{args:?}: {err}");
+        use std::os::unix::process::ExitStatusExt as _;
+        assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{args:?}");
+    }
+
+    // Read to the end, the same export is one audit row.
+    let before = env.json(&["audit"]).as_array().unwrap().len();
+    let all = env.ok(&["export", "sessions"]);
+    assert_eq!(all.lines().count(), 4001);
+    let trail = env.json(&["audit"]);
+    assert_eq!(trail.as_array().unwrap().len(), before + 1);
+    assert_eq!(trail[before]["action"], "export");
 }
 
 #[test]
@@ -508,6 +859,25 @@ fn writers_killed_mid_write_leave_every_committed_row_and_a_sound_database() {
             "{note} was reported committed but is missing"
         );
     }
+    // A change and its audit row are one transaction: a kill keeps both or neither.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let (saved, unaudited, orphans): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM assessments), \
+                    (SELECT count(*) FROM assessments a WHERE NOT EXISTS (SELECT 1 FROM audit \
+                        WHERE entity = 'assessment' AND action = 'create' AND entity_key = CAST(a.id AS TEXT))), \
+                    (SELECT count(*) FROM audit u WHERE entity = 'assessment' AND NOT EXISTS \
+                        (SELECT 1 FROM assessments WHERE CAST(id AS TEXT) = u.entity_key))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(saved >= committed.len() as i64);
+    assert_eq!(
+        (unaudited, orphans),
+        (0, 0),
+        "assessments without their audit row, audit rows without their assessment"
+    );
     let check = env.ok(&["db", "check"]);
     assert!(check.contains("Integrity:      ok"), "{check}");
     assert!(check.contains("Audit trail:    intact"), "{check}");
@@ -555,6 +925,73 @@ fn share_with_runner(env: &Env, p: &Path) {
 fn set_mode(p: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn text_that_is_not_utf8_is_refused_in_words_and_found_by_db_check() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let env = Env::new();
+    env.add_patient("P-0001");
+    env.ok(&["assess", "P-0001", "fma_ue", "30", "--date", "2026-01-05"]);
+
+    // On the command line: refused before anything runs, saying why.
+    let bad = std::ffi::OsStr::from_bytes(b"caf\xe9 au lait");
+    let out = env
+        .cmd(&[
+            "assess",
+            "P-0001",
+            "fma_ue",
+            "31",
+            "--date",
+            "2026-01-06",
+            "--notes",
+        ])
+        .arg(bad)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("invalid UTF-8") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert_eq!(
+        count_notes(&env.db, "assessments", "caf\u{fffd} au lait"),
+        0
+    );
+
+    // In the database, written by another program: every reader says so, and db check names the record.
+    let latin1 = b"vit seule \xe0 Li\xe8ge".to_vec();
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.execute(
+            "UPDATE patients SET notes = CAST(?1 AS TEXT) WHERE code = 'P-0001'",
+            [&latin1],
+        )
+        .unwrap();
+    }
+    let err = env.fails(&["patient", "show", "P-0001"]);
+    assert!(
+        err.contains("text that is not valid UTF-8") && err.contains("praxis db check"),
+        "{err}"
+    );
+    let out = env.cmd(&["db", "check"]).output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("row 1 of patients: notes is not valid UTF-8"),
+        "{report}"
+    );
+    // Nothing was changed: the bytes are as the other program wrote them.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let kept: Vec<u8> = conn
+        .query_row(
+            "SELECT CAST(notes AS BLOB) FROM patients WHERE code = 'P-0001'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, latin1);
 }
 
 #[test]
@@ -688,4 +1125,179 @@ fn a_read_only_file_or_folder_is_reported_and_nothing_changes() {
         1,
         "files were created in the read-only folder"
     );
+}
+
+// ---------------------------------------------------------------------------------------------- restore under load
+
+/// One write by the other process: its note, when it ran, and whether praxis reported it committed.
+struct Write {
+    note: String,
+    start: std::time::Instant,
+    end: std::time::Instant,
+}
+
+#[test]
+fn restore_while_another_process_reads_and_writes_loses_no_committed_write() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    const RESTORES: usize = 3;
+    let env = Env::new();
+    many_sessions(&env, 400);
+    let snapshot = env.dir.path().join("snapshot.db");
+    env.ok(&["db", "backup", snapshot.to_str().unwrap()]);
+    let bk = env.dir.path().join("bk");
+    let stop = AtomicBool::new(false);
+    let cap = Instant::now() + Duration::from_secs(90);
+    let env = &env;
+
+    // The other process: a real praxis subprocess per step, writing an assessment then reading the history, in a
+    // loop; and, in this test process, one long-lived connection doing the same.
+    let (cli, lib, restores) = std::thread::scope(|s| {
+        let cli = s.spawn(|| {
+            let (mut writes, mut problems) = (Vec::new(), Vec::new());
+            for i in 0.. {
+                if stop.load(Ordering::SeqCst) || Instant::now() > cap {
+                    break;
+                }
+                let note = format!("cli-{i}");
+                let start = Instant::now();
+                let out = env.run(&[
+                    "assess",
+                    "P-0001",
+                    "tug_s",
+                    "12",
+                    "--date",
+                    "2026-01-05",
+                    "--notes",
+                    &note,
+                ]);
+                let end = Instant::now();
+                let err = String::from_utf8_lossy(&out.stderr).to_string();
+                if out.status.success() {
+                    writes.push(Write { note, start, end });
+                } else {
+                    problems.push(format!("{note}: {err}"));
+                }
+                let read = env.run(&["history", "P-0001", "--json"]);
+                let err = String::from_utf8_lossy(&read.stderr).to_string();
+                let parsed = serde_json::from_slice::<Value>(&read.stdout);
+                if !read.status.success() || !err.is_empty() || parsed.is_err() {
+                    problems.push(format!("read after {i}: {:?} {err}", read.status.code()));
+                }
+            }
+            (writes, problems)
+        });
+        let lib = s.spawn(|| {
+            let mut store = praxis::store::Store::open(&env.db).unwrap();
+            let (mut writes, mut problems) = (Vec::new(), Vec::new());
+            for i in 0.. {
+                if stop.load(Ordering::SeqCst) || Instant::now() > cap {
+                    break;
+                }
+                let note = format!("lib-{i}");
+                let start = Instant::now();
+                let res = store.add_assessment(&praxis::domain::Assessment {
+                    id: 0,
+                    patient_code: "P-0001".into(),
+                    instrument: "tug_s".into(),
+                    score: 11.0,
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 1, 6).unwrap(),
+                    assessor: None,
+                    notes: note.clone(),
+                });
+                let end = Instant::now();
+                match res {
+                    Ok(_) => writes.push(Write { note, start, end }),
+                    Err(e) => problems.push(format!("{note}: {e}")),
+                }
+                match store.history("P-0001") {
+                    Ok(h) if h.len() >= 400 => {}
+                    Ok(h) => problems.push(format!("read after {i}: only {} entries", h.len())),
+                    Err(e) => problems.push(format!("read after {i}: {e}")),
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            (writes, problems)
+        });
+        let mut restores = Vec::new();
+        for _ in 0..RESTORES {
+            std::thread::sleep(Duration::from_millis(700));
+            let start = Instant::now();
+            let out = env
+                .cmd(&[
+                    "db",
+                    "restore",
+                    snapshot.to_str().unwrap(),
+                    "--yes",
+                    "--json",
+                ])
+                .env("PRAXIS_BACKUP_DIR", &bk)
+                .output()
+                .unwrap();
+            let end = Instant::now();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+            restores.push((start, end, PathBuf::from(r["previous"].as_str().unwrap())));
+        }
+        std::thread::sleep(Duration::from_millis(700));
+        stop.store(true, Ordering::SeqCst);
+        (cli.join().unwrap(), lib.join().unwrap(), restores)
+    });
+
+    let check = env.ok(&["db", "check"]);
+    assert!(
+        check.contains("Integrity:      ok") && check.contains("Audit trail:    intact"),
+        "{check}"
+    );
+    for (who, (writes, problems)) in [("cli", &cli), ("lib", &lib)] {
+        assert!(problems.is_empty(), "{who}: {problems:#?}");
+        assert!(!writes.is_empty(), "{who} wrote nothing");
+        for w in writes {
+            let final_db = count_notes(&env.db, "assessments", &w.note);
+            let kept: Vec<i64> = restores
+                .iter()
+                .map(|(_, _, prev)| count_notes(prev, "assessments", &w.note))
+                .collect();
+            // Somewhere, exactly once among the copies a write could be in: after the last restore it must be
+            // in the live database; between two restores (or before the first) in the next restore's backup.
+            let after_last = restores.last().is_some_and(|(_, end, _)| w.start > *end);
+            if after_last {
+                assert_eq!(final_db, 1, "{} came after the last restore", w.note);
+            }
+            for (k, (start, _, prev)) in restores.iter().enumerate() {
+                let after_previous = k == 0 || w.start > restores[k - 1].1;
+                if after_previous && w.end < *start {
+                    assert_eq!(
+                        kept[k],
+                        1,
+                        "{} came before restore {k}: not in {}",
+                        w.note,
+                        prev.display()
+                    );
+                }
+            }
+            assert!(
+                final_db + kept.iter().sum::<i64>() == 1,
+                "{} was reported committed but is not in exactly one copy",
+                w.note
+            );
+        }
+    }
+    // The run covered writes both before and after restores.
+    let first_restore = restores[0].0;
+    let last_restore = restores[RESTORES - 1].1;
+    for (who, (writes, _)) in [("cli", &cli), ("lib", &lib)] {
+        assert!(
+            writes.iter().any(|w| w.end < first_restore),
+            "{who}: no write before"
+        );
+        assert!(
+            writes.iter().any(|w| w.start > last_restore),
+            "{who}: no write after"
+        );
+    }
 }

@@ -609,3 +609,75 @@ fn subacute_protocols_differ_by_less_than_the_mcid_icare_vectors() {
         );
     }
 }
+
+/// A scenario and a library protocol from the repository.
+fn repo_scenario_and_protocol(scenario_file: &str, protocol_id: &str) -> (Scenario, Protocol) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).expect("file in the repo");
+    let s = praxis::model::scenario::parse(&read(scenario_file), scenario_file)
+        .expect("scenario parses");
+    let p = praxis::model::protocol::parse(
+        &read(&format!("protocols/{protocol_id}.toml")),
+        protocol_id,
+    )
+    .expect("library protocol parses");
+    (s, p)
+}
+
+// Older adults: progressive gait, balance and functional training improves the Berg Balance Scale by +3.48 points
+// (95% CI 2.01 to 4.95; Howe 2011 Cochrane CD004963, 4 trials, n = 145) by the end of the programme; 11-12 weeks x
+// 3 sessions/week is the most effective dose (Lesinski 2015 Sports Med 45:1721). Tolerance: the mean gain at the end
+// of `balance-gait-older` (12 weeks x 3 one-hour sessions) on tests/scenarios/older-adult-falls.toml (81 years,
+// Berg 42) must lie inside that 95% CI. No training for the same person, and the arm-only usual care, must stay
+// below 0.5 points (healthy ageing has no progression in the model over 12 weeks) and at least 2 points below.
+#[test]
+fn older_adult_balance_training_berg_within_howe_2011_ci_2_0_to_5_0() {
+    let (s, p) = repo_scenario_and_protocol(
+        "tests/scenarios/older-adult-falls.toml",
+        "balance-gait-older",
+    );
+    let (_, usual) =
+        repo_scenario_and_protocol("tests/scenarios/older-adult-falls.toml", "usual-care");
+    let gain = |f: &Forecast| f.summary.measures["bbs"].change_end.mean;
+    let trained = run(&s, Some(&p), 400);
+    assert_eq!(trained.summary.end_of_treatment_day, 7 * 11 + 4);
+    let g = gain(&trained);
+    assert!(
+        (2.01..=4.95).contains(&g),
+        "Berg gain {g:.2} outside Howe 2011 95% CI 2.01-4.95"
+    );
+    for other in [run(&s, None, 400), run(&s, Some(&usual), 400)] {
+        let o = gain(&other);
+        assert!(
+            o.abs() < 0.5 && g - o >= 2.0,
+            "{}: {o:.2} vs trained {g:.2}",
+            other.summary.protocol
+        );
+    }
+}
+
+// EXCITE (Wolf 2006 JAMA 296:2095): 3-9 months after stroke, with some wrist and finger extension, 2 weeks of CIMT
+// improved arm function more than usual and customary care, and the difference held at 12 months. Praxis has
+// neither of EXCITE's outcomes (Wolf Motor Function Test, Motor Activity Log), so the test checks the direction on
+// ARAT only: the library's `cimt` beats `usual-care` at 12 months, for a patient above the use threshold (ARAT
+// 30) and one below it (ARAT 22, learned non-use), and ends above baseline. No size is asserted: the model's CIMT
+// advantage (about +1 to +1.5 ARAT) is below the ARAT MCID, a known gap (baseline arm use is inferred from function,
+// so the EXCITE patients' low use despite some hand function, and thus the constraint's effect, is not represented).
+#[test]
+fn cimt_beats_usual_care_at_12_months_excite_wolf_2006() {
+    let (_, cimt) = repo_scenario_and_protocol("tests/scenarios/stroke-chronic.toml", "cimt");
+    let (_, usual) =
+        repo_scenario_and_protocol("tests/scenarios/stroke-chronic.toml", "usual-care");
+    for (arat, fma) in [(30, 38), (22, 30)] {
+        let s = scenario(&format!(
+            "horizon_days = 365\nfollow_up_day = 365\n[patient]\nage = 62\ndays_since_onset = 150\ncondition = {{ kind = \"stroke\", mep = \"present\" }}\n[baseline]\narat = {arat}\nfma_ue = {fma}\n"
+        ));
+        let gain =
+            |p: &Protocol| run(&s, Some(p), 200).summary.measures["arat"].improvement_follow_up;
+        let (c, u) = (gain(&cimt), gain(&usual));
+        assert!(
+            c > u + 0.5 && c > 0.0,
+            "ARAT {arat}: cimt {c:.2} vs usual care {u:.2}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! Export: render patients, assessments or sessions as CSV or JSON, optionally pseudonymised, and write the file
 //! (mode 0600) inside the store's audited export transaction.
 
-use std::io::Write as _;
+use std::collections::BTreeMap;
+use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 
@@ -44,24 +45,59 @@ fn num(x: f64) -> String {
     }
 }
 
-/// The condition's facts without its `kind` tag, as JSON text.
-fn facts(p: &Patient) -> (String, String) {
+/// Each patient's day 0 in a pseudonymised export (`None`: not pseudonymised). See [`ExportData::day_zero`].
+type DayZero<'a> = Option<&'a BTreeMap<String, NaiveDate>>;
+
+/// Days from the patient's day 0 to `date`, as a pseudonymised export shows dates.
+fn day_number(day_zero: &BTreeMap<String, NaiveDate>, code: &str, date: NaiveDate) -> Value {
+    day_zero
+        .get(code)
+        .map_or(Value::Null, |zero| (date - *zero).num_days().into())
+}
+
+/// In a pseudonymised export, every exact date among the condition's facts (`onset_date`: any key ending in
+/// `_date`) becomes its month (`onset_month: "2025-09"`) and its day number (`onset_day: 0`).
+fn coarsen_fact_dates(facts: &mut Value, code: &str, day_zero: &BTreeMap<String, NaiveDate>) {
+    let Some(o) = facts.as_object_mut() else {
+        return;
+    };
+    let keys: Vec<String> = o.keys().filter(|k| k.ends_with("_date")).cloned().collect();
+    for key in keys {
+        let stem = &key[..key.len() - "_date".len()];
+        let date = o
+            .remove(&key)
+            .and_then(|v| v.as_str().and_then(|t| t.parse::<NaiveDate>().ok()));
+        if let Some(d) = date {
+            o.insert(
+                format!("{stem}_month"),
+                d.format("%Y-%m").to_string().into(),
+            );
+            o.insert(format!("{stem}_day"), day_number(day_zero, code, d));
+        }
+    }
+}
+
+/// The condition's facts without its `kind` tag, as JSON text (dates coarsened when pseudonymised).
+fn facts(p: &Patient, pseudo: DayZero<'_>) -> (String, String) {
     let mut v = serde_json::to_value(&p.condition).unwrap_or(Value::Null);
     let kind = v
         .as_object_mut()
         .and_then(|o| o.remove("kind"))
         .map(|k| text(Some(k)))
         .unwrap_or_default();
+    if let Some(zero) = pseudo {
+        coarsen_fact_dates(&mut v, &p.code, zero);
+    }
     (kind, v.to_string())
 }
 
-fn patient_table(ps: &[Patient], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<String>>) {
+fn patient_table(ps: &[Patient], pseudo: DayZero<'_>) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let rows = ps
         .iter()
         .map(|p| {
-            let (kind, facts) = facts(p);
+            let (kind, facts) = facts(p, pseudo);
             let mut r = vec![p.code.clone()];
-            if pseudo {
+            if pseudo.is_some() {
                 r.push(birth_band(p.birth_year));
             } else {
                 r.push(p.name.clone().unwrap_or_default());
@@ -74,15 +110,14 @@ fn patient_table(ps: &[Patient], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<St
                 kind,
                 facts,
             ]);
-            if !pseudo {
-                r.push(p.notes.clone());
+            if pseudo.is_none() {
+                r.extend([p.notes.clone(), p.created_at.clone(), p.updated_at.clone()]);
             }
-            r.extend([p.created_at.clone(), p.updated_at.clone()]);
             r
         })
         .collect();
     let mut h = vec!["code"];
-    if pseudo {
+    if pseudo.is_some() {
         h.push("birth_years");
     } else {
         h.extend(["name", "birth_year"]);
@@ -94,44 +129,57 @@ fn patient_table(ps: &[Patient], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<St
         "condition",
         "facts",
     ]);
-    if !pseudo {
-        h.push("notes");
+    if pseudo.is_none() {
+        h.extend(["notes", "created_at", "updated_at"]);
     }
-    h.extend(["created_at", "updated_at"]);
     (h, rows)
 }
 
-fn assessment_table(xs: &[Assessment], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<String>>) {
+fn assessment_table(
+    xs: &[Assessment],
+    pseudo: DayZero<'_>,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let rows = xs
         .iter()
         .map(|a| {
-            let mut r = vec![
-                a.patient_code.clone(),
-                a.instrument.clone(),
-                num(a.score),
-                a.date.to_string(),
-            ];
-            if !pseudo {
-                r.extend([a.assessor.clone().unwrap_or_default(), a.notes.clone()]);
+            let mut r = vec![a.patient_code.clone(), a.instrument.clone(), num(a.score)];
+            match pseudo {
+                Some(zero) => r.push(text(Some(day_number(zero, &a.patient_code, a.date)))),
+                None => r.extend([
+                    a.date.to_string(),
+                    a.assessor.clone().unwrap_or_default(),
+                    a.notes.clone(),
+                ]),
             }
             r
         })
         .collect();
-    let mut h = vec!["patient_code", "instrument", "score", "date"];
-    if !pseudo {
-        h.extend(["assessor", "notes"]);
-    }
+    let h = match pseudo {
+        Some(_) => vec!["patient_code", "instrument", "score", "day"],
+        None => vec![
+            "patient_code",
+            "instrument",
+            "score",
+            "date",
+            "assessor",
+            "notes",
+        ],
+    };
     (h, rows)
 }
 
-fn session_table(xs: &[SessionLog], pseudo: bool) -> (Vec<&'static str>, Vec<Vec<String>>) {
+fn session_table(xs: &[SessionLog], pseudo: DayZero<'_>) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let opt = |v: Option<String>| v.unwrap_or_default();
     let rows = xs
         .iter()
         .map(|s| {
+            let when = match pseudo {
+                Some(zero) => text(Some(day_number(zero, &s.patient_code, s.started_at.date()))),
+                None => s.started_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            };
             let mut r = vec![
                 s.patient_code.clone(),
-                s.started_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                when,
                 s.protocol_id.clone(),
                 s.minutes.to_string(),
                 s.repetitions.to_string(),
@@ -139,7 +187,7 @@ fn session_table(xs: &[SessionLog], pseudo: bool) -> (Vec<&'static str>, Vec<Vec
                 opt(s.success_rate.map(num)),
                 opt(s.rpe.map(|x| x.to_string())),
             ];
-            if !pseudo {
+            if pseudo.is_none() {
                 r.extend([s.notes.clone(), opt(s.clinician.clone())]);
             }
             r
@@ -147,7 +195,11 @@ fn session_table(xs: &[SessionLog], pseudo: bool) -> (Vec<&'static str>, Vec<Vec
         .collect();
     let mut h = vec![
         "patient_code",
-        "started_at",
+        if pseudo.is_some() {
+            "day"
+        } else {
+            "started_at"
+        },
         "protocol_id",
         "minutes",
         "repetitions",
@@ -155,32 +207,78 @@ fn session_table(xs: &[SessionLog], pseudo: bool) -> (Vec<&'static str>, Vec<Vec
         "success_rate",
         "rpe",
     ];
-    if !pseudo {
+    if pseudo.is_none() {
         h.extend(["notes", "clinician"]);
     }
     (h, rows)
 }
 
-/// Drop the personal fields of a JSON record; the birth year becomes its 5-year band.
-fn pseudonymise(mut v: Value) -> Value {
-    if let Some(o) = v.as_object_mut() {
-        for k in ["name", "notes", "assessor", "clinician", "id"] {
-            o.remove(k);
+/// Pseudonymise one JSON record: drop the personal fields and record-keeping times, give the birth year as its
+/// 5-year band, exact dates as day numbers from the patient's day 0 (`date`, `started_at` -> `day`) and the
+/// condition's dates as month and day number.
+fn pseudonymise(mut v: Value, day_zero: &BTreeMap<String, NaiveDate>) -> Value {
+    let Some(o) = v.as_object_mut() else {
+        return v;
+    };
+    for k in [
+        "name",
+        "notes",
+        "assessor",
+        "clinician",
+        "id",
+        "created_at",
+        "updated_at",
+    ] {
+        o.remove(k);
+    }
+    if let Some(y) = o.remove("birth_year").and_then(|y| y.as_i64()) {
+        o.insert("birth_years".into(), Value::String(birth_band(y as i32)));
+    }
+    let code = o
+        .get("patient_code")
+        .or_else(|| o.get("code"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    for k in ["date", "started_at"] {
+        let date = o.remove(k).and_then(|d| {
+            d.as_str()
+                .and_then(|t| t.get(..10))
+                .and_then(|t| t.parse::<NaiveDate>().ok())
+        });
+        if let Some(d) = date {
+            o.insert("day".into(), day_number(day_zero, &code, d));
         }
-        if let Some(y) = o.remove("birth_year").and_then(|y| y.as_i64()) {
-            o.insert("birth_years".into(), Value::String(birth_band(y as i32)));
-        }
+    }
+    if let Some(c) = o.get_mut("condition") {
+        coarsen_fact_dates(c, &code, day_zero);
     }
     v
 }
 
-/// Render the export as bytes. Pure: no I/O.
+/// An export rendered in memory: its bytes and the offset just past each record, so that a write cut short can say
+/// how many whole records got out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    /// Offset in `bytes` just past each record (CSV: its line; JSON: its object), in order.
+    pub record_ends: Vec<usize>,
+}
+
+impl Rendered {
+    /// How many whole records lie in the first `written` bytes.
+    pub fn records_within(&self, written: usize) -> usize {
+        self.record_ends.partition_point(|&end| end <= written)
+    }
+}
+
+/// Render the export. Pure: no I/O. JSON is an array laid out exactly as `serde_json::to_vec_pretty` lays it out.
 pub fn render(
     kind: ExportKind,
     data: &ExportData,
     format: Format,
     pseudo: bool,
-) -> anyhow::Result<Vec<u8>> {
+) -> anyhow::Result<Rendered> {
     match format {
         Format::Json => {
             let values: Result<Vec<Value>, serde_json::Error> = match kind {
@@ -192,71 +290,167 @@ pub fn render(
             };
             let values = values?;
             let values: Vec<Value> = if pseudo {
-                values.into_iter().map(pseudonymise).collect()
+                values
+                    .into_iter()
+                    .map(|v| pseudonymise(v, &data.day_zero))
+                    .collect()
             } else {
                 values
             };
-            let mut out = serde_json::to_vec_pretty(&values)?;
-            out.push(b'\n');
-            Ok(out)
+            if values.is_empty() {
+                return Ok(Rendered {
+                    bytes: b"[]\n".to_vec(),
+                    record_ends: Vec::new(),
+                });
+            }
+            // One element at a time, indented one level, so each record's end is known.
+            let mut out = b"[\n".to_vec();
+            let mut ends = Vec::with_capacity(values.len());
+            for (i, v) in values.iter().enumerate() {
+                let one = serde_json::to_string_pretty(v)?;
+                for (j, line) in one.lines().enumerate() {
+                    if j > 0 {
+                        out.push(b'\n');
+                    }
+                    out.extend_from_slice(b"  ");
+                    out.extend_from_slice(line.as_bytes());
+                }
+                if i + 1 < values.len() {
+                    out.push(b',');
+                }
+                out.push(b'\n');
+                ends.push(out.len());
+            }
+            out.extend_from_slice(b"]\n");
+            Ok(Rendered {
+                bytes: out,
+                record_ends: ends,
+            })
         }
         Format::Csv => {
+            let zero = pseudo.then_some(&data.day_zero);
             let (headers, rows) = match kind {
-                ExportKind::Patients => patient_table(&data.patients, pseudo),
-                ExportKind::Assessments => assessment_table(&data.assessments, pseudo),
-                ExportKind::Sessions => session_table(&data.sessions, pseudo),
+                ExportKind::Patients => patient_table(&data.patients, zero),
+                ExportKind::Assessments => assessment_table(&data.assessments, zero),
+                ExportKind::Sessions => session_table(&data.sessions, zero),
             };
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&headers)?;
+            let mut ends = Vec::with_capacity(rows.len());
             for r in rows {
                 w.write_record(&r)?;
+                w.flush()?;
+                ends.push(w.get_ref().len());
             }
-            Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+            Ok(Rendered {
+                bytes: w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
+                record_ends: ends,
+            })
         }
     }
 }
 
-/// Export `kind` to `out` (created new, mode 0600; never overwriting) or, without `out`, return the bytes for
-/// stdout. One audited transaction; returns the number of records and the bytes when there is no file.
+/// Export `kind` to `out`, a new file (mode 0600; never overwriting), in one audited transaction: the file exists
+/// only if its audit row was committed. Returns the number of records.
 pub fn export(
     store: &mut Store,
     kind: ExportKind,
     format: Format,
     pseudo: bool,
     since: Option<NaiveDate>,
-    out: Option<&Path>,
-) -> anyhow::Result<(usize, Vec<u8>)> {
-    let dest = out.map_or_else(
-        || "standard output".to_string(),
-        |p| p.display().to_string(),
-    );
-    let mut rendered = Vec::new();
+    out: &Path,
+) -> anyhow::Result<usize> {
+    let dest = out.display().to_string();
     let mut created = false;
     let res = store.export_with(kind, since, pseudo, &dest, |data| {
-        let bytes = render(kind, data, format, pseudo)
+        let r = render(kind, data, format, pseudo)
             .map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))?;
-        match out {
-            Some(path) => {
-                write_private(path, &bytes)?;
-                created = true;
-                Ok(())
-            }
-            None => {
-                rendered = bytes;
-                Ok(())
-            }
-        }
+        write_private(out, &r.bytes)?;
+        created = true;
+        Ok(())
     });
     match res {
-        Ok(n) => Ok((n, rendered)),
+        Ok((n, _)) => Ok(n),
         Err(e) => {
             // The audit row was not committed: take back the file, so no export exists without its audit row.
-            if let (true, Some(path)) = (created, out) {
-                let _ = std::fs::remove_file(path);
+            if created {
+                let _ = std::fs::remove_file(out);
             }
             Err(e.into())
         }
     }
+}
+
+/// Where [`export_to_stream`] says the data went, in the audit trail.
+pub const STDOUT: &str = "standard output";
+
+/// Export `kind` to a stream (standard output). Rendered in memory first and audited (committed) before the first
+/// byte is written, so no data ever leaves without an audit row. If the write then fails (the reader closed the
+/// pipe, as `praxis export ... | head -1` does, or any other error), a second audit row records the export as
+/// incomplete, with the bytes and records written and left, and the error says so. Returns the number of records.
+pub fn export_to_stream(
+    store: &mut Store,
+    kind: ExportKind,
+    format: Format,
+    pseudo: bool,
+    since: Option<NaiveDate>,
+    w: &mut dyn Write,
+) -> anyhow::Result<usize> {
+    let mut rendered = Rendered::default();
+    let (n, export_row) = store.export_with(kind, since, pseudo, STDOUT, |data| {
+        rendered = render(kind, data, format, pseudo)
+            .map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))?;
+        Ok(())
+    })?;
+    let mut written = 0;
+    let Err(e) = write_counting(w, &rendered.bytes, &mut written) else {
+        return Ok(n);
+    };
+    let total = rendered.bytes.len();
+    let done = rendered.records_within(written);
+    let why = if e.kind() == std::io::ErrorKind::BrokenPipe {
+        "the reader closed the pipe".to_string()
+    } else {
+        e.to_string()
+    };
+    let details = serde_json::json!({
+        "kind": kind,
+        "rows": n,
+        "rows_written": done,
+        "rows_left": n - done,
+        "bytes": total,
+        "bytes_written": written,
+        "bytes_left": total - written,
+        "reason": why,
+    });
+    let head = format!(
+        "the export to {STDOUT} was cut short ({why}) after {written} of {total} bytes ({done} of {n} whole records)"
+    );
+    match store.audit_export_incomplete(export_row, STDOUT, &details) {
+        Ok(row) => anyhow::bail!(
+            "{head}; the audit trail records it as incomplete (row {row}, after the export's row {export_row})"
+        ),
+        Err(ae) => anyhow::bail!(
+            "{head}; recording that in the audit trail failed too ({ae}), so its row {export_row} shows the whole \
+             export"
+        ),
+    }
+}
+
+/// `write_all` then `flush`, counting in `written` the bytes the writer accepted.
+fn write_counting(w: &mut dyn Write, mut bytes: &[u8], written: &mut usize) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        match w.write(bytes) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(k) => {
+                *written += k;
+                bytes = &bytes[k..];
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    w.flush()
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
@@ -293,5 +487,197 @@ mod tests {
         assert_eq!(birth_band(1958), "1955-1959");
         assert_eq!(birth_band(1955), "1955-1959");
         assert_eq!(birth_band(1960), "1960-1964");
+    }
+
+    fn store_with_assessments(n: usize) -> (tempfile::TempDir, Store) {
+        use crate::domain::{Condition, OlderAdultFacts};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+        store
+            .add_patient(&Patient {
+                id: 0,
+                code: "P-0001".into(),
+                name: Some("Ada".into()),
+                birth_year: 1950,
+                sex: None,
+                dominant_hand: None,
+                affected_side: None,
+                condition: Condition::OlderAdult(OlderAdultFacts::default()),
+                notes: "multi\nline, \"quoted\" note".into(),
+                created_at: String::new(),
+                updated_at: String::new(),
+                version: 0,
+            })
+            .unwrap();
+        for i in 0..n {
+            store
+                .add_assessment(&Assessment {
+                    id: 0,
+                    patient_code: "P-0001".into(),
+                    instrument: "tug_s".into(),
+                    score: 10.0 + i as f64,
+                    date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+                        + chrono::Days::new(i as u64),
+                    assessor: None,
+                    notes: format!("note {i}\nsecond line"),
+                })
+                .unwrap();
+        }
+        (dir, store)
+    }
+
+    fn data(store: &mut Store, kind: ExportKind) -> ExportData {
+        let mut got = ExportData::default();
+        store
+            .export_with(kind, None, false, "test", |d| {
+                got = d.clone();
+                Ok(())
+            })
+            .unwrap();
+        got
+    }
+
+    #[test]
+    fn json_is_laid_out_as_serde_pretty_and_record_ends_close_each_object() {
+        let (_dir, mut store) = store_with_assessments(3);
+        for kind in [
+            ExportKind::Patients,
+            ExportKind::Assessments,
+            ExportKind::Sessions,
+        ] {
+            let d = data(&mut store, kind);
+            for pseudo in [false, true] {
+                let r = render(kind, &d, Format::Json, pseudo).unwrap();
+                let v: Vec<Value> = serde_json::from_slice(&r.bytes).unwrap();
+                let mut want = serde_json::to_vec_pretty(&v).unwrap();
+                want.push(b'\n');
+                assert_eq!(
+                    String::from_utf8_lossy(&r.bytes),
+                    String::from_utf8_lossy(&want)
+                );
+                assert_eq!(r.record_ends.len(), v.len());
+                for (i, end) in r.record_ends.iter().enumerate() {
+                    // A prefix ending at a record end, closed with "]", is the first i+1 records.
+                    let mut prefix = r.bytes[..*end].to_vec();
+                    if prefix.ends_with(b",\n") {
+                        prefix.truncate(prefix.len() - 2);
+                    }
+                    prefix.extend_from_slice(b"]");
+                    let head: Vec<Value> = serde_json::from_slice(&prefix).unwrap();
+                    assert_eq!(head, v[..=i]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn csv_record_ends_fall_after_whole_records_even_with_newlines_in_cells() {
+        let (_dir, mut store) = store_with_assessments(4);
+        let d = data(&mut store, ExportKind::Assessments);
+        let r = render(ExportKind::Assessments, &d, Format::Csv, false).unwrap();
+        assert_eq!(r.record_ends.len(), 4);
+        assert_eq!(*r.record_ends.last().unwrap(), r.bytes.len());
+        for (i, end) in r.record_ends.iter().enumerate() {
+            let mut rd = csv::Reader::from_reader(&r.bytes[..*end]);
+            let rows: Vec<csv::StringRecord> = rd.records().map(|x| x.unwrap()).collect();
+            assert_eq!(rows.len(), i + 1);
+            assert_eq!(&rows[i][5], format!("note {i}\nsecond line"));
+        }
+        assert_eq!(r.records_within(0), 0);
+        assert_eq!(r.records_within(r.record_ends[1]), 2);
+        assert_eq!(r.records_within(r.record_ends[1] - 1), 1);
+    }
+
+    /// Accepts `left` bytes, then fails as a closed pipe does.
+    struct ClosesAfter {
+        left: usize,
+        got: Vec<u8>,
+    }
+
+    impl Write for ClosesAfter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.left == 0 {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            let k = buf.len().min(self.left).min(7);
+            self.left -= k;
+            self.got.extend_from_slice(&buf[..k]);
+            Ok(k)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_stream_cut_short_gets_a_second_audit_row_saying_what_was_left() {
+        let (_dir, mut store) = store_with_assessments(5);
+        let whole = render(
+            ExportKind::Assessments,
+            &data(&mut store, ExportKind::Assessments),
+            Format::Csv,
+            false,
+        )
+        .unwrap();
+        let cut = whole.record_ends[1] + 3; // two whole records and part of the third
+        let before = store.audit(None).unwrap().len();
+        let mut w = ClosesAfter {
+            left: cut,
+            got: Vec::new(),
+        };
+        let err = export_to_stream(
+            &mut store,
+            ExportKind::Assessments,
+            Format::Csv,
+            false,
+            None,
+            &mut w,
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(w.got, whole.bytes[..cut]);
+        assert!(
+            err.contains("cut short (the reader closed the pipe)"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "after {cut} of {} bytes (2 of 5 whole records)",
+                whole.bytes.len()
+            )),
+            "{err}"
+        );
+        let trail = store.audit(None).unwrap();
+        assert_eq!(
+            trail.len(),
+            before + 2,
+            "the export row, then the incomplete row"
+        );
+        let (export, incomplete) = (&trail[before], &trail[before + 1]);
+        assert_eq!(export.action, "export");
+        assert_eq!(export.after.as_ref().unwrap()["rows"], 5);
+        assert_eq!(incomplete.action, "export_incomplete");
+        let a = incomplete.after.as_ref().unwrap();
+        assert_eq!(a["export_row"], export.id);
+        assert_eq!(a["rows_written"], 2);
+        assert_eq!(a["rows_left"], 3);
+        assert_eq!(a["bytes_written"], cut);
+        assert_eq!(a["bytes_left"], whole.bytes.len() - cut);
+        assert!(err.contains(&format!("row {}", incomplete.id)), "{err}");
+        assert!(store.verify_audit().unwrap().is_ok());
+
+        // A whole write leaves one row only.
+        let mut all = Vec::new();
+        let n = export_to_stream(
+            &mut store,
+            ExportKind::Assessments,
+            Format::Csv,
+            false,
+            None,
+            &mut all,
+        )
+        .unwrap();
+        assert_eq!((n, all), (5, whole.bytes));
+        assert_eq!(store.audit(None).unwrap().len(), before + 3);
     }
 }

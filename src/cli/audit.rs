@@ -127,6 +127,15 @@ pub fn summary(e: &AuditEntry) -> String {
             let facts = pick.iter().filter_map(|k| a.get(*k).map(short)).collect();
             with(format!("new {}", e.entity), facts)
         }
+        ("export_incomplete", None, Some(a)) => {
+            let n = |k: &str| a.get(k).map(short).unwrap_or_else(|| "?".into());
+            format!(
+                "export {} cut short: {}/{} rows",
+                n("kind"),
+                n("rows_written"),
+                n("rows")
+            )
+        }
         (action, None, Some(a)) => {
             let mut facts: Vec<String> = ["kind", "rows", "file"]
                 .iter()

@@ -1,6 +1,6 @@
 //! `praxis export patients|assessments|sessions [--format csv|json] [--pseudonymised] [--since DATE] [--out FILE]`.
 
-use std::io::Write as _;
+use std::os::fd::AsFd as _;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -17,7 +17,13 @@ pub struct Args {
     kind: ExportKind,
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
-    /// Drop names, notes, assessors and clinicians; birth year becomes a 5-year band.
+    /// For research partners: no names, notes or exact dates (see --help).
+    ///
+    /// Drops names, notes, assessors, clinicians and record times; the birth year becomes a 5-year band
+    /// ("1955-1959"). Exact dates become day numbers counted from each patient's day 0, the date of their first
+    /// dated record (stroke onset if known, else the first assessment or session): assessments and sessions carry
+    /// `day` instead of `date` / `started_at`, and the stroke onset date becomes `onset_month` (YYYY-MM) and
+    /// `onset_day`. So days since onset are `day - onset_day`, and one patient's day numbers agree across exports.
     #[arg(long, alias = "pseudonymized")]
     pseudonymised: bool,
     /// Only records dated (patients: changed) on or after this day.
@@ -30,17 +36,29 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
-    let (n, bytes) = crate::app::export::export(
-        &mut store,
-        args.kind,
-        args.format,
-        args.pseudonymised,
-        args.since,
-        args.out.as_deref(),
-    )?;
     match &args.out {
-        None => std::io::stdout().lock().write_all(&bytes)?,
+        None => {
+            // Unbuffered, on a duplicate of the descriptor: every byte counted as written reached the pipe.
+            let fd = std::io::stdout().as_fd().try_clone_to_owned()?;
+            let mut stdout = std::fs::File::from(fd);
+            crate::app::export::export_to_stream(
+                &mut store,
+                args.kind,
+                args.format,
+                args.pseudonymised,
+                args.since,
+                &mut stdout,
+            )?;
+        }
         Some(path) => {
+            let n = crate::app::export::export(
+                &mut store,
+                args.kind,
+                args.format,
+                args.pseudonymised,
+                args.since,
+                path,
+            )?;
             if ctx.json {
                 ctx.print_json(&serde_json::json!({ "exported": n, "file": path }))?;
             } else {

@@ -115,6 +115,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let ctx = Ctx { db, json: cli.json };
     if cli.command.is_some() {
+        if !matches!(cli.command, Some(Command::Export(_))) {
+            util::end_quietly_on_closed_pipe();
+        }
         util::exit_on_signals();
     }
     match cli.command {

@@ -49,6 +49,17 @@ pub fn exit_on_signals() {
     });
 }
 
+/// Let a closed pipe end a command quietly, as it ends other Unix tools (`praxis audit | head`): restore SIGPIPE's
+/// default action. Rust starts programs with SIGPIPE ignored, so a `println!` into a closed pipe would panic with a
+/// stack trace instead. Not for `export`, which must see the error to record an incomplete export in the audit
+/// trail. Whatever a command saved was committed before it printed, so being ended here loses nothing.
+pub fn end_quietly_on_closed_pipe() {
+    // SAFETY: resetting one signal's disposition to its default; called at startup, before any other thread runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Ask before something that cannot be undone: with `--yes`, go ahead; on a terminal, ask for "yes"; otherwise
 /// (a script, a pipe) refuse and say to pass `--yes`.
 pub fn confirm(question: &str, yes: bool) -> anyhow::Result<()> {

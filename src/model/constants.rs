@@ -66,7 +66,7 @@ pub const FATIGUE_CAPACITY_REPS_PER_HOUR: f64 = 80.0;
 pub const FATIGUE_MIN_HOURS: f64 = 0.25;
 /// Exponent of session length (hours) in the capacity: R = R_1h x hours^0.5. Modelling choice (check): long
 /// sessions hold more useful practice than short ones, but less than in proportion (Lee & Genovese 1988: massed
-/// practice depresses learning; Page 2016: 3 x 20 min beat 60 min).
+/// practice depresses learning; Page 2016 Exp Brain Res 234:2841: 3 x 20 min beat 60 min).
 pub const FATIGUE_LENGTH_EXPONENT: f64 = 0.5;
 /// Recovery time constant of fatigue between sessions (hours). Massed practice depresses learning (Lee & Genovese
 /// 1988 meta-analysis); sessions 20 min apart learn less than 24 h apart (Shea 2000 Hum Mov Sci 19:737). (check)
@@ -88,7 +88,7 @@ pub const SUCCESS_SPREAD: f64 = 0.08;
 /// Blocks per session the engine updates in closed form (more = finer progression, slower forecasts).
 pub const MAX_BLOCKS_PER_SESSION: u32 = 3;
 
-// Practice structure (Wickens 2013 Hum Factors 55:1 (check); 37 studies).
+// Practice structure (Wickens, Hutchins, Carolan & Cumming 2013 Hum Factors 55(2):461-470; meta-analysis of 37 studies).
 /// Share of whole-task skill carried by integrating the components, when they run in sequence (dimensionless).
 /// Wickens 2013: part training transfers well for sequential (segmented) tasks.
 pub const INTEGRATION_SEQUENTIAL: f64 = 0.15;
@@ -103,9 +103,10 @@ pub const PROGRESSIVE_PART_INTEGRATION_SHARE: f64 = 0.7;
 
 // Practice order (contextual interference; Shea & Morgan 1979 J Exp Psychol Hum Learn 5:179).
 /// Retention benefit of random over blocked order, young adults (multiplier on slow learning - 1). Czyz 2024 Sci
-/// Rep 14:15974: negligible in the young.
+/// Rep 14:15974 (meta-analysis of 54 studies): pooled effect negligible and not significant in the young.
 pub const RANDOM_ORDER_BENEFIT_YOUNG: f64 = 0.02;
-/// Same in older adults. Czyz 2024: larger in older adults. (check)
+/// Same in older adults. Czyz 2024 Sci Rep 14:15974: large effect on retention in older adults, medium in adults;
+/// the size of the multiplier is a modelling choice.
 pub const RANDOM_ORDER_BENEFIT_OLD: f64 = 0.15;
 /// Acquisition cost of random order (multiplier on fast learning - 1, negative). Shea & Morgan 1979: blocked is
 /// better during acquisition.
@@ -194,8 +195,20 @@ pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.15;
 pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Attainable best scores. Training moves a score by a share of its headroom; for timed tests the end of the
+// instrument's range (a 0-s Timed Up and Go, a 3 m/s comfortable walk) is not a score anyone attains, so the
+// headroom is measured to the healthy norm instead.
+/// Best attainable Timed Up and Go (seconds): the healthy mean of the fastest age group in Bohannon 2006 J Geriatr
+/// Phys Ther 29:64-68 (meta-analysis of 21 studies: 8.1 s at 60-69, 9.2 s at 70-79, 11.3 s at 80-99 years).
+pub const ATTAINABLE_TUG_S: f64 = 8.1;
+/// Best attainable comfortable walking speed (m/s): the fastest healthy stratum mean in Bohannon & Andrews 2011
+/// Physiotherapy 97:182-189 (41 studies, 23,111 adults: 1.434 m/s, men 40-49; 0.943 m/s, women 80-99).
+pub const ATTAINABLE_WALK_MS: f64 = 1.43;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Parkinson's disease.
-/// Untreated progression of MDS-UPDRS III (points per year). Holden 2018 Mov Disord Clin Pract 5:47 (de novo).
+/// Untreated progression of MDS-UPDRS III (points per year). Holden 2018 Mov Disord Clin Pract 5:47-53 (362 de novo
+/// patients of the PPMI cohort, linear over 5 years: Part III +2.4 points/year).
 pub const PD_PROGRESSION_UPDRS_PER_YEAR: f64 = 2.4;
 /// SD of the progression rate between people (points per year). Holden 2018 (check).
 pub const PD_PROGRESSION_SD: f64 = 0.4;
@@ -204,10 +217,13 @@ pub const PD_PROGRESSION_SD: f64 = 0.4;
 pub const TRAINABLE_SHARE_PD: f64 = 0.55;
 /// Reinforcement (basal-ganglia) gain in Parkinson's, on / off medication (dimensionless, healthy 1). Frank 2004
 /// Science 306:1940 (off: weak learning from positive outcomes; levodopa restores it); implicit sequence learning
-/// reduced, effect size 0.53 (Neuropsychology 2014 28:945).
+/// reduced, effect size 0.53 (Clark, Lum & Ullman 2014 Neuropsychology 28:945-958, 27 studies). The values are
+/// modelling choices.
 pub const PD_RL_GAIN_ON: f64 = 0.85;
 pub const PD_RL_GAIN_OFF: f64 = 0.6;
-/// Automatisation (chunking) gain in Parkinson's (dimensionless). Neuropsychology 2014 28:945 (check).
+/// Automatisation (chunking) gain in Parkinson's (dimensionless). Clark, Lum & Ullman 2014 Neuropsychology 28:945-958:
+/// implicit sequence learning worse than in controls, effect size 0.53 (27 studies, 505 patients); 0.6 is a
+/// modelling choice in that direction.
 pub const PD_AUTO_GAIN: f64 = 0.6;
 /// Reference MDS-UPDRS III baseline when none is given (points).
 pub const PD_REFERENCE_UPDRS: f64 = 30.0;
@@ -221,17 +237,26 @@ pub const CEREBELLAR_ERR_RETENTION_AS: f64 = 0.95;
 pub const CEREBELLAR_ERR_RETENTION: f64 = (1.0 - SMITH_AS) / (1.0 - CEREBELLAR_ERR_RETENTION_AS);
 /// Motor noise multiplier (dimensionless, healthy 1). Therrien 2016: higher motor noise.
 pub const CEREBELLAR_NOISE: f64 = 1.8;
-/// SARA progression (points per year). Schmitz-Hubsch 2006 Neurology 66:1717 / later cohorts (~1/year).
+/// SARA progression (points per year). Schmitz-Hubsch 2006 Neurology 66:1717 / later cohorts: SARA rose linearly, one
+/// point per 0.95 years, in 1,210 patients of the EUROSCA, RISCA, CRC-SCA and SPATAX cohorts (Mov Disord 2023,
+/// PMC9851985).
 pub const SARA_PROGRESSION_PER_YEAR: f64 = 1.0;
 pub const SARA_PROGRESSION_SD: f64 = 0.3;
 /// Reference SARA baseline when none is given (points).
 pub const SARA_REFERENCE: f64 = 15.0;
-/// Trainable share of headroom, ataxia (dimensionless). Modelling choice (coordinative training gives a few SARA
-/// points; Ilg 2009 Neurology 73:1823 (check)).
+/// Trainable share of headroom, ataxia (dimensionless). Modelling choice: 4 weeks of intensive coordinative training
+/// improved ataxia scores in degenerative cerebellar disease and the gains lasted with home training (Ilg 2009
+/// Neurology 73:1823-1830; Ilg 2010 Mov Disord 25:2239-2246); the size in SARA points is not checked (check).
 pub const TRAINABLE_SHARE_ATAXIA: f64 = 0.3;
-/// Trainable share of headroom, healthy older adult (dimensionless). Modelling choice (balance training moves Berg a
-/// few points; Sherrington 2019 Cochrane (check)).
-pub const TRAINABLE_SHARE_OLDER: f64 = 0.45;
+/// Trainable share of headroom, healthy older adult (dimensionless). Calibration: `balance-gait-older` (36 one-hour
+/// sessions over 12 weeks) on an 81-year-old with Berg 42 gives a mean Berg gain at the end of the programme inside
+/// the 95% CI of gait, balance and functional training in Howe 2011 Cochrane CD004963 (Berg MD +3.48, 2.01 to 4.95;
+/// 4 trials, n = 145). The skill learned per repetition is calibrated on chronic stroke (Lang 2016, above), so the
+/// former value 0.45 (an uncited modelling choice) capped the gain at 0.45 x 14 = 6.3 points and gave only ~+1.9:
+/// with no lesion, most of an older adult's balance deficit is trainable, more than after stroke (0.36 x CST) or
+/// in Parkinson's (0.55). Lesinski 2015 Sports Med 45:1721 (meta-analysis, healthy adults >= 65) supports
+/// 11-12 weeks x 3 sessions/week as the most effective dose.
+pub const TRAINABLE_SHARE_OLDER: f64 = 0.8;
 /// Reinforcement learning step per trial in the reinforcement task of Therrien 2016, as a share of the
 /// error-based step of a healthy learner (dimensionless). Modelling choice: slower but kept.
 pub const REINFORCEMENT_RATE: f64 = 0.01;

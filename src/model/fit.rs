@@ -3,17 +3,18 @@
 //! so the forecast's bands come from the posterior (design.md: "weights draws by the likelihood of the patient's
 //! logged assessments").
 
-/// One observation the model can score: slot index, day, observed score, measurement SD.
+/// One observation the model can score: slot index, day (from day 0, the baseline; negative = before it), observed
+/// score, measurement SD.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Obs {
     pub slot: usize,
-    pub day: usize,
+    pub day: i32,
     pub score: f64,
     pub sd: f64,
 }
 
 /// Log-likelihood of the observations for one draw, `latent(slot, day)` giving the draw's true score.
-pub fn log_likelihood(obs: &[Obs], latent: impl Fn(usize, usize) -> f64) -> f64 {
+pub fn log_likelihood(obs: &[Obs], latent: impl Fn(usize, i32) -> f64) -> f64 {
     obs.iter()
         .map(|o| {
             let z = (o.score - latent(o.slot, o.day)) / o.sd.max(1e-6);

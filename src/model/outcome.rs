@@ -55,6 +55,16 @@ pub fn transfer(from: Domain, to: Domain) -> f64 {
     }
 }
 
+/// The best score training can move an instrument towards, when the end of its range is not attainable (timed
+/// tests); `None`: the end of the range (see the constants for the sources).
+pub fn attainable_best(instrument_id: &str) -> Option<f64> {
+    match instrument_id {
+        "tug_s" => Some(super::constants::ATTAINABLE_TUG_S),
+        "walk10m_ms" => Some(super::constants::ATTAINABLE_WALK_MS),
+        _ => None,
+    }
+}
+
 /// One instrument of a forecast with its baseline.
 #[derive(Debug, Clone, Copy)]
 pub struct Slot {
@@ -70,9 +80,13 @@ pub struct Slot {
 impl Slot {
     pub fn new(inst: &'static Instrument, baseline: f64) -> Slot {
         let b = inst.clamp(baseline);
+        let best = attainable_best(inst.id).unwrap_or(match inst.direction {
+            Direction::HigherIsBetter => inst.max,
+            Direction::LowerIsBetter => inst.min,
+        });
         let (up, down) = match inst.direction {
-            Direction::HigherIsBetter => (inst.max - b, b - inst.min),
-            Direction::LowerIsBetter => (b - inst.min, inst.max - b),
+            Direction::HigherIsBetter => ((best - b).max(0.0), b - inst.min),
+            Direction::LowerIsBetter => ((b - best).max(0.0), inst.max - b),
         };
         Slot {
             id: inst.id,
@@ -125,5 +139,19 @@ mod tests {
         assert_eq!(updrs.score(0.5, 0.0, 0.0), 15.0);
         assert_eq!(updrs.score(0.0, 0.0, -2.4), 32.4);
         assert!(updrs.observe(0.5, -3.0) >= 0.0);
+    }
+
+    #[test]
+    fn timed_tests_improve_towards_the_healthy_norm_not_the_end_of_the_range() {
+        // TUG 14 s: full training gain reaches the healthy 8.1 s (Bohannon 2006), not 0 s.
+        let tug = Slot::new(crate::instruments::get("tug_s").unwrap(), 14.0);
+        assert!((tug.score(1.0, 0.0, 0.0) - 8.1).abs() < 1e-9);
+        assert!((tug.score(0.5, 0.0, 0.0) - 11.05).abs() < 1e-9);
+        // Already faster than the norm: no room to improve, but still room to get worse.
+        let fast = Slot::new(crate::instruments::get("tug_s").unwrap(), 7.0);
+        assert_eq!(fast.score(1.0, 0.0, 0.0), 7.0);
+        assert!(fast.score(0.0, 0.1, 0.0) > 7.0);
+        let walk = Slot::new(crate::instruments::get("walk10m_ms").unwrap(), 0.8);
+        assert!((walk.score(1.0, 0.0, 0.0) - 1.43).abs() < 1e-9);
     }
 }

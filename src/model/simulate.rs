@@ -124,6 +124,10 @@ struct Prepared<'a> {
     fma_ue_headroom: Option<f64>,
     /// Domains read by a slot or by arm use, ascending.
     used_domains: Vec<usize>,
+    /// (slot, day) of each distinct assessment logged before day 0 that calibration scores, by back-casting.
+    past_obs: Vec<(usize, i32)>,
+    /// Assessments before day 0 that cannot be used (before the stroke, or of an instrument not forecast).
+    past_skipped: usize,
 }
 
 fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepared<'a> {
@@ -239,6 +243,27 @@ fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepar
     }
     used_domains.sort_unstable();
     used_domains.dedup();
+    // Assessments before day 0: scored against the untreated course run backwards (see `past_score`); not before
+    // the stroke's onset.
+    let earliest = match scenario.patient.condition {
+        Condition::Stroke(_) => -i64::from(scenario.patient.days_since_onset),
+        _ => i64::MIN,
+    };
+    let mut past_obs = Vec::new();
+    let mut past_skipped = 0;
+    for o in scenario.observations.iter().filter(|o| o.day < 0) {
+        let slot = crate::instruments::get(&o.instrument)
+            .ok()
+            .and_then(|i| slots.iter().position(|s| s.id == i.id));
+        match slot {
+            Some(s) if i64::from(o.day) >= earliest => {
+                if !past_obs.contains(&(s, o.day)) {
+                    past_obs.push((s, o.day));
+                }
+            }
+            _ => past_skipped += 1,
+        }
+    }
     let mut preset = preset;
     preset.notes.extend(notes_extra);
     Prepared {
@@ -259,6 +284,8 @@ fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepar
         arm_slot,
         fma_ue_headroom,
         used_domains,
+        past_obs,
+        past_skipped,
     }
 }
 
@@ -365,32 +392,13 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
         })
         .collect();
     // Spontaneous recovery (stroke): share of headroom per domain, closed form in t.
-    let mut spont_total = [0.0f64; DOMAINS];
-    if prep.preset.priors.spontaneous {
-        let mut arm = c.spont_share;
-        if c.fitter
-            && let Some(h) = prep.fma_ue_headroom
-            && h > 0.0
-        {
-            arm += k::PROPORTIONAL_INTERCEPT_FMA / h;
-        }
-        let leg = c.spont_share_leg;
-        spont_total[Domain::Arm as usize] = arm.min(1.0);
-        spont_total[Domain::Leg as usize] = leg;
-        spont_total[Domain::Balance as usize] = leg;
-        spont_total[Domain::Daily as usize] = 0.5 * (arm + leg);
-    }
+    let spont_total = spont_totals(prep, c);
     let tau = c.spont_tau.max(1.0);
     let spont_scale = (-prep.preset.priors.spont_offset_days / tau).exp();
     let q = (-1.0 / tau).exp();
     let mut q_t = 1.0;
     // Progression: share of the room to the worst score lost per day, per domain.
-    let decline_day = c.decline_per_year / 365.0 / prep.decline_room;
-    let decline_weight = |d: Domain| match d {
-        Domain::WholeBody => 1.0,
-        Domain::Leg | Domain::Balance | Domain::Daily => 0.5,
-        _ => 0.0,
-    };
+    let decline_day = decline_per_day(prep, c);
     let decline_w: [f64; DOMAINS] = std::array::from_fn(|d| decline_weight(domain_from(d)));
     let d0 = f64::from(prep.scenario.patient.days_since_onset);
     let is_stroke = prep.preset.priors.spontaneous;
@@ -621,6 +629,64 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
     }
 }
 
+/// Share of each domain's day-0 headroom that spontaneous recovery (stroke) would add by the end of recovery, for
+/// one draw; zero for other conditions.
+fn spont_totals(prep: &Prepared, c: &Circuits) -> [f64; DOMAINS] {
+    let mut spont_total = [0.0f64; DOMAINS];
+    if prep.preset.priors.spontaneous {
+        let mut arm = c.spont_share;
+        if c.fitter
+            && let Some(h) = prep.fma_ue_headroom
+            && h > 0.0
+        {
+            arm += k::PROPORTIONAL_INTERCEPT_FMA / h;
+        }
+        let leg = c.spont_share_leg;
+        spont_total[Domain::Arm as usize] = arm.min(1.0);
+        spont_total[Domain::Leg as usize] = leg;
+        spont_total[Domain::Balance as usize] = leg;
+        spont_total[Domain::Daily as usize] = 0.5 * (arm + leg);
+    }
+    spont_total
+}
+
+/// Progression of one draw: share of the room to the worst score lost per day on the reference instrument.
+fn decline_per_day(prep: &Prepared, c: &Circuits) -> f64 {
+    c.decline_per_year / 365.0 / prep.decline_room
+}
+
+/// How much of the progression each domain carries (the reference instrument's domain fully).
+fn decline_weight(d: Domain) -> f64 {
+    match d {
+        Domain::WholeBody => 1.0,
+        Domain::Leg | Domain::Balance | Domain::Daily => 0.5,
+        _ => 0.0,
+    }
+}
+
+/// True score of slot `s` on day `day` < 0 (before the baseline) for one draw: the model's untreated course run
+/// backwards from the day-0 baseline. Stroke: the same saturating exponential of spontaneous recovery
+/// ([`recovery::spontaneous_share`]), so the patient was worse earlier by what recovered since (held at the rule's
+/// 72-h baseline for earlier days); Parkinson's and ataxia: better by the progression since. Practice before day 0
+/// is not known to the model and is not added.
+fn past_score(
+    prep: &Prepared,
+    c: &Circuits,
+    spont_total: &[f64; DOMAINS],
+    s: usize,
+    day: i32,
+) -> f64 {
+    let slot = &prep.slots[s];
+    let d = slot.domain as usize;
+    let back = f64::from(day.min(0));
+    let offset = prep.preset.priors.spont_offset_days;
+    // spontaneous_share with a negative t is minus the share recovered between day t and day 0.
+    let spont = recovery::spontaneous_share(spont_total[d], c.spont_tau, offset, back.max(-offset));
+    let regained = decline_per_day(prep, c) * -back * decline_weight(slot.domain);
+    let imp = (spont * slot.up + regained * slot.down).clamp(-slot.down, slot.up);
+    slot.score(0.0, 0.0, imp)
+}
+
 fn domain_from(i: usize) -> Domain {
     match i {
         0 => Domain::Arm,
@@ -775,6 +841,8 @@ pub fn forecast(
     // latent[s][day][draw]
     let mut latent = vec![0.0; n_slots * n_days * draws];
     let mut noise = vec![0.0; n_slots * draws];
+    // past[k * draws + i]: draw i's true score at the k-th assessment before day 0.
+    let mut past = vec![0.0; prep.past_obs.len() * draws];
     // Draws run in chunks of CHUNK: each chunk's rows are written to `latent` as contiguous runs of CHUNK values
     // (whole cache lines) instead of one scattered value per row and draw.
     const CHUNK: usize = 8;
@@ -792,6 +860,12 @@ pub fn forecast(
             for s in 0..n_slots {
                 noise[s * draws + i] = StandardNormal.sample(&mut rng);
             }
+            if !prep.past_obs.is_empty() {
+                let spont = spont_totals(&prep, &c);
+                for (kk, &(s, day)) in prep.past_obs.iter().enumerate() {
+                    past[kk * draws + i] = past_score(&prep, &c, &spont, s, day);
+                }
+            }
             run_draw(&prep, &c, &mut buf[j * rows..(j + 1) * rows], None);
             ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -807,6 +881,7 @@ pub fn forecast(
         &prep,
         opts.seed,
         draws,
+        &past,
         &mut latent,
         &mut noise,
         &mut fit_notes,
@@ -918,12 +993,15 @@ pub fn forecast(
     })
 }
 
-/// Weight the draws by the likelihood of the scenario's observations after day 0 and resample them in place
-/// (see [`super::fit`]); nothing changes when there are none.
+/// Weight the draws by the likelihood of the scenario's observations and resample them in place (see
+/// [`super::fit`]); nothing changes when there are none. Observations after day 0 are scored against the draw's
+/// forecast, those before day 0 against its untreated course run backwards (`past`, see [`past_score`]): a
+/// therapist's logged history conditions the forecast.
 fn calibrate(
     prep: &Prepared,
     seed: u64,
     draws: usize,
+    past: &[f64],
     latent: &mut [f64],
     noise: &mut [f64],
     notes: &mut Vec<String>,
@@ -937,30 +1015,44 @@ fn calibrate(
         .filter_map(|o| {
             let id = crate::instruments::get(&o.instrument).ok()?.id;
             let slot = prep.slots.iter().position(|s| s.id == id)?;
-            Some(fit::Obs {
-                slot,
-                day: o.day as usize,
-                score: o.score,
-                sd: prep.slots[slot].inst.sem,
-            })
+            Some((slot, o.day, o.score))
+        })
+        .chain(prep.scenario.observations.iter().filter_map(|o| {
+            let id = crate::instruments::get(&o.instrument).ok()?.id;
+            let slot = prep.slots.iter().position(|s| s.id == id)?;
+            prep.past_obs
+                .contains(&(slot, o.day))
+                .then_some((slot, o.day, o.score))
+        }))
+        .map(|(slot, day, score)| fit::Obs {
+            slot,
+            day,
+            score,
+            sd: prep.slots[slot].inst.sem,
         })
         .collect();
-    let before = prep
-        .scenario
-        .observations
-        .iter()
-        .filter(|o| o.day < 0)
-        .count();
-    if before > 0 {
+    if prep.past_skipped > 0 {
         notes.push(format!(
-            "{before} assessment(s) before day 0 not used: calibration uses assessments logged after the baseline"
+            "{} assessment(s) before day 0 not used: before the onset, or of an instrument not in the baseline",
+            prep.past_skipped
         ));
     }
     if obs.is_empty() {
         return;
     }
+    let past_index = |s: usize, d: i32| {
+        prep.past_obs
+            .iter()
+            .position(|&p| p == (s, d))
+            .unwrap_or_default()
+    };
     let log_w: Vec<f64> = (0..draws)
-        .map(|i| fit::log_likelihood(&obs, |s, d| latent[(s * n_days + d) * draws + i]))
+        .map(|i| {
+            fit::log_likelihood(&obs, |s, d| match usize::try_from(d) {
+                Ok(d) => latent[(s * n_days + d) * draws + i],
+                Err(_) => past[past_index(s, d) * draws + i],
+            })
+        })
         .collect();
     let (w, ess) = fit::weights(&log_w);
     let mut rng = draw_rng(seed, u32::MAX);

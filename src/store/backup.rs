@@ -3,9 +3,10 @@
 //! `praxis db backup` copies the live database with SQLite's online backup API (others may keep working) into the
 //! backup directory (`PRAXIS_BACKUP_DIR`, default `backups/` next to the database), named by UTC timestamp, and
 //! keeps the newest `PRAXIS_BACKUP_KEEP` (default 14). `praxis db restore FILE` (admin only) checks the file's
-//! integrity and schema version, backs up the current database, then copies the file into the live database with
-//! the backup API in a single step (one write transaction, so other processes see either the old or the new
-//! database, never a mix), brings its schema up to date and audits the restore. Every backup and restore is audited.
+//! integrity and schema version, takes the live database's write lock, backs up the current database under that lock,
+//! then copies the file into the live database with the backup API in the same write transaction (so other processes
+//! see either the old or the new database, never a mix, and no write falls between the two copies), brings its
+//! schema up to date and audits the restore. Every backup and restore is audited.
 
 use std::path::{Path, PathBuf};
 
@@ -117,21 +118,72 @@ impl Store {
     }
 
     /// Replace the live database with `file` (admin only); see the module documentation.
+    ///
+    /// Nothing committed is lost in between: the restore first takes the live database's write lock (the backup
+    /// API's first step, copying no page yet), copies the database as it now is to the pre-restore backup while
+    /// holding that lock, then copies `file` in and commits. Another process's write therefore lands either before
+    /// the lock (and is in the pre-restore backup) or after the restore (and is in the restored database); it waits
+    /// for the lock meanwhile (up to its busy timeout), as for any other writer. Readers keep reading the old
+    /// database until the restore commits.
     pub fn restore_from(&mut self, file: &Path, config: &BackupConfig) -> Result<Restored> {
         self.require_admin("restore a backup")?;
         let version = check_backup_file(file)?;
-        let previous = self.backup_to_dir(config)?;
+        std::fs::create_dir_all(&config.dir).map_err(|source| StoreError::Io {
+            path: config.dir.clone(),
+            source,
+        })?;
+        let stem = stem(self.path());
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let previous = config.dir.join(format!("{stem}-{stamp}.db"));
+        if previous.exists() {
+            return Err(StoreError::Duplicate(format!(
+                "{} already exists; try again",
+                previous.display()
+            )));
+        }
+        let (live, mode) = (self.path().to_path_buf(), self.mode);
+        let timeout = super::BUSY_TIMEOUT;
         let src = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| StoreError::on_open(e, file))?;
-        {
+        let copied = {
             let backup = rusqlite::backup::Backup::new(&src, self.conn_mut())?;
-            // -1: every page in one step, under one write lock on the live database.
-            match backup.step(-1)? {
-                rusqlite::backup::StepResult::Done => {}
-                _ => return Err(StoreError::Busy),
+            // Zero pages: only take the live database's write lock, kept until the copy is done.
+            let start = std::time::Instant::now();
+            loop {
+                match backup.step(0)? {
+                    rusqlite::backup::StepResult::More | rusqlite::backup::StepResult::Done => {
+                        break;
+                    }
+                    _ if start.elapsed() < timeout => {
+                        std::thread::sleep(std::time::Duration::from_millis(20))
+                    }
+                    _ => return Err(StoreError::Busy),
+                }
             }
-        }
+            // Nobody can commit now: keep the database as it is, then replace it in one step.
+            let keep = || -> Result<()> {
+                mode.create(&previous)?;
+                let reader = Connection::open_with_flags(&live, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .map_err(|e| StoreError::on_open(e, &live))?;
+                let mut copy =
+                    Connection::open(&previous).map_err(|e| StoreError::on_open(e, &previous))?;
+                let b = rusqlite::backup::Backup::new(&reader, &mut copy)?;
+                match b.step(-1)? {
+                    rusqlite::backup::StepResult::Done => Ok(()),
+                    _ => Err(StoreError::Busy),
+                }
+            };
+            keep().and_then(|()| match backup.step(-1)? {
+                rusqlite::backup::StepResult::Done => Ok(()),
+                _ => Err(StoreError::Busy),
+            })
+        };
         drop(src);
+        if let Err(e) = copied {
+            // The live database is unchanged (the restore's transaction was never committed).
+            let _ = std::fs::remove_file(&previous);
+            return Err(e);
+        }
         if version < schema::LATEST {
             self.migrate()?;
         }
@@ -148,6 +200,7 @@ impl Store {
                 Some(&serde_json::json!({ "file": from, "previous": prev, "schema_version": version })),
             )
         })?;
+        prune(&config.dir, &stem, config.keep)?;
         Ok(Restored {
             from: file.to_path_buf(),
             previous,

@@ -70,8 +70,16 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
 }
 
+/// What to say when a text read from the database is not UTF-8 (another program wrote it).
+pub(crate) const NOT_UTF8: &str = "the database holds text that is not valid UTF-8, so another program must have \
+     written it; nothing was changed. `praxis db check` names the record and field; fix them with sqlite3 or restore \
+     a backup";
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::Utf8Error(..) = e {
+            return StoreError::Invalid(NOT_UTF8.into());
+        }
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,

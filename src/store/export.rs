@@ -1,13 +1,15 @@
 //! Export and bulk import: whole-table reads in one transaction with their audit row, and an all-or-nothing
 //! import of assessments.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::assessments::{COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
 use super::error::{Result, StoreError};
 use super::sessions::{COLUMNS as SESSION_COLUMNS, session_from_row};
-use super::util::date_text;
+use super::util::{date_text, parse_date};
 use super::{Store, Tx};
 use crate::domain::{Assessment, Patient, SessionLog};
 
@@ -26,6 +28,10 @@ pub struct ExportData {
     pub patients: Vec<Patient>,
     pub assessments: Vec<Assessment>,
     pub sessions: Vec<SessionLog>,
+    /// Pseudonymised exports only: each exported patient's day 0, the date of their first dated record (the
+    /// earliest of the condition's onset date, first assessment and first session), whatever `since` says, so
+    /// the day numbers of one patient agree across exports. Patients without any dated record are absent.
+    pub day_zero: BTreeMap<String, NaiveDate>,
 }
 
 impl ExportData {
@@ -39,7 +45,31 @@ impl ExportData {
 }
 
 impl Tx<'_> {
-    fn read_export(&self, kind: ExportKind, since: Option<NaiveDate>) -> Result<ExportData> {
+    /// Every patient's day 0 (see [`ExportData::day_zero`]): one index lookup per patient and table.
+    fn day_zero(&self) -> Result<BTreeMap<String, NaiveDate>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT code, min(coalesce(json_extract(facts, '$.onset_date'), '9999'), \
+                    coalesce((SELECT min(date) FROM assessments WHERE patient_id = p.id), '9999'), \
+                    coalesce((SELECT substr(min(started_at), 1, 10) FROM sessions WHERE patient_id = p.id), '9999')) \
+             FROM patients p",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (code, first) = row?;
+            if first != "9999" {
+                out.insert(code, parse_date("day 0", &first)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn read_export(
+        &self,
+        kind: ExportKind,
+        since: Option<NaiveDate>,
+        pseudonymised: bool,
+    ) -> Result<ExportData> {
         let since = since.map(date_text);
         let mut data = ExportData::default();
         match kind {
@@ -73,14 +103,21 @@ impl Tx<'_> {
                     .collect::<rusqlite::Result<Vec<_>>>()?;
             }
         }
+        if pseudonymised {
+            data.day_zero = self.day_zero()?;
+        }
         Ok(data)
     }
 }
 
 impl Store {
     /// Read everything of `kind` (changed or dated on or after `since`) and hand it to `deliver` (which writes the
-    /// file), in one transaction that also appends the export's audit row. If `deliver` fails, nothing is audited
-    /// because nothing left the database; the audit row is committed only with a delivered export.
+    /// file, or renders it to memory), in one transaction that also appends the export's audit row. If `deliver`
+    /// fails, nothing is audited because nothing left the database; the audit row is committed only with a delivered
+    /// export. Returns the number of records and the id of the export's audit row.
+    ///
+    /// When the data goes to a stream after this returns (standard output), and the stream breaks, the caller says
+    /// so with [`Store::audit_export_incomplete`].
     pub fn export_with(
         &mut self,
         kind: ExportKind,
@@ -88,9 +125,9 @@ impl Store {
         pseudonymised: bool,
         destination: &str,
         deliver: impl FnOnce(&ExportData) -> std::result::Result<(), StoreError>,
-    ) -> Result<usize> {
+    ) -> Result<(usize, i64)> {
         self.write(|tx| {
-            let data = tx.read_export(kind, since)?;
+            let data = tx.read_export(kind, since, pseudonymised)?;
             let n = data.len();
             let details = serde_json::json!({
                 "kind": kind,
@@ -107,8 +144,36 @@ impl Store {
                 None,
                 Some(&details),
             )?;
+            let row = tx.tx.last_insert_rowid();
             deliver(&data)?;
-            Ok(n)
+            Ok((n, row))
+        })
+    }
+
+    /// Append a second audit row for the export audited in row `export_row`: it did not reach `destination` whole
+    /// (e.g. the reader of standard output closed the pipe early). `details` say how much was written and how much
+    /// was left. Recorded whatever the user's role now is, since the data did leave. Returns the new row's id.
+    pub fn audit_export_incomplete(
+        &mut self,
+        export_row: i64,
+        destination: &str,
+        details: &serde_json::Value,
+    ) -> Result<i64> {
+        let mut details = details.clone();
+        if let Some(o) = details.as_object_mut() {
+            o.insert("export_row".into(), export_row.into());
+            o.insert("to".into(), destination.into());
+        }
+        self.write_unchecked(|tx| {
+            tx.audit(
+                "export_incomplete",
+                "database",
+                destination,
+                None,
+                None,
+                Some(&details),
+            )?;
+            Ok(tx.tx.last_insert_rowid())
         })
     }
 

@@ -267,6 +267,53 @@ impl Store {
                 rowid.map_or("?".into(), |r| r.to_string())
             ));
         }
+        problems.extend(self.text_not_utf8()?);
+        Ok(problems)
+    }
+
+    /// Every text field that is not valid UTF-8 (written by another program), by table, row and column.
+    fn text_not_utf8(&self) -> Result<Vec<String>> {
+        let tables: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut problems = Vec::new();
+        for table in tables {
+            let columns: Vec<String> = self
+                .conn
+                .prepare(&format!(
+                    "SELECT name FROM pragma_table_info('{table}') WHERE type = 'TEXT'"
+                ))?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if columns.is_empty() {
+                continue;
+            }
+            let list = columns
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT rowid, {list} FROM \"{table}\""))?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                for (i, column) in columns.iter().enumerate() {
+                    if let rusqlite::types::ValueRef::Text(t) = row.get_ref(i + 1)?
+                        && std::str::from_utf8(t).is_err()
+                    {
+                        let rowid: i64 = row.get(0)?;
+                        problems.push(format!(
+                            "row {rowid} of {table}: {column} is not valid UTF-8 text (written by another program?)"
+                        ));
+                    }
+                }
+            }
+        }
         Ok(problems)
     }
 
