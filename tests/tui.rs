@@ -1036,6 +1036,7 @@ fn store_patient_edit_conflict_shows_both_versions_and_never_overwrites() {
         "{s}"
     );
     insta::assert_snapshot!("patient_conflict_80x24", s);
+    insta::assert_snapshot!("patient_conflict_120x40", screen(&a, 120, 40));
     // Nothing of mine was written.
     let now = Store::open(&path).unwrap().patient("P-0044").unwrap();
     assert_eq!(now.notes, mine_before.notes);
@@ -1136,6 +1137,12 @@ fn store_plan_goal_conflict_is_refused_with_both_versions() {
     assert!(s.contains("walk to the shop unaided"), "{s}");
     assert!(s.contains("stand up without using arms"), "{s}");
     insta::assert_snapshot!("plan_conflict_80x24", s);
+    let wide = screen(&a, 120, 40);
+    assert!(
+        wide.contains("walk to the shop unaided") && wide.contains("stand up without using arms"),
+        "{wide}"
+    );
+    insta::assert_snapshot!("plan_conflict_120x40", wide);
     let now = Store::open(&path)
         .unwrap()
         .active_plan("P-0044")
@@ -1156,4 +1163,407 @@ fn store_plan_goal_conflict_is_refused_with_both_versions() {
         .unwrap();
     assert_eq!(saved.goal, "walk to the shop unaided");
     assert_eq!(saved.version, theirs.version + 1);
+}
+
+/// A TUI on the demo database acting as `user` (as another OS user logging in would).
+fn store_app_as(path: &std::path::Path, user: &str) -> App {
+    let mut store = Store::open(path).unwrap();
+    store.set_who(praxis::store::Who {
+        os_user: user.into(),
+        ssh_addr: None,
+    });
+    App::new(
+        Box::new(StoreSource::new(store, dt(NOW).date())),
+        ctx(Theme::default()),
+    )
+    .unwrap()
+}
+
+fn help_text(a: &mut App) -> String {
+    press(a, KeyCode::Char('?'));
+    let s = screen(a, 120, 40);
+    press(a, KeyCode::Esc);
+    s
+}
+
+#[test]
+fn store_unknown_user_reads_is_told_why_and_is_never_offered_a_write() {
+    let (_dir, path) = demo_db();
+    let n_assessments = Store::open(&path).unwrap().counts().unwrap();
+    let mut a = store_app_as(&path, "visitor");
+    assert!(!a.access().can_write());
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("read-only: ask an admin: praxis clinician add visitor --role therapist"),
+        "{s}"
+    );
+    snap_both("read_only_list", &a);
+    // Write actions are neither hinted nor listed in the help.
+    let foot = footer_at_80(&a);
+    for hint in ["new", "assess", "log"] {
+        assert!(!foot.contains(&format!(" {hint}")), "{hint} in {foot:?}");
+    }
+    let help = help_text(&mut a);
+    assert!(help.contains("search code, name, condition"), "{help}");
+    assert!(!help.contains("enter an assessment"), "{help}");
+    assert!(!help.contains("add a new patient"), "{help}");
+    // Pressing one anyway refuses with the reason, and opens no form.
+    press(&mut a, KeyCode::Char('a'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("not allowed: visitor can only read here, so cannot enter an assessment"),
+        "{s}"
+    );
+    assert!(a.open_form().is_none(), "no form for a read-only user");
+    open_patient(&mut a, "P-0044");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("P-0044"), "reading works: {s}");
+    for k in ['L', 'e', 'P'] {
+        press(&mut a, KeyCode::Char(k));
+        assert!(a.open_form().is_none(), "{k} opened a form");
+        assert!(screen(&a, 80, 24).contains("not allowed"), "{k}");
+    }
+    let help = help_text(&mut a);
+    assert!(help.contains("compare protocols"), "{help}");
+    assert!(!help.contains("log a session"), "{help}");
+    // A comparison can be read, but not set as the plan.
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Enter);
+    assert!(
+        screen(&a, 120, 40).contains("Ranking"),
+        "the comparison ran"
+    );
+    assert!(!footer_at_80(&a).contains("set plan"));
+    press(&mut a, KeyCode::Char('p'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("cannot set the selected protocol as the plan"),
+        "{s}"
+    );
+    // `w` says who they are and how to get the therapist role.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('w'));
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Warnings and access"), "{s}");
+    assert!(s.contains("You are visitor"), "{s}");
+    assert!(s.contains("No warnings about the database file."), "{s}");
+    press(&mut a, KeyCode::Esc);
+    assert!(!screen(&a, 120, 40).contains("Warnings and access"));
+    assert_eq!(
+        Store::open(&path).unwrap().counts().unwrap(),
+        n_assessments,
+        "nothing was written"
+    );
+    // An admin adds them as a therapist: at the next poll they may write.
+    Store::open(&path)
+        .unwrap()
+        .add_clinician("visitor", "Visitor", praxis::store::Role::Therapist)
+        .unwrap();
+    a.update(Msg::DataChanged);
+    assert!(a.access().can_write());
+    assert!(!screen(&a, 80, 24).contains("read-only"));
+    press(&mut a, KeyCode::Char('L'));
+    assert!(a.open_form().is_some(), "a therapist may log a session");
+}
+
+#[test]
+fn store_readonly_role_is_told_to_ask_for_set_role() {
+    let (_dir, path) = demo_db();
+    Store::open(&path)
+        .unwrap()
+        .add_clinician("student", "Student", praxis::store::Role::Readonly)
+        .unwrap();
+    let mut a = store_app_as(&path, "student");
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("read-only: ask an admin: praxis clinician set-role student therapist"),
+        "{s}"
+    );
+    press(&mut a, KeyCode::Char('n'));
+    assert!(a.open_form().is_none());
+    assert!(screen(&a, 80, 24).contains("not allowed"));
+}
+
+#[test]
+fn store_empty_database_for_a_reader_offers_no_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    drop(Store::open(&path).unwrap());
+    let mut a = store_app_as(&path, "visitor");
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("You can only read this database"), "{s}");
+    assert!(!footer_at_80(&a).contains("load demo"));
+    press(&mut a, KeyCode::Char('d'));
+    assert!(screen(&a, 80, 24).contains("not allowed"));
+    assert!(
+        Store::open(&path)
+            .unwrap()
+            .list_patients(&Default::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn store_world_readable_database_is_warned_in_the_status_line_and_in_full_on_w() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (_dir, path) = demo_db();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut a = store_app(&path);
+    let s = screen(&a, 80, 24);
+    let warn = s.lines().find(|l| l.starts_with("⚠ ")).unwrap_or_default();
+    assert!(warn.contains("readable by every user"), "{s}");
+    assert!(warn.ends_with("(w: details)"), "{warn}");
+    assert!(warn.chars().count() <= 80, "{warn}");
+    assert!(footer_at_80(&a).contains("w warnings"), "{s}");
+    press(&mut a, KeyCode::Char('w'));
+    let s = screen(&a, 120, 40);
+    // The path is a temporary directory's, so where the lines wrap varies.
+    assert!(s.contains("Fix it with:") && s.contains("chmod 600"), "{s}");
+    assert!(s.contains("You are") && s.contains("admin role"), "{s}");
+}
+
+#[test]
+fn warnings_overlay_snapshots() {
+    let mem = Memory {
+        warnings: vec![
+            "/srv/clinic/praxis.db is readable by every user of this machine (mode 0644); patient records \
+             should not be. Fix it with: chmod 600 /srv/clinic/praxis.db"
+                .into(),
+            "a second warning".into(),
+        ],
+        ..clinic()
+    };
+    let mut a = app(mem);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("(+1 more, w: details)"), "{s}");
+    press(&mut a, KeyCode::Char('w'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("a second warning"), "{s}");
+    assert!(s.contains("chmod 600"), "{s}");
+    snap_both("warnings", &a);
+    // Help lists `w` too, and the full list still fits at 80x24 (the last row, Ctrl-C, is on screen).
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('?'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("warnings, and who you are"), "{s}");
+    assert!(s.contains("quit now (always)"), "{s}");
+}
+
+#[test]
+fn demo_flags_each_mean_something_on_any_day() {
+    // Each flag is on some demo patients and not on others, whatever the weekday or the date of loading (the store
+    // refuses onset dates after the real today, so the dates are past ones).
+    use praxis::tui::list::{Flag, flags};
+    let lib = praxis::app::protocols::Library::builtin();
+    let expected = [
+        ("P-0011", vec![Flag::ReassessDue]),
+        ("P-0044", vec![]),
+        ("P-0052", vec![Flag::NoSession]),
+        ("P-0090", vec![]),
+        ("P-0107", vec![]),
+        ("P-0123", vec![Flag::PlanEnding]),
+    ];
+    let days = (0..7).map(|n| d("2026-11-16") + chrono::Duration::days(n));
+    for today in days.chain([d("2024-02-29"), d("2026-01-01")]) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+        praxis::app::demo::load_at(&mut store, today).unwrap();
+        let rows = store.list_briefs(&Default::default()).unwrap();
+        let got: Vec<(&str, Vec<Flag>)> = rows
+            .iter()
+            .map(|r| {
+                let weeks = r
+                    .plan_protocol
+                    .as_deref()
+                    .and_then(|id| lib.get(id))
+                    .map(|p| p.schedule.weeks);
+                (r.patient.code.as_str(), flags(r, today, weeks))
+            })
+            .collect();
+        let want: Vec<(&str, Vec<Flag>)> = expected.iter().map(|(c, f)| (*c, f.clone())).collect();
+        assert_eq!(got, want, "demo loaded on {today}");
+    }
+}
+
+#[test]
+fn store_patient_editor_clears_a_fact_and_changes_the_condition() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    press(&mut a, KeyCode::Char('e'));
+    // An empty field is "unknown": clearing NIHSS saves it as unknown, and keeps the other facts.
+    focus_field(&mut a, "NIHSS");
+    ctrl(&mut a, 'u');
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 120, 40).contains("Saved patient P-0107."));
+    let p = Store::open(&path).unwrap().patient("P-0107").unwrap();
+    let Condition::Stroke(f) = &p.condition else {
+        panic!("{:?}", p.condition)
+    };
+    assert_eq!(f.nihss, None, "NIHSS cleared");
+    assert_eq!(f.mep, Some(Mep::Present), "the other facts stay");
+    assert_eq!(p.sex, Some(Sex::Male));
+    // Clearing a profile field (sex) works the same way.
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Sex");
+    ctrl(&mut a, 'u');
+    // Change the condition with ← →: the facts fields become Parkinson's, and start unknown.
+    focus_field(&mut a, "Condition");
+    press(&mut a, KeyCode::Right);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("◀ Parkinson's disease ▶"), "{s}");
+    assert!(s.contains("changed: its facts start unknown"), "{s}");
+    assert!(s.contains("Hoehn & Yahr") && !s.contains("NIHSS"), "{s}");
+    snap_both("patient_editor_condition_changed", &a);
+    // A bad fact is named inline, and the form is not saved.
+    focus_field(&mut a, "Hoehn & Yahr");
+    typ(&mut a, "7");
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("Hoehn & Yahr stage is 1-5 in half stages; got 7"),
+        "{s}"
+    );
+    ctrl(&mut a, 's');
+    assert!(a.open_form().is_some(), "not saved with a bad stage");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2.5");
+    focus_field(&mut a, "Medication");
+    typ(&mut a, "off");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Saved patient P-0107."), "{s}");
+    let p = Store::open(&path).unwrap().patient("P-0107").unwrap();
+    assert_eq!(
+        p.condition,
+        Condition::Parkinsons(ParkinsonsFacts {
+            diagnosis_year: None,
+            hoehn_yahr: Some(2.5),
+            medication: Some(Medication::Off),
+        })
+    );
+    assert_eq!(p.sex, None, "sex cleared");
+    assert_eq!(p.dominant_hand, Some(Hand::Right), "untouched fields stay");
+    // Going back to the record's own condition brings its facts back (nothing lost by looking).
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Condition");
+    press(&mut a, KeyCode::Left);
+    assert!(screen(&a, 120, 40).contains("NIHSS"));
+    press(&mut a, KeyCode::Right);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("2.5") && s.contains("off"), "{s}");
+}
+
+#[test]
+fn a_draft_from_an_older_form_layout_is_not_reopened() {
+    let mut a = app(clinic());
+    let mut form = praxis::tui::forms::Form::edit_patient(&clinic().patients[0]);
+    form.fields.truncate(11); // the editor before the condition field
+    a.offer_draft(
+        praxis::tui::drafts::Draft {
+            saved_at: dt(NOW),
+            form,
+        },
+        std::path::PathBuf::from("/tmp/draft.json"),
+    );
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("cannot be reopened"), "{s}");
+    assert!(a.open_form().is_none());
+}
+
+#[test]
+fn patient_editor_shows_every_bad_field_and_the_values_a_field_takes() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G')); // P-0107, stroke
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Sex");
+    // The focused field says what it takes.
+    assert!(screen(&a, 80, 24).contains("female, male, other"));
+    typ(&mut a, "m");
+    focus_field(&mut a, "Stroke type");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "isch");
+    focus_field(&mut a, "NIHSS");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "50");
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("sex is one of female, male, other; got \"m\""),
+        "{s}"
+    );
+    assert!(s.contains("stroke type is one of"), "{s}");
+    assert!(s.contains("NIHSS is scored 0-42; got 50"), "{s}");
+    ctrl(&mut a, 's');
+    assert!(a.open_form().is_some(), "not saved");
+}
+
+#[test]
+fn the_clock_moves_forms_and_flags_with_it() {
+    let mut a = app(clinic());
+    // P-0107 was assessed on 2026-11-15: not due on NOW, due five weeks later.
+    let row = |a: &App| {
+        screen(a, 120, 40)
+            .lines()
+            .find(|l| l.contains("P-0107") && l.contains("stroke"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!row(&a).contains("R"), "{}", row(&a));
+    a.set_now(dt("2026-12-20 09:05"));
+    assert!(row(&a).contains("R"), "{}", row(&a));
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("2026-12-20 09:05"),
+        "the session form pre-fills now:\n{s}"
+    );
+}
+
+#[test]
+fn plan_editor_a_new_protocol_starts_today() {
+    let mem = Memory {
+        protocols: praxis::app::protocols::Library::builtin()
+            .protocols()
+            .cloned()
+            .collect(),
+        ..clinic()
+    };
+    let mut a = app(mem);
+    press(&mut a, KeyCode::Char('G')); // P-0107, task-specific-300 since 2026-10-05
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('P'));
+    focus_field(&mut a, "Protocol");
+    press(&mut a, KeyCode::Right);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("new protocol: saved as a new plan"), "{s}");
+    assert!(s.contains("Start date   2026-11-20"), "{s}");
+    // Back to the plan's own protocol: its own start again.
+    press(&mut a, KeyCode::Left);
+    assert!(screen(&a, 120, 40).contains("Start date   2026-10-05"));
+    press(&mut a, KeyCode::Right);
+    ctrl(&mut a, 's');
+    let plan = a.source().detail("P-0107").unwrap().plan.unwrap();
+    assert_ne!(plan.protocol_id, "task-specific-300");
+    assert_eq!(plan.start_date, d("2026-11-20"));
+}
+
+#[test]
+fn store_overview_names_a_plateau() {
+    // Workflow 6: the chronic stroke's last three FMA-UE and ARAT scores are within the MCID of each other.
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0011");
+    let s = screen(&a, 80, 24);
+    for m in ["FMA-UE", "ARAT"] {
+        let line = s.lines().find(|l| l.contains(m)).unwrap_or_default();
+        assert!(line.contains("= plateau"), "{line}");
+    }
+    // The subacute stroke is improving fast: passed, not a plateau.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc); // clears the search
+    open_patient(&mut a, "P-0107");
+    let s = screen(&a, 80, 24);
+    assert!(!s.contains("plateau") && s.contains("✓ passed"), "{s}");
 }

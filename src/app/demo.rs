@@ -4,6 +4,13 @@
 //! The trajectories are illustrative, not model output: a subacute stroke recovers fast and then slows (roughly
 //! proportional recovery, about 70% of the possible FMA-UE gain in 3 months — Prabhakaran 2008, Stinear 2017); a
 //! chronic stroke is on a plateau within measurement error; Parkinson's and ataxia change little.
+//!
+//! Plans are renewed in blocks as in a clinic, and the current blocks are placed relative to today so that the patient
+//! list's flags mean something (block lengths are the protocols' `schedule.weeks`):
+//! - P-0011 (chronic stroke) is due for reassessment: the last scores are 33 days old;
+//! - P-0052 (ataxia) has no session in the last 16 days: therapy paused for a chest infection;
+//! - P-0123 (severe stroke) is in the last week of a 6-week usual-care block;
+//! - P-0107, P-0044 and P-0090 are mid-way through their blocks, recently assessed and seen.
 
 use chrono::{Datelike as _, Duration, NaiveDate, NaiveTime, Weekday};
 use rand::{RngExt as _, SeedableRng as _};
@@ -98,15 +105,27 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     }),
                 )
             },
-            phases: vec![Phase {
-                protocol: "task-specific-300",
-                from_days_ago: 55,
-                to_days_ago: 0,
-                weekdays: &[Mon, Tue, Wed, Thu, Fri],
-                minutes: 45,
-                reps: (220, 300),
-                goal: "drink from a cup with the right hand by week 8",
-            }],
+            // Two 3-week blocks and a third one in its second week.
+            phases: vec![
+                Phase {
+                    protocol: "task-specific-300",
+                    from_days_ago: 55,
+                    to_days_ago: 11,
+                    weekdays: &[Mon, Tue, Wed, Thu, Fri],
+                    minutes: 45,
+                    reps: (220, 300),
+                    goal: "drink from a cup with the right hand by week 8",
+                },
+                Phase {
+                    protocol: "task-specific-300",
+                    from_days_ago: 10,
+                    to_days_ago: 0,
+                    weekdays: &[Mon, Tue, Wed, Thu, Fri],
+                    minutes: 45,
+                    reps: (240, 300),
+                    goal: "drink from a cup with the right hand by week 8",
+                },
+            ],
             series: vec![
                 Series {
                     instrument: "fma_ue",
@@ -155,15 +174,27 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     }),
                 )
             },
-            phases: vec![Phase {
-                protocol: "usual-care",
-                from_days_ago: 180,
-                to_days_ago: 0,
-                weekdays: &[Tue, Thu],
-                minutes: 45,
-                reps: (40, 80),
-                goal: "keep independence in dressing",
-            }],
+            // Earlier 6-week blocks, and the current one started 20 days ago.
+            phases: vec![
+                Phase {
+                    protocol: "usual-care",
+                    from_days_ago: 180,
+                    to_days_ago: 21,
+                    weekdays: &[Tue, Thu],
+                    minutes: 45,
+                    reps: (40, 80),
+                    goal: "keep independence in dressing",
+                },
+                Phase {
+                    protocol: "usual-care",
+                    from_days_ago: 20,
+                    to_days_ago: 0,
+                    weekdays: &[Tue, Thu],
+                    minutes: 45,
+                    reps: (40, 80),
+                    goal: "keep independence in dressing",
+                },
+            ],
             series: vec![
                 Series {
                     instrument: "fma_ue",
@@ -203,15 +234,27 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     }),
                 )
             },
-            phases: vec![Phase {
-                protocol: "usual-care",
-                from_days_ago: 70,
-                to_days_ago: 0,
-                weekdays: &[Mon, Wed, Fri],
-                minutes: 40,
-                reps: (30, 70),
-                goal: "use the left arm as a stabiliser when dressing",
-            }],
+            // A first block for sitting balance, then a 6-week block in its last week.
+            phases: vec![
+                Phase {
+                    protocol: "usual-care",
+                    from_days_ago: 70,
+                    to_days_ago: 39,
+                    weekdays: &[Mon, Wed, Fri],
+                    minutes: 40,
+                    reps: (30, 70),
+                    goal: "sit unsupported for 2 minutes",
+                },
+                Phase {
+                    protocol: "usual-care",
+                    from_days_ago: 38,
+                    to_days_ago: 0,
+                    weekdays: &[Mon, Wed, Fri],
+                    minutes: 40,
+                    reps: (30, 70),
+                    goal: "use the left arm as a stabiliser when dressing",
+                },
+            ],
             series: vec![
                 Series {
                     instrument: "fma_ue",
@@ -261,7 +304,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                 Phase {
                     protocol: "usual-care",
                     from_days_ago: 120,
-                    to_days_ago: 22,
+                    to_days_ago: 11,
                     weekdays: &[Wed],
                     minutes: 45,
                     reps: (60, 100),
@@ -269,7 +312,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                 },
                 Phase {
                     protocol: "lsvt-big",
-                    from_days_ago: 21,
+                    from_days_ago: 10,
                     to_days_ago: 0,
                     weekdays: &[Mon, Tue, Thu, Fri],
                     minutes: 60,
@@ -301,7 +344,9 @@ fn cases(today: NaiveDate) -> Vec<Case> {
         Case {
             patient: Patient {
                 sex: Some(Sex::Female),
-                notes: "Spinocerebellar ataxia. Demo patient.".into(),
+                notes:
+                    "Spinocerebellar ataxia. Sessions paused since a chest infection. Demo patient."
+                        .into(),
                 ..patient(
                     "P-0052",
                     48,
@@ -311,15 +356,27 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     }),
                 )
             },
-            phases: vec![Phase {
-                protocol: "cerebellar-coordination",
-                from_days_ago: 100,
-                to_days_ago: 16,
-                weekdays: &[Mon, Wed, Fri],
-                minutes: 60,
-                reps: (80, 140),
-                goal: "walk 100 m indoors without a frame",
-            }],
+            // 4-week blocks; the current one started 18 days ago, and no session since 16 days ago.
+            phases: vec![
+                Phase {
+                    protocol: "cerebellar-coordination",
+                    from_days_ago: 100,
+                    to_days_ago: 19,
+                    weekdays: &[Mon, Wed, Fri],
+                    minutes: 60,
+                    reps: (80, 140),
+                    goal: "walk 100 m indoors without a frame",
+                },
+                Phase {
+                    protocol: "cerebellar-coordination",
+                    from_days_ago: 18,
+                    to_days_ago: 16,
+                    weekdays: &[Mon, Tue, Wed, Thu, Fri],
+                    minutes: 60,
+                    reps: (80, 140),
+                    goal: "walk 100 m indoors without a frame",
+                },
+            ],
             series: vec![
                 Series {
                     instrument: "sara",
@@ -354,9 +411,10 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     }),
                 )
             },
+            // A 12-week programme in its ninth week.
             phases: vec![Phase {
                 protocol: "balance-gait-older",
-                from_days_ago: 90,
+                from_days_ago: 60,
                 to_days_ago: 0,
                 weekdays: &[Tue, Thu, Fri],
                 minutes: 50,
@@ -368,7 +426,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     instrument: "bbs",
                     first: 38.0,
                     last: 41.0,
-                    from_days_ago: 90,
+                    from_days_ago: 62,
                     to_days_ago: 5,
                     every: 30,
                     front_load: 0.0,
@@ -377,7 +435,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     instrument: "tug_s",
                     first: 15.9,
                     last: 14.5,
-                    from_days_ago: 90,
+                    from_days_ago: 62,
                     to_days_ago: 5,
                     every: 30,
                     front_load: 0.0,
@@ -386,7 +444,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                     instrument: "moca",
                     first: 25.0,
                     last: 25.0,
-                    from_days_ago: 90,
+                    from_days_ago: 62,
                     to_days_ago: 5,
                     every: 45,
                     front_load: 0.0,
@@ -476,15 +534,14 @@ fn write_case(tx: &mut Tx<'_>, case: &Case, today: NaiveDate, rng: &mut ChaCha8R
             version: 0,
         })?;
         let slots = [(9, 0), (10, 30), (13, 0), (14, 30)];
-        let span = (phase.from_days_ago - phase.to_days_ago).max(1) as f64;
         for days_ago in (phase.to_days_ago.max(1)..=phase.from_days_ago).rev() {
             let date = today - Duration::days(days_ago);
             if !phase.weekdays.contains(&date.weekday()) || rng.random_bool(0.06) {
                 continue; // not a therapy day, or a missed session
             }
-            let progress = 1.0 - (days_ago - phase.to_days_ago) as f64 / span;
             let (h, m) = slots[rng.random_range(0..slots.len())];
-            let level = 1 + (progress * 6.0) as u32;
+            // One level up per week of the block, as a progression rule would suggest, up to level 6.
+            let level = (1 + (phase.from_days_ago - days_ago) / 7).min(6) as u32;
             let reps = rng.random_range(phase.reps.0..=phase.reps.1);
             tx.add_session(&SessionLog {
                 id: 0,

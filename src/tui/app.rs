@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
 use std::path::PathBuf;
 
 use super::compare::CompareScreen;
-use super::data::Source;
+use super::data::{Access, Source};
 use super::drafts::{self, Draft};
 use super::forms::Form;
 use super::keymap::{self, Mode};
@@ -35,6 +35,8 @@ pub struct Ctx {
     pub now: NaiveDateTime,
     /// Schedule facts of the library's protocols (weeks, minutes, repetitions), by id.
     pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32)>>,
+    /// The user may change records (screens word their hints by it; the app refuses write keys otherwise).
+    pub can_write: bool,
 }
 
 impl Ctx {
@@ -54,6 +56,7 @@ impl Ctx {
             today: now.date(),
             now,
             schedules: Default::default(),
+            can_write: true,
         }
     }
 }
@@ -133,6 +136,12 @@ pub struct App {
     /// Screens above the list.
     stack: Vec<Screen>,
     help: bool,
+    /// The warnings-and-access overlay is open.
+    notices: bool,
+    /// Who the user is and their role, read at start and on every refresh.
+    access: Access,
+    /// The store's warnings about the database file.
+    warnings: Vec<String>,
     pub quit: bool,
     status: Option<(String, bool)>,
     version: i64,
@@ -170,12 +179,18 @@ impl App {
         );
         let rows = source.list_patients()?;
         let version = source.data_version()?;
+        let access = source.access()?;
+        let warnings = source.warnings();
+        ctx.can_write = access.can_write();
         Ok(App {
             list: ListScreen::new(rows, &ctx),
             source,
             ctx,
             stack: Vec::new(),
             help: false,
+            notices: false,
+            access,
+            warnings,
             quit: false,
             status: None,
             version,
@@ -212,6 +227,17 @@ impl App {
 
     /// Offer a draft kept at `path` back to the user.
     pub fn offer_draft(&mut self, draft: Draft, path: PathBuf) {
+        if !draft.form.is_consistent() {
+            // Kept by a Praxis whose form had other fields: reopening it could put text in the wrong field.
+            self.set_status(
+                format!(
+                    "an unfinished form kept by an older Praxis cannot be reopened; it is left in {}",
+                    path.display()
+                ),
+                true,
+            );
+            return;
+        }
         self.draft_offer = Some(draft);
         self.draft_path = Some(path);
     }
@@ -224,9 +250,25 @@ impl App {
         })
     }
 
+    /// Who the user is and their role.
+    pub fn access(&self) -> &Access {
+        &self.access
+    }
+
+    /// What the footer and help offer this user.
+    pub fn offer(&self) -> keymap::Offer {
+        keymap::Offer {
+            write: self.access.can_write(),
+            warnings: !self.warnings.is_empty(),
+        }
+    }
+
     pub fn mode(&self) -> Mode {
         if self.help {
             return Mode::Help;
+        }
+        if self.notices {
+            return Mode::Notices;
         }
         if self.draft_offer.is_some() {
             return Mode::Draft;
@@ -238,6 +280,17 @@ impl App {
             Some(Screen::Form(_)) => Mode::Form,
             Some(Screen::List(l)) => l.mode(),
             Some(Screen::Compare(c)) => c.mode(),
+        }
+    }
+
+    /// Move the clock (the loop calls this before each message): forms pre-fill the current time, and on a new
+    /// day the list's flags are worked out again.
+    pub fn set_now(&mut self, now: NaiveDateTime) {
+        let new_day = now.date() != self.ctx.today;
+        self.ctx.now = now;
+        self.ctx.today = now.date();
+        if new_day {
+            self.refresh();
         }
     }
 
@@ -291,6 +344,14 @@ impl App {
         if let Ok(v) = self.source.data_version() {
             self.version = v;
         }
+        // An admin may have changed the user's role meanwhile.
+        match self.source.access() {
+            Ok(a) => {
+                self.ctx.can_write = a.can_write();
+                self.access = a;
+            }
+            Err(e) => self.set_status(format!("cannot read your role: {e:#}"), true),
+        }
         match self.source.list_patients() {
             Ok(rows) => self.list.set_rows(rows, &self.ctx),
             Err(e) => self.set_status(format!("cannot read the patient list: {e:#}"), true),
@@ -317,9 +378,10 @@ impl App {
             self.quit = true;
             return;
         }
-        if self.help {
+        if self.help || self.notices {
             if keymap::lookup(keymap::HELP, &key).is_some() {
                 self.help = false;
+                self.notices = false;
             }
             return;
         }
@@ -328,6 +390,30 @@ impl App {
         if self.draft_offer.is_some() {
             self.draft_key(&key);
             return;
+        }
+        match keymap::lookup(self.mode().table(), &key) {
+            Some(keymap::Action::Notices) => {
+                self.notices = true;
+                return;
+            }
+            // Refuse here, before a form opens that could not be saved (the store would refuse the save too).
+            Some(a) if a.writes() && !self.access.can_write() => {
+                let what = self
+                    .mode()
+                    .table()
+                    .iter()
+                    .find(|bd| bd.action == a)
+                    .map_or("that", |bd| bd.desc);
+                self.set_status(
+                    format!(
+                        "not allowed: {} can only read here, so cannot {what} (w: why)",
+                        self.access.user
+                    ),
+                    true,
+                );
+                return;
+            }
+            _ => {}
         }
         let mut cmds = Vec::new();
         let outcome = match self.stack.last_mut() {
@@ -492,7 +578,12 @@ impl App {
             Cmd::SavePatient(p) => {
                 let res = self.source.add_patient(&p);
                 let saved = res.as_ref().ok().map(|p| p.code.clone());
-                self.after_save(res.map(|p| format!("Added patient {}.", p.code)));
+                self.after_save(res.map(|p| {
+                    format!(
+                        "Added patient {}: press e to enter the condition facts and profile.",
+                        p.code
+                    )
+                }));
                 if let Some(code) = saved {
                     self.run(Cmd::Open(code));
                 }
@@ -660,9 +751,11 @@ impl App {
             );
             return;
         }
-        let [head, body, status, foot] = Layout::vertical([
+        let notices = self.notice_lines(area.width);
+        let [head, body, notice_area, status, foot] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(10),
+            Constraint::Length(notices.len() as u16),
             Constraint::Length(1),
             Constraint::Length(1),
         ])
@@ -710,10 +803,21 @@ impl App {
             None => Line::from(""),
         };
         f.render_widget(Paragraph::new(status_line), status);
-        f.render_widget(Paragraph::new(footer(mode, t, foot.width)), foot);
+        f.render_widget(Paragraph::new(notices), notice_area);
+        f.render_widget(
+            Paragraph::new(footer(mode, self.offer(), t, foot.width)),
+            foot,
+        );
 
+        // Overlays may cover the status lines too (the footer says how to close them).
+        let over = Rect {
+            height: foot.y - body.y,
+            ..body
+        };
         if self.help {
-            self.draw_help(f, body);
+            self.draw_help(f, over);
+        } else if self.notices {
+            self.draw_notices(f, over);
         } else if let Some(d) = &self.draft_offer {
             let what = match d.form.kind {
                 super::forms::FormKind::Assessment => "an assessment",
@@ -751,6 +855,69 @@ impl App {
         }
     }
 
+    /// The lines kept above the status line: that the user can only read, and the database's first warning.
+    fn notice_lines(&self, width: u16) -> Vec<Line<'static>> {
+        let t = &self.ctx.theme;
+        let width = usize::from(width);
+        let mut lines = Vec::new();
+        if let Some(n) = self.access.read_only_notice() {
+            lines.push(Line::from(Span::styled(
+                super::widgets::cut(&n, width),
+                t.warn(),
+            )));
+        }
+        if let Some(first) = self.warnings.first() {
+            let more = match self.warnings.len() {
+                1 => " (w: details)".to_string(),
+                n => format!(" (+{} more, w: details)", n - 1),
+            };
+            let room = width.saturating_sub(2 + more.chars().count());
+            lines.push(Line::from(vec![
+                Span::styled("⚠ ", t.warn()),
+                Span::styled(super::widgets::cut(first, room), t.warn()),
+                Span::styled(more, t.dim()),
+            ]));
+        }
+        lines
+    }
+
+    fn draw_notices(&self, f: &mut Frame, area: Rect) {
+        let t = &self.ctx.theme;
+        let w = 72u16.min(area.width);
+        let inner = usize::from(w.saturating_sub(2)).max(1);
+        let mut paras: Vec<(String, ratatui::style::Style)> =
+            vec![(self.access.explain(), t.text())];
+        if self.warnings.is_empty() {
+            paras.push(("No warnings about the database file.".into(), t.dim()));
+        } else {
+            for warning in &self.warnings {
+                paras.push((format!("⚠ {warning}"), t.warn()));
+            }
+        }
+        let mut lines = Vec::new();
+        let mut height = 2u16;
+        for (i, (text, style)) in paras.into_iter().enumerate() {
+            if i > 0 {
+                lines.push(Line::from(""));
+                height += 1;
+            }
+            // Generous: words wrap before the edge.
+            height += (text.chars().count() / inner.saturating_sub(8).max(1)) as u16 + 1;
+            lines.push(Line::from(Span::styled(text, style)));
+        }
+        let r = centered(area, w, height);
+        f.render_widget(Clear, r);
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+                Block::bordered()
+                    .border_style(t.focus_border())
+                    .title(Span::styled(" Warnings and access ", t.title()))
+                    .title_bottom(" Esc closes "),
+            ),
+            r,
+        );
+    }
+
     fn draw_help(&self, f: &mut Frame, area: Rect) {
         let t = &self.ctx.theme;
         // The help lists the keys of the screen under it, then the ones that work everywhere.
@@ -764,10 +931,12 @@ impl App {
                 Some(Screen::Compare(c)) => c.mode(),
             }
         };
+        let offer = self.offer();
         let mut rows: Vec<Row> = under
             .table()
             .iter()
             .chain(keymap::GLOBAL.iter())
+            .filter(|bd| offer.in_help(bd))
             .map(|bd| Row::new(vec![keymap::keys_label(bd), bd.desc.to_string()]))
             .collect();
         if under.is_text() {
@@ -775,22 +944,30 @@ impl App {
                 "letters".to_string(),
                 "type into the field (q, j and ? too)".to_string(),
             ]));
+            rows.push(Row::new(vec![
+                "^U".to_string(),
+                "empty the field (in the patient editor: unknown)".to_string(),
+            ]));
         }
-        let h = rows.len() as u16 + 4;
+        // Without room for every row, the column header goes first (the title says what the rows are).
+        let with_header = rows.len() as u16 + 3 <= area.height;
+        let h = rows.len() as u16 + 2 + u16::from(with_header);
         let r = centered(area, 64, h);
         f.render_widget(Clear, r);
+        let mut table = Table::new(rows, [Constraint::Length(18), Constraint::Min(20)]);
+        if with_header {
+            table = table.header(Row::new(vec!["Key", "Action"]).style(t.header()));
+        }
         f.render_widget(
-            Table::new(rows, [Constraint::Length(18), Constraint::Min(20)])
-                .header(Row::new(vec!["Key", "Action"]).style(t.header()))
-                .block(
-                    Block::bordered()
-                        .border_style(t.focus_border())
-                        .title(Span::styled(
-                            format!(" Help: {} ", under.title()),
-                            t.title(),
-                        ))
-                        .title_bottom(" Esc closes "),
-                ),
+            table.block(
+                Block::bordered()
+                    .border_style(t.focus_border())
+                    .title(Span::styled(
+                        format!(" Help: {} ", under.title()),
+                        t.title(),
+                    ))
+                    .title_bottom(" Esc closes "),
+            ),
             r,
         );
     }

@@ -409,11 +409,23 @@ impl CompareScreen {
         let unit = inst.map_or("", |i| i.unit);
         let ranked = Self::ranked(c);
         let tall = area.height >= 30;
+        let sel_notes: &[String] = ranked
+            .get(self.rank_sel)
+            .and_then(|id| c.protocols.iter().find(|p| &p.id == id))
+            .map_or(&[], |p| p.summary.notes.as_slice());
+        // The notes say why a forecast is what it is (e.g. cerebellar damage): room for them to wrap, at the
+        // chart's expense, up to a few lines.
+        let width = usize::from(area.width.max(1));
+        let wrapped: usize = sel_notes
+            .iter()
+            .map(|n| (n.chars().count() + 2).div_ceil(width))
+            .sum();
+        let notes_h = wrapped.clamp(1, if tall { 8 } else { 4 }) as u16;
         let [head, chart_area, table_area, notes_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(8),
             Constraint::Length(ranked.len() as u16 + 3),
-            Constraint::Length(if tall { 4 } else { 1 }),
+            Constraint::Length(notes_h),
         ])
         .areas(area);
         let better = inst.map_or("", |i| i.better_word());

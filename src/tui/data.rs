@@ -22,6 +22,66 @@ pub struct PatientDetail {
     pub plan: Option<Plan>,
 }
 
+/// Who is using the TUI and what the store lets them do (the store enforces it; the TUI only avoids offering what
+/// would be refused).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The OS user the store acts as.
+    pub user: String,
+    /// Their role in this database; `None`: not a clinician here (they can read, not write).
+    pub role: Option<crate::store::Role>,
+}
+
+impl Access {
+    pub fn can_write(&self) -> bool {
+        self.role.is_some_and(crate::store::Role::can_write)
+    }
+
+    /// "kim (therapist)", "visitor (not a clinician here)".
+    pub fn label(&self) -> String {
+        match self.role {
+            Some(r) => format!("{} ({})", self.user, r.name()),
+            None => format!("{} (not a clinician here)", self.user),
+        }
+    }
+
+    /// For a user who cannot write, one line: they can only read, and the command an admin runs to change that.
+    pub fn read_only_notice(&self) -> Option<String> {
+        match self.role {
+            _ if self.can_write() => None,
+            None => Some(format!(
+                "read-only: ask an admin: praxis clinician add {} --role therapist",
+                self.user
+            )),
+            Some(_) => Some(format!(
+                "read-only: ask an admin: praxis clinician set-role {} therapist",
+                self.user
+            )),
+        }
+    }
+
+    /// Who the user is and what they may do, in full.
+    pub fn explain(&self) -> String {
+        match self.role {
+            None => format!(
+                "You are {u}, who is not a clinician in this database: you can read every record but not add or \
+                 change one. An admin can give you the therapist role with: praxis clinician add {u} --role therapist",
+                u = self.user
+            ),
+            Some(r) if !r.can_write() => format!(
+                "You are {u}, with the readonly role in this database: you can read every record but not add or \
+                 change one. An admin can give you the therapist role with: praxis clinician set-role {u} therapist",
+                u = self.user
+            ),
+            Some(r) => format!(
+                "You are {}, with the {} role in this database: you can add and change records.",
+                self.user,
+                r.name()
+            ),
+        }
+    }
+}
+
 /// Monte Carlo draws per protocol in a TUI forecast.
 pub const FORECAST_DRAWS: u32 = 500;
 
@@ -52,6 +112,10 @@ pub trait Source {
     fn protocols(&self) -> Vec<Protocol>;
     /// Prepare a comparison of `protocols` (ids) for a patient: the slow part runs later, on a worker thread.
     fn forecast_job(&self, code: &str, protocols: &[String]) -> anyhow::Result<Job>;
+    /// Who the user is and their role here (read again on every refresh: an admin may change it meanwhile).
+    fn access(&self) -> anyhow::Result<Access>;
+    /// Problems with the database file the user should fix (e.g. readable by every user), each with the fix.
+    fn warnings(&self) -> Vec<String>;
 }
 
 /// A forecast or comparison ready to run off the UI thread; it checks `Control` for cancellation and progress.
@@ -72,6 +136,9 @@ pub struct Memory {
     pub protocols: Vec<Protocol>,
     pub forecaster: Option<Forecaster>,
     pub version: i64,
+    /// Who uses it; `None`: an admin called "clinician".
+    pub access: Option<Access>,
+    pub warnings: Vec<String>,
 }
 
 impl Memory {
@@ -258,6 +325,17 @@ impl Source for Memory {
         let chosen = pick_protocols(&self.protocols, protocols)?;
         Ok(Box::new(move |ctl: &Control| f(&detail, &chosen, ctl)))
     }
+
+    fn access(&self) -> anyhow::Result<Access> {
+        Ok(self.access.clone().unwrap_or_else(|| Access {
+            user: "clinician".into(),
+            role: Some(crate::store::Role::Admin),
+        }))
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
+    }
 }
 
 /// The protocols named by `ids`, in that order; an unknown id is an error that names it.
@@ -366,5 +444,16 @@ impl Source for StoreSource {
         Ok(Box::new(move |ctl: &Control| {
             crate::model::simulate::compare(&scenario, &chosen, opts, ctl)
         }))
+    }
+
+    fn access(&self) -> anyhow::Result<Access> {
+        Ok(Access {
+            user: self.store.who().os_user.clone(),
+            role: self.store.role()?,
+        })
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.store.warnings().to_vec()
     }
 }

@@ -18,9 +18,9 @@ pub struct Draft {
 
 /// `praxis.db.draft-<user>.json` next to the database: one per OS user, so two therapists never share a draft.
 pub fn path(db: &Path) -> PathBuf {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
+    // The same identity the store acts as (the effective uid's passwd entry), not $USER, which may be unset
+    // (tmux, cron) or anyone's.
+    let user = crate::store::Who::current().os_user;
     let user: String = user
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')

@@ -1,7 +1,7 @@
 //! The two forms a therapist uses between patients: assessment entry and session logging. Fields validate as they
 //! are typed; Ctrl-S (or Enter on the last field) saves; a refused save keeps everything typed.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -59,6 +59,9 @@ pub struct Form {
     /// Plan editor: the version someone else saved meanwhile.
     #[serde(default)]
     pub theirs_plan: Option<Plan>,
+    /// Plan editor: the day it was opened (a new protocol starts then, unless another start is typed).
+    #[serde(default)]
+    pub opened_on: Option<NaiveDate>,
 }
 
 const ASSESS_LABELS: [&str; 5] = ["Instrument", "Score", "Date", "Assessor", "Notes"];
@@ -120,6 +123,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
+            opened_on: None,
         }
     }
 
@@ -166,6 +170,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
+            opened_on: None,
         }
     }
 
@@ -192,6 +197,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
+            opened_on: None,
         }
     }
 
@@ -201,20 +207,61 @@ impl Form {
             FormKind::Session => &SESSION_LABELS,
             FormKind::NewPatient => &PATIENT_LABELS,
             FormKind::EditPlan => &PLAN_LABELS,
-            FormKind::EditPatient => match self.original.as_ref().map(|p| p.condition.kind()) {
-                Some(ConditionKind::Parkinsons) => &EDIT_PD,
-                Some(ConditionKind::CerebellarAtaxia) => &EDIT_ATAXIA,
-                Some(ConditionKind::OlderAdult) => &EDIT_OLDER,
-                _ => &EDIT_STROKE,
-            },
+            FormKind::EditPatient => edit_labels(self.edit_kind()),
         }
     }
 
-    fn has_choice(&self) -> bool {
-        matches!(
-            self.kind,
-            FormKind::Assessment | FormKind::NewPatient | FormKind::EditPlan
-        )
+    /// The field chosen with ← → instead of typed, if the form has one.
+    fn choice_field(&self) -> Option<usize> {
+        match self.kind {
+            FormKind::Assessment | FormKind::NewPatient | FormKind::EditPlan => Some(0),
+            FormKind::EditPatient => Some(EDIT_CONDITION),
+            FormKind::Session => None,
+        }
+    }
+
+    /// Whether the fields match the labels (a draft kept by an older Praxis may not).
+    pub fn is_consistent(&self) -> bool {
+        self.fields.len() == self.labels().len()
+            && self.focus < self.fields.len()
+            && self
+                .choice_field()
+                .is_none_or(|_| self.choices.is_empty() || self.choice < self.choices.len())
+    }
+
+    /// Patient editor: the condition chosen (the record's, until changed with ← →).
+    fn edit_kind(&self) -> ConditionKind {
+        self.choices
+            .get(self.choice)
+            .and_then(|id| CONDITIONS.iter().find(|k| k.id() == id))
+            .copied()
+            .or_else(|| self.original.as_ref().map(|p| p.condition.kind()))
+            .unwrap_or(ConditionKind::Stroke)
+    }
+
+    /// Patient editor: choose another condition. Its facts are shown instead: the record's own when it is the
+    /// record's condition, else empty (unknown).
+    fn set_condition(&mut self, choice: usize) {
+        self.choice = choice;
+        let kind = self.edit_kind();
+        self.fields.truncate(EDIT_FACTS);
+        if let Some(f) = self.fields.get_mut(EDIT_CONDITION) {
+            *f = TextField::new(kind.id());
+        }
+        match self.original.as_deref() {
+            Some(orig) if orig.condition.kind() == kind => self.fields.extend(
+                patient_texts(orig)
+                    .into_iter()
+                    .skip(EDIT_FACTS)
+                    .map(TextField::new),
+            ),
+            _ => {
+                let n = edit_labels(kind).len() - EDIT_FACTS;
+                self.fields
+                    .extend(std::iter::repeat_n(TextField::default(), n));
+            }
+        }
+        self.save_error = None;
     }
 
     fn patient(&self) -> Result<crate::domain::Patient, String> {
@@ -375,7 +422,7 @@ impl Form {
 
     pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
         let n = self.fields.len();
-        let on_choice = self.has_choice() && self.focus == 0;
+        let on_choice = self.choice_field() == Some(self.focus);
         if self.in_conflict() {
             match keymap::lookup(Mode::Conflict.table(), ev) {
                 Some(Action::Reload) => self.reapply(),
@@ -399,10 +446,12 @@ impl Form {
             Some(Action::Back) => cmds.push(Cmd::Back),
             Some(Action::Help) => cmds.push(Cmd::Help),
             Some(Action::Left) if on_choice => {
-                self.choice = (self.choice + self.choices.len() - 1) % self.choices.len().max(1)
+                let k = (self.choice + self.choices.len() - 1) % self.choices.len().max(1);
+                self.choose(k);
             }
             Some(Action::Right) if on_choice => {
-                self.choice = (self.choice + 1) % self.choices.len().max(1)
+                let k = (self.choice + 1) % self.choices.len().max(1);
+                self.choose(k);
             }
             _ if on_choice => {
                 // Typing on the instrument field jumps to the first instrument whose id or name starts so.
@@ -415,7 +464,7 @@ impl Form {
                             || instruments::get(&self.choices[k])
                                 .is_ok_and(|i| i.short.to_ascii_lowercase().starts_with(ch))
                     }) {
-                        self.choice = k;
+                        self.choose(k);
                     }
                 } else {
                     return Outcome::NotConsumed;
@@ -429,6 +478,31 @@ impl Form {
             }
         }
         Outcome::Consumed
+    }
+
+    /// Select choice `k` of the choice field.
+    fn choose(&mut self, k: usize) {
+        if self.kind == FormKind::EditPatient {
+            self.set_condition(k);
+            return;
+        }
+        self.choice = k;
+        // Plan editor: a new protocol is a new plan, which starts today, not on the old plan's start date
+        // (unless the therapist typed another date); back on the old protocol, the old start comes back.
+        if self.kind == FormKind::EditPlan
+            && let (Some(old), Some(today)) = (&self.plan, self.opened_on)
+        {
+            let (old_start, today) = (old.start_date.to_string(), today.to_string());
+            let new_protocol = self.choices.get(k) != Some(&old.protocol_id);
+            if let Some(start) = self.fields.get_mut(1) {
+                let typed = start.text.trim().to_string();
+                if new_protocol && typed == old_start {
+                    *start = TextField::new(today);
+                } else if !new_protocol && typed == today {
+                    *start = TextField::new(old_start);
+                }
+            }
+        }
     }
 
     fn try_save(&mut self, cmds: &mut Vec<Cmd>) {
@@ -477,6 +551,21 @@ impl Form {
                     format!("◀ {} ▶", kind.label()),
                     if focused { t.selected() } else { t.input() },
                 ));
+            } else if self.kind == FormKind::EditPatient && i == EDIT_CONDITION {
+                let kind = self.edit_kind();
+                spans.push(Span::styled(
+                    format!("◀ {} ▶", kind.label()),
+                    if focused { t.selected() } else { t.input() },
+                ));
+                if self
+                    .original
+                    .as_ref()
+                    .is_some_and(|p| p.condition.kind() != kind)
+                {
+                    spans.push(Span::styled("  changed: its facts start unknown", t.dim()));
+                } else if focused {
+                    spans.push(Span::styled("  ← → to change", t.dim()));
+                }
             } else if self.kind == FormKind::Assessment && i == 0 {
                 let txt = match self.instrument() {
                     Some(inst) => format!("◀ {} ▶", inst.short),
@@ -491,6 +580,12 @@ impl Form {
                 }
             } else {
                 spans.extend(self.fields[i].spans(t, focused));
+                if focused
+                    && self.kind == FormKind::EditPatient
+                    && let Some(h) = self.edit_hint(i)
+                {
+                    spans.push(Span::styled(format!("  {h}"), t.dim()));
+                }
             }
             lines.push(Line::from(spans));
             if let Some(e) = self.shown_error(i, &errs) {
@@ -509,6 +604,13 @@ impl Form {
             }
         }
         lines.push(Line::from(""));
+        if self.kind == FormKind::EditPatient {
+            lines.push(Line::from(vec![
+                Span::styled("An empty field is saved as unknown; ", t.dim()),
+                Span::styled("Ctrl-U", t.key()),
+                Span::styled(" empties the field.", t.dim()),
+            ]));
+        }
         if let Some(e) = &self.save_error {
             lines.push(Line::from(Span::styled(
                 format!("Not saved: {e}"),
@@ -572,49 +674,65 @@ fn int_error(s: &str, lo: u32, hi: u32, what: &str, required: bool) -> Option<St
     }
 }
 
-const EDIT_COMMON: usize = 6;
-const EDIT_STROKE: [&str; 11] = [
+/// Patient editor: the profile fields, then the condition (a choice), then that condition's facts. An empty field
+/// is "unknown" (or "none" for notes), so a fact can be cleared.
+const EDIT_CONDITION: usize = 6;
+const EDIT_FACTS: usize = 7;
+const EDIT_STROKE: [&str; 12] = [
     "Name",
     "Birth year",
     "Sex",
     "Hand",
     "Paretic side",
     "Notes",
+    "Condition",
     "Onset date",
     "Stroke type",
     "CST status",
     "MEP",
     "NIHSS",
 ];
-const EDIT_PD: [&str; 9] = [
+const EDIT_PD: [&str; 10] = [
     "Name",
     "Birth year",
     "Sex",
     "Hand",
     "Paretic side",
     "Notes",
+    "Condition",
     "Diagnosis yr",
     "Hoehn & Yahr",
     "Medication",
 ];
-const EDIT_ATAXIA: [&str; 7] = [
+const EDIT_ATAXIA: [&str; 8] = [
     "Name",
     "Birth year",
     "Sex",
     "Hand",
     "Paretic side",
     "Notes",
+    "Condition",
     "Ataxia type",
 ];
-const EDIT_OLDER: [&str; 7] = [
+const EDIT_OLDER: [&str; 8] = [
     "Name",
     "Birth year",
     "Sex",
     "Hand",
     "Paretic side",
     "Notes",
+    "Condition",
     "Falls, 1 yr",
 ];
+
+fn edit_labels(kind: ConditionKind) -> &'static [&'static str] {
+    match kind {
+        ConditionKind::Stroke => &EDIT_STROKE,
+        ConditionKind::Parkinsons => &EDIT_PD,
+        ConditionKind::CerebellarAtaxia => &EDIT_ATAXIA,
+        ConditionKind::OlderAdult => &EDIT_OLDER,
+    }
+}
 
 /// The name clap gives an enum value (what the command line and this form accept).
 fn vname<T: ValueEnum>(v: Option<T>) -> String {
@@ -654,6 +772,7 @@ pub fn patient_texts(p: &Patient) -> Vec<String> {
         vname(p.dominant_hand),
         vname(p.affected_side),
         p.notes.clone(),
+        p.condition.kind().id().to_string(),
     ];
     match &p.condition {
         Condition::Stroke(s) => v.extend([
@@ -682,8 +801,11 @@ impl Form {
         Form {
             kind: FormKind::EditPatient,
             patient_code: p.code.clone(),
-            choices: Vec::new(),
-            choice: 0,
+            choices: CONDITIONS.iter().map(|k| k.id().to_string()).collect(),
+            choice: CONDITIONS
+                .iter()
+                .position(|k| *k == p.condition.kind())
+                .unwrap_or(0),
             fields: patient_texts(p).into_iter().map(TextField::new).collect(),
             focus: 0,
             tried: false,
@@ -693,6 +815,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
+            opened_on: None,
         }
     }
 
@@ -718,8 +841,9 @@ impl Form {
             notes: Some(self.text(5).to_string()),
             ..Default::default()
         };
-        let c = EDIT_COMMON;
-        match orig.condition.kind() {
+        let c = EDIT_FACTS;
+        let kind = self.edit_kind();
+        match kind {
             ConditionKind::Stroke => {
                 f.onset = match self.text(c) {
                     "" => None,
@@ -728,37 +852,111 @@ impl Form {
                             .map_err(|_| (c, format!("{s:?} is not a date; use YYYY-MM-DD")))?,
                     ),
                 };
+                if let Some(d) = f.onset
+                    && d.year() < year
+                {
+                    return Err((c, format!("onset {d} is before birth year {year}")));
+                }
                 f.stroke_type = venum(self.text(c + 1), "stroke type").map_err(|e| (c + 1, e))?;
                 f.corticospinal = venum(self.text(c + 2), "CST status").map_err(|e| (c + 2, e))?;
                 f.mep = venum(self.text(c + 3), "MEP").map_err(|e| (c + 3, e))?;
                 f.nihss = vnum(self.text(c + 4), "NIHSS").map_err(|e| (c + 4, e))?;
+                if let Some(n) = f.nihss.filter(|n| *n > 42) {
+                    return Err((c + 4, format!("NIHSS is scored 0-42; got {n}")));
+                }
             }
             ConditionKind::Parkinsons => {
                 f.diagnosis_year = vnum(self.text(c), "diagnosis year").map_err(|e| (c, e))?;
+                if let Some(y) = f.diagnosis_year.filter(|y| *y < year) {
+                    return Err((c, format!("diagnosis year {y} is before birth year {year}")));
+                }
                 f.hoehn_yahr = vnum(self.text(c + 1), "Hoehn & Yahr").map_err(|e| (c + 1, e))?;
+                if let Some(h) = f
+                    .hoehn_yahr
+                    .filter(|h| !(1.0..=5.0).contains(h) || (h * 2.0).fract() != 0.0)
+                {
+                    return Err((
+                        c + 1,
+                        format!("Hoehn & Yahr stage is 1-5 in half stages; got {h}"),
+                    ));
+                }
                 f.medication = venum(self.text(c + 2), "medication").map_err(|e| (c + 2, e))?;
             }
             ConditionKind::CerebellarAtaxia => {
-                f.ataxia_type = Some(self.text(c).to_string()).filter(|s| !s.is_empty());
+                f.ataxia_type = Some(self.text(c).to_string());
             }
             ConditionKind::OlderAdult => {
                 f.falls = vnum(self.text(c), "falls").map_err(|e| (c, e))?;
+                if let Some(n) = f.falls.filter(|n| *n > 365) {
+                    return Err((c, format!("falls in the last year are 0-365; got {n}")));
+                }
             }
         }
-        let mut p = Patient::clone(orig);
-        // The shared validation of condition facts (ranges such as NIHSS 0-42, H&Y 1-5 in half stages).
-        crate::app::patients::apply(&mut p, Some(year), None, &f).map_err(|e| (c, e))?;
+        // Every field is on the form, so an empty one means unknown: start from a record with no optional
+        // profile fields and no facts, and let the form's fields fill it.
+        let mut p = Patient {
+            sex: None,
+            dominant_hand: None,
+            affected_side: None,
+            condition: crate::app::patients::empty_condition(kind),
+            ..Patient::clone(orig)
+        };
+        crate::app::patients::apply(&mut p, Some(year), Some(kind), &f).map_err(|e| (c, e))?;
         Ok(p)
     }
 
+    /// Every field's error, not only the first: the first bad field is found, set aside (emptied, which is
+    /// "unknown" and valid for every optional field; the birth year is put back as read), and the rest checked
+    /// again.
     fn edit_errors(&self) -> Vec<Option<String>> {
         let mut e = vec![None; self.fields.len()];
-        if let Err((i, msg)) = self.edited()
-            && let Some(slot) = e.get_mut(i)
-        {
-            *slot = Some(msg);
+        let mut probe = self.clone();
+        for _ in 0..self.fields.len() {
+            let Err((i, msg)) = probe.edited() else {
+                break;
+            };
+            match e.get_mut(i) {
+                Some(slot @ None) => *slot = Some(msg),
+                _ => break,
+            }
+            let reset = match (i, probe.original.as_deref()) {
+                (1, Some(p)) => p.birth_year.to_string(),
+                _ => String::new(),
+            };
+            probe.fields[i] = TextField::new(reset);
         }
         e
+    }
+
+    /// Patient editor: the values a field takes, shown while it has the focus.
+    fn edit_hint(&self, i: usize) -> Option<String> {
+        fn names<T: ValueEnum>() -> String {
+            let v: Vec<String> = T::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            v.join(", ")
+        }
+        use crate::domain::{Corticospinal, Hand, Medication, Mep, Sex, Side, StrokeType};
+        let c = EDIT_FACTS;
+        let kind = self.edit_kind();
+        Some(match (i, kind) {
+            (1, _) => "a year like 1958".into(),
+            (2, _) => names::<Sex>(),
+            (3, _) => names::<Hand>(),
+            (4, _) => names::<Side>(),
+            (i, ConditionKind::Stroke) if i == c => "YYYY-MM-DD".into(),
+            (i, ConditionKind::Stroke) if i == c + 1 => names::<StrokeType>(),
+            (i, ConditionKind::Stroke) if i == c + 2 => names::<Corticospinal>(),
+            (i, ConditionKind::Stroke) if i == c + 3 => names::<Mep>(),
+            (i, ConditionKind::Stroke) if i == c + 4 => "0-42".into(),
+            (i, ConditionKind::Parkinsons) if i == c => "a year like 2021".into(),
+            (i, ConditionKind::Parkinsons) if i == c + 1 => "1-5 in half stages".into(),
+            (i, ConditionKind::Parkinsons) if i == c + 2 => names::<Medication>(),
+            (i, ConditionKind::CerebellarAtaxia) if i == c => "e.g. SCA3, Friedreich, MSA-C".into(),
+            (i, ConditionKind::OlderAdult) if i == c => "0-365".into(),
+            _ => return None,
+        })
     }
 
     /// Whether a save was refused because someone else saved the same record (both versions shown).
@@ -818,6 +1016,16 @@ impl Form {
         }
         if let Some(theirs) = self.theirs.take() {
             self.original = Some(theirs);
+        }
+        // They changed the condition and this therapist did not: take their condition and its facts.
+        if self.kind == FormKind::EditPatient
+            && let Some(k) = self
+                .fields
+                .get(EDIT_CONDITION)
+                .and_then(|f| self.choices.iter().position(|c| *c == f.text.trim()))
+            && k != self.choice
+        {
+            self.set_condition(k);
         }
         if let Some(theirs) = self.theirs_plan.take() {
             if mine.first() == before.first()
@@ -939,6 +1147,7 @@ impl Form {
             theirs: None,
             plan: d.plan.clone(),
             theirs_plan: None,
+            opened_on: Some(today),
         }
     }
 

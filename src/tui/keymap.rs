@@ -37,6 +37,25 @@ pub enum Action {
     EditPatient,
     EditPlan,
     Reload,
+    /// Show the database's warnings and who the user is.
+    Notices,
+}
+
+impl Action {
+    /// Whether the action changes records (or opens a form that would): a user who may only read is not offered
+    /// these, and is told why when they press one.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::LoadDemo
+                | Action::NewAssessment
+                | Action::LogSession
+                | Action::NewPatient
+                | Action::EditPatient
+                | Action::EditPlan
+                | Action::SetPlan
+        )
+    }
 }
 
 /// A key: its code and the modifiers it needs (Shift is ignored for characters).
@@ -140,6 +159,7 @@ pub enum Mode {
     CompareResult,
     PlanForm,
     Conflict,
+    Notices,
 }
 
 impl Mode {
@@ -157,6 +177,7 @@ impl Mode {
             Mode::CompareResult => "Forecast and comparison",
             Mode::PlanForm => "New plan",
             Mode::Conflict => "Edit conflict",
+            Mode::Notices => "Warnings and access",
         }
     }
 
@@ -174,6 +195,7 @@ impl Mode {
             Mode::CompareResult => COMPARE_RESULT,
             Mode::PlanForm => PLAN_FORM,
             Mode::Conflict => CONFLICT,
+            Mode::Notices => HELP,
         }
     }
 
@@ -241,6 +263,12 @@ pub static LIST: &[Binding] = &[
         "",
     ),
     b(
+        &[c('w')],
+        Action::Notices,
+        "warnings, and who you are",
+        "warnings",
+    ),
+    b(
         &[c('?'), k(KeyCode::F(1))],
         Action::Help,
         "help: all keys",
@@ -279,6 +307,12 @@ pub static EMPTY: &[Binding] = &[
         Action::NewPatient,
         "add a new patient",
         "new patient",
+    ),
+    b(
+        &[c('w')],
+        Action::Notices,
+        "warnings, and who you are",
+        "warnings",
     ),
     b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
     b(&[c('q')], Action::Quit, "quit", "quit"),
@@ -324,6 +358,12 @@ pub static OVERVIEW: &[Binding] = &[
         Action::Back,
         "back to the list",
         "back",
+    ),
+    b(
+        &[c('w')],
+        Action::Notices,
+        "warnings, and who you are",
+        "warnings",
     ),
     b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
     b(&[c('q')], Action::Quit, "quit", "quit"),
@@ -511,11 +551,43 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-/// The footer hints with a flag for the help binding, which the footer always keeps.
-pub fn hints_with_action(mode: Mode) -> Vec<(String, &'static str, bool)> {
+/// What the user is offered: the footer and help leave out what they cannot do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offer {
+    /// The user may change records.
+    pub write: bool,
+    /// There are warnings to read (`w` is then hinted in the footer; it is always in the help).
+    pub warnings: bool,
+}
+
+impl Default for Offer {
+    fn default() -> Offer {
+        Offer {
+            write: true,
+            warnings: false,
+        }
+    }
+}
+
+impl Offer {
+    /// Whether a binding is listed in the help.
+    pub fn in_help(self, bd: &Binding) -> bool {
+        self.write || !bd.action.writes()
+    }
+
+    /// Whether a binding is hinted in the footer.
+    pub fn in_footer(self, bd: &Binding) -> bool {
+        !bd.hint.is_empty()
+            && self.in_help(bd)
+            && (bd.action != Action::Notices || self.warnings || !self.write)
+    }
+}
+
+/// The footer hints the user is offered, with a flag for the help binding, which the footer always keeps.
+pub fn hints_with_action(mode: Mode, offer: Offer) -> Vec<(String, &'static str, bool)> {
     mode.table()
         .iter()
-        .filter(|bd| !bd.hint.is_empty())
+        .filter(|bd| offer.in_footer(bd))
         .map(|bd| (bd.keys[0].label(), bd.hint, bd.action == Action::Help))
         .collect()
 }

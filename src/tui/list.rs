@@ -290,15 +290,25 @@ impl ListScreen {
                 Line::from("patients (a subacute, a chronic and a severe stroke, Parkinson's,"),
                 Line::from("cerebellar ataxia, an older adult at risk of falls)."),
                 Line::from(""),
-                Line::from(vec![
-                    Span::raw("Press "),
-                    Span::styled("d", t.key()),
-                    Span::raw(" to load the demo patients, "),
-                    Span::styled("n", t.key()),
-                    Span::raw(" to add a patient, "),
-                    Span::styled("q", t.key()),
-                    Span::raw(" to quit."),
-                ]),
+                if ctx.can_write {
+                    Line::from(vec![
+                        Span::raw("Press "),
+                        Span::styled("d", t.key()),
+                        Span::raw(" to load the demo patients, "),
+                        Span::styled("n", t.key()),
+                        Span::raw(" to add a patient, "),
+                        Span::styled("q", t.key()),
+                        Span::raw(" to quit."),
+                    ])
+                } else {
+                    Line::from(vec![
+                        Span::raw("You can only read this database (press "),
+                        Span::styled("w", t.key()),
+                        Span::raw(" to see why), "),
+                        Span::styled("q", t.key()),
+                        Span::raw(" to quit."),
+                    ])
+                },
                 Line::from(""),
                 Line::from(Span::styled(
                     "From the command line: praxis patient add --help",

@@ -55,6 +55,7 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
     let result = (|| -> anyhow::Result<()> {
         terminal.draw(|f| app.draw(f))?;
         while let Ok(msg) = rx.recv() {
+            app.set_now(chrono::Local::now().naive_local());
             let redraw = app.update(msg);
             if app.quit {
                 break;

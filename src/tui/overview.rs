@@ -98,6 +98,18 @@ impl MeasureLine {
     pub fn passed_mcid(&self) -> bool {
         self.values.len() > 1 && self.improvement >= self.mcid
     }
+
+    /// The last three scores lie within one MCID of each other: no change a patient would notice lately
+    /// (workflow 6, the chronic plateau).
+    pub fn plateau(&self) -> bool {
+        let last = &self.values[self.values.len().saturating_sub(3)..];
+        let (lo, hi) = last
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        last.len() == 3 && hi - lo < self.mcid
+    }
 }
 
 /// Latest score per instrument with change since the first (baseline), in the order instruments were first used.
@@ -284,6 +296,10 @@ impl OverviewScreen {
 
         // Measures.
         let spark_w = if area.width >= 110 { 24 } else { 10 };
+        let progressive = matches!(
+            self.detail.patient.condition,
+            Condition::Parkinsons(_) | Condition::CerebellarAtaxia(_)
+        );
         let rows: Vec<Row> = measures
             .iter()
             .map(|m| {
@@ -294,6 +310,11 @@ impl OverviewScreen {
                     Span::styled("✓ passed", t.good())
                 } else if m.improvement < 0.0 {
                     Span::styled("▼ worse", t.error())
+                } else if m.plateau() && progressive {
+                    // In a progressive disease no change is the hoped-for course.
+                    Span::styled("= stable", t.text())
+                } else if m.plateau() {
+                    Span::styled("= plateau", t.warn())
                 } else {
                     Span::raw("· not yet")
                 };

@@ -150,8 +150,8 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 /// The footer: key hints of the mode's keymap table that fit in `width` columns. The help hint is always kept
 /// (every action stays discoverable from the help overlay); the others are kept in the table's order, which is
 /// their priority, and a hint that does not fit is dropped.
-pub fn footer(mode: Mode, theme: &Theme, width: u16) -> Line<'static> {
-    let kept = fit_hints(keymap::hints_with_action(mode), usize::from(width));
+pub fn footer(mode: Mode, offer: keymap::Offer, theme: &Theme, width: u16) -> Line<'static> {
+    let kept = fit_hints(keymap::hints_with_action(mode, offer), usize::from(width));
     let mut spans = Vec::new();
     for (i, (key, word)) in kept.into_iter().enumerate() {
         if i > 0 {
