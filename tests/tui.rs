@@ -709,6 +709,52 @@ fn store_compare_three_protocols_and_set_one_as_the_plan() {
     assert!(screen(&a, 80, 24).contains("Plan set"));
 }
 
+/// Choosing, from a comparison, the protocol the patient is already on keeps that plan (a versioned update of its
+/// goal) instead of starting a second block today.
+#[test]
+fn store_compare_choosing_the_current_protocol_keeps_the_plan() {
+    let (_dir, path) = demo_db();
+    let before = Store::open(&path).unwrap();
+    let plans_before = before.plans("P-0044").unwrap().len();
+    let current = before.active_plan("P-0044").unwrap().unwrap();
+    assert_eq!(current.protocol_id, "lsvt-big");
+    drop(before);
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('c'));
+    while !screen(&a, 80, 24).contains("> [ ] usual-care") {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char(' '));
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 120, 40);
+    let rank = (1..=2)
+        .find(|k| {
+            s.lines()
+                .any(|l| l.contains(&format!("{k}.")) && l.contains("lsvt-big"))
+        })
+        .expect("lsvt-big is ranked");
+    for _ in 1..rank {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char('p'));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains(&format!("Already the plan since {}", current.start_date)),
+        "{s}"
+    );
+    ctrl(&mut a, 'u');
+    typ(&mut a, "walk to the bakery");
+    ctrl(&mut a, 's');
+    let store = Store::open(&path).unwrap();
+    let plan = store.active_plan("P-0044").unwrap().unwrap();
+    assert_eq!(store.plans("P-0044").unwrap().len(), plans_before);
+    assert_eq!(plan.id, current.id);
+    assert_eq!(plan.start_date, current.start_date);
+    assert_eq!(plan.goal, "walk to the bakery");
+    assert_eq!(plan.version, current.version + 1);
+}
+
 #[test]
 fn store_forecast_runs_under_the_plan_and_is_cached() {
     let (_dir, path) = demo_db();

@@ -182,11 +182,18 @@ impl CompareScreen {
                             .plan
                             .as_ref()
                             .map_or(String::new(), |p| p.goal.clone());
+                        // The protocol the patient is already on keeps its start: the block goes on.
+                        let start = self
+                            .detail
+                            .plan
+                            .as_ref()
+                            .filter(|p| p.protocol_id == protocol)
+                            .map_or(ctx.today, |p| p.start_date);
                         self.phase = Phase::Plan {
                             result: c.clone(),
                             protocol,
                             goal: TextField::new(goal),
-                            start: TextField::new(ctx.today.to_string()),
+                            start: TextField::new(start.to_string()),
                             focus: 0,
                             error: None,
                         };
@@ -211,15 +218,23 @@ impl CompareScreen {
                 Some(Action::Back) => self.phase = Phase::Done(result.clone()),
                 Some(Action::Save) | Some(Action::Open) => {
                     match NaiveDate::parse_from_str(start.text.trim(), "%Y-%m-%d") {
-                        Ok(d) => cmds.push(Cmd::SavePlan(Plan {
-                            id: 0,
-                            patient_code: self.detail.patient.code.clone(),
-                            protocol_id: protocol.clone(),
-                            start_date: d,
-                            goal: goal.text.trim().to_string(),
-                            status: PlanStatus::Active,
-                            version: 0,
-                        })),
+                        // Already the plan: a versioned update of its goal and start, not a second plan.
+                        Ok(d) => cmds.push(match self.detail.plan.as_ref() {
+                            Some(old) if &old.protocol_id == protocol => Cmd::UpdatePlan(Plan {
+                                start_date: d,
+                                goal: goal.text.trim().to_string(),
+                                ..old.clone()
+                            }),
+                            _ => Cmd::SavePlan(Plan {
+                                id: 0,
+                                patient_code: self.detail.patient.code.clone(),
+                                protocol_id: protocol.clone(),
+                                start_date: d,
+                                goal: goal.text.trim().to_string(),
+                                status: PlanStatus::Active,
+                                version: 0,
+                            }),
+                        }),
                         Err(_) => {
                             *error = Some(format!(
                                 "start date {:?} is not a date; use YYYY-MM-DD",
@@ -240,6 +255,14 @@ impl CompareScreen {
             _ => return Outcome::NotConsumed,
         }
         Outcome::Consumed
+    }
+
+    /// The patient's active plan, when it is already on `protocol`.
+    fn current_plan(&self, protocol: &str) -> Option<&Plan> {
+        self.detail
+            .plan
+            .as_ref()
+            .filter(|p| p.protocol_id == protocol)
     }
 
     /// The plan save was refused: show why and keep the form.
@@ -308,6 +331,15 @@ impl CompareScreen {
                     Line::from(goal_line),
                     Line::from(start_line),
                 ];
+                if let Some(p) = self.current_plan(protocol) {
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            "Already the plan since {}: saving keeps it and updates the goal and start.",
+                            p.start_date
+                        ),
+                        t.dim(),
+                    )));
+                }
                 if let Some(e) = error {
                     lines.push(Line::from(Span::styled(format!("✗ {e}"), t.error())));
                 }
