@@ -766,6 +766,12 @@ fn backup_is_private_complete_audited_and_does_not_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&db(&dir)).unwrap();
     store.add_patient(&stroke_patient("P-0001")).unwrap();
+    let nowhere = dir.path().join("no-such-folder").join("copy.db");
+    let e = message(store.backup_to(&nowhere, false).expect_err("refused"));
+    assert!(
+        e.contains("the folder") && e.contains("no-such-folder") && e.contains("does not exist"),
+        "{e}"
+    );
     let dest = dir.path().join("copy.db");
     store.backup_to(&dest, false).unwrap();
     let mode = std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777;
