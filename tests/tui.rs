@@ -1613,3 +1613,98 @@ fn store_overview_names_a_plateau() {
     let s = screen(&a, 80, 24);
     assert!(!s.contains("plateau") && s.contains("✓ passed"), "{s}");
 }
+
+/// The text of the form line labelled `label` (after the label), at 120 columns.
+fn field_value(a: &App, label: &str) -> String {
+    let s = screen(a, 120, 40);
+    let line = s
+        .lines()
+        .find(|l| l.contains(&format!(" {label}  ")))
+        .unwrap_or_else(|| panic!("no field {label}:\n{s}"));
+    let after = &line[line.find(label).unwrap() + label.len()..];
+    after
+        .trim_matches(|c: char| c == '│' || c.is_whitespace())
+        .to_string()
+}
+
+#[test]
+fn typing_into_a_prefilled_field_replaces_it_and_editing_keys_keep_it() {
+    // Repetitions is pre-filled (280) and has focus: typing 260 saves 260, not 280260.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    assert_eq!(field_value(&a, "Repetitions"), "280");
+    typ(&mut a, "260");
+    assert_eq!(field_value(&a, "Repetitions"), "260");
+    ctrl(&mut a, 's');
+    let det = a.source().detail("P-0107").unwrap();
+    assert_eq!(det.sessions[0].repetitions, 260);
+
+    // Backspace first keeps the value for editing: 280 -> 28 -> 285.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    press(&mut a, KeyCode::Backspace);
+    typ(&mut a, "5");
+    ctrl(&mut a, 's');
+    assert_eq!(
+        a.source().detail("P-0107").unwrap().sessions[0].repetitions,
+        285
+    );
+
+    // Home first also keeps it: 280 -> 1280; a field once edited keeps appending.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    press(&mut a, KeyCode::Home);
+    typ(&mut a, "1");
+    assert_eq!(field_value(&a, "Repetitions"), "1280");
+
+    // The assessment form's pre-filled date is replaced the same way.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    typ(&mut a, "25");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "2026-11-18");
+    ctrl(&mut a, 's');
+    let det = a.source().detail("P-0107").unwrap();
+    let saved = det.assessments.last().unwrap();
+    assert_eq!((saved.score, saved.date), (25.0, d("2026-11-18")));
+}
+
+#[test]
+fn store_session_form_defaults_to_the_plans_dose_and_the_last_level() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    let store = Store::open(&path).unwrap();
+    let plan = store.active_plan("P-0107").unwrap().unwrap();
+    let proto = a
+        .source()
+        .protocols()
+        .into_iter()
+        .find(|p| p.id == plan.protocol_id)
+        .unwrap();
+    let dose = proto.schedule.repetitions_per_session;
+    // Log a short session at level 4 (not the plan's dose).
+    press(&mut a, KeyCode::Char('L'));
+    assert_eq!(field_value(&a, "Protocol"), plan.protocol_id);
+    assert_eq!(field_value(&a, "Repetitions"), dose.to_string());
+    assert!(!field_value(&a, "Level").is_empty(), "level is pre-filled");
+    typ(&mut a, "45");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "4");
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 80, 24).contains("Logged"));
+    let newest = &Store::open(&path)
+        .unwrap()
+        .sessions("P-0107", Some(1))
+        .unwrap()[0];
+    assert_eq!((newest.repetitions, newest.level), (45, Some(4)));
+    // The next form: the plan's dose again (not 45), and the level the patient got to (4).
+    press(&mut a, KeyCode::Char('L'));
+    assert_eq!(field_value(&a, "Repetitions"), dose.to_string());
+    assert_ne!(dose, 45);
+    assert_eq!(field_value(&a, "Level"), "4");
+}

@@ -127,7 +127,9 @@ impl Form {
         }
     }
 
-    /// Pre-filled from the active plan and the last session of that protocol.
+    /// Pre-filled from the active plan: its protocol's dose (minutes, repetitions) is the default, as the README
+    /// says; a protocol the library does not know falls back to the last session's dose. Level is the last
+    /// session's of that protocol (where the patient got to), else the protocol's starting level.
     pub fn session(d: &PatientDetail, ctx: &Ctx) -> Form {
         let protocol = d
             .plan
@@ -136,15 +138,14 @@ impl Form {
             .or_else(|| d.sessions.first().map(|s| s.protocol_id.clone()))
             .unwrap_or_default();
         let last = d.sessions.iter().find(|s| s.protocol_id == protocol);
-        let (minutes, reps) = match last {
-            Some(s) => (s.minutes.to_string(), s.repetitions.to_string()),
-            None => match ctx.plan_dose(&protocol) {
-                Some((m, r)) => (m.to_string(), r.to_string()),
-                None => (String::new(), String::new()),
-            },
+        let (minutes, reps) = match (ctx.plan_dose(&protocol), last) {
+            (Some((m, r)), _) => (m.to_string(), r.to_string()),
+            (None, Some(s)) => (s.minutes.to_string(), s.repetitions.to_string()),
+            (None, None) => (String::new(), String::new()),
         };
         let level = last
             .and_then(|s| s.level)
+            .or_else(|| ctx.start_level(&protocol))
             .map_or(String::new(), |l| l.to_string());
         Form {
             kind: FormKind::Session,
