@@ -1708,3 +1708,53 @@ fn store_session_form_defaults_to_the_plans_dose_and_the_last_level() {
     assert_ne!(dose, 45);
     assert_eq!(field_value(&a, "Level"), "4");
 }
+
+#[test]
+fn a_future_assessment_date_is_refused_inline_and_on_save() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    typ(&mut a, "25");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "2027-05-01");
+    // Inline, on the date field, as it is typed.
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("✗ date 2027-05-01 is in the future (today is 2026-11-20)"),
+        "{s}"
+    );
+    // Ctrl-S is refused with the reason said, and nothing is saved.
+    press(&mut a, KeyCode::Tab);
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("Not saved: date 2027-05-01 is in the future"),
+        "{s}"
+    );
+    assert!(s.contains("▶ Date"), "focus goes to the date: {s}");
+    assert_eq!(a.source().detail("P-0107").unwrap().assessments.len(), 6);
+    // Today is fine.
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-11-20");
+    ctrl(&mut a, 's');
+    assert_eq!(a.source().detail("P-0107").unwrap().assessments.len(), 7);
+}
+
+#[test]
+fn a_future_session_time_is_refused() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    let n = a.source().detail("P-0107").unwrap().sessions.len();
+    press(&mut a, KeyCode::Char('L'));
+    press(&mut a, KeyCode::BackTab);
+    press(&mut a, KeyCode::BackTab);
+    typ(&mut a, "2026-11-21 09:00");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("date 2026-11-21 is in the future"), "{s}");
+    assert_eq!(a.source().detail("P-0107").unwrap().sessions.len(), n);
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-11-20 09:00");
+    ctrl(&mut a, 's');
+    assert_eq!(a.source().detail("P-0107").unwrap().sessions.len(), n + 1);
+}

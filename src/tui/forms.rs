@@ -59,7 +59,8 @@ pub struct Form {
     /// Plan editor: the version someone else saved meanwhile.
     #[serde(default)]
     pub theirs_plan: Option<Plan>,
-    /// Plan editor: the day it was opened (a new protocol starts then, unless another start is typed).
+    /// The day the form was opened. Plan editor: a new protocol starts then, unless another start is typed;
+    /// assessment and session forms: a later date is refused as in the future.
     #[serde(default)]
     pub opened_on: Option<NaiveDate>,
 }
@@ -123,7 +124,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
-            opened_on: None,
+            opened_on: Some(ctx.today),
         }
     }
 
@@ -171,7 +172,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
-            opened_on: None,
+            opened_on: Some(ctx.today),
         }
     }
 
@@ -343,7 +344,10 @@ impl Form {
                         }
                     }
                 }
-                e[2] = date_error(self.text(2));
+                e[2] = date_error(self.text(2)).or_else(|| {
+                    let date = NaiveDate::parse_from_str(self.text(2), "%Y-%m-%d").ok()?;
+                    self.future_error(date)
+                });
                 e
             }
             FormKind::Session => {
@@ -351,8 +355,9 @@ impl Form {
                 if self.text(0).is_empty() {
                     e[0] = Some("enter the protocol id".into());
                 }
-                if NaiveDateTime::parse_from_str(self.text(1), "%Y-%m-%d %H:%M").is_err() {
-                    e[1] = Some("use YYYY-MM-DD HH:MM".into());
+                match NaiveDateTime::parse_from_str(self.text(1), "%Y-%m-%d %H:%M") {
+                    Err(_) => e[1] = Some("use YYYY-MM-DD HH:MM".into()),
+                    Ok(at) => e[1] = self.future_error(at.date()),
                 }
                 e[2] = int_error(self.text(2), 1, 600, "minutes", true);
                 e[3] = int_error(self.text(3), 0, 100_000, "repetitions", true);
@@ -362,6 +367,12 @@ impl Form {
                 e
             }
         }
+    }
+
+    /// A date after the day the form was opened is refused, as the CLI and the store do.
+    fn future_error(&self, date: NaiveDate) -> Option<String> {
+        let today = self.opened_on?;
+        (date > today).then(|| format!("date {date} is in the future (today is {today})"))
     }
 
     /// Which errors to show: typed-in fields always, all after a save attempt.
@@ -512,6 +523,13 @@ impl Form {
             Err(i) => {
                 self.tried = true;
                 self.focus = i;
+                // Say why, also when the field's own line is out of sight.
+                let why = self.errors().get(i).cloned().flatten();
+                let label = self.labels().get(i).copied().unwrap_or("a field");
+                self.save_error = Some(match why {
+                    Some(e) => e,
+                    None => format!("check {label}"),
+                });
             }
         }
     }
