@@ -1758,3 +1758,54 @@ fn a_future_session_time_is_refused() {
     ctrl(&mut a, 's');
     assert_eq!(a.source().detail("P-0107").unwrap().sessions.len(), n + 1);
 }
+
+/// The protocol browser's detail panel speaks plain words and shows thresholds only for rules that use them.
+#[test]
+fn store_protocol_detail_is_in_plain_words() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('c'));
+    let mut seen = std::collections::HashMap::new();
+    for _ in 0..20 {
+        let s = screen(&a, 120, 40);
+        for id in ["usual-care", "balance-gait-older", "lsvt-big"] {
+            if s.contains(&format!("> [ ] {id}")) || s.contains(&format!("> [1] {id}")) {
+                seen.insert(id, s.clone());
+            }
+        }
+        press(&mut a, KeyCode::Down);
+    }
+    let usual = &seen["usual-care"];
+    assert!(usual.contains("Progress  none: stays at level"), "{usual}");
+    assert!(!usual.contains("up a level"), "{usual}");
+    let otago = &seen["balance-gait-older"];
+    assert!(
+        otago.contains("fixed: up a level every 6 sessions"),
+        "{otago}"
+    );
+    assert!(!otago.contains("% success"), "{otago}");
+    let big = &seen["lsvt-big"];
+    assert!(big.contains("Progress  adaptive: up a level at"), "{big}");
+    for s in seen.values() {
+        for rust in [
+            "ProgressivePart",
+            "PartWhole",
+            "Adaptive",
+            "Fixed",
+            "None",
+            "Mixed",
+            "Blocked",
+            "Random",
+            "ErrorBased",
+            "Reinforcement",
+            "Whole",
+        ] {
+            assert!(!s.contains(rust), "{rust} shown:\n{s}");
+        }
+    }
+    while !screen(&a, 80, 24).contains("> [ ] usual-care") {
+        press(&mut a, KeyCode::Up);
+    }
+    snap_both("protocol_detail_usual_care", &a);
+}
