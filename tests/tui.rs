@@ -1809,3 +1809,17 @@ fn store_protocol_detail_is_in_plain_words() {
     }
     snap_both("protocol_detail_usual_care", &a);
 }
+
+#[test]
+fn list_footer_offers_edit_and_session_form_says_success_is_a_percentage() {
+    let mut a = app(clinic());
+    let f = footer_at_80(&a);
+    assert!(f.contains("e edit"), "{f}");
+    press(&mut a, KeyCode::Char('L'));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.lines()
+            .any(|l| l.contains("Success %") && l.contains("(0-100 % of repetitions)")),
+        "{s}"
+    );
+}

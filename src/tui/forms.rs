@@ -599,6 +599,10 @@ impl Form {
                 }
             } else {
                 spans.extend(self.fields[i].spans(t, focused));
+                if self.kind == FormKind::Session && i == 5 {
+                    // The CLI's --success takes a 0-1 fraction; here it is a percentage.
+                    spans.push(Span::styled("  (0-100 % of repetitions)", t.dim()));
+                }
                 if focused
                     && self.kind == FormKind::EditPatient
                     && let Some(h) = self.edit_hint(i)
