@@ -1823,3 +1823,38 @@ fn list_footer_offers_edit_and_session_form_says_success_is_a_percentage() {
         "{s}"
     );
 }
+
+#[test]
+fn plan_and_patient_editors_replace_a_prefilled_value_on_typing() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G')); // P-0107, plan task-specific-300
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('P'));
+    focus_field(&mut a, "Start date");
+    typ(&mut a, "2026-11-02");
+    assert_eq!(field_value(&a, "Start date"), "2026-11-02");
+    ctrl(&mut a, 's');
+    assert_eq!(
+        a.source()
+            .detail("P-0107")
+            .unwrap()
+            .plan
+            .unwrap()
+            .start_date,
+        d("2026-11-02")
+    );
+    // The patient editor's name: typing replaces; End then typing appends.
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Name");
+    press(&mut a, KeyCode::End);
+    typ(&mut a, " Jr");
+    assert_eq!(field_value(&a, "Name"), "Ada Brook Jr");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::BackTab);
+    typ(&mut a, "x");
+    assert_eq!(
+        field_value(&a, "Name"),
+        "Ada Brook Jrx",
+        "an edited field stays edited when focused again"
+    );
+}
