@@ -164,6 +164,9 @@ pub const SPONT_TAU_MAX_DAYS: f64 = 35.0;
 pub const PROPORTIONAL_BASELINE_DAY: f64 = 3.0;
 /// Days after onset under which the stroke is subacute for MCIDs (days): < 3 months.
 pub const SUBACUTE_DAYS: u32 = 90;
+/// Days after onset from which the stroke is chronic (days): 6 months; proportional spontaneous recovery is over
+/// by then (Prabhakaran 2008; Winters 2015).
+pub const CHRONIC_DAYS: u32 = 180;
 
 /// Share of a stroke patient's headroom that training can add, chronic, by corticospinal capacity 1 (dimensionless).
 /// Calibration to Lang 2016 (chronic ARAT slopes 0.3-0.7 points/week over 8 weeks).
