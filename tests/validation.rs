@@ -700,7 +700,8 @@ fn stroke_report_text_fits_the_time_since_onset() {
             &praxis::model::Control::default(),
         )
         .unwrap();
-        praxis::cli::compare::human(&s, &c).replace("\n    ", " ")
+        let text = praxis::cli::compare::human(&s, &c);
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     };
     let base = "[patient]\nage = 60\ncondition = { kind = \"stroke\", mep = \"present\" }\n[baseline]\nfma_ue = 38\n";
     let chronic = report(&base.replace("age = 60\n", "age = 60\ndays_since_onset = 400\n"));
@@ -712,6 +713,7 @@ fn stroke_report_text_fits_the_time_since_onset() {
     let early = report(&base.replace("age = 60\n", "age = 60\ndays_since_onset = 10\n"));
     assert!(early.contains("to return spontaneously"), "{early}");
     assert!(early.contains("10 days after stroke"), "{early}");
+    assert!(early.contains("MCID of 9 (subacute, Arya 2011)"), "{early}");
     let unknown = report(base);
     assert!(!unknown.contains("0 days after stroke"), "{unknown}");
     assert!(unknown.contains("onset unknown"), "{unknown}");

@@ -1161,8 +1161,10 @@ fn ranking_note(
         return None;
     }
     let mut note = format!(
-        "{} and {} differ by {diff:.1} {primary} points at follow-up, less than the MCID ({:.1}): no clinically meaningful difference",
-        out[a].id, out[b].id, ma.mcid
+        "{} and {} differ by {diff:.1} {primary} points at follow-up, less than the MCID ({}): no clinically meaningful difference",
+        out[a].id,
+        out[b].id,
+        super::forecast::mcid_text(ma.mcid)
     );
     if let Condition::Stroke(_) = scenario.patient.condition
         && scenario.patient.onset_days() < k::SUBACUTE_DAYS
