@@ -59,6 +59,12 @@ impl Instrument {
                 got: score,
             });
         }
+        if self.unit == "s" && score <= 0.0 {
+            return Err(InstrumentError::ZeroTime {
+                instrument: self.short,
+                got: score,
+            });
+        }
         if self.integer && score.fract() != 0.0 {
             return Err(InstrumentError::NotWhole {
                 instrument: self.short,
@@ -119,6 +125,8 @@ pub enum InstrumentError {
     },
     #[error("{instrument} is scored in whole points; got {got}")]
     NotWhole { instrument: &'static str, got: f64 },
+    #[error("{instrument} is a time in seconds and no one completes it in 0 s; got {got}")]
+    ZeroTime { instrument: &'static str, got: f64 },
 }
 
 fn known_ids() -> String {

@@ -727,3 +727,23 @@ fn a_newer_or_foreign_file_is_refused_without_a_trace() {
     assert!(!err.contains("panicked"));
     assert!(Path::new(&junk).exists());
 }
+
+/// A new database (even in folders made for it) is announced on stderr with its path, so a mistyped `--db` does not
+/// pass silently for an empty clinic; `--json` output stays clean.
+#[test]
+fn a_new_database_is_announced_on_stderr() {
+    let env = Env::new();
+    let first = env.cmd(&["patient", "list", "--json"]).output().unwrap();
+    assert!(first.status.success());
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        err.contains(&format!("created a new database at {}", env.db.display())),
+        "{err}"
+    );
+    assert_eq!(
+        serde_json::from_slice::<Value>(&first.stdout).unwrap(),
+        Value::Array(vec![])
+    );
+    let again = env.cmd(&["patient", "list"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("created"));
+}

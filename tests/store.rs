@@ -568,6 +568,63 @@ fn the_list_is_in_code_order_and_filters_combine() {
     assert_eq!(codes(store.list_briefs(&pd_only).unwrap()), ["P-0050"]);
 }
 
+/// A mistyped year (1900 for 2026) or a 0-second timed test is refused with words naming the problem.
+#[test]
+fn records_before_birth_and_zero_second_times_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let p = store.add_patient(&stroke_patient("P-0001")).unwrap();
+    let before_birth = NaiveDate::from_ymd_opt(p.birth_year - 1, 12, 31).unwrap();
+    let a = Assessment {
+        id: 0,
+        patient_code: "P-0001".into(),
+        instrument: "fma_ue".into(),
+        score: 30.0,
+        date: before_birth,
+        assessor: None,
+        notes: String::new(),
+    };
+    let e = message(store.add_assessment(&a).expect_err("refused"));
+    assert!(
+        e.contains(&format!("before P-0001's birth year {}", p.birth_year)),
+        "{e}"
+    );
+    let s = SessionLog {
+        id: 0,
+        patient_code: "P-0001".into(),
+        started_at: before_birth.and_hms_opt(9, 0, 0).unwrap(),
+        protocol_id: "usual-care".into(),
+        minutes: 45,
+        repetitions: 30,
+        level: None,
+        success_rate: None,
+        rpe: None,
+        notes: String::new(),
+        clinician: None,
+    };
+    let e = message(store.add_session(&s).expect_err("refused"));
+    assert!(
+        e.contains("session date") && e.contains("birth year"),
+        "{e}"
+    );
+    let tug = Assessment {
+        instrument: "tug_s".into(),
+        score: 0.0,
+        date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        ..a.clone()
+    };
+    let e = message(store.add_assessment(&tug).expect_err("refused"));
+    assert!(e.contains("TUG") && e.contains("0 s"), "{e}");
+    assert_eq!(store.counts().unwrap().assessments, 0);
+    assert_eq!(store.counts().unwrap().sessions, 0);
+    // The first day of the birth year is accepted (only the year is stored).
+    let ok = Assessment {
+        date: NaiveDate::from_ymd_opt(p.birth_year, 1, 1).unwrap(),
+        ..a
+    };
+    store.add_assessment(&ok).unwrap();
+}
+
 #[test]
 fn one_audit_row_per_change_with_before_and_after() {
     let dir = tempfile::tempdir().unwrap();
@@ -709,6 +766,12 @@ fn backup_is_private_complete_audited_and_does_not_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&db(&dir)).unwrap();
     store.add_patient(&stroke_patient("P-0001")).unwrap();
+    let nowhere = dir.path().join("no-such-folder").join("copy.db");
+    let e = message(store.backup_to(&nowhere, false).expect_err("refused"));
+    assert!(
+        e.contains("the folder") && e.contains("no-such-folder") && e.contains("does not exist"),
+        "{e}"
+    );
     let dest = dir.path().join("copy.db");
     store.backup_to(&dest, false).unwrap();
     let mode = std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777;

@@ -1613,3 +1613,248 @@ fn store_overview_names_a_plateau() {
     let s = screen(&a, 80, 24);
     assert!(!s.contains("plateau") && s.contains("✓ passed"), "{s}");
 }
+
+/// The text of the form line labelled `label` (after the label), at 120 columns.
+fn field_value(a: &App, label: &str) -> String {
+    let s = screen(a, 120, 40);
+    let line = s
+        .lines()
+        .find(|l| l.contains(&format!(" {label}  ")))
+        .unwrap_or_else(|| panic!("no field {label}:\n{s}"));
+    let after = &line[line.find(label).unwrap() + label.len()..];
+    after
+        .trim_matches(|c: char| c == '│' || c.is_whitespace())
+        .to_string()
+}
+
+#[test]
+fn typing_into_a_prefilled_field_replaces_it_and_editing_keys_keep_it() {
+    // Repetitions is pre-filled (280) and has focus: typing 260 saves 260, not 280260.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    assert_eq!(field_value(&a, "Repetitions"), "280");
+    typ(&mut a, "260");
+    assert_eq!(field_value(&a, "Repetitions"), "260");
+    ctrl(&mut a, 's');
+    let det = a.source().detail("P-0107").unwrap();
+    assert_eq!(det.sessions[0].repetitions, 260);
+
+    // Backspace first keeps the value for editing: 280 -> 28 -> 285.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    press(&mut a, KeyCode::Backspace);
+    typ(&mut a, "5");
+    ctrl(&mut a, 's');
+    assert_eq!(
+        a.source().detail("P-0107").unwrap().sessions[0].repetitions,
+        285
+    );
+
+    // Home first also keeps it: 280 -> 1280; a field once edited keeps appending.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('L'));
+    press(&mut a, KeyCode::Home);
+    typ(&mut a, "1");
+    assert_eq!(field_value(&a, "Repetitions"), "1280");
+
+    // The assessment form's pre-filled date is replaced the same way.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    typ(&mut a, "25");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "2026-11-18");
+    ctrl(&mut a, 's');
+    let det = a.source().detail("P-0107").unwrap();
+    let saved = det.assessments.last().unwrap();
+    assert_eq!((saved.score, saved.date), (25.0, d("2026-11-18")));
+}
+
+#[test]
+fn store_session_form_defaults_to_the_plans_dose_and_the_last_level() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    let store = Store::open(&path).unwrap();
+    let plan = store.active_plan("P-0107").unwrap().unwrap();
+    let proto = a
+        .source()
+        .protocols()
+        .into_iter()
+        .find(|p| p.id == plan.protocol_id)
+        .unwrap();
+    let dose = proto.schedule.repetitions_per_session;
+    // Log a short session at level 4 (not the plan's dose).
+    press(&mut a, KeyCode::Char('L'));
+    assert_eq!(field_value(&a, "Protocol"), plan.protocol_id);
+    assert_eq!(field_value(&a, "Repetitions"), dose.to_string());
+    assert!(!field_value(&a, "Level").is_empty(), "level is pre-filled");
+    typ(&mut a, "45");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "4");
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 80, 24).contains("Logged"));
+    let newest = &Store::open(&path)
+        .unwrap()
+        .sessions("P-0107", Some(1))
+        .unwrap()[0];
+    assert_eq!((newest.repetitions, newest.level), (45, Some(4)));
+    // The next form: the plan's dose again (not 45), and the level the patient got to (4).
+    press(&mut a, KeyCode::Char('L'));
+    assert_eq!(field_value(&a, "Repetitions"), dose.to_string());
+    assert_ne!(dose, 45);
+    assert_eq!(field_value(&a, "Level"), "4");
+}
+
+#[test]
+fn a_future_assessment_date_is_refused_inline_and_on_save() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    typ(&mut a, "25");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "2027-05-01");
+    // Inline, on the date field, as it is typed.
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("✗ date 2027-05-01 is in the future (today is 2026-11-20)"),
+        "{s}"
+    );
+    // Ctrl-S is refused with the reason said, and nothing is saved.
+    press(&mut a, KeyCode::Tab);
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("Not saved: date 2027-05-01 is in the future"),
+        "{s}"
+    );
+    assert!(s.contains("▶ Date"), "focus goes to the date: {s}");
+    assert_eq!(a.source().detail("P-0107").unwrap().assessments.len(), 6);
+    // Today is fine.
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-11-20");
+    ctrl(&mut a, 's');
+    assert_eq!(a.source().detail("P-0107").unwrap().assessments.len(), 7);
+}
+
+#[test]
+fn a_future_session_time_is_refused() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    let n = a.source().detail("P-0107").unwrap().sessions.len();
+    press(&mut a, KeyCode::Char('L'));
+    press(&mut a, KeyCode::BackTab);
+    press(&mut a, KeyCode::BackTab);
+    typ(&mut a, "2026-11-21 09:00");
+    ctrl(&mut a, 's');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("date 2026-11-21 is in the future"), "{s}");
+    assert_eq!(a.source().detail("P-0107").unwrap().sessions.len(), n);
+    ctrl(&mut a, 'u');
+    typ(&mut a, "2026-11-20 09:00");
+    ctrl(&mut a, 's');
+    assert_eq!(a.source().detail("P-0107").unwrap().sessions.len(), n + 1);
+}
+
+/// The protocol browser's detail panel speaks plain words and shows thresholds only for rules that use them.
+#[test]
+fn store_protocol_detail_is_in_plain_words() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('c'));
+    let mut seen = std::collections::HashMap::new();
+    for _ in 0..20 {
+        let s = screen(&a, 120, 40);
+        for id in ["usual-care", "balance-gait-older", "lsvt-big"] {
+            if s.contains(&format!("> [ ] {id}")) || s.contains(&format!("> [1] {id}")) {
+                seen.insert(id, s.clone());
+            }
+        }
+        press(&mut a, KeyCode::Down);
+    }
+    let usual = &seen["usual-care"];
+    assert!(usual.contains("Progress  none: stays at level"), "{usual}");
+    assert!(!usual.contains("up a level"), "{usual}");
+    let otago = &seen["balance-gait-older"];
+    assert!(
+        otago.contains("fixed: up a level every 6 sessions"),
+        "{otago}"
+    );
+    assert!(!otago.contains("% success"), "{otago}");
+    let big = &seen["lsvt-big"];
+    assert!(big.contains("Progress  adaptive: up a level at"), "{big}");
+    for s in seen.values() {
+        for rust in [
+            "ProgressivePart",
+            "PartWhole",
+            "Adaptive",
+            "Fixed",
+            "None",
+            "Mixed",
+            "Blocked",
+            "Random",
+            "ErrorBased",
+            "Reinforcement",
+            "Whole",
+        ] {
+            assert!(!s.contains(rust), "{rust} shown:\n{s}");
+        }
+    }
+    while !screen(&a, 80, 24).contains("> [ ] usual-care") {
+        press(&mut a, KeyCode::Up);
+    }
+    snap_both("protocol_detail_usual_care", &a);
+}
+
+#[test]
+fn list_footer_offers_edit_and_session_form_says_success_is_a_percentage() {
+    let mut a = app(clinic());
+    let f = footer_at_80(&a);
+    assert!(f.contains("e edit"), "{f}");
+    press(&mut a, KeyCode::Char('L'));
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.lines()
+            .any(|l| l.contains("Success %") && l.contains("(0-100 % of repetitions)")),
+        "{s}"
+    );
+}
+
+#[test]
+fn plan_and_patient_editors_replace_a_prefilled_value_on_typing() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G')); // P-0107, plan task-specific-300
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('P'));
+    focus_field(&mut a, "Start date");
+    typ(&mut a, "2026-11-02");
+    assert_eq!(field_value(&a, "Start date"), "2026-11-02");
+    ctrl(&mut a, 's');
+    assert_eq!(
+        a.source()
+            .detail("P-0107")
+            .unwrap()
+            .plan
+            .unwrap()
+            .start_date,
+        d("2026-11-02")
+    );
+    // The patient editor's name: typing replaces; End then typing appends.
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Name");
+    press(&mut a, KeyCode::End);
+    typ(&mut a, " Jr");
+    assert_eq!(field_value(&a, "Name"), "Ada Brook Jr");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::BackTab);
+    typ(&mut a, "x");
+    assert_eq!(
+        field_value(&a, "Name"),
+        "Ada Brook Jrx",
+        "an edited field stays edited when focused again"
+    );
+}

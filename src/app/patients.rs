@@ -236,10 +236,9 @@ pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate) -> Vec<Flag> {
     {
         out.push(Flag::ReassessmentDue);
     }
-    if row.plan_protocol.is_some()
-        && row
-            .last_session
-            .is_none_or(|d| (today - d.date()).num_days() > NO_SESSION_DAYS)
+    // Counted from the last session or, before the first one, from the plan's start: a plan set today is not late.
+    let since = row.last_session.map(|d| d.date()).or(row.plan_start);
+    if row.plan_protocol.is_some() && since.is_none_or(|d| (today - d).num_days() > NO_SESSION_DAYS)
     {
         out.push(Flag::NoRecentSession);
     }
@@ -354,6 +353,14 @@ mod tests {
             flags(&row(None, None, true), today),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
         );
+        // Before the first session, the two weeks run from the plan's start.
+        let started = |n| PatientRow {
+            plan_start: days_ago(n),
+            ..row(days_ago(1), None, true)
+        };
+        assert_eq!(flags(&started(0), today), []);
+        assert_eq!(flags(&started(14), today), []);
+        assert_eq!(flags(&started(15), today), [Flag::NoRecentSession]);
     }
 
     #[test]

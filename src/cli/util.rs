@@ -8,6 +8,7 @@ pub const WIDTH: usize = 80;
 
 /// Open the database named by `--db` / `PRAXIS_DB` / the default path.
 pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
+    let new = !ctx.db.exists();
     let store = Store::open(&ctx.db).map_err(|e| {
         // Name the file once: some messages already do.
         let names_file = e.to_string().contains(&ctx.db.display().to_string());
@@ -18,6 +19,10 @@ pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
             e.context(format!("opening the database {}", ctx.db.display()))
         }
     })?;
+    if new {
+        // Said on stderr so `--json` output stays clean: an empty list from a new file is not lost data.
+        eprintln!("praxis: created a new database at {}", ctx.db.display());
+    }
     for w in store.warnings() {
         eprintln!("praxis: warning: {w}");
     }

@@ -33,7 +33,7 @@ impl Tx<'_> {
                 a.date
             )));
         }
-        let patient_id = self.patient_id(&a.patient_code)?;
+        let patient_id = self.patient_id_for(&a.patient_code, "assessment", a.date)?;
         self.tx.execute(
             "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, created_by) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -366,6 +366,15 @@ impl Store {
             }
             std::fs::remove_file(dest).map_err(io)?;
         }
+        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            return Err(StoreError::Invalid(format!(
+                "cannot write the backup {}: the folder {} does not exist",
+                dest.display(),
+                dir.display()
+            )));
+        }
         self.mode.create(dest)?;
         self.conn
             .backup(rusqlite::MAIN_DB, dest, None)

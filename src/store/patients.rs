@@ -235,6 +235,26 @@ impl Tx<'_> {
             .ok_or_else(|| no_patient(code))
     }
 
+    /// The patient's id, refusing a record (`what`, e.g. "assessment") dated before the patient's birth year: a
+    /// mistyped year would otherwise sit at the start of every chart and skew the forecast's fit.
+    pub(crate) fn patient_id_for(&self, code: &str, what: &str, date: NaiveDate) -> Result<i64> {
+        let (id, birth_year): (i64, i32) = self
+            .tx
+            .query_row(
+                "SELECT id, birth_year FROM patients WHERE code = ?1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| no_patient(code))?;
+        if date.year() < birth_year {
+            return Err(StoreError::Invalid(format!(
+                "{what} date {date} is before {code}'s birth year {birth_year}"
+            )));
+        }
+        Ok(id)
+    }
+
     /// Insert a new patient (version 1). Returns it as stored, with id and timestamps.
     pub fn add_patient(&mut self, p: &Patient) -> Result<Patient> {
         validate(p, today())?;

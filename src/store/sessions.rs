@@ -87,7 +87,7 @@ impl Tx<'_> {
     /// Log a session. `clinician` defaults to the acting OS user.
     pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
         validate_session(s)?;
-        let patient_id = self.patient_id(&s.patient_code)?;
+        let patient_id = self.patient_id_for(&s.patient_code, "session", s.started_at.date())?;
         let clinician = s
             .clinician
             .clone()

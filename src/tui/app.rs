@@ -33,8 +33,8 @@ pub struct Ctx {
     pub theme: Theme,
     pub today: NaiveDate,
     pub now: NaiveDateTime,
-    /// Schedule facts of the library's protocols (weeks, minutes, repetitions), by id.
-    pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32)>>,
+    /// Schedule facts of the library's protocols (weeks, minutes, repetitions, starting level), by id.
+    pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32, u32)>>,
     /// The user may change records (screens word their hints by it; the app refuses write keys otherwise).
     pub can_write: bool,
 }
@@ -48,6 +48,11 @@ impl Ctx {
     /// Minutes and repetitions per session of a protocol, when known.
     pub fn plan_dose(&self, id: &str) -> Option<(u32, u32)> {
         self.schedules.get(id).map(|s| (s.1, s.2))
+    }
+
+    /// The level a protocol starts at, when known.
+    pub fn start_level(&self, id: &str) -> Option<u32> {
+        self.schedules.get(id).map(|s| s.3)
     }
 
     pub fn new(theme: Theme, now: NaiveDateTime) -> Ctx {
@@ -172,6 +177,7 @@ impl App {
                             s.weeks,
                             s.minutes_per_session.round() as u32,
                             s.repetitions_per_session,
+                            p.progression.start_level,
                         ),
                     )
                 })

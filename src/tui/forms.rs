@@ -59,7 +59,8 @@ pub struct Form {
     /// Plan editor: the version someone else saved meanwhile.
     #[serde(default)]
     pub theirs_plan: Option<Plan>,
-    /// Plan editor: the day it was opened (a new protocol starts then, unless another start is typed).
+    /// The day the form was opened. Plan editor: a new protocol starts then, unless another start is typed;
+    /// assessment and session forms: a later date is refused as in the future.
     #[serde(default)]
     pub opened_on: Option<NaiveDate>,
 }
@@ -123,11 +124,13 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
-            opened_on: None,
+            opened_on: Some(ctx.today),
         }
     }
 
-    /// Pre-filled from the active plan and the last session of that protocol.
+    /// Pre-filled from the active plan: its protocol's dose (minutes, repetitions) is the default, as the README
+    /// says; a protocol the library does not know falls back to the last session's dose. Level is the last
+    /// session's of that protocol (where the patient got to), else the protocol's starting level.
     pub fn session(d: &PatientDetail, ctx: &Ctx) -> Form {
         let protocol = d
             .plan
@@ -136,15 +139,14 @@ impl Form {
             .or_else(|| d.sessions.first().map(|s| s.protocol_id.clone()))
             .unwrap_or_default();
         let last = d.sessions.iter().find(|s| s.protocol_id == protocol);
-        let (minutes, reps) = match last {
-            Some(s) => (s.minutes.to_string(), s.repetitions.to_string()),
-            None => match ctx.plan_dose(&protocol) {
-                Some((m, r)) => (m.to_string(), r.to_string()),
-                None => (String::new(), String::new()),
-            },
+        let (minutes, reps) = match (ctx.plan_dose(&protocol), last) {
+            (Some((m, r)), _) => (m.to_string(), r.to_string()),
+            (None, Some(s)) => (s.minutes.to_string(), s.repetitions.to_string()),
+            (None, None) => (String::new(), String::new()),
         };
         let level = last
             .and_then(|s| s.level)
+            .or_else(|| ctx.start_level(&protocol))
             .map_or(String::new(), |l| l.to_string());
         Form {
             kind: FormKind::Session,
@@ -170,7 +172,7 @@ impl Form {
             theirs: None,
             plan: None,
             theirs_plan: None,
-            opened_on: None,
+            opened_on: Some(ctx.today),
         }
     }
 
@@ -342,7 +344,10 @@ impl Form {
                         }
                     }
                 }
-                e[2] = date_error(self.text(2));
+                e[2] = date_error(self.text(2)).or_else(|| {
+                    let date = NaiveDate::parse_from_str(self.text(2), "%Y-%m-%d").ok()?;
+                    self.future_error(date)
+                });
                 e
             }
             FormKind::Session => {
@@ -350,8 +355,9 @@ impl Form {
                 if self.text(0).is_empty() {
                     e[0] = Some("enter the protocol id".into());
                 }
-                if NaiveDateTime::parse_from_str(self.text(1), "%Y-%m-%d %H:%M").is_err() {
-                    e[1] = Some("use YYYY-MM-DD HH:MM".into());
+                match NaiveDateTime::parse_from_str(self.text(1), "%Y-%m-%d %H:%M") {
+                    Err(_) => e[1] = Some("use YYYY-MM-DD HH:MM".into()),
+                    Ok(at) => e[1] = self.future_error(at.date()),
                 }
                 e[2] = int_error(self.text(2), 1, 600, "minutes", true);
                 e[3] = int_error(self.text(3), 0, 100_000, "repetitions", true);
@@ -361,6 +367,12 @@ impl Form {
                 e
             }
         }
+    }
+
+    /// A date after the day the form was opened is refused, as the CLI and the store do.
+    fn future_error(&self, date: NaiveDate) -> Option<String> {
+        let today = self.opened_on?;
+        (date > today).then(|| format!("date {date} is in the future (today is {today})"))
     }
 
     /// Which errors to show: typed-in fields always, all after a save attempt.
@@ -511,6 +523,13 @@ impl Form {
             Err(i) => {
                 self.tried = true;
                 self.focus = i;
+                // Say why, also when the field's own line is out of sight.
+                let why = self.errors().get(i).cloned().flatten();
+                let label = self.labels().get(i).copied().unwrap_or("a field");
+                self.save_error = Some(match why {
+                    Some(e) => e,
+                    None => format!("check {label}"),
+                });
             }
         }
     }
@@ -580,6 +599,10 @@ impl Form {
                 }
             } else {
                 spans.extend(self.fields[i].spans(t, focused));
+                if self.kind == FormKind::Session && i == 5 {
+                    // The CLI's --success takes a 0-1 fraction; here it is a percentage.
+                    spans.push(Span::styled("  (0-100 % of repetitions)", t.dim()));
+                }
                 if focused
                     && self.kind == FormKind::EditPatient
                     && let Some(h) = self.edit_hint(i)

@@ -247,7 +247,7 @@ pub static LIST: &[Binding] = &[
         &[c('e')],
         Action::EditPatient,
         "edit the selected patient",
-        "",
+        "edit",
     ),
     b(
         &[c('a')],

@@ -12,13 +12,22 @@ pub struct TextField {
     pub text: String,
     #[serde(default)]
     pub cursor: usize,
+    /// Pre-filled and not yet touched: the first typed character replaces the whole value (as a selected default
+    /// does in most form UIs); an arrow, Backspace, Delete, Home or End first keeps it for editing.
+    #[serde(default)]
+    pub fresh: bool,
 }
 
 impl TextField {
     pub fn new(text: impl Into<String>) -> TextField {
         let text = text.into();
         let cursor = text.chars().count();
-        TextField { text, cursor }
+        let fresh = !text.is_empty();
+        TextField {
+            text,
+            cursor,
+            fresh,
+        }
     }
 
     fn byte_at(&self, char_idx: usize) -> usize {
@@ -38,11 +47,19 @@ impl TextField {
             if ev.code == KeyCode::Char('u') && ev.modifiers == KeyModifiers::CONTROL {
                 self.text.clear();
                 self.cursor = 0;
+                self.fresh = false;
                 return true;
             }
             return false;
         }
+        if self.fresh
+            && let KeyCode::Char(_) = ev.code
+        {
+            self.text.clear();
+            self.cursor = 0;
+        }
         let len = self.text.chars().count();
+        let was_fresh = std::mem::replace(&mut self.fresh, false);
         match ev.code {
             KeyCode::Char(ch) => {
                 let at = self.byte_at(self.cursor);
@@ -64,7 +81,10 @@ impl TextField {
             KeyCode::Right => self.cursor = (self.cursor + 1).min(len),
             KeyCode::Home => self.cursor = 0,
             KeyCode::End => self.cursor = len,
-            _ => return false,
+            _ => {
+                self.fresh = was_fresh;
+                return false;
+            }
         }
         true
     }
@@ -73,6 +93,13 @@ impl TextField {
     pub fn spans(&self, theme: &Theme, focused: bool) -> Vec<Span<'static>> {
         if !focused {
             return vec![Span::styled(self.text.clone(), theme.input())];
+        }
+        if self.fresh {
+            // The whole pre-filled value is shown selected: typing replaces it.
+            return vec![
+                Span::styled(self.text.clone(), theme.selected()),
+                Span::styled(" ", theme.selected()),
+            ];
         }
         let chars: Vec<char> = self.text.chars().collect();
         let before: String = chars[..self.cursor.min(chars.len())].iter().collect();
