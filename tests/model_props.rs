@@ -15,7 +15,7 @@ const CONDITIONS: [&str; 6] = [
 ];
 
 /// (instrument id, min, max) of the instruments the generated scenarios use.
-const INSTRUMENTS: [(&str, f64, f64); 7] = [
+const INSTRUMENTS: [(&str, f64, f64); 9] = [
     ("fma_ue", 0.0, 66.0),
     ("arat", 0.0, 57.0),
     ("bbs", 0.0, 56.0),
@@ -23,6 +23,8 @@ const INSTRUMENTS: [(&str, f64, f64); 7] = [
     ("mds_updrs_iii", 0.0, 132.0),
     ("sara", 0.0, 40.0),
     ("walk10m_ms", 0.1, 2.0),
+    ("bbt", 0.0, 100.0),
+    ("nhpt_s", 10.0, 200.0),
 ];
 
 fn scenario_strategy() -> impl Strategy<Value = Scenario> {
@@ -159,6 +161,18 @@ proptest! {
                     prop_assert!(v >= inst.min && v <= inst.max, "{} day {}: {} outside {}", id, d, v, inst.range_text());
                 }
                 prop_assert!(band.p10[d] <= band.p50[d] && band.p50[d] <= band.p90[d], "{} day {}", id, d);
+            }
+            // Timed and dexterity tests never go past the healthy norm (or the baseline, when already past it).
+            if let Some(best) = praxis::model::outcome::attainable_best(id) {
+                let base = f.summary.measures[id].baseline;
+                for d in 0..f.days.len() {
+                    for v in [band.mean[d], band.p10[d], band.p50[d], band.p90[d]] {
+                        match inst.direction {
+                            praxis::instruments::Direction::HigherIsBetter => prop_assert!(v <= best.max(base) + 1e-9, "{} day {}: {} above {}", id, d, v, best),
+                            praxis::instruments::Direction::LowerIsBetter => prop_assert!(v >= best.min(base) - 1e-9, "{} day {}: {} below {}", id, d, v, best),
+                        }
+                    }
+                }
             }
             let m = &f.summary.measures[id];
             prop_assert!(m.p_mcid_end >= 0.0 && m.p_mcid_end <= 1.0);
@@ -344,4 +358,43 @@ fn assessments_before_day_0_pull_the_forecast_towards_the_logged_history() {
             .any(|n| n.contains("1 assessment(s) before day 0 not used")),
         "{notes:?}"
     );
+}
+
+#[test]
+fn cimt_from_four_blocks_does_not_forecast_more_than_the_healthy_norm() {
+    // New-user review: a stroke patient with BBT 4 was forecast 105-124 blocks after CIMT, above healthy adults
+    // (Mathiowetz 1985: about 75-80 blocks/min).
+    let s: Scenario = toml::from_str(
+        "[patient]\nage = 60\ncondition = { kind = \"stroke\" }\n[baseline]\nbbt = 4\nnhpt_s = 150\n",
+    )
+    .unwrap();
+    let lib = praxis::app::protocols::Library::builtin();
+    let ps: Vec<Protocol> = ["cimt", "mcimt"]
+        .iter()
+        .map(|id| lib.get(id).unwrap().clone())
+        .collect();
+    let c = compare(
+        &s,
+        &ps,
+        ForecastOptions {
+            draws: 200,
+            seed: 1,
+        },
+        &Control::default(),
+    )
+    .unwrap();
+    let best_bbt = praxis::model::constants::ATTAINABLE_BBT;
+    let best_peg = praxis::model::constants::ATTAINABLE_NHPT_S;
+    for p in &c.protocols {
+        let bbt = &p.measures["bbt"];
+        let peg = &p.measures["nhpt_s"];
+        for v in bbt.p90.iter().chain(&bbt.p50).chain(&bbt.mean) {
+            assert!(*v <= best_bbt, "{}: BBT {v} above {best_bbt}", p.id);
+        }
+        for v in peg.p10.iter().chain(&peg.p50).chain(&peg.mean) {
+            assert!(*v >= best_peg, "{}: 9HPT {v} below {best_peg}", p.id);
+        }
+        let gain = p.summary.measures["bbt"].change_follow_up.p90;
+        assert!(gain > 0.0 && gain <= best_bbt - 4.0, "{}: {gain}", p.id);
+    }
 }

@@ -909,13 +909,13 @@ fn simulate_human_output_has_the_table_goal_and_chart() {
     let s = String::from_utf8_lossy(&out.stdout);
     // One block per baseline instrument, headed by its short name and baseline score (from the scenario file).
     assert!(
-        s.lines()
-            .any(|l| l.starts_with("FMA-UE (") && l.contains("baseline 20.0, MCID 9.0")),
+        s.lines().any(|l| l.starts_with("FMA-UE (")
+            && l.contains("baseline 20.0, MCID 9 (subacute, Arya 2011)")),
         "{s}"
     );
     assert!(
-        s.lines()
-            .any(|l| l.starts_with("ARAT (") && l.contains("baseline 12.0, MCID 12.0")),
+        s.lines().any(|l| l.starts_with("ARAT (")
+            && l.contains("baseline 12.0, MCID 12 (subacute, Lang 2008)")),
         "{s}"
     );
     // Every line of the report fits an 80-column terminal.

@@ -681,3 +681,40 @@ fn cimt_beats_usual_care_at_12_months_excite_wolf_2006() {
         );
     }
 }
+
+/// New-user review: the report of a chronic patient must not promise spontaneous recovery, and a scenario without an
+/// onset must not state "0 days after stroke" as a fact.
+#[test]
+fn stroke_report_text_fits_the_time_since_onset() {
+    let lib = praxis::app::protocols::Library::builtin();
+    let ps: Vec<praxis::model::Protocol> = ["usual-care", "task-specific-300"]
+        .iter()
+        .map(|id| lib.get(id).unwrap().clone())
+        .collect();
+    let report = |text: &str| {
+        let s: praxis::model::Scenario = toml::from_str(text).unwrap();
+        let c = praxis::model::simulate::compare(
+            &s,
+            &ps,
+            praxis::model::ForecastOptions { draws: 40, seed: 1 },
+            &praxis::model::Control::default(),
+        )
+        .unwrap();
+        let text = praxis::cli::compare::human(&s, &c);
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let base = "[patient]\nage = 60\ncondition = { kind = \"stroke\", mep = \"present\" }\n[baseline]\nfma_ue = 38\n";
+    let chronic = report(&base.replace("age = 60\n", "age = 60\ndays_since_onset = 400\n"));
+    assert!(!chronic.contains("to return spontaneously"), "{chronic}");
+    assert!(
+        chronic.contains("400 days after stroke (chronic)"),
+        "{chronic}"
+    );
+    let early = report(&base.replace("age = 60\n", "age = 60\ndays_since_onset = 10\n"));
+    assert!(early.contains("to return spontaneously"), "{early}");
+    assert!(early.contains("10 days after stroke"), "{early}");
+    assert!(early.contains("MCID of 9 (subacute, Arya 2011)"), "{early}");
+    let unknown = report(base);
+    assert!(!unknown.contains("0 days after stroke"), "{unknown}");
+    assert!(unknown.contains("onset unknown"), "{unknown}");
+}

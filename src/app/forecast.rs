@@ -191,7 +191,7 @@ pub fn scenario_for_patient(
     scenario_from_patient(&patient, &assessments, protocol)
 }
 
-fn days_since_onset(c: &Condition, day0: NaiveDate) -> u32 {
+fn days_since_onset(c: &Condition, day0: NaiveDate) -> Option<u32> {
     let days = match c {
         Condition::Stroke(f) => f.onset_date.map(|d| (day0 - d).num_days()),
         Condition::Parkinsons(f) => f
@@ -200,7 +200,7 @@ fn days_since_onset(c: &Condition, day0: NaiveDate) -> u32 {
             .map(|d| (day0 - d).num_days()),
         _ => None,
     };
-    days.and_then(|d| u32::try_from(d).ok()).unwrap_or(0)
+    days.and_then(|d| u32::try_from(d).ok())
 }
 
 #[cfg(test)]
@@ -261,7 +261,7 @@ mod tests {
         ];
         let s = scenario_from_patient(&p, &a, Some("usual-care")).unwrap();
         assert_eq!(s.patient.age, 66);
-        assert_eq!(s.patient.days_since_onset, 17);
+        assert_eq!(s.patient.days_since_onset, Some(17));
         assert_eq!(s.baseline.get("fma_ue"), Some(&28.0));
         assert_eq!(s.baseline.get("arat"), Some(&10.0));
         assert_eq!(s.observations.len(), 1);

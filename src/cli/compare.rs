@@ -202,15 +202,15 @@ fn verdict_lines(cmp: &Comparison) -> String {
             short(id),
             second.id
         );
-        if diff < bm.mcid {
-            let _ = writeln!(
-                out,
-                "less than the MCID ({}): a difference a patient may not notice.",
-                num(id, bm.mcid)
-            );
+        let sentence = if diff < bm.mcid {
+            format!(
+                "less than the MCID of {}: a difference a patient may not notice.",
+                report::mcid_label(id, bm.mcid)
+            )
         } else {
-            let _ = writeln!(out, "more than the MCID ({}).", num(id, bm.mcid));
-        }
+            format!("more than the MCID of {}.", report::mcid_label(id, bm.mcid))
+        };
+        out.push_str(&report::wrap(&sentence, 80, "", ""));
         if bg.p10 < sg.p90 {
             let _ = writeln!(
                 out,

@@ -23,6 +23,37 @@ pub fn num(id: &str, x: f64) -> String {
     }
 }
 
+/// The author and year that open a source text ("van der Lee 2001 J Rehabil Med ..." -> "van der Lee 2001").
+fn author_year(source: &str) -> &str {
+    let b = source.as_bytes();
+    (0..b.len().saturating_sub(3))
+        .find(|&i| b[i..i + 4].iter().all(u8::is_ascii_digit))
+        .map_or(source.trim(), |i| source[..i + 4].trim())
+}
+
+/// An MCID for the human reports: up to two decimals without trailing zeros, and, for an instrument with a
+/// different MCID in the first months after stroke, which one the forecast uses and its source, so the report
+/// agrees with `praxis instruments` ("9 (subacute, Arya 2011)", "5.25 (chronic, Page 2012)").
+pub fn mcid_label(id: &str, mcid: f64) -> String {
+    let text = crate::model::forecast::mcid_text(mcid);
+    let Ok(inst) = instruments::get(id) else {
+        return text;
+    };
+    let Some(sub) = inst.mcid_subacute.filter(|s| (s - inst.mcid).abs() > 1e-9) else {
+        return text;
+    };
+    let mut sources = inst.mcid_source.split(';');
+    let chronic_src = sources.next().map(author_year).unwrap_or_default();
+    let sub_src = sources.next().map(author_year).unwrap_or(chronic_src);
+    if (mcid - sub).abs() < 1e-9 {
+        format!("{text} (subacute, {sub_src})")
+    } else if (mcid - inst.mcid).abs() < 1e-9 {
+        format!("{text} (chronic, {chronic_src})")
+    } else {
+        text
+    }
+}
+
 fn signed(id: &str, x: f64) -> String {
     let s = num(id, x.abs());
     if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
@@ -72,13 +103,13 @@ pub fn summary_table(
         let m = &measures[id];
         let better = instruments::get(id).map_or("", |i| i.better_word());
         let role = if id == primary { ", primary" } else { "" };
-        let _ = writeln!(
-            out,
+        let head = format!(
             "{} ({better}{role}): baseline {}, MCID {}",
             short(id),
             num(id, m.baseline),
-            num(id, m.mcid)
+            mcid_label(id, m.mcid)
         );
+        out.push_str(&wrap(&head, 80, "", "  "));
         let _ = writeln!(
             out,
             "  end of treatment  {:>6}   change {}",
@@ -255,6 +286,22 @@ mod tests {
             .expect("mean drawn at the right edge");
         assert!(right < left, "{c}");
         assert!(c.contains("42"));
+    }
+
+    #[test]
+    fn mcids_show_two_decimals_and_the_phase_they_belong_to() {
+        assert_eq!(crate::model::forecast::mcid_text(5.25), "5.25");
+        assert_eq!(crate::model::forecast::mcid_text(3.25), "3.25");
+        assert_eq!(crate::model::forecast::mcid_text(9.0), "9");
+        assert_eq!(crate::model::forecast::mcid_text(3.2), "3.2");
+        assert_eq!(crate::model::forecast::mcid_text(0.16), "0.16");
+        assert_eq!(mcid_label("fma_ue", 5.25), "5.25 (chronic, Page 2012)");
+        assert_eq!(mcid_label("fma_ue", 9.0), "9 (subacute, Arya 2011)");
+        assert_eq!(mcid_label("arat", 12.0), "12 (subacute, Lang 2008)");
+        assert_eq!(mcid_label("arat", 5.7), "5.7 (chronic, van der Lee 2001)");
+        // Same MCID in every phase (10-m walk) or none given: the number alone.
+        assert_eq!(mcid_label("walk10m_ms", 0.16), "0.16");
+        assert_eq!(mcid_label("bbs", 6.0), "6");
     }
 
     #[test]

@@ -164,6 +164,9 @@ pub const SPONT_TAU_MAX_DAYS: f64 = 35.0;
 pub const PROPORTIONAL_BASELINE_DAY: f64 = 3.0;
 /// Days after onset under which the stroke is subacute for MCIDs (days): < 3 months.
 pub const SUBACUTE_DAYS: u32 = 90;
+/// Days after onset from which the stroke is chronic (days): 6 months; proportional spontaneous recovery is over
+/// by then (Prabhakaran 2008; Winters 2015).
+pub const CHRONIC_DAYS: u32 = 180;
 
 /// Share of a stroke patient's headroom that training can add, chronic, by corticospinal capacity 1 (dimensionless).
 /// Calibration to Lang 2016 (chronic ARAT slopes 0.3-0.7 points/week over 8 weeks).
@@ -204,6 +207,15 @@ pub const ATTAINABLE_TUG_S: f64 = 8.1;
 /// Best attainable comfortable walking speed (m/s): the fastest healthy stratum mean in Bohannon & Andrews 2011
 /// Physiotherapy 97:182-189 (41 studies, 23,111 adults: 1.434 m/s, men 40-49; 0.943 m/s, women 80-99).
 pub const ATTAINABLE_WALK_MS: f64 = 1.43;
+/// Best attainable Box and Block Test score (blocks per 60 s). Healthy adult norms: Mathiowetz, Volland, Kashman &
+/// Weber 1985 Am J Occup Ther 39:386-391 (628 adults aged 20-94, means falling with age); Niama Natta 2015 J Rehabil
+/// Med 47 (692 healthy adults aged 20-85: dominant hand 79-81, non-dominant 72-73 blocks; 89 under 25 years, 55 over
+/// 74 years). 75 lies between the dominant- and non-dominant-hand adult means (the affected arm may be either).
+pub const ATTAINABLE_BBT: f64 = 75.0;
+/// Best attainable Nine-Hole Peg Test time (seconds, lower is better). Mathiowetz, Weber, Kashman & Volland 1985
+/// Occup Ther J Res 5:24-38 (628 healthy adults aged 20-94: men 19.0 s, SD 3.2, right hand; 20.6 s left; women
+/// slightly faster); Oxford Grice 2003 Am J Occup Ther 57:570-573 (703 adults, same norms with the commercial board).
+pub const ATTAINABLE_NHPT_S: f64 = 19.0;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parkinson's disease.

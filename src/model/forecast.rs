@@ -6,6 +6,13 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+/// An MCID as people read it: up to two decimals, no trailing zeros (5.25, 9, 3.2, 0.16).
+pub fn mcid_text(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
 /// Options of one forecast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ForecastOptions {

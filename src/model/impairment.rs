@@ -116,30 +116,42 @@ pub fn preset(s: &Scenario) -> Preset {
             );
             p.spontaneous = true;
             p.spont_offset_days =
-                (f64::from(s.patient.days_since_onset) - k::PROPORTIONAL_BASELINE_DAY).max(0.0);
+                (f64::from(s.patient.onset_days()) - k::PROPORTIONAL_BASELINE_DAY).max(0.0);
+            let onset = s.patient.days_since_onset;
+            // Proportional recovery is over by about 3-6 months (Prabhakaran 2008: measured at 90 days; Winters
+            // 2015): the "70% returns" note belongs to the first months only.
+            let recovering = onset.is_none_or(|d| d < k::SUBACUTE_DAYS);
             match f.mep {
                 Some(Mep::Absent) => notes.push(
                     "MEP absent: little spontaneous recovery of the arm expected; most such patients do not follow the proportional recovery rule (Byblow 2015, Stinear 2017)".into(),
                 ),
+                Some(Mep::Present) if onset.is_none() => notes.push(
+                    "MEP present: the corticospinal tract conducts; if the stroke is recent (first 3 months), expect about 70% of the lost arm function to return spontaneously (proportional recovery rule, Prabhakaran 2008)".into(),
+                ),
+                Some(Mep::Present) if recovering => notes.push(
+                    "MEP present: the corticospinal tract conducts; expect about 70% of the lost arm function to return spontaneously over the first 3 months (proportional recovery rule, Prabhakaran 2008)".into(),
+                ),
                 Some(Mep::Present) => notes.push(
-                    "MEP present: the corticospinal tract conducts; expect about 70% of the lost arm function to return spontaneously (proportional recovery rule, Prabhakaran 2008)".into(),
+                    "MEP present: the corticospinal tract conducts, so the arm can respond to practice; proportional spontaneous recovery belongs to the first 3-6 months and is over (Prabhakaran 2008, Winters 2015)".into(),
                 ),
                 None => {}
             }
-            if severe && f.mep != Some(Mep::Absent) {
+            if severe && f.mep != Some(Mep::Absent) && recovering {
                 notes.push(
                     "severe initial paresis: a third or more of such patients do not follow the proportional recovery rule (Winters 2015)".into(),
                 );
             }
-            let d0 = s.patient.days_since_onset;
-            if d0 < k::SUBACUTE_DAYS {
-                notes.push(format!(
+            match onset {
+                None => notes.push(
+                    "onset unknown: the forecast assumes the first days after stroke; give days_since_onset (scenario) or the onset date (patient) for a forecast that fits".into(),
+                ),
+                Some(d0) if d0 < k::SUBACUTE_DAYS => notes.push(format!(
                     "{d0} days after stroke: spontaneous recovery dominates the next weeks; extra therapy adds less now than in the chronic phase (Lohse 2014)"
-                ));
-            } else if d0 >= 180 {
-                notes.push(format!(
+                )),
+                Some(d0) if d0 >= k::CHRONIC_DAYS => notes.push(format!(
                     "{d0} days after stroke (chronic): spontaneous recovery is over; change comes from practice and daily use (Han 2008: above a use threshold function keeps improving after therapy, below it declines)"
-                ));
+                )),
+                Some(_) => {}
             }
         }
         Condition::Parkinsons(f) => {

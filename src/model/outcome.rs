@@ -56,11 +56,14 @@ pub fn transfer(from: Domain, to: Domain) -> f64 {
 }
 
 /// The best score training can move an instrument towards, when the end of its range is not attainable (timed
-/// tests); `None`: the end of the range (see the constants for the sources).
+/// and dexterity tests, whose healthy norms lie far inside the range); `None`: the end of the range (see the
+/// constants for the sources).
 pub fn attainable_best(instrument_id: &str) -> Option<f64> {
     match instrument_id {
         "tug_s" => Some(super::constants::ATTAINABLE_TUG_S),
         "walk10m_ms" => Some(super::constants::ATTAINABLE_WALK_MS),
+        "bbt" => Some(super::constants::ATTAINABLE_BBT),
+        "nhpt_s" => Some(super::constants::ATTAINABLE_NHPT_S),
         _ => None,
     }
 }
@@ -115,9 +118,15 @@ impl Slot {
         }
     }
 
-    /// Observed score: the true score plus measurement error `z` standard errors, inside the range.
+    /// Observed score: the true score plus measurement error `z` standard errors, inside the range and never
+    /// better than the attainable best (or the baseline, when that is already better): a forecast does not show a
+    /// patient below the healthy norm scoring above it.
     pub fn observe(&self, score: f64, z: f64) -> f64 {
-        self.inst.clamp(score + z * self.inst.sem)
+        let v = self.inst.clamp(score + z * self.inst.sem);
+        match self.inst.direction {
+            Direction::HigherIsBetter => v.min(self.baseline + self.up),
+            Direction::LowerIsBetter => v.max(self.baseline - self.up),
+        }
     }
 
     pub fn improvement(&self, score: f64) -> f64 {
@@ -153,5 +162,23 @@ mod tests {
         assert!(fast.score(0.0, 0.1, 0.0) > 7.0);
         let walk = Slot::new(crate::instruments::get("walk10m_ms").unwrap(), 0.8);
         assert!((walk.score(1.0, 0.0, 0.0) - 1.43).abs() < 1e-9);
+    }
+
+    #[test]
+    fn dexterity_tests_improve_towards_the_healthy_norm() {
+        // BBT 4 blocks: full gain reaches the adult norm of 75 blocks (Mathiowetz 1985), not the 150 blocks in the box.
+        let bbt = Slot::new(crate::instruments::get("bbt").unwrap(), 4.0);
+        assert_eq!(bbt.score(1.0, 0.0, 0.0), 75.0);
+        assert_eq!(bbt.score(0.0, 0.0, 500.0), 75.0);
+        assert_eq!(bbt.observe(75.0, 3.0), 75.0);
+        assert!(bbt.observe(70.0, -1.0) < 70.0);
+        // 9HPT 120 s: full gain reaches 19 s, and measurement error does not show a faster time.
+        let peg = Slot::new(crate::instruments::get("nhpt_s").unwrap(), 120.0);
+        assert_eq!(peg.score(1.0, 0.0, 0.0), 19.0);
+        assert_eq!(peg.observe(19.0, -3.0), 19.0);
+        // A baseline already better than the norm keeps its own score as the bound.
+        let quick = Slot::new(crate::instruments::get("nhpt_s").unwrap(), 15.0);
+        assert_eq!(quick.observe(15.0, -2.0), 15.0);
+        assert!(quick.observe(15.0, 2.0) > 15.0);
     }
 }

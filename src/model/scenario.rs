@@ -46,9 +46,17 @@ pub struct ScenarioPatient {
     /// Condition and its facts, e.g. `condition = { kind = "stroke", mep = "present", nihss = 9 }`.
     pub condition: Condition,
     /// Days since onset (stroke) or since diagnosis on day 0; for stroke this sets where on the spontaneous-recovery
-    /// curve the patient is (3 = acute, 180+ = chronic).
-    #[serde(default)]
-    pub days_since_onset: u32,
+    /// curve the patient is (3 = acute, 180+ = chronic). `None`: unknown (the model then assumes day 0 and the
+    /// reports say the onset is unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_since_onset: Option<u32>,
+}
+
+impl ScenarioPatient {
+    /// Days since onset for the model: 0 when unknown.
+    pub fn onset_days(&self) -> u32 {
+        self.days_since_onset.unwrap_or(0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,12 +148,12 @@ pub fn validate(s: &mut Scenario) -> Vec<Problem> {
             format!("patient.age must be 0-120 years; got {}", s.patient.age),
         ));
     }
-    if s.patient.days_since_onset > 36_500 {
+    if s.patient.onset_days() > 36_500 {
         out.push(Problem::new(
             &[Key("patient"), Key("days_since_onset")],
             format!(
                 "patient.days_since_onset must be 0-36500 days; got {}",
-                s.patient.days_since_onset
+                s.patient.onset_days()
             ),
         ));
     }

@@ -246,7 +246,7 @@ fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepar
     // Assessments before day 0: scored against the untreated course run backwards (see `past_score`); not before
     // the stroke's onset.
     let earliest = match scenario.patient.condition {
-        Condition::Stroke(_) => -i64::from(scenario.patient.days_since_onset),
+        Condition::Stroke(_) => -i64::from(scenario.patient.onset_days()),
         _ => i64::MIN,
     };
     let mut past_obs = Vec::new();
@@ -400,7 +400,7 @@ fn run_draw(prep: &Prepared, c: &Circuits, out: &mut [f64], mut arm_use: Option<
     // Progression: share of the room to the worst score lost per day, per domain.
     let decline_day = decline_per_day(prep, c);
     let decline_w: [f64; DOMAINS] = std::array::from_fn(|d| decline_weight(domain_from(d)));
-    let d0 = f64::from(prep.scenario.patient.days_since_onset);
+    let d0 = f64::from(prep.scenario.patient.onset_days());
     let is_stroke = prep.preset.priors.spontaneous;
     let constraint = prep
         .protocol
@@ -769,7 +769,7 @@ fn stats(v: &mut [f64]) -> Stat {
 
 fn mcid_for(prep: &Prepared, slot: &Slot) -> f64 {
     let subacute = matches!(prep.scenario.patient.condition, Condition::Stroke(_))
-        && prep.scenario.patient.days_since_onset < k::SUBACUTE_DAYS;
+        && prep.scenario.patient.onset_days() < k::SUBACUTE_DAYS;
     if subacute {
         slot.inst.mcid_subacute.unwrap_or(slot.inst.mcid)
     } else {
@@ -1161,11 +1161,13 @@ fn ranking_note(
         return None;
     }
     let mut note = format!(
-        "{} and {} differ by {diff:.1} {primary} points at follow-up, less than the MCID ({:.1}): no clinically meaningful difference",
-        out[a].id, out[b].id, ma.mcid
+        "{} and {} differ by {diff:.1} {primary} points at follow-up, less than the MCID ({}): no clinically meaningful difference",
+        out[a].id,
+        out[b].id,
+        super::forecast::mcid_text(ma.mcid)
     );
     if let Condition::Stroke(_) = scenario.patient.condition
-        && scenario.patient.days_since_onset < k::SUBACUTE_DAYS
+        && scenario.patient.onset_days() < k::SUBACUTE_DAYS
     {
         note.push_str(
             "; in the first weeks after stroke spontaneous recovery dominates and more therapy time adds little (Lohse 2014; ICARE, Winstein 2016; VECTORS, Dromerick 2009: intensive CIMT this early no better than usual care)",
