@@ -105,16 +105,22 @@ impl Store {
     /// Back up into `config.dir` under a timestamped name, then delete the oldest backups of this database beyond
     /// `config.keep`. Audited. Returns the new file.
     pub fn backup_to_dir(&mut self, config: &BackupConfig) -> Result<PathBuf> {
+        let (dest, stem) = self.next_backup_name(config)?;
+        self.backup_to(&dest, false)?;
+        prune(&config.dir, &stem, config.keep)?;
+        Ok(dest)
+    }
+
+    /// The backup directory (created if needed) and a new timestamped file name in it, with the database's stem
+    /// (which names its backups for pruning).
+    fn next_backup_name(&self, config: &BackupConfig) -> Result<(PathBuf, String)> {
         std::fs::create_dir_all(&config.dir).map_err(|source| StoreError::Io {
             path: config.dir.clone(),
             source,
         })?;
         let stem = stem(self.path());
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-        let dest = config.dir.join(format!("{stem}-{stamp}.db"));
-        self.backup_to(&dest, false)?;
-        prune(&config.dir, &stem, config.keep)?;
-        Ok(dest)
+        Ok((config.dir.join(format!("{stem}-{stamp}.db")), stem))
     }
 
     /// Replace the live database with `file` (admin only); see the module documentation.
@@ -128,13 +134,7 @@ impl Store {
     pub fn restore_from(&mut self, file: &Path, config: &BackupConfig) -> Result<Restored> {
         self.require_admin("restore a backup")?;
         let version = check_backup_file(file)?;
-        std::fs::create_dir_all(&config.dir).map_err(|source| StoreError::Io {
-            path: config.dir.clone(),
-            source,
-        })?;
-        let stem = stem(self.path());
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-        let previous = config.dir.join(format!("{stem}-{stamp}.db"));
+        let (previous, stem) = self.next_backup_name(config)?;
         if previous.exists() {
             return Err(StoreError::Duplicate(format!(
                 "{} already exists; try again",
