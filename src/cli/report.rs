@@ -237,19 +237,25 @@ pub fn chart(id: &str, days: &[u32], band: &Band, marks: &[(u32, char)]) -> Stri
     }
     let _ = writeln!(out, "{:>6} +{}", "", axis.iter().collect::<String>());
     let mut labels = vec![' '; width + 8];
+    // A label goes where it fits with a blank on each side of what is already written; one that would run into
+    // another is left out (the legend under the chart names every mark's day).
     let mut put = |col: usize, text: &str| {
         let start = col.min(width.saturating_sub(text.len()));
-        for (k, ch) in text.chars().enumerate() {
-            if let Some(slot) = labels.get_mut(start + k) {
-                *slot = ch;
+        let end = start + text.chars().count();
+        let free = (start.saturating_sub(1)..(end + 1).min(labels.len())).all(|c| labels[c] == ' ');
+        if free {
+            for (k, ch) in text.chars().enumerate() {
+                if let Some(slot) = labels.get_mut(start + k) {
+                    *slot = ch;
+                }
             }
         }
     };
     put(0, &format!("day {}", days[0]));
+    put(width, &format!("{last_day}"));
     for &(d, _) in marks {
         put(col_of_day(d), &d.to_string());
     }
-    put(width, &format!("{last_day}"));
     let _ = writeln!(
         out,
         "{:>6}  {}",
@@ -286,6 +292,13 @@ mod tests {
             .expect("mean drawn at the right edge");
         assert!(right < left, "{c}");
         assert!(c.contains("42"));
+        // A mark next to day 0 or the last day does not run into their labels ("day 025"): it is left out.
+        for mark in [3, 179] {
+            let c = chart("fma_ue", &days, &band, &[(mark, '|')]);
+            let axis = c.lines().last().expect("axis labels");
+            let words: Vec<&str> = axis.split_whitespace().collect();
+            assert_eq!(words, ["day", "0", "180"], "{c}");
+        }
     }
 
     #[test]
