@@ -714,6 +714,9 @@ fn stroke_report_text_fits_the_time_since_onset() {
     assert!(early.contains("to return spontaneously"), "{early}");
     assert!(early.contains("10 days after stroke"), "{early}");
     assert!(early.contains("MCID of 9 (subacute, Arya 2011)"), "{early}");
+    // The difference between two protocols is said in the instrument's own name and unit, not its id.
+    assert!(early.contains(" points on FMA-UE at follow-up"), "{early}");
+    assert!(!early.contains("fma_ue points"), "{early}");
     let unknown = report(base);
     assert!(!unknown.contains("0 days after stroke"), "{unknown}");
     assert!(unknown.contains("onset unknown"), "{unknown}");

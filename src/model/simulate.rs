@@ -1160,10 +1160,14 @@ fn ranking_note(
     if !(diff.is_finite() && diff < ma.mcid) {
         return None;
     }
+    // In the instrument's own words and unit: "0.2 points on SARA", "0.3 s on TUG", "0.05 m/s on 10-m walk".
+    let (unit, name) =
+        crate::instruments::get(primary).map_or(("points", primary), |i| (i.unit, i.short));
     let mut note = format!(
-        "{} and {} differ by {diff:.1} {primary} points at follow-up, less than the MCID ({}): no clinically meaningful difference",
+        "{} and {} differ by {} {unit} on {name} at follow-up, less than the MCID ({}): no clinically meaningful difference",
         out[a].id,
         out[b].id,
+        super::forecast::mcid_text(diff),
         super::forecast::mcid_text(ma.mcid)
     );
     if let Condition::Stroke(_) = scenario.patient.condition
