@@ -188,9 +188,7 @@ impl CompareScreen {
                         // The protocol the patient is already on keeps its start: the block goes on.
                         let start = self
                             .detail
-                            .plan
-                            .as_ref()
-                            .filter(|p| p.protocol_id == protocol)
+                            .plan_on(&protocol)
                             .map_or(ctx.today, |p| p.start_date);
                         self.phase = Phase::Plan {
                             result: c.clone(),
@@ -222,8 +220,8 @@ impl CompareScreen {
                 Some(Action::Save) | Some(Action::Open) => {
                     match NaiveDate::parse_from_str(start.text.trim(), "%Y-%m-%d") {
                         // Already the plan: a versioned update of its goal and start, not a second plan.
-                        Ok(d) => cmds.push(match self.detail.plan.as_ref() {
-                            Some(old) if &old.protocol_id == protocol => Cmd::UpdatePlan(Plan {
+                        Ok(d) => cmds.push(match self.detail.plan_on(protocol) {
+                            Some(old) => Cmd::UpdatePlan(Plan {
                                 start_date: d,
                                 goal: goal.text.trim().to_string(),
                                 ..old.clone()
@@ -258,14 +256,6 @@ impl CompareScreen {
             _ => return Outcome::NotConsumed,
         }
         Outcome::Consumed
-    }
-
-    /// The patient's active plan, when it is already on `protocol`.
-    fn current_plan(&self, protocol: &str) -> Option<&Plan> {
-        self.detail
-            .plan
-            .as_ref()
-            .filter(|p| p.protocol_id == protocol)
     }
 
     /// The plan save was refused: show why and keep the form.
@@ -334,7 +324,7 @@ impl CompareScreen {
                     Line::from(goal_line),
                     Line::from(start_line),
                 ];
-                if let Some(p) = self.current_plan(protocol) {
+                if let Some(p) = self.detail.plan_on(protocol) {
                     lines.push(Line::from(Span::styled(
                         format!(
                             "Already the plan since {}: saving keeps it and updates the goal and start.",

@@ -22,6 +22,13 @@ pub struct PatientDetail {
     pub plan: Option<Plan>,
 }
 
+impl PatientDetail {
+    /// The active plan, when it is already on `protocol`.
+    pub fn plan_on(&self, protocol: &str) -> Option<&Plan> {
+        self.plan.as_ref().filter(|p| p.protocol_id == protocol)
+    }
+}
+
 /// Who is using the TUI and what the store lets them do (the store enforces it; the TUI only avoids offering what
 /// would be refused).
 #[derive(Debug, Clone, PartialEq, Eq)]
