@@ -1,10 +1,11 @@
 //! Import of assessments from CSV: a pure parser that reports every bad row by line and reason, then checks
-//! against the database (unknown patients, future dates), then an all-or-nothing audited import.
+//! against the database with the shared rules ([`crate::domain::rules`]: unknown patients, dates, likely slips
+//! unless forced), then an all-or-nothing audited import.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::domain::Assessment;
+use crate::domain::{Assessment, Patient, rules};
 use crate::store::{Store, StoreError};
 
 /// One refused row: its line in the file (1 is the header) and why.
@@ -172,7 +173,7 @@ fn parse_row(
         .ok()
         .filter(|x: &f64| x.is_finite())
         .ok_or_else(|| format!("score {score_text:?} is not a number"))?;
-    inst.check(score).map_err(|e| e.to_string())?;
+    rules::check_score(inst.id, score).map_err(|e| e.message)?;
     let date_text = get(i_date);
     let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d")
         .map_err(|_| format!("date {date_text:?} is not a date; write it as YYYY-MM-DD"))?;
@@ -192,30 +193,55 @@ fn parse_row(
     })
 }
 
-/// Check parsed rows against the database and the calendar: unknown patients and dates after `today`.
+/// Check parsed rows against the database and the calendar with the rules every entry point shares (unknown
+/// patients; dates in the future, before the patient's birth or stroke onset, or implausibly far back). Unless
+/// `force`, a row that looks like a slip (the same score on the same day as a stored one or an earlier row, or a
+/// change far beyond the instrument's measurement error within days: [`rules::assessment_warnings`]) is refused
+/// too, saying that `--force` imports it anyway.
 pub fn check_rows(
     store: &Store,
     rows: &[ImportRow],
     today: NaiveDate,
+    force: bool,
 ) -> Result<(), Vec<RowError>> {
     let mut errors = Vec::new();
-    let mut known = std::collections::HashMap::new();
+    // Per patient: the record and every assessment so far (stored, then the file's earlier rows).
+    let mut known: std::collections::HashMap<String, Option<(Patient, Vec<Assessment>)>> =
+        std::collections::HashMap::new();
+    let now = today.and_time(chrono::NaiveTime::MIN);
     for r in rows {
         let code = &r.assessment.patient_code;
-        let exists = *known
-            .entry(code.clone())
-            .or_insert_with(|| !matches!(store.patient(code), Err(StoreError::NotFound(_))));
-        if !exists {
+        let entry = known.entry(code.clone()).or_insert_with(|| {
+            let p = store.patient(code).ok()?;
+            let stored = store.assessments(code).unwrap_or_default();
+            Some((p, stored))
+        });
+        let Some((patient, seen)) = entry else {
             errors.push(RowError {
                 line: r.line,
                 reason: format!("unknown patient {code}"),
             });
-        } else if r.assessment.date > today {
+            continue;
+        };
+        let ctx = rules::Context::at(now).with_patient(Some(&*patient));
+        if let Err(e) = rules::check_assessment(&r.assessment, &ctx) {
             errors.push(RowError {
                 line: r.line,
-                reason: format!("date {} is in the future", r.assessment.date),
+                reason: e.message,
+            });
+            continue;
+        }
+        let warnings = rules::assessment_warnings(&r.assessment, seen);
+        if !force && !warnings.is_empty() {
+            errors.push(RowError {
+                line: r.line,
+                reason: format!(
+                    "this looks wrong: {}; check it, or import with --force to save it anyway",
+                    rules::warnings_text(&warnings)
+                ),
             });
         }
+        seen.push(r.assessment.clone());
     }
     if errors.is_empty() {
         Ok(())
@@ -234,15 +260,17 @@ pub struct ImportReport {
 }
 
 /// Parse, check and (unless `dry_run`) import all rows in one audited transaction. Any bad row: nothing imported.
+/// `force` imports rows that only look wrong (see [`check_rows`]).
 pub fn import_assessments(
     store: &mut Store,
     bytes: &[u8],
     file: &str,
     dry_run: bool,
+    force: bool,
     today: NaiveDate,
 ) -> Result<ImportReport, StoreError> {
     let (rows, mut errors) = parse_all(bytes);
-    if let Err(more) = check_rows(store, &rows, today) {
+    if let Err(more) = check_rows(store, &rows, today, force) {
         errors.extend(more);
     }
     if !errors.is_empty() {

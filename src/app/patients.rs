@@ -192,15 +192,11 @@ pub fn apply(
 /// Check that `id` names a protocol of the library (built-in or the user's folder), so plans and session logs
 /// name protocols the forecast can use.
 pub fn check_protocol(library: &crate::app::protocols::Library, id: &str) -> Result<(), String> {
-    if library.get(id).is_some() {
-        return Ok(());
-    }
-    let mut known: Vec<&str> = library.protocols().map(|p| p.id.as_str()).collect();
-    known.sort_unstable();
-    Err(format!(
-        "unknown protocol {id:?}; known protocols: {} (`praxis protocols list` shows them)",
-        known.join(", ")
-    ))
+    library
+        .rules()
+        .check(id)
+        .map(|_| ())
+        .map_err(|e| e.message)
 }
 
 /// Days without a reassessment after which the list flags a patient.

@@ -161,6 +161,11 @@ impl Library {
         self.entries.get(id).map(|e| &e.protocol)
     }
 
+    /// The library as the shared rules need it: each id and its highest level.
+    pub fn rules(&self) -> crate::domain::rules::Protocols {
+        rules_of(self.protocols())
+    }
+
     pub fn protocols(&self) -> impl Iterator<Item = &Protocol> {
         self.entries.values().map(|e| &e.protocol)
     }
@@ -198,6 +203,15 @@ impl Library {
             ),
         }
     }
+}
+
+/// Protocols as the shared rules need them: each id and its highest level.
+pub fn rules_of<'a>(protocols: impl IntoIterator<Item = &'a Protocol>) -> crate::domain::rules::Protocols {
+    crate::domain::rules::Protocols::new(
+        protocols
+            .into_iter()
+            .map(|p| (p.id.clone(), p.progression.max_level)),
+    )
 }
 
 /// The user's protocol folder: `PRAXIS_PROTOCOLS`, else `$XDG_CONFIG_HOME/praxis/protocols`.

@@ -1,10 +1,12 @@
-//! `praxis assess P-0001 fma_ue 34 [--date 2026-11-02] [--notes ...] [--assessor ...]`.
+//! `praxis assess P-0001 fma_ue 34 [--date 2026-11-02] [--notes ...] [--assessor ...] [--force]`.
 
 use chrono::NaiveDate;
 
 use super::Ctx;
 use super::util::{fmt_score, open};
-use crate::domain::Assessment;
+use anyhow::bail;
+
+use crate::domain::{Assessment, rules};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -23,11 +25,16 @@ pub struct Args {
     /// Who assessed (default: not recorded; the audit trail records who entered it).
     #[arg(long)]
     assessor: Option<String>,
+    /// Save a score that looks like a slip anyway: the same score on the same day as another of this instrument,
+    /// or a change of more than 3 x the instrument's minimal detectable change within 7 days. Impossible values
+    /// are refused regardless.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
-    let a = store.add_assessment(&Assessment {
+    let a = Assessment {
         id: 0,
         patient_code: args.code,
         instrument: args.instrument,
@@ -37,7 +44,20 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         assessor: args.assessor,
         notes: args.notes,
-    })?;
+    };
+    if !args.force {
+        // An unknown patient or a bad score is the store's to refuse, with its own message.
+        let others = store.assessments(&a.patient_code).unwrap_or_default();
+        let warnings = rules::assessment_warnings(&a, &others);
+        if !warnings.is_empty() {
+            bail!(
+                "not saved: this looks wrong: {}. Check it; if it is right, run the command again with --force to \
+                 save it anyway",
+                rules::warnings_text(&warnings)
+            );
+        }
+    }
+    let a = store.add_assessment(&a)?;
     if ctx.json {
         return ctx.print_json(&a);
     }

@@ -1,4 +1,4 @@
-//! `praxis import assessments FILE.csv [--dry-run]`: every bad row reported by line; nothing imported unless all are
+//! `praxis import assessments FILE.csv [--dry-run] [--force]`: every bad row reported by line; nothing imported unless all are
 //! valid.
 
 use std::path::PathBuf;
@@ -26,6 +26,10 @@ struct FileArgs {
     /// Check every row and report, but write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Import rows that look like slips anyway: the same score on the same day as another, or a change of more
+    /// than 3 x the instrument's minimal detectable change within 7 days. Impossible values are refused regardless.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
@@ -36,7 +40,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let file = a.file.display().to_string();
     let today = chrono::Local::now().date_naive();
     let report =
-        crate::app::import::import_assessments(&mut store, &bytes, &file, a.dry_run, today)?;
+        crate::app::import::import_assessments(
+        &mut store, &bytes, &file, a.dry_run, a.force, today,
+    )?;
     if ctx.json {
         ctx.print_json(&report)?;
     } else {

@@ -49,8 +49,6 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             .map(|p| p.protocol_id)
             .ok_or_else(|| anyhow!("{} has no active plan; give --protocol", args.code))?,
     };
-    let library = crate::app::protocols::Library::load();
-    crate::app::patients::check_protocol(&library, &protocol).map_err(anyhow::Error::msg)?;
     let now = chrono::Local::now().naive_local();
     let date = args.date.unwrap_or(now.date());
     let time = args.time.unwrap_or_else(|| {

@@ -59,9 +59,6 @@ struct ShowArgs {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     match args.command {
         Cmd::Set(a) => {
-            let library = crate::app::protocols::Library::load();
-            crate::app::patients::check_protocol(&library, &a.protocol)
-                .map_err(anyhow::Error::msg)?;
             let mut store = open(ctx)?;
             let plan = store.set_plan(&Plan {
                 id: 0,

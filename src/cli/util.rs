@@ -9,7 +9,7 @@ pub const WIDTH: usize = 80;
 /// Open the database named by `--db` / `PRAXIS_DB` / the default path.
 pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
     let new = !ctx.db.exists();
-    let store = Store::open(&ctx.db).map_err(|e| {
+    let mut store = Store::open(&ctx.db).map_err(|e| {
         // Name the file once: some messages already do.
         let names_file = e.to_string().contains(&ctx.db.display().to_string());
         let e = anyhow::Error::new(e);
@@ -26,6 +26,8 @@ pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
     for w in store.warnings() {
         eprintln!("praxis: warning: {w}");
     }
+    // Sessions and plans name protocols of the library the forecasts use: the store refuses others.
+    store.set_protocols(crate::app::protocols::Library::load().rules());
     Ok(store)
 }
 

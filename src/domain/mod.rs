@@ -3,6 +3,8 @@
 //! These carry no behaviour beyond validation helpers and (de)serialisation; the store persists them, the model reads
 //! them, the front ends show them.
 
+pub mod rules;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 

@@ -1,12 +1,13 @@
-//! Assessments: one outcome-measure score per row, validated against the instrument table.
+//! Assessments: one outcome-measure score per row, validated by the shared rules ([`crate::domain::rules`]).
 
 use rusqlite::params;
 
-use super::error::{Result, StoreError};
-use super::patients::{no_patient, today};
+use super::error::Result;
+use super::patients::no_patient;
 use super::util::{date_text, now_utc, parse_date, to_json};
 use super::{Store, Tx};
 use crate::domain::Assessment;
+use crate::domain::rules;
 
 pub(crate) const COLUMNS: &str = "a.id, p.code, a.instrument, a.score, a.date, a.assessor, a.notes";
 
@@ -25,15 +26,10 @@ pub(crate) fn assessment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ass
 impl Tx<'_> {
     /// Record a score. The instrument id is normalised (`FMA-UE` -> `fma_ue`); the score must be in range.
     pub fn add_assessment(&mut self, a: &Assessment) -> Result<Assessment> {
-        let inst = crate::instruments::validate(&a.instrument, a.score)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        if a.date > today() {
-            return Err(StoreError::Invalid(format!(
-                "assessment date {} is in the future",
-                a.date
-            )));
-        }
-        let patient_id = self.patient_id_for(&a.patient_code, "assessment", a.date)?;
+        let patient = self.patient(&a.patient_code)?;
+        let inst = rules::check_score(&a.instrument, a.score)?;
+        rules::check_assessment(a, &self.rules(Some(&patient)))?;
+        let patient_id = patient.id;
         self.tx.execute(
             "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, created_by) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

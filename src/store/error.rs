@@ -50,6 +50,9 @@ pub enum StoreError {
     /// Bad input, refused before anything was written. The message names the field and the rule.
     #[error("{0}")]
     Invalid(String),
+    /// A value refused by the rules every entry point shares ([`crate::domain::rules`]); it names the field.
+    #[error("{0}")]
+    Rule(#[from] crate::domain::rules::RuleError),
     /// A record that does not exist, e.g. "no patient with code P-0099".
     #[error("{0}")]
     NotFound(String),

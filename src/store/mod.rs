@@ -52,6 +52,8 @@ pub struct Store {
     who: Who,
     mode: perms::FileMode,
     warnings: Vec<String>,
+    /// The protocol library the rules check session and plan protocols against (None: only their spelling).
+    protocols: Option<crate::domain::rules::Protocols>,
 }
 
 /// Row counts of every table (`praxis db check`).
@@ -69,6 +71,22 @@ pub struct Counts {
 pub struct Tx<'a> {
     pub(crate) tx: rusqlite::Transaction<'a>,
     pub(crate) who: &'a Who,
+    pub(crate) protocols: Option<&'a crate::domain::rules::Protocols>,
+}
+
+impl<'a> Tx<'a> {
+    /// The rules' context now, for a record of `patient`.
+    pub(crate) fn rules<'p>(
+        &self,
+        patient: Option<&'p crate::domain::Patient>,
+    ) -> crate::domain::rules::Context<'p>
+    where
+        'a: 'p,
+    {
+        crate::domain::rules::Context::at(chrono::Local::now().naive_local())
+            .with_patient(patient)
+            .with_protocols(self.protocols)
+    }
 }
 
 impl Store {
@@ -131,6 +149,7 @@ impl Store {
             who: Who::current(),
             mode,
             warnings,
+            protocols: None,
         };
         if found < schema::LATEST {
             if objects > 0 {
@@ -173,6 +192,17 @@ impl Store {
     /// Problems noticed on opening that do not stop work (e.g. a world-readable file), for the front end to show.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Check the protocols of sessions and plans against this library from now on (the front ends pass the one
+    /// they load; without it the store checks only a protocol id's spelling).
+    pub fn set_protocols(&mut self, protocols: crate::domain::rules::Protocols) {
+        self.protocols = Some(protocols);
+    }
+
+    /// The library set with [`Store::set_protocols`].
+    pub fn protocols(&self) -> Option<&crate::domain::rules::Protocols> {
+        self.protocols.as_ref()
     }
 
     /// The file this store was opened from.
@@ -218,7 +248,11 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut tx = Tx { tx, who: &self.who };
+        let mut tx = Tx {
+            tx,
+            who: &self.who,
+            protocols: self.protocols.as_ref(),
+        };
         let out = f(&mut tx)?;
         tx.tx.commit()?;
         Ok(out)

@@ -1,13 +1,13 @@
 //! Patients: validation, insert, optimistic-concurrency update, and the one-query patient list.
 
-use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Result, StoreError};
 use super::util::{enum_text, now_utc, parse_date, parse_datetime, parse_enum, text_ref, to_json};
 use super::{Store, Tx};
-use crate::domain::{Condition, ConditionKind, Patient, validate_patient_code};
+use crate::domain::{Condition, ConditionKind, Patient, rules};
 
 /// One patient in a list: the profile (`P`: the whole [`Patient`], or the [`PatientBrief`] a list screen shows) and
 /// what the list needs for its flags, read in one scan of the patients table.
@@ -140,79 +140,6 @@ fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Patient> {
     })
 }
 
-/// Check a patient's fields against the rules a clinic would apply. `today` bounds dates.
-pub(crate) fn validate(p: &Patient, today: NaiveDate) -> Result<()> {
-    let bad = |m: String| Err(StoreError::Invalid(m));
-    validate_patient_code(&p.code).map_err(StoreError::Invalid)?;
-    if p.birth_year < 1900 || p.birth_year > today.year() {
-        return bad(format!(
-            "birth year must be between 1900 and {}; got {}",
-            today.year(),
-            p.birth_year
-        ));
-    }
-    if let Some(name) = &p.name
-        && name.chars().count() > 200
-    {
-        return bad("name is longer than 200 characters".into());
-    }
-    match &p.condition {
-        Condition::Stroke(f) => {
-            if let Some(onset) = f.onset_date {
-                if onset > today {
-                    return bad(format!("stroke onset {onset} is in the future"));
-                }
-                if onset.year() < p.birth_year {
-                    return bad(format!(
-                        "stroke onset {onset} is before birth year {}",
-                        p.birth_year
-                    ));
-                }
-            }
-            if let Some(n) = f.nihss
-                && n > 42
-            {
-                return bad(format!("NIHSS is scored 0-42; got {n}"));
-            }
-        }
-        Condition::Parkinsons(f) => {
-            if let Some(y) = f.diagnosis_year
-                && (y < p.birth_year || y > today.year())
-            {
-                return bad(format!(
-                    "year of diagnosis must be between birth year {} and {}; got {y}",
-                    p.birth_year,
-                    today.year()
-                ));
-            }
-            if let Some(h) = f.hoehn_yahr
-                && (!(1.0..=5.0).contains(&h) || (h * 2.0).fract() != 0.0)
-            {
-                return bad(format!("Hoehn & Yahr stage is 1-5 in half stages; got {h}"));
-            }
-        }
-        Condition::CerebellarAtaxia(f) => {
-            if let Some(t) = &f.ataxia_type
-                && t.chars().count() > 100
-            {
-                return bad("ataxia type is longer than 100 characters".into());
-            }
-        }
-        Condition::OlderAdult(f) => {
-            if let Some(n) = f.falls_last_year
-                && n > 365
-            {
-                return bad(format!("falls in the last year must be 0-365; got {n}"));
-            }
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 impl Tx<'_> {
     /// The patient with `code`, or "no patient with code P-0099".
     pub fn patient(&self, code: &str) -> Result<Patient> {
@@ -235,40 +162,25 @@ impl Tx<'_> {
             .ok_or_else(|| no_patient(code))
     }
 
-    /// The patient's id, refusing a record (`what`, e.g. "assessment") dated before the patient's birth year: a
-    /// mistyped year would otherwise sit at the start of every chart and skew the forecast's fit.
-    pub(crate) fn patient_id_for(&self, code: &str, what: &str, date: NaiveDate) -> Result<i64> {
-        let (id, birth_year): (i64, i32) = self
-            .tx
-            .query_row(
-                "SELECT id, birth_year FROM patients WHERE code = ?1",
-                [code],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| no_patient(code))?;
-        if date.year() < birth_year {
-            return Err(StoreError::Invalid(format!(
-                "{what} date {date} is before {code}'s birth year {birth_year}"
-            )));
-        }
-        Ok(id)
-    }
-
     /// Insert a new patient (version 1). Returns it as stored, with id and timestamps.
     pub fn add_patient(&mut self, p: &Patient) -> Result<Patient> {
-        validate(p, today())?;
-        let exists: Option<i64> = self
+        rules::check_patient(p, &self.rules(None))?;
+        // Codes that differ only in case read the same on paper and in speech: checked here, inside the write
+        // transaction, so two therapists adding `p-0001` and `P-0001` at once cannot both succeed.
+        let existing: Option<String> = self
             .tx
-            .query_row("SELECT id FROM patients WHERE code = ?1", [&p.code], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT code FROM patients WHERE code = ?1 COLLATE NOCASE ORDER BY code = ?1 DESC LIMIT 1",
+                [&p.code],
+                |r| r.get(0),
+            )
             .optional()?;
-        if exists.is_some() {
-            return Err(StoreError::Duplicate(format!(
-                "a patient with code {} already exists",
-                p.code
-            )));
+        if let Err(e) = rules::check_new_code(&p.code, existing.as_deref()) {
+            return Err(if existing.as_deref() == Some(p.code.as_str()) {
+                StoreError::Duplicate(e.message)
+            } else {
+                e.into()
+            });
         }
         let now = now_utc();
         self.tx.execute(
@@ -302,7 +214,7 @@ impl Tx<'_> {
 
     /// Save `p` if nobody changed the record since `p.version` was read; else [`StoreError::Conflict`].
     pub fn update_patient(&mut self, p: &Patient) -> Result<Patient> {
-        validate(p, today())?;
+        rules::check_patient(p, &self.rules(None))?;
         let before = self.patient(&p.code)?;
         let now = now_utc();
         let changed = self.tx.execute(

@@ -3,10 +3,9 @@
 use rusqlite::{OptionalExtension as _, params};
 
 use super::error::{Result, StoreError};
-use super::sessions::validate_protocol_id;
 use super::util::{date_text, enum_text, now_utc, parse_date, parse_enum, to_json};
 use super::{Store, Tx};
-use crate::domain::{Plan, PlanStatus};
+use crate::domain::{Plan, PlanStatus, rules};
 
 const COLUMNS: &str =
     "pl.id, p.code, pl.protocol_id, pl.start_date, pl.goal, pl.status, pl.version";
@@ -42,13 +41,9 @@ impl Tx<'_> {
     /// Make `plan` the patient's active plan. An earlier active plan is marked stopped. One audit row, with the
     /// old plan as `before` and the new one as `after`.
     pub fn set_plan(&mut self, plan: &Plan) -> Result<Plan> {
-        validate_protocol_id(&plan.protocol_id)?;
-        if plan.goal.chars().count() > 500 {
-            return Err(StoreError::Invalid(
-                "goal is longer than 500 characters".into(),
-            ));
-        }
-        let pid = self.patient_id(&plan.patient_code)?;
+        let patient = self.patient(&plan.patient_code)?;
+        rules::check_plan(plan, &self.rules(Some(&patient)))?;
+        let pid = patient.id;
         let before = self.active_plan(&plan.patient_code)?;
         let now = now_utc();
         if let Some(old) = &before {
@@ -95,11 +90,10 @@ impl Tx<'_> {
     /// read; else [`StoreError::PlanConflict`] with both versions. The protocol of a plan is not edited: set a new
     /// plan instead, so the history shows when the protocol changed.
     pub fn update_plan(&mut self, plan: &Plan) -> Result<Plan> {
-        if plan.goal.chars().count() > 500 {
-            return Err(StoreError::Invalid(
-                "goal is longer than 500 characters".into(),
-            ));
-        }
+        // The protocol is not edited (checked below), so a plan on a protocol the library dropped can still be
+        // closed: its id is checked for spelling only.
+        let patient = self.patient(&plan.patient_code)?;
+        rules::check_plan(plan, &self.rules(Some(&patient)).with_protocols(None))?;
         let before = self
             .tx
             .query_row(

@@ -4,11 +4,10 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::assessments::{self, assessment_from_row};
-use super::error::{Result, StoreError};
-use super::patients::today;
+use super::error::Result;
 use super::util::{datetime_text, now_utc, parse_datetime, to_json};
 use super::{Store, Tx};
-use crate::domain::{Assessment, SessionLog};
+use crate::domain::{Assessment, SessionLog, rules};
 
 pub(crate) const COLUMNS: &str = "s.id, p.code, s.started_at, s.protocol_id, s.minutes, s.repetitions, s.level, \
                        s.success_rate, s.rpe, s.notes, s.clinician";
@@ -29,65 +28,12 @@ pub(crate) fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sessio
     })
 }
 
-/// A protocol id as the library spells them: lowercase letters, digits and '-'.
-pub(crate) fn validate_protocol_id(id: &str) -> Result<()> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(format!(
-            "protocol id {id:?} is not valid: use lowercase letters, digits and '-' (for example usual-care)"
-        )))
-    }
-}
-
-pub(crate) fn validate_session(s: &SessionLog) -> Result<()> {
-    let bad = |m: String| Err(StoreError::Invalid(m));
-    validate_protocol_id(&s.protocol_id)?;
-    if !(1..=600).contains(&s.minutes) {
-        return bad(format!("minutes must be 1-600; got {}", s.minutes));
-    }
-    if s.repetitions > 100_000 {
-        return bad(format!(
-            "repetitions must be 0-100000; got {}",
-            s.repetitions
-        ));
-    }
-    if let Some(l) = s.level
-        && l > 100
-    {
-        return bad(format!("level must be 0-100; got {l}"));
-    }
-    if let Some(x) = s.success_rate
-        && !(x.is_finite() && (0.0..=1.0).contains(&x))
-    {
-        return bad(format!(
-            "success rate is a fraction 0-1 (0.75 for 75%); got {x}"
-        ));
-    }
-    if let Some(r) = s.rpe
-        && r > 10
-    {
-        return bad(format!("RPE (fatigue) is rated 0-10; got {r}"));
-    }
-    if s.started_at.date() > today() {
-        return bad(format!(
-            "session date {} is in the future",
-            s.started_at.date()
-        ));
-    }
-    Ok(())
-}
-
 impl Tx<'_> {
     /// Log a session. `clinician` defaults to the acting OS user.
     pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
-        validate_session(s)?;
-        let patient_id = self.patient_id_for(&s.patient_code, "session", s.started_at.date())?;
+        let patient = self.patient(&s.patient_code)?;
+        rules::check_session(s, &self.rules(Some(&patient)))?;
+        let patient_id = patient.id;
         let clinician = s
             .clinician
             .clone()

@@ -37,6 +37,8 @@ pub struct Ctx {
     pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32, u32)>>,
     /// The user may change records (screens word their hints by it; the app refuses write keys otherwise).
     pub can_write: bool,
+    /// The library as the shared rules check it (ids and highest levels): forms refuse what the store would.
+    pub protocols: std::sync::Arc<crate::domain::rules::Protocols>,
 }
 
 impl Ctx {
@@ -62,6 +64,7 @@ impl Ctx {
             now,
             schedules: Default::default(),
             can_write: true,
+            protocols: Default::default(),
         }
     }
 }
@@ -183,6 +186,7 @@ impl App {
                 })
                 .collect(),
         );
+        ctx.protocols = std::sync::Arc::new(crate::app::protocols::rules_of(&source.protocols()));
         let rows = source.list_patients()?;
         let version = source.data_version()?;
         let access = source.access()?;
@@ -222,7 +226,8 @@ impl App {
     }
 
     /// Reopen a form (a draft kept from an earlier session).
-    pub fn push_form(&mut self, form: Form) {
+    pub fn push_form(&mut self, mut form: Form) {
+        form.sync(&self.ctx);
         self.stack.push(Screen::Form(form));
     }
 
@@ -426,7 +431,10 @@ impl App {
             None => self.list.handle(&key, &mut cmds),
             Some(Screen::List(l)) => l.handle(&key, &mut cmds),
             Some(Screen::Overview(o)) => o.handle(&key, &mut cmds),
-            Some(Screen::Form(f)) => f.handle(&key, &mut cmds),
+            Some(Screen::Form(f)) => {
+                f.sync(&self.ctx);
+                f.handle(&key, &mut cmds)
+            }
             Some(Screen::Compare(c)) => c.handle(&key, &self.ctx, &mut cmds),
         };
         if outcome == Outcome::NotConsumed {
@@ -441,7 +449,8 @@ impl App {
         let action = keymap::lookup(keymap::DRAFT, key);
         let remove = match action {
             Some(keymap::Action::Open) => {
-                if let Some(d) = self.draft_offer.take() {
+                if let Some(mut d) = self.draft_offer.take() {
+                    d.form.sync(&self.ctx);
                     self.stack.push(Screen::Form(d.form));
                 }
                 true

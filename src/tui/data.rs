@@ -372,10 +372,11 @@ impl StoreSource {
     }
 
     pub fn with_library(
-        store: Store,
+        mut store: Store,
         today: NaiveDate,
         library: crate::app::protocols::Library,
     ) -> StoreSource {
+        store.set_protocols(library.rules());
         StoreSource {
             store,
             today,

@@ -1,7 +1,7 @@
 //! The two forms a therapist uses between patients: assessment entry and session logging. Fields validate as they
 //! are typed; Ctrl-S (or Enter on the last field) saves; a refused save keeps everything typed.
 
-use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,7 +13,9 @@ use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::widgets::{TextField, num};
-use crate::domain::{Assessment, Condition, ConditionKind, Patient, Plan, PlanStatus, SessionLog};
+use crate::domain::{
+    Assessment, Condition, ConditionKind, Patient, Plan, PlanStatus, SessionLog, rules,
+};
 use crate::instruments::{self, Instrument};
 use clap::ValueEnum;
 
@@ -63,6 +65,33 @@ pub struct Form {
     /// assessment and session forms: a later date is refused as in the future.
     #[serde(default)]
     pub opened_on: Option<NaiveDate>,
+    /// What the shared rules check this form's values against, and a warning waiting to be confirmed.
+    #[serde(default)]
+    pub rules: FormRules,
+}
+
+/// The context of the shared rules ([`rules`]) for a form: the clock, the patient, the protocol library, the
+/// patient's assessments (for the same-day and MDC warnings), and what is pending.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormRules {
+    /// The clock at the last key (set by the app); a session later than this is in the future.
+    #[serde(default)]
+    pub now: Option<NaiveDateTime>,
+    /// The patient the record is for (birth year, stroke onset).
+    #[serde(default)]
+    pub patient: Option<Box<Patient>>,
+    /// Assessment form: the patient's assessments, for the warnings.
+    #[serde(default)]
+    pub earlier: Vec<Assessment>,
+    /// The warning shown after a save whose values look wrong: the same save again confirms it.
+    #[serde(default)]
+    pub confirm: Option<String>,
+    /// The protocol library (set by the app; not kept in drafts).
+    #[serde(skip)]
+    pub protocols: Option<std::sync::Arc<rules::Protocols>>,
+    /// Choice fields: the letters typed so far (type-ahead); any other key starts again.
+    #[serde(skip)]
+    pub typed: String,
 }
 
 const ASSESS_LABELS: [&str; 5] = ["Instrument", "Score", "Date", "Assessor", "Notes"];
@@ -84,6 +113,24 @@ const SESSION_LABELS: [&str; 8] = [
     "RPE 0-10",
     "Notes",
 ];
+
+impl FormRules {
+    /// For a form about patient `d`; `assessments`: keep their assessments for the warnings.
+    fn for_patient(d: &PatientDetail, ctx: &Ctx, assessments: bool) -> FormRules {
+        FormRules {
+            now: Some(ctx.now),
+            patient: Some(Box::new(d.patient.clone())),
+            earlier: if assessments {
+                d.assessments.clone()
+            } else {
+                Vec::new()
+            },
+            confirm: None,
+            protocols: Some(ctx.protocols.clone()),
+            typed: String::new(),
+        }
+    }
+}
 
 impl Form {
     pub fn assessment(d: &PatientDetail, ctx: &Ctx) -> Form {
@@ -125,6 +172,7 @@ impl Form {
             plan: None,
             theirs_plan: None,
             opened_on: Some(ctx.today),
+            rules: FormRules::for_patient(d, ctx, true),
         }
     }
 
@@ -173,6 +221,7 @@ impl Form {
             plan: None,
             theirs_plan: None,
             opened_on: Some(ctx.today),
+            rules: FormRules::for_patient(d, ctx, false),
         }
     }
 
@@ -200,6 +249,7 @@ impl Form {
             plan: None,
             theirs_plan: None,
             opened_on: None,
+            rules: FormRules::default(),
         }
     }
 
@@ -317,7 +367,10 @@ impl Form {
                 let mut e = vec![None; 5];
                 e[1] = crate::domain::validate_patient_code(self.text(1)).err();
                 e[2] = match self.text(2).parse::<i32>() {
-                    Ok(y) if (1900..=2100).contains(&y) => None,
+                    Ok(y) => self
+                        .rules_ctx()
+                        .and_then(|c| rules::check_birth_year(y, c.today).err())
+                        .map(|x| x.message),
                     _ => Some(format!(
                         "birth year is a year like 1958; got {:?}",
                         self.text(2)
@@ -327,6 +380,7 @@ impl Form {
             }
             FormKind::Assessment => {
                 let mut e = vec![None; 5];
+                let ctx = self.rules_ctx();
                 match self.instrument() {
                     None => e[0] = Some("choose an instrument with ← →".into()),
                     Some(inst) => {
@@ -334,7 +388,7 @@ impl Form {
                             _ if self.text(1).is_empty() => {
                                 Some(format!("enter a score, {}", inst.range_text()))
                             }
-                            Ok(v) => inst.check(v).err().map(|x| x.to_string()),
+                            Ok(v) => rules::check_score(inst.id, v).err().map(|x| x.message),
                             Err(_) => Some(format!(
                                 "{:?} is not a number; {} is scored {}",
                                 self.text(1),
@@ -346,33 +400,84 @@ impl Form {
                 }
                 e[2] = date_error(self.text(2)).or_else(|| {
                     let date = NaiveDate::parse_from_str(self.text(2), "%Y-%m-%d").ok()?;
-                    self.future_error(date)
+                    rules::check_assessment_date(date, &ctx?).err().map(|x| x.message)
                 });
                 e
             }
-            FormKind::Session => {
-                let mut e = vec![None; 8];
-                if self.text(0).is_empty() {
-                    e[0] = Some("enter the protocol id".into());
-                }
-                match NaiveDateTime::parse_from_str(self.text(1), "%Y-%m-%d %H:%M") {
-                    Err(_) => e[1] = Some("use YYYY-MM-DD HH:MM".into()),
-                    Ok(at) => e[1] = self.future_error(at.date()),
-                }
-                e[2] = int_error(self.text(2), 1, 600, "minutes", true);
-                e[3] = int_error(self.text(3), 0, 100_000, "repetitions", true);
-                e[4] = int_error(self.text(4), 0, 100, "level", false);
-                e[5] = int_error(self.text(5), 0, 100, "success %", false);
-                e[6] = int_error(self.text(6), 0, 10, "RPE", false);
-                e
-            }
+            FormKind::Session => self.session_errors(),
         }
     }
 
-    /// A date after the day the form was opened is refused, as the CLI and the store do.
-    fn future_error(&self, date: NaiveDate) -> Option<String> {
-        let today = self.opened_on?;
-        (date > today).then(|| format!("date {date} is in the future (today is {today})"))
+    /// The session form's errors, each from the shared rules once the text parses.
+    fn session_errors(&self) -> Vec<Option<String>> {
+        let mut e = vec![None; 8];
+        let ctx = self.rules_ctx();
+        let msg = |r: Result<(), rules::RuleError>| r.err().map(|x| x.message);
+        let protocol = self.text(0);
+        let mut max_level = None;
+        if protocol.is_empty() {
+            e[0] = Some("enter the protocol id".into());
+        } else {
+            match ctx.map_or_else(
+                || rules::check_protocol_spelling(protocol).map(|()| None),
+                |c| rules::check_protocol(protocol, &c),
+            ) {
+                Ok(m) => max_level = m,
+                Err(x) => e[0] = Some(x.message),
+            }
+        }
+        match NaiveDateTime::parse_from_str(self.text(1), "%Y-%m-%d %H:%M") {
+            Err(_) => e[1] = Some("use YYYY-MM-DD HH:MM".into()),
+            Ok(at) => e[1] = ctx.and_then(|c| msg(rules::check_session_time(at, &c))),
+        }
+        let minutes = match number::<u32>(self.text(2), "minutes", true) {
+            Ok(m) => {
+                e[2] = m.and_then(|m| msg(rules::check_minutes(m)));
+                m
+            }
+            Err(x) => {
+                e[2] = Some(x);
+                None
+            }
+        };
+        match number::<u32>(self.text(3), "repetitions", true) {
+            Ok(r) => {
+                e[3] = r
+                    .zip(minutes)
+                    .and_then(|(r, m)| msg(rules::check_repetitions(r, m)))
+            }
+            Err(x) => e[3] = Some(x),
+        }
+        match number::<u32>(self.text(4), "level", false) {
+            Ok(l) => e[4] = l.and_then(|l| msg(rules::check_level(l, protocol, max_level))),
+            Err(x) => e[4] = Some(x),
+        }
+        e[5] = int_error(self.text(5), 0, 100, "success %", false);
+        match number::<u8>(self.text(6), "RPE", false) {
+            Ok(r) => e[6] = r.and_then(|r| msg(rules::check_rpe(r))),
+            Err(x) => e[6] = Some(x),
+        }
+        e
+    }
+
+    /// The shared rules' context: the clock (the last key's, else the end of the day the form was opened), the
+    /// patient, the library.
+    fn rules_ctx(&self) -> Option<rules::Context<'_>> {
+        let now = self.rules.now.or_else(|| {
+            self.opened_on
+                .and_then(|d| d.and_hms_opt(23, 59, 59))
+        })?;
+        Some(
+            rules::Context::at(now)
+                .with_patient(self.rules.patient.as_deref())
+                .with_protocols(self.rules.protocols.as_deref()),
+        )
+    }
+
+    /// Bring the rules' clock and library up to date: the app calls this before each key and when it shows a form.
+    pub fn sync(&mut self, ctx: &Ctx) {
+        self.rules.now = Some(ctx.now);
+        self.rules.protocols = Some(ctx.protocols.clone());
     }
 
     /// Which errors to show: typed-in fields always, all after a save attempt.
@@ -444,6 +549,25 @@ impl Form {
             }
             return Outcome::Consumed;
         }
+        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+        let typed_letter = match ev.code {
+            KeyCode::Char(ch)
+                if on_choice
+                    && ch.is_ascii_alphanumeric()
+                    && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                Some(ch.to_ascii_lowercase())
+            }
+            _ => None,
+        };
+        if let Some(ch) = typed_letter {
+            // Type-ahead: the letters typed so far pick the first choice whose id or short name starts so
+            // (`bbt` finds BBT, not TUG); when none does, the letter alone starts a new search from the next one.
+            self.type_ahead(ch);
+            return Outcome::Consumed;
+        }
+        // Any other key (arrows, Tab, Enter...) starts the type-ahead again.
+        self.rules.typed.clear();
         match keymap::lookup(Mode::Form.table(), ev) {
             Some(Action::Save) => self.try_save(cmds),
             Some(Action::NextField) => self.focus = (self.focus + 1) % n,
@@ -465,35 +589,50 @@ impl Form {
                 let k = (self.choice + 1) % self.choices.len().max(1);
                 self.choose(k);
             }
-            _ if on_choice => {
-                // Typing on the instrument field jumps to the first instrument whose id or name starts so.
-                if let ratatui::crossterm::event::KeyCode::Char(ch) = ev.code {
-                    let ch = ch.to_ascii_lowercase();
-                    let start = self.choice + 1;
-                    let len = self.choices.len();
-                    if let Some(k) = (0..len).map(|k| (start + k) % len).find(|&k| {
-                        self.choices[k].starts_with(ch)
-                            || instruments::get(&self.choices[k])
-                                .is_ok_and(|i| i.short.to_ascii_lowercase().starts_with(ch))
-                    }) {
-                        self.choose(k);
-                    }
-                } else {
-                    return Outcome::NotConsumed;
-                }
-            }
+            _ if on_choice => return Outcome::NotConsumed,
             _ => {
                 if !self.fields[self.focus].edit(ev) {
                     return Outcome::NotConsumed;
                 }
                 self.save_error = None;
+                self.rules.confirm = None;
             }
         }
         Outcome::Consumed
     }
 
+    /// Add `ch` to the type-ahead and select the first choice matching what was typed.
+    fn type_ahead(&mut self, ch: char) {
+        let len = self.choices.len();
+        let matches = |k: usize, prefix: &str| {
+            self.choices[k].starts_with(prefix)
+                || instruments::get(&self.choices[k])
+                    .is_ok_and(|i| i.short.to_ascii_lowercase().starts_with(prefix))
+        };
+        let mut typed = format!("{}{ch}", self.rules.typed);
+        // The current choice stays while it still matches; a letter that matches nothing added to the others
+        // starts again from the next choice (so pressing `f` again cycles through FMA-UE, FMA-LE).
+        let mut hit = (0..len)
+            .map(|k| (self.choice + k) % len.max(1))
+            .find(|&k| matches(k, &typed));
+        if hit.is_none() && typed.len() > 1 {
+            typed = ch.to_string();
+            hit = (0..len)
+                .map(|k| (self.choice + 1 + k) % len.max(1))
+                .find(|&k| matches(k, &typed));
+        }
+        match hit {
+            Some(k) => {
+                self.rules.typed = typed;
+                self.choose(k);
+            }
+            None => self.rules.typed.clear(),
+        }
+    }
+
     /// Select choice `k` of the choice field.
     fn choose(&mut self, k: usize) {
+        self.rules.confirm = None;
         if self.kind == FormKind::EditPatient {
             self.set_condition(k);
             return;
@@ -519,6 +658,17 @@ impl Form {
 
     fn try_save(&mut self, cmds: &mut Vec<Cmd>) {
         match self.build() {
+            Ok(Cmd::SaveAssessment(a)) => {
+                // A value that looks like a slip is shown first; the same save again confirms it.
+                let warnings = rules::assessment_warnings(&a, &self.rules.earlier);
+                let text = rules::warnings_text(&warnings);
+                if warnings.is_empty() || self.rules.confirm.as_deref() == Some(text.as_str()) {
+                    self.rules.confirm = None;
+                    cmds.push(Cmd::SaveAssessment(a));
+                } else {
+                    self.rules.confirm = Some(text);
+                }
+            }
             Ok(cmd) => cmds.push(cmd),
             Err(i) => {
                 self.tried = true;
@@ -639,6 +789,16 @@ impl Form {
                 format!("Not saved: {e}"),
                 t.error(),
             )));
+        } else if let Some(w) = &self.rules.confirm {
+            lines.push(Line::from(Span::styled(
+                format!("⚠ Not saved yet, this looks wrong: {w}."),
+                t.warn(),
+            )));
+            lines.push(Line::from(vec![
+                Span::raw("If it is right, "),
+                Span::styled("Ctrl-S", t.key()),
+                Span::raw(" again saves it anyway; change a field to check again; Esc cancels"),
+            ]));
         } else {
             let ok = errs.iter().all(Option::is_none);
             lines.push(Line::from(if ok {
@@ -685,6 +845,20 @@ fn date_error(s: &str) -> Option<String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .err()
         .map(|_| format!("{s:?} is not a date; use YYYY-MM-DD"))
+}
+
+/// A whole number typed in a field (`None`: empty), or why not.
+fn number<T: std::str::FromStr>(s: &str, what: &str, required: bool) -> Result<Option<T>, String> {
+    if s.is_empty() {
+        return if required {
+            Err(format!("enter the {what}"))
+        } else {
+            Ok(None)
+        };
+    }
+    s.parse()
+        .map(Some)
+        .map_err(|_| format!("{what} is a whole number; got {s:?}"))
 }
 
 fn int_error(s: &str, lo: u32, hi: u32, what: &str, required: bool) -> Option<String> {
@@ -839,6 +1013,7 @@ impl Form {
             plan: None,
             theirs_plan: None,
             opened_on: None,
+            rules: FormRules::default(),
         }
     }
 
@@ -848,7 +1023,7 @@ impl Form {
             return Err((0, "no patient to edit".into()));
         };
         let year: i32 = match self.text(1).parse() {
-            Ok(y) if (1900..=2100).contains(&y) => y,
+            Ok(y) => y,
             _ => {
                 return Err((
                     1,
@@ -875,34 +1050,14 @@ impl Form {
                             .map_err(|_| (c, format!("{s:?} is not a date; use YYYY-MM-DD")))?,
                     ),
                 };
-                if let Some(d) = f.onset
-                    && d.year() < year
-                {
-                    return Err((c, format!("onset {d} is before birth year {year}")));
-                }
                 f.stroke_type = venum(self.text(c + 1), "stroke type").map_err(|e| (c + 1, e))?;
                 f.corticospinal = venum(self.text(c + 2), "CST status").map_err(|e| (c + 2, e))?;
                 f.mep = venum(self.text(c + 3), "MEP").map_err(|e| (c + 3, e))?;
                 f.nihss = vnum(self.text(c + 4), "NIHSS").map_err(|e| (c + 4, e))?;
-                if let Some(n) = f.nihss.filter(|n| *n > 42) {
-                    return Err((c + 4, format!("NIHSS is scored 0-42; got {n}")));
-                }
             }
             ConditionKind::Parkinsons => {
                 f.diagnosis_year = vnum(self.text(c), "diagnosis year").map_err(|e| (c, e))?;
-                if let Some(y) = f.diagnosis_year.filter(|y| *y < year) {
-                    return Err((c, format!("diagnosis year {y} is before birth year {year}")));
-                }
                 f.hoehn_yahr = vnum(self.text(c + 1), "Hoehn & Yahr").map_err(|e| (c + 1, e))?;
-                if let Some(h) = f
-                    .hoehn_yahr
-                    .filter(|h| !(1.0..=5.0).contains(h) || (h * 2.0).fract() != 0.0)
-                {
-                    return Err((
-                        c + 1,
-                        format!("Hoehn & Yahr stage is 1-5 in half stages; got {h}"),
-                    ));
-                }
                 f.medication = venum(self.text(c + 2), "medication").map_err(|e| (c + 2, e))?;
             }
             ConditionKind::CerebellarAtaxia => {
@@ -910,9 +1065,6 @@ impl Form {
             }
             ConditionKind::OlderAdult => {
                 f.falls = vnum(self.text(c), "falls").map_err(|e| (c, e))?;
-                if let Some(n) = f.falls.filter(|n| *n > 365) {
-                    return Err((c, format!("falls in the last year are 0-365; got {n}")));
-                }
             }
         }
         // Every field is on the form, so an empty one means unknown: start from a record with no optional
@@ -925,6 +1077,19 @@ impl Form {
             ..Patient::clone(orig)
         };
         crate::app::patients::apply(&mut p, Some(year), Some(kind), &f).map_err(|e| (c, e))?;
+        if let Some(ctx) = self.rules_ctx() {
+            rules::check_patient(&p, &ctx).map_err(|e| {
+                let i = match e.field {
+                    "name" => 0,
+                    "birth_year" => 1,
+                    "nihss" => c + 4,
+                    "hoehn_yahr" => c + 1,
+                    // onset, diagnosis year, ataxia type, falls: the condition's first fact.
+                    _ => c,
+                };
+                (i, e.message)
+            })?;
+        }
         Ok(p)
     }
 
@@ -1171,6 +1336,10 @@ impl Form {
             plan: d.plan.clone(),
             theirs_plan: None,
             opened_on: Some(today),
+            rules: FormRules {
+                patient: Some(Box::new(d.patient.clone())),
+                ..FormRules::default()
+            },
         }
     }
 
@@ -1188,9 +1357,6 @@ impl Form {
             )
         })?;
         let goal = self.text(2).to_string();
-        if goal.chars().count() > 500 {
-            return Err((2, "the goal is longer than 500 characters".into()));
-        }
         let status: PlanStatus = venum(self.text(3), "status")
             .map_err(|e| (3, e))?
             .ok_or((3, "status is one of active, completed, stopped".to_string()))?;
@@ -1207,6 +1373,18 @@ impl Form {
         plan.start_date = start;
         plan.goal = goal;
         plan.status = status;
+        // The protocol is one of the choices (the library's, or the plan's own): only the dates and goal are
+        // checked here.
+        if let Some(ctx) = self.rules_ctx() {
+            rules::check_plan(&plan, &ctx.with_protocols(None)).map_err(|e| {
+                let i = match e.field {
+                    "protocol" => 0,
+                    "start" => 1,
+                    _ => 2,
+                };
+                (i, e.message)
+            })?;
+        }
         Ok(plan)
     }
 }
