@@ -51,7 +51,7 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// A value refused by the rules every entry point shares ([`crate::domain::rules`]); it names the field.
-    #[error("{0}")]
+    #[error(transparent)]
     Rule(#[from] crate::domain::rules::RuleError),
     /// A record that does not exist, e.g. "no patient with code P-0099".
     #[error("{0}")]
