@@ -38,7 +38,7 @@ pub struct PatientFields {
     /// Parkinson's: year of diagnosis.
     #[arg(long, value_name = "YEAR")]
     pub diagnosis_year: Option<i32>,
-    /// Parkinson's: Hoehn & Yahr stage, 1-5 in half stages.
+    /// Parkinson's: Hoehn & Yahr stage on the modified scale: 0, 1, 1.5, 2, 2.5, 3, 4 or 5.
     #[arg(long, value_name = "STAGE")]
     pub hoehn_yahr: Option<f64>,
     /// Parkinson's: medication state.

@@ -172,7 +172,7 @@ pub enum Mep {
 pub struct ParkinsonsFacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnosis_year: Option<i32>,
-    /// Hoehn & Yahr stage 1-5 (half stages allowed).
+    /// Hoehn & Yahr stage on the modified scale (0, 1, 1.5, 2, 2.5, 3, 4, 5; see [`rules::HOEHN_YAHR_STAGES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hoehn_yahr: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

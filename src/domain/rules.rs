@@ -198,8 +198,7 @@ pub fn check_hoehn_yahr(field: &'static str, stage: f64) -> Result<(), RuleError
         refuse(
             field,
             format!(
-                "Hoehn & Yahr stage is one of 0, 1, 1.5, 2, 2.5, 3, 4, 5 (the modified scale has no other stages); \
-                 got {stage}"
+                "Hoehn & Yahr stage is one of 0, 1, 1.5, 2, 2.5, 3, 4, 5 (modified scale); got {stage}"
             ),
         )
     }

@@ -170,12 +170,14 @@ pub fn validate(s: &mut Scenario) -> Vec<Problem> {
             }
         }
         crate::domain::Condition::Parkinsons(f) => {
-            if let Some(h) = f.hoehn_yahr
-                && (!(1.0..=5.0).contains(&h) || (h * 2.0).fract() != 0.0)
+            // The same stages as everywhere else (the modified scale: no 3.5 or 4.5).
+            if let Some(e) = f
+                .hoehn_yahr
+                .and_then(|h| crate::domain::rules::check_hoehn_yahr("hoehn_yahr", h).err())
             {
                 out.push(Problem::new(
                     &cp("hoehn_yahr"),
-                    format!("patient.condition.hoehn_yahr must be 1-5 in half stages; got {h}"),
+                    format!("patient.condition.hoehn_yahr: {}", e.message),
                 ));
             }
         }

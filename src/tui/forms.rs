@@ -1139,7 +1139,7 @@ impl Form {
             (i, ConditionKind::Stroke) if i == c + 3 => names::<Mep>(),
             (i, ConditionKind::Stroke) if i == c + 4 => "0-42".into(),
             (i, ConditionKind::Parkinsons) if i == c => "a year like 2021".into(),
-            (i, ConditionKind::Parkinsons) if i == c + 1 => "1-5 in half stages".into(),
+            (i, ConditionKind::Parkinsons) if i == c + 1 => "0, 1, 1.5, 2, 2.5, 3, 4, 5".into(),
             (i, ConditionKind::Parkinsons) if i == c + 2 => names::<Medication>(),
             (i, ConditionKind::CerebellarAtaxia) if i == c => "e.g. SCA3, Friedreich, MSA-C".into(),
             (i, ConditionKind::OlderAdult) if i == c => "0-365".into(),
