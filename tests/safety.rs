@@ -518,7 +518,8 @@ fn many_sessions(env: &Env, n: u32) {
                         .unwrap(),
                     protocol_id: "task-specific-300".into(),
                     minutes: 45,
-                    repetitions: 200 + i,
+                    // Distinct rows, within 60 repetitions a minute (the rules' ceiling).
+                    repetitions: 200 + i % 2000,
                     level: Some(3),
                     success_rate: Some(0.7),
                     rpe: Some(5),
@@ -740,6 +741,7 @@ fn eight_processes_writing_at_once_lose_nothing_and_never_see_a_lock() {
                                 "2026-01-05",
                                 "--notes",
                                 &note,
+                                "--force", // the same score again, on purpose
                             ]
                         } else {
                             vec![
@@ -820,6 +822,7 @@ fn writers_killed_mid_write_leave_every_committed_row_and_a_sound_database() {
                         "2026-01-05",
                         "--notes",
                         &note,
+                        "--force", // the same score again, on purpose
                     ])
                     .stdout(Stdio::null())
                     .stderr(Stdio::null())
@@ -1008,6 +1011,7 @@ fn truncated_and_random_files_are_refused_in_words_and_left_unchanged() {
             "2026-01-05",
             "--notes",
             &"x".repeat(500 + i),
+            "--force", // the same score again, on purpose
         ]);
     }
     let good = std::fs::read(&env.db).unwrap();
@@ -1170,6 +1174,7 @@ fn restore_while_another_process_reads_and_writes_loses_no_committed_write() {
                     "2026-01-05",
                     "--notes",
                     &note,
+                    "--force", // the same score again, on purpose
                 ]);
                 let end = Instant::now();
                 let err = String::from_utf8_lossy(&out.stderr).to_string();
