@@ -101,7 +101,10 @@ fn cases() -> Vec<Case> {
             name: "assessment before the stroke",
             bad: assessment("fma_ue", "30", before_onset),
             field: "date",
-            says: format!("date {before_onset} is before {CODE}'s stroke onset {}", onset()),
+            says: format!(
+                "date {before_onset} is before {CODE}'s stroke onset {}",
+                onset()
+            ),
         },
         Case {
             name: "Hoehn & Yahr between stages",
@@ -247,7 +250,11 @@ impl Cli {
     fn fails(&self, args: &[&str]) -> String {
         let out = self.cmd(args).output().unwrap();
         let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(out.status.code(), Some(1), "praxis {args:?} should fail: {err}");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "praxis {args:?} should fail: {err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
         err
     }
@@ -286,11 +293,26 @@ fn cli_refusal(cli: &Cli, bad: &Bad) -> String {
             reps,
             level,
         } => {
-            let (date, time) = (at.format("%Y-%m-%d").to_string(), at.format("%H:%M").to_string());
+            let (date, time) = (
+                at.format("%Y-%m-%d").to_string(),
+                at.format("%H:%M").to_string(),
+            );
             let (m, r, l) = (minutes.to_string(), reps.to_string(), level.to_string());
             cli.fails(&[
-                "log", CODE, "--protocol", protocol, "--date", &date, "--time", &time, "--minutes", &m,
-                "--reps", &r, "--level", &l,
+                "log",
+                CODE,
+                "--protocol",
+                protocol,
+                "--date",
+                &date,
+                "--time",
+                &time,
+                "--minutes",
+                &m,
+                "--reps",
+                &r,
+                "--level",
+                &l,
             ])
         }
     }
@@ -316,7 +338,10 @@ fn import_refusal(cli: &Cli, bad: &Bad) -> Option<String> {
 }
 
 fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Term(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+    app.update(Msg::Term(Event::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))));
 }
 
 fn ctrl(app: &mut App, ch: char) {
@@ -412,15 +437,31 @@ fn every_entry_point_refuses_the_same_bad_value_naming_the_field() {
     for case in cases() {
         let (field, store) = store_refusal(&dir, &case.bad);
         assert_eq!(field, case.field, "{}: store", case.name);
-        assert!(store.contains(&case.says), "{}: store said {store:?}", case.name);
+        assert!(
+            store.contains(&case.says),
+            "{}: store said {store:?}",
+            case.name
+        );
         let said = cli_refusal(&cli, &case.bad);
-        assert!(said.contains(&case.says), "{}: CLI said {said:?}", case.name);
+        assert!(
+            said.contains(&case.says),
+            "{}: CLI said {said:?}",
+            case.name
+        );
         if let Some(said) = import_refusal(&cli, &case.bad) {
-            assert!(said.contains(&format!("line 2: {}", case.says)), "{}: import said {said:?}", case.name);
+            assert!(
+                said.contains(&format!("line 2: {}", case.says)),
+                "{}: import said {said:?}",
+                case.name
+            );
             assert!(said.contains("nothing was imported"), "{said}");
         }
         let said = tui_refusal(&case.bad);
-        assert!(said.contains(&case.says), "{}: TUI said {said:?}", case.name);
+        assert!(
+            said.contains(&case.says),
+            "{}: TUI said {said:?}",
+            case.name
+        );
     }
     assert_eq!(cli.history_len(), 0, "the CLI saved nothing");
 }
@@ -461,9 +502,20 @@ fn hoehn_yahr_half_stages_are_accepted_and_others_refused() {
     assert!(err.contains("got 2.2"), "{err}");
     cli.ok(&["assess", CODE, "hoehn_yahr", "2.5", "--date", &today]);
     // The patient fact follows the same scale.
-    let err = cli.fails(&["patient", "edit", CODE, "--condition", "parkinsons", "--hoehn-yahr", "3.5"]);
+    let edit = |stage| {
+        [
+            "patient",
+            "edit",
+            CODE,
+            "--condition",
+            "parkinsons",
+            "--hoehn-yahr",
+            stage,
+        ]
+    };
+    let err = cli.fails(&edit("3.5"));
     assert!(err.contains("Hoehn & Yahr stage is one of"), "{err}");
-    cli.ok(&["patient", "edit", CODE, "--condition", "parkinsons", "--hoehn-yahr", "2.5"]);
+    cli.ok(&edit("2.5"));
     assert_eq!(cli.history_len(), 1);
 }
 
@@ -482,7 +534,11 @@ fn a_patient_code_differing_only_in_case_is_refused() {
         panic!("not a rule error: {e}")
     };
     assert_eq!(e.field, "code");
-    assert!(e.message.contains("differs from the existing patient P-0001 only in upper/lower case"), "{e}");
+    assert!(
+        e.message
+            .contains("differs from the existing patient P-0001 only in upper/lower case"),
+        "{e}"
+    );
     // The same code again is still "already exists".
     let e = store.add_patient(&patient()).unwrap_err();
     assert!(matches!(e, StoreError::Duplicate(_)), "{e}");
@@ -490,7 +546,14 @@ fn a_patient_code_differing_only_in_case_is_refused() {
     let cli = Cli::new();
     let by = BIRTH_YEAR.to_string();
     let err = cli.fails(&[
-        "patient", "add", "--code", "p-0001", "--birth-year", &by, "--condition", "stroke",
+        "patient",
+        "add",
+        "--code",
+        "p-0001",
+        "--birth-year",
+        &by,
+        "--condition",
+        "stroke",
     ]);
     assert!(err.contains("only in upper/lower case"), "{err}");
 }
@@ -503,7 +566,10 @@ fn likely_slips_need_force_on_the_command_line_and_in_import() {
     cli.ok(&["assess", CODE, "fma_ue", "20", "--date", &d0]);
     // The same score on the same day.
     let err = cli.fails(&["assess", CODE, "fma_ue", "20", "--date", &d0]);
-    assert!(err.contains("the same score was already saved: FMA-UE 20 on"), "{err}");
+    assert!(
+        err.contains("the same score was already saved: FMA-UE 20 on"),
+        "{err}"
+    );
     assert!(err.contains("--force"), "{err}");
     // +30 points in three days: far beyond 3 x the MDC (16.6).
     let err = cli.fails(&["assess", CODE, "fma_ue", "50", "--date", &d1]);
@@ -521,7 +587,10 @@ fn likely_slips_need_force_on_the_command_line_and_in_import() {
     .unwrap();
     let path = file.to_str().unwrap();
     let err = cli.fails(&["import", "assessments", path]);
-    assert!(err.contains("line 2: this looks wrong: the same score was already saved"), "{err}");
+    assert!(
+        err.contains("line 2: this looks wrong: the same score was already saved"),
+        "{err}"
+    );
     assert!(err.contains("--force"), "{err}");
     assert_eq!(cli.history_len(), 2);
     cli.ok(&["import", "assessments", path, "--force"]);
@@ -571,9 +640,16 @@ fn the_tui_warns_and_a_second_ctrl_s_saves() {
     press(&mut a, KeyCode::Char('a'));
     typ(&mut a, "50");
     ctrl(&mut a, 's');
-    assert_eq!(a.source().detail(CODE).unwrap().assessments.len(), 1, "asked first");
+    assert_eq!(
+        a.source().detail(CODE).unwrap().assessments.len(),
+        1,
+        "asked first"
+    );
     let s = screen(&a, 100, 24);
-    assert!(s.contains("this looks wrong: FMA-UE 50 is 30 from 20 on 2026-11-18"), "{s}");
+    assert!(
+        s.contains("this looks wrong: FMA-UE 50 is 30 from 20 on 2026-11-18"),
+        "{s}"
+    );
     assert!(s.contains("again saves it anyway"), "{s}");
     insta::assert_snapshot!("assessment_warning", s);
     // Changing a field checks again; the same value needs the confirmation again.

@@ -1467,7 +1467,9 @@ fn store_patient_editor_clears_a_fact_and_changes_the_condition() {
     typ(&mut a, "7");
     let s = screen(&a, 120, 40);
     assert!(
-        s.contains("Hoehn & Yahr stage is one of 0, 1, 1.5, 2, 2.5, 3, 4, 5 (modified scale); got 7"),
+        s.contains(
+            "Hoehn & Yahr stage is one of 0, 1, 1.5, 2, 2.5, 3, 4, 5 (modified scale); got 7"
+        ),
         "{s}"
     );
     ctrl(&mut a, 's');

@@ -189,16 +189,6 @@ pub fn apply(
     Ok(())
 }
 
-/// Check that `id` names a protocol of the library (built-in or the user's folder), so plans and session logs
-/// name protocols the forecast can use.
-pub fn check_protocol(library: &crate::app::protocols::Library, id: &str) -> Result<(), String> {
-    library
-        .rules()
-        .check(id)
-        .map(|_| ())
-        .map_err(|e| e.message)
-}
-
 /// Days without a reassessment after which the list flags a patient.
 pub const REASSESS_AFTER_DAYS: i64 = 28;
 /// Days without a session after which the list flags a patient with an active plan.
@@ -362,8 +352,8 @@ mod tests {
     #[test]
     fn protocols_must_come_from_the_library() {
         let lib = crate::app::protocols::Library::builtin();
-        assert_eq!(check_protocol(&lib, "usual-care"), Ok(()));
-        let e = check_protocol(&lib, "yoga").unwrap_err();
+        assert_eq!(lib.rules().check("usual-care"), Ok(10));
+        let e = lib.rules().check("yoga").unwrap_err().message;
         assert!(
             e.starts_with("unknown protocol \"yoga\"; known protocols: "),
             "{e}"

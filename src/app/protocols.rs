@@ -206,7 +206,9 @@ impl Library {
 }
 
 /// Protocols as the shared rules need them: each id and its highest level.
-pub fn rules_of<'a>(protocols: impl IntoIterator<Item = &'a Protocol>) -> crate::domain::rules::Protocols {
+pub fn rules_of<'a>(
+    protocols: impl IntoIterator<Item = &'a Protocol>,
+) -> crate::domain::rules::Protocols {
     crate::domain::rules::Protocols::new(
         protocols
             .into_iter()

@@ -39,8 +39,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
     let file = a.file.display().to_string();
     let today = chrono::Local::now().date_naive();
-    let report =
-        crate::app::import::import_assessments(
+    let report = crate::app::import::import_assessments(
         &mut store, &bytes, &file, a.dry_run, a.force, today,
     )?;
     if ctx.json {

@@ -212,7 +212,9 @@ pub fn check_new_code(code: &str, existing: Option<&str>) -> Result<(), RuleErro
         message,
     })?;
     match existing {
-        Some(e) if e == code => refuse("code", format!("a patient with code {code} already exists")),
+        Some(e) if e == code => {
+            refuse("code", format!("a patient with code {code} already exists"))
+        }
         Some(e) => refuse(
             "code",
             format!(
@@ -283,7 +285,9 @@ pub fn earliest_record_day(today: NaiveDate) -> NaiveDate {
     today
         .with_year(today.year() - MAX_RECORD_AGE_YEARS)
         // 29 February twenty years before a non-leap year: the day after.
-        .or_else(|| (today + chrono::Duration::days(1)).with_year(today.year() - MAX_RECORD_AGE_YEARS))
+        .or_else(|| {
+            (today + chrono::Duration::days(1)).with_year(today.year() - MAX_RECORD_AGE_YEARS)
+        })
         .unwrap_or(NaiveDate::MIN)
 }
 
@@ -372,7 +376,9 @@ pub fn check_level(level: u32, protocol: &str, max: Option<u32>) -> Result<(), R
     refuse(
         "level",
         match max {
-            Some(m) => format!("level must be 1-{m}: {m} is {protocol}'s highest level; got {level}"),
+            Some(m) => {
+                format!("level must be 1-{m}: {m} is {protocol}'s highest level; got {level}")
+            }
             None => format!("level must be 1-100; got {level}"),
         },
     )
@@ -383,7 +389,10 @@ pub fn check_minutes(minutes: u32) -> Result<(), RuleError> {
     if (lo..=hi).contains(&minutes) {
         Ok(())
     } else {
-        refuse("minutes", format!("minutes must be {lo}-{hi}; got {minutes}"))
+        refuse(
+            "minutes",
+            format!("minutes must be {lo}-{hi}; got {minutes}"),
+        )
     }
 }
 
@@ -500,7 +509,10 @@ pub fn check_patient(p: &Patient, ctx: &Context<'_>) -> Result<(), RuleError> {
             if let Some(n) = f.falls_last_year
                 && n > 365
             {
-                return refuse("falls", format!("falls in the last year must be 0-365; got {n}"));
+                return refuse(
+                    "falls",
+                    format!("falls in the last year must be 0-365; got {n}"),
+                );
             }
         }
     }
@@ -548,7 +560,11 @@ pub fn check_plan(plan: &Plan, ctx: &Context<'_>) -> Result<(), RuleError> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Warning {
     /// The patient already has this score on this instrument on this day.
-    SameDayDuplicate { instrument: String, score: f64, date: NaiveDate },
+    SameDayDuplicate {
+        instrument: String,
+        score: f64,
+        date: NaiveDate,
+    },
     /// The score moved by more than [`JUMP_MDC_MULTIPLE`] x MDC95 from a score at most [`JUMP_WITHIN_DAYS`] away.
     Jump {
         instrument: String,
@@ -563,13 +579,23 @@ impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let short = |id: &str| instruments::get(id).map_or(id.to_string(), |i| i.short.to_string());
         match self {
-            Warning::SameDayDuplicate { instrument, score, date } => write!(
+            Warning::SameDayDuplicate {
+                instrument,
+                score,
+                date,
+            } => write!(
                 f,
                 "the same score was already saved: {} {} on {date}",
                 short(instrument),
                 num(*score)
             ),
-            Warning::Jump { instrument, from, from_date, to, mdc } => {
+            Warning::Jump {
+                instrument,
+                from,
+                from_date,
+                to,
+                mdc,
+            } => {
                 write!(
                     f,
                     "{} {} is {} from {} on {from_date}: more than {} x its minimal detectable change ({}) within \
@@ -637,7 +663,10 @@ pub fn assessment_warnings(a: &Assessment, others: &[Assessment]) -> Vec<Warning
 
 /// The warnings as one sentence.
 pub fn warnings_text(w: &[Warning]) -> String {
-    w.iter().map(Warning::to_string).collect::<Vec<_>>().join("; ")
+    w.iter()
+        .map(Warning::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
@@ -705,12 +734,17 @@ mod tests {
     fn dates_are_bounded_by_birth_onset_now_and_twenty_years() {
         let p = stroke("2026-03-01");
         let ctx = Context::at(at("2026-11-20 14:30")).with_patient(Some(&p));
-        let field = |d: &str| check_assessment(&assessment("fma_ue", 30.0, d), &ctx).map_err(|e| e.field);
+        let field =
+            |d: &str| check_assessment(&assessment("fma_ue", 30.0, d), &ctx).map_err(|e| e.field);
         assert_eq!(field("2026-11-20"), Ok(()));
         assert_eq!(field("2026-11-21"), Err("date"));
         assert_eq!(field("2026-02-28"), Err("date"), "before the onset");
         let e = check_assessment(&assessment("fma_ue", 30.0, "1990-01-01"), &ctx).unwrap_err();
-        assert!(e.message.contains("before P-0001's stroke onset 2026-03-01"), "{e}");
+        assert!(
+            e.message
+                .contains("before P-0001's stroke onset 2026-03-01"),
+            "{e}"
+        );
         // Without the onset, 1990 is after birth but more than 20 years ago.
         let mut q = p.clone();
         q.condition = Condition::Parkinsons(ParkinsonsFacts::default());
@@ -738,11 +772,17 @@ mod tests {
         assert!(s("cimt", 10).is_ok());
         let e = s("cimt", 11).unwrap_err();
         assert_eq!(e.field, "level");
-        assert!(e.message.contains("10 is cimt's highest level; got 11"), "{e}");
+        assert!(
+            e.message.contains("10 is cimt's highest level; got 11"),
+            "{e}"
+        );
         assert_eq!(s("cimt", 0).unwrap_err().field, "level");
         let e = s("usual-cares", 1).unwrap_err();
         assert_eq!(e.field, "protocol");
-        assert!(e.message.starts_with("unknown protocol \"usual-cares\""), "{e}");
+        assert!(
+            e.message.starts_with("unknown protocol \"usual-cares\""),
+            "{e}"
+        );
     }
 
     #[test]
@@ -762,7 +802,10 @@ mod tests {
             let e = check_score("hoehn_yahr", bad).unwrap_err();
             assert_eq!(e.field, "score", "{bad}");
         }
-        assert_eq!(check_hoehn_yahr("hoehn_yahr", 2.2).unwrap_err().field, "hoehn_yahr");
+        assert_eq!(
+            check_hoehn_yahr("hoehn_yahr", 2.2).unwrap_err().field,
+            "hoehn_yahr"
+        );
     }
 
     #[test]
@@ -779,20 +822,38 @@ mod tests {
         let e = check_new_code("p-0001", Some("P-0001")).unwrap_err();
         assert_eq!(e.field, "code");
         assert!(e.message.contains("only in upper/lower case"), "{e}");
-        assert!(check_new_code("P-0001", Some("P-0001")).unwrap_err().message.contains("already exists"));
+        assert!(
+            check_new_code("P-0001", Some("P-0001"))
+                .unwrap_err()
+                .message
+                .contains("already exists")
+        );
         assert!(check_new_code("P-0002", None).is_ok());
     }
 
     #[test]
     fn duplicates_and_jumps_beyond_the_mdc_are_warned_about() {
         let earlier = [assessment("fma_ue", 20.0, "2026-11-10")];
-        assert_eq!(assessment_warnings(&assessment("fma_ue", 30.0, "2026-11-12"), &earlier), []);
+        assert_eq!(
+            assessment_warnings(&assessment("fma_ue", 30.0, "2026-11-12"), &earlier),
+            []
+        );
         let w = assessment_warnings(&assessment("fma_ue", 20.0, "2026-11-10"), &earlier);
-        assert!(matches!(w.as_slice(), [Warning::SameDayDuplicate { .. }]), "{w:?}");
+        assert!(
+            matches!(w.as_slice(), [Warning::SameDayDuplicate { .. }]),
+            "{w:?}"
+        );
         // FMA-UE: SEM 2, MDC95 5.54, three times 16.6: +17 within a week is asked about, not after a week.
         let w = assessment_warnings(&assessment("fma_ue", 37.0, "2026-11-15"), &earlier);
         assert!(matches!(w.as_slice(), [Warning::Jump { .. }]), "{w:?}");
-        assert!(warnings_text(&w).contains("FMA-UE 37 is 17 from 20 on 2026-11-10"), "{}", warnings_text(&w));
-        assert_eq!(assessment_warnings(&assessment("fma_ue", 37.0, "2026-11-18"), &earlier), []);
+        assert!(
+            warnings_text(&w).contains("FMA-UE 37 is 17 from 20 on 2026-11-10"),
+            "{}",
+            warnings_text(&w)
+        );
+        assert_eq!(
+            assessment_warnings(&assessment("fma_ue", 37.0, "2026-11-18"), &earlier),
+            []
+        );
     }
 }

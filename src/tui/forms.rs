@@ -400,7 +400,9 @@ impl Form {
                 }
                 e[2] = date_error(self.text(2)).or_else(|| {
                     let date = NaiveDate::parse_from_str(self.text(2), "%Y-%m-%d").ok()?;
-                    rules::check_assessment_date(date, &ctx?).err().map(|x| x.message)
+                    rules::check_assessment_date(date, &ctx?)
+                        .err()
+                        .map(|x| x.message)
                 });
                 e
             }
@@ -463,10 +465,10 @@ impl Form {
     /// The shared rules' context: the clock (the last key's, else the end of the day the form was opened), the
     /// patient, the library.
     fn rules_ctx(&self) -> Option<rules::Context<'_>> {
-        let now = self.rules.now.or_else(|| {
-            self.opened_on
-                .and_then(|d| d.and_hms_opt(23, 59, 59))
-        })?;
+        let now = self
+            .rules
+            .now
+            .or_else(|| self.opened_on.and_then(|d| d.and_hms_opt(23, 59, 59)))?;
         Some(
             rules::Context::at(now)
                 .with_patient(self.rules.patient.as_deref())
@@ -554,7 +556,9 @@ impl Form {
             KeyCode::Char(ch)
                 if on_choice
                     && ch.is_ascii_alphanumeric()
-                    && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                    && !ev
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
             {
                 Some(ch.to_ascii_lowercase())
             }
