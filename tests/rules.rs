@@ -681,3 +681,30 @@ fn the_instrument_picker_accumulates_typed_letters() {
     typ(&mut a, "9h");
     assert_eq!(instrument_shown(&a), "nhpt_s");
 }
+
+#[test]
+fn a_reopened_draft_is_checked_by_the_same_rules_and_keeps_no_patient_record() {
+    let mut a = tui_app(now());
+    press(&mut a, KeyCode::Char('a'));
+    typ(&mut a, "30");
+    press(&mut a, KeyCode::Tab);
+    let before_onset = (onset() - Duration::days(1)).to_string();
+    retype(&mut a, &before_onset);
+    let form = a.open_form().cloned().unwrap();
+    let json = serde_json::to_string(&form).unwrap();
+    assert!(
+        !json.contains("birth_year") && !json.contains("onset"),
+        "{json}"
+    );
+    // Reopened in a new session (as a draft is): the patient is read again and the date still refused.
+    let draft: praxis::tui::forms::Form = serde_json::from_str(&json).unwrap();
+    let mut b = tui_app(now());
+    b.push_form(draft);
+    ctrl(&mut b, 's');
+    let why = b
+        .open_form()
+        .and_then(|f| f.save_error.clone())
+        .unwrap_or_default();
+    assert!(why.contains("before P-0001's stroke onset"), "{why}");
+    assert!(b.source().detail(CODE).unwrap().assessments.is_empty());
+}

@@ -228,6 +228,11 @@ impl App {
     /// Reopen a form (a draft kept from an earlier session).
     pub fn push_form(&mut self, mut form: Form) {
         form.sync(&self.ctx);
+        // A draft keeps what was typed, not the patient's record: read it again for the rules' checks.
+        if let Ok(d) = self.source.detail(&form.patient_code) {
+            form.rules
+                .set_patient(&d, form.kind == super::forms::FormKind::Assessment);
+        }
         self.stack.push(Screen::Form(form));
     }
 
@@ -449,9 +454,8 @@ impl App {
         let action = keymap::lookup(keymap::DRAFT, key);
         let remove = match action {
             Some(keymap::Action::Open) => {
-                if let Some(mut d) = self.draft_offer.take() {
-                    d.form.sync(&self.ctx);
-                    self.stack.push(Screen::Form(d.form));
+                if let Some(d) = self.draft_offer.take() {
+                    self.push_form(d.form);
                 }
                 true
             }

@@ -65,32 +65,27 @@ pub struct Form {
     /// assessment and session forms: a later date is refused as in the future.
     #[serde(default)]
     pub opened_on: Option<NaiveDate>,
-    /// What the shared rules check this form's values against, and a warning waiting to be confirmed.
-    #[serde(default)]
+    /// What the shared rules check this form's values against, and a warning waiting to be confirmed. Not kept in
+    /// drafts (the patient's record stays in the database): the app sets it again when a draft is reopened.
+    #[serde(skip)]
     pub rules: FormRules,
 }
 
 /// The context of the shared rules ([`rules`]) for a form: the clock, the patient, the protocol library, the
 /// patient's assessments (for the same-day and MDC warnings), and what is pending.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FormRules {
     /// The clock at the last key (set by the app); a session later than this is in the future.
-    #[serde(default)]
     pub now: Option<NaiveDateTime>,
     /// The patient the record is for (birth year, stroke onset).
-    #[serde(default)]
     pub patient: Option<Box<Patient>>,
     /// Assessment form: the patient's assessments, for the warnings.
-    #[serde(default)]
     pub earlier: Vec<Assessment>,
     /// The warning shown after a save whose values look wrong: the same save again confirms it.
-    #[serde(default)]
     pub confirm: Option<String>,
-    /// The protocol library (set by the app; not kept in drafts).
-    #[serde(skip)]
+    /// The protocol library.
     pub protocols: Option<std::sync::Arc<rules::Protocols>>,
     /// Choice fields: the letters typed so far (type-ahead); any other key starts again.
-    #[serde(skip)]
     pub typed: String,
 }
 
@@ -117,18 +112,23 @@ const SESSION_LABELS: [&str; 8] = [
 impl FormRules {
     /// For a form about patient `d`; `assessments`: keep their assessments for the warnings.
     fn for_patient(d: &PatientDetail, ctx: &Ctx, assessments: bool) -> FormRules {
-        FormRules {
+        let mut r = FormRules {
             now: Some(ctx.now),
-            patient: Some(Box::new(d.patient.clone())),
-            earlier: if assessments {
-                d.assessments.clone()
-            } else {
-                Vec::new()
-            },
-            confirm: None,
             protocols: Some(ctx.protocols.clone()),
-            typed: String::new(),
-        }
+            ..FormRules::default()
+        };
+        r.set_patient(d, assessments);
+        r
+    }
+
+    /// The patient the form is about (and, for an assessment, their assessments).
+    pub fn set_patient(&mut self, d: &PatientDetail, assessments: bool) {
+        self.patient = Some(Box::new(d.patient.clone()));
+        self.earlier = if assessments {
+            d.assessments.clone()
+        } else {
+            Vec::new()
+        };
     }
 }
 
