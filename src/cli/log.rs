@@ -18,13 +18,13 @@ pub struct Args {
     /// Minutes of therapy, 1-600.
     #[arg(long)]
     minutes: u32,
-    /// Repetitions practised.
+    /// Repetitions practised (at most 60 a minute of the session).
     #[arg(long)]
     reps: u32,
     /// Fraction of successful repetitions: 0.75 or 75%.
     #[arg(long, value_parser = parse_fraction, value_name = "FRACTION")]
     success: Option<f64>,
-    /// Difficulty level reached.
+    /// Difficulty level reached: 1 to the protocol's highest (`praxis protocols show ID`).
     #[arg(long)]
     level: Option<u32>,
     /// Rating of perceived exertion / fatigue, 0-10.
