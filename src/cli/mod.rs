@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::domain::text;
+
 pub mod assess;
 pub mod audit;
 pub mod clinician;
@@ -94,15 +96,24 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help/version to stdout and usage errors to stderr, with the right exit code.
-            let _ = e.print();
+            // clap prints help/version to stdout and usage errors to stderr, with the right exit code. A usage error
+            // quotes the argument it refused, which is the user's text: shown plainly, with control characters made
+            // visible, when it holds any (clap's colours are then left out).
+            let plain = e.render().to_string();
+            let shown = text::visible_lines(&plain);
+            if matches!(shown, std::borrow::Cow::Borrowed(_)) {
+                let _ = e.print();
+            } else {
+                eprint!("{shown}");
+            }
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("praxis: {e:#}");
+            // Errors quote the user's text (a code, a file name, a CSV cell): never obeyed by the terminal.
+            eprintln!("praxis: {}", text::visible_lines(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -450,7 +450,11 @@ impl ListScreen {
         let p = &it.row.patient;
         let mut lines = vec![
             Line::from(Span::styled(
-                format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                format!(
+                    "{} {}",
+                    p.code,
+                    crate::domain::text::visible(p.name.as_deref().unwrap_or(""))
+                ),
                 t.title(),
             )),
             Line::from(format!(
