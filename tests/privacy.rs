@@ -185,15 +185,21 @@ fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
         )
         .unwrap();
     }
+    // A file name is the user's text too, and the audit trail quotes it.
+    let backup = c.dir.path().join("copy\u{1b}]0;owned\u{7}.db");
+    let said = c.ok(&["db", "backup", backup.to_str().unwrap()]);
+    assert_shown_not_obeyed("db backup", &said);
+    assert!(said.contains("copy\\u{1b}]0;owned\\u{7}.db"), "{said}");
     let show = c.ok(&["patient", "show", "P-0001"]);
     assert_shown_not_obeyed("patient show", &show);
     assert!(show.contains("Eve\\u{1b}]52;c;aGVsbG8=\\u{7}\\u{1b}[2J"), "{show}");
     assert!(show.contains("\\u{202e}9000-P"), "{show}");
     assert!(show.contains("SCA3\\u{1b}[1;1H 12 Baker Street"), "{show}");
     assert!(show.contains("walk\\u{9b}31m far\\u{2066}"), "{show}");
+    // The list shows no free text (codes, dates, protocol ids): nothing to escape, nothing raw.
+    assert_shown_not_obeyed("patient list", &c.ok(&["patient", "list"]));
     for args in [
-        &["patient", "list"][..],
-        &["history", "P-0001"],
+        &["history", "P-0001"][..],
         &["plan", "show", "P-0001"],
         &["audit"],
         &["clinician", "list"],

@@ -1897,6 +1897,15 @@ fn hostile_stored_text_is_shown_escaped_never_sent_to_the_terminal() {
     );
     assert!(overview.contains("\\u{202e}6ACS"), "{overview}");
     assert!(overview.contains("walk\\u{1b}]0;title\\u{7} far"), "{overview}");
+    // Only the display is escaped: editing and saving the patient keeps the stored name exactly.
+    press(&mut a, KeyCode::Char('e'));
+    let form = screen(&a, 120, 40);
+    assert!(!hidden(&form), "{form:?}");
+    ctrl(&mut a, 's');
+    assert_eq!(
+        a.source().detail("P-0052").unwrap().patient.name.as_deref(),
+        Some("Eve\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2J")
+    );
 }
 
 /// The last defence: whatever reached the buffer without being escaped is replaced before it reaches the terminal.

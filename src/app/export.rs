@@ -560,6 +560,59 @@ mod tests {
         assert_eq!(birth_band(1960), "1960-1964");
     }
 
+    #[test]
+    fn formulas_in_text_cells_are_neutralised_numbers_are_not() {
+        for (cell, want) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("a=1", "a=1"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise_formula(cell), want);
+        }
+        // A pseudonymised session before the patient's day 0 has a negative day: a number column, left alone.
+        let code = "P-0001".to_string();
+        let day0 = NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+        let data = ExportData {
+            sessions: vec![SessionLog {
+                id: 1,
+                patient_code: code.clone(),
+                started_at: NaiveDate::from_ymd_opt(2026, 1, 7)
+                    .unwrap()
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+                protocol_id: "balance-gait-older".into(),
+                minutes: 30,
+                repetitions: 40,
+                level: None,
+                success_rate: None,
+                rpe: None,
+                notes: "=cmd".into(),
+                clinician: Some("-me".into()),
+            }],
+            day_zero: [(code.clone(), day0)].into(),
+            pseudonyms: [(code, "S-000000000001".to_string())].into(),
+            ..ExportData::default()
+        };
+        let csv = |pseudo| {
+            String::from_utf8(
+                render(ExportKind::Sessions, &data, Format::Csv, pseudo)
+                    .unwrap()
+                    .bytes,
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            csv(true).lines().nth(1),
+            Some("S-000000000001,-3,balance-gait-older,30,40,,,")
+        );
+        assert!(csv(false).contains(",'=cmd,'-me"), "{}", csv(false));
+    }
+
     fn store_with_assessments(n: usize) -> (tempfile::TempDir, Store) {
         use crate::domain::{Condition, OlderAdultFacts};
         let dir = tempfile::tempdir().unwrap();

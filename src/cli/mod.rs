@@ -96,15 +96,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help/version to stdout and usage errors to stderr, with the right exit code. A usage error
-            // quotes the argument it refused, which is the user's text: shown plainly, with control characters made
-            // visible, when it holds any (clap's colours are then left out).
-            let plain = e.render().to_string();
-            let shown = text::visible_lines(&plain);
-            if matches!(shown, std::borrow::Cow::Borrowed(_)) {
-                let _ = e.print();
+            // clap prints help/version to stdout and usage errors to stderr, with the right exit code.
+            if e.use_stderr() {
+                usage_error(&e);
             } else {
-                eprint!("{shown}");
+                let _ = e.print();
             }
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
@@ -117,6 +113,29 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Print a usage error. It quotes the argument it refused, which is the user's text, and clap would write it raw to
+/// the terminal: when an argument holds a character the terminal would obey, the error is made again from the
+/// arguments with those characters escaped, and printed plainly (without clap's colours).
+fn usage_error(e: &clap::Error) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let hostile = args.iter().any(|a| {
+        a.to_str()
+            .is_none_or(|s| s.chars().any(text::is_hidden))
+    });
+    if !hostile {
+        let _ = e.print();
+        return;
+    }
+    let shown = args
+        .iter()
+        .map(|a| text::visible(&a.to_string_lossy()).into_owned());
+    let msg = match Cli::try_parse_from(shown) {
+        Err(again) => again.render().to_string(),
+        Ok(_) => e.render().to_string(),
+    };
+    eprint!("{}", text::visible_lines(&msg));
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {

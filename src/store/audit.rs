@@ -562,6 +562,125 @@ fn legacy_break(r: &RawRow) -> Option<AuditBreak> {
 mod tests {
     use super::*;
 
+    /// A schema-v2 database (before erasable audit rows) at `path`: the current user an admin, patient P-0001, and
+    /// three audit rows hashed the old way; `tamper` changes row 2 after it was hashed.
+    fn v2_database(path: &std::path::Path, tamper: bool) -> Vec<RawRow> {
+        let mut c = rusqlite::Connection::open(path).unwrap();
+        super::super::schema::migrations()
+            .to_version(&mut c, 2)
+            .unwrap();
+        c.execute(
+            "INSERT INTO clinicians (os_user, role, created_at) VALUES (?1, 'admin', 'x')",
+            [Who::current().os_user],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO patients (code, birth_year, condition, facts, created_at, updated_at) \
+             VALUES ('P-0001', 1960, 'cerebellar_ataxia', '{\"ataxia_type\":\"12 Baker Street\"}', 'x', 'x')",
+            [],
+        )
+        .unwrap();
+        let mut prev = String::new();
+        let mut rows = Vec::new();
+        for (id, action, entity, key, code, after) in [
+            (1, "create", "clinician", "me", None, r#"{"role":"admin"}"#),
+            (2, "create", "patient", "P-0001", Some("P-0001"), r#"{"facts":"12 Baker Street"}"#),
+            (3, "create", "assessment", "1", Some("P-0001"), r#"{"assessor":"Dr Who"}"#),
+        ] {
+            let mut r = RawRow {
+                id,
+                at: format!("2026-01-0{id}T10:00:00Z"),
+                os_user: "me".into(),
+                ssh_addr: None,
+                action: action.into(),
+                entity: entity.into(),
+                entity_key: key.into(),
+                patient_code: code.map(str::to_string),
+                before_json: None,
+                after_json: Some(after.into()),
+                hash: String::new(),
+                salt: None,
+                digest: None,
+            };
+            r.hash = legacy_row_hash(&prev, &r);
+            prev.clone_from(&r.hash);
+            c.execute(
+                "INSERT INTO audit (id, at, os_user, ssh_addr, action, entity, entity_key, patient_code, \
+                 before_json, after_json, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    r.id,
+                    r.at,
+                    r.os_user,
+                    r.ssh_addr,
+                    r.action,
+                    r.entity,
+                    r.entity_key,
+                    r.patient_code,
+                    r.before_json,
+                    r.after_json,
+                    r.hash
+                ],
+            )
+            .unwrap();
+            rows.push(r);
+        }
+        if tamper {
+            c.execute_batch(
+                "DROP TRIGGER audit_no_update; \
+                 UPDATE audit SET after_json = '{\"assessor\":\"nobody\"}' WHERE id = 2;",
+            )
+            .unwrap();
+        }
+        rows
+    }
+
+    /// Opening a v2 database seals its rows: the chain verifies, a `seal` row keeps the old chain's last hash, and
+    /// rows written before v4 can then be erased with the chain still intact.
+    #[test]
+    fn v2_rows_are_sealed_on_upgrade_and_can_then_be_erased() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let old = v2_database(&path, false);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.verify_audit().unwrap(), Ok(4));
+        let trail = store.audit(None).unwrap();
+        let seal = &trail[3];
+        assert_eq!(seal.action, "seal");
+        let after = seal.after.as_ref().unwrap();
+        assert_eq!(after["rows"], 3);
+        assert_eq!(after["legacy_intact"], true);
+        assert_eq!(after["legacy_last_hash"], old[2].hash.as_str());
+
+        store.delete_patient("P-0001").unwrap();
+        assert_eq!(store.verify_audit().unwrap(), Ok(5));
+        let text: Vec<String> = store
+            .conn()
+            .prepare("SELECT coalesce(entity_key, '') || coalesce(patient_code, '') || coalesce(before_json, '') || coalesce(after_json, '') FROM audit")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for t in &text {
+            assert!(
+                !t.contains("P-0001") && !t.contains("Baker") && !t.contains("Dr Who"),
+                "{t}"
+            );
+        }
+    }
+
+    /// A trail already broken before v4 is not laundered by sealing: verifying keeps naming the break.
+    #[test]
+    fn a_v2_trail_broken_before_the_upgrade_stays_reported_broken() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        v2_database(&path, true);
+        let store = Store::open(&path).unwrap();
+        let brk = store.verify_audit().unwrap().unwrap_err();
+        assert_eq!(brk.row_id, 2);
+        assert!(brk.reason.contains("sealed for schema v4"), "{brk}");
+    }
+
     #[test]
     fn redaction_hides_personal_fields_and_says_what_changed() {
         let v = redact(

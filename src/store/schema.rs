@@ -171,7 +171,11 @@ END;
 const V4: &str = r#"
 ALTER TABLE audit ADD COLUMN salt TEXT;
 ALTER TABLE audit ADD COLUMN digest TEXT;
-DROP TRIGGER audit_no_update;
+-- IF EXISTS: whoever tampered with the trail may have dropped them; sealing reports such a trail as broken.
+DROP TRIGGER IF EXISTS audit_no_update;
+DROP TRIGGER IF EXISTS audit_no_delete;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: rows cannot be deleted'); END;
 
 CREATE TABLE pseudonym_key (
     id  INTEGER PRIMARY KEY CHECK (id = 1),
