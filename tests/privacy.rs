@@ -177,7 +177,8 @@ fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
             [ASSESSOR, NOTES],
         )
         .unwrap();
-        sql.execute("UPDATE sessions SET notes = ?1", [NOTES]).unwrap();
+        sql.execute("UPDATE sessions SET notes = ?1", [NOTES])
+            .unwrap();
         sql.execute("UPDATE plans SET goal = ?1", [GOAL]).unwrap();
         sql.execute(
             "INSERT INTO clinicians (os_user, display_name, role, created_at) VALUES (?1, ?2, 'readonly', 'x')",
@@ -192,7 +193,10 @@ fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
     assert!(said.contains("copy\\u{1b}]0;owned\\u{7}.db"), "{said}");
     let show = c.ok(&["patient", "show", "P-0001"]);
     assert_shown_not_obeyed("patient show", &show);
-    assert!(show.contains("Eve\\u{1b}]52;c;aGVsbG8=\\u{7}\\u{1b}[2J"), "{show}");
+    assert!(
+        show.contains("Eve\\u{1b}]52;c;aGVsbG8=\\u{7}\\u{1b}[2J"),
+        "{show}"
+    );
     assert!(show.contains("\\u{202e}9000-P"), "{show}");
     assert!(show.contains("SCA3\\u{1b}[1;1H 12 Baker Street"), "{show}");
     assert!(show.contains("walk\\u{9b}31m far\\u{2066}"), "{show}");
@@ -210,7 +214,10 @@ fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
     }
     // Tables cut long cells between whole escapes.
     let history = c.ok(&["history", "P-0001"]);
-    assert!(!history.contains("\\u{1b…") && !history.contains("\\u…"), "{history}");
+    assert!(
+        !history.contains("\\u{1b…") && !history.contains("\\u…"),
+        "{history}"
+    );
 
     // JSON is the stored text, exactly.
     let v = c.json(&["patient", "show", "P-0001"]);
@@ -257,7 +264,10 @@ fn csv_export_neutralises_formulas_in_text_and_says_so_in_help() {
         )
         .unwrap();
     c.sql()
-        .execute("UPDATE patients SET name = '-2+3', notes = '+1' WHERE code = 'P-0001'", [])
+        .execute(
+            "UPDATE patients SET name = '-2+3', notes = '+1' WHERE code = 'P-0001'",
+            [],
+        )
         .unwrap();
     let csv = c.ok(&["export", "assessments"]);
     assert!(
@@ -354,7 +364,12 @@ fn erasure_leaves_no_data_of_the_patient_in_the_audit_and_the_chain_verifies() {
             .count()
             >= 5
     );
-    assert!(c.json(&["audit", "--patient", "P-0001"]).as_array().unwrap().is_empty());
+    assert!(
+        c.json(&["audit", "--patient", "P-0001"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -393,7 +408,15 @@ fn pseudonymised_exports_hold_no_code_free_text_or_version() {
         for format in ["csv", "json"] {
             let out = c.ok(&["export", kind, "--format", format, "--pseudonymised"]);
             for secret in [
-                "P-0001", "P-0002", "Baker", "SCA3", "ataxia_type", "Eve", "Dr Who", "tired", "cried",
+                "P-0001",
+                "P-0002",
+                "Baker",
+                "SCA3",
+                "ataxia_type",
+                "Eve",
+                "Dr Who",
+                "tired",
+                "cried",
                 "version",
             ] {
                 assert!(
@@ -477,7 +500,11 @@ fn an_anchor_detects_a_cut_tail_and_a_rewritten_history_and_accepts_growth() {
     let err = c.fails(&["audit", "--verify", "--anchor", a]);
     assert!(err.contains("rows were removed from its end"), "{err}");
     let v: Value = serde_json::from_str(
-        &String::from_utf8(c.run(&["audit", "--verify", "--anchor", a, "--json"]).stdout).unwrap(),
+        &String::from_utf8(
+            c.run(&["audit", "--verify", "--anchor", a, "--json"])
+                .stdout,
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(v["intact"], false, "{v}");

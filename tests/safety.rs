@@ -251,7 +251,9 @@ fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited()
     assert!(text.starts_with("code,birth_years,"), "{text}");
     // The code is replaced by a pseudonym (issue 9).
     assert!(
-        text.lines().nth(1).is_some_and(|l| l.starts_with("S-") && l.contains(",1955-1959,")),
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("S-") && l.contains(",1955-1959,")),
         "{text}"
     );
     for secret in ["Ada", "Lovelace", "lives alone", "1958", "P-0001"] {
@@ -266,7 +268,10 @@ fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited()
         "--pseudonymised",
     ]);
     let v: Value = serde_json::from_str(&json).unwrap();
-    assert!(v[0]["patient_code"].as_str().unwrap().starts_with("S-"), "{v}");
+    assert!(
+        v[0]["patient_code"].as_str().unwrap().starts_with("S-"),
+        "{v}"
+    );
     assert_eq!(v[0]["score"], 30.0);
     assert!(
         !json.contains("tired") && !json.contains("Dr Who"),

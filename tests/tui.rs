@@ -1896,7 +1896,10 @@ fn hostile_stored_text_is_shown_escaped_never_sent_to_the_terminal() {
         "{overview}"
     );
     assert!(overview.contains("\\u{202e}6ACS"), "{overview}");
-    assert!(overview.contains("walk\\u{1b}]0;title\\u{7} far"), "{overview}");
+    assert!(
+        overview.contains("walk\\u{1b}]0;title\\u{7} far"),
+        "{overview}"
+    );
     // Only the display is escaped: editing and saving the patient keeps the stored name exactly.
     press(&mut a, KeyCode::Char('e'));
     let form = screen(&a, 120, 40);

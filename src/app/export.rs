@@ -354,10 +354,7 @@ pub fn render(
             };
             let values = values?;
             let values: Vec<Value> = if pseudo {
-                values
-                    .into_iter()
-                    .map(|v| pseudonymise(v, data))
-                    .collect()
+                values.into_iter().map(|v| pseudonymise(v, data)).collect()
             } else {
                 values
             };

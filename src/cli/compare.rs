@@ -43,7 +43,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         return ctx.print_json(&cmp);
     }
     // Names and notes come from the scenario and protocol files: shown, never obeyed.
-    print!("{}", crate::domain::text::visible_lines(&human(&scenario, &cmp)));
+    print!(
+        "{}",
+        crate::domain::text::visible_lines(&human(&scenario, &cmp))
+    );
     Ok(())
 }
 

@@ -73,11 +73,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             if ctx.json {
                 return ctx.print_json(&serde_json::json!({ "backup": file }));
             }
-            println!(
-                "Backed up {} to {}.",
-                shown(&ctx.db),
-                shown(&file)
-            );
+            println!("Backed up {} to {}.", shown(&ctx.db), shown(&file));
             Ok(())
         }
         Cmd::Restore(a) => restore(ctx, a),

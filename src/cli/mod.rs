@@ -120,10 +120,9 @@ pub fn main() -> ExitCode {
 /// arguments with those characters escaped, and printed plainly (without clap's colours).
 fn usage_error(e: &clap::Error) {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let hostile = args.iter().any(|a| {
-        a.to_str()
-            .is_none_or(|s| s.chars().any(text::is_hidden))
-    });
+    let hostile = args
+        .iter()
+        .any(|a| a.to_str().is_none_or(|s| s.chars().any(text::is_hidden)));
     if !hostile {
         let _ = e.print();
         return;

@@ -62,7 +62,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         return ctx.print_json(&forecast);
     }
     // Names and notes come from the scenario and protocol files: shown, never obeyed.
-    print!("{}", crate::domain::text::visible_lines(&human(&scenario, &forecast)));
+    print!(
+        "{}",
+        crate::domain::text::visible_lines(&human(&scenario, &forecast))
+    );
     Ok(())
 }
 

@@ -83,7 +83,11 @@ pub fn cut(s: &str, max: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
     for c in s.chars() {
-        let n = if is_hidden(c) { c.escape_unicode().count() } else { 1 };
+        let n = if is_hidden(c) {
+            c.escape_unicode().count()
+        } else {
+            1
+        };
         // Leave room for the "…".
         if used + n + 1 > max {
             break;
@@ -125,7 +129,14 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_borrowed_unchanged() {
-        for s in ["Zoë Ødegård", "Müller-Lüdenscheidt", "王小明", "עברית", "a\\b", "🙂👍🏽"] {
+        for s in [
+            "Zoë Ødegård",
+            "Müller-Lüdenscheidt",
+            "王小明",
+            "עברית",
+            "a\\b",
+            "🙂👍🏽",
+        ] {
             assert!(matches!(visible(s), Cow::Borrowed(t) if t == s), "{s}");
         }
     }
@@ -152,7 +163,10 @@ mod tests {
             assert!(c.chars().count() <= max, "{max}: {c}");
             assert!(!c.contains('\u{1b}'));
             let body = c.trim_end_matches('…');
-            assert!(!body.contains("\\u{") || body.contains("\\u{1b}"), "{max}: {c}");
+            assert!(
+                !body.contains("\\u{") || body.contains("\\u{1b}"),
+                "{max}: {c}"
+            );
         }
     }
 }

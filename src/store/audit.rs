@@ -155,8 +155,7 @@ struct RawRow {
 const COLUMNS: &str = "id, at, os_user, ssh_addr, action, entity, entity_key, patient_code, before_json, after_json, \
                        hash, salt, digest";
 /// The columns of a row written before schema v4 (no salt, no digest).
-const LEGACY_COLUMNS: &str =
-    "id, at, os_user, ssh_addr, action, entity, entity_key, patient_code, before_json, after_json, hash, NULL, NULL";
+const LEGACY_COLUMNS: &str = "id, at, os_user, ssh_addr, action, entity, entity_key, patient_code, before_json, after_json, hash, NULL, NULL";
 
 fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
     Ok(RawRow {
@@ -584,8 +583,22 @@ mod tests {
         let mut rows = Vec::new();
         for (id, action, entity, key, code, after) in [
             (1, "create", "clinician", "me", None, r#"{"role":"admin"}"#),
-            (2, "create", "patient", "P-0001", Some("P-0001"), r#"{"facts":"12 Baker Street"}"#),
-            (3, "create", "assessment", "1", Some("P-0001"), r#"{"assessor":"Dr Who"}"#),
+            (
+                2,
+                "create",
+                "patient",
+                "P-0001",
+                Some("P-0001"),
+                r#"{"facts":"12 Baker Street"}"#,
+            ),
+            (
+                3,
+                "create",
+                "assessment",
+                "1",
+                Some("P-0001"),
+                r#"{"assessor":"Dr Who"}"#,
+            ),
         ] {
             let mut r = RawRow {
                 id,

@@ -86,11 +86,11 @@ impl Tx<'_> {
 
     /// Every patient's pseudonym, by code.
     fn pseudonyms(&self) -> Result<BTreeMap<String, String>> {
-        let key: Vec<u8> = self
-            .tx
-            .query_row("SELECT key FROM pseudonym_key WHERE id = 1", [], |r| {
-                r.get(0)
-            })?;
+        let key: Vec<u8> =
+            self.tx
+                .query_row("SELECT key FROM pseudonym_key WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
         let mut stmt = self.tx.prepare("SELECT code FROM patients")?;
         let codes = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let mut out = BTreeMap::new();
