@@ -219,7 +219,15 @@ fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
         "{history}"
     );
 
-    // JSON is the stored text, exactly.
+    // JSON is the stored text, exactly, and still safe on a terminal: serde_json leaves C1 and bidi controls raw,
+    // Praxis writes them as \u escapes (the same value).
+    for args in [
+        &["patient", "show", "P-0001", "--json"][..],
+        &["plan", "show", "P-0001", "--json"],
+        &["export", "patients", "--format", "json"],
+    ] {
+        assert_shown_not_obeyed(&format!("{args:?}"), &c.ok(args));
+    }
     let v = c.json(&["patient", "show", "P-0001"]);
     assert_eq!(v["patient"]["name"], NAME);
     assert_eq!(v["patient"]["notes"], NOTES);

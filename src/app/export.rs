@@ -336,7 +336,8 @@ impl Rendered {
     }
 }
 
-/// Render the export. Pure: no I/O. JSON is an array laid out exactly as `serde_json::to_vec_pretty` lays it out.
+/// Render the export. Pure: no I/O. JSON is an array laid out exactly as `serde_json::to_vec_pretty` lays it out,
+/// except that characters a terminal would obey are written as `\uXXXX` escapes (the same values).
 pub fn render(
     kind: ExportKind,
     data: &ExportData,
@@ -368,7 +369,9 @@ pub fn render(
             let mut out = b"[\n".to_vec();
             let mut ends = Vec::with_capacity(values.len());
             for (i, v) in values.iter().enumerate() {
-                let one = serde_json::to_string_pretty(v)?;
+                let pretty = serde_json::to_string_pretty(v)?;
+                // The exact values, safe to print on a terminal (see text::json_safe).
+                let one = crate::domain::text::json_safe(&pretty);
                 for (j, line) in one.lines().enumerate() {
                     if j > 0 {
                         out.push(b'\n');

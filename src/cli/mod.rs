@@ -84,9 +84,10 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Print a value as pretty JSON on stdout.
+    /// Print a value as pretty JSON on stdout: the exact values, with every character a terminal would obey
+    /// written as a JSON escape ([`text::json_safe`]).
     pub fn print_json<T: serde::Serialize>(&self, value: &T) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        println!("{}", text::json_safe(&serde_json::to_string_pretty(value)?));
         Ok(())
     }
 }

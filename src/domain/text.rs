@@ -61,6 +61,28 @@ fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Serialized JSON made safe to print on a terminal without changing what it says: serde_json escapes the C0
+/// controls but writes DEL, the C1 controls and the bidirectional controls as they are; here each becomes its
+/// `\uXXXX` escape. Such characters can only stand inside JSON strings (the rest of JSON is ASCII), so a parser
+/// reads exactly the same values.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    // Newlines and tabs are JSON's own whitespace here: serde_json escapes every C0 control inside a string.
+    let hidden = |c: char| is_hidden(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !json.chars().any(hidden) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if hidden(c) {
+            // All are in the Basic Multilingual Plane: one \uXXXX each.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// How many characters [`visible`] shows for `s`.
 pub fn width(s: &str) -> usize {
     s.chars()
@@ -125,6 +147,24 @@ mod tests {
                 "{c:?} -> {shown}"
             );
         }
+    }
+
+    #[test]
+    fn json_escapes_what_serde_leaves_raw_and_parses_back_the_same() {
+        let value = serde_json::json!({ "name": "a\u{1b}[2J\u{9b}1m\u{7f}\u{202e}b\u{2066}" });
+        let raw = serde_json::to_string_pretty(&value).unwrap();
+        assert!(
+            raw.contains('\u{202e}'),
+            "serde_json writes bidi controls raw: {raw}"
+        );
+        let safe = json_safe(&raw);
+        assert!(!safe.chars().any(|c| is_hidden(c) && c != '\n'), "{safe}");
+        assert!(
+            safe.contains("\\u202e") && safe.contains("\\u009b"),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]
