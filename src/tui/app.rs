@@ -911,7 +911,10 @@ impl App {
             paras.push(("No warnings about the database file.".into(), t.dim()));
         } else {
             for warning in &self.warnings {
-                paras.push((format!("⚠ {warning}"), t.warn()));
+                paras.push((
+                    format!("⚠ {}", crate::domain::text::visible(warning)),
+                    t.warn(),
+                ));
             }
         }
         let mut lines = Vec::new();
