@@ -18,7 +18,7 @@ const NAME: &str = "Eve\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2J";
 const NOTES: &str = "call\u{1b}]0;pwned\u{7} \u{202e}9000-P";
 const GOAL: &str = "walk\u{9b}31m far\u{2066}";
 const ASSESSOR: &str = "Dr\u{1b}[8m Who";
-const ATAXIA: &str = "SCA3\u{1b}[1;1H 12 Baker Street";
+const ATAXIA: &str = "SCA3\u{1b}[1;1H 12 Baker Street\u{202e}";
 
 /// Characters a terminal acts on instead of printing.
 fn hidden(s: &str) -> Vec<char> {
@@ -219,6 +219,12 @@ fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
         "{history}"
     );
 
+    // CSV to standard output is printed too: its text cells show the escapes.
+    let csv = c.ok(&["export", "patients"]);
+    assert_shown_not_obeyed("csv export", &csv);
+    assert!(csv.contains("Eve\\u{1b}]52;c;"), "{csv}");
+    // The facts cell stays valid JSON: its escapes are JSON's.
+    assert!(csv.contains(r"12 Baker Street\u202e"), "{csv}");
     // JSON is the stored text, exactly, and still safe on a terminal: serde_json leaves C1 and bidi controls raw,
     // Praxis writes them as \u escapes (the same value).
     for args in [

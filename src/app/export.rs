@@ -47,7 +47,7 @@ fn num(x: f64) -> String {
 }
 
 /// The CSV columns that hold numbers Praxis wrote itself (never text a user typed): left as they are, so a negative
-/// day number stays a number. Every other column is text and passes through [`neutralise_formula`].
+/// day number stays a number. Every other column is text and passes through [`text_cell`].
 const NUMBER_COLUMNS: [&str; 8] = [
     "score",
     "birth_year",
@@ -69,6 +69,13 @@ pub fn neutralise_formula(cell: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(cell)
     }
+}
+
+/// A CSV text cell: characters a terminal would obey written visibly (`\u{1b}`; newlines and tabs kept), so the CSV
+/// is safe to print, then [`neutralise_formula`]. JSON exports keep the exact text.
+fn text_cell(cell: &str) -> String {
+    let shown = crate::domain::text::visible_lines(cell);
+    neutralise_formula(&shown).into_owned()
 }
 
 /// A pseudonymised export's day 0 and pseudonym of each patient (`None`: not pseudonymised). See
@@ -132,7 +139,11 @@ fn facts(p: &Patient, pseudo: DayZero<'_>) -> (String, String) {
     if let Some(data) = pseudo {
         pseudonymise_facts(&mut v, &p.code, &data.day_zero);
     }
-    (kind, v.to_string())
+    // Valid JSON whose text holds nothing a terminal obeys, so the CSV cell needs no further escaping.
+    (
+        kind,
+        crate::domain::text::json_safe(&v.to_string()).into_owned(),
+    )
 }
 
 fn patient_table(ps: &[Patient], pseudo: DayZero<'_>) -> (Vec<&'static str>, Vec<Vec<String>>) {
@@ -406,7 +417,7 @@ pub fn render(
                     if NUMBER_COLUMNS.contains(h) {
                         w.write_field(cell)?;
                     } else {
-                        w.write_field(neutralise_formula(cell).as_bytes())?;
+                        w.write_field(text_cell(cell).as_bytes())?;
                     }
                 }
                 w.write_record(None::<&[u8]>)?;
@@ -591,7 +602,7 @@ mod tests {
                 level: None,
                 success_rate: None,
                 rpe: None,
-                notes: "=cmd".into(),
+                notes: "=cmd\u{1b}[2J".into(),
                 clinician: Some("-me".into()),
             }],
             day_zero: [(code.clone(), day0)].into(),
@@ -610,7 +621,11 @@ mod tests {
             csv(true).lines().nth(1),
             Some("S-000000000001,-3,balance-gait-older,30,40,,,")
         );
-        assert!(csv(false).contains(",'=cmd,'-me"), "{}", csv(false));
+        assert!(
+            csv(false).contains(",'=cmd\\u{1b}[2J,'-me"),
+            "{}",
+            csv(false)
+        );
     }
 
     fn store_with_assessments(n: usize) -> (tempfile::TempDir, Store) {

@@ -19,8 +19,9 @@ pub struct Args {
     ///
     /// CSV: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a
     /// spreadsheet shows it as text instead of running it as a formula (OWASP's advice on CSV injection). Number
-    /// columns (score, day, minutes, ...) are left as they are, so a negative number stays a number. JSON is the
-    /// exact stored text.
+    /// columns (score, day, minutes, ...) are left as they are, so a negative number stays a number. Control
+    /// characters and bidirectional overrides in text are written visibly (`\u{1b}`; newlines and tabs are kept),
+    /// so the CSV is safe to print on a terminal. JSON is the exact stored text.
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
     /// For research partners: no names, notes or exact dates (see --help).
