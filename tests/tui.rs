@@ -1900,6 +1900,20 @@ fn hostile_stored_text_is_shown_escaped_never_sent_to_the_terminal() {
         overview.contains("walk\\u{1b}]0;title\\u{7} far"),
         "{overview}"
     );
+    // In a narrow box the name is cut between whole escapes, never inside one.
+    let narrow = screen(&a, 80, 24);
+    let head = narrow.lines().find(|l| l.contains("P-0052 Eve")).unwrap();
+    assert!(head.contains('…'), "{head}");
+    for (i, _) in head.match_indices("\\u{") {
+        let digits = head[i + 3..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .count();
+        assert!(
+            head[i + 3 + digits..].starts_with('}'),
+            "an escape cut in the middle: {head}"
+        );
+    }
     // Only the display is escaped: editing and saving the patient keeps the stored name exactly.
     press(&mut a, KeyCode::Char('e'));
     let form = screen(&a, 120, 40);

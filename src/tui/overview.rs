@@ -248,7 +248,11 @@ impl OverviewScreen {
         }
         let mut pl = vec![
             Line::from(Span::styled(
-                format!("{} {}", p.code, visible(p.name.as_deref().unwrap_or(""))),
+                // Cut to the box between whole escapes (the box would clip one in the middle).
+                super::widgets::cut(
+                    &format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                    usize::from(prof.width.saturating_sub(2)),
+                ),
                 t.title(),
             )),
             Line::from(about.join(" · ")),
