@@ -384,6 +384,12 @@ fn erasure_leaves_no_data_of_the_patient_in_the_audit_and_the_chain_verifies() {
             .unwrap()
             .is_empty()
     );
+    let table = c.ok(&["audit"]);
+    assert!(
+        table.contains("erase a patient: 1 assessments, 1 sessions"),
+        "{table}"
+    );
+    assert!(table.contains("create assessment (erased)"), "{table}");
 }
 
 #[test]

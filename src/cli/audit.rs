@@ -197,6 +197,16 @@ pub fn summary(e: &AuditEntry) -> String {
             let facts = pick.iter().filter_map(|k| a.get(*k).map(short)).collect();
             with(format!("new {}", e.entity), facts)
         }
+        ("delete", None, Some(a)) if e.entity == "patient" => {
+            let n = |k: &str| a.get(k).map(short).unwrap_or_else(|| "?".into());
+            format!(
+                "erase a patient: {} assessments, {} sessions, {} plans; {} audit rows cleared",
+                n("assessments"),
+                n("sessions"),
+                n("plans"),
+                n("audit_rows")
+            )
+        }
         ("export_incomplete", None, Some(a)) => {
             let n = |k: &str| a.get(k).map(short).unwrap_or_else(|| "?".into());
             format!(
