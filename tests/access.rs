@@ -199,11 +199,14 @@ fn erasing_a_patient_leaves_no_personal_data_anywhere_readable() {
         "the chain survives the erasure"
     );
     store.delete_patient("P-0002").unwrap();
-    let last = store.audit(Some("P-0002")).unwrap().pop().unwrap();
+    // The erasure's own row names no patient (issue 9): their rows are gone from a search by code.
+    assert!(store.audit(Some("P-0002")).unwrap().is_empty());
+    let last = store.audit(None).unwrap().pop().unwrap();
     assert_eq!(
         (last.action.as_str(), last.entity.as_str()),
         ("delete", "patient")
     );
+    assert_eq!(last.patient_code, None);
     drop(store);
 
     // Read every audit row as raw text, straight from SQLite.

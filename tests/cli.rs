@@ -631,7 +631,7 @@ fn db_check_and_backup() {
     env.add_stroke("P-0001");
     let out = env.ok(&["db", "check"]);
     assert!(
-        out.contains("Schema version: 2 (this Praxis writes 2)"),
+        out.contains("Schema version: 3 (this Praxis writes 3)"),
         "{out}"
     );
     assert!(out.contains("Integrity:      ok"), "{out}");

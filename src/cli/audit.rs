@@ -1,37 +1,107 @@
-//! `praxis audit [--patient P-0001] [--verify] [--json]`: the audit trail, and a check of its hash chain.
+//! `praxis audit [--patient P-0001] [--verify [--anchor FILE]] [--json]`: the audit trail, and a check of its hash
+//! chain; `praxis audit anchor [--out FILE]`: the trail's length and newest hash, to keep elsewhere.
 
-use anyhow::bail;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
 
 use super::Ctx;
 use super::util::{open, table};
-use crate::store::AuditEntry;
+use crate::domain::text::visible;
+use crate::store::{AuditAnchor, AuditEntry};
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    command: Option<Cmd>,
     /// Only this patient's rows (by pseudonymous code).
     #[arg(long, value_name = "CODE")]
     patient: Option<String>,
     /// Check the hash chain; exits non-zero and names the first bad row when it is broken.
     #[arg(long)]
     verify: bool,
+    /// With --verify: also check against an anchor written earlier by `praxis audit anchor`.
+    ///
+    /// Fails when the trail now has fewer rows than the anchor saw (rows removed from its end) or the anchor's
+    /// newest row has another hash (the trail was rewritten and rehashed). Rows added since are fine.
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    anchor: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Print an anchor (row count, newest row's id and hash, time) as JSON, to keep outside the shared folder.
+    ///
+    /// Anyone who can write the database file can cut or rewrite the audit trail and recompute its chain, and
+    /// `--verify` alone cannot tell. An anchor kept where they cannot change it (another machine, a mail to
+    /// yourself, paper) can: `praxis audit --verify --anchor FILE`.
+    Anchor {
+        /// Write the anchor to this file (replacing it) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn read_anchor(path: &Path) -> anyhow::Result<AuditAnchor> {
+    let shown = visible(&path.display().to_string()).into_owned();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the audit anchor {shown}"))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!("{shown} is not an audit anchor (written by `praxis audit anchor`)")
+    })
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let store = open(ctx)?;
+    if let Some(Cmd::Anchor { out }) = &args.command {
+        let anchor = store.audit_anchor()?;
+        let json = serde_json::to_string_pretty(&anchor)?;
+        match out {
+            None => println!("{json}"),
+            Some(path) => {
+                let shown = visible(&path.display().to_string()).into_owned();
+                std::fs::write(path, format!("{json}\n"))
+                    .with_context(|| format!("cannot write the audit anchor to {shown}"))?;
+                if ctx.json {
+                    ctx.print_json(&anchor)?;
+                } else {
+                    println!(
+                        "Wrote the audit anchor ({} rows, newest row {}) to {shown}. Keep it where members of the \
+                         clinic group cannot change it.",
+                        anchor.rows, anchor.last_id
+                    );
+                }
+            }
+        }
+        return Ok(());
+    }
     if args.verify {
-        let res = store.verify_audit()?;
+        let anchor = args.anchor.as_deref().map(read_anchor).transpose()?;
+        let res = match &anchor {
+            Some(a) => store.verify_audit_with_anchor(a)?,
+            None => store.verify_audit()?,
+        };
         if ctx.json {
             ctx.print_json(&serde_json::json!({
                 "intact": res.is_ok(),
                 "rows": res.as_ref().ok(),
                 "first_bad_row": res.as_ref().err().map(|b| b.row_id),
                 "reason": res.as_ref().err().map(|b| b.reason.clone()),
+                "anchor": anchor,
             }))?;
         }
         return match res {
             Ok(n) => {
                 if !ctx.json {
-                    println!("The audit trail is intact ({n} rows checked).");
+                    match &anchor {
+                        Some(a) => println!(
+                            "The audit trail is intact ({n} rows checked) and holds the anchor of {} unchanged \
+                             (row {}).",
+                            a.at, a.last_id
+                        ),
+                        None => println!("The audit trail is intact ({n} rows checked)."),
+                    }
                 }
                 Ok(())
             }
@@ -126,6 +196,16 @@ pub fn summary(e: &AuditEntry) -> String {
             ];
             let facts = pick.iter().filter_map(|k| a.get(*k).map(short)).collect();
             with(format!("new {}", e.entity), facts)
+        }
+        ("delete", None, Some(a)) if e.entity == "patient" => {
+            let n = |k: &str| a.get(k).map(short).unwrap_or_else(|| "?".into());
+            format!(
+                "erase a patient: {} assessments, {} sessions, {} plans; {} audit rows cleared",
+                n("assessments"),
+                n("sessions"),
+                n("plans"),
+                n("audit_rows")
+            )
         }
         ("export_incomplete", None, Some(a)) => {
             let n = |k: &str| a.get(k).map(short).unwrap_or_else(|| "?".into());

@@ -1,5 +1,6 @@
 //! `praxis clinician add | list | set-role | remove`: who may do what in this database (admins only, except list).
 
+use crate::domain::text::visible;
 use serde::Serialize;
 
 use super::Ctx;
@@ -53,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             if ctx.json {
                 return ctx.print_json(&c);
             }
-            println!("Added {} as {}.", c.os_user, c.role.name());
+            println!("Added {} as {}.", visible(&c.os_user), c.role.name());
         }
         Cmd::List => {
             let all = store.clinicians()?;
@@ -84,7 +85,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                 .collect();
             print!("{}", table(&["USER", "NAME", "ROLE", "SINCE"], &cells));
             if !all.iter().any(|c| c.os_user == me) {
-                println!("You ({me}) are not a clinician here: you can read but not write.");
+                println!(
+                    "You ({}) are not a clinician here: you can read but not write.",
+                    visible(&me)
+                );
             }
         }
         Cmd::SetRole { user, role } => {
@@ -92,14 +96,17 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             if ctx.json {
                 return ctx.print_json(&c);
             }
-            println!("{} is now {}.", c.os_user, c.role.name());
+            println!("{} is now {}.", visible(&c.os_user), c.role.name());
         }
         Cmd::Remove { user } => {
             store.remove_clinician(&user)?;
             if ctx.json {
                 return ctx.print_json(&serde_json::json!({ "removed": user }));
             }
-            println!("Removed {user}; they can still read but no longer write.");
+            println!(
+                "Removed {}; they can still read but no longer write.",
+                visible(&user)
+            );
         }
     }
     Ok(())

@@ -42,7 +42,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     if ctx.json {
         return ctx.print_json(&cmp);
     }
-    print!("{}", human(&scenario, &cmp));
+    // Names and notes come from the scenario and protocol files: shown, never obeyed.
+    print!(
+        "{}",
+        crate::domain::text::visible_lines(&human(&scenario, &cmp))
+    );
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `praxis db check` (integrity, schema version, audit chain, counts), `praxis db backup [FILE] [--force]` and
 //! `praxis db restore FILE [--yes]` (admin). See `store::backup` for where backups go and how many are kept.
 
+use crate::domain::text::visible;
 use std::path::PathBuf;
 
 use anyhow::bail;
@@ -72,11 +73,16 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             if ctx.json {
                 return ctx.print_json(&serde_json::json!({ "backup": file }));
             }
-            println!("Backed up {} to {}.", ctx.db.display(), file.display());
+            println!("Backed up {} to {}.", shown(&ctx.db), shown(&file));
             Ok(())
         }
         Cmd::Restore(a) => restore(ctx, a),
     }
+}
+
+/// A file name as shown: the user's text, control characters made visible.
+fn shown(p: &std::path::Path) -> String {
+    visible(&p.display().to_string()).into_owned()
 }
 
 fn restore(ctx: &Ctx, a: RestoreArgs) -> anyhow::Result<()> {
@@ -89,8 +95,8 @@ fn restore(ctx: &Ctx, a: RestoreArgs) -> anyhow::Result<()> {
         &format!(
             "Replace {} with {}? Everything saved since that backup is replaced (a backup of the current \
              database is made first).",
-            ctx.db.display(),
-            a.file.display()
+            shown(&ctx.db),
+            shown(&a.file)
         ),
         a.yes,
     )?;
@@ -100,9 +106,9 @@ fn restore(ctx: &Ctx, a: RestoreArgs) -> anyhow::Result<()> {
     }
     println!(
         "Restored {} from {}. The database as it was before is in {}.",
-        ctx.db.display(),
-        r.from.display(),
-        r.previous.display()
+        shown(&ctx.db),
+        shown(&r.from),
+        shown(&r.previous)
     );
     Ok(())
 }
@@ -125,7 +131,7 @@ fn check(ctx: &Ctx) -> anyhow::Result<()> {
         ctx.print_json(&report)?;
     } else {
         let c = &report.counts;
-        println!("Database:       {}", report.path);
+        println!("Database:       {}", visible(&report.path));
         println!(
             "Schema version: {} (this Praxis writes {})",
             report.schema_version, report.known_schema_version
@@ -135,7 +141,7 @@ fn check(ctx: &Ctx) -> anyhow::Result<()> {
         } else {
             println!("Integrity:      {} problem(s)", report.integrity.len());
             for p in &report.integrity {
-                println!("  {p}");
+                println!("  {}", visible(p));
             }
         }
         match &report.audit_break {

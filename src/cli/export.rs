@@ -15,6 +15,13 @@ pub struct Args {
     /// What to export.
     #[arg(value_enum)]
     kind: ExportKind,
+    /// CSV or JSON. CSV cells are safe for spreadsheets (see --help).
+    ///
+    /// CSV: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a
+    /// spreadsheet shows it as text instead of running it as a formula (OWASP's advice on CSV injection). Number
+    /// columns (score, day, minutes, ...) are left as they are, so a negative number stays a number. Control
+    /// characters and bidirectional overrides in text are written visibly (`\u{1b}`; newlines and tabs are kept),
+    /// so the CSV is safe to print on a terminal. JSON is the exact stored text.
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
     /// For research partners: no names, notes or exact dates (see --help).
@@ -62,7 +69,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             if ctx.json {
                 ctx.print_json(&serde_json::json!({ "exported": n, "file": path }))?;
             } else {
-                println!("Exported {n} record(s) to {}.", path.display());
+                println!(
+                    "Exported {n} record(s) to {}.",
+                    crate::domain::text::visible(&path.display().to_string())
+                );
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `praxis import assessments FILE.csv [--dry-run] [--force]`: every bad row reported by line; nothing imported unless all are
 //! valid.
 
+use crate::domain::text::{visible, visible_lines};
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
@@ -42,11 +43,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let report = crate::app::import::import_assessments(
         &mut store, &bytes, &file, a.dry_run, a.force, today,
     )?;
+    // The file's name as shown: it is the user's text (the audit keeps it exact).
+    let file_raw = file;
+    let file = visible(&file_raw).into_owned();
     if ctx.json {
         ctx.print_json(&report)?;
     } else {
         for e in &report.errors {
-            eprintln!("{file}: {e}");
+            eprintln!("{file}: {}", visible_lines(&e.to_string()));
         }
         if report.errors.is_empty() {
             if a.dry_run {

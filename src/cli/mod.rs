@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::domain::text;
+
 pub mod assess;
 pub mod audit;
 pub mod clinician;
@@ -82,9 +84,10 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Print a value as pretty JSON on stdout.
+    /// Print a value as pretty JSON on stdout: the exact values, with every character a terminal would obey
+    /// written as a JSON escape ([`text::json_safe`]).
     pub fn print_json<T: serde::Serialize>(&self, value: &T) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        println!("{}", text::json_safe(&serde_json::to_string_pretty(value)?));
         Ok(())
     }
 }
@@ -95,17 +98,44 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout and usage errors to stderr, with the right exit code.
-            let _ = e.print();
+            if e.use_stderr() {
+                usage_error(&e);
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("praxis: {e:#}");
+            // Errors quote the user's text (a code, a file name, a CSV cell): never obeyed by the terminal.
+            eprintln!("praxis: {}", text::visible_lines(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Print a usage error. It quotes the argument it refused, which is the user's text, and clap would write it raw to
+/// the terminal: when an argument holds a character the terminal would obey, the error is made again from the
+/// arguments with those characters escaped, and printed plainly (without clap's colours).
+fn usage_error(e: &clap::Error) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let hostile = args
+        .iter()
+        .any(|a| a.to_str().is_none_or(|s| s.chars().any(text::is_hidden)));
+    if !hostile {
+        let _ = e.print();
+        return;
+    }
+    let shown = args
+        .iter()
+        .map(|a| text::visible(&a.to_string_lossy()).into_owned());
+    let msg = match Cli::try_parse_from(shown) {
+        Err(again) => again.render().to_string(),
+        Ok(_) => e.render().to_string(),
+    };
+    eprint!("{}", text::visible_lines(&msg));
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Ctx;
 use super::util::{fmt_score, open, table};
 use crate::app::patients::{self, Flag, PatientFields};
+use crate::domain::text::{visible, visible_lines};
 use crate::domain::*;
 use crate::store::{PatientFilter, PatientRow, StoreError};
 
@@ -107,8 +108,8 @@ fn delete(ctx: &Ctx, a: DeleteArgs) -> anyhow::Result<()> {
         return ctx.print_json(&serde_json::json!({ "deleted": a.code, "removed": erased }));
     }
     println!(
-        "Erased patient {}: {} assessments, {} sessions, {} plans.",
-        a.code, erased.assessments, erased.sessions, erased.plans
+        "Erased patient {}: {} assessments, {} sessions, {} plans; their data is gone from {} audit rows.",
+        a.code, erased.assessments, erased.sessions, erased.plans, erased.audit_rows
     );
     Ok(())
 }
@@ -249,7 +250,7 @@ pub fn condition_line(c: &Condition, today: chrono::NaiveDate) -> String {
         }
         Condition::CerebellarAtaxia(f) => {
             if let Some(t) = &f.ataxia_type {
-                parts.push(t.clone());
+                parts.push(visible(t).into_owned());
             }
         }
         Condition::OlderAdult(f) => {
@@ -308,7 +309,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         format!("age {} (born {})", p.age_in(today.year()), p.birth_year),
     ];
     if let Some(n) = &p.name {
-        head.insert(1, n.clone());
+        head.insert(1, visible(n).into_owned());
     }
     if let Some(s) = &p.sex {
         head.push(s.name());
@@ -322,7 +323,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     println!("{}", head.join("  "));
     println!("{}", condition_line(&p.condition, today));
     if !p.notes.is_empty() {
-        println!("Notes: {}", p.notes);
+        println!("Notes: {}", visible_lines(&p.notes));
     }
     println!("Record version {} (updated {})", p.version, p.updated_at);
     println!();
@@ -351,7 +352,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         Some(pl) => {
             println!("Plan: {} since {}", pl.protocol_id, pl.start_date);
             if !pl.goal.is_empty() {
-                println!("Goal: {}", pl.goal);
+                println!("Goal: {}", visible_lines(&pl.goal));
             }
         }
         None => println!(

@@ -132,7 +132,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                     println!("Since:    {}", p.start_date);
                     println!(
                         "Goal:     {}",
-                        if p.goal.is_empty() { "-" } else { &p.goal }
+                        if p.goal.is_empty() {
+                            "-".into()
+                        } else {
+                            crate::domain::text::visible_lines(&p.goal)
+                        }
                     );
                 }
                 None => println!("{} has no active plan.", a.code),

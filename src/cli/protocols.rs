@@ -1,5 +1,6 @@
 //! `praxis protocols list | check | show`: the protocol library.
 
+use crate::domain::text::{visible, visible_lines};
 use std::path::PathBuf;
 
 use anyhow::bail;
@@ -60,7 +61,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
 fn list(ctx: &Ctx) -> anyhow::Result<()> {
     let lib = Library::load();
     for e in &lib.errors {
-        eprintln!("{e}");
+        eprintln!("{}", visible_lines(&e.to_string()));
     }
     if ctx.json {
         let items = lib
@@ -101,7 +102,7 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
             truncate(&conds.join(","), 19),
             p.schedule.total_sessions(),
             p.schedule.total_repetitions(),
-            p.name
+            visible(&p.name)
         );
     }
     if !lib.errors.is_empty() {
@@ -154,14 +155,18 @@ fn check(ctx: &Ctx, paths: Vec<PathBuf>) -> anyhow::Result<()> {
     } else {
         for c in &results {
             match &c.result {
-                Ok(p) => println!("ok      {} ({})", c.path.display(), p.id),
-                Err(_) => println!("ERROR   {}", c.path.display()),
+                Ok(p) => println!(
+                    "ok      {} ({})",
+                    visible(&c.path.display().to_string()),
+                    p.id
+                ),
+                Err(_) => println!("ERROR   {}", visible(&c.path.display().to_string())),
             }
         }
     }
     for c in &results {
         if let Err(e) = &c.result {
-            eprintln!("{e}");
+            eprintln!("{}", visible_lines(&e.to_string()));
         }
     }
     if results.is_empty() {
@@ -179,7 +184,7 @@ fn show(ctx: &Ctx, id: &str) -> anyhow::Result<()> {
     if ctx.json {
         return ctx.print_json(&p);
     }
-    print!("{}", describe(&p));
+    print!("{}", visible_lines(&describe(&p)));
     Ok(())
 }
 

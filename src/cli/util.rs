@@ -1,6 +1,7 @@
 //! Helpers shared by the data commands: opening the store, aligned tables that fit 80 columns, value parsers.
 
 use super::Ctx;
+use crate::domain::text;
 use crate::store::Store;
 
 /// Terminal width the tables fit.
@@ -21,10 +22,13 @@ pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
     })?;
     if new {
         // Said on stderr so `--json` output stays clean: an empty list from a new file is not lost data.
-        eprintln!("praxis: created a new database at {}", ctx.db.display());
+        eprintln!(
+            "praxis: created a new database at {}",
+            text::visible(&ctx.db.display().to_string())
+        );
     }
     for w in store.warnings() {
-        eprintln!("praxis: warning: {w}");
+        eprintln!("praxis: warning: {}", text::visible_lines(w));
     }
     // Sessions and plans name protocols of the library the forecasts use: the store refuses others.
     store.set_protocols(crate::app::protocols::Library::load().rules());
@@ -91,10 +95,11 @@ pub fn confirm(question: &str, yes: bool) -> anyhow::Result<()> {
 }
 
 /// Render an aligned table: two spaces between columns; when wider than [`WIDTH`], the widest columns are
-/// shortened (cells end in '…') until it fits.
+/// shortened (cells end in '…') until it fits. Cells are stored text: shown with control characters made visible
+/// ([`text::visible`]), shortened between whole escapes.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let n = headers.len();
-    let len = |s: &str| s.chars().count();
+    let len = text::width;
     let mut widths: Vec<usize> = headers.iter().map(|h| len(h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -114,12 +119,8 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         widths[i] -= 1;
     }
     let fit = |s: &str, w: usize| -> String {
-        if len(s) <= w {
-            format!("{s:<w$}")
-        } else {
-            let cut: String = s.chars().take(w.saturating_sub(1)).collect();
-            format!("{cut}…")
-        }
+        let s = text::cut(s, w);
+        format!("{s:<w$}")
     };
     let mut out = String::new();
     let mut line = |cells: Vec<String>| {

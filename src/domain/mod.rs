@@ -4,6 +4,7 @@
 //! them, the front ends show them.
 
 pub mod rules;
+pub mod text;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,11 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// The facts that are text a user chose freely (not a value from a fixed list): they may hold anything,
+    /// including personal data (an address typed into the ataxia type, in issue 9), so pseudonymised exports drop
+    /// them. A new free-text fact must be added here.
+    pub const FREE_TEXT_FACTS: [&'static str; 1] = ["ataxia_type"];
+
     pub fn kind(&self) -> ConditionKind {
         match self {
             Condition::Stroke(_) => ConditionKind::Stroke,

@@ -25,7 +25,7 @@ mod sessions;
 mod util;
 mod who;
 
-pub use audit::{AuditBreak, AuditEntry};
+pub use audit::{AuditAnchor, AuditBreak, AuditEntry};
 pub use backup::{BackupConfig, Restored};
 pub use clinicians::{Clinician, Role};
 pub use error::{Result, StoreError};

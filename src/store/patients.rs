@@ -260,12 +260,15 @@ pub struct Erased {
     pub assessments: i64,
     pub sessions: i64,
     pub plans: i64,
+    /// Audit rows about the patient whose data was erased (see [`super::audit`]).
+    pub audit_rows: i64,
 }
 
 impl Tx<'_> {
-    /// Right to erasure (admin only): remove the patient with their assessments, sessions and plans, in this
-    /// transaction, and write an audit row holding only the code and the counts removed. Earlier audit rows hold
-    /// no personal data (see [`super::audit`]), so nothing readable about the patient is left.
+    /// Right to erasure (admin only): remove the patient with their assessments, sessions and plans, erase their
+    /// data from the audit trail (code, keys, before and after; the chain stays verifiable, see [`super::audit`]),
+    /// all in this transaction, and write an audit row that names no patient: only the counts removed. Nothing
+    /// about the patient is left in the database.
     pub fn delete_patient(&mut self, code: &str) -> Result<Erased> {
         self.require_admin("delete a patient")?;
         let id = self.patient_id(code)?;
@@ -276,10 +279,11 @@ impl Tx<'_> {
                 |r| r.get(0),
             )?)
         };
-        let erased = Erased {
+        let mut erased = Erased {
             assessments: count("assessments")?,
             sessions: count("sessions")?,
             plans: count("plans")?,
+            audit_rows: 0,
         };
         // Explicit deletes rather than relying on ON DELETE CASCADE, so a connection without foreign_keys=ON
         // cannot leave orphans.
@@ -289,11 +293,12 @@ impl Tx<'_> {
         }
         self.tx
             .execute("DELETE FROM patients WHERE id = ?1", [id])?;
+        erased.audit_rows = i64::try_from(self.erase_audit(code)?).unwrap_or(i64::MAX);
         self.audit(
             "delete",
             "patient",
-            code,
-            Some(code),
+            super::audit::ERASED,
+            None,
             None,
             Some(&to_json(&erased)?),
         )?;

@@ -160,21 +160,53 @@ CREATE TRIGGER plans_summary_delete AFTER DELETE ON plans WHEN OLD.status = 'act
 END;
 "#;
 
-/// All migrations, oldest first.
-pub fn migrations() -> Migrations<'static> {
-    Migrations::from_slice(MIGRATIONS)
+/// v4 (issue 9, erasure): audit rows whose patient data can be erased while the hash chain stays verifiable. Each
+/// row gets a random `salt` and the `digest` of its redactable payload; the chain then covers the digest, not the
+/// payload (see store::audit). This SQL adds the columns and drops the old update trigger; the step after it
+/// ([`super::audit::seal_rows_v4`]) checks the old chain, seals the existing rows and puts the new trigger (which
+/// allows only the erasure of a deleted patient's rows) in place.
+///
+/// Also the database's pseudonym key: 32 random bytes, the HMAC key that turns a patient code into its pseudonym in
+/// pseudonymised exports (see store::export). Self-contained: it touches the audit table and its own new table only.
+const V4: &str = r#"
+ALTER TABLE audit ADD COLUMN salt TEXT;
+ALTER TABLE audit ADD COLUMN digest TEXT;
+-- IF EXISTS: whoever tampered with the trail may have dropped them; sealing reports such a trail as broken.
+DROP TRIGGER IF EXISTS audit_no_update;
+DROP TRIGGER IF EXISTS audit_no_delete;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: rows cannot be deleted'); END;
+
+CREATE TABLE pseudonym_key (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    key BLOB NOT NULL CHECK (length(key) = 32)
+);
+INSERT INTO pseudonym_key (id, key) VALUES (1, randomblob(32));
+"#;
+
+fn v4_seal(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    Ok(super::audit::seal_rows_v4(tx)?)
 }
 
-const MIGRATIONS: &[M<'static>] = &[M::up(V1), M::up(V2)];
+/// All migrations, oldest first.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up_with_hook(V4, v4_seal)])
+}
 
-/// The schema version this binary writes.
-pub const LATEST: i64 = MIGRATIONS.len() as i64;
+/// The schema version this binary writes: the number of migrations in [`migrations`].
+pub const LATEST: i64 = 3;
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, super::LATEST, "LATEST counts the migrations");
     }
 
     /// v2 fills the plan columns of patients that already had plans, and its triggers follow later changes.

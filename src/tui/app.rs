@@ -748,7 +748,14 @@ impl App {
     }
 
     /// Draw the whole screen. Never changes state.
+    /// Draw the whole screen; whatever a screen drew, no character that the terminal would obey reaches it
+    /// ([`super::widgets::scrub`]).
     pub fn draw(&self, f: &mut Frame) {
+        self.draw_screens(f);
+        super::widgets::scrub(f.buffer_mut());
+    }
+
+    fn draw_screens(&self, f: &mut Frame) {
         let area = f.area();
         let t = &self.ctx.theme;
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -814,8 +821,15 @@ impl App {
         }
 
         let status_line = match &self.status {
-            Some((msg, true)) => Line::from(Span::styled(format!("✗ {msg}"), t.error())),
-            Some((msg, false)) => Line::from(Span::styled(format!("✓ {msg}"), t.good())),
+            // Messages quote the user's text (an error naming a value): shown, never obeyed.
+            Some((msg, true)) => Line::from(Span::styled(
+                format!("✗ {}", crate::domain::text::visible(msg)),
+                t.error(),
+            )),
+            Some((msg, false)) => Line::from(Span::styled(
+                format!("✓ {}", crate::domain::text::visible(msg)),
+                t.good(),
+            )),
             None if !self.list.is_empty_db() => {
                 Line::from(Span::styled(self.list.counts(), t.dim()))
             }
@@ -910,7 +924,10 @@ impl App {
             paras.push(("No warnings about the database file.".into(), t.dim()));
         } else {
             for warning in &self.warnings {
-                paras.push((format!("⚠ {warning}"), t.warn()));
+                paras.push((
+                    format!("⚠ {}", crate::domain::text::visible(warning)),
+                    t.warn(),
+                ));
             }
         }
         let mut lines = Vec::new();

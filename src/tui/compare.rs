@@ -306,7 +306,9 @@ impl CompareScreen {
                     .protocols
                     .iter()
                     .find(|p| &p.id == protocol)
-                    .map_or(protocol.clone(), |p| p.name.clone());
+                    .map_or(protocol.clone(), |p| {
+                        crate::domain::text::visible(&p.name).into_owned()
+                    });
                 let mut goal_line = vec![Span::raw(if *focus == 0 {
                     "▶ Goal   "
                 } else {
@@ -685,7 +687,10 @@ pub fn protocol_lines(p: &Protocol, ctx: &Ctx) -> Vec<Line<'static>> {
     let s = &p.schedule;
     let pr = &p.progression;
     let mut out = vec![
-        Line::from(Span::styled(p.name.clone(), t.title())),
+        Line::from(Span::styled(
+            crate::domain::text::visible(&p.name).into_owned(),
+            t.title(),
+        )),
         Line::from(Span::styled(p.id.clone(), t.dim())),
         Line::from(p.summary.clone()),
         Line::from(""),

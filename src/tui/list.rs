@@ -450,7 +450,11 @@ impl ListScreen {
         let p = &it.row.patient;
         let mut lines = vec![
             Line::from(Span::styled(
-                format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                // Cut to the box between whole escapes (the box would clip one in the middle).
+                cut(
+                    &format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                    usize::from(area.width.saturating_sub(2)),
+                ),
                 t.title(),
             )),
             Line::from(format!(

@@ -12,6 +12,7 @@ use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::widgets::{num, signed, sparkline};
+use crate::domain::text::visible;
 use crate::domain::{Condition, Patient};
 use crate::instruments::{self, Instrument};
 
@@ -67,7 +68,7 @@ pub fn condition_lines(c: &Condition, today: NaiveDate) -> Vec<String> {
         }
         Condition::CerebellarAtaxia(f) => {
             out.push(match &f.ataxia_type {
-                Some(t) => format!("Cerebellar ataxia ({t})"),
+                Some(t) => format!("Cerebellar ataxia ({})", visible(t)),
                 None => "Cerebellar ataxia".into(),
             });
         }
@@ -247,7 +248,11 @@ impl OverviewScreen {
         }
         let mut pl = vec![
             Line::from(Span::styled(
-                format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                // Cut to the box between whole escapes (the box would clip one in the middle).
+                super::widgets::cut(
+                    &format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                    usize::from(prof.width.saturating_sub(2)),
+                ),
                 t.title(),
             )),
             Line::from(about.join(" · ")),
@@ -279,9 +284,9 @@ impl OverviewScreen {
                 Line::from(format!(
                     "Goal: {}",
                     if plan.goal.is_empty() {
-                        "-"
+                        "-".into()
                     } else {
-                        &plan.goal
+                        visible(&plan.goal)
                     }
                 )),
             ],

@@ -150,16 +150,21 @@ pub fn signed(x: f64) -> String {
     }
 }
 
-/// Cut a string to `width` characters, ending in "…" if cut.
+/// Cut stored text to `width` characters, ending in "…" if cut, with control characters made visible and never
+/// cut inside one's escape (see [`crate::domain::text::cut`]).
 pub fn cut(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_string()
-    } else if width == 0 {
-        String::new()
-    } else {
-        let mut out: String = s.chars().take(width - 1).collect();
-        out.push('…');
-        out
+    crate::domain::text::cut(s, width)
+}
+
+/// The last defence against stored text driving the terminal: a cell of the finished frame that still holds a
+/// character the terminal would act on (a control character or a bidirectional override that reached the buffer
+/// without passing through [`cut`] or [`crate::domain::text::visible`]) shows "�" instead. Screens should show such
+/// text escaped; this only makes sure nothing else reaches the terminal.
+pub fn scrub(buf: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buf.content {
+        if cell.symbol().chars().any(crate::domain::text::is_hidden) {
+            cell.set_symbol("\u{fffd}");
+        }
     }
 }
 

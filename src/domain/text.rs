@@ -1,0 +1,212 @@
+//! Stored text shown to a person: every character that a terminal would act on instead of print, made visible.
+//!
+//! A name, note, goal, assessor or file name is data typed (or pasted, or imported) by someone else. Printed raw, an
+//! escape sequence in it drives the viewer's terminal: `ESC [2J` clears the screen, `ESC ]0;...BEL` sets the window
+//! title, `ESC ]52;c;...BEL` writes the viewer's clipboard; a bidirectional override (U+202E) makes the rest of a
+//! line read backwards, so `P-0012` can be made to look like another code ("Trojan Source", CVE-2021-42574).
+//!
+//! [`visible`] writes each such character as Rust's own escape (`\u{1b}`), so the reader sees that it is there and
+//! what it is; everything else (letters of any script, emoji, punctuation, the backslash) is left alone. The stored
+//! value is never changed: this is for display only, and JSON output stays exact (serde_json escapes control
+//! characters itself).
+//!
+//! Escaped: the C0 controls (U+0000-U+001F), DEL (U+007F), the C1 controls (U+0080-U+009F), the line and paragraph
+//! separators (U+2028, U+2029), and the bidirectional formatting characters (U+061C, U+200E, U+200F,
+//! U+202A-U+202E, U+2066-U+2069). [`visible_lines`] keeps the newline and the tab, for text printed as a block of
+//! lines (a patient's notes, an error message).
+//!
+//! [`cut`] shortens text for a column: it counts the escaped form and never cuts inside an escape.
+
+use std::borrow::Cow;
+
+/// Whether `c` is shown escaped (see the module doc).
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `s` with every hidden character written as its escape (`\u{1b}`), newlines and tabs included: for one line or
+/// one table cell. Borrowed, without copying, when there is nothing to escape (the usual case).
+pub fn visible(s: &str) -> Cow<'_, str> {
+    escape(s, |_| false)
+}
+
+/// Like [`visible`] but keeping newlines and tabs: for text printed as a block of lines.
+pub fn visible_lines(s: &str) -> Cow<'_, str> {
+    escape(s, |c| c == '\n' || c == '\t')
+}
+
+fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let hidden = |c: char| is_hidden(c) && !keep(c);
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Serialized JSON made safe to print on a terminal without changing what it says: serde_json escapes the C0
+/// controls but writes DEL, the C1 controls and the bidirectional controls as they are; here each becomes its
+/// `\uXXXX` escape. Such characters can only stand inside JSON strings (the rest of JSON is ASCII), so a parser
+/// reads exactly the same values.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    // Newlines and tabs are JSON's own whitespace here: serde_json escapes every C0 control inside a string.
+    let hidden = |c: char| is_hidden(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !json.chars().any(hidden) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if hidden(c) {
+            // All are in the Basic Multilingual Plane: one \uXXXX each.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// How many characters [`visible`] shows for `s`.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if is_hidden(c) {
+                c.escape_unicode().count()
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// [`visible`] shortened to at most `max` characters, ending in "…" when shortened. The cut falls between two
+/// characters of `s`, so an escape is shown whole or not at all.
+pub fn cut(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return visible(s).into_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let n = if is_hidden(c) {
+            c.escape_unicode().count()
+        } else {
+            1
+        };
+        // Leave room for the "…".
+        if used + n + 1 > max {
+            break;
+        }
+        if is_hidden(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+        used += n;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_bidi_overrides_are_shown_not_obeyed() {
+        let osc52 = "Ada\u{1b}]52;c;aGk=\u{7}";
+        assert_eq!(visible(osc52), "Ada\\u{1b}]52;c;aGk=\\u{7}");
+        assert_eq!(visible("\u{1b}[2J"), "\\u{1b}[2J");
+        assert_eq!(visible("P-\u{202e}2100"), "P-\\u{202e}2100");
+        for c in [
+            '\u{0}', '\u{7f}', '\u{85}', '\u{9b}', '\u{61c}', '\u{200e}', '\u{200f}', '\u{2028}',
+            '\u{202a}', '\u{202d}', '\u{2066}', '\u{2069}', '\r',
+        ] {
+            let shown = visible_lines(&c.to_string()).into_owned();
+            assert!(
+                shown.starts_with("\\u{") && !shown.chars().any(is_hidden),
+                "{c:?} -> {shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_escapes_what_serde_leaves_raw_and_parses_back_the_same() {
+        let value = serde_json::json!({ "name": "a\u{1b}[2J\u{9b}1m\u{7f}\u{202e}b\u{2066}" });
+        let raw = serde_json::to_string_pretty(&value).unwrap();
+        assert!(
+            raw.contains('\u{202e}'),
+            "serde_json writes bidi controls raw: {raw}"
+        );
+        let safe = json_safe(&raw);
+        assert!(!safe.chars().any(|c| is_hidden(c) && c != '\n'), "{safe}");
+        assert!(
+            safe.contains("\\u202e") && safe.contains("\\u009b"),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn ordinary_text_is_borrowed_unchanged() {
+        for s in [
+            "Zoë Ødegård",
+            "Müller-Lüdenscheidt",
+            "王小明",
+            "עברית",
+            "a\\b",
+            "🙂👍🏽",
+        ] {
+            assert!(matches!(visible(s), Cow::Borrowed(t) if t == s), "{s}");
+        }
+    }
+
+    #[test]
+    fn lines_keep_newlines_and_tabs_single_lines_do_not() {
+        assert_eq!(visible_lines("a\n\tb\r"), "a\n\tb\\u{d}");
+        assert_eq!(visible("a\n\tb"), "a\\u{a}\\u{9}b");
+    }
+
+    #[test]
+    fn cutting_never_splits_an_escape() {
+        let s = "ab\u{1b}[2Jcd";
+        assert_eq!(width(s), 2 + 6 + 5);
+        assert_eq!(cut(s, 100), "ab\\u{1b}[2Jcd");
+        // Room for "ab", not for the whole escape: the escape is left out, not cut.
+        for max in 3..=8 {
+            assert_eq!(cut(s, max), "ab…", "max {max}");
+        }
+        assert_eq!(cut(s, 9), "ab\\u{1b}…");
+        assert_eq!(cut(s, 0), "");
+        for max in 0..20 {
+            let c = cut(s, max);
+            assert!(c.chars().count() <= max, "{max}: {c}");
+            assert!(!c.contains('\u{1b}'));
+            let body = c.trim_end_matches('…');
+            assert!(
+                !body.contains("\\u{") || body.contains("\\u{1b}"),
+                "{max}: {c}"
+            );
+        }
+    }
+}
