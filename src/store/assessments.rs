@@ -4,6 +4,7 @@ use rusqlite::params;
 
 use super::error::{Result, StoreError};
 use super::patients::{no_patient, today};
+use super::records::CURRENT;
 use super::util::{date_text, now_utc, parse_date, to_json};
 use super::{Store, Tx};
 use crate::domain::Assessment;
@@ -23,8 +24,12 @@ pub(crate) fn assessment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ass
 }
 
 impl Tx<'_> {
-    /// Record a score. The instrument id is normalised (`FMA-UE` -> `fma_ue`); the score must be in range.
-    pub fn add_assessment(&mut self, a: &Assessment) -> Result<Assessment> {
+    /// The checks every assessment passes, new or corrected: the instrument and the score's range, the date. Returns
+    /// the instrument and the patient's row id.
+    pub(crate) fn check_assessment(
+        &self,
+        a: &Assessment,
+    ) -> Result<(&'static crate::instruments::Instrument, i64)> {
         let inst = crate::instruments::validate(&a.instrument, a.score)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         if a.date > today() {
@@ -34,6 +39,12 @@ impl Tx<'_> {
             )));
         }
         let patient_id = self.patient_id_for(&a.patient_code, "assessment", a.date)?;
+        Ok((inst, patient_id))
+    }
+
+    /// Record a score. The instrument id is normalised (`FMA-UE` -> `fma_ue`); the score must be in range.
+    pub fn add_assessment(&mut self, a: &Assessment) -> Result<Assessment> {
+        let (inst, patient_id) = self.check_assessment(a)?;
         self.tx.execute(
             "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, created_by) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -70,12 +81,12 @@ impl Store {
         self.write(|tx| tx.add_assessment(a))
     }
 
-    /// All assessments of a patient, oldest first.
+    /// The current assessments of a patient (not corrected or voided ones), oldest first.
     pub fn assessments(&self, code: &str) -> Result<Vec<Assessment>> {
         let pid = self.patient_id(code)?;
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM assessments a JOIN patients p ON p.id = a.patient_id \
-             WHERE a.patient_id = ?1 ORDER BY a.date, a.id"
+             WHERE a.patient_id = ?1 AND a.{CURRENT} ORDER BY a.date, a.id"
         ))?;
         let rows = stmt.query_map([pid], assessment_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -94,14 +94,14 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
 }
 
 /// Fields that may hold personal data: the name, the birth year and every free text (patient, assessment and
-/// session notes, a plan's goal).
+/// session notes, a plan's goal, the reason a record was corrected or voided).
 ///
 /// The audit trail keeps none of them: since the table is append-only and hash-chained, erasing a patient
 /// (`praxis patient delete`) could not remove them afterwards. Each is replaced by a marker saying that it was set
 /// and, in the `after` of an update, whether it changed: "(withheld)", "(withheld; changed)", "(removed)". Codes,
 /// scores, dates, protocol ids and the other structured fields are kept, so the trail still says who changed what
 /// and when.
-pub(crate) const PERSONAL_FIELDS: [&str; 4] = ["name", "birth_year", "notes", "goal"];
+pub(crate) const PERSONAL_FIELDS: [&str; 5] = ["name", "birth_year", "notes", "goal", "reason"];
 
 fn redact(mut v: serde_json::Value, before: Option<&serde_json::Value>) -> serde_json::Value {
     if let Some(obj) = v.as_object_mut() {

@@ -160,12 +160,95 @@ CREATE TRIGGER plans_summary_delete AFTER DELETE ON plans WHEN OLD.status = 'act
 END;
 "#;
 
+/// v3: records are corrected or voided, never edited in place (issue 9). Each assessment, session and plan row has a
+/// `record_status`: `current`, `corrected` (a newer row, whose `supersedes` names this one, replaced it) or `voided`
+/// (entered in error); `status_reason`, `status_by` and `status_at` say why, who and when it stopped being current.
+/// `created_by` (sessions, plans) is who entered the record, so a therapist may correct their own; older rows take it
+/// from the audit trail's `create` row. The patient list's counts and dates count current rows only.
+const V3: &str = r#"
+ALTER TABLE assessments ADD COLUMN record_status TEXT NOT NULL DEFAULT 'current'
+    CHECK (record_status IN ('current', 'corrected', 'voided'));
+ALTER TABLE assessments ADD COLUMN supersedes INTEGER;
+ALTER TABLE assessments ADD COLUMN status_reason TEXT;
+ALTER TABLE assessments ADD COLUMN status_by TEXT;
+ALTER TABLE assessments ADD COLUMN status_at TEXT;
+
+ALTER TABLE sessions ADD COLUMN record_status TEXT NOT NULL DEFAULT 'current'
+    CHECK (record_status IN ('current', 'corrected', 'voided'));
+ALTER TABLE sessions ADD COLUMN supersedes INTEGER;
+ALTER TABLE sessions ADD COLUMN status_reason TEXT;
+ALTER TABLE sessions ADD COLUMN status_by TEXT;
+ALTER TABLE sessions ADD COLUMN status_at TEXT;
+ALTER TABLE sessions ADD COLUMN created_by TEXT;
+UPDATE sessions SET created_by = coalesce(
+    (SELECT os_user FROM audit WHERE entity = 'session' AND action = 'create'
+        AND entity_key = CAST(sessions.id AS TEXT) ORDER BY audit.id LIMIT 1),
+    clinician);
+
+ALTER TABLE plans ADD COLUMN record_status TEXT NOT NULL DEFAULT 'current'
+    CHECK (record_status IN ('current', 'corrected', 'voided'));
+ALTER TABLE plans ADD COLUMN supersedes INTEGER;
+ALTER TABLE plans ADD COLUMN status_reason TEXT;
+ALTER TABLE plans ADD COLUMN status_by TEXT;
+ALTER TABLE plans ADD COLUMN status_at TEXT;
+ALTER TABLE plans ADD COLUMN created_by TEXT;
+UPDATE plans SET created_by =
+    (SELECT os_user FROM audit WHERE entity = 'plan' AND action = 'set_plan'
+        AND entity_key = CAST(plans.id AS TEXT) ORDER BY audit.id LIMIT 1);
+
+DROP TRIGGER assessments_summary_insert;
+DROP TRIGGER assessments_summary_delete;
+DROP TRIGGER assessments_summary_update;
+CREATE TRIGGER assessments_summary_insert AFTER INSERT ON assessments WHEN NEW.record_status = 'current' BEGIN
+    UPDATE patients SET n_assessments = n_assessments + 1,
+                        last_assessment = max(coalesce(last_assessment, ''), NEW.date)
+    WHERE id = NEW.patient_id;
+END;
+CREATE TRIGGER assessments_summary_delete AFTER DELETE ON assessments BEGIN
+    UPDATE patients SET
+        n_assessments = (SELECT count(*) FROM assessments WHERE patient_id = patients.id AND record_status = 'current'),
+        last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = patients.id AND record_status = 'current')
+    WHERE id = OLD.patient_id;
+END;
+CREATE TRIGGER assessments_summary_update AFTER UPDATE OF patient_id, date, record_status ON assessments BEGIN
+    UPDATE patients SET
+        n_assessments = (SELECT count(*) FROM assessments WHERE patient_id = patients.id AND record_status = 'current'),
+        last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = patients.id AND record_status = 'current')
+    WHERE id IN (OLD.patient_id, NEW.patient_id);
+END;
+
+DROP TRIGGER sessions_summary_insert;
+DROP TRIGGER sessions_summary_delete;
+DROP TRIGGER sessions_summary_update;
+CREATE TRIGGER sessions_summary_insert AFTER INSERT ON sessions WHEN NEW.record_status = 'current' BEGIN
+    UPDATE patients SET n_sessions = n_sessions + 1,
+                        last_session = max(coalesce(last_session, ''), NEW.started_at)
+    WHERE id = NEW.patient_id;
+END;
+CREATE TRIGGER sessions_summary_delete AFTER DELETE ON sessions BEGIN
+    UPDATE patients SET
+        n_sessions = (SELECT count(*) FROM sessions WHERE patient_id = patients.id AND record_status = 'current'),
+        last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = patients.id AND record_status = 'current')
+    WHERE id = OLD.patient_id;
+END;
+CREATE TRIGGER sessions_summary_update AFTER UPDATE OF patient_id, started_at, record_status ON sessions BEGIN
+    UPDATE patients SET
+        n_sessions = (SELECT count(*) FROM sessions WHERE patient_id = patients.id AND record_status = 'current'),
+        last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = patients.id AND record_status = 'current')
+    WHERE id IN (OLD.patient_id, NEW.patient_id);
+END;
+
+CREATE INDEX assessments_supersedes ON assessments(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX sessions_supersedes ON sessions(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX plans_supersedes ON plans(supersedes) WHERE supersedes IS NOT NULL;
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
 }
 
-const MIGRATIONS: &[M<'static>] = &[M::up(V1), M::up(V2)];
+const MIGRATIONS: &[M<'static>] = &[M::up(V1), M::up(V2), M::up(V3)];
 
 /// The schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
