@@ -241,11 +241,12 @@ impl Tx<'_> {
         kind: RecordKind,
         id: i64,
     ) -> Result<(serde_json::Value, String, RecordMeta)> {
-        fn merge(mut v: serde_json::Value, m: &RecordMeta) -> Result<serde_json::Value> {
+        let merge = |mut v: serde_json::Value, m: &RecordMeta| -> Result<serde_json::Value> {
             if let (Some(obj), serde_json::Value::Object(meta)) = (v.as_object_mut(), to_json(m)?) {
                 for (k, x) in meta {
-                    // A plan's own `status` (active, ...) stays; its standing goes under `record_status`.
-                    let key = if k == "status" {
+                    // A plan's own `status` (active, ...) stays; its standing goes under `record_status`, as in
+                    // the `plan` commands' JSON.
+                    let key = if k == "status" && kind == RecordKind::Plan {
                         "record_status".to_string()
                     } else {
                         k
@@ -254,7 +255,7 @@ impl Tx<'_> {
                 }
             }
             Ok(v)
-        }
+        };
         Ok(match kind {
             RecordKind::Assessment => {
                 let (a, m) = assessment_record(&self.tx, id)?;

@@ -318,4 +318,81 @@ mod tests {
             .unwrap();
         assert_eq!(plan(&c, 2), (None, None));
     }
+
+    /// v3 keeps a v2 database's rows current, takes who entered each session and plan from the audit trail, and
+    /// its triggers count current rows only.
+    #[test]
+    fn v3_backfills_who_entered_and_counts_current_rows_only() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut c, 2).unwrap();
+        c.execute_batch(
+            "INSERT INTO patients (id, code, birth_year, condition, facts, created_at, updated_at)
+                 VALUES (1, 'P-0001', 1950, 'stroke', '{}', 'x', 'x');
+             INSERT INTO sessions (id, patient_id, started_at, protocol_id, minutes, repetitions, clinician, created_at)
+                 VALUES (7, 1, '2026-01-02T09:00:00', 'cimt', 30, 10, 'kim', 'x'),
+                        (8, 1, '2026-01-03T09:00:00', 'cimt', 30, 10, 'kim', 'x');
+             INSERT INTO assessments (id, patient_id, instrument, score, date, created_at, created_by)
+                 VALUES (3, 1, 'arat', 10, '2026-01-02', 'x', 'tom'), (4, 1, 'arat', 12, '2026-01-09', 'x', 'tom');
+             INSERT INTO plans (id, patient_id, protocol_id, start_date, status, created_at, updated_at)
+                 VALUES (5, 1, 'cimt', '2026-01-01', 'active', 'x', 'x');
+             INSERT INTO audit (at, os_user, action, entity, entity_key, hash)
+                 VALUES ('x', 'ann', 'create', 'session', '7', 'h'), ('x', 'lena', 'set_plan', 'plan', '5', 'h');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let text = |sql: &str| -> Option<String> { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        // Whoever the audit says entered it; else the clinician named on the session.
+        assert_eq!(
+            text("SELECT created_by FROM sessions WHERE id = 7").as_deref(),
+            Some("ann")
+        );
+        assert_eq!(
+            text("SELECT created_by FROM sessions WHERE id = 8").as_deref(),
+            Some("kim")
+        );
+        assert_eq!(
+            text("SELECT created_by FROM plans WHERE id = 5").as_deref(),
+            Some("lena")
+        );
+        assert_eq!(
+            text("SELECT group_concat(DISTINCT record_status) FROM assessments").as_deref(),
+            Some("current")
+        );
+        let summary = |c: &rusqlite::Connection| -> (i64, Option<String>, i64, Option<String>) {
+            c.query_row(
+                "SELECT n_assessments, last_assessment, n_sessions, last_session FROM patients WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            summary(&c),
+            (
+                2,
+                Some("2026-01-09".into()),
+                2,
+                Some("2026-01-03T09:00:00".into())
+            )
+        );
+        c.execute_batch(
+            "UPDATE assessments SET record_status = 'voided' WHERE id = 4;
+             UPDATE sessions SET record_status = 'corrected' WHERE id = 8;
+             INSERT INTO sessions (patient_id, started_at, protocol_id, minutes, repetitions, created_at, record_status)
+                 VALUES (1, '2026-02-01T09:00:00', 'cimt', 30, 10, 'x', 'voided');",
+        )
+        .unwrap();
+        assert_eq!(
+            summary(&c),
+            (
+                1,
+                Some("2026-01-02".into()),
+                1,
+                Some("2026-01-02T09:00:00".into())
+            )
+        );
+        c.execute("DELETE FROM assessments WHERE id = 3", [])
+            .unwrap();
+        assert_eq!(summary(&c).0, 0);
+    }
 }
