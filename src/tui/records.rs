@@ -373,6 +373,7 @@ impl RecordsScreen {
         )
         .header(Row::new(vec!["#", "When", "What", "Detail", "Standing"]).style(t.header()))
         .row_highlight_style(t.selected())
+        .highlight_symbol("▶ ")
         .block(
             Block::bordered()
                 .border_style(t.focus_border())
@@ -416,7 +417,12 @@ impl RecordsScreen {
             Rect { height: 1, ..about },
         );
         if let Some(edit) = &self.edit {
-            draw_edit(f, area, ctx, edit);
+            // Inside the list's frame, above its bottom border.
+            let inside = Rect {
+                height: list.height.saturating_sub(1),
+                ..list
+            };
+            draw_edit(f, inside, ctx, edit);
         }
     }
 }
@@ -460,8 +466,15 @@ fn draw_edit(f: &mut Frame, area: Rect, ctx: &Ctx, e: &RecordEdit) {
             t.dim(),
         ))),
     }
-    let h = lines.len() as u16 + 4;
-    let r = centered(area, 72, h);
+    // At the bottom of the list, so the records above it (the selected one usually) stay in view. A line wider than
+    // the box wraps onto a second.
+    let wrapped = lines.iter().filter(|l| l.width() > 70).count();
+    let h = (lines.len() as u16 + 2 + wrapped as u16).min(area.height);
+    let r = Rect {
+        y: area.bottom() - h,
+        height: h,
+        ..centered(area, 72, h)
+    };
     f.render_widget(Clear, r);
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
