@@ -206,7 +206,7 @@ CREATE TRIGGER assessments_summary_insert AFTER INSERT ON assessments WHEN NEW.r
 END;
 CREATE TRIGGER assessments_summary_delete AFTER DELETE ON assessments BEGIN
     UPDATE patients SET
-        n_assessments = (SELECT count(*) FROM assessments WHERE patient_id = patients.id AND record_status = 'current'),
+        n_assessments = n_assessments - (OLD.record_status = 'current'),
         last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = patients.id AND record_status = 'current')
     WHERE id = OLD.patient_id;
 END;
@@ -227,7 +227,7 @@ CREATE TRIGGER sessions_summary_insert AFTER INSERT ON sessions WHEN NEW.record_
 END;
 CREATE TRIGGER sessions_summary_delete AFTER DELETE ON sessions BEGIN
     UPDATE patients SET
-        n_sessions = (SELECT count(*) FROM sessions WHERE patient_id = patients.id AND record_status = 'current'),
+        n_sessions = n_sessions - (OLD.record_status = 'current'),
         last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = patients.id AND record_status = 'current')
     WHERE id = OLD.patient_id;
 END;
@@ -391,6 +391,10 @@ mod tests {
                 Some("2026-01-02T09:00:00".into())
             )
         );
+        // Deleting a voided row leaves the count alone; deleting a current one lowers it.
+        c.execute("DELETE FROM assessments WHERE id = 4", [])
+            .unwrap();
+        assert_eq!(summary(&c).0, 1);
         c.execute("DELETE FROM assessments WHERE id = 3", [])
             .unwrap();
         assert_eq!(summary(&c).0, 0);
