@@ -42,25 +42,40 @@ impl Tx<'_> {
         Ok((inst, patient_id))
     }
 
-    /// Record a score. The instrument id is normalised (`FMA-UE` -> `fma_ue`); the score must be in range.
-    pub fn add_assessment(&mut self, a: &Assessment) -> Result<Assessment> {
-        let (inst, patient_id) = self.check_assessment(a)?;
+    /// Insert an assessment row (checked by the caller), entered by `created_by`, correcting `supersedes`.
+    pub(crate) fn insert_assessment(
+        &mut self,
+        patient_id: i64,
+        instrument: &str,
+        a: &Assessment,
+        created_by: Option<&str>,
+        supersedes: Option<i64>,
+    ) -> Result<i64> {
         self.tx.execute(
-            "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, created_by) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, created_by, \
+             supersedes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 patient_id,
-                inst.id,
+                instrument,
                 a.score,
                 date_text(a.date),
                 a.assessor,
                 a.notes,
                 now_utc(),
-                self.who.os_user
+                created_by,
+                supersedes
             ],
         )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Record a score. The instrument id is normalised (`FMA-UE` -> `fma_ue`); the score must be in range.
+    pub fn add_assessment(&mut self, a: &Assessment) -> Result<Assessment> {
+        let (inst, patient_id) = self.check_assessment(a)?;
+        let me = self.who.os_user.clone();
+        let id = self.insert_assessment(patient_id, inst.id, a, Some(&me), None)?;
         let stored = Assessment {
-            id: self.tx.last_insert_rowid(),
+            id,
             instrument: inst.id.to_string(),
             ..a.clone()
         };

@@ -16,7 +16,7 @@ use super::clinicians::Role;
 use super::error::{Result, StoreError};
 use super::plans::{self, plan_from_row};
 use super::sessions::{self, HistoryEntry, session_from_row};
-use super::util::{date_text, datetime_text, enum_text, now_utc, parse_enum, to_json};
+use super::util::{date_text, enum_text, now_utc, parse_enum, to_json};
 use super::{Store, Tx};
 use crate::domain::{Assessment, Plan, SessionLog};
 
@@ -188,50 +188,56 @@ fn not_found(kind: RecordKind, id: i64) -> StoreError {
     StoreError::NotFound(format!("no {} with id {id}", kind.name()))
 }
 
+/// One row of `kind` by id with its standing: `columns` of the table aliased `t`, read by `from_row`.
+fn one<T>(
+    c: &Connection,
+    kind: RecordKind,
+    id: i64,
+    (t, columns): (&str, &str),
+    from_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<(T, RecordMeta)> {
+    let n = columns.split(',').count();
+    let table = kind.table();
+    c.query_row(
+        &format!(
+            "SELECT {columns}, {} FROM {table} {t} JOIN patients p ON p.id = {t}.patient_id WHERE {t}.id = ?1",
+            meta_columns(t, table)
+        ),
+        [id],
+        |r| Ok((from_row(r)?, meta_from_row(r, n)?)),
+    )
+    .optional()?
+    .ok_or_else(|| not_found(kind, id))
+}
+
 fn assessment_record(c: &Connection, id: i64) -> Result<(Assessment, RecordMeta)> {
-    let n = assessments::COLUMNS.split(',').count();
-    c
-            .query_row(
-                &format!(
-                    "SELECT {}, {} FROM assessments a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?1",
-                    assessments::COLUMNS,
-                    meta_columns("a", "assessments")
-                ),
-                [id],
-                |r| Ok((assessment_from_row(r)?, meta_from_row(r, n)?)),
-            )
-            .optional()?
-            .ok_or_else(|| not_found(RecordKind::Assessment, id))
+    one(
+        c,
+        RecordKind::Assessment,
+        id,
+        ("a", assessments::COLUMNS),
+        assessment_from_row,
+    )
 }
 
 fn session_record(c: &Connection, id: i64) -> Result<(SessionLog, RecordMeta)> {
-    let n = sessions::COLUMNS.split(',').count();
-    c.query_row(
-        &format!(
-            "SELECT {}, {} FROM sessions s JOIN patients p ON p.id = s.patient_id WHERE s.id = ?1",
-            sessions::COLUMNS,
-            meta_columns("s", "sessions")
-        ),
-        [id],
-        |r| Ok((session_from_row(r)?, meta_from_row(r, n)?)),
+    one(
+        c,
+        RecordKind::Session,
+        id,
+        ("s", sessions::COLUMNS),
+        session_from_row,
     )
-    .optional()?
-    .ok_or_else(|| not_found(RecordKind::Session, id))
 }
 
 fn plan_record(c: &Connection, id: i64) -> Result<(Plan, RecordMeta)> {
-    let n = plans::COLUMNS.split(',').count();
-    c.query_row(
-        &format!(
-            "SELECT {}, {} FROM plans pl JOIN patients p ON p.id = pl.patient_id WHERE pl.id = ?1",
-            plans::COLUMNS,
-            meta_columns("pl", "plans")
-        ),
-        [id],
-        |r| Ok((plan_from_row(r)?, meta_from_row(r, n)?)),
+    one(
+        c,
+        RecordKind::Plan,
+        id,
+        ("pl", plans::COLUMNS),
+        plan_from_row,
     )
-    .optional()?
-    .ok_or_else(|| not_found(RecordKind::Plan, id))
 }
 
 impl Tx<'_> {
@@ -395,48 +401,13 @@ impl Tx<'_> {
                     )));
                 }
                 self.retire(kind, id, RecordStatus::Corrected, reason)?;
-                self.tx.execute(
-                    "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, \
-                     created_by, supersedes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![
-                        patient_id,
-                        inst.id,
-                        a.score,
-                        date_text(a.date),
-                        a.assessor,
-                        a.notes,
-                        now_utc(),
-                        created_by,
-                        id
-                    ],
-                )?;
-                self.tx.last_insert_rowid()
+                self.insert_assessment(patient_id, inst.id, a, created_by.as_deref(), Some(id))?
             }
             Correction::Session(s) => {
                 same_patient(&s.patient_code)?;
                 let patient_id = self.check_session(s)?;
                 self.retire(kind, id, RecordStatus::Corrected, reason)?;
-                self.tx.execute(
-                    "INSERT INTO sessions (patient_id, started_at, protocol_id, minutes, repetitions, level, \
-                     success_rate, rpe, notes, clinician, created_at, created_by, supersedes) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                    params![
-                        patient_id,
-                        datetime_text(s.started_at),
-                        s.protocol_id,
-                        s.minutes,
-                        s.repetitions,
-                        s.level,
-                        s.success_rate,
-                        s.rpe,
-                        s.notes,
-                        s.clinician,
-                        now_utc(),
-                        created_by,
-                        id
-                    ],
-                )?;
-                self.tx.last_insert_rowid()
+                self.insert_session(patient_id, s, created_by.as_deref(), Some(id))?
             }
             Correction::Plan(p) => {
                 same_patient(&p.patient_code)?;

@@ -90,16 +90,18 @@ impl Tx<'_> {
         self.patient_id_for(&s.patient_code, "session", s.started_at.date())
     }
 
-    /// Log a session. `clinician` defaults to the acting OS user.
-    pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
-        let patient_id = self.check_session(s)?;
-        let clinician = s
-            .clinician
-            .clone()
-            .or_else(|| Some(self.who.os_user.clone()));
+    /// Insert a session row (checked by the caller) as it is, entered by `created_by`, correcting `supersedes`.
+    pub(crate) fn insert_session(
+        &mut self,
+        patient_id: i64,
+        s: &SessionLog,
+        created_by: Option<&str>,
+        supersedes: Option<i64>,
+    ) -> Result<i64> {
         self.tx.execute(
             "INSERT INTO sessions (patient_id, started_at, protocol_id, minutes, repetitions, level, success_rate, \
-             rpe, notes, clinician, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             rpe, notes, clinician, created_at, created_by, supersedes) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 patient_id,
                 datetime_text(s.started_at),
@@ -110,16 +112,29 @@ impl Tx<'_> {
                 s.success_rate,
                 s.rpe,
                 s.notes,
-                clinician,
+                s.clinician,
                 now_utc(),
-                self.who.os_user
+                created_by,
+                supersedes
             ],
         )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Log a session. `clinician` defaults to the acting OS user.
+    pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
+        let patient_id = self.check_session(s)?;
+        let clinician = s
+            .clinician
+            .clone()
+            .or_else(|| Some(self.who.os_user.clone()));
         let stored = SessionLog {
-            id: self.tx.last_insert_rowid(),
             clinician,
             ..s.clone()
         };
+        let me = self.who.os_user.clone();
+        let id = self.insert_session(patient_id, &stored, Some(&me), None)?;
+        let stored = SessionLog { id, ..stored };
         self.audit(
             "create",
             "session",
