@@ -560,6 +560,11 @@ fn plans_are_corrected_and_voided_too() {
         (Some("usual-care"), Some("2026-02-20"))
     );
     assert_eq!(env.list_row("P-0001")["plan_protocol"], "usual-care");
+    let human = env.ok(&["plan", "show", "P-0001"]);
+    assert!(
+        human.contains(&format!("Record:   plan {}", new["id"])),
+        "{human}"
+    );
     let err = env.fails(&["correct", "plan", &id, "--goal", "x", "--reason", "x"]);
     assert!(err.contains("already corrected"), "{err}");
     let err = env.fails(&[

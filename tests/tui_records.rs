@@ -279,3 +279,39 @@ fn another_therapist_is_refused_in_the_form_and_a_reader_is_not_offered_it() {
         "{s}"
     );
 }
+
+#[test]
+fn a_record_someone_else_voided_meanwhile_is_refused_not_corrected() {
+    let (_dir, path) = clinic();
+    let mut a = app_as(&path, "kim");
+    open_records(&mut a);
+    // kim has the TUG of 2026-11-16 on screen; meanwhile another process (a lead) voids it.
+    let mut other = Store::open(&path).unwrap();
+    other.add_clinician("lena", "Lena", Role::Lead).unwrap();
+    other.set_who(who("lena"));
+    other
+        .void_record(praxis::store::RecordKind::Assessment, 2, "wrong patient")
+        .unwrap();
+    press(&mut a, KeyCode::Char('c'));
+    typ(&mut a, "17");
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Tab);
+    }
+    typ(&mut a, "typo");
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a);
+    assert!(
+        s.contains("already voided by lena") && s.contains("Correct assessment #2"),
+        "{s}"
+    );
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.assessments("P-0001").unwrap().len(),
+        1,
+        "nothing was added"
+    );
+    // The next poll shows the record voided.
+    press(&mut a, KeyCode::Esc);
+    a.update(Msg::DataChanged);
+    assert!(screen(&a).contains("✗ voided"), "{}", screen(&a));
+}

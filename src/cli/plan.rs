@@ -137,6 +137,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                         "Goal:     {}",
                         if p.goal.is_empty() { "-" } else { &p.goal }
                     );
+                    // The id `praxis correct plan` and `praxis void plan` take.
+                    println!("Record:   plan {}", p.id);
                 }
                 None => println!("{} has no active plan.", a.code),
             }
