@@ -100,7 +100,8 @@ impl RecordEdit {
                     fields.push(field("Reps", s.repetitions.to_string()));
                     fields.push(field(
                         "Success %",
-                        opt(s.success_rate.map(|x| (x * 100.0).to_string())),
+                        // Shown rounded; a value left as shown keeps the record's exact one (see `changed`).
+                        opt(s.success_rate.map(|x| num(x * 100.0))),
                     ));
                     fields.push(field("Level", opt(s.level.map(|x| x.to_string()))));
                     fields.push(field("RPE", opt(s.rpe.map(|x| x.to_string()))));
@@ -493,5 +494,86 @@ fn self_code(e: &RecordEdit) -> &str {
     match &e.record.entry {
         HistoryEntry::Assessment(a) => &a.patient_code,
         HistoryEntry::Session(s) => &s.patient_code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::SessionLog;
+    use crate::store::RecordMeta;
+
+    fn session_edit(kind: EditKind) -> RecordEdit {
+        let s = SessionLog {
+            id: 7,
+            patient_code: "P-0001".into(),
+            started_at: NaiveDateTime::parse_from_str("2026-11-03 10:00", "%Y-%m-%d %H:%M")
+                .unwrap(),
+            protocol_id: "otago".into(),
+            minutes: 45,
+            repetitions: 60,
+            level: Some(2),
+            success_rate: Some(2.0 / 3.0),
+            rpe: None,
+            notes: String::new(),
+            clinician: None,
+        };
+        let meta = RecordMeta {
+            status: RecordStatus::Current,
+            supersedes: None,
+            superseded_by: None,
+            reason: None,
+            changed_by: None,
+            changed_at: None,
+            created_by: Some("kim".into()),
+        };
+        RecordEdit::new(
+            kind,
+            HistoryRecord {
+                entry: HistoryEntry::Session(s),
+                meta,
+            },
+        )
+    }
+
+    fn set(e: &mut RecordEdit, label: &str, text: &str) {
+        let f = e.fields.iter_mut().find(|(l, _, _)| *l == label).unwrap();
+        f.2 = TextField::new(text);
+    }
+
+    #[test]
+    fn a_correction_changes_only_the_fields_edited_and_names_a_bad_one() {
+        let mut e = session_edit(EditKind::Correct);
+        assert_eq!(e.fields[3].1, "66.67", "the success rate is shown rounded");
+        set(&mut e, "Minutes", "30");
+        assert!(e.command().unwrap_err().starts_with("Reason: required"));
+        set(&mut e, "Reason", "  short session  ");
+        match e.command().unwrap() {
+            Cmd::CorrectRecord(Correction::Session(s), reason) => {
+                assert_eq!((s.id, s.minutes, s.repetitions), (7, 30, 60));
+                assert_eq!(s.success_rate, Some(2.0 / 3.0), "kept exactly, not 0.6667");
+                assert_eq!(reason, "short session");
+            }
+            other => panic!("{other:?}"),
+        }
+        set(&mut e, "Date", "2026-11-04 25:00");
+        assert!(e.command().unwrap_err().starts_with("Date:"));
+        set(&mut e, "Date", "2026-11-03 10:00");
+        set(&mut e, "Minutes", "45");
+        assert!(e.command().unwrap_err().starts_with("nothing changed"));
+        set(&mut e, "RPE", "x");
+        assert!(e.command().unwrap_err().starts_with("RPE:"));
+    }
+
+    #[test]
+    fn voiding_asks_only_for_the_reason() {
+        let mut e = session_edit(EditKind::Void);
+        assert_eq!(e.fields.len(), 1);
+        assert!(e.command().is_err());
+        set(&mut e, "Reason", "entered twice");
+        assert_eq!(
+            e.command().unwrap(),
+            Cmd::VoidRecord(RecordKind::Session, 7, "entered twice".into())
+        );
     }
 }
