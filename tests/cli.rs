@@ -631,7 +631,10 @@ fn db_check_and_backup() {
     env.add_stroke("P-0001");
     let out = env.ok(&["db", "check"]);
     assert!(
-        out.contains("Schema version: 3 (this Praxis writes 3)"),
+        out.contains(&format!(
+            "Schema version: {v} (this Praxis writes {v})",
+            v = praxis::store::SCHEMA_VERSION
+        )),
         "{out}"
     );
     assert!(out.contains("Integrity:      ok"), "{out}");

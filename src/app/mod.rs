@@ -8,3 +8,4 @@ pub mod forecast;
 pub mod import;
 pub mod patients;
 pub mod protocols;
+pub mod records;

@@ -159,6 +159,32 @@ pub fn summary(e: &AuditEntry) -> String {
         }
     };
     match (e.action.as_str(), obj(&e.before), obj(&e.after)) {
+        ("void", Some(_), Some(_)) => format!("void {} {}", e.entity, e.entity_key),
+        ("correct", Some(b), Some(a)) => {
+            // The fields the correction changed; the rest is the record's standing.
+            let standing = [
+                "id",
+                "status",
+                "record_status",
+                "supersedes",
+                "superseded_by",
+                "reason",
+                "changed_by",
+                "changed_at",
+                "created_by",
+                "version",
+            ];
+            let changed: Vec<String> = a
+                .iter()
+                .filter(|(k, v)| b.get(*k) != Some(*v) && !standing.contains(&k.as_str()))
+                .map(|(k, v)| format!("{k} {} -> {}", b.get(k).map_or("-".into(), short), short(v)))
+                .collect();
+            let new = a.get("id").map_or("?".into(), short);
+            with(
+                format!("correct {} {} (now {new}):", e.entity, e.entity_key),
+                changed,
+            )
+        }
         (_, Some(b), Some(a)) => {
             let mut changed: Vec<String> = a
                 .iter()

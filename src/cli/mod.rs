@@ -22,6 +22,7 @@ pub mod log;
 pub mod patient;
 pub mod plan;
 pub mod protocols;
+pub mod records;
 pub mod report;
 pub mod simulate;
 pub mod util;
@@ -54,6 +55,10 @@ pub enum Command {
     History(history::Args),
     /// Set or show a patient's treatment plan.
     Plan(plan::Args),
+    /// Correct an assessment, session or plan: a new version with a reason; the old one is kept.
+    Correct(records::CorrectArgs),
+    /// Void an assessment, session or plan entered in error (kept, with the reason, in `history --all`).
+    Void(records::VoidArgs),
     /// Fill the database with realistic demo patients.
     Demo(demo::Args),
     /// Database maintenance: integrity check, backup.
@@ -157,6 +162,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Log(a)) => log::run(&ctx, a),
         Some(Command::History(a)) => history::run(&ctx, a),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
+        Some(Command::Correct(a)) => records::correct(&ctx, a),
+        Some(Command::Void(a)) => records::void(&ctx, a),
         Some(Command::Demo(a)) => demo::run(&ctx, a),
         Some(Command::Db(a)) => db::run(&ctx, a),
         Some(Command::Clinician(a)) => clinician::run(&ctx, a),

@@ -138,6 +138,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                             crate::domain::text::visible_lines(&p.goal)
                         }
                     );
+                    // The id `praxis correct plan` and `praxis void plan` take.
+                    println!("Record:   plan {}", p.id);
                 }
                 None => println!("{} has no active plan.", a.code),
             }

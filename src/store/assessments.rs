@@ -4,6 +4,7 @@ use rusqlite::params;
 
 use super::error::Result;
 use super::patients::no_patient;
+use super::records::CURRENT;
 use super::util::{date_text, now_utc, parse_date, to_json};
 use super::{Store, Tx};
 use crate::domain::Assessment;
@@ -24,28 +25,52 @@ pub(crate) fn assessment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ass
 }
 
 impl Tx<'_> {
-    /// Record a score. The instrument id is normalised (`FMA-UE` -> `fma_ue`); the score must be in range.
-    pub fn add_assessment(&mut self, a: &Assessment) -> Result<Assessment> {
+    /// The checks every assessment passes, new or corrected: the instrument and the score's range, the date. Returns
+    /// the instrument and the patient's row id.
+    pub(crate) fn check_assessment(
+        &self,
+        a: &Assessment,
+    ) -> Result<(&'static crate::instruments::Instrument, i64)> {
         let patient = self.patient(&a.patient_code)?;
         let inst = rules::check_score(&a.instrument, a.score)?;
         rules::check_assessment(a, &self.rules(Some(&patient)))?;
-        let patient_id = patient.id;
+        Ok((inst, patient.id))
+    }
+
+    /// Insert an assessment row (checked by the caller), entered by `created_by`, correcting `supersedes`.
+    pub(crate) fn insert_assessment(
+        &mut self,
+        patient_id: i64,
+        instrument: &str,
+        a: &Assessment,
+        created_by: Option<&str>,
+        supersedes: Option<i64>,
+    ) -> Result<i64> {
         self.tx.execute(
-            "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, created_by) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, created_by, \
+             supersedes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 patient_id,
-                inst.id,
+                instrument,
                 a.score,
                 date_text(a.date),
                 a.assessor,
                 a.notes,
                 now_utc(),
-                self.who.os_user
+                created_by,
+                supersedes
             ],
         )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Record a score. The instrument id is normalised (`FMA-UE` -> `fma_ue`); the score must be in range.
+    pub fn add_assessment(&mut self, a: &Assessment) -> Result<Assessment> {
+        let (inst, patient_id) = self.check_assessment(a)?;
+        let me = self.who.os_user.clone();
+        let id = self.insert_assessment(patient_id, inst.id, a, Some(&me), None)?;
         let stored = Assessment {
-            id: self.tx.last_insert_rowid(),
+            id,
             instrument: inst.id.to_string(),
             ..a.clone()
         };
@@ -66,12 +91,12 @@ impl Store {
         self.write(|tx| tx.add_assessment(a))
     }
 
-    /// All assessments of a patient, oldest first.
+    /// The current assessments of a patient (not corrected or voided ones), oldest first.
     pub fn assessments(&self, code: &str) -> Result<Vec<Assessment>> {
         let pid = self.patient_id(code)?;
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM assessments a JOIN patients p ON p.id = a.patient_id \
-             WHERE a.patient_id = ?1 ORDER BY a.date, a.id"
+             WHERE a.patient_id = ?1 AND a.{CURRENT} ORDER BY a.date, a.id"
         ))?;
         let rows = stmt.query_map([pid], assessment_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

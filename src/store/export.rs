@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::assessments::{COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
 use super::error::{Result, StoreError};
+use super::records::CURRENT;
 use super::sessions::{COLUMNS as SESSION_COLUMNS, session_from_row};
 use super::util::{date_text, parse_date};
 use super::{Store, Tx};
@@ -69,8 +70,9 @@ impl Tx<'_> {
     fn day_zero(&self) -> Result<BTreeMap<String, NaiveDate>> {
         let mut stmt = self.tx.prepare(
             "SELECT code, min(coalesce(json_extract(facts, '$.onset_date'), '9999'), \
-                    coalesce((SELECT min(date) FROM assessments WHERE patient_id = p.id), '9999'), \
-                    coalesce((SELECT substr(min(started_at), 1, 10) FROM sessions WHERE patient_id = p.id), '9999')) \
+                    coalesce((SELECT min(date) FROM assessments WHERE patient_id = p.id AND record_status = 'current'), '9999'), \
+                    coalesce((SELECT substr(min(started_at), 1, 10) FROM sessions WHERE patient_id = p.id \
+                    AND record_status = 'current'), '9999')) \
              FROM patients p",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
@@ -132,7 +134,7 @@ impl Tx<'_> {
             ExportKind::Assessments => {
                 let mut stmt = self.tx.prepare(&format!(
                     "SELECT {ASSESSMENT_COLUMNS} FROM assessments a JOIN patients p ON p.id = a.patient_id \
-                     WHERE ?1 IS NULL OR a.date >= ?1 ORDER BY a.date, a.id"
+                     WHERE a.{CURRENT} AND (?1 IS NULL OR a.date >= ?1) ORDER BY a.date, a.id"
                 ))?;
                 data.assessments = stmt
                     .query_map([&since], assessment_from_row)?
@@ -141,7 +143,8 @@ impl Tx<'_> {
             ExportKind::Sessions => {
                 let mut stmt = self.tx.prepare(&format!(
                     "SELECT {SESSION_COLUMNS} FROM sessions s JOIN patients p ON p.id = s.patient_id \
-                     WHERE ?1 IS NULL OR substr(s.started_at, 1, 10) >= ?1 ORDER BY s.started_at, s.id"
+                     WHERE s.{CURRENT} AND (?1 IS NULL OR substr(s.started_at, 1, 10) >= ?1) \
+                     ORDER BY s.started_at, s.id"
                 ))?;
                 data.sessions = stmt
                     .query_map([&since], session_from_row)?

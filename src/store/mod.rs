@@ -20,6 +20,7 @@ pub mod export;
 mod patients;
 pub mod perms;
 mod plans;
+mod records;
 mod schema;
 mod sessions;
 mod util;
@@ -30,6 +31,9 @@ pub use backup::{BackupConfig, Restored};
 pub use clinicians::{Clinician, Role};
 pub use error::{Result, StoreError};
 pub use patients::{Erased, PatientBrief, PatientFilter, PatientRow};
+pub use records::{
+    Correction, HistoryRecord, PlanRecord, RecordKind, RecordMeta, RecordStatus, check_reason,
+};
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use sessions::HistoryEntry;
 pub use who::Who;

@@ -3,14 +3,15 @@
 use rusqlite::{OptionalExtension as _, params};
 
 use super::error::{Result, StoreError};
+use super::records::CURRENT;
 use super::util::{date_text, enum_text, now_utc, parse_date, parse_enum, to_json};
 use super::{Store, Tx};
 use crate::domain::{Plan, PlanStatus, rules};
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "pl.id, p.code, pl.protocol_id, pl.start_date, pl.goal, pl.status, pl.version";
 
-fn plan_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Plan> {
+pub(crate) fn plan_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Plan> {
     Ok(Plan {
         id: r.get(0)?,
         patient_code: r.get(1)?,
@@ -30,6 +31,13 @@ fn active_plan_sql() -> String {
 }
 
 impl Tx<'_> {
+    /// The checks every plan passes, new or corrected. Returns the patient's row id.
+    pub(crate) fn check_plan(&self, plan: &Plan) -> Result<i64> {
+        let patient = self.patient(&plan.patient_code)?;
+        rules::check_plan(plan, &self.rules(Some(&patient)))?;
+        Ok(patient.id)
+    }
+
     pub fn active_plan(&self, code: &str) -> Result<Option<Plan>> {
         self.patient_id(code)?;
         Ok(self
@@ -41,9 +49,7 @@ impl Tx<'_> {
     /// Make `plan` the patient's active plan. An earlier active plan is marked stopped. One audit row, with the
     /// old plan as `before` and the new one as `after`.
     pub fn set_plan(&mut self, plan: &Plan) -> Result<Plan> {
-        let patient = self.patient(&plan.patient_code)?;
-        rules::check_plan(plan, &self.rules(Some(&patient)))?;
-        let pid = patient.id;
+        let pid = self.check_plan(plan)?;
         let before = self.active_plan(&plan.patient_code)?;
         let now = now_utc();
         if let Some(old) = &before {
@@ -55,15 +61,16 @@ impl Tx<'_> {
         // `set_plan` always makes the active plan, whatever status the caller filled in.
         let status = PlanStatus::Active;
         self.tx.execute(
-            "INSERT INTO plans (patient_id, protocol_id, start_date, goal, status, created_at, updated_at, version) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1)",
+            "INSERT INTO plans (patient_id, protocol_id, start_date, goal, status, created_at, updated_at, version, \
+             created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1, ?7)",
             params![
                 pid,
                 plan.protocol_id,
                 date_text(plan.start_date),
                 plan.goal,
                 enum_text(&status),
-                now
+                now,
+                self.who.os_user
             ],
         )?;
         let stored = Plan {
@@ -103,6 +110,17 @@ impl Tx<'_> {
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no plan with id {}", plan.id)))?;
+        let standing: String = self.tx.query_row(
+            "SELECT record_status FROM plans WHERE id = ?1",
+            [plan.id],
+            |r| r.get(0),
+        )?;
+        if standing != "current" {
+            return Err(StoreError::Invalid(format!(
+                "plan {} was {standing}; only the current version of a plan can be edited",
+                plan.id
+            )));
+        }
         if before.protocol_id != plan.protocol_id || before.patient_code != plan.patient_code {
             return Err(StoreError::Invalid(
                 "a plan's patient and protocol cannot be edited; set a new plan instead".into(),
@@ -170,12 +188,12 @@ impl Store {
         self.write(|tx| tx.set_plan(plan))
     }
 
-    /// All plans of a patient, oldest first.
+    /// The current plans of a patient (not corrected or voided ones; see [`Store::plan_records`]), oldest first.
     pub fn plans(&self, code: &str) -> Result<Vec<Plan>> {
         let pid = self.patient_id(code)?;
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM plans pl JOIN patients p ON p.id = pl.patient_id WHERE pl.patient_id = ?1 \
-             ORDER BY pl.id"
+             AND pl.{CURRENT} ORDER BY pl.id"
         ))?;
         let rows = stmt.query_map([pid], plan_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

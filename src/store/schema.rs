@@ -160,6 +160,89 @@ CREATE TRIGGER plans_summary_delete AFTER DELETE ON plans WHEN OLD.status = 'act
 END;
 "#;
 
+/// v3: records are corrected or voided, never edited in place (issue 9). Each assessment, session and plan row has a
+/// `record_status`: `current`, `corrected` (a newer row, whose `supersedes` names this one, replaced it) or `voided`
+/// (entered in error); `status_reason`, `status_by` and `status_at` say why, who and when it stopped being current.
+/// `created_by` (sessions, plans) is who entered the record, so a therapist may correct their own; older rows take it
+/// from the audit trail's `create` row. The patient list's counts and dates count current rows only.
+const V3: &str = r#"
+ALTER TABLE assessments ADD COLUMN record_status TEXT NOT NULL DEFAULT 'current'
+    CHECK (record_status IN ('current', 'corrected', 'voided'));
+ALTER TABLE assessments ADD COLUMN supersedes INTEGER;
+ALTER TABLE assessments ADD COLUMN status_reason TEXT;
+ALTER TABLE assessments ADD COLUMN status_by TEXT;
+ALTER TABLE assessments ADD COLUMN status_at TEXT;
+
+ALTER TABLE sessions ADD COLUMN record_status TEXT NOT NULL DEFAULT 'current'
+    CHECK (record_status IN ('current', 'corrected', 'voided'));
+ALTER TABLE sessions ADD COLUMN supersedes INTEGER;
+ALTER TABLE sessions ADD COLUMN status_reason TEXT;
+ALTER TABLE sessions ADD COLUMN status_by TEXT;
+ALTER TABLE sessions ADD COLUMN status_at TEXT;
+ALTER TABLE sessions ADD COLUMN created_by TEXT;
+UPDATE sessions SET created_by = coalesce(
+    (SELECT os_user FROM audit WHERE entity = 'session' AND action = 'create'
+        AND entity_key = CAST(sessions.id AS TEXT) ORDER BY audit.id LIMIT 1),
+    clinician);
+
+ALTER TABLE plans ADD COLUMN record_status TEXT NOT NULL DEFAULT 'current'
+    CHECK (record_status IN ('current', 'corrected', 'voided'));
+ALTER TABLE plans ADD COLUMN supersedes INTEGER;
+ALTER TABLE plans ADD COLUMN status_reason TEXT;
+ALTER TABLE plans ADD COLUMN status_by TEXT;
+ALTER TABLE plans ADD COLUMN status_at TEXT;
+ALTER TABLE plans ADD COLUMN created_by TEXT;
+UPDATE plans SET created_by =
+    (SELECT os_user FROM audit WHERE entity = 'plan' AND action = 'set_plan'
+        AND entity_key = CAST(plans.id AS TEXT) ORDER BY audit.id LIMIT 1);
+
+DROP TRIGGER assessments_summary_insert;
+DROP TRIGGER assessments_summary_delete;
+DROP TRIGGER assessments_summary_update;
+CREATE TRIGGER assessments_summary_insert AFTER INSERT ON assessments WHEN NEW.record_status = 'current' BEGIN
+    UPDATE patients SET n_assessments = n_assessments + 1,
+                        last_assessment = max(coalesce(last_assessment, ''), NEW.date)
+    WHERE id = NEW.patient_id;
+END;
+CREATE TRIGGER assessments_summary_delete AFTER DELETE ON assessments BEGIN
+    UPDATE patients SET
+        n_assessments = n_assessments - (OLD.record_status = 'current'),
+        last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = patients.id AND record_status = 'current')
+    WHERE id = OLD.patient_id;
+END;
+CREATE TRIGGER assessments_summary_update AFTER UPDATE OF patient_id, date, record_status ON assessments BEGIN
+    UPDATE patients SET
+        n_assessments = (SELECT count(*) FROM assessments WHERE patient_id = patients.id AND record_status = 'current'),
+        last_assessment = (SELECT max(date) FROM assessments WHERE patient_id = patients.id AND record_status = 'current')
+    WHERE id IN (OLD.patient_id, NEW.patient_id);
+END;
+
+DROP TRIGGER sessions_summary_insert;
+DROP TRIGGER sessions_summary_delete;
+DROP TRIGGER sessions_summary_update;
+CREATE TRIGGER sessions_summary_insert AFTER INSERT ON sessions WHEN NEW.record_status = 'current' BEGIN
+    UPDATE patients SET n_sessions = n_sessions + 1,
+                        last_session = max(coalesce(last_session, ''), NEW.started_at)
+    WHERE id = NEW.patient_id;
+END;
+CREATE TRIGGER sessions_summary_delete AFTER DELETE ON sessions BEGIN
+    UPDATE patients SET
+        n_sessions = n_sessions - (OLD.record_status = 'current'),
+        last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = patients.id AND record_status = 'current')
+    WHERE id = OLD.patient_id;
+END;
+CREATE TRIGGER sessions_summary_update AFTER UPDATE OF patient_id, started_at, record_status ON sessions BEGIN
+    UPDATE patients SET
+        n_sessions = (SELECT count(*) FROM sessions WHERE patient_id = patients.id AND record_status = 'current'),
+        last_session = (SELECT max(started_at) FROM sessions WHERE patient_id = patients.id AND record_status = 'current')
+    WHERE id IN (OLD.patient_id, NEW.patient_id);
+END;
+
+CREATE INDEX assessments_supersedes ON assessments(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX sessions_supersedes ON sessions(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX plans_supersedes ON plans(supersedes) WHERE supersedes IS NOT NULL;
+"#;
+
 /// v4 (issue 9, erasure): audit rows whose patient data can be erased while the hash chain stays verifiable. Each
 /// row gets a random `salt` and the `digest` of its redactable payload; the chain then covers the digest, not the
 /// payload (see store::audit). This SQL adds the columns and drops the old update trigger; the step after it
@@ -190,11 +273,16 @@ fn v4_seal(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
 
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up_with_hook(V4, v4_seal)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up_with_hook(V4, v4_seal),
+    ])
 }
 
 /// The schema version this binary writes: the number of migrations in [`migrations`].
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 #[cfg(test)]
 mod tests {
@@ -266,5 +354,86 @@ mod tests {
         c.execute("DELETE FROM plans WHERE status = 'active'", [])
             .unwrap();
         assert_eq!(plan(&c, 2), (None, None));
+    }
+
+    /// v3 keeps a v2 database's rows current, takes who entered each session and plan from the audit trail, and
+    /// its triggers count current rows only.
+    #[test]
+    fn v3_backfills_who_entered_and_counts_current_rows_only() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut c, 2).unwrap();
+        c.execute_batch(
+            "INSERT INTO patients (id, code, birth_year, condition, facts, created_at, updated_at)
+                 VALUES (1, 'P-0001', 1950, 'stroke', '{}', 'x', 'x');
+             INSERT INTO sessions (id, patient_id, started_at, protocol_id, minutes, repetitions, clinician, created_at)
+                 VALUES (7, 1, '2026-01-02T09:00:00', 'cimt', 30, 10, 'kim', 'x'),
+                        (8, 1, '2026-01-03T09:00:00', 'cimt', 30, 10, 'kim', 'x');
+             INSERT INTO assessments (id, patient_id, instrument, score, date, created_at, created_by)
+                 VALUES (3, 1, 'arat', 10, '2026-01-02', 'x', 'tom'), (4, 1, 'arat', 12, '2026-01-09', 'x', 'tom');
+             INSERT INTO plans (id, patient_id, protocol_id, start_date, status, created_at, updated_at)
+                 VALUES (5, 1, 'cimt', '2026-01-01', 'active', 'x', 'x');
+             INSERT INTO audit (at, os_user, action, entity, entity_key, hash)
+                 VALUES ('x', 'ann', 'create', 'session', '7', 'h'), ('x', 'lena', 'set_plan', 'plan', '5', 'h');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let text = |sql: &str| -> Option<String> { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        // Whoever the audit says entered it; else the clinician named on the session.
+        assert_eq!(
+            text("SELECT created_by FROM sessions WHERE id = 7").as_deref(),
+            Some("ann")
+        );
+        assert_eq!(
+            text("SELECT created_by FROM sessions WHERE id = 8").as_deref(),
+            Some("kim")
+        );
+        assert_eq!(
+            text("SELECT created_by FROM plans WHERE id = 5").as_deref(),
+            Some("lena")
+        );
+        assert_eq!(
+            text("SELECT group_concat(DISTINCT record_status) FROM assessments").as_deref(),
+            Some("current")
+        );
+        let summary = |c: &rusqlite::Connection| -> (i64, Option<String>, i64, Option<String>) {
+            c.query_row(
+                "SELECT n_assessments, last_assessment, n_sessions, last_session FROM patients WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            summary(&c),
+            (
+                2,
+                Some("2026-01-09".into()),
+                2,
+                Some("2026-01-03T09:00:00".into())
+            )
+        );
+        c.execute_batch(
+            "UPDATE assessments SET record_status = 'voided' WHERE id = 4;
+             UPDATE sessions SET record_status = 'corrected' WHERE id = 8;
+             INSERT INTO sessions (patient_id, started_at, protocol_id, minutes, repetitions, created_at, record_status)
+                 VALUES (1, '2026-02-01T09:00:00', 'cimt', 30, 10, 'x', 'voided');",
+        )
+        .unwrap();
+        assert_eq!(
+            summary(&c),
+            (
+                1,
+                Some("2026-01-02".into()),
+                1,
+                Some("2026-01-02T09:00:00".into())
+            )
+        );
+        // Deleting a voided row leaves the count alone; deleting a current one lowers it.
+        c.execute("DELETE FROM assessments WHERE id = 4", [])
+            .unwrap();
+        assert_eq!(summary(&c).0, 1);
+        c.execute("DELETE FROM assessments WHERE id = 3", [])
+            .unwrap();
+        assert_eq!(summary(&c).0, 0);
     }
 }

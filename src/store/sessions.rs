@@ -3,8 +3,8 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::assessments::{self, assessment_from_row};
 use super::error::Result;
+use super::records::CURRENT;
 use super::util::{datetime_text, now_utc, parse_datetime, to_json};
 use super::{Store, Tx};
 use crate::domain::{Assessment, SessionLog, rules};
@@ -29,18 +29,25 @@ pub(crate) fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sessio
 }
 
 impl Tx<'_> {
-    /// Log a session. `clinician` defaults to the acting OS user.
-    pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
+    /// The checks every session passes, new or corrected. Returns the patient's row id.
+    pub(crate) fn check_session(&self, s: &SessionLog) -> Result<i64> {
         let patient = self.patient(&s.patient_code)?;
         rules::check_session(s, &self.rules(Some(&patient)))?;
-        let patient_id = patient.id;
-        let clinician = s
-            .clinician
-            .clone()
-            .or_else(|| Some(self.who.os_user.clone()));
+        Ok(patient.id)
+    }
+
+    /// Insert a session row (checked by the caller) as it is, entered by `created_by`, correcting `supersedes`.
+    pub(crate) fn insert_session(
+        &mut self,
+        patient_id: i64,
+        s: &SessionLog,
+        created_by: Option<&str>,
+        supersedes: Option<i64>,
+    ) -> Result<i64> {
         self.tx.execute(
             "INSERT INTO sessions (patient_id, started_at, protocol_id, minutes, repetitions, level, success_rate, \
-             rpe, notes, clinician, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             rpe, notes, clinician, created_at, created_by, supersedes) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 patient_id,
                 datetime_text(s.started_at),
@@ -51,15 +58,29 @@ impl Tx<'_> {
                 s.success_rate,
                 s.rpe,
                 s.notes,
-                clinician,
-                now_utc()
+                s.clinician,
+                now_utc(),
+                created_by,
+                supersedes
             ],
         )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Log a session. `clinician` defaults to the acting OS user.
+    pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
+        let patient_id = self.check_session(s)?;
+        let clinician = s
+            .clinician
+            .clone()
+            .or_else(|| Some(self.who.os_user.clone()));
         let stored = SessionLog {
-            id: self.tx.last_insert_rowid(),
             clinician,
             ..s.clone()
         };
+        let me = self.who.os_user.clone();
+        let id = self.insert_session(patient_id, &stored, Some(&me), None)?;
+        let stored = SessionLog { id, ..stored };
         self.audit(
             "create",
             "session",
@@ -95,39 +116,24 @@ impl Store {
         self.write(|tx| tx.add_session(s))
     }
 
-    /// A patient's sessions, most recent first, at most `limit` (all when `None`).
+    /// A patient's current sessions (not corrected or voided ones), most recent first, at most `limit` (all when `None`).
     pub fn sessions(&self, code: &str, limit: Option<usize>) -> Result<Vec<SessionLog>> {
         let pid = self.patient_id(code)?;
         let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM sessions s JOIN patients p ON p.id = s.patient_id \
-             WHERE s.patient_id = ?1 ORDER BY s.started_at DESC, s.id DESC LIMIT ?2"
+             WHERE s.patient_id = ?1 AND s.{CURRENT} ORDER BY s.started_at DESC, s.id DESC LIMIT ?2"
         ))?;
         let rows = stmt.query_map(params![pid, limit], session_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Assessments and sessions of a patient, oldest first (on the same day, assessments before sessions).
+    /// Current assessments and sessions of a patient, oldest first (on the same day, assessments before sessions).
     pub fn history(&self, code: &str) -> Result<Vec<HistoryEntry>> {
-        let pid = self.patient_id(code)?;
-        let mut out: Vec<HistoryEntry> = Vec::new();
-        let mut stmt = self.conn().prepare(&format!(
-            "SELECT {} FROM assessments a JOIN patients p ON p.id = a.patient_id WHERE a.patient_id = ?1 \
-             ORDER BY a.date, a.id",
-            assessments::COLUMNS
-        ))?;
-        for a in stmt.query_map([pid], assessment_from_row)? {
-            out.push(HistoryEntry::Assessment(a?));
-        }
-        let mut stmt = self.conn().prepare(&format!(
-            "SELECT {COLUMNS} FROM sessions s JOIN patients p ON p.id = s.patient_id WHERE s.patient_id = ?1 \
-             ORDER BY s.started_at, s.id"
-        ))?;
-        for s in stmt.query_map([pid], session_from_row)? {
-            out.push(HistoryEntry::Session(s?));
-        }
-        // Stable sort keeps each kind's own order on ties; assessments were pushed first.
-        out.sort_by_key(HistoryEntry::when);
-        Ok(out)
+        Ok(self
+            .history_records(code, false)?
+            .into_iter()
+            .map(|h| h.entry)
+            .collect())
     }
 }

@@ -18,6 +18,7 @@ use super::forms::Form;
 use super::keymap::{self, Mode};
 use super::list::ListScreen;
 use super::overview::OverviewScreen;
+use super::records::RecordsScreen;
 use super::theme::Theme;
 use super::widgets::{centered, footer};
 use crate::domain::{Assessment, SessionLog};
@@ -105,6 +106,14 @@ pub enum Cmd {
     EditPlan(String),
     /// Save an edited plan (versioned).
     UpdatePlan(crate::domain::Plan),
+    /// Open the patient's records, to correct or void one.
+    Records(String),
+    /// Correct a record, with the reason.
+    CorrectRecord(crate::store::Correction, String),
+    /// Void a record, with the reason.
+    VoidRecord(crate::store::RecordKind, i64, String),
+    /// Say something on the status line (an error).
+    Status(String),
 }
 
 enum CmdKind {
@@ -135,6 +144,7 @@ pub enum Screen {
     Overview(OverviewScreen),
     Form(Form),
     Compare(Box<CompareScreen>),
+    Records(Box<RecordsScreen>),
 }
 
 pub struct App {
@@ -296,6 +306,7 @@ impl App {
             Some(Screen::Form(_)) => Mode::Form,
             Some(Screen::List(l)) => l.mode(),
             Some(Screen::Compare(c)) => c.mode(),
+            Some(Screen::Records(r)) => r.mode(),
         }
     }
 
@@ -378,6 +389,14 @@ impl App {
             {
                 c.detail = d;
             }
+            if let Screen::Records(r) = s {
+                match self.source.records(r.code()) {
+                    Ok(rows) => r.set_rows(rows),
+                    Err(e) => {
+                        self.status = Some((format!("cannot read {}: {e:#}", r.code()), true))
+                    }
+                }
+            }
             if let Screen::Overview(o) = s {
                 match self.source.detail(o.code()) {
                     Ok(d) => o.detail = d,
@@ -441,6 +460,7 @@ impl App {
                 f.handle(&key, &mut cmds)
             }
             Some(Screen::Compare(c)) => c.handle(&key, &self.ctx, &mut cmds),
+            Some(Screen::Records(r)) => r.handle(&key, &mut cmds),
         };
         if outcome == Outcome::NotConsumed {
             tracing::debug!(?key, "key not bound in this mode");
@@ -537,6 +557,40 @@ impl App {
                 }
             }
             Cmd::RunForecast => self.start_forecast(),
+            Cmd::Records(code) => match self.source.records(&code) {
+                Ok(rows) => self
+                    .stack
+                    .push(Screen::Records(Box::new(RecordsScreen::new(code, rows)))),
+                Err(e) => self.set_status(format!("{e:#}"), true),
+            },
+            Cmd::Status(msg) => self.set_status(msg, true),
+            Cmd::CorrectRecord(c, reason) => {
+                let res = self.source.correct_record(&c, &reason);
+                let (kind, old) = match &c {
+                    crate::store::Correction::Assessment(a) => {
+                        (crate::store::RecordKind::Assessment, a.id)
+                    }
+                    crate::store::Correction::Session(s) => {
+                        (crate::store::RecordKind::Session, s.id)
+                    }
+                    crate::store::Correction::Plan(p) => (crate::store::RecordKind::Plan, p.id),
+                };
+                self.record_saved(res.map(|new| {
+                    (
+                        (kind, new),
+                        format!("Corrected {} #{old}: now #{new}.", kind.name()),
+                    )
+                }));
+            }
+            Cmd::VoidRecord(kind, id, reason) => {
+                let res = self.source.void_record(kind, id, &reason);
+                self.record_saved(res.map(|()| {
+                    (
+                        (kind, id),
+                        format!("Voided {} #{id}: {reason}.", kind.name()),
+                    )
+                }));
+            }
             Cmd::NewPatient => {
                 let next = self
                     .source
@@ -729,6 +783,24 @@ impl App {
         }
     }
 
+    /// After correcting or voiding on the records screen: select the result, or keep the form with the refusal.
+    fn record_saved(&mut self, res: anyhow::Result<((crate::store::RecordKind, i64), String)>) {
+        match res {
+            Ok((select, msg)) => {
+                self.refresh();
+                if let Some(Screen::Records(r)) = self.stack.last_mut() {
+                    r.saved(select);
+                }
+                self.set_status(msg, false);
+            }
+            Err(e) => {
+                if let Some(Screen::Records(r)) = self.stack.last_mut() {
+                    r.refused(format!("{e:#}"));
+                }
+            }
+        }
+    }
+
     fn after_save(&mut self, res: anyhow::Result<String>) {
         match res {
             Ok(msg) => {
@@ -793,6 +865,7 @@ impl App {
                 Screen::List(_) => "Patients".into(),
                 Screen::Overview(o) => o.code().to_string(),
                 Screen::Compare(_) => "forecast".to_string(),
+                Screen::Records(_) => "records".to_string(),
                 Screen::Form(fm) => match fm.kind {
                     super::forms::FormKind::Assessment => "new assessment".into(),
                     super::forms::FormKind::Session => "log session".into(),
@@ -818,6 +891,7 @@ impl App {
             Some(Screen::Overview(o)) => o.draw(f, body, &self.ctx),
             Some(Screen::Form(fm)) => fm.draw(f, body, &self.ctx),
             Some(Screen::Compare(c)) => c.draw(f, body, &self.ctx),
+            Some(Screen::Records(r)) => r.draw(f, body, &self.ctx),
         }
 
         let status_line = match &self.status {
@@ -965,6 +1039,7 @@ impl App {
                 Some(Screen::Form(_)) => Mode::Form,
                 Some(Screen::List(l)) => l.mode(),
                 Some(Screen::Compare(c)) => c.mode(),
+                Some(Screen::Records(r)) => r.mode(),
             }
         };
         let offer = self.offer();

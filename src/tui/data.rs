@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
 use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
-use crate::store::{PatientFilter, Store};
+use crate::store::{
+    Correction, HistoryEntry, HistoryRecord, PatientFilter, RecordKind, RecordMeta, Store,
+};
 
 /// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
 /// A row of the patient list: the brief profile and its activity.
@@ -123,6 +125,40 @@ pub trait Source {
     fn access(&self) -> anyhow::Result<Access>;
     /// Problems with the database file the user should fix (e.g. readable by every user), each with the fix.
     fn warnings(&self) -> Vec<String>;
+    /// A patient's assessments and sessions with their standing, corrected and voided ones too, oldest first.
+    /// Without a database every record is current.
+    fn records(&self, code: &str) -> anyhow::Result<Vec<HistoryRecord>> {
+        let d = self.detail(code)?;
+        let current = RecordMeta {
+            status: crate::store::RecordStatus::Current,
+            supersedes: None,
+            superseded_by: None,
+            reason: None,
+            changed_by: None,
+            changed_at: None,
+            created_by: None,
+        };
+        let mut out: Vec<HistoryRecord> = d
+            .assessments
+            .into_iter()
+            .map(HistoryEntry::Assessment)
+            .chain(d.sessions.into_iter().map(HistoryEntry::Session))
+            .map(|entry| HistoryRecord {
+                entry,
+                meta: current.clone(),
+            })
+            .collect();
+        out.sort_by_key(|h| h.entry.when());
+        Ok(out)
+    }
+    /// Correct a record (see [`crate::store::Store::correct_record`]); returns the new record's id.
+    fn correct_record(&mut self, _c: &Correction, _reason: &str) -> anyhow::Result<i64> {
+        anyhow::bail!("records can be corrected only in a database")
+    }
+    /// Void a record entered in error (see [`crate::store::Store::void_record`]).
+    fn void_record(&mut self, _kind: RecordKind, _id: i64, _reason: &str) -> anyhow::Result<()> {
+        anyhow::bail!("records can be voided only in a database")
+    }
 }
 
 /// A forecast or comparison ready to run off the UI thread; it checks `Control` for cancellation and progress.
@@ -463,5 +499,18 @@ impl Source for StoreSource {
 
     fn warnings(&self) -> Vec<String> {
         self.store.warnings().to_vec()
+    }
+
+    fn records(&self, code: &str) -> anyhow::Result<Vec<HistoryRecord>> {
+        Ok(self.store.history_records(code, true)?)
+    }
+
+    fn correct_record(&mut self, c: &Correction, reason: &str) -> anyhow::Result<i64> {
+        Ok(self.store.correct_record(c, reason)?)
+    }
+
+    fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> anyhow::Result<()> {
+        self.store.void_record(kind, id, reason)?;
+        Ok(())
     }
 }

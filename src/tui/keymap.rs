@@ -39,6 +39,12 @@ pub enum Action {
     Reload,
     /// Show the database's warnings and who the user is.
     Notices,
+    /// Open the patient's records (history) to correct or void one.
+    Records,
+    /// Correct the selected record (a new version with a reason).
+    CorrectRecord,
+    /// Void the selected record (entered in error, with a reason).
+    VoidRecord,
 }
 
 impl Action {
@@ -54,6 +60,8 @@ impl Action {
                 | Action::EditPatient
                 | Action::EditPlan
                 | Action::SetPlan
+                | Action::CorrectRecord
+                | Action::VoidRecord
         )
     }
 }
@@ -160,6 +168,10 @@ pub enum Mode {
     PlanForm,
     Conflict,
     Notices,
+    /// The patient's records, to pick one to correct or void.
+    Records,
+    /// Correcting or voiding a record: its values and the reason.
+    RecordEdit,
 }
 
 impl Mode {
@@ -178,6 +190,8 @@ impl Mode {
             Mode::PlanForm => "New plan",
             Mode::Conflict => "Edit conflict",
             Mode::Notices => "Warnings and access",
+            Mode::Records => "Records: correct or void",
+            Mode::RecordEdit => "Correct or void a record",
         }
     }
 
@@ -196,12 +210,17 @@ impl Mode {
             Mode::PlanForm => PLAN_FORM,
             Mode::Conflict => CONFLICT,
             Mode::Notices => HELP,
+            Mode::Records => RECORDS,
+            Mode::RecordEdit => RECORD_EDIT,
         }
     }
 
     /// Whether keys not in the table are text for a field (so `q`, `j`, `?` type).
     pub fn is_text(self) -> bool {
-        matches!(self, Mode::ListSearch | Mode::Form | Mode::PlanForm)
+        matches!(
+            self,
+            Mode::ListSearch | Mode::Form | Mode::PlanForm | Mode::RecordEdit
+        )
     }
 }
 
@@ -354,6 +373,12 @@ pub static OVERVIEW: &[Binding] = &[
         "compare",
     ),
     b(
+        &[c('r')],
+        Action::Records,
+        "records: every assessment and session, to correct or void one",
+        "records",
+    ),
+    b(
         &[k(KeyCode::Esc), c('h'), k(KeyCode::Left)],
         Action::Back,
         "back to the list",
@@ -367,6 +392,62 @@ pub static OVERVIEW: &[Binding] = &[
     ),
     b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
     b(&[c('q')], Action::Quit, "quit", "quit"),
+];
+
+pub static RECORDS: &[Binding] = &[
+    NAV[0],
+    NAV[1],
+    NAV[2],
+    NAV[3],
+    b(
+        &[c('c')],
+        Action::CorrectRecord,
+        "correct the selected record (a new version, with a reason)",
+        "correct",
+    ),
+    b(
+        &[c('v')],
+        Action::VoidRecord,
+        "void the selected record: entered in error (with a reason)",
+        "void",
+    ),
+    b(
+        &[k(KeyCode::Esc), c('h'), k(KeyCode::Left)],
+        Action::Back,
+        "back to the overview",
+        "back",
+    ),
+    b(
+        &[c('w')],
+        Action::Notices,
+        "warnings, and who you are",
+        "warnings",
+    ),
+    b(&[c('?'), k(KeyCode::F(1))], Action::Help, "help", "help"),
+    b(&[c('q')], Action::Quit, "quit", "quit"),
+];
+
+pub static RECORD_EDIT: &[Binding] = &[
+    b(
+        &[k(KeyCode::Enter), ctrl('s')],
+        Action::Save,
+        "save the correction or the voiding",
+        "save",
+    ),
+    b(
+        &[k(KeyCode::Tab), k(KeyCode::Down)],
+        Action::NextField,
+        "next field",
+        "next",
+    ),
+    b(
+        &[k(KeyCode::BackTab), k(KeyCode::Up)],
+        Action::PrevField,
+        "previous field",
+        "prev",
+    ),
+    b(&[k(KeyCode::Esc)], Action::Back, "cancel", "cancel"),
+    b(&[k(KeyCode::F(1))], Action::Help, "help", "help"),
 ];
 
 pub static FORM: &[Binding] = &[

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod keymap;
 pub mod list;
 pub mod overview;
+pub mod records;
 pub mod theme;
 pub mod widgets;
 

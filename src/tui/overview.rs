@@ -216,6 +216,7 @@ impl OverviewScreen {
             Action::EditPlan => cmds.push(Cmd::EditPlan(self.code().to_string())),
             Action::Forecast => cmds.push(Cmd::Forecast(self.code().to_string())),
             Action::Compare => cmds.push(Cmd::Compare(self.code().to_string())),
+            Action::Records => cmds.push(Cmd::Records(self.code().to_string())),
             Action::Back => cmds.push(Cmd::Back),
             Action::Help => cmds.push(Cmd::Help),
             Action::Quit => cmds.push(Cmd::Quit),

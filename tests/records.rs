@@ -1,0 +1,816 @@
+//! Issue 9, point 3: records are corrected or voided, never edited in place. The cases the issue names, end to end
+//! through the real binary where a user would meet them, and through the store for roles and races.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use praxis::domain::{Assessment, Condition, OlderAdultFacts, Patient, SessionLog};
+use praxis::store::{Correction, RecordKind, RecordStatus, Role, Store, StoreError, Who};
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("praxis.db");
+        Env { dir, db }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("praxis").unwrap();
+        c.env_remove("PRAXIS_DB")
+            .env_remove("PRAXIS_PROTOCOLS")
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .env("XDG_STATE_HOME", self.dir.path().join("xdg-state"))
+            .env("NO_COLOR", "1")
+            .arg("--db")
+            .arg(&self.db)
+            .args(args);
+        c
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "praxis {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let out = self.ok(&a);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{a:?}: not JSON ({e}):\n{out}"))
+    }
+
+    /// Run, expect a refusal; return stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().unwrap();
+        assert!(!out.status.success(), "praxis {args:?} should fail");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(!err.contains("panicked"), "{err}");
+        err
+    }
+
+    fn add_stroke(&self, code: &str) {
+        self.ok(&[
+            "patient",
+            "add",
+            "--code",
+            code,
+            "--birth-year",
+            "1958",
+            "--condition",
+            "stroke",
+            "--onset",
+            "2026-01-05",
+        ]);
+    }
+
+    fn add_older(&self, code: &str) {
+        self.ok(&[
+            "patient",
+            "add",
+            "--code",
+            code,
+            "--birth-year",
+            "1944",
+            "--condition",
+            "older-adult",
+        ]);
+    }
+
+    /// What an old database would hold: an assessment the store accepted before its checks were tightened.
+    fn insert_raw_assessment(&self, code: &str, instrument: &str, score: f64, date: &str) -> i64 {
+        let c = rusqlite::Connection::open(&self.db).unwrap();
+        c.execute(
+            "INSERT INTO assessments (patient_id, instrument, score, date, notes, created_at, created_by) \
+             SELECT id, ?2, ?3, ?4, '', '2026-02-01T00:00:00.000Z', \
+                    (SELECT os_user FROM clinicians ORDER BY id LIMIT 1) FROM patients WHERE code = ?1",
+            rusqlite::params![code, instrument, score, date],
+        )
+        .unwrap();
+        c.last_insert_rowid()
+    }
+
+    fn forecast(&self, code: &str) -> std::process::Output {
+        self.cmd(&[
+            "simulate",
+            "--patient",
+            code,
+            "--protocol",
+            "usual-care",
+            "--draws",
+            "20",
+            "--json",
+        ])
+        .output()
+        .unwrap()
+    }
+
+    fn list_row(&self, code: &str) -> Value {
+        let list = self.json(&["patient", "list"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .cloned()
+            .unwrap()
+    }
+}
+
+fn ids_and_statuses(history: &Value) -> Vec<(i64, String)> {
+    history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_i64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_assessment_dated_1990_stops_the_forecast_until_its_date_is_corrected_or_it_is_voided() {
+    for fix in ["correct", "void"] {
+        let env = Env::new();
+        env.add_stroke("P-0001");
+        env.ok(&["assess", "P-0001", "fma_ue", "20", "--date", "2026-01-20"]);
+        let bad = env.insert_raw_assessment("P-0001", "fma_ue", 24.0, "1990-02-03");
+        let before = env.forecast("P-0001");
+        assert!(
+            !before.status.success(),
+            "the 1990 score should stop the forecast (that is the bug being fixed)"
+        );
+        let bad_id = bad.to_string();
+        match fix {
+            "correct" => {
+                let new = env.json(&[
+                    "correct",
+                    "assessment",
+                    &bad_id,
+                    "--date",
+                    "2026-02-03",
+                    "--reason",
+                    "typed 1990 for 2026",
+                ]);
+                assert_eq!(new["status"], "current");
+                assert_eq!(new["date"], "2026-02-03");
+                assert_eq!(new["supersedes"], bad);
+            }
+            _ => {
+                let gone = env.json(&["void", "assessment", &bad_id, "--reason", "wrong date"]);
+                assert_eq!(gone["status"], "voided");
+            }
+        }
+        let after = env.forecast("P-0001");
+        assert!(
+            after.status.success(),
+            "after {fix}: {}",
+            String::from_utf8_lossy(&after.stderr)
+        );
+        let all = env.json(&["history", "P-0001", "--all"]);
+        let expected = if fix == "correct" {
+            "corrected"
+        } else {
+            "voided"
+        };
+        assert!(
+            ids_and_statuses(&all).contains(&(bad, expected.to_string())),
+            "{all}"
+        );
+    }
+}
+
+#[test]
+fn a_tug_on_the_wrong_patient_voided_leaves_forecasts_exports_and_counts() {
+    let env = Env::new();
+    env.add_older("P-0001");
+    env.add_older("P-0002");
+    env.ok(&["assess", "P-0001", "tug_s", "14.0", "--date", "2026-03-01"]);
+    env.ok(&["assess", "P-0002", "tug_s", "25.0", "--date", "2026-03-01"]);
+    // Meant for P-0001, saved on P-0002: the jump from 25 s is warned about, and the therapist forced it through.
+    let wrong = env.json(&[
+        "assess",
+        "P-0002",
+        "tug_s",
+        "12.0",
+        "--date",
+        "2026-03-08",
+        "--force",
+    ]);
+    let wrong_id = wrong["id"].as_i64().unwrap();
+    assert_eq!(env.list_row("P-0002")["n_assessments"], 2);
+    assert_eq!(env.list_row("P-0002")["last_assessment"], "2026-03-08");
+    let scenario = |env: &Env| -> Value {
+        let out = env.forecast("P-0002");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let with_wrong = scenario(&env);
+
+    env.ok(&[
+        "void",
+        "assessment",
+        &wrong_id.to_string(),
+        "--reason",
+        "wrong patient",
+    ]);
+
+    // Counts and the flags' dates on the patient list.
+    let row = env.list_row("P-0002");
+    assert_eq!(row["n_assessments"], 1, "{row}");
+    assert_eq!(row["last_assessment"], "2026-03-01", "{row}");
+    // The export.
+    let export = env.json(&["export", "assessments", "--format", "json"]);
+    let exported: Vec<i64> = export
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert!(!exported.contains(&wrong_id), "{export}");
+    assert_eq!(exported.len(), 2);
+    // The forecast starts from the 25 s TUG again, not from the 12 s typed on the wrong patient.
+    let without = scenario(&env);
+    let start = |v: &Value| v["measures"]["tug_s"]["mean"][0].as_f64().unwrap();
+    assert!(
+        start(&with_wrong) < 15.0 && start(&without) > 20.0,
+        "with the wrong TUG {} s, without {} s",
+        start(&with_wrong),
+        start(&without)
+    );
+    // The default history hides it; --all shows it as voided with its reason.
+    let current = env.json(&["history", "P-0002"]);
+    assert_eq!(ids_and_statuses(&current).len(), 1);
+    let all = env.json(&["history", "P-0002", "--all"]);
+    let row = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == wrong_id)
+        .unwrap();
+    assert_eq!(row["status"], "voided");
+    assert_eq!(row["reason"], "wrong patient");
+    let human = env.ok(&["history", "P-0002", "--all"]);
+    assert!(
+        human.contains(&format!("#{wrong_id} VOIDED: wrong patient")),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_duplicate_session_is_voided_and_history_all_shows_both_with_statuses_and_the_audit_before_and_after()
+ {
+    let env = Env::new();
+    env.add_stroke("P-0001");
+    let log = [
+        "log",
+        "P-0001",
+        "--protocol",
+        "cimt",
+        "--minutes",
+        "60",
+        "--reps",
+        "200",
+        "--date",
+        "2026-03-02",
+        "--time",
+        "10:00",
+    ];
+    let first = env.json(&log);
+    let dup = env.json(&log);
+    assert_eq!(env.list_row("P-0001")["n_sessions"], 2);
+    let dup_id = dup["id"].as_i64().unwrap().to_string();
+    env.ok(&["void", "session", &dup_id, "--reason", "entered twice"]);
+    assert_eq!(env.list_row("P-0001")["n_sessions"], 1);
+    let all = env.json(&["history", "P-0001", "--all"]);
+    assert_eq!(
+        ids_and_statuses(&all),
+        [
+            (first["id"].as_i64().unwrap(), "current".to_string()),
+            (dup["id"].as_i64().unwrap(), "voided".to_string())
+        ]
+    );
+    // Every field history --json had before is still there.
+    for field in [
+        "type",
+        "id",
+        "patient_code",
+        "started_at",
+        "protocol_id",
+        "minutes",
+        "repetitions",
+    ] {
+        assert!(all[1].get(field).is_some(), "{field} missing: {}", all[1]);
+    }
+    // Voiding twice is refused: the record is no longer current.
+    let err = env.fails(&["void", "session", &dup_id, "--reason", "again"]);
+    assert!(err.contains("already voided"), "{err}");
+
+    let audit = env.json(&["audit"]);
+    let row = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"] == "void")
+        .unwrap();
+    assert_eq!(row["entity"], "session");
+    assert_eq!(row["entity_key"], dup_id.as_str());
+    assert_eq!(row["before"]["status"], "current");
+    assert_eq!(row["before"]["minutes"], 60);
+    assert_eq!(row["after"]["status"], "voided");
+    assert!(row["after"]["changed_by"].is_string(), "{row}");
+    assert!(env.ok(&["audit", "--verify"]).contains("intact"));
+}
+
+#[test]
+fn a_correction_is_a_new_version_audited_with_before_and_after() {
+    let env = Env::new();
+    env.add_stroke("P-0001");
+    let a = env.json(&["assess", "P-0001", "arat", "12", "--date", "2026-03-01"]);
+    let id = a["id"].as_i64().unwrap();
+    let new = env.json(&[
+        "correct",
+        "assessment",
+        &id.to_string(),
+        "--score",
+        "21",
+        "--assessor",
+        "kim",
+        "--reason",
+        "read the wrong column",
+    ]);
+    let new_id = new["id"].as_i64().unwrap();
+    assert_ne!(new_id, id);
+    assert_eq!(
+        (new["score"].as_f64(), new["assessor"].as_str()),
+        (Some(21.0), Some("kim"))
+    );
+    assert_eq!(new["date"], "2026-03-01", "unchanged fields are kept");
+    let audit = env.json(&["audit"]);
+    let row = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"] == "correct")
+        .unwrap();
+    assert_eq!(row["before"]["score"], 12.0);
+    assert_eq!(row["before"]["id"], id);
+    assert_eq!(row["after"]["score"], 21.0);
+    assert_eq!(row["after"]["id"], new_id);
+    assert_eq!(row["after"]["supersedes"], id);
+    let human = env.ok(&["audit"]);
+    assert!(
+        human.contains(&format!("correct assessment {id} (now {new_id}):")),
+        "{human}"
+    );
+    // The old version cannot be corrected again; the new one can.
+    let err = env.fails(&[
+        "correct",
+        "assessment",
+        &id.to_string(),
+        "--score",
+        "22",
+        "--reason",
+        "x",
+    ]);
+    assert!(
+        err.contains("already corrected") && err.contains(&format!("assessment {new_id}")),
+        "{err}"
+    );
+    env.ok(&[
+        "correct",
+        "assessment",
+        &new_id.to_string(),
+        "--score",
+        "22",
+        "--reason",
+        "x",
+    ]);
+    // A corrected value passes the same checks as a new one.
+    let (now_id, _) = *ids_and_statuses(&env.json(&["history", "P-0001"]))
+        .last()
+        .unwrap();
+    let err = env.fails(&[
+        "correct",
+        "assessment",
+        &now_id.to_string(),
+        "--score",
+        "99",
+        "--reason",
+        "x",
+    ]);
+    assert!(err.contains("ARAT") || err.contains("arat"), "{err}");
+    let err = env.fails(&[
+        "correct",
+        "assessment",
+        &now_id.to_string(),
+        "--date",
+        "2099-01-01",
+        "--reason",
+        "x",
+    ]);
+    assert!(err.contains("future"), "{err}");
+}
+
+#[test]
+fn a_session_correction_keeps_the_time_and_checks_the_values() {
+    let env = Env::new();
+    env.add_stroke("P-0001");
+    let s = env.json(&[
+        "log",
+        "P-0001",
+        "--protocol",
+        "cimt",
+        "--minutes",
+        "60",
+        "--reps",
+        "200",
+        "--date",
+        "2026-03-02",
+        "--time",
+        "10:30",
+    ]);
+    let id = s["id"].as_i64().unwrap().to_string();
+    let new = env.json(&[
+        "correct",
+        "session",
+        &id,
+        "--minutes",
+        "45",
+        "--reps",
+        "150",
+        "--success",
+        "80%",
+        "--level",
+        "3",
+        "--rpe",
+        "4",
+        "--date",
+        "2026-03-03",
+        "--reason",
+        "wrong day",
+    ]);
+    assert_eq!(new["started_at"], "2026-03-03T10:30:00");
+    assert_eq!(
+        (new["minutes"].as_i64(), new["repetitions"].as_i64()),
+        (Some(45), Some(150))
+    );
+    assert_eq!(
+        (
+            new["success_rate"].as_f64(),
+            new["level"].as_i64(),
+            new["rpe"].as_i64()
+        ),
+        (Some(0.8), Some(3), Some(4))
+    );
+    assert_eq!(
+        env.list_row("P-0001")["last_session"],
+        "2026-03-03T10:30:00"
+    );
+    let new_id = new["id"].as_i64().unwrap().to_string();
+    let err = env.fails(&[
+        "correct",
+        "session",
+        &new_id,
+        "--minutes",
+        "0",
+        "--reason",
+        "x",
+    ]);
+    assert!(err.contains("minutes"), "{err}");
+}
+
+#[test]
+fn the_reason_is_required() {
+    let env = Env::new();
+    env.add_stroke("P-0001");
+    let a = env.json(&["assess", "P-0001", "arat", "12", "--date", "2026-03-01"]);
+    let id = a["id"].as_i64().unwrap().to_string();
+    let err = env.fails(&["void", "assessment", &id]);
+    assert!(err.contains("--reason"), "{err}");
+    let err = env.fails(&["correct", "assessment", &id, "--score", "13"]);
+    assert!(err.contains("--reason"), "{err}");
+    for blank in ["", "   "] {
+        let err = env.fails(&["void", "assessment", &id, "--reason", blank]);
+        assert!(err.contains("reason is required"), "{err}");
+        let err = env.fails(&[
+            "correct",
+            "assessment",
+            &id,
+            "--score",
+            "13",
+            "--reason",
+            blank,
+        ]);
+        assert!(err.contains("reason is required"), "{err}");
+    }
+    let err = env.fails(&["correct", "assessment", &id, "--reason", "nothing given"]);
+    assert!(err.contains("nothing to correct"), "{err}");
+    assert_eq!(
+        ids_and_statuses(&env.json(&["history", "P-0001", "--all"])).len(),
+        1
+    );
+}
+
+#[test]
+fn plans_are_corrected_and_voided_too() {
+    let env = Env::new();
+    env.add_stroke("P-0001");
+    let plan = env.json(&[
+        "plan",
+        "set",
+        "P-0001",
+        "--protocol",
+        "cimt",
+        "--start",
+        "2026-03-01",
+    ]);
+    let id = plan["id"].as_i64().unwrap().to_string();
+    let new = env.json(&[
+        "correct",
+        "plan",
+        &id,
+        "--protocol",
+        "usual-care",
+        "--start",
+        "2026-02-20",
+        "--goal",
+        "walk",
+        "--reason",
+        "wrong protocol picked",
+    ]);
+    assert_eq!(new["protocol_id"], "usual-care");
+    assert_eq!(
+        new["status"], "active",
+        "the correction stays the active plan"
+    );
+    assert_eq!(new["record_status"], "current");
+    let shown = env.json(&["plan", "show", "P-0001"]);
+    assert_eq!(
+        (shown["protocol_id"].as_str(), shown["start_date"].as_str()),
+        (Some("usual-care"), Some("2026-02-20"))
+    );
+    assert_eq!(env.list_row("P-0001")["plan_protocol"], "usual-care");
+    let human = env.ok(&["plan", "show", "P-0001"]);
+    assert!(
+        human.contains(&format!("Record:   plan {}", new["id"])),
+        "{human}"
+    );
+    let err = env.fails(&["correct", "plan", &id, "--goal", "x", "--reason", "x"]);
+    assert!(err.contains("already corrected"), "{err}");
+    let err = env.fails(&[
+        "correct",
+        "plan",
+        &new["id"].to_string(),
+        "--protocol",
+        "no-such",
+        "--reason",
+        "x",
+    ]);
+    assert!(err.contains("unknown protocol"), "{err}");
+    let gone = env.json(&[
+        "void",
+        "plan",
+        &new["id"].to_string(),
+        "--reason",
+        "no plan agreed",
+    ]);
+    assert_eq!(gone["record_status"], "voided");
+    assert_eq!(env.json(&["plan", "show", "P-0001"]), Value::Null);
+    assert_eq!(env.list_row("P-0001")["plan_protocol"], Value::Null);
+}
+
+// ---- roles and races, through the store ----
+
+fn who(user: &str) -> Who {
+    Who {
+        os_user: user.into(),
+        ssh_addr: None,
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn assessment(score: f64) -> Assessment {
+    Assessment {
+        id: 0,
+        patient_code: "P-0001".into(),
+        instrument: "bbs".into(),
+        score,
+        date: day(2026, 3, 1),
+        assessor: None,
+        notes: String::new(),
+    }
+}
+
+fn session() -> SessionLog {
+    SessionLog {
+        id: 0,
+        patient_code: "P-0001".into(),
+        started_at: day(2026, 3, 2).and_hms_opt(9, 0, 0).unwrap(),
+        protocol_id: "usual-care".into(),
+        minutes: 45,
+        repetitions: 100,
+        level: None,
+        success_rate: None,
+        rpe: None,
+        notes: String::new(),
+        clinician: None,
+    }
+}
+
+/// "boss" (admin), "lena" (lead), "tom" and "ann" (therapists), "stu" (readonly); a patient.
+fn clinic() -> (tempfile::TempDir, PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("praxis.db");
+    let mut store = Store::open(&path).unwrap();
+    let me = store.who().os_user.clone();
+    store.add_clinician("boss", "Boss", Role::Admin).unwrap();
+    store.set_who(who("boss"));
+    store.remove_clinician(&me).unwrap();
+    for (u, r) in [
+        ("lena", Role::Lead),
+        ("tom", Role::Therapist),
+        ("ann", Role::Therapist),
+        ("stu", Role::Readonly),
+    ] {
+        store.add_clinician(u, u, r).unwrap();
+    }
+    store
+        .add_patient(&Patient {
+            id: 0,
+            code: "P-0001".into(),
+            name: None,
+            birth_year: 1944,
+            sex: None,
+            dominant_hand: None,
+            affected_side: None,
+            condition: Condition::OlderAdult(OlderAdultFacts::default()),
+            notes: String::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+            version: 0,
+        })
+        .unwrap();
+    (dir, path, store)
+}
+
+fn as_user(path: &Path, user: &str) -> Store {
+    let mut s = Store::open(path).unwrap();
+    s.set_who(who(user));
+    s
+}
+
+fn forbidden<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
+    match r {
+        Err(e @ StoreError::Forbidden(_)) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_therapist_corrects_their_own_records_a_lead_anyones_readonly_and_strangers_nothing() {
+    let (_dir, path, _boss) = clinic();
+    let mut tom = as_user(&path, "tom");
+    let mut ann = as_user(&path, "ann");
+    let a = tom.add_assessment(&assessment(40.0)).unwrap();
+    let s = tom.add_session(&session()).unwrap();
+    let fix = |score| {
+        Correction::Assessment(Assessment {
+            id: a.id,
+            score,
+            ..assessment(0.0)
+        })
+    };
+    // Another therapist: neither correct nor void, for assessments and sessions.
+    let msg = forbidden(ann.correct_record(&fix(41.0), "typo"));
+    assert!(
+        msg.contains("only records you entered") && msg.contains("tom"),
+        "{msg}"
+    );
+    forbidden(ann.void_record(RecordKind::Assessment, a.id, "dup"));
+    forbidden(ann.void_record(RecordKind::Session, s.id, "dup"));
+    // Read-only and unknown users: nothing, even what they could see.
+    for user in ["stu", "mallory"] {
+        let mut st = as_user(&path, user);
+        forbidden(st.correct_record(&fix(41.0), "typo"));
+        forbidden(st.void_record(RecordKind::Session, s.id, "dup"));
+    }
+    // Nothing of that was written.
+    let (_, meta) = tom.assessment_record(a.id).unwrap();
+    assert_eq!(meta.status, RecordStatus::Current);
+    // The lead may correct anyone's; the therapist who entered it still may correct the new version.
+    let mut lena = as_user(&path, "lena");
+    let v2 = lena.correct_record(&fix(41.0), "typo").unwrap();
+    let v3 = tom
+        .correct_record(
+            &Correction::Assessment(Assessment {
+                id: v2,
+                score: 42.0,
+                ..assessment(0.0)
+            }),
+            "still a typo",
+        )
+        .unwrap();
+    let (latest, meta) = tom.assessment_record(v3).unwrap();
+    assert_eq!((latest.score, meta.supersedes), (42.0, Some(v2)));
+    assert_eq!(meta.created_by.as_deref(), Some("tom"));
+    let (_, old) = tom.assessment_record(v2).unwrap();
+    assert_eq!(
+        (old.status, old.changed_by.as_deref()),
+        (RecordStatus::Corrected, Some("tom"))
+    );
+    // The admin may void anyone's; the therapist their own session.
+    as_user(&path, "boss")
+        .void_record(RecordKind::Assessment, v3, "wrong patient")
+        .unwrap();
+    tom.void_record(RecordKind::Session, s.id, "entered twice")
+        .unwrap();
+    assert!(tom.assessments("P-0001").unwrap().is_empty());
+    assert!(tom.sessions("P-0001", None).unwrap().is_empty());
+    assert_eq!(tom.history_records("P-0001", true).unwrap().len(), 4);
+}
+
+#[test]
+fn of_two_users_correcting_the_same_record_the_second_is_refused() {
+    let (_dir, path, mut boss) = clinic();
+    let a = boss.add_assessment(&assessment(40.0)).unwrap();
+    let mut one = as_user(&path, "lena");
+    let mut two = as_user(&path, "boss");
+    // Both read the record, then both save a correction of it.
+    let read = |s: &Store| s.assessment_record(a.id).unwrap().0;
+    let (mut mine, mut theirs) = (read(&one), read(&two));
+    mine.score = 41.0;
+    theirs.score = 45.0;
+    let first = one
+        .correct_record(&Correction::Assessment(mine), "typo")
+        .unwrap();
+    let err = two
+        .correct_record(&Correction::Assessment(theirs), "typo too")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("already corrected") && err.contains("nothing was saved"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("assessment {first}")), "{err}");
+    let current = two.assessments("P-0001").unwrap();
+    assert_eq!(current.len(), 1);
+    assert_eq!((current[0].id, current[0].score), (first, 41.0));
+    // Voiding what someone just corrected is refused the same way.
+    let err = two
+        .void_record(RecordKind::Assessment, a.id, "dup")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("already corrected"), "{err}");
+}
+
+#[test]
+fn a_correction_cannot_move_a_record_to_another_patient_or_instrument() {
+    let (_dir, _path, mut boss) = clinic();
+    let a = boss.add_assessment(&assessment(40.0)).unwrap();
+    let err = boss
+        .correct_record(
+            &Correction::Assessment(Assessment {
+                id: a.id,
+                patient_code: "P-0002".into(),
+                ..assessment(40.0)
+            }),
+            "x",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("void it"), "{err}");
+    let err = boss
+        .correct_record(
+            &Correction::Assessment(Assessment {
+                id: a.id,
+                instrument: "tug_s".into(),
+                ..assessment(20.0)
+            }),
+            "x",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("instrument"), "{err}");
+    assert_eq!(boss.history_records("P-0001", true).unwrap().len(), 1);
+}
