@@ -476,7 +476,7 @@ fn ctrl_c_quits_even_in_a_form() {
 fn hangup_mid_form_keeps_a_private_draft_that_is_offered_back() {
     use praxis::tui::drafts;
     let dir = tempfile::tempdir().unwrap();
-    let path = drafts::path(&dir.path().join("praxis.db"));
+    let path = drafts::path_in(dir.path(), &dir.path().join("praxis.db"));
     // Halfway through an assessment the terminal goes away.
     let mut a = app(clinic());
     press(&mut a, KeyCode::Char('G'));
@@ -510,7 +510,7 @@ fn hangup_mid_form_keeps_a_private_draft_that_is_offered_back() {
 fn a_draft_can_be_discarded_or_kept_for_later() {
     use praxis::tui::drafts;
     let dir = tempfile::tempdir().unwrap();
-    let path = drafts::path(&dir.path().join("praxis.db"));
+    let path = drafts::path_in(dir.path(), &dir.path().join("praxis.db"));
     let mut a = app(clinic());
     press(&mut a, KeyCode::Char('L'));
     let draft = a.draft().unwrap();

@@ -78,14 +78,24 @@ impl Store {
     /// too). A file that every user may read or write opens with a warning ([`Store::warnings`]). A file written by a newer Praxis is refused and left untouched. Before
     /// an existing, non-empty file is migrated, a backup is written next to it.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
+        Store::open_with(path, true)
+    }
+
+    /// Open the database at `path`, which must exist already (nothing is created); as [`Store::open`] otherwise.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Store> {
         let mode = perms::FileMode::from_env()?;
-        mode.create(path)?;
+        if create {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                && !dir.is_dir()
+            {
+                mode.create_dir(dir)?;
+            }
+            mode.create(path)?;
+        }
         let warnings: Vec<String> = perms::world_access_warning(path, mode)
             .into_iter()
             .collect();
@@ -146,10 +156,11 @@ impl Store {
             }
             store.migrate()?;
         }
+        store.ensure_first_admin()?;
         Ok(store)
     }
 
-    pub(crate) fn migrate(&mut self) -> Result<()> {
+    fn migrate(&mut self) -> Result<()> {
         // IMMEDIATE so two processes opening a new file at once queue on the write lock instead of failing.
         self.conn
             .set_transaction_behavior(TransactionBehavior::Immediate);
@@ -161,13 +172,9 @@ impl Store {
             if self.schema_version()? == schema::LATEST {
                 return Ok(());
             }
-            return Err(match e {
-                rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from(err),
-                other => StoreError::Migration(other.to_string()),
-            });
+            return Err(e.into());
         }
-        // The OS user who creates the database is its first admin, so a single-user workstation needs no set-up.
-        self.write_unchecked(|tx| tx.ensure_first_admin())
+        Ok(())
     }
 
     /// Problems noticed on opening that do not stop work (e.g. a world-readable file), for the front end to show.
@@ -222,10 +229,6 @@ impl Store {
         let out = f(&mut tx)?;
         tx.tx.commit()?;
         Ok(out)
-    }
-
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     /// The read-only connection, for the store's own queries.
