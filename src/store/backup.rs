@@ -118,10 +118,31 @@ pub fn open_praxis_file(file: &Path) -> std::result::Result<Connection, String> 
             Path::new(&journal).display()
         ));
     }
-    let conn = Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
+    let mut wal = file.as_os_str().to_owned();
+    wal.push("-wal");
+    let conn = if Path::new(&wal).exists() {
+        // In use (or left by a crash): read it with its write-ahead log, whose files exist already.
+        Connection::open_with_flags(
+            file,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    } else {
+        // A plain reader of a WAL-mode file would create its -wal and -shm: read it as a file nobody changes.
+        let escaped: String = file
+            .to_string_lossy()
+            .chars()
+            .map(|c| match c {
+                '%' | '?' | '#' => format!("%{:02X}", c as u32),
+                c => c.to_string(),
+            })
+            .collect();
+        Connection::open_with_flags(
+            format!("file:{escaped}?immutable=1"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+    }
     .map_err(|e| format!("cannot open it ({e})"))?;
     let not_praxis = || "it is not a Praxis database".to_string();
     let version: i64 = conn
