@@ -298,7 +298,8 @@ fn db_check_creates_nothing_and_fails_on_a_missing_empty_or_half_written_file() 
     checks(&empty, "empty (0 bytes)");
 
     // Half-written backups: `db backup FILE` killed after a range of delays. Each file it left is either a
-    // complete copy that checks out with every patient, or one `db check` refuses, unchanged.
+    // complete copy that checks out with every patient, or one `db check` refuses, unchanged (the copy is written
+    // under a temporary name, `FILE.part-PID`, and renamed when complete).
     let total = patients(&db);
     let (mut refused, mut complete) = (0, 0);
     let life = lifetime(
@@ -316,6 +317,10 @@ fn db_check_creates_nothing_and_fails_on_a_missing_empty_or_half_written_file() 
         );
         if !file.exists() {
             checks(&file, "no such file");
+            // The copy goes to a temporary name first: one that was stopped is refused as well.
+            for part in listing(&out) {
+                checks(&part.0, "is not a Praxis database or is damaged");
+            }
             refused += 1;
             continue;
         }

@@ -360,14 +360,11 @@ impl Store {
             path: dest.to_path_buf(),
             source,
         };
-        if dest.exists() {
-            if !force {
-                return Err(StoreError::Duplicate(format!(
-                    "{} already exists; choose another file or use --force to overwrite it",
-                    dest.display()
-                )));
-            }
-            std::fs::remove_file(dest).map_err(io)?;
+        if dest.exists() && !force {
+            return Err(StoreError::Duplicate(format!(
+                "{} already exists; choose another file or use --force to overwrite it",
+                dest.display()
+            )));
         }
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.is_dir()
@@ -378,10 +375,34 @@ impl Store {
                 dir.display()
             )));
         }
-        self.mode.create(dest)?;
-        self.conn
-            .backup(rusqlite::MAIN_DB, dest, None)
-            .map_err(StoreError::from)
+        // Copied under a temporary name, renamed when complete: a copy that was stopped (killed, disk full) is never
+        // taken for a backup, nor counted among the ones kept. It is opened without following a symbolic link.
+        let mut part = dest.as_os_str().to_owned();
+        part.push(format!(".part-{}", std::process::id()));
+        let part = PathBuf::from(part);
+        // Left by a killed process that had our pid: removing the name never touches what a link points to.
+        let _ = std::fs::remove_file(&part);
+        if !self.mode.create(&part)? {
+            return Err(io(std::io::Error::from(std::io::ErrorKind::AlreadyExists)));
+        }
+        let copied = (|| -> Result<()> {
+            let mut dst = Connection::open_with_flags(
+                &part,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+            )
+            .map_err(|e| StoreError::on_open(e, &part))?;
+            rusqlite::backup::Backup::new(&self.conn, &mut dst)?.run_to_completion(
+                100,
+                Duration::ZERO,
+                None,
+            )?;
+            Ok(())
+        })();
+        let renamed = copied.and_then(|()| std::fs::rename(&part, dest).map_err(io));
+        if renamed.is_err() {
+            let _ = std::fs::remove_file(&part);
+        }
+        renamed
     }
 }
 
