@@ -43,7 +43,11 @@ fn ok(db: &Path, args: &[&str]) -> String {
 fn lifetime(db: &Path, args: &[&str]) -> Duration {
     let start = std::time::Instant::now();
     let out = run(db, args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     start.elapsed()
 }
 
@@ -83,22 +87,27 @@ fn the_first_command_killed_at_any_moment_leaves_a_database_its_owner_administer
     let me = me();
     let dir = tempfile::tempdir().unwrap();
     let mut states = std::collections::BTreeMap::<&str, usize>::new();
-    let life = lifetime(&dir.path().join("whole").join("praxis.db"), &["patient", "list"]);
+    let life = lifetime(
+        &dir.path().join("whole").join("praxis.db"),
+        &["patient", "list"],
+    );
     for i in 0..60u32 {
         let db = dir.path().join(format!("k{i}")).join("praxis.db");
-        kill_after(
-            &db,
-            &["patient", "list"],
-            life * i / 50,
-        );
+        kill_after(&db, &["patient", "list"], life * i / 50);
         // What the kill left: nothing, an empty file, a schema without a clinician, or a finished database.
         let state = if !db.exists() {
             "absent"
         } else if std::fs::metadata(&db).unwrap().len() == 0 {
             "empty"
-        } else if let Err(e) = read_only(&db).query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+        } else if let Err(e) =
+            read_only(&db).query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        {
             // A hot journal a read-only reader may not roll back: the first transaction was cut short.
-            assert_eq!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::ReadOnly), "{e}");
+            assert_eq!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::ReadOnly),
+                "{e}"
+            );
             "interrupted transaction"
         } else {
             let conn = read_only(&db);
@@ -120,11 +129,22 @@ fn the_first_command_killed_at_any_moment_leaves_a_database_its_owner_administer
         *states.entry(state).or_default() += 1;
         // The owner's next command finds (or makes) a database that works, with the owner as its admin.
         ok(&db, &["patient", "list"]);
-        assert_eq!(admins(&db), [me.clone()], "after a kill that left {state}");
+        assert_eq!(
+            admins(&db),
+            std::slice::from_ref(&me),
+            "after a kill that left {state}"
+        );
         ok(
             &db,
             &[
-                "patient", "add", "--code", "P-0001", "--condition", "older-adult", "--birth-year", "1950",
+                "patient",
+                "add",
+                "--code",
+                "P-0001",
+                "--condition",
+                "older-adult",
+                "--birth-year",
+                "1950",
             ],
         );
     }
@@ -196,13 +216,22 @@ fn a_restore_killed_at_any_moment_never_completes_without_its_audit_row() {
         ok(
             &db,
             &[
-                "patient", "add", "--code", &format!("N-{i:04}"), "--condition", "older-adult",
-                "--birth-year", "1950",
+                "patient",
+                "add",
+                "--code",
+                &format!("N-{i:04}"),
+                "--condition",
+                "older-adult",
+                "--birth-year",
+                "1950",
             ],
         );
     }
     // A checkpointed copy of the live database, with no -wal, to start each try from.
-    ok(&db, &["db", "backup", dir.path().join("live.db").to_str().unwrap()]);
+    ok(
+        &db,
+        &["db", "backup", dir.path().join("live.db").to_str().unwrap()],
+    );
     let (before_rows, before_hash, _) = audit_head(&dir.path().join("live.db"));
     let before_patients = patients(&dir.path().join("live.db"));
     let backup_patients = patients(&backup);
@@ -241,7 +270,11 @@ fn a_restore_killed_at_any_moment_never_completes_without_its_audit_row() {
                 .unwrap();
             let after: serde_json::Value = serde_json::from_str(&after).unwrap();
             assert_eq!(after["replaced_audit_rows"], before_rows, "try {i}");
-            assert_eq!(after["replaced_audit_head"], before_hash.as_str(), "try {i}");
+            assert_eq!(
+                after["replaced_audit_head"],
+                before_hash.as_str(),
+                "try {i}"
+            );
             "restored"
         };
         *outcomes.entry(outcome).or_default() += 1;
@@ -287,7 +320,12 @@ fn db_check_creates_nothing_and_fails_on_a_missing_empty_or_half_written_file() 
         assert!(err.contains(says), "{}: {err}", file.display());
         assert!(err.contains(&file.display().to_string()), "{err}");
         assert!(!String::from_utf8_lossy(&out.stdout).contains("patients"));
-        assert_eq!(listing(parent), before, "db check changed {}", parent.display());
+        assert_eq!(
+            listing(parent),
+            before,
+            "db check changed {}",
+            parent.display()
+        );
     };
     let missing = dir.path().join("missing").join("praxis.db");
     std::fs::create_dir(missing.parent().unwrap()).unwrap();
@@ -304,7 +342,11 @@ fn db_check_creates_nothing_and_fails_on_a_missing_empty_or_half_written_file() 
     let (mut refused, mut complete) = (0, 0);
     let life = lifetime(
         &db,
-        &["db", "backup", dir.path().join("whole.db").to_str().unwrap()],
+        &[
+            "db",
+            "backup",
+            dir.path().join("whole.db").to_str().unwrap(),
+        ],
     );
     for i in 0..30u32 {
         let out = dir.path().join(format!("b{i}"));
@@ -327,7 +369,11 @@ fn db_check_creates_nothing_and_fails_on_a_missing_empty_or_half_written_file() 
         let before = listing(&out);
         let res = run(&file, &["db", "check"]);
         if res.status.success() {
-            assert_eq!(patients(&file), total, "try {i}: a check passed an incomplete copy");
+            assert_eq!(
+                patients(&file),
+                total,
+                "try {i}: a check passed an incomplete copy"
+            );
             complete += 1;
         } else {
             let err = String::from_utf8_lossy(&res.stderr);

@@ -470,6 +470,11 @@ fn ctrl_c_quits_even_in_a_form() {
     assert!(!a.quit);
     ctrl(&mut a, 'c');
     assert!(a.quit);
+    // ...and, as after a hang-up, what was typed is kept: the loop saves the draft of an interrupted form.
+    assert!(a.interrupted && !a.hangup);
+    let draft = a.draft().expect("the form is kept as a draft");
+    let typed = serde_json::to_string(&draft).unwrap();
+    assert!(typed.contains("\"q\""), "{typed}");
 }
 
 #[test]

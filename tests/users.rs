@@ -167,10 +167,7 @@ impl Clinic {
             .map(|p| {
                 let m = std::fs::symlink_metadata(&p).unwrap();
                 (
-                    p.strip_prefix(&self.shared)
-                        .unwrap()
-                        .display()
-                        .to_string(),
+                    p.strip_prefix(&self.shared).unwrap().display().to_string(),
                     m.uid(),
                     m.mode() & 0o7777,
                 )
@@ -238,7 +235,12 @@ fn every_user_starts_praxis_with_a_private_log_and_backs_up_into_the_shared_fold
     assert_eq!(files.len(), 2, "{files:?}");
     for f in &files {
         let m = std::fs::metadata(f).unwrap();
-        assert_eq!((m.mode() & 0o777, m.gid()), (0o660, c.gid), "{}", f.display());
+        assert_eq!(
+            (m.mode() & 0o777, m.gid()),
+            (0o660, c.gid),
+            "{}",
+            f.display()
+        );
         let file = f.to_str().unwrap();
         c.ok(&b, &["db", "check", "--db", file]);
         c.ok(&a, &["db", "check", "--db", file]);
@@ -316,7 +318,7 @@ fn ctrl_c_in_a_form(c: &Clinic, user: &User, typed: &str) -> Option<String> {
     });
     let mut seen = Vec::new();
     // Wait for the screen, then for the form: keys typed before raw mode would reach the terminal driver instead.
-    let mut wait_for = |what: &str, seen: &mut Vec<u8>| {
+    let wait_for = |what: &str, seen: &mut Vec<u8>| {
         while !String::from_utf8_lossy(seen).contains(what) {
             match rx.recv_timeout(std::time::Duration::from_secs(60)) {
                 Ok(bytes) => seen.extend(bytes),
@@ -362,7 +364,9 @@ fn a_symlink_another_user_plants_never_redirects_a_draft_and_ctrl_c_keeps_one() 
             .filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-' || *ch == '_')
             .collect()
     };
-    let old = c.shared.join(format!("praxis.db.draft-{}.json", safe(&a.name)));
+    let old = c
+        .shared
+        .join(format!("praxis.db.draft-{}.json", safe(&a.name)));
     let old_tmp = c
         .shared
         .join(format!("praxis.db.draft-{}.json.tmp", safe(&a.name)));
@@ -373,7 +377,11 @@ fn a_symlink_another_user_plants_never_redirects_a_draft_and_ctrl_c_keeps_one() 
             .arg(link)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     // A's state folder is A's alone: B cannot plant anything there.
     let err = start_tui(&c, &a);
@@ -386,10 +394,15 @@ fn a_symlink_another_user_plants_never_redirects_a_draft_and_ctrl_c_keeps_one() 
         .arg(drafts.join("planted.json"))
         .output()
         .unwrap();
-    assert!(!out.status.success(), "B could write into A's drafts folder");
+    assert!(
+        !out.status.success(),
+        "B could write into A's drafts folder"
+    );
 
     let Some(said) = ctrl_c_in_a_form(&c, &a, "ZZ-77") else {
-        println!("a_symlink_another_user_plants: the Ctrl-C part skipped: `script` is not installed");
+        println!(
+            "a_symlink_another_user_plants: the Ctrl-C part skipped: `script` is not installed"
+        );
         return;
     };
     assert!(said.contains("the unfinished form was kept"), "{said}");

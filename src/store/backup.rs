@@ -267,10 +267,12 @@ impl Store {
                 )?;
                 Ok(tx.tx.commit()?)
             };
-            keep().and_then(record).and_then(|()| match backup.step(-1)? {
-                rusqlite::backup::StepResult::Done => Ok(()),
-                _ => Err(StoreError::Busy),
-            })
+            keep()
+                .and_then(record)
+                .and_then(|()| match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => Ok(()),
+                    _ => Err(StoreError::Busy),
+                })
         };
         drop(staged);
         if let Err(e) = copied {

@@ -100,7 +100,12 @@ fn file_owner(conn: &rusqlite::Connection) -> Option<(u32, String)> {
     Some((uid, super::who::user_name(uid)))
 }
 
-fn admin_only(conn: &rusqlite::Connection, role: Option<Role>, user: &str, what: &str) -> Result<()> {
+fn admin_only(
+    conn: &rusqlite::Connection,
+    role: Option<Role>,
+    user: &str,
+    what: &str,
+) -> Result<()> {
     match role {
         None => Err(not_a_clinician(conn, user)),
         Some(Role::Admin) => Ok(()),
@@ -288,11 +293,11 @@ impl Store {
     /// needs no set-up. Run at every open: a database whose creation was stopped between its schema and its first
     /// admin (killed, power lost) is repaired by its owner's next command, and by nobody else's.
     pub(crate) fn ensure_first_admin(&mut self) -> Result<()> {
-        let nobody: bool = self.conn().query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM clinicians)",
-            [],
-            |r| r.get(0),
-        )?;
+        let nobody: bool =
+            self.conn()
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM clinicians)", [], |r| {
+                    r.get(0)
+                })?;
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };
         if !nobody || file_owner(self.conn()).is_none_or(|(uid, _)| uid != me) {
