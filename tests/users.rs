@@ -291,16 +291,38 @@ fn a_log_that_cannot_be_opened_is_reported_once_and_praxis_goes_on() {
     assert!(dir.path().join("p.db").exists(), "{err}");
 }
 
-/// Run the terminal interface as `user` on a pseudo-terminal (`script`), open the new-patient form, type `typed`
-/// and press Ctrl-C. `None` when `script` is not installed.
-fn ctrl_c_in_a_form(c: &Clinic, user: &User, typed: &str) -> Option<String> {
-    let script = ["/usr/bin/script", "/bin/script"]
+/// `script`, which runs a program on a pseudo-terminal, if installed.
+fn script() -> Option<&'static Path> {
+    ["/usr/bin/script", "/bin/script"]
         .into_iter()
         .map(Path::new)
-        .find(|p| p.exists())?;
-    let line = format!("stty rows 30 cols 100; exec {}", c.bin.display());
-    let mut child = c
-        .command(user, script, &["-qefc", &line, "/dev/null"])
+        .find(|p| p.exists())
+}
+
+/// The arguments that make `script` run `praxis` on a 100x30 pseudo-terminal.
+fn script_args(bin: &Path) -> [String; 3] {
+    [
+        "-qefc".into(),
+        format!("stty rows 30 cols 100; exec {}", bin.display()),
+        "/dev/null".into(),
+    ]
+}
+
+/// Run the terminal interface as `user` on a pseudo-terminal, open the new-patient form, type `typed` and press
+/// Ctrl-C. `None` when `script` is not installed.
+fn ctrl_c_in_a_form(c: &Clinic, user: &User, typed: &str) -> Option<String> {
+    let args = script_args(&c.bin);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let cmd = c.command(user, script()?, &args);
+    Some(form_session(cmd, typed, false))
+}
+
+/// Drive `cmd` (`script` running the interface): open the new-patient form, type `typed`, then press Ctrl-C, or
+/// (`hang_up`, once `typed` made the form ready) kill `script`, which closes the terminal under the interface as a
+/// dropped SSH connection does.
+/// What the terminal showed.
+fn form_session(mut cmd: Command, typed: &str, hang_up: bool) -> String {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -323,8 +345,7 @@ fn ctrl_c_in_a_form(c: &Clinic, user: &User, typed: &str) -> Option<String> {
             match rx.recv_timeout(std::time::Duration::from_secs(60)) {
                 Ok(bytes) => seen.extend(bytes),
                 Err(e) => panic!(
-                    "{}: the interface never showed {what:?} ({e}): {}",
-                    user.name,
+                    "the interface never showed {what:?} ({e}): {}",
                     String::from_utf8_lossy(seen)
                 ),
             }
@@ -337,13 +358,67 @@ fn ctrl_c_in_a_form(c: &Clinic, user: &User, typed: &str) -> Option<String> {
     seen.clear();
     wait_for("New patient", &mut seen);
     stdin.write_all(typed.as_bytes()).unwrap();
-    stdin.write_all(b"\x03").unwrap();
     stdin.flush().unwrap();
+    if hang_up {
+        // Typed in full (a valid birth year makes the form ready) before the connection drops.
+        wait_for("ready", &mut seen);
+        child.kill().unwrap();
+    } else {
+        stdin.write_all(b"\x03").unwrap();
+        stdin.flush().unwrap();
+    }
     let out = child.wait_with_output().unwrap();
     drop(stdin);
     // The reader ends at the end of the output: everything the interface said, its last words included.
     seen.extend(rx.iter().flatten());
-    Some(String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&seen))
+    String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&seen)
+}
+
+#[test]
+fn a_dropped_connection_mid_form_keeps_the_draft_and_praxis_ends_cleanly() {
+    // One user is enough (no root needed), but a pseudo-terminal is.
+    let Some(script) = script() else {
+        println!("a_dropped_connection_mid_form: skipped: `script` is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let mut cmd = Command::new(script);
+    cmd.args(script_args(Path::new(env!("CARGO_BIN_EXE_praxis"))))
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", dir.path())
+        .env("XDG_STATE_HOME", &state)
+        .env("PRAXIS_DB", dir.path().join("p.db"))
+        .env("TERM", "xterm");
+    // SAFETY: as above: a new session, so the interface gets the pseudo-terminal and never the tests' terminal.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    form_session(cmd, "1944", true);
+    // The interface notices the hang-up, keeps the form and ends normally: its last log line says so (it used to
+    // abort writing to the vanished terminal, losing the log). Wait for it, however long the machine takes.
+    let log = state.join("praxis/praxis-tui.log");
+    let start = std::time::Instant::now();
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("praxis tui exits") {
+            break text;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the interface never ended after the hang-up: {text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(text.contains("kept the unfinished form"), "{text}");
+    let drafts: Vec<PathBuf> = walk(&state.join("praxis/drafts"));
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    let draft = std::fs::read_to_string(&drafts[0]).unwrap();
+    assert!(draft.contains("1944"), "{draft}");
 }
 
 #[test]

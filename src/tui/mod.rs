@@ -90,22 +90,30 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
         (Some(d), Some(path)) if app.hangup || app.interrupted => Some(drafts::save(path, &d)),
         _ => None,
     };
-    ratatui::restore();
+    // Not `ratatui::restore` nor the terminal's drop, which report a failure on stderr: after a hang-up both are
+    // gone, and writing there panicked (and aborted the program before its log was written).
+    let _ = terminal.show_cursor();
+    std::mem::forget(terminal);
+    if let Err(e) = ratatui::try_restore() {
+        tracing::warn!("could not restore the terminal: {e}");
+    }
+    // Said on stderr too, which may be gone after a hang-up: written so that a failure is ignored, not a panic.
+    let say = |msg: String| {
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "praxis: {msg}");
+    };
     match kept {
         Some(Ok(())) => {
             let path = draft_path.as_deref().unwrap_or(db);
             tracing::info!("kept the unfinished form as {}", path.display());
-            if !app.hangup {
-                eprintln!(
-                    "praxis: the unfinished form was kept ({}); it is offered back at the next start",
-                    path.display()
-                );
-            }
+            say(format!(
+                "the unfinished form was kept ({}); it is offered back at the next start",
+                path.display()
+            ));
         }
-        // After a hang-up nobody can read an error, so it goes to the log too.
         Some(Err(e)) => {
             tracing::error!("could not keep the unfinished form: {e:#}");
-            eprintln!("praxis: could not keep the unfinished form: {e:#}");
+            say(format!("could not keep the unfinished form: {e:#}"));
         }
         None => {}
     }
