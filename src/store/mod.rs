@@ -76,7 +76,9 @@ impl Store {
     ///
     /// A new file is created with mode 0600, or 0660 and the group named by `PRAXIS_GROUP` (its -wal and -shm files
     /// too). A file that every user may read or write opens with a warning ([`Store::warnings`]). A file written by a newer Praxis is refused and left untouched. Before
-    /// an existing, non-empty file is migrated, a backup is written next to it.
+    /// an existing, non-empty file is migrated, a backup is written next to it. A missing folder is created 0700,
+    /// or 2770 with the group. A database without any clinician gets its file's owner as admin when the owner opens
+    /// it, which repairs a database whose creation was stopped between its schema and its first admin.
     pub fn open(path: &Path) -> Result<Store> {
         Store::open_with(path, true)
     }
