@@ -470,13 +470,18 @@ fn ctrl_c_quits_even_in_a_form() {
     assert!(!a.quit);
     ctrl(&mut a, 'c');
     assert!(a.quit);
+    // ...and, as after a hang-up, what was typed is kept: the loop saves the draft of an interrupted form.
+    assert!(a.interrupted && !a.hangup);
+    let draft = a.draft().expect("the form is kept as a draft");
+    let typed = serde_json::to_string(&draft).unwrap();
+    assert!(typed.contains("\"q\""), "{typed}");
 }
 
 #[test]
 fn hangup_mid_form_keeps_a_private_draft_that_is_offered_back() {
     use praxis::tui::drafts;
     let dir = tempfile::tempdir().unwrap();
-    let path = drafts::path(&dir.path().join("praxis.db"));
+    let path = drafts::path_in(dir.path(), &dir.path().join("praxis.db"));
     // Halfway through an assessment the terminal goes away.
     let mut a = app(clinic());
     press(&mut a, KeyCode::Char('G'));
@@ -510,7 +515,7 @@ fn hangup_mid_form_keeps_a_private_draft_that_is_offered_back() {
 fn a_draft_can_be_discarded_or_kept_for_later() {
     use praxis::tui::drafts;
     let dir = tempfile::tempdir().unwrap();
-    let path = drafts::path(&dir.path().join("praxis.db"));
+    let path = drafts::path_in(dir.path(), &dir.path().join("praxis.db"));
     let mut a = app(clinic());
     press(&mut a, KeyCode::Char('L'));
     let draft = a.draft().unwrap();

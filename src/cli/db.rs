@@ -8,8 +8,8 @@ use anyhow::bail;
 use serde::Serialize;
 
 use super::Ctx;
-use super::util::{confirm, open};
-use crate::store::backup::check_backup_file;
+use super::util::{confirm, open, open_existing};
+use crate::store::backup::{check_backup_file, open_praxis_file};
 use crate::store::{BackupConfig, Counts};
 
 #[derive(Debug, clap::Args)]
@@ -20,7 +20,8 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Cmd {
-    /// Check the database: SQLite integrity, schema version, audit trail, row counts. Exits non-zero if not sound.
+    /// Check the database: SQLite integrity, schema version, audit trail, row counts. Exits non-zero if not sound,
+    /// and for a missing, empty or half-written file (it never creates one).
     Check,
     /// Copy the database with SQLite's online backup API (safe while others are working): to FILE, or by default
     /// to a timestamped file in $PRAXIS_BACKUP_DIR (default: backups/ next to the database), keeping the newest
@@ -114,7 +115,21 @@ fn restore(ctx: &Ctx, a: RestoreArgs) -> anyhow::Result<()> {
 }
 
 fn check(ctx: &Ctx) -> anyhow::Result<()> {
-    let store = open(ctx)?;
+    // Look before opening: opening would create a missing file, fill an empty one with a new database and roll a
+    // half-written copy back to nothing, and the check would then report a sound, empty database.
+    if let Err(why) = open_praxis_file(&ctx.db) {
+        if !ctx.db.exists() {
+            bail!(
+                "{}: {why}; `praxis db check` never creates a database (name one with --db or PRAXIS_DB)",
+                ctx.db.display()
+            );
+        }
+        bail!(
+            "{} is not a Praxis database or is damaged: {why}",
+            ctx.db.display()
+        );
+    }
+    let store = open_existing(ctx)?;
     let integrity = store.integrity_check()?;
     let audit = store.verify_audit()?;
     let report = CheckReport {

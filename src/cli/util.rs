@@ -9,8 +9,20 @@ pub const WIDTH: usize = 80;
 
 /// Open the database named by `--db` / `PRAXIS_DB` / the default path.
 pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
+    open_with(ctx, Store::open)
+}
+
+/// Open the database named by `--db` / `PRAXIS_DB` / the default path, which must exist (nothing is created).
+pub fn open_existing(ctx: &Ctx) -> anyhow::Result<Store> {
+    open_with(ctx, Store::open_existing)
+}
+
+fn open_with(
+    ctx: &Ctx,
+    open: fn(&std::path::Path) -> crate::store::Result<Store>,
+) -> anyhow::Result<Store> {
     let new = !ctx.db.exists();
-    let mut store = Store::open(&ctx.db).map_err(|e| {
+    let mut store = open(&ctx.db).map_err(|e| {
         // Name the file once: some messages already do.
         let names_file = e.to_string().contains(&ctx.db.display().to_string());
         let e = anyhow::Error::new(e);

@@ -71,11 +71,7 @@ fn stem(db: &Path) -> String {
 pub fn check_backup_file(file: &Path) -> Result<i64> {
     let bad =
         |why: String| StoreError::Invalid(format!("{} cannot be restored: {why}", file.display()));
-    if !file.is_file() {
-        return Err(bad("there is no such file".into()));
-    }
-    let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| StoreError::on_open(e, file))?;
+    let conn = open_praxis_file(file).map_err(bad)?;
     let sound: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(|e| StoreError::on_open(e, file))?;
@@ -90,15 +86,82 @@ pub fn check_backup_file(file: &Path) -> Result<i64> {
             known: schema::LATEST,
         });
     }
-    let tables: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('patients', 'audit', 'clinicians')",
-        [],
-        |r| r.get(0),
-    )?;
-    if version < 1 || tables != 3 {
-        return Err(bad("it is not a Praxis database".into()));
-    }
     Ok(version)
+}
+
+/// Open `file` read-only if it is a Praxis database, creating and changing nothing (not even rolling back a
+/// half-written copy); else why it is not one: missing, empty, half-written (a copy or `db backup` that was
+/// stopped), not SQLite, or another program's database.
+pub fn open_praxis_file(file: &Path) -> std::result::Result<Connection, String> {
+    let meta = match std::fs::metadata(file) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err("there is no such file".into());
+        }
+        Err(e) => return Err(format!("cannot read it ({e})")),
+    };
+    if !meta.is_file() {
+        return Err("it is not a file".into());
+    }
+    if meta.len() == 0 {
+        return Err(
+            "it is empty (0 bytes), not a database; a `praxis db backup` that was stopped leaves such a file"
+                .into(),
+        );
+    }
+    let mut journal = file.as_os_str().to_owned();
+    journal.push("-journal");
+    if std::fs::metadata(&journal).is_ok_and(|m| m.len() > 0) {
+        return Err(format!(
+            "it is half-written: {} is next to it, so a copy into it (e.g. a `praxis db backup`) was stopped \
+             midway",
+            Path::new(&journal).display()
+        ));
+    }
+    let mut wal = file.as_os_str().to_owned();
+    wal.push("-wal");
+    let conn = if Path::new(&wal).exists() {
+        // In use (or left by a crash): read it with its write-ahead log, whose files exist already.
+        Connection::open_with_flags(
+            file,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    } else {
+        // A plain reader of a WAL-mode file would create its -wal and -shm: read it as a file nobody changes.
+        let escaped: String = file
+            .to_string_lossy()
+            .chars()
+            .map(|c| match c {
+                '%' | '?' | '#' => format!("%{:02X}", c as u32),
+                c => c.to_string(),
+            })
+            .collect();
+        Connection::open_with_flags(
+            format!("file:{escaped}?immutable=1"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+    }
+    .map_err(|e| format!("cannot open it ({e})"))?;
+    let not_praxis = || "it is not a Praxis database".to_string();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => not_praxis(),
+            _ => format!("it is damaged or half-written ({e})"),
+        })?;
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('patients', 'audit', 'clinicians')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| format!("it is damaged or half-written ({e})"))?;
+    if version < 1 || tables != 3 {
+        return Err(not_praxis());
+    }
+    Ok(conn)
 }
 
 impl Store {
@@ -114,10 +177,7 @@ impl Store {
     /// The backup directory (created if needed) and a new timestamped file name in it, with the database's stem
     /// (which names its backups for pruning).
     fn next_backup_name(&self, config: &BackupConfig) -> Result<(PathBuf, String)> {
-        std::fs::create_dir_all(&config.dir).map_err(|source| StoreError::Io {
-            path: config.dir.clone(),
-            source,
-        })?;
+        self.mode.create_dir(&config.dir)?;
         let stem = stem(self.path());
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
         Ok((config.dir.join(format!("{stem}-{stamp}.db")), stem))
@@ -131,6 +191,12 @@ impl Store {
     /// the lock (and is in the pre-restore backup) or after the restore (and is in the restored database); it waits
     /// for the lock meanwhile (up to its busy timeout), as for any other writer. Readers keep reading the old
     /// database until the restore commits.
+    ///
+    /// The restore is one commit with its audit row: `file` is first copied into memory and brought up to date
+    /// there, the `restore` row is appended to that copy (naming the replaced database's audit head: its row count
+    /// and last hash, and the pre-restore backup that keeps those rows), and only then is the copy written over the
+    /// live database. A restore stopped at any point (killed, power lost) leaves the live database as it was, or
+    /// restored with its audit row; never restored without it.
     pub fn restore_from(&mut self, file: &Path, config: &BackupConfig) -> Result<Restored> {
         self.require_admin("restore a backup")?;
         let version = check_backup_file(file)?;
@@ -141,12 +207,11 @@ impl Store {
                 previous.display()
             )));
         }
+        let staged = stage(file)?;
         let (live, mode) = (self.path().to_path_buf(), self.mode);
         let timeout = super::BUSY_TIMEOUT;
-        let src = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| StoreError::on_open(e, file))?;
         let copied = {
-            let backup = rusqlite::backup::Backup::new(&src, self.conn_mut())?;
+            let backup = rusqlite::backup::Backup::new(&staged, &mut self.conn)?;
             // Zero pages: only take the live database's write lock, kept until the copy is done.
             let start = std::time::Instant::now();
             loop {
@@ -160,46 +225,65 @@ impl Store {
                     _ => return Err(StoreError::Busy),
                 }
             }
-            // Nobody can commit now: keep the database as it is, then replace it in one step.
-            let keep = || -> Result<()> {
+            // Nobody can commit now: keep the database as it is, note its audit head, then replace it in one step.
+            let keep = || -> Result<(i64, String)> {
                 mode.create(&previous)?;
                 let reader = Connection::open_with_flags(&live, OpenFlags::SQLITE_OPEN_READ_ONLY)
                     .map_err(|e| StoreError::on_open(e, &live))?;
-                let mut copy =
-                    Connection::open(&previous).map_err(|e| StoreError::on_open(e, &previous))?;
+                let head = audit_head(&reader)?;
+                let mut copy = Connection::open_with_flags(
+                    &previous,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+                )
+                .map_err(|e| StoreError::on_open(e, &previous))?;
                 let b = rusqlite::backup::Backup::new(&reader, &mut copy)?;
                 match b.step(-1)? {
-                    rusqlite::backup::StepResult::Done => Ok(()),
+                    rusqlite::backup::StepResult::Done => Ok(head),
                     _ => Err(StoreError::Busy),
                 }
             };
-            keep().and_then(|()| match backup.step(-1)? {
-                rusqlite::backup::StepResult::Done => Ok(()),
-                _ => Err(StoreError::Busy),
-            })
+            let record = |(rows, head): (i64, String)| -> Result<()> {
+                let from = file.display().to_string();
+                let prev = previous.display().to_string();
+                // The restored database may not know the admin who restored it: record the restore regardless.
+                let tx = rusqlite::Transaction::new_unchecked(
+                    &staged,
+                    rusqlite::TransactionBehavior::Immediate,
+                )?;
+                let mut tx = super::Tx {
+                    tx,
+                    who: &self.who,
+                    protocols: None,
+                };
+                tx.audit(
+                    "restore",
+                    "database",
+                    &from,
+                    None,
+                    None,
+                    Some(&serde_json::json!({
+                        "file": from,
+                        "previous": prev,
+                        "schema_version": version,
+                        "replaced_audit_rows": rows,
+                        "replaced_audit_head": head,
+                    })),
+                )?;
+                Ok(tx.tx.commit()?)
+            };
+            keep()
+                .and_then(record)
+                .and_then(|()| match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => Ok(()),
+                    _ => Err(StoreError::Busy),
+                })
         };
-        drop(src);
+        drop(staged);
         if let Err(e) = copied {
             // The live database is unchanged (the restore's transaction was never committed).
             let _ = std::fs::remove_file(&previous);
             return Err(e);
         }
-        if version < schema::LATEST {
-            self.migrate()?;
-        }
-        let from = file.display().to_string();
-        let prev = previous.display().to_string();
-        // The restored database may not know the admin who restored it: record the restore regardless.
-        self.write_unchecked(|tx| {
-            tx.audit(
-                "restore",
-                "database",
-                &from,
-                None,
-                None,
-                Some(&serde_json::json!({ "file": from, "previous": prev, "schema_version": version })),
-            )
-        })?;
         prune(&config.dir, &stem, config.keep)?;
         Ok(Restored {
             from: file.to_path_buf(),
@@ -207,6 +291,31 @@ impl Store {
             schema_version: schema::LATEST,
         })
     }
+}
+
+/// `file` copied into memory and brought up to the current schema: what a restore writes over the live database.
+fn stage(file: &Path) -> Result<Connection> {
+    let src = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| StoreError::on_open(e, file))?;
+    let mut staged = Connection::open_in_memory()?;
+    {
+        let b = rusqlite::backup::Backup::new(&src, &mut staged)?;
+        match b.step(-1)? {
+            rusqlite::backup::StepResult::Done => {}
+            _ => return Err(StoreError::Busy),
+        }
+    }
+    schema::migrations().to_latest(&mut staged)?;
+    Ok(staged)
+}
+
+/// The audit trail's row count and last hash (empty when it has no row).
+fn audit_head(conn: &Connection) -> Result<(i64, String)> {
+    Ok(conn.query_row(
+        "SELECT count(*), coalesce((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '') FROM audit",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 /// Delete the oldest `{stem}-*.db` backups in `dir` beyond `keep` (names sort by time).

@@ -1,4 +1,4 @@
-//! Clinicians: OS users with a role. The OS user who creates the database becomes its first admin.
+//! Clinicians: OS users with a role. The OS user who creates the database (owns its file) becomes its first admin.
 //!
 //! Access is enforced here, in the store, so every front end gets the same rules:
 //! - an OS user not in this table, or with the `readonly` role, can read but not write ([`Store::write`] refuses);
@@ -60,17 +60,54 @@ fn clinician_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Clinician> {
 
 const COLUMNS: &str = "id, os_user, display_name, role, created_at";
 
-/// The message for an OS user who is not a clinician of this database.
-pub(crate) fn not_a_clinician(user: &str) -> StoreError {
+/// The message for an OS user who is not a clinician of this database. When it has no clinician at all (its
+/// creation was stopped between the schema and its first admin), it says who can repair that: the file's owner.
+pub(crate) fn not_a_clinician(conn: &rusqlite::Connection, user: &str) -> StoreError {
+    let nobody = conn
+        .query_row("SELECT NOT EXISTS (SELECT 1 FROM clinicians)", [], |r| {
+            r.get::<_, bool>(0)
+        })
+        .unwrap_or(false);
+    if nobody {
+        let owner = file_owner(conn).map_or_else(
+            || "the OS user who owns the database file".to_string(),
+            |(_, name)| name,
+        );
+        return StoreError::Forbidden(format!(
+            "this database has no clinician yet (its creation was stopped before its first admin was recorded), \
+             so you ({user}) can read but not write; its owner, {owner}, becomes its admin by running any praxis \
+             command on it, e.g.: praxis clinician list"
+        ));
+    }
     StoreError::Forbidden(format!(
         "you ({user}) are not a clinician in this database: you can read but not write; an admin can add you \
          with: praxis clinician add {user} --role therapist"
     ))
 }
 
-fn admin_only(role: Option<Role>, user: &str, what: &str) -> Result<()> {
+/// The uid and name of the OS user who owns the main database file of `conn`.
+fn file_owner(conn: &rusqlite::Connection) -> Option<(u32, String)> {
+    use std::os::unix::fs::MetadataExt as _;
+    let file: String = conn
+        .query_row(
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+            [],
+            |r| r.get(0),
+        )
+        .ok()
+        .filter(|f: &String| !f.is_empty())?;
+    let uid = std::fs::metadata(file).ok()?.uid();
+    Some((uid, super::who::user_name(uid)))
+}
+
+fn admin_only(
+    conn: &rusqlite::Connection,
+    role: Option<Role>,
+    user: &str,
+    what: &str,
+) -> Result<()> {
     match role {
-        None => Err(not_a_clinician(user)),
+        None => Err(not_a_clinician(conn, user)),
         Some(Role::Admin) => Ok(()),
         Some(r) => Err(StoreError::Forbidden(format!(
             "only an admin can {what}; you ({user}) are {}",
@@ -101,7 +138,7 @@ impl Tx<'_> {
     /// Refuse unless the acting user may write records.
     pub(crate) fn require_writer(&self) -> Result<Role> {
         match self.role()? {
-            None => Err(not_a_clinician(&self.who.os_user)),
+            None => Err(not_a_clinician(&self.tx, &self.who.os_user)),
             Some(Role::Readonly) => Err(StoreError::Forbidden(format!(
                 "you ({}) have the read-only role in this database: you can view records but not change them; \
                  ask an admin for the therapist role",
@@ -113,7 +150,7 @@ impl Tx<'_> {
 
     /// Refuse unless the acting user is an admin; `what` completes "only an admin can ...".
     pub(crate) fn require_admin(&self, what: &str) -> Result<()> {
-        admin_only(self.role()?, &self.who.os_user, what)
+        admin_only(&self.tx, self.role()?, &self.who.os_user, what)
     }
 
     pub fn clinician(&self, os_user: &str) -> Result<Clinician> {
@@ -238,8 +275,8 @@ impl Tx<'_> {
         )
     }
 
-    /// On a new database, make the acting OS user its admin.
-    pub(crate) fn ensure_first_admin(&mut self) -> Result<()> {
+    /// On a database without clinicians, make the acting OS user its admin.
+    fn ensure_first_admin(&mut self) -> Result<()> {
         let n: i64 = self
             .tx
             .query_row("SELECT count(*) FROM clinicians", [], |r| r.get(0))?;
@@ -252,6 +289,23 @@ impl Tx<'_> {
 }
 
 impl Store {
+    /// The OS user who creates the database (the file's owner) is its first admin, so a single-user workstation
+    /// needs no set-up. Run at every open: a database whose creation was stopped between its schema and its first
+    /// admin (killed, power lost) is repaired by its owner's next command, and by nobody else's.
+    pub(crate) fn ensure_first_admin(&mut self) -> Result<()> {
+        let nobody: bool =
+            self.conn()
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM clinicians)", [], |r| {
+                    r.get(0)
+                })?;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if !nobody || file_owner(self.conn()).is_none_or(|(uid, _)| uid != me) {
+            return Ok(());
+        }
+        self.write_unchecked(|tx| tx.ensure_first_admin())
+    }
+
     pub fn clinicians(&self) -> Result<Vec<Clinician>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM clinicians ORDER BY os_user"
@@ -267,7 +321,7 @@ impl Store {
 
     /// Refuse now, before asking for confirmation, unless the acting user is an admin (the write checks again).
     pub fn require_admin(&self, what: &str) -> Result<()> {
-        admin_only(self.role()?, &self.who().os_user, what)
+        admin_only(self.conn(), self.role()?, &self.who().os_user, what)
     }
 
     pub fn add_clinician(

@@ -92,6 +92,15 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+impl From<rusqlite_migration::Error> for StoreError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from(err),
+            other => StoreError::Migration(other.to_string()),
+        }
+    }
+}
+
 impl StoreError {
     /// Map an error met while opening `path`, where "not a database" and "corrupt" deserve the file's name.
     pub(crate) fn on_open(e: rusqlite::Error, path: &std::path::Path) -> Self {

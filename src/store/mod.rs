@@ -98,16 +98,28 @@ impl Store {
     ///
     /// A new file is created with mode 0600, or 0660 and the group named by `PRAXIS_GROUP` (its -wal and -shm files
     /// too). A file that every user may read or write opens with a warning ([`Store::warnings`]). A file written by a newer Praxis is refused and left untouched. Before
-    /// an existing, non-empty file is migrated, a backup is written next to it.
+    /// an existing, non-empty file is migrated, a backup is written next to it. A missing folder is created 0700,
+    /// or 2770 with the group. A database without any clinician gets its file's owner as admin when the owner opens
+    /// it, which repairs a database whose creation was stopped between its schema and its first admin.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
+        Store::open_with(path, true)
+    }
+
+    /// Open the database at `path`, which must exist already (nothing is created); as [`Store::open`] otherwise.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Store> {
         let mode = perms::FileMode::from_env()?;
-        mode.create(path)?;
+        if create {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                && !dir.is_dir()
+            {
+                mode.create_dir(dir)?;
+            }
+            mode.create(path)?;
+        }
         let warnings: Vec<String> = perms::world_access_warning(path, mode)
             .into_iter()
             .collect();
@@ -169,10 +181,11 @@ impl Store {
             }
             store.migrate()?;
         }
+        store.ensure_first_admin()?;
         Ok(store)
     }
 
-    pub(crate) fn migrate(&mut self) -> Result<()> {
+    fn migrate(&mut self) -> Result<()> {
         // IMMEDIATE so two processes opening a new file at once queue on the write lock instead of failing.
         self.conn
             .set_transaction_behavior(TransactionBehavior::Immediate);
@@ -184,13 +197,9 @@ impl Store {
             if self.schema_version()? == schema::LATEST {
                 return Ok(());
             }
-            return Err(match e {
-                rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from(err),
-                other => StoreError::Migration(other.to_string()),
-            });
+            return Err(e.into());
         }
-        // The OS user who creates the database is its first admin, so a single-user workstation needs no set-up.
-        self.write_unchecked(|tx| tx.ensure_first_admin())
+        Ok(())
     }
 
     /// Problems noticed on opening that do not stop work (e.g. a world-readable file), for the front end to show.
@@ -260,10 +269,6 @@ impl Store {
         let out = f(&mut tx)?;
         tx.tx.commit()?;
         Ok(out)
-    }
-
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     /// The read-only connection, for the store's own queries.
@@ -395,14 +400,11 @@ impl Store {
             path: dest.to_path_buf(),
             source,
         };
-        if dest.exists() {
-            if !force {
-                return Err(StoreError::Duplicate(format!(
-                    "{} already exists; choose another file or use --force to overwrite it",
-                    dest.display()
-                )));
-            }
-            std::fs::remove_file(dest).map_err(io)?;
+        if dest.exists() && !force {
+            return Err(StoreError::Duplicate(format!(
+                "{} already exists; choose another file or use --force to overwrite it",
+                dest.display()
+            )));
         }
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.is_dir()
@@ -413,10 +415,34 @@ impl Store {
                 dir.display()
             )));
         }
-        self.mode.create(dest)?;
-        self.conn
-            .backup(rusqlite::MAIN_DB, dest, None)
-            .map_err(StoreError::from)
+        // Copied under a temporary name, renamed when complete: a copy that was stopped (killed, disk full) is never
+        // taken for a backup, nor counted among the ones kept. It is opened without following a symbolic link.
+        let mut part = dest.as_os_str().to_owned();
+        part.push(format!(".part-{}", std::process::id()));
+        let part = PathBuf::from(part);
+        // Left by a killed process that had our pid: removing the name never touches what a link points to.
+        let _ = std::fs::remove_file(&part);
+        if !self.mode.create(&part)? {
+            return Err(io(std::io::Error::from(std::io::ErrorKind::AlreadyExists)));
+        }
+        let copied = (|| -> Result<()> {
+            let mut dst = Connection::open_with_flags(
+                &part,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+            )
+            .map_err(|e| StoreError::on_open(e, &part))?;
+            rusqlite::backup::Backup::new(&self.conn, &mut dst)?.run_to_completion(
+                100,
+                Duration::ZERO,
+                None,
+            )?;
+            Ok(())
+        })();
+        let renamed = copied.and_then(|()| std::fs::rename(&part, dest).map_err(io));
+        if renamed.is_err() {
+            let _ = std::fs::remove_file(&part);
+        }
+        renamed
     }
 }
 

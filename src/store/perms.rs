@@ -1,8 +1,9 @@
 //! File permissions of the database, its -wal/-shm files and backups: 0600, or 0660 and the clinic's group when
-//! `PRAXIS_GROUP` names one; and the warning for a database that every user of the machine can read or write.
+//! `PRAXIS_GROUP` names one; of the folders Praxis creates (the database's, `backups/`): 0700, or 2770 and the
+//! group; and the warning for a database that every user of the machine can read or write.
 
 use std::ffi::CString;
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 use super::error::{Result, StoreError};
@@ -35,6 +36,47 @@ impl FileMode {
 
     /// Give an existing file this mode and group.
     pub fn apply(&self, path: &Path) -> Result<()> {
+        self.apply_mode(path, self.mode)
+    }
+
+    /// The mode of the folders Praxis creates: 0700, or 2770 with the group (setgid, so the files colleagues put
+    /// there get the clinic's group too).
+    pub fn dir_mode(&self) -> u32 {
+        if self.gid.is_some() { 0o2770 } else { 0o700 }
+    }
+
+    /// Create the folder `dir` and its missing parents with [`FileMode::dir_mode`] and the group. An existing folder
+    /// of ours that the group should share but cannot write to (made by an older Praxis, mode 0755) is given the
+    /// group mode; anyone else's is left as it is.
+    pub fn create_dir(&self, dir: &Path) -> Result<()> {
+        let io = |source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        if let Ok(meta) = std::fs::metadata(dir)
+            && meta.is_dir()
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            let shared = meta.mode() & 0o2070 == 0o2070 && Some(meta.gid()) == self.gid;
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            let ours = meta.uid() == unsafe { libc::geteuid() };
+            if self.gid.is_some() && !shared && ours {
+                self.apply_mode(dir, self.dir_mode())?;
+            }
+            return Ok(());
+        }
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            self.create_dir(parent)?;
+        }
+        match std::fs::DirBuilder::new().mode(self.dir_mode()).create(dir) {
+            // The umask may have narrowed the mode, and the setgid bit needs the group first.
+            Ok(()) => self.apply_mode(dir, self.dir_mode()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    fn apply_mode(&self, path: &Path, mode: u32) -> Result<()> {
         let io = |source| StoreError::Io {
             path: path.to_path_buf(),
             source,
@@ -51,7 +93,7 @@ impl FileMode {
                 return Err(io(std::io::Error::last_os_error()));
             }
         }
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(self.mode)).map_err(io)
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(io)
     }
 
     /// Create `path` empty with this mode and group; `Ok(false)` if it already existed (left as it is).
@@ -184,5 +226,36 @@ mod tests {
         assert_eq!(meta.permissions().mode() & 0o777, 0o660);
         assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), gid);
         assert!(!m.create(&f).unwrap(), "an existing file is left alone");
+    }
+
+    #[test]
+    fn created_folders_are_private_or_shared_with_the_group_and_setgid() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let private = FileMode {
+            mode: 0o600,
+            gid: None,
+        };
+        let d = dir.path().join("a").join("backups");
+        private.create_dir(&d).unwrap();
+        for p in [&d, &dir.path().join("a")] {
+            assert_eq!(std::fs::metadata(p).unwrap().mode() & 0o7777, 0o700);
+        }
+        let gid = unsafe { libc::getegid() };
+        let group = FileMode {
+            mode: 0o660,
+            gid: Some(gid),
+        };
+        let d = dir.path().join("b").join("backups");
+        group.create_dir(&d).unwrap();
+        let meta = std::fs::metadata(&d).unwrap();
+        assert_eq!(meta.mode() & 0o7777, 0o2770);
+        assert_eq!(meta.gid(), gid);
+        // A folder of ours an older Praxis made 0755 is given the group mode.
+        let old = dir.path().join("old");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+        group.create_dir(&old).unwrap();
+        assert_eq!(std::fs::metadata(&old).unwrap().mode() & 0o7777, 0o2770);
     }
 }

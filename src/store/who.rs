@@ -15,7 +15,7 @@ impl Who {
     /// The name never comes from the environment (`$USER`, `$LOGNAME` can be set by anyone), because roles are
     /// granted to it. The SSH address does, and is recorded for information only.
     pub fn current() -> Who {
-        let os_user = passwd_name().unwrap_or_else(|| format!("uid:{}", effective_uid()));
+        let os_user = user_name(effective_uid());
         let ssh_addr = ssh_client_addr(
             std::env::var("SSH_CLIENT").ok().as_deref(),
             std::env::var("SSH_CONNECTION").ok().as_deref(),
@@ -29,8 +29,12 @@ fn effective_uid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
-fn passwd_name() -> Option<String> {
-    let uid = effective_uid();
+/// The passwd name of `uid`, else "uid:N".
+pub(crate) fn user_name(uid: u32) -> String {
+    passwd_name(uid).unwrap_or_else(|| format!("uid:{uid}"))
+}
+
+fn passwd_name(uid: u32) -> Option<String> {
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut buf = vec![0 as libc::c_char; 4096];
     let mut result: *mut libc::passwd = std::ptr::null_mut();

@@ -165,6 +165,8 @@ pub struct App {
     version: i64,
     /// The terminal went away: the loop keeps the open form as a draft.
     pub hangup: bool,
+    /// Ctrl-C ended Praxis (an open form is kept as a draft, as after a hang-up).
+    pub interrupted: bool,
     /// A draft from an earlier session, offered back, and where it lives.
     draft_offer: Option<Draft>,
     draft_path: Option<PathBuf>,
@@ -215,6 +217,7 @@ impl App {
             status: None,
             version,
             hangup: false,
+            interrupted: false,
             draft_offer: None,
             draft_path: None,
             jobs: None,
@@ -321,6 +324,11 @@ impl App {
         }
     }
 
+    /// Add a problem noticed at start that does not stop work (e.g. no log could be opened) to the warnings.
+    pub fn add_warning(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
     pub fn set_status(&mut self, msg: impl Into<String>, error: bool) {
         self.status = Some((msg.into(), error));
     }
@@ -411,6 +419,7 @@ impl App {
     pub fn key(&mut self, key: KeyEvent) {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
+            self.interrupted = true;
             return;
         }
         if self.help || self.notices {

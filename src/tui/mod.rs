@@ -2,7 +2,8 @@
 //!
 //! One thread owns the terminal and the state ([`app::App`]); the input reader, the database poller and the SIGHUP
 //! handler send [`app::Msg`]s over one std mpsc channel, and the loop redraws only after a message, so an idle
-//! Praxis uses no CPU. Logs go to a file next to the database, never to the screen.
+//! Praxis uses no CPU. Logs go to the user's own `$XDG_STATE_HOME/praxis/praxis-tui.log`, never to the screen nor to
+//! the shared folder; a log that cannot be opened is reported once and Praxis goes on without one.
 
 pub mod app;
 pub mod compare;
@@ -12,6 +13,7 @@ pub mod forms;
 pub mod keymap;
 pub mod list;
 pub mod overview;
+pub mod private;
 pub mod records;
 pub mod theme;
 pub mod widgets;
@@ -30,17 +32,34 @@ pub use theme::Theme;
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 pub fn run(db: &Path) -> anyhow::Result<()> {
-    let _log_guard = init_logging(db);
+    let (_log_guard, log_problem) = match init_logging() {
+        Ok(guard) => (guard, None),
+        Err(e) => {
+            // Said once, before the screen is taken (it stays readable after Praxis ends), and in the warnings.
+            let msg = format!("no log is kept this time: {e:#}");
+            eprintln!("praxis: warning: {msg}");
+            (None, Some(msg))
+        }
+    };
     let now = chrono::Local::now().naive_local();
     let ctx = Ctx::new(Theme::from_env(), now);
     let store = crate::store::Store::open(db)?;
     let source: Box<dyn Source> = Box::new(data::StoreSource::new(store, ctx.today));
     let mut app = App::new(source, ctx)?;
-    let draft_path = drafts::path(db);
-    match drafts::load(&draft_path) {
-        Ok(Some(d)) => app.offer_draft(d, draft_path.clone()),
-        Ok(None) => {}
-        Err(e) => app.set_status(format!("{e:#}"), true),
+    if let Some(msg) = log_problem {
+        app.add_warning(msg);
+    }
+    let draft_path = match drafts::path(db) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let msg = format!("unfinished forms cannot be kept this time: {e:#}");
+            eprintln!("praxis: warning: {msg}");
+            app.add_warning(msg);
+            None
+        }
+    };
+    if let Some(path) = &draft_path {
+        offer_kept_draft(&mut app, path, db);
     }
 
     let (tx, rx) = mpsc::channel::<Msg>();
@@ -67,18 +86,63 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
         }
         Ok(())
     })();
-    if app.hangup
-        && let Some(d) = app.draft()
-    {
-        // The terminal is gone: nobody can read an error, so it goes to the log.
-        match drafts::save(&draft_path, &d) {
-            Ok(()) => tracing::info!("kept the unfinished form as {}", draft_path.display()),
-            Err(e) => tracing::error!("could not keep the unfinished form: {e:#}"),
-        }
+    // Ending in a form keeps it: the terminal went away, or Ctrl-C (which quits at once) was pressed.
+    let kept = match (app.draft(), &draft_path) {
+        (Some(d), Some(path)) if app.hangup || app.interrupted => Some(drafts::save(path, &d)),
+        _ => None,
+    };
+    // Not `ratatui::restore` nor the terminal's drop, which report a failure on stderr: after a hang-up both are
+    // gone, and writing there panicked (and aborted the program before its log was written).
+    let _ = terminal.show_cursor();
+    std::mem::forget(terminal);
+    if let Err(e) = ratatui::try_restore() {
+        tracing::warn!("could not restore the terminal: {e}");
     }
-    ratatui::restore();
+    // Said on stderr too, which may be gone after a hang-up: written so that a failure is ignored, not a panic.
+    let say = |msg: String| {
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "praxis: {msg}");
+    };
+    match kept {
+        Some(Ok(())) => {
+            let path = draft_path.as_deref().unwrap_or(db);
+            tracing::info!("kept the unfinished form as {}", path.display());
+            say(format!(
+                "the unfinished form was kept ({}); it is offered back at the next start",
+                path.display()
+            ));
+        }
+        Some(Err(e)) => {
+            tracing::error!("could not keep the unfinished form: {e:#}");
+            say(format!("could not keep the unfinished form: {e:#}"));
+        }
+        None => {}
+    }
     tracing::info!("praxis tui exits");
     result
+}
+
+/// Offer the draft kept for this database, or one an older Praxis kept next to it.
+fn offer_kept_draft(app: &mut App, path: &Path, db: &Path) {
+    let legacy = drafts::legacy_path(db);
+    let found = match drafts::load(path) {
+        Ok(None) => match drafts::load(&legacy) {
+            Ok(d) => d.map(|d| (d, legacy)),
+            // Not ours or not a file: not something to offer or to report at every start.
+            Err(e) => {
+                tracing::warn!("{e:#}");
+                None
+            }
+        },
+        Ok(Some(d)) => Some((d, path.to_path_buf())),
+        Err(e) => {
+            app.set_status(format!("{e:#}"), true);
+            None
+        }
+    };
+    if let Some((d, from)) = found {
+        app.offer_draft(d, from);
+    }
 }
 
 /// The reader of terminal events: blocks on input, so it costs nothing while idle.
@@ -118,19 +182,28 @@ fn spawn_poller(tx: mpsc::Sender<Msg>, hangup: std::sync::Arc<std::sync::atomic:
     });
 }
 
-/// Log to `praxis-tui.log` next to the database; the guard must live as long as the TUI.
-fn init_logging(db: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = db.parent().filter(|p| !p.as_os_str().is_empty())?;
-    std::fs::create_dir_all(dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, "praxis-tui.log");
+/// Log to `praxis-tui.log` in the user's own state folder; the guard must live as long as the TUI. `Ok(None)` when
+/// another logger was set up already.
+fn init_logging() -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
+    use tracing_appender::rolling::{RollingFileAppender, Rotation};
+    let dir = private::state_dir("")?;
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::NEVER)
+        .filename_prefix("praxis-tui.log")
+        .build(&dir)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the log {}: {e}",
+                dir.join("praxis-tui.log").display()
+            )
+        })?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("PRAXIS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
         .with_ansi(false)
-        .try_init()
-        .ok()?;
-    Some(guard)
+        .try_init();
+    Ok(installed.is_ok().then_some(guard))
 }
