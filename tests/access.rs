@@ -4,13 +4,11 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
-use chrono::NaiveDate;
 use praxis::domain::*;
-use praxis::store::{Role, Store, StoreError, Who};
+use praxis::store::{Role, Store, StoreError};
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
+mod common;
+use common::{day, store_of_boss, who};
 
 const NAME: &str = "Zelda Quirinus";
 const NOTES: &str = "lives alone above the bakery";
@@ -18,20 +16,12 @@ const BIRTH_YEAR: i32 = 1937;
 const FREE_TEXT: &str = "cried after the third set";
 
 fn patient(code: &str) -> Patient {
-    Patient {
-        id: 0,
-        code: code.into(),
-        name: Some(NAME.into()),
-        birth_year: BIRTH_YEAR,
-        sex: Some(Sex::Female),
-        dominant_hand: None,
-        affected_side: None,
-        condition: Condition::OlderAdult(OlderAdultFacts::default()),
-        notes: NOTES.into(),
-        created_at: String::new(),
-        updated_at: String::new(),
-        version: 0,
-    }
+    common::patient(code)
+        .name(NAME)
+        .born(BIRTH_YEAR)
+        .sex(Sex::Female)
+        .notes(NOTES)
+        .build()
 }
 
 fn assessment(code: &str) -> Assessment {
@@ -62,13 +52,6 @@ fn session(code: &str) -> SessionLog {
     }
 }
 
-fn who(user: &str) -> Who {
-    Who {
-        os_user: user.into(),
-        ssh_addr: None,
-    }
-}
-
 fn forbidden(e: StoreError) -> String {
     assert!(matches!(e, StoreError::Forbidden(_)), "{e:?}");
     e.to_string()
@@ -76,13 +59,7 @@ fn forbidden(e: StoreError) -> String {
 
 /// A database made by "boss" (admin) with a patient who has an assessment and a session.
 fn clinic() -> (tempfile::TempDir, PathBuf, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("praxis.db");
-    let mut store = Store::open(&path).unwrap();
-    let me = store.who().os_user.clone();
-    store.add_clinician("boss", "Boss", Role::Admin).unwrap();
-    store.set_who(who("boss"));
-    store.remove_clinician(&me).unwrap();
+    let (dir, path, mut store) = store_of_boss();
     store.add_patient(&patient("P-0001")).unwrap();
     store.add_assessment(&assessment("P-0001")).unwrap();
     store.add_session(&session("P-0001")).unwrap();
@@ -254,18 +231,9 @@ fn new_files_are_private_and_a_group_may_share_them() {
 // ---- the binary ----
 
 fn praxis(db: &std::path::Path, args: &[&str]) -> Command {
-    let mut c = Command::cargo_bin("praxis").unwrap();
-    let home = db.parent().unwrap();
-    c.env_remove("PRAXIS_DB")
-        .env_remove("PRAXIS_GROUP")
-        .env_remove("PRAXIS_BACKUP_DIR")
-        .env_remove("PRAXIS_BACKUP_KEEP")
-        .env("XDG_DATA_HOME", home.join("xdg"))
-        .env("NO_COLOR", "1")
-        .arg("--db")
-        .arg(db)
-        .args(args);
-    c
+    let mut c = common::praxis(db.parent().unwrap());
+    c.arg("--db").arg(db).args(args);
+    Command::from_std(c)
 }
 
 fn run(db: &std::path::Path, args: &[&str]) -> (bool, String, String) {

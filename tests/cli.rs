@@ -1,90 +1,35 @@
 //! End to end: every data subcommand on a temporary database, human and `--json` output, and its error messages.
 
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
+mod common;
+use common::Env;
 
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("praxis.db");
-        Env { dir, db }
-    }
-
-    /// `praxis --db <temp> ARGS...`, never touching the user's data directory.
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("praxis").unwrap();
-        c.env_remove("PRAXIS_DB")
-            .env_remove("PRAXIS_PROTOCOLS")
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
-        c
-    }
-
-    /// Run, expect success, return stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "praxis {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Run with `--json`, expect success, parse the whole of stdout as one JSON value.
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let out = self.ok(&a);
-        serde_json::from_str(&out)
-            .unwrap_or_else(|e| panic!("stdout of {a:?} is not JSON ({e}):\n{out}"))
-    }
-
-    /// Run, expect failure with exit status 1, return stderr (checked to be a message, not a panic).
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "praxis {args:?} should fail");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert!(!err.contains("panicked"), "{err}");
-        assert!(err.starts_with("praxis: "), "{err}");
-        err
-    }
-
-    fn add_stroke(&self, code: &str) {
-        self.ok(&[
-            "patient",
-            "add",
-            "--code",
-            code,
-            "--birth-year",
-            "1958",
-            "--condition",
-            "stroke",
-            "--onset",
-            "2026-01-05",
-            "--mep",
-            "present",
-            "--nihss",
-            "9",
-            "--hand",
-            "right",
-            "--affected-side",
-            "left",
-        ]);
-    }
+fn add_stroke(env: &Env, code: &str) {
+    env.ok(&[
+        "patient",
+        "add",
+        "--code",
+        code,
+        "--birth-year",
+        "1958",
+        "--condition",
+        "stroke",
+        "--onset",
+        "2026-01-05",
+        "--mep",
+        "present",
+        "--nihss",
+        "9",
+        "--hand",
+        "right",
+        "--affected-side",
+        "left",
+    ]);
 }
 
 #[test]
@@ -205,7 +150,7 @@ fn patient_add_list_show_edit_human_and_json() {
 #[test]
 fn patient_refusals_name_the_problem() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    add_stroke(&env, "P-0001");
     let err = env.fails(&[
         "patient",
         "add",
@@ -281,7 +226,7 @@ fn patient_refusals_name_the_problem() {
 #[test]
 fn assess_records_and_refuses_with_the_instrument_range() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    add_stroke(&env, "P-0001");
     let out = env.ok(&[
         "assess",
         "P-0001",
@@ -330,7 +275,7 @@ fn assess_records_and_refuses_with_the_instrument_range() {
 #[test]
 fn log_records_sessions_and_takes_the_protocol_from_the_plan() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    add_stroke(&env, "P-0001");
     let out = env.ok(&[
         "log",
         "P-0001",
@@ -426,7 +371,7 @@ fn log_records_sessions_and_takes_the_protocol_from_the_plan() {
 #[test]
 fn history_merges_in_date_order() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    add_stroke(&env, "P-0001");
     env.ok(&[
         "log",
         "P-0001",
@@ -473,7 +418,7 @@ fn history_merges_in_date_order() {
 #[test]
 fn plan_set_and_show() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    add_stroke(&env, "P-0001");
     assert_eq!(
         env.ok(&["plan", "show", "P-0001"]),
         "P-0001 has no active plan.\n"
@@ -628,7 +573,7 @@ fn demo_loads_six_patients_once() {
 #[test]
 fn db_check_and_backup() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    add_stroke(&env, "P-0001");
     let out = env.ok(&["db", "check"]);
     assert!(
         out.contains(&format!(
@@ -660,9 +605,8 @@ fn db_check_and_backup() {
     let b = env.json(&["db", "backup", dest_s, "--force"]);
     assert_eq!(b["backup"], dest_s);
     // The backup is a complete database.
-    let mut c = Command::cargo_bin("praxis").unwrap();
-    c.env_remove("PRAXIS_DB")
-        .args(["patient", "show", "P-0001", "--db", dest_s]);
+    let mut c = env.bare();
+    c.args(["patient", "show", "P-0001", "--db", dest_s]);
     c.assert()
         .success()
         .stdout(predicate::str::contains("P-0001"));
@@ -683,7 +627,7 @@ fn db_check_and_backup() {
 fn the_database_file_is_private_and_global_options_go_anywhere() {
     let env = Env::new();
     let nested = env.dir.path().join("a").join("b").join("clinic.db");
-    let mut c = Command::cargo_bin("praxis").unwrap();
+    let mut c = env.bare();
     c.env("PRAXIS_DB", &nested)
         .args(["patient", "list", "--json"]);
     c.assert().success().stdout("[]\n");
@@ -692,9 +636,8 @@ fn the_database_file_is_private_and_global_options_go_anywhere() {
         0o600
     );
     // --db after the subcommand.
-    let mut c = Command::cargo_bin("praxis").unwrap();
-    c.env_remove("PRAXIS_DB")
-        .args(["db", "check", "--json", "--db"])
+    let mut c = env.bare();
+    c.args(["db", "check", "--json", "--db"])
         .arg(&nested);
     c.assert()
         .success()
@@ -717,9 +660,8 @@ fn a_newer_or_foreign_file_is_refused_without_a_trace() {
 
     let junk = env.dir.path().join("notes.txt");
     std::fs::write(&junk, "x".repeat(2000)).unwrap();
-    let out = Command::cargo_bin("praxis")
-        .unwrap()
-        .env_remove("PRAXIS_DB")
+    let out = env
+        .bare()
         .args(["db", "check", "--db"])
         .arg(&junk)
         .output()

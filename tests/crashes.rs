@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+mod common;
+
 fn praxis(db: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_praxis"));
+    let mut cmd = common::praxis(db.parent().unwrap());
     cmd.args(args)
         .env("PRAXIS_DB", db)
-        .env_remove("PRAXIS_GROUP")
-        .env_remove("PRAXIS_BACKUP_DIR")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());

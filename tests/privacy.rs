@@ -2,16 +2,12 @@
 //! leaves no patient data in the audit trail, which still verifies; pseudonymised exports hold no code, free text
 //! or version; an exported anchor detects a cut or rewritten audit tail.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-struct Clinic {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
+mod common;
+use common::Env;
 
 /// OSC 52 (write the viewer's clipboard), clear screen, set the window title, and a right-to-left override.
 const NAME: &str = "Eve\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2J";
@@ -30,125 +26,73 @@ fn hidden(s: &str) -> Vec<char> {
         .collect()
 }
 
-impl Clinic {
-    fn new() -> Clinic {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("praxis.db");
-        Clinic { dir, db }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("praxis")
-            .unwrap()
-            .env_remove("PRAXIS_DB")
-            .env_remove("PRAXIS_PROTOCOLS")
-            .env_remove("SSH_CLIENT")
-            .env_remove("SSH_CONNECTION")
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
-            .env("XDG_STATE_HOME", self.dir.path().join("xdg-state"))
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "praxis {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "praxis {args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        serde_json::from_str(&self.ok(&a)).unwrap()
-    }
-
-    fn sql(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(&self.db).unwrap()
-    }
-
-    /// P-0001 (ataxia) with an assessment, a session and a plan, and P-0002 (older adult) with an assessment.
-    fn two_patients(&self) {
-        self.ok(&[
-            "patient",
-            "add",
-            "--code",
-            "P-0001",
-            "--birth-year",
-            "1961",
-            "--condition",
-            "cerebellar-ataxia",
-            "--ataxia-type",
-            "SCA3 at 12 Baker Street",
-            "--name",
-            "Eve Adams",
-            "--notes",
-            "lives alone",
-        ]);
-        self.ok(&[
-            "assess",
-            "P-0001",
-            "sara",
-            "14",
-            "--date",
-            "2026-01-05",
-            "--assessor",
-            "Dr Who",
-            "--notes",
-            "tired today",
-        ]);
-        self.ok(&[
-            "log",
-            "P-0001",
-            "--protocol",
-            "balance-gait-older",
-            "--minutes",
-            "30",
-            "--reps",
-            "40",
-            "--date",
-            "2026-01-06",
-            "--notes",
-            "cried after the third set",
-        ]);
-        self.ok(&[
-            "plan",
-            "set",
-            "P-0001",
-            "--protocol",
-            "balance-gait-older",
-            "--start",
-            "2026-01-06",
-            "--goal",
-            "carry the shopping home",
-        ]);
-        self.ok(&["patient", "edit", "P-0001", "--notes", "daughter visits"]);
-        self.ok(&[
-            "patient",
-            "add",
-            "--code",
-            "P-0002",
-            "--birth-year",
-            "1940",
-            "--condition",
-            "older-adult",
-        ]);
-        self.ok(&["assess", "P-0002", "tug_s", "12", "--date", "2026-01-07"]);
-    }
+/// P-0001 (ataxia) with an assessment, a session and a plan, and P-0002 (older adult) with an assessment.
+fn two_patients(c: &Env) {
+    c.ok(&[
+        "patient",
+        "add",
+        "--code",
+        "P-0001",
+        "--birth-year",
+        "1961",
+        "--condition",
+        "cerebellar-ataxia",
+        "--ataxia-type",
+        "SCA3 at 12 Baker Street",
+        "--name",
+        "Eve Adams",
+        "--notes",
+        "lives alone",
+    ]);
+    c.ok(&[
+        "assess",
+        "P-0001",
+        "sara",
+        "14",
+        "--date",
+        "2026-01-05",
+        "--assessor",
+        "Dr Who",
+        "--notes",
+        "tired today",
+    ]);
+    c.ok(&[
+        "log",
+        "P-0001",
+        "--protocol",
+        "balance-gait-older",
+        "--minutes",
+        "30",
+        "--reps",
+        "40",
+        "--date",
+        "2026-01-06",
+        "--notes",
+        "cried after the third set",
+    ]);
+    c.ok(&[
+        "plan",
+        "set",
+        "P-0001",
+        "--protocol",
+        "balance-gait-older",
+        "--start",
+        "2026-01-06",
+        "--goal",
+        "carry the shopping home",
+    ]);
+    c.ok(&["patient", "edit", "P-0001", "--notes", "daughter visits"]);
+    c.ok(&[
+        "patient",
+        "add",
+        "--code",
+        "P-0002",
+        "--birth-year",
+        "1940",
+        "--condition",
+        "older-adult",
+    ]);
+    c.ok(&["assess", "P-0002", "tug_s", "12", "--date", "2026-01-07"]);
 }
 
 fn assert_shown_not_obeyed(what: &str, out: &str) {
@@ -163,8 +107,8 @@ fn assert_shown_not_obeyed(what: &str, out: &str) {
 /// is printed escaped by every human-readable command, and exactly by --json.
 #[test]
 fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
-    let c = Clinic::new();
-    c.two_patients();
+    let c = Env::new();
+    two_patients(&c);
     {
         let sql = c.sql();
         sql.execute(
@@ -249,7 +193,7 @@ fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
     );
 
     // Error messages quote the user's text: escaped too.
-    let err = c.fails(&["patient", "show", "P-\u{1b}]52;c;aGk=\u{7}"]);
+    let err = c.refused(&["patient", "show", "P-\u{1b}]52;c;aGk=\u{7}"]);
     assert_shown_not_obeyed("error", &err);
     assert!(err.contains("\\u{1b}]52;c;aGk=\\u{7}"), "{err}");
     let bad = c.dir.path().join("scores\u{1b}[2J.csv");
@@ -258,19 +202,19 @@ fn hostile_stored_text_is_shown_escaped_and_json_stays_exact() {
         "patient_code,instrument,score,date\nP-0001,sara\u{1b}]0;x\u{7},14,2026-01-05\n",
     )
     .unwrap();
-    let err = c.fails(&["import", "assessments", bad.to_str().unwrap()]);
+    let err = c.refused(&["import", "assessments", bad.to_str().unwrap()]);
     assert_shown_not_obeyed("import error", &err);
     assert!(err.contains("scores\\u{1b}[2J.csv"), "{err}");
     // A usage error quoting the refused argument.
-    let err = c.fails(&["export", "patient\u{1b}[2J"]);
+    let err = c.refused(&["export", "patient\u{1b}[2J"]);
     assert_shown_not_obeyed("usage error", &err);
     assert!(err.contains("\\u{1b}[2J"), "{err}");
 }
 
 #[test]
 fn csv_export_neutralises_formulas_in_text_and_says_so_in_help() {
-    let c = Clinic::new();
-    c.two_patients();
+    let c = Env::new();
+    two_patients(&c);
     c.sql()
         .execute(
             "UPDATE assessments SET notes = ?1, assessor = '@SUM(1+1)' WHERE instrument = 'sara'",
@@ -308,7 +252,7 @@ fn csv_export_neutralises_formulas_in_text_and_says_so_in_help() {
 }
 
 /// Every column of every audit row, as text.
-fn audit_text(c: &Clinic) -> Vec<String> {
+fn audit_text(c: &Env) -> Vec<String> {
     let sql = c.sql();
     let mut stmt = sql
         .prepare(
@@ -326,8 +270,8 @@ fn audit_text(c: &Clinic) -> Vec<String> {
 
 #[test]
 fn erasure_leaves_no_data_of_the_patient_in_the_audit_and_the_chain_verifies() {
-    let c = Clinic::new();
-    c.two_patients();
+    let c = Env::new();
+    two_patients(&c);
     let anchor = c.dir.path().join("anchor.json");
     c.ok(&["audit", "anchor", "--out", anchor.to_str().unwrap()]);
     let before = audit_text(&c);
@@ -394,8 +338,8 @@ fn erasure_leaves_no_data_of_the_patient_in_the_audit_and_the_chain_verifies() {
 
 #[test]
 fn the_audit_refuses_erasing_rows_of_a_patient_who_still_exists_and_detects_payload_changes() {
-    let c = Clinic::new();
-    c.two_patients();
+    let c = Env::new();
+    two_patients(&c);
     let sql = c.sql();
     let e = sql
         .execute(
@@ -415,14 +359,14 @@ fn the_audit_refuses_erasing_rows_of_a_patient_who_still_exists_and_detects_payl
          WHERE patient_code = 'P-0002' AND entity = 'assessment';",
     )
     .unwrap();
-    let err = c.fails(&["audit", "--verify"]);
+    let err = c.refused(&["audit", "--verify"]);
     assert!(err.contains("does not match its hash"), "{err}");
 }
 
 #[test]
 fn pseudonymised_exports_hold_no_code_free_text_or_version() {
-    let c = Clinic::new();
-    c.two_patients();
+    let c = Env::new();
+    two_patients(&c);
     let mut pseudonyms = Vec::new();
     for kind in ["patients", "assessments", "sessions"] {
         for format in ["csv", "json"] {
@@ -497,8 +441,8 @@ fn delete_newest_audit_rows(db: &Path, n: i64) {
 
 #[test]
 fn an_anchor_detects_a_cut_tail_and_a_rewritten_history_and_accepts_growth() {
-    let c = Clinic::new();
-    c.two_patients();
+    let c = Env::new();
+    two_patients(&c);
     let anchor = c.dir.path().join("anchor.json");
     let printed: Value = serde_json::from_str(&c.ok(&["audit", "anchor"])).unwrap();
     c.ok(&["audit", "anchor", "--out", anchor.to_str().unwrap()]);
@@ -517,7 +461,7 @@ fn an_anchor_detects_a_cut_tail_and_a_rewritten_history_and_accepts_growth() {
     // An attacker with the file deletes the newest rows: the chain alone cannot tell, the anchor can.
     delete_newest_audit_rows(&c.db, 3);
     c.ok(&["audit", "--verify"]);
-    let err = c.fails(&["audit", "--verify", "--anchor", a]);
+    let err = c.refused(&["audit", "--verify", "--anchor", a]);
     assert!(err.contains("rows were removed from its end"), "{err}");
     let v: Value = serde_json::from_str(
         &String::from_utf8(
@@ -530,15 +474,15 @@ fn an_anchor_detects_a_cut_tail_and_a_rewritten_history_and_accepts_growth() {
     assert_eq!(v["intact"], false, "{v}");
 
     // Rewritten and rehashed history as long as the anchor's: its newest hash differs.
-    let other = Clinic::new();
-    other.two_patients();
+    let other = Env::new();
+    two_patients(&other);
     other.ok(&["assess", "P-0002", "tug_s", "10", "--date", "2026-01-09"]);
-    let err = other.fails(&["audit", "--verify", "--anchor", a]);
+    let err = other.refused(&["audit", "--verify", "--anchor", a]);
     assert!(err.contains("was rewritten"), "{err}");
 
     // A file that is no anchor is named.
     let junk = c.dir.path().join("junk.json");
     std::fs::write(&junk, "{}").unwrap();
-    let err = c.fails(&["audit", "--verify", "--anchor", junk.to_str().unwrap()]);
+    let err = c.refused(&["audit", "--verify", "--anchor", junk.to_str().unwrap()]);
     assert!(err.contains("is not an audit anchor"), "{err}");
 }

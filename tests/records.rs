@@ -3,128 +3,62 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use chrono::NaiveDate;
-use praxis::domain::{Assessment, Condition, OlderAdultFacts, Patient, SessionLog};
-use praxis::store::{Correction, RecordKind, RecordStatus, Role, Store, StoreError, Who};
+use praxis::domain::{Assessment, SessionLog};
+use praxis::store::{Correction, RecordKind, RecordStatus, Role, Store, StoreError};
 use serde_json::Value;
 
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+mod common;
+use common::{Env, day, patient, store_of_boss, who};
+
+fn add_older(env: &Env, code: &str) {
+    env.ok(&[
+        "patient",
+        "add",
+        "--code",
+        code,
+        "--birth-year",
+        "1944",
+        "--condition",
+        "older-adult",
+    ]);
 }
 
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("praxis.db");
-        Env { dir, db }
-    }
+/// What an old database would hold: an assessment the store accepted before its checks were tightened.
+fn insert_raw_assessment(env: &Env, code: &str, instrument: &str, score: f64, date: &str) -> i64 {
+    let c = rusqlite::Connection::open(&env.db).unwrap();
+    c.execute(
+        "INSERT INTO assessments (patient_id, instrument, score, date, notes, created_at, created_by) \
+         SELECT id, ?2, ?3, ?4, '', '2026-02-01T00:00:00.000Z', \
+                (SELECT os_user FROM clinicians ORDER BY id LIMIT 1) FROM patients WHERE code = ?1",
+        rusqlite::params![code, instrument, score, date],
+    )
+    .unwrap();
+    c.last_insert_rowid()
+}
 
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("praxis").unwrap();
-        c.env_remove("PRAXIS_DB")
-            .env_remove("PRAXIS_PROTOCOLS")
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
-            .env("XDG_STATE_HOME", self.dir.path().join("xdg-state"))
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
-        c
-    }
+fn forecast(env: &Env, code: &str) -> std::process::Output {
+    env.cmd(&[
+        "simulate",
+        "--patient",
+        code,
+        "--protocol",
+        "usual-care",
+        "--draws",
+        "20",
+        "--json",
+    ])
+    .output()
+    .unwrap()
+}
 
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "praxis {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let out = self.ok(&a);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{a:?}: not JSON ({e}):\n{out}"))
-    }
-
-    /// Run, expect a refusal; return stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(!out.status.success(), "praxis {args:?} should fail");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert!(!err.contains("panicked"), "{err}");
-        err
-    }
-
-    fn add_stroke(&self, code: &str) {
-        self.ok(&[
-            "patient",
-            "add",
-            "--code",
-            code,
-            "--birth-year",
-            "1958",
-            "--condition",
-            "stroke",
-            "--onset",
-            "2026-01-05",
-        ]);
-    }
-
-    fn add_older(&self, code: &str) {
-        self.ok(&[
-            "patient",
-            "add",
-            "--code",
-            code,
-            "--birth-year",
-            "1944",
-            "--condition",
-            "older-adult",
-        ]);
-    }
-
-    /// What an old database would hold: an assessment the store accepted before its checks were tightened.
-    fn insert_raw_assessment(&self, code: &str, instrument: &str, score: f64, date: &str) -> i64 {
-        let c = rusqlite::Connection::open(&self.db).unwrap();
-        c.execute(
-            "INSERT INTO assessments (patient_id, instrument, score, date, notes, created_at, created_by) \
-             SELECT id, ?2, ?3, ?4, '', '2026-02-01T00:00:00.000Z', \
-                    (SELECT os_user FROM clinicians ORDER BY id LIMIT 1) FROM patients WHERE code = ?1",
-            rusqlite::params![code, instrument, score, date],
-        )
-        .unwrap();
-        c.last_insert_rowid()
-    }
-
-    fn forecast(&self, code: &str) -> std::process::Output {
-        self.cmd(&[
-            "simulate",
-            "--patient",
-            code,
-            "--protocol",
-            "usual-care",
-            "--draws",
-            "20",
-            "--json",
-        ])
-        .output()
+fn list_row(env: &Env, code: &str) -> Value {
+    let list = env.json(&["patient", "list"]);
+    list.as_array()
         .unwrap()
-    }
-
-    fn list_row(&self, code: &str) -> Value {
-        let list = self.json(&["patient", "list"]);
-        list.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["code"] == code)
-            .cloned()
-            .unwrap()
-    }
+        .iter()
+        .find(|r| r["code"] == code)
+        .cloned()
+        .unwrap()
 }
 
 fn ids_and_statuses(history: &Value) -> Vec<(i64, String)> {
@@ -145,10 +79,10 @@ fn ids_and_statuses(history: &Value) -> Vec<(i64, String)> {
 fn an_assessment_dated_1990_stops_the_forecast_until_its_date_is_corrected_or_it_is_voided() {
     for fix in ["correct", "void"] {
         let env = Env::new();
-        env.add_stroke("P-0001");
+        env.add_stroke("P-0001", Some("2026-01-05"));
         env.ok(&["assess", "P-0001", "fma_ue", "20", "--date", "2026-01-20"]);
-        let bad = env.insert_raw_assessment("P-0001", "fma_ue", 24.0, "1990-02-03");
-        let before = env.forecast("P-0001");
+        let bad = insert_raw_assessment(&env, "P-0001", "fma_ue", 24.0, "1990-02-03");
+        let before = forecast(&env, "P-0001");
         assert!(
             !before.status.success(),
             "the 1990 score should stop the forecast (that is the bug being fixed)"
@@ -174,7 +108,7 @@ fn an_assessment_dated_1990_stops_the_forecast_until_its_date_is_corrected_or_it
                 assert_eq!(gone["status"], "voided");
             }
         }
-        let after = env.forecast("P-0001");
+        let after = forecast(&env, "P-0001");
         assert!(
             after.status.success(),
             "after {fix}: {}",
@@ -196,8 +130,8 @@ fn an_assessment_dated_1990_stops_the_forecast_until_its_date_is_corrected_or_it
 #[test]
 fn a_tug_on_the_wrong_patient_voided_leaves_forecasts_exports_and_counts() {
     let env = Env::new();
-    env.add_older("P-0001");
-    env.add_older("P-0002");
+    add_older(&env, "P-0001");
+    add_older(&env, "P-0002");
     env.ok(&["assess", "P-0001", "tug_s", "14.0", "--date", "2026-03-01"]);
     env.ok(&["assess", "P-0002", "tug_s", "25.0", "--date", "2026-03-01"]);
     // Meant for P-0001, saved on P-0002: the jump from 25 s is warned about, and the therapist forced it through.
@@ -211,10 +145,10 @@ fn a_tug_on_the_wrong_patient_voided_leaves_forecasts_exports_and_counts() {
         "--force",
     ]);
     let wrong_id = wrong["id"].as_i64().unwrap();
-    assert_eq!(env.list_row("P-0002")["n_assessments"], 2);
-    assert_eq!(env.list_row("P-0002")["last_assessment"], "2026-03-08");
+    assert_eq!(list_row(&env, "P-0002")["n_assessments"], 2);
+    assert_eq!(list_row(&env, "P-0002")["last_assessment"], "2026-03-08");
     let scenario = |env: &Env| -> Value {
-        let out = env.forecast("P-0002");
+        let out = forecast(&env, "P-0002");
         assert!(
             out.status.success(),
             "{}",
@@ -233,7 +167,7 @@ fn a_tug_on_the_wrong_patient_voided_leaves_forecasts_exports_and_counts() {
     ]);
 
     // Counts and the flags' dates on the patient list.
-    let row = env.list_row("P-0002");
+    let row = list_row(&env, "P-0002");
     assert_eq!(row["n_assessments"], 1, "{row}");
     assert_eq!(row["last_assessment"], "2026-03-01", "{row}");
     // The export.
@@ -278,7 +212,7 @@ fn a_tug_on_the_wrong_patient_voided_leaves_forecasts_exports_and_counts() {
 fn a_duplicate_session_is_voided_and_history_all_shows_both_with_statuses_and_the_audit_before_and_after()
  {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    env.add_stroke("P-0001", Some("2026-01-05"));
     let log = [
         "log",
         "P-0001",
@@ -295,10 +229,10 @@ fn a_duplicate_session_is_voided_and_history_all_shows_both_with_statuses_and_th
     ];
     let first = env.json(&log);
     let dup = env.json(&log);
-    assert_eq!(env.list_row("P-0001")["n_sessions"], 2);
+    assert_eq!(list_row(&env, "P-0001")["n_sessions"], 2);
     let dup_id = dup["id"].as_i64().unwrap().to_string();
     env.ok(&["void", "session", &dup_id, "--reason", "entered twice"]);
-    assert_eq!(env.list_row("P-0001")["n_sessions"], 1);
+    assert_eq!(list_row(&env, "P-0001")["n_sessions"], 1);
     let all = env.json(&["history", "P-0001", "--all"]);
     assert_eq!(
         ids_and_statuses(&all),
@@ -320,7 +254,7 @@ fn a_duplicate_session_is_voided_and_history_all_shows_both_with_statuses_and_th
         assert!(all[1].get(field).is_some(), "{field} missing: {}", all[1]);
     }
     // Voiding twice is refused: the record is no longer current.
-    let err = env.fails(&["void", "session", &dup_id, "--reason", "again"]);
+    let err = env.refused(&["void", "session", &dup_id, "--reason", "again"]);
     assert!(err.contains("already voided"), "{err}");
 
     let audit = env.json(&["audit"]);
@@ -342,7 +276,7 @@ fn a_duplicate_session_is_voided_and_history_all_shows_both_with_statuses_and_th
 #[test]
 fn a_correction_is_a_new_version_audited_with_before_and_after() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    env.add_stroke("P-0001", Some("2026-01-05"));
     let a = env.json(&["assess", "P-0001", "arat", "12", "--date", "2026-03-01"]);
     let id = a["id"].as_i64().unwrap();
     let new = env.json(&[
@@ -381,7 +315,7 @@ fn a_correction_is_a_new_version_audited_with_before_and_after() {
         "{human}"
     );
     // The old version cannot be corrected again; the new one can.
-    let err = env.fails(&[
+    let err = env.refused(&[
         "correct",
         "assessment",
         &id.to_string(),
@@ -407,7 +341,7 @@ fn a_correction_is_a_new_version_audited_with_before_and_after() {
     let (now_id, _) = *ids_and_statuses(&env.json(&["history", "P-0001"]))
         .last()
         .unwrap();
-    let err = env.fails(&[
+    let err = env.refused(&[
         "correct",
         "assessment",
         &now_id.to_string(),
@@ -417,7 +351,7 @@ fn a_correction_is_a_new_version_audited_with_before_and_after() {
         "x",
     ]);
     assert!(err.contains("ARAT") || err.contains("arat"), "{err}");
-    let err = env.fails(&[
+    let err = env.refused(&[
         "correct",
         "assessment",
         &now_id.to_string(),
@@ -432,7 +366,7 @@ fn a_correction_is_a_new_version_audited_with_before_and_after() {
 #[test]
 fn a_session_correction_keeps_the_time_and_checks_the_values() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    env.add_stroke("P-0001", Some("2026-01-05"));
     let s = env.json(&[
         "log",
         "P-0001",
@@ -481,11 +415,11 @@ fn a_session_correction_keeps_the_time_and_checks_the_values() {
         (Some(0.8), Some(3), Some(4))
     );
     assert_eq!(
-        env.list_row("P-0001")["last_session"],
+        list_row(&env, "P-0001")["last_session"],
         "2026-03-03T10:30:00"
     );
     let new_id = new["id"].as_i64().unwrap().to_string();
-    let err = env.fails(&[
+    let err = env.refused(&[
         "correct",
         "session",
         &new_id,
@@ -500,17 +434,17 @@ fn a_session_correction_keeps_the_time_and_checks_the_values() {
 #[test]
 fn the_reason_is_required() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    env.add_stroke("P-0001", Some("2026-01-05"));
     let a = env.json(&["assess", "P-0001", "arat", "12", "--date", "2026-03-01"]);
     let id = a["id"].as_i64().unwrap().to_string();
-    let err = env.fails(&["void", "assessment", &id]);
+    let err = env.refused(&["void", "assessment", &id]);
     assert!(err.contains("--reason"), "{err}");
-    let err = env.fails(&["correct", "assessment", &id, "--score", "13"]);
+    let err = env.refused(&["correct", "assessment", &id, "--score", "13"]);
     assert!(err.contains("--reason"), "{err}");
     for blank in ["", "   "] {
-        let err = env.fails(&["void", "assessment", &id, "--reason", blank]);
+        let err = env.refused(&["void", "assessment", &id, "--reason", blank]);
         assert!(err.contains("reason is required"), "{err}");
-        let err = env.fails(&[
+        let err = env.refused(&[
             "correct",
             "assessment",
             &id,
@@ -521,7 +455,7 @@ fn the_reason_is_required() {
         ]);
         assert!(err.contains("reason is required"), "{err}");
     }
-    let err = env.fails(&["correct", "assessment", &id, "--reason", "nothing given"]);
+    let err = env.refused(&["correct", "assessment", &id, "--reason", "nothing given"]);
     assert!(err.contains("nothing to correct"), "{err}");
     assert_eq!(
         ids_and_statuses(&env.json(&["history", "P-0001", "--all"])).len(),
@@ -532,7 +466,7 @@ fn the_reason_is_required() {
 #[test]
 fn plans_are_corrected_and_voided_too() {
     let env = Env::new();
-    env.add_stroke("P-0001");
+    env.add_stroke("P-0001", Some("2026-01-05"));
     let plan = env.json(&[
         "plan",
         "set",
@@ -567,15 +501,15 @@ fn plans_are_corrected_and_voided_too() {
         (shown["protocol_id"].as_str(), shown["start_date"].as_str()),
         (Some("usual-care"), Some("2026-02-20"))
     );
-    assert_eq!(env.list_row("P-0001")["plan_protocol"], "usual-care");
+    assert_eq!(list_row(&env, "P-0001")["plan_protocol"], "usual-care");
     let human = env.ok(&["plan", "show", "P-0001"]);
     assert!(
         human.contains(&format!("Record:   plan {}", new["id"])),
         "{human}"
     );
-    let err = env.fails(&["correct", "plan", &id, "--goal", "x", "--reason", "x"]);
+    let err = env.refused(&["correct", "plan", &id, "--goal", "x", "--reason", "x"]);
     assert!(err.contains("already corrected"), "{err}");
-    let err = env.fails(&[
+    let err = env.refused(&[
         "correct",
         "plan",
         &new["id"].to_string(),
@@ -594,21 +528,10 @@ fn plans_are_corrected_and_voided_too() {
     ]);
     assert_eq!(gone["record_status"], "voided");
     assert_eq!(env.json(&["plan", "show", "P-0001"]), Value::Null);
-    assert_eq!(env.list_row("P-0001")["plan_protocol"], Value::Null);
+    assert_eq!(list_row(&env, "P-0001")["plan_protocol"], Value::Null);
 }
 
 // ---- roles and races, through the store ----
-
-fn who(user: &str) -> Who {
-    Who {
-        os_user: user.into(),
-        ssh_addr: None,
-    }
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 fn assessment(score: f64) -> Assessment {
     Assessment {
@@ -640,13 +563,7 @@ fn session() -> SessionLog {
 
 /// "boss" (admin), "lena" (lead), "tom" and "ann" (therapists), "stu" (readonly); a patient.
 fn clinic() -> (tempfile::TempDir, PathBuf, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("praxis.db");
-    let mut store = Store::open(&path).unwrap();
-    let me = store.who().os_user.clone();
-    store.add_clinician("boss", "Boss", Role::Admin).unwrap();
-    store.set_who(who("boss"));
-    store.remove_clinician(&me).unwrap();
+    let (dir, path, mut store) = store_of_boss();
     for (u, r) in [
         ("lena", Role::Lead),
         ("tom", Role::Therapist),
@@ -655,22 +572,7 @@ fn clinic() -> (tempfile::TempDir, PathBuf, Store) {
     ] {
         store.add_clinician(u, u, r).unwrap();
     }
-    store
-        .add_patient(&Patient {
-            id: 0,
-            code: "P-0001".into(),
-            name: None,
-            birth_year: 1944,
-            sex: None,
-            dominant_hand: None,
-            affected_side: None,
-            condition: Condition::OlderAdult(OlderAdultFacts::default()),
-            notes: String::new(),
-            created_at: String::new(),
-            updated_at: String::new(),
-            version: 0,
-        })
-        .unwrap();
+    store.add_patient(&patient("P-0001").build()).unwrap();
     (dir, path, store)
 }
 

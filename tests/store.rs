@@ -7,51 +7,40 @@ use chrono::NaiveDate;
 use praxis::domain::*;
 use praxis::store::{PatientFilter, Store, StoreError, Who};
 
+mod common;
+use common::{day, patient};
+
 fn db(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("clinic").join("praxis.db")
 }
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
 fn stroke_patient(code: &str) -> Patient {
-    Patient {
-        id: 0,
-        code: code.into(),
-        name: Some("Ada Test".into()),
-        birth_year: 1954,
-        sex: Some(Sex::Female),
-        dominant_hand: Some(Hand::Right),
-        affected_side: Some(Side::Right),
-        condition: Condition::Stroke(StrokeFacts {
+    patient(code)
+        .name("Ada Test")
+        .born(1954)
+        .sex(Sex::Female)
+        .hand(Hand::Right)
+        .affected(Side::Right)
+        .condition(Condition::Stroke(StrokeFacts {
             onset_date: Some(day(2026, 1, 10)),
             stroke_type: Some(StrokeType::Ischaemic),
             corticospinal: Some(Corticospinal::Partial),
             mep: Some(Mep::Present),
             nihss: Some(9),
-        }),
-        notes: "left MCA".into(),
-        created_at: String::new(),
-        updated_at: String::new(),
-        version: 0,
-    }
+        }))
+        .notes("left MCA")
+        .build()
 }
 
 fn pd_patient(code: &str) -> Patient {
-    Patient {
-        name: None,
-        sex: None,
-        dominant_hand: None,
-        affected_side: None,
-        condition: Condition::Parkinsons(ParkinsonsFacts {
+    patient(code)
+        .born(1954)
+        .condition(Condition::Parkinsons(ParkinsonsFacts {
             diagnosis_year: Some(2021),
             hoehn_yahr: Some(2.5),
             medication: Some(Medication::On),
-        }),
-        notes: String::new(),
-        ..stroke_patient(code)
-    }
+        }))
+        .build()
 }
 
 fn assessment(code: &str, instrument: &str, score: f64, date: NaiveDate) -> Assessment {

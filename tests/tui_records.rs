@@ -3,26 +3,20 @@
 //! 80x24 and flows driven by keys against a real database.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use praxis::domain::{Assessment, Condition, OlderAdultFacts, Patient, SessionLog};
-use praxis::store::{RecordStatus, Role, Store, Who};
+use praxis::domain::{Assessment, SessionLog};
+use praxis::store::{RecordStatus, Role, Store};
 use praxis::tui::app::{App, Ctx, Msg};
 use praxis::tui::data::StoreSource;
 use praxis::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+mod common;
+use common::{patient, who};
 
 const NOW: &str = "2026-11-20 14:30";
 
 fn dt(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
-
-fn who(user: &str) -> Who {
-    Who {
-        os_user: user.into(),
-        ssh_addr: None,
-    }
 }
 
 /// A database where "kim" (therapist) entered two TUGs and two sessions of one patient; "ann" is another therapist
@@ -36,20 +30,7 @@ fn clinic() -> (tempfile::TempDir, std::path::PathBuf) {
     store.add_clinician("stu", "Stu", Role::Readonly).unwrap();
     store.set_who(who("kim"));
     store
-        .add_patient(&Patient {
-            id: 0,
-            code: "P-0001".into(),
-            name: Some("Olga Berg".into()),
-            birth_year: 1941,
-            sex: None,
-            dominant_hand: None,
-            affected_side: None,
-            condition: Condition::OlderAdult(OlderAdultFacts::default()),
-            notes: String::new(),
-            created_at: String::new(),
-            updated_at: String::new(),
-            version: 0,
-        })
+        .add_patient(&patient("P-0001").name("Olga Berg").born(1941).build())
         .unwrap();
     for (score, date) in [(18.5, "2026-11-02"), (16.0, "2026-11-16")] {
         store
@@ -108,16 +89,7 @@ fn typ(app: &mut App, text: &str) {
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..24 {
-        let line: String = (0..80).map(|x| buf[(x, y)].symbol()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    common::screen(app, 80, 24)
 }
 
 /// From the list, open P-0001's overview, then its records.
