@@ -10,26 +10,21 @@ mod common;
 use common::Env;
 
 fn add_stroke(env: &Env, code: &str) {
-    env.ok(&[
-        "patient",
-        "add",
-        "--code",
+    env.add_stroke_with(
         code,
-        "--birth-year",
-        "1958",
-        "--condition",
-        "stroke",
-        "--onset",
-        "2026-01-05",
-        "--mep",
-        "present",
-        "--nihss",
-        "9",
-        "--hand",
-        "right",
-        "--affected-side",
-        "left",
-    ]);
+        &[
+            "--onset",
+            "2026-01-05",
+            "--mep",
+            "present",
+            "--nihss",
+            "9",
+            "--hand",
+            "right",
+            "--affected-side",
+            "left",
+        ],
+    );
 }
 
 #[test]
@@ -637,8 +632,7 @@ fn the_database_file_is_private_and_global_options_go_anywhere() {
     );
     // --db after the subcommand.
     let mut c = env.bare();
-    c.args(["db", "check", "--json", "--db"])
-        .arg(&nested);
+    c.args(["db", "check", "--json", "--db"]).arg(&nested);
     c.assert()
         .success()
         .stdout(predicate::str::contains("\"ok\": true"));

@@ -13,10 +13,7 @@ fn run_restricted(env: &Env, db: &Path, args: &[&str]) -> (Option<i32>, String) 
     let root = is_root(env);
     let mut c = common::praxis(env.dir.path());
     // As nobody, HOME is the test's folder (which nobody can read), as a user's unreadable HOME would be.
-    c.env("HOME", env.dir.path())
-        .arg("--db")
-        .arg(db)
-        .args(args);
+    c.env("HOME", env.dir.path()).arg("--db").arg(db).args(args);
     if root {
         c.uid(65534).gid(65534);
     }

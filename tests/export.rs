@@ -1,8 +1,8 @@
 //! Export through the real binary: pseudonymised exports hold no personal data, exports are private and
 //! audited, an export cut short by its reader is audited as incomplete, `--since` keeps later records.
 
-use std::path::Path;
 use serde_json::Value;
+use std::path::Path;
 
 mod common;
 use common::{Env, many_sessions};
@@ -93,7 +93,10 @@ fn pseudonymised_export_drops_names_notes_and_exact_birth_years_and_is_audited()
     );
 
     // Never overwrites a file.
-    let err = env.fails_on(&env.db, &["export", "patients", "--out", full.to_str().unwrap()]);
+    let err = env.fails_on(
+        &env.db,
+        &["export", "patients", "--out", full.to_str().unwrap()],
+    );
     assert!(err.contains("already exists"), "{err}");
 
     let trail = env.json(&["audit"]);
@@ -344,7 +347,6 @@ fn regex_free_dates(text: &str) -> Vec<String> {
         .map(|i| text[i..i + 10].to_string())
         .collect()
 }
-
 
 #[test]
 fn an_export_whose_reader_closes_the_pipe_early_is_audited_as_incomplete() {

@@ -148,7 +148,7 @@ fn a_tug_on_the_wrong_patient_voided_leaves_forecasts_exports_and_counts() {
     assert_eq!(list_row(&env, "P-0002")["n_assessments"], 2);
     assert_eq!(list_row(&env, "P-0002")["last_assessment"], "2026-03-08");
     let scenario = |env: &Env| -> Value {
-        let out = forecast(&env, "P-0002");
+        let out = forecast(env, "P-0002");
         assert!(
             out.status.success(),
             "{}",

@@ -1,11 +1,11 @@
 //! Restore under load through the real binary: another process reading and writing meanwhile loses no committed
 //! write.
 
-use std::path::PathBuf;
 use serde_json::Value;
+use std::path::PathBuf;
 
 mod common;
-use common::{Env, many_sessions, count_notes};
+use common::{Env, count_notes, many_sessions};
 
 /// One write by the other process: its note, when it ran, and whether praxis reported it committed.
 struct Write {

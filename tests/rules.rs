@@ -2,17 +2,17 @@
 //! and the TUI forms is refused by each, with the same words naming the field; values that only look wrong need
 //! `--force` (or a second Ctrl-S); the instrument picker's type-ahead accumulates letters.
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
 use chrono::{Duration, Local, NaiveDate, NaiveDateTime};
 use praxis::app::protocols::Library;
 use praxis::domain::*;
 use praxis::store::{Store, StoreError};
-use praxis::tui::app::{App, Ctx, Msg};
-use praxis::tui::data::Memory;
+use praxis::tui::app::{App, Ctx};
 use praxis::tui::theme::Theme;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
+use common::fixture::Fixture;
+use common::{Env, ctrl, press, screen, typ};
 
 const CODE: &str = "P-0001";
 const BIRTH_YEAR: i32 = 1950;
@@ -31,23 +31,13 @@ fn onset() -> NaiveDate {
 }
 
 fn patient() -> Patient {
-    Patient {
-        id: 0,
-        code: CODE.into(),
-        name: None,
-        birth_year: BIRTH_YEAR,
-        sex: None,
-        dominant_hand: None,
-        affected_side: None,
-        condition: Condition::Stroke(StrokeFacts {
+    common::patient(CODE)
+        .born(BIRTH_YEAR)
+        .condition(Condition::Stroke(StrokeFacts {
             onset_date: Some(onset()),
             ..Default::default()
-        }),
-        notes: String::new(),
-        created_at: String::new(),
-        updated_at: String::new(),
-        version: 0,
-    }
+        }))
+        .build()
 }
 
 /// A bad value: an assessment or a session, the field the rules name, and a piece of the message every entry point
@@ -201,82 +191,37 @@ fn store_refusal(dir: &tempfile::TempDir, bad: &Bad) -> (String, String) {
     }
 }
 
-struct Cli {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+/// A database on the command line holding the stroke patient.
+fn cli() -> Env {
+    let cli = Env::new();
+    let onset = onset().to_string();
+    let by = BIRTH_YEAR.to_string();
+    let out = cli
+        .cmd(&[
+            "patient",
+            "add",
+            "--code",
+            CODE,
+            "--birth-year",
+            &by,
+            "--condition",
+            "stroke",
+            "--onset",
+            &onset,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    cli
 }
 
-impl Cli {
-    fn new() -> Cli {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("praxis.db");
-        let cli = Cli { dir, db };
-        let onset = onset().to_string();
-        let by = BIRTH_YEAR.to_string();
-        let out = cli
-            .cmd(&[
-                "patient",
-                "add",
-                "--code",
-                CODE,
-                "--birth-year",
-                &by,
-                "--condition",
-                "stroke",
-                "--onset",
-                &onset,
-            ])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        cli
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("praxis").unwrap();
-        c.env_remove("PRAXIS_DB")
-            .env_remove("PRAXIS_PROTOCOLS")
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
-            .env("XDG_STATE_HOME", self.dir.path().join("xdg-state"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
-        c
-    }
-
-    /// Run, expect exit status 1, return stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "praxis {args:?} should fail: {err}"
-        );
-        assert!(!err.contains("panicked"), "{err}");
-        err
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "praxis {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn history_len(&self) -> usize {
-        let out = self.ok(&["history", CODE, "--json"]);
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        v.as_array().map_or(0, Vec::len)
-    }
+fn history_len(cli: &Env) -> usize {
+    let out = cli.ok(&["history", CODE, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v.as_array().map_or(0, Vec::len)
 }
 
-fn cli_refusal(cli: &Cli, bad: &Bad) -> String {
+fn cli_refusal(cli: &Env, bad: &Bad) -> String {
     match bad {
         Bad::Assessment {
             instrument,
@@ -284,7 +229,7 @@ fn cli_refusal(cli: &Cli, bad: &Bad) -> String {
             date,
         } => {
             let date = date.to_string();
-            cli.fails(&["assess", CODE, instrument, score, "--date", &date])
+            cli.fails_status_1(&["assess", CODE, instrument, score, "--date", &date])
         }
         Bad::Session {
             protocol,
@@ -298,7 +243,7 @@ fn cli_refusal(cli: &Cli, bad: &Bad) -> String {
                 at.format("%H:%M").to_string(),
             );
             let (m, r, l) = (minutes.to_string(), reps.to_string(), level.to_string());
-            cli.fails(&[
+            cli.fails_status_1(&[
                 "log",
                 CODE,
                 "--protocol",
@@ -319,7 +264,7 @@ fn cli_refusal(cli: &Cli, bad: &Bad) -> String {
 }
 
 /// CSV import takes assessments only.
-fn import_refusal(cli: &Cli, bad: &Bad) -> Option<String> {
+fn import_refusal(cli: &Env, bad: &Bad) -> Option<String> {
     let Bad::Assessment {
         instrument,
         score,
@@ -334,27 +279,7 @@ fn import_refusal(cli: &Cli, bad: &Bad) -> Option<String> {
         format!("patient_code,instrument,score,date\n{CODE},{instrument},{score},{date}\n"),
     )
     .unwrap();
-    Some(cli.fails(&["import", "assessments", file.to_str().unwrap()]))
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Term(Event::Key(KeyEvent::new(
-        code,
-        KeyModifiers::NONE,
-    ))));
-}
-
-fn ctrl(app: &mut App, ch: char) {
-    app.update(Msg::Term(Event::Key(KeyEvent::new(
-        KeyCode::Char(ch),
-        KeyModifiers::CONTROL,
-    ))));
-}
-
-fn typ(app: &mut App, text: &str) {
-    for ch in text.chars() {
-        press(app, KeyCode::Char(ch));
-    }
+    Some(cli.fails_status_1(&["import", "assessments", file.to_str().unwrap()]))
 }
 
 /// Replace the focused field's text.
@@ -364,15 +289,19 @@ fn retype(app: &mut App, text: &str) {
 }
 
 fn tui_app(now: NaiveDateTime) -> App {
-    let mem = Memory {
+    let mem = Fixture {
         patients: vec![Patient {
             version: 1,
             ..patient()
         }],
-        protocols: Library::builtin().protocols().cloned().collect(),
-        ..Memory::default()
+        protocols: true,
+        ..Fixture::default()
     };
-    App::new(Box::new(mem), Ctx::new(Theme::default(), now)).unwrap()
+    App::new(
+        Box::new(mem.source(now.date())),
+        Ctx::new(Theme::default(), now),
+    )
+    .unwrap()
 }
 
 fn instrument_shown(app: &App) -> String {
@@ -433,7 +362,7 @@ fn tui_refusal(bad: &Bad) -> String {
 #[test]
 fn every_entry_point_refuses_the_same_bad_value_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
-    let cli = Cli::new();
+    let cli = cli();
     for case in cases() {
         let (field, store) = store_refusal(&dir, &case.bad);
         assert_eq!(field, case.field, "{}: store", case.name);
@@ -463,7 +392,7 @@ fn every_entry_point_refuses_the_same_bad_value_naming_the_field() {
             case.name
         );
     }
-    assert_eq!(cli.history_len(), 0, "the CLI saved nothing");
+    assert_eq!(history_len(&cli), 0, "the CLI saved nothing");
 }
 
 #[test]
@@ -487,7 +416,7 @@ fn a_session_later_today_is_refused_everywhere() {
     let (field, msg) = store_refusal(&dir, &bad);
     assert_eq!(field, "date");
     assert!(msg.contains(&says), "{msg}");
-    let cli = Cli::new();
+    let cli = cli();
     let err = cli_refusal(&cli, &bad);
     assert!(err.contains(&says), "{err}");
     let err = tui_refusal(&bad);
@@ -496,9 +425,9 @@ fn a_session_later_today_is_refused_everywhere() {
 
 #[test]
 fn hoehn_yahr_half_stages_are_accepted_and_others_refused() {
-    let cli = Cli::new();
+    let cli = cli();
     let today = today().to_string();
-    let err = cli.fails(&["assess", CODE, "hoehn_yahr", "2.2", "--date", &today]);
+    let err = cli.fails_status_1(&["assess", CODE, "hoehn_yahr", "2.2", "--date", &today]);
     assert!(err.contains("got 2.2"), "{err}");
     cli.ok(&["assess", CODE, "hoehn_yahr", "2.5", "--date", &today]);
     // The patient fact follows the same scale.
@@ -513,10 +442,10 @@ fn hoehn_yahr_half_stages_are_accepted_and_others_refused() {
             stage,
         ]
     };
-    let err = cli.fails(&edit("3.5"));
+    let err = cli.fails_status_1(&edit("3.5"));
     assert!(err.contains("Hoehn & Yahr stage is one of"), "{err}");
     cli.ok(&edit("2.5"));
-    assert_eq!(cli.history_len(), 1);
+    assert_eq!(history_len(&cli), 1);
 }
 
 #[test]
@@ -543,9 +472,9 @@ fn a_patient_code_differing_only_in_case_is_refused() {
     let e = store.add_patient(&patient()).unwrap_err();
     assert!(matches!(e, StoreError::Duplicate(_)), "{e}");
     // And from the command line.
-    let cli = Cli::new();
+    let cli = cli();
     let by = BIRTH_YEAR.to_string();
-    let err = cli.fails(&[
+    let err = cli.fails_status_1(&[
         "patient",
         "add",
         "--code",
@@ -560,24 +489,24 @@ fn a_patient_code_differing_only_in_case_is_refused() {
 
 #[test]
 fn likely_slips_need_force_on_the_command_line_and_in_import() {
-    let cli = Cli::new();
+    let cli = cli();
     let d0 = (today() - Duration::days(3)).to_string();
     let d1 = today().to_string();
     cli.ok(&["assess", CODE, "fma_ue", "20", "--date", &d0]);
     // The same score on the same day.
-    let err = cli.fails(&["assess", CODE, "fma_ue", "20", "--date", &d0]);
+    let err = cli.fails_status_1(&["assess", CODE, "fma_ue", "20", "--date", &d0]);
     assert!(
         err.contains("the same score was already saved: FMA-UE 20 on"),
         "{err}"
     );
     assert!(err.contains("--force"), "{err}");
     // +30 points in three days: far beyond 3 x the MDC (16.6).
-    let err = cli.fails(&["assess", CODE, "fma_ue", "50", "--date", &d1]);
+    let err = cli.fails_status_1(&["assess", CODE, "fma_ue", "50", "--date", &d1]);
     assert!(err.contains("FMA-UE 50 is 30 from 20 on"), "{err}");
     assert!(err.contains("minimal detectable change"), "{err}");
-    assert_eq!(cli.history_len(), 1, "nothing saved without --force");
+    assert_eq!(history_len(&cli), 1, "nothing saved without --force");
     cli.ok(&["assess", CODE, "fma_ue", "50", "--date", &d1, "--force"]);
-    assert_eq!(cli.history_len(), 2);
+    assert_eq!(history_len(&cli), 2);
     // Import: the same rule, the same flag.
     let file = cli.dir.path().join("dup.csv");
     std::fs::write(
@@ -586,46 +515,30 @@ fn likely_slips_need_force_on_the_command_line_and_in_import() {
     )
     .unwrap();
     let path = file.to_str().unwrap();
-    let err = cli.fails(&["import", "assessments", path]);
+    let err = cli.fails_status_1(&["import", "assessments", path]);
     assert!(
         err.contains("line 2: this looks wrong: the same score was already saved"),
         "{err}"
     );
     assert!(err.contains("--force"), "{err}");
-    assert_eq!(cli.history_len(), 2);
+    assert_eq!(history_len(&cli), 2);
     cli.ok(&["import", "assessments", path, "--force"]);
-    assert_eq!(cli.history_len(), 3);
+    assert_eq!(history_len(&cli), 3);
     // An impossible value is refused even with --force.
-    let err = cli.fails(&["assess", CODE, "tug_s", "0.5", "--force"]);
+    let err = cli.fails_status_1(&["assess", CODE, "tug_s", "0.5", "--force"]);
     assert!(err.contains("faster than anyone"), "{err}");
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        for x in 0..w {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[test]
 fn the_tui_warns_and_a_second_ctrl_s_saves() {
     let now = NaiveDateTime::parse_from_str("2026-11-20 14:30", "%Y-%m-%d %H:%M").unwrap();
-    let mut mem = Memory {
+    let mut mem = Fixture {
         patients: vec![Patient {
             version: 1,
             condition: Condition::Stroke(StrokeFacts::default()),
             ..patient()
         }],
-        ..Memory::default()
+        ..Fixture::default()
     };
     mem.assessments.push(Assessment {
         id: 1,
@@ -636,7 +549,11 @@ fn the_tui_warns_and_a_second_ctrl_s_saves() {
         assessor: None,
         notes: String::new(),
     });
-    let mut a = App::new(Box::new(mem), Ctx::new(Theme::default(), now)).unwrap();
+    let mut a = App::new(
+        Box::new(mem.source(now.date())),
+        Ctx::new(Theme::default(), now),
+    )
+    .unwrap();
     press(&mut a, KeyCode::Char('a'));
     typ(&mut a, "50");
     ctrl(&mut a, 's');

@@ -4,12 +4,16 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use praxis::domain::*;
 use praxis::tui::app::{App, Ctx, Msg};
-use praxis::tui::data::{Memory, Source};
+use praxis::tui::data::Source;
 use praxis::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::style::{Color, Modifier};
+
+mod common;
+use common::fixture::Fixture;
+use common::{ctrl, press, typ};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -22,20 +26,14 @@ fn dt(s: &str) -> NaiveDateTime {
 const NOW: &str = "2026-11-20 14:30";
 
 fn patient(code: &str, name: &str, birth: i32, condition: Condition) -> Patient {
-    Patient {
-        id: 0,
-        code: code.into(),
-        name: Some(name.into()),
-        birth_year: birth,
-        sex: None,
-        dominant_hand: Some(Hand::Right),
-        affected_side: Some(Side::Right),
-        condition,
-        notes: String::new(),
-        created_at: String::new(),
-        updated_at: String::new(),
-        version: 1,
-    }
+    common::patient(code)
+        .name(name)
+        .born(birth)
+        .hand(Hand::Right)
+        .affected(Side::Right)
+        .condition(condition)
+        .version(1)
+        .build()
 }
 
 fn assess(code: &str, inst: &str, score: f64, date: &str) -> Assessment {
@@ -67,8 +65,8 @@ fn session(code: &str, when: &str, protocol: &str, reps: u32, level: u32) -> Ses
 }
 
 /// A small clinic with fixed dates: a subacute stroke, Parkinson's, ataxia, an older adult.
-fn clinic() -> Memory {
-    let mut m = Memory {
+fn clinic() -> Fixture {
+    let mut m = Fixture {
         patients: vec![
             patient(
                 "P-0107",
@@ -109,7 +107,7 @@ fn clinic() -> Memory {
                 }),
             ),
         ],
-        ..Memory::default()
+        ..Fixture::default()
     };
     m.assessments = vec![
         assess("P-0107", "fma_ue", 24.0, "2026-10-04"),
@@ -156,29 +154,12 @@ fn ctx(theme: Theme) -> Ctx {
     Ctx::new(theme, dt(NOW))
 }
 
-fn app(mem: Memory) -> App {
-    App::new(Box::new(mem), ctx(Theme::default())).unwrap()
+fn app(mem: Fixture) -> App {
+    App::new(Box::new(mem.source(dt(NOW).date())), ctx(Theme::default())).unwrap()
 }
 
 fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Term(Event::Key(key(code))));
-}
-
-fn ctrl(app: &mut App, ch: char) {
-    app.update(Msg::Term(Event::Key(KeyEvent::new(
-        KeyCode::Char(ch),
-        KeyModifiers::CONTROL,
-    ))));
-}
-
-fn typ(app: &mut App, text: &str) {
-    for ch in text.chars() {
-        press(app, KeyCode::Char(ch));
-    }
 }
 
 fn terminal(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -189,18 +170,7 @@ fn terminal(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
 
 /// The screen as text lines, trailing spaces trimmed.
 fn screen(app: &App, w: u16, h: u16) -> String {
-    let t = terminal(app, w, h);
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        for x in 0..w {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    common::screen(app, w, h)
 }
 
 fn snap_both(name: &str, app: &App) {
@@ -270,13 +240,14 @@ fn search_as_you_type_filters_by_name_code_and_condition() {
 
 #[test]
 fn empty_database_offers_the_demo_with_one_key() {
-    let mem = Memory {
+    let mem = Fixture {
         demo: Some(Box::new(clinic())),
-        ..Memory::default()
-    };
+        ..Fixture::default()
+    }
+    .source(dt(NOW).date());
     assert!(mem.list_patients().unwrap().is_empty());
     mem.data_version().unwrap();
-    let mut a = app(mem);
+    let mut a = App::new(Box::new(mem), ctx(Theme::default())).unwrap();
     let s = screen(&a, 80, 24);
     assert!(s.contains("The database is empty."), "{s}");
     assert!(s.contains("d load demo"), "{s}");
@@ -427,7 +398,11 @@ fn too_small_says_so_and_recovers() {
 
 #[test]
 fn no_color_uses_no_colour_and_keeps_the_signals() {
-    let a = App::new(Box::new(clinic()), ctx(Theme::no_color())).unwrap();
+    let a = App::new(
+        Box::new(clinic().source(dt(NOW).date())),
+        ctx(Theme::no_color()),
+    )
+    .unwrap();
     let t = terminal(&a, 120, 40);
     let buf = t.backend().buffer();
     let mut reversed = 0;
@@ -539,7 +514,6 @@ fn a_draft_can_be_discarded_or_kept_for_later() {
 // ---- On the real store: a fresh demo database in a temporary directory. ----
 
 use praxis::store::Store;
-use praxis::tui::data::StoreSource;
 
 fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -552,7 +526,7 @@ fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
 fn store_app(path: &std::path::Path) -> App {
     let store = Store::open(path).unwrap();
     App::new(
-        Box::new(StoreSource::new(store, dt(NOW).date())),
+        Box::new(common::fixture::store_source(store, dt(NOW).date())),
         ctx(Theme::default()),
     )
     .unwrap()
@@ -798,9 +772,8 @@ fn slow(
 
 #[test]
 fn a_running_forecast_shows_progress_and_esc_cancels_it() {
-    let lib = praxis::app::protocols::Library::builtin();
     let mut mem = clinic();
-    mem.protocols = lib.protocols().cloned().collect();
+    mem.protocols = true;
     mem.forecaster = Some(slow);
     let mut a = app(mem);
     let (tx, rx) = std::sync::mpsc::channel();
@@ -914,7 +887,7 @@ fn store_chart_without_braille_or_colour() {
         braille: false,
     };
     let mut a = App::new(
-        Box::new(StoreSource::new(store, dt(NOW).date())),
+        Box::new(common::fixture::store_source(store, dt(NOW).date())),
         ctx(theme),
     )
     .unwrap();
@@ -1224,7 +1197,7 @@ fn store_app_as(path: &std::path::Path, user: &str) -> App {
         ssh_addr: None,
     });
     App::new(
-        Box::new(StoreSource::new(store, dt(NOW).date())),
+        Box::new(common::fixture::store_source(store, dt(NOW).date())),
         ctx(Theme::default()),
     )
     .unwrap()
@@ -1376,7 +1349,7 @@ fn store_world_readable_database_is_warned_in_the_status_line_and_in_full_on_w()
 
 #[test]
 fn warnings_overlay_snapshots() {
-    let mem = Memory {
+    let mem = Fixture {
         warnings: vec![
             "/srv/clinic/praxis.db is readable by every user of this machine (mode 0644); patient records \
              should not be. Fix it with: chmod 600 /srv/clinic/praxis.db"
@@ -1576,11 +1549,8 @@ fn the_clock_moves_forms_and_flags_with_it() {
 
 #[test]
 fn plan_editor_a_new_protocol_starts_today() {
-    let mem = Memory {
-        protocols: praxis::app::protocols::Library::builtin()
-            .protocols()
-            .cloned()
-            .collect(),
+    let mem = Fixture {
+        protocols: true,
         ..clinic()
     };
     let mut a = app(mem);

@@ -6,12 +6,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use praxis::domain::{Assessment, SessionLog};
 use praxis::store::{RecordStatus, Role, Store};
 use praxis::tui::app::{App, Ctx, Msg};
-use praxis::tui::data::StoreSource;
 use praxis::tui::theme::Theme;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
 mod common;
-use common::{patient, who};
+use common::{patient, press, typ, who};
 
 const NOW: &str = "2026-11-20 14:30";
 
@@ -69,23 +68,10 @@ fn app_as(path: &std::path::Path, user: &str) -> App {
     let mut store = Store::open(path).unwrap();
     store.set_who(who(user));
     App::new(
-        Box::new(StoreSource::new(store, dt(NOW).date())),
+        Box::new(common::fixture::store_source(store, dt(NOW).date())),
         Ctx::new(Theme::default(), dt(NOW)),
     )
     .unwrap()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Term(Event::Key(KeyEvent::new(
-        code,
-        KeyModifiers::NONE,
-    ))));
-}
-
-fn typ(app: &mut App, text: &str) {
-    for ch in text.chars() {
-        press(app, KeyCode::Char(ch));
-    }
 }
 
 fn screen(app: &App) -> String {

@@ -1,13 +1,12 @@
 //! Every read and write the TUI makes goes through [`Source`]. Screens never touch the database directly, so the
-//! store (or the in-memory [`Memory`] used by tests) can be swapped without touching a screen.
+//! store can be swapped without touching a screen. Tests use the real store too, on a temporary file, so the rules
+//! they meet are the store's own.
 
 use chrono::NaiveDate;
 
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
 use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
-use crate::store::{
-    Correction, HistoryEntry, HistoryRecord, PatientFilter, RecordKind, RecordMeta, Store,
-};
+use crate::store::{Correction, HistoryRecord, PatientFilter, RecordKind, Store};
 
 /// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
 /// A row of the patient list: the brief profile and its activity.
@@ -126,260 +125,15 @@ pub trait Source {
     /// Problems with the database file the user should fix (e.g. readable by every user), each with the fix.
     fn warnings(&self) -> Vec<String>;
     /// A patient's assessments and sessions with their standing, corrected and voided ones too, oldest first.
-    /// Without a database every record is current.
-    fn records(&self, code: &str) -> anyhow::Result<Vec<HistoryRecord>> {
-        let d = self.detail(code)?;
-        let current = RecordMeta {
-            status: crate::store::RecordStatus::Current,
-            supersedes: None,
-            superseded_by: None,
-            reason: None,
-            changed_by: None,
-            changed_at: None,
-            created_by: None,
-        };
-        let mut out: Vec<HistoryRecord> = d
-            .assessments
-            .into_iter()
-            .map(HistoryEntry::Assessment)
-            .chain(d.sessions.into_iter().map(HistoryEntry::Session))
-            .map(|entry| HistoryRecord {
-                entry,
-                meta: current.clone(),
-            })
-            .collect();
-        out.sort_by_key(|h| h.entry.when());
-        Ok(out)
-    }
+    fn records(&self, code: &str) -> anyhow::Result<Vec<HistoryRecord>>;
     /// Correct a record (see [`crate::store::Store::correct_record`]); returns the new record's id.
-    fn correct_record(&mut self, _c: &Correction, _reason: &str) -> anyhow::Result<i64> {
-        anyhow::bail!("records can be corrected only in a database")
-    }
+    fn correct_record(&mut self, c: &Correction, reason: &str) -> anyhow::Result<i64>;
     /// Void a record entered in error (see [`crate::store::Store::void_record`]).
-    fn void_record(&mut self, _kind: RecordKind, _id: i64, _reason: &str) -> anyhow::Result<()> {
-        anyhow::bail!("records can be voided only in a database")
-    }
+    fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> anyhow::Result<()>;
 }
 
 /// A forecast or comparison ready to run off the UI thread; it checks `Control` for cancellation and progress.
 pub type Job = Box<dyn FnOnce(&Control) -> Result<Comparison, Cancelled> + Send>;
-
-/// How the in-memory source forecasts (tests give a function; the real one goes through `app::forecast`).
-pub type Forecaster = fn(&PatientDetail, &[Protocol], &Control) -> Result<Comparison, Cancelled>;
-
-/// In-memory data: for tests and for running the TUI without a database.
-#[derive(Debug, Clone, Default)]
-pub struct Memory {
-    pub patients: Vec<Patient>,
-    pub assessments: Vec<Assessment>,
-    pub sessions: Vec<SessionLog>,
-    pub plans: Vec<Plan>,
-    /// What `load_demo` copies in.
-    pub demo: Option<Box<Memory>>,
-    pub protocols: Vec<Protocol>,
-    pub forecaster: Option<Forecaster>,
-    pub version: i64,
-    /// Who uses it; `None`: an admin called "clinician".
-    pub access: Option<Access>,
-    pub warnings: Vec<String>,
-}
-
-impl Memory {
-    fn bump(&mut self) {
-        self.version += 1;
-    }
-}
-
-impl Source for Memory {
-    fn data_version(&self) -> anyhow::Result<i64> {
-        Ok(self.version)
-    }
-
-    fn list_patients(&self) -> anyhow::Result<Vec<PatientRow>> {
-        let mut rows: Vec<PatientRow> = self
-            .patients
-            .iter()
-            .map(|p| {
-                let plan = self.plans.iter().find(|pl| {
-                    pl.patient_code == p.code && pl.status == crate::domain::PlanStatus::Active
-                });
-                let ass = self.assessments.iter().filter(|a| a.patient_code == p.code);
-                let ses = self.sessions.iter().filter(|s| s.patient_code == p.code);
-                PatientRow {
-                    patient: p.into(),
-                    last_assessment: ass.clone().map(|a| a.date).max(),
-                    last_session: ses.clone().map(|s| s.started_at).max(),
-                    plan_protocol: plan.map(|pl| pl.protocol_id.clone()),
-                    plan_start: plan.map(|pl| pl.start_date),
-                    n_assessments: ass.count() as i64,
-                    n_sessions: ses.count() as i64,
-                }
-            })
-            .collect();
-        rows.sort_by(|a, b| a.patient.code.cmp(&b.patient.code));
-        Ok(rows)
-    }
-
-    fn detail(&self, code: &str) -> anyhow::Result<PatientDetail> {
-        let patient = self
-            .patients
-            .iter()
-            .find(|p| p.code == code)
-            .cloned()
-            .ok_or_else(|| anyhow::anyhow!("no patient with code {code}"))?;
-        let mut assessments: Vec<Assessment> = self
-            .assessments
-            .iter()
-            .filter(|a| a.patient_code == code)
-            .cloned()
-            .collect();
-        assessments.sort_by_key(|a| (a.date, a.id));
-        let mut sessions: Vec<SessionLog> = self
-            .sessions
-            .iter()
-            .filter(|s| s.patient_code == code)
-            .cloned()
-            .collect();
-        sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));
-        sessions.truncate(RECENT_SESSIONS);
-        let plan = self
-            .plans
-            .iter()
-            .find(|pl| pl.patient_code == code && pl.status == crate::domain::PlanStatus::Active)
-            .cloned();
-        Ok(PatientDetail {
-            patient,
-            assessments,
-            sessions,
-            plan,
-        })
-    }
-
-    fn add_assessment(&mut self, a: &Assessment) -> anyhow::Result<Assessment> {
-        crate::instruments::validate(&a.instrument, a.score)?;
-        if !self.patients.iter().any(|p| p.code == a.patient_code) {
-            anyhow::bail!("no patient with code {}", a.patient_code);
-        }
-        let mut a = a.clone();
-        a.id = self.assessments.len() as i64 + 1;
-        self.assessments.push(a.clone());
-        self.bump();
-        Ok(a)
-    }
-
-    fn add_session(&mut self, s: &SessionLog) -> anyhow::Result<SessionLog> {
-        if !self.patients.iter().any(|p| p.code == s.patient_code) {
-            anyhow::bail!("no patient with code {}", s.patient_code);
-        }
-        let mut s = s.clone();
-        s.id = self.sessions.len() as i64 + 1;
-        self.sessions.push(s.clone());
-        self.bump();
-        Ok(s)
-    }
-
-    fn load_demo(&mut self) -> anyhow::Result<()> {
-        let demo = self
-            .demo
-            .take()
-            .ok_or_else(|| anyhow::anyhow!("no demo data available"))?;
-        self.patients = demo.patients;
-        self.assessments = demo.assessments;
-        self.sessions = demo.sessions;
-        self.plans = demo.plans;
-        self.bump();
-        Ok(())
-    }
-
-    fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
-        crate::domain::validate_patient_code(&p.code).map_err(anyhow::Error::msg)?;
-        if self.patients.iter().any(|x| x.code == p.code) {
-            anyhow::bail!("a patient with code {} already exists", p.code);
-        }
-        let mut p = p.clone();
-        p.id = self.patients.len() as i64 + 1;
-        p.version = 1;
-        self.patients.push(p.clone());
-        self.bump();
-        Ok(p)
-    }
-
-    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
-        let Some(old) = self.patients.iter_mut().find(|x| x.code == p.code) else {
-            anyhow::bail!("no patient with code {}", p.code);
-        };
-        if old.version != p.version {
-            return Err(crate::store::StoreError::Conflict {
-                mine: Box::new(p.clone()),
-                theirs: Box::new(old.clone()),
-            }
-            .into());
-        }
-        let mut p = p.clone();
-        p.version += 1;
-        *old = p.clone();
-        self.bump();
-        Ok(p)
-    }
-
-    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
-        let Some(old) = self.plans.iter_mut().find(|x| x.id == plan.id) else {
-            anyhow::bail!("no plan with id {}", plan.id);
-        };
-        if old.version != plan.version {
-            return Err(crate::store::StoreError::PlanConflict {
-                mine: Box::new(plan.clone()),
-                theirs: Box::new(old.clone()),
-            }
-            .into());
-        }
-        let mut plan = plan.clone();
-        plan.version += 1;
-        *old = plan.clone();
-        self.bump();
-        Ok(plan)
-    }
-
-    fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
-        for p in &mut self.plans {
-            if p.patient_code == plan.patient_code && p.status == crate::domain::PlanStatus::Active
-            {
-                p.status = crate::domain::PlanStatus::Stopped;
-            }
-        }
-        let mut plan = plan.clone();
-        plan.id = self.plans.len() as i64 + 1;
-        plan.status = crate::domain::PlanStatus::Active;
-        plan.version = 1;
-        self.plans.push(plan.clone());
-        self.bump();
-        Ok(plan)
-    }
-
-    fn protocols(&self) -> Vec<Protocol> {
-        self.protocols.clone()
-    }
-
-    fn forecast_job(&self, code: &str, protocols: &[String]) -> anyhow::Result<Job> {
-        let f = self
-            .forecaster
-            .ok_or_else(|| anyhow::anyhow!("forecasts are not available here"))?;
-        let detail = self.detail(code)?;
-        let chosen = pick_protocols(&self.protocols, protocols)?;
-        Ok(Box::new(move |ctl: &Control| f(&detail, &chosen, ctl)))
-    }
-
-    fn access(&self) -> anyhow::Result<Access> {
-        Ok(self.access.clone().unwrap_or_else(|| Access {
-            user: "clinician".into(),
-            role: Some(crate::store::Role::Admin),
-        }))
-    }
-
-    fn warnings(&self) -> Vec<String> {
-        self.warnings.clone()
-    }
-}
 
 /// The protocols named by `ids`, in that order; an unknown id is an error that names it.
 pub fn pick_protocols(all: &[Protocol], ids: &[String]) -> anyhow::Result<Vec<Protocol>> {

@@ -25,7 +25,7 @@ use std::time::Duration;
 use ratatui::crossterm::event;
 
 pub use app::{App, Ctx, Msg};
-pub use data::{Memory, Source, StoreSource};
+pub use data::{Source, StoreSource};
 pub use theme::Theme;
 
 /// How often the database is asked whether another process wrote to it.

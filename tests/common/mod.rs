@@ -3,6 +3,7 @@
 //! builder, and the TUI drawn to text. Each test file includes it with `mod common;` and uses what it needs.
 #![allow(dead_code)]
 
+pub mod fixture;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -10,6 +11,8 @@ use std::process::Output;
 use chrono::NaiveDate;
 use praxis::domain::{Condition, Hand, OlderAdultFacts, Patient, Sex, Side};
 use praxis::store::{Role, Store, Who};
+use praxis::tui::app::Msg;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 
 /// `praxis` with an environment of its own below `home`: HOME, the XDG folders and no `PRAXIS_*` or SSH variables
@@ -112,6 +115,11 @@ impl Env {
         err
     }
 
+    /// Run, expect exit status 1 and no panic, whatever the message's lines (an import lists its bad rows first).
+    pub fn fails_status_1(&self, args: &[&str]) -> String {
+        self.exit_1(self.cmd(args), args)
+    }
+
     fn exit_1(&self, mut cmd: assert_cmd::Command, args: &[&str]) -> String {
         let out = cmd.output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr).to_string();
@@ -140,6 +148,14 @@ impl Env {
 
     /// A stroke patient born 1958, onset `onset` when given, added through the command line.
     pub fn add_stroke(&self, code: &str, onset: Option<&str>) {
+        match onset {
+            Some(o) => self.add_stroke_with(code, &["--onset", o]),
+            None => self.add_stroke_with(code, &[]),
+        }
+    }
+
+    /// A stroke patient born 1958, with more options of `patient add`.
+    pub fn add_stroke_with(&self, code: &str, more: &[&str]) {
         let mut args = vec![
             "patient",
             "add",
@@ -150,9 +166,7 @@ impl Env {
             "--condition",
             "stroke",
         ];
-        if let Some(o) = onset {
-            args.extend(["--onset", o]);
-        }
+        args.extend_from_slice(more);
         self.ok(&args);
     }
 }
@@ -275,6 +289,29 @@ impl PatientBuilder {
     }
     pub fn build(self) -> Patient {
         self.0
+    }
+}
+
+/// Press a key with no modifier.
+pub fn press(app: &mut praxis::tui::app::App, code: KeyCode) {
+    app.update(Msg::Term(Event::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))));
+}
+
+/// Press Ctrl and `ch`.
+pub fn ctrl(app: &mut praxis::tui::app::App, ch: char) {
+    app.update(Msg::Term(Event::Key(KeyEvent::new(
+        KeyCode::Char(ch),
+        KeyModifiers::CONTROL,
+    ))));
+}
+
+/// Type `text`, one key per character.
+pub fn typ(app: &mut praxis::tui::app::App, text: &str) {
+    for ch in text.chars() {
+        press(app, KeyCode::Char(ch));
     }
 }
 
