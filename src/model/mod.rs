@@ -4,6 +4,7 @@
 
 pub mod circuits;
 pub mod constants;
+pub mod diagnostics;
 pub mod fit;
 pub mod forecast;
 pub mod impairment;
