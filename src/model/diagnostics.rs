@@ -49,7 +49,6 @@ impl FileError {
     }
 }
 
-
 /// A step in the path to a value of a TOML document: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {

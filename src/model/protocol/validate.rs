@@ -1,7 +1,7 @@
 //! Parsing and validation of a protocol file: the ranges and consistency rules every protocol must meet, each
 //! problem reported at its line and column.
 
-use super::schema::{Protocol, ProgressionRule, Structure};
+use super::schema::{ProgressionRule, Protocol, Structure};
 use crate::model::diagnostics::{FileError, Problem, Seg, SpannedDoc, path_text};
 
 /// Parse and validate a protocol file. `origin` names the file in messages (e.g. `protocols/cimt.toml`); when it
