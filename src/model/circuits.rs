@@ -1,9 +1,17 @@
 //! A patient as a set of circuit parameters with uncertainty: priors (set by the condition presets in
 //! [`super::impairment`]) and one draw of them per Monte Carlo sample.
 
-use rand::Rng;
-use rand::RngExt;
+use rand::{Rng, RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
+
+/// The random stream of Monte Carlo draw `draw` of seed `seed`. Draw i always uses stream i, and the priors never
+/// depend on the protocol, so protocols compared on the same seed see the same patients (common random numbers).
+pub fn draw_rng(seed: u64, draw: u32) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(u64::from(draw));
+    rng
+}
 
 /// A normal prior (mean, SD), truncated to [lo, hi] when sampled.
 #[derive(Debug, Clone, Copy, PartialEq)]

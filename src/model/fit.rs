@@ -1,7 +1,13 @@
 //! Calibration on a patient's own assessments: importance weighting of the Monte Carlo draws by the likelihood of
 //! the scenario's `observations` (Gaussian measurement error with each instrument's SEM), then systematic resampling
 //! so the forecast's bands come from the posterior (design.md: "weights draws by the likelihood of the patient's
-//! logged assessments").
+//! logged assessments"). Observations after day 0 are scored against each draw's forecast (`calibrate`), those
+//! before day 0 against its untreated course run backwards (`past_score`): a therapist's logged history conditions
+//! the forecast.
+
+use super::circuits::{self, Circuits};
+use super::prepare::Prepared;
+use super::recovery;
 
 /// One observation the model can score: slot index, day (from day 0, the baseline; negative = before it), observed
 /// score, measurement SD.
@@ -51,6 +57,122 @@ pub fn resample(w: &[f64], n: usize, u: f64) -> Vec<usize> {
         out.push(i);
     }
     out
+}
+
+/// True score of slot `s` on day `day` < 0 (before the baseline) for one draw: the model's untreated course run
+/// backwards from the day-0 baseline. Stroke: the same saturating exponential of spontaneous recovery
+/// ([`recovery::spontaneous_share`]), so the patient was worse earlier by what recovered since (held at the rule's
+/// 72-h baseline for earlier days); Parkinson's and ataxia: better by the progression since. Practice before day 0
+/// is not known to the model and is not added. `spont_total` is [`recovery::spontaneous_totals`] of the draw.
+pub(super) fn past_score(
+    prep: &Prepared,
+    c: &Circuits,
+    spont_total: &[f64; super::outcome::DOMAINS],
+    s: usize,
+    day: i32,
+) -> f64 {
+    let slot = &prep.slots[s];
+    let d = slot.domain as usize;
+    let back = f64::from(day.min(0));
+    let offset = prep.preset.priors.spont_offset_days;
+    // spontaneous_share with a negative t is minus the share recovered between day t and day 0.
+    let spont = recovery::spontaneous_share(spont_total[d], c.spont_tau, offset, back.max(-offset));
+    let regained = recovery::decline_per_day(c.decline_per_year, prep.decline_room)
+        * -back
+        * recovery::decline_weight(slot.domain);
+    let imp = (spont * slot.up + regained * slot.down).clamp(-slot.down, slot.up);
+    slot.score(0.0, 0.0, imp)
+}
+
+/// What calibration did, for the forecast's notes.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(super) struct Calibration {
+    /// Assessments before day 0 that could not be used.
+    pub(super) skipped: usize,
+    /// Assessments the draws were weighted by, and the effective sample size; None when there were none.
+    pub(super) used: Option<(usize, f64)>,
+}
+
+/// Weight the draws by the likelihood of the scenario's observations and resample them in place; nothing changes
+/// when there are none. `latent[(s * n_days + d) * draws + i]` is draw i's true score of slot s on day d,
+/// `noise[s * draws + i]` its measurement noise, `past[k * draws + i]` its true score at the k-th assessment before
+/// day 0 ([`past_score`]).
+pub(super) fn calibrate(
+    prep: &Prepared,
+    seed: u64,
+    draws: usize,
+    past: &[f64],
+    latent: &mut [f64],
+    noise: &mut [f64],
+) -> Calibration {
+    let n_days = prep.horizon as usize + 1;
+    let obs: Vec<Obs> = prep
+        .scenario
+        .observations
+        .iter()
+        .filter(|o| o.day >= 1 && o.day as usize <= prep.horizon as usize)
+        .filter_map(|o| {
+            let id = crate::instruments::get(&o.instrument).ok()?.id;
+            let slot = prep.slots.iter().position(|s| s.id == id)?;
+            Some((slot, o.day, o.score))
+        })
+        .chain(prep.scenario.observations.iter().filter_map(|o| {
+            let id = crate::instruments::get(&o.instrument).ok()?.id;
+            let slot = prep.slots.iter().position(|s| s.id == id)?;
+            prep.past_obs
+                .contains(&(slot, o.day))
+                .then_some((slot, o.day, o.score))
+        }))
+        .map(|(slot, day, score)| Obs {
+            slot,
+            day,
+            score,
+            sd: prep.slots[slot].inst.sem,
+        })
+        .collect();
+    let mut done = Calibration {
+        skipped: prep.past_skipped,
+        used: None,
+    };
+    if obs.is_empty() {
+        return done;
+    }
+    let past_index = |s: usize, d: i32| {
+        prep.past_obs
+            .iter()
+            .position(|&p| p == (s, d))
+            .unwrap_or_default()
+    };
+    let log_w: Vec<f64> = (0..draws)
+        .map(|i| {
+            log_likelihood(&obs, |s, d| match usize::try_from(d) {
+                Ok(d) => latent[(s * n_days + d) * draws + i],
+                Err(_) => past[past_index(s, d) * draws + i],
+            })
+        })
+        .collect();
+    let (w, ess) = weights(&log_w);
+    let mut rng = circuits::draw_rng(seed, u32::MAX);
+    let u: f64 = rand::RngExt::random(&mut rng);
+    let idx = resample(&w, draws, u);
+    let n_slots = prep.slots.len();
+    let mut tmp = vec![0.0; draws];
+    for row in 0..n_slots * n_days {
+        let r = &mut latent[row * draws..(row + 1) * draws];
+        for (t, &i) in tmp.iter_mut().zip(&idx) {
+            *t = r[i];
+        }
+        r.copy_from_slice(&tmp);
+    }
+    for s in 0..n_slots {
+        let r = &mut noise[s * draws..(s + 1) * draws];
+        for (t, &i) in tmp.iter_mut().zip(&idx) {
+            *t = r[i];
+        }
+        r.copy_from_slice(&tmp);
+    }
+    done.used = Some((obs.len(), ess));
+    done
 }
 
 #[cfg(test)]

@@ -4,15 +4,21 @@
 
 pub mod circuits;
 pub mod constants;
+pub mod diagnostics;
+mod draw;
 pub mod fit;
 pub mod forecast;
 pub mod impairment;
+mod notes;
 pub mod outcome;
+mod prepare;
+mod progression;
 pub mod protocol;
 pub mod recovery;
 pub mod scenario;
 pub mod simulate;
 pub mod skill;
+mod summary;
 
 pub use forecast::{Band, Cancelled, Comparison, Control, Forecast, ForecastOptions, Summary};
 pub use protocol::Protocol;

@@ -21,6 +21,18 @@ pub enum Domain {
 
 pub const DOMAINS: usize = 6;
 
+/// The domain whose index (`Domain as usize`) is `i`.
+pub fn domain_at(i: usize) -> Domain {
+    match i {
+        0 => Domain::Arm,
+        1 => Domain::Leg,
+        2 => Domain::Balance,
+        3 => Domain::WholeBody,
+        4 => Domain::Daily,
+        _ => Domain::Static,
+    }
+}
+
 pub fn domain_of(instrument_id: &str) -> Domain {
     match instrument_id {
         "fma_ue" | "arat" | "bbt" | "nhpt_s" => Domain::Arm,

@@ -2,7 +2,9 @@
 //! use-dependent change with a threshold (Han, Arbib & Schweighofer 2008), and the slow progression of
 //! Parkinson's disease and ataxia.
 
+use super::circuits::Circuits;
 use super::constants as k;
+use super::outcome::{DOMAINS, Domain};
 
 /// Share of the headroom recovered spontaneously by day `t` (days from day 0), for a patient whose total
 /// proportional share is `share`, time constant `tau` (days) and who is `offset` days past the rule's 72-h
@@ -11,6 +13,48 @@ use super::constants as k;
 pub fn spontaneous_share(share: f64, tau: f64, offset: f64, t: f64) -> f64 {
     let tau = tau.max(1.0);
     share * ((-offset / tau).exp() - (-(offset + t) / tau).exp())
+}
+
+/// Share of each domain's day-0 headroom that spontaneous recovery would add by the end of recovery, for one draw
+/// `c`; zero everywhere when the condition has no spontaneous recovery (`spontaneous` false: not a stroke). Arm:
+/// the draw's proportional share, plus the rule's intercept (Prabhakaran 2008) for fitters when FMA-UE is forecast
+/// (`fma_ue_headroom`); leg and balance: the leg share; daily activities: the mean of arm and leg.
+pub fn spontaneous_totals(
+    spontaneous: bool,
+    c: &Circuits,
+    fma_ue_headroom: Option<f64>,
+) -> [f64; DOMAINS] {
+    let mut spont_total = [0.0f64; DOMAINS];
+    if spontaneous {
+        let mut arm = c.spont_share;
+        if c.fitter
+            && let Some(h) = fma_ue_headroom
+            && h > 0.0
+        {
+            arm += k::PROPORTIONAL_INTERCEPT_FMA / h;
+        }
+        let leg = c.spont_share_leg;
+        spont_total[Domain::Arm as usize] = arm.min(1.0);
+        spont_total[Domain::Leg as usize] = leg;
+        spont_total[Domain::Balance as usize] = leg;
+        spont_total[Domain::Daily as usize] = 0.5 * (arm + leg);
+    }
+    spont_total
+}
+
+/// Progression (Parkinson's, ataxia): share of the room to the worst score on the reference instrument (`room`,
+/// instrument units) lost per day, for a draw losing `decline_per_year` units a year.
+pub fn decline_per_day(decline_per_year: f64, room: f64) -> f64 {
+    decline_per_year / 365.0 / room
+}
+
+/// How much of the progression each domain carries (the reference instrument's domain fully).
+pub fn decline_weight(d: Domain) -> f64 {
+    match d {
+        Domain::WholeBody => 1.0,
+        Domain::Leg | Domain::Balance | Domain::Daily => 0.5,
+        _ => 0.0,
+    }
 }
 
 /// Spontaneous use of the affected arm and its slow effect on arm function (Han 2008; Hidaka 2012).

@@ -82,7 +82,7 @@ pub struct Goal {
 // Parsing and validation
 // ---------------------------------------------------------------------------------------------------------------
 
-use super::protocol::{FileError, Problem, Seg, SpannedDoc, path_text};
+use super::diagnostics::{FileError, Problem, Seg, SpannedDoc, path_text};
 
 pub type ScenarioError = FileError;
 

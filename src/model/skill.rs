@@ -149,7 +149,9 @@ pub fn wake_gap(s: State) -> State {
 
 /// A night's sleep: the fast state is consolidated, and an offline gain of `sleep_gain` times what was learned
 /// since the previous night is added (Walker 2002; less in older adults, Spencer 2007). Returns the new state;
-/// `since_last_night` is the skill gained since the previous night (negative values give no gain).
+/// `since_last_night` is the skill gained since the previous night (negative values give no gain). The forecast
+/// applies it to every task each night, before the day's forgetting (`draw.rs`, `Draw::night`); the gain's fall with
+/// age is in `impairment.rs`.
 pub fn sleep(s: State, since_last_night: f64, sleep_gain: f64) -> State {
     State {
         fast: 0.0,

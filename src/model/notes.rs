@@ -1,0 +1,127 @@
+//! The forecast's notes: plain-language reasons behind it, each with its source, for the therapist who reads the
+//! summary. What the condition preset says about the patient comes from [`super::impairment`]; what the protocol's
+//! settings imply, what calibration did and why a ranking is close are written here.
+
+use super::constants as k;
+use super::fit::Calibration;
+use super::forecast::{ProtocolForecast, mcid_text};
+use super::prepare::Prepared;
+use super::protocol::{FeedbackKind, ProgressionRule, Structure, Timing};
+use super::scenario::Scenario;
+use crate::domain::Condition;
+
+/// The preset's notes, then those about the baseline and the protocol's settings.
+pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
+    let mut notes = prep.preset.notes.clone();
+    notes.extend(
+        prep.unknown_instruments
+            .iter()
+            .map(|id| format!("unknown instrument {id:?} in the baseline: not forecast")),
+    );
+    let Some(p) = prep.protocol else {
+        notes.push("no treatment: only spontaneous change and progression".into());
+        return notes;
+    };
+    if prep.reps > 2.0 * prep.fatigue_capacity {
+        notes.push(format!(
+            "{} repetitions per session: fatigue limits useful repetitions, so more adds little (Lang 2016: 9,600 no better than 3,200)",
+            p.schedule.repetitions_per_session
+        ));
+    }
+    let concurrent_part = p
+        .practice
+        .tasks
+        .iter()
+        .any(|t| t.timing == Timing::Concurrent && t.components.len() > 1)
+        && matches!(
+            p.practice.structure,
+            Structure::Part | Structure::ProgressivePart
+        );
+    if concurrent_part {
+        notes.push("parts that run at the same time are practised apart: poor transfer to the whole task (Wickens 2013)".into());
+    }
+    match p.progression.rule {
+        ProgressionRule::Adaptive => notes.push(
+            "difficulty adapts to the success rate, keeping practice near the challenge point (Guadagnoli & Lee 2004)".into(),
+        ),
+        ProgressionRule::Fixed => notes.push(
+            "difficulty rises in fixed steps, not with the patient's success: less effective than adaptive progression (Wickens 2013)".into(),
+        ),
+        ProgressionRule::None => {}
+    }
+    if p.schedule.sessions_per_day > 1 && p.schedule.rest_hours_between_sessions < 1.0 {
+        notes.push(
+            "sessions back to back: massed practice, fatigue carries over (Lee & Genovese 1988)"
+                .into(),
+        );
+    }
+    if p.constraint.is_some() && prep.arm_slot.is_some() {
+        notes.push("constraint of the less-affected arm raises use of the affected arm; above the use threshold the gain continues after therapy (Han 2008)".into());
+    }
+    if let Condition::CerebellarAtaxia(_) = prep.scenario.patient.condition
+        && p.feedback.kind == FeedbackKind::ErrorBased
+    {
+        notes.push("error-based feedback relies on the damaged cerebellum: expect weak retention; reinforcement feedback is preserved (Therrien 2016)".into());
+    }
+    notes
+}
+
+/// What calibration on the patient's logged assessments did (see [`super::fit`]).
+pub(super) fn calibration_notes(c: &Calibration, draws: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    if c.skipped > 0 {
+        notes.push(format!(
+            "{} assessment(s) before day 0 not used: before the onset, or of an instrument not in the baseline",
+            c.skipped
+        ));
+    }
+    if let Some((used, ess)) = c.used {
+        notes.push(format!(
+            "calibrated on {used} logged assessment(s): the forecast follows the draws that fit them (effective sample {ess:.0} of {draws})"
+        ));
+    }
+    notes
+}
+
+/// Why the ranking is close, when the first two protocols differ at follow-up by less than the primary instrument's
+/// MCID: the ranking is then no clinically meaningful difference. In the first weeks after stroke spontaneous
+/// recovery carries most of the change and protocols of similar therapy time do about as well (ICARE, Winstein
+/// 2016 JAMA 315:571); more therapy time helps only modestly (Lohse 2014 Stroke 45:2053, g = 0.35; Schneider 2016
+/// J Physiother 62:182: ~240% more needed for a clear benefit), repetitions beyond a few thousand add little (Lang
+/// 2016 Ann Neurol 80:342), and very intensive CIMT in the first weeks was no better than usual care (VECTORS,
+/// Dromerick 2009 Neurology 73:195); EXCITE's CIMT benefit was shown 3-9 months after stroke (Wolf 2006 JAMA
+/// 296:2095).
+pub(super) fn ranking_note(
+    scenario: &Scenario,
+    out: &[ProtocolForecast],
+    order: &[usize],
+    primary: &str,
+) -> Option<String> {
+    let (&a, &b) = (order.first()?, order.get(1)?);
+    let (ma, mb) = (
+        out[a].summary.measures.get(primary)?,
+        out[b].summary.measures.get(primary)?,
+    );
+    let diff = ma.improvement_follow_up - mb.improvement_follow_up;
+    if !(diff.is_finite() && diff < ma.mcid) {
+        return None;
+    }
+    // In the instrument's own words and unit: "0.2 points on SARA", "0.3 s on TUG", "0.05 m/s on 10-m walk".
+    let (unit, name) =
+        crate::instruments::get(primary).map_or(("points", primary), |i| (i.unit, i.short));
+    let mut note = format!(
+        "{} and {} differ by {} {unit} on {name} at follow-up, less than the MCID ({}): no clinically meaningful difference",
+        out[a].id,
+        out[b].id,
+        mcid_text(diff),
+        mcid_text(ma.mcid)
+    );
+    if let Condition::Stroke(_) = scenario.patient.condition
+        && scenario.patient.onset_days() < k::SUBACUTE_DAYS
+    {
+        note.push_str(
+            "; in the first weeks after stroke spontaneous recovery dominates and more therapy time adds little (Lohse 2014; ICARE, Winstein 2016; VECTORS, Dromerick 2009: intensive CIMT this early no better than usual care)",
+        );
+    }
+    Some(note)
+}

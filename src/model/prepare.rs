@@ -1,0 +1,277 @@
+//! What a forecast needs about a scenario x protocol that does not change between draws: the instruments forecast
+//! (slots), the day and hour of every session, each task's split into components and into closed-form practice
+//! blocks, the fatigue capacity of a session, and which logged assessments calibration can score.
+//!
+//! Fatigue: useful repetitions saturate within a session, R (1 - exp(-n / R)), with R growing less than in
+//! proportion with the session's length (calibrated to Lang 2016 Ann Neurol 80:342, see `constants.rs`). Whole,
+//! part, part-whole and progressive-part practice split a session's repetitions between the whole task and its
+//! components (Wickens 2013 Hum Factors 55); components that run in sequence integrate better than concurrent ones.
+
+use super::constants as k;
+use super::impairment::{self, Preset};
+use super::outcome::{self, DOMAINS, Domain, Slot};
+use super::protocol::{Protocol, Structure, Timing};
+use super::scenario::Scenario;
+use crate::domain::Condition;
+
+/// Hour of the first session of a day.
+const FIRST_SESSION_HOUR: f64 = 9.0;
+
+pub(super) struct TaskPlan {
+    pub(super) domain: Domain,
+    /// Component weights (normalised); one component of weight 1 when the task is not decomposed.
+    pub(super) parts: Vec<f64>,
+    /// Share of whole-task skill carried by integration of the components.
+    pub(super) iota: f64,
+    pub(super) blocks: Blocks,
+    /// Transfer of this task's skill to each domain.
+    pub(super) transfer: [f64; DOMAINS],
+}
+
+/// How one task's repetitions of a session are split into closed-form blocks (the same every session).
+pub(super) struct Blocks {
+    pub(super) count: u32,
+    /// Progression windows per block.
+    pub(super) windows: u32,
+    pub(super) whole_share: f64,
+    /// Share of part repetitions that also train integration (progressive part).
+    pub(super) part_integ: f64,
+    pub(super) n_whole: f64,
+    pub(super) exp_whole: f64,
+    pub(super) n_parts: Vec<f64>,
+    pub(super) exp_parts: Vec<f64>,
+}
+
+fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacity: f64) -> Blocks {
+    let count = if n_task > 0.0 {
+        ((n_task / window).ceil() as u32).clamp(1, k::MAX_BLOCKS_PER_SESSION)
+    } else {
+        0
+    };
+    let nb = if count > 0 {
+        n_task / f64::from(count)
+    } else {
+        0.0
+    };
+    let (whole_share, part_integ) = if parts.len() <= 1 {
+        (1.0, 0.0)
+    } else {
+        match structure {
+            Structure::Whole => (1.0, 0.0),
+            Structure::Part => (0.0, 0.0),
+            Structure::PartWhole => (k::PART_WHOLE_WHOLE_SHARE, 0.0),
+            Structure::ProgressivePart => (0.0, k::PROGRESSIVE_PART_INTEGRATION_SHARE),
+        }
+    };
+    let e = |n: f64| (-n / capacity).exp();
+    let n_whole = nb * whole_share;
+    let n_parts: Vec<f64> = parts.iter().map(|w| nb * (1.0 - whole_share) * w).collect();
+    Blocks {
+        count,
+        windows: (nb / window).round().max(1.0) as u32,
+        whole_share,
+        part_integ,
+        n_whole,
+        exp_whole: e(n_whole),
+        exp_parts: n_parts.iter().map(|&n| e(n)).collect(),
+        n_parts,
+    }
+}
+
+/// Useful repetitions a session can hold before fatigue: the capacity of a 1-hour session, growing less than in
+/// proportion with the session's length (long sessions such as CIMT's 6 hours include rest breaks, but fatigue
+/// still builds up; several shorter sessions with rest between them hold more than one long one).
+fn fatigue_capacity(minutes: f64) -> f64 {
+    k::FATIGUE_CAPACITY_REPS_PER_HOUR
+        * (minutes / 60.0)
+            .max(k::FATIGUE_MIN_HOURS)
+            .powf(k::FATIGUE_LENGTH_EXPONENT)
+}
+
+/// Everything about a scenario x protocol that does not change between draws.
+pub(super) struct Prepared<'a> {
+    pub(super) scenario: &'a Scenario,
+    pub(super) protocol: Option<&'a Protocol>,
+    pub(super) preset: Preset,
+    pub(super) slots: Vec<Slot>,
+    /// (day, hour) of every session inside the horizon, in time order.
+    pub(super) sessions: Vec<(u32, f64)>,
+    /// Sessions completed before the morning of each day.
+    pub(super) sessions_before: Vec<u32>,
+    pub(super) tasks: Vec<TaskPlan>,
+    pub(super) reps: f64,
+    pub(super) minutes: f64,
+    pub(super) fatigue_capacity: f64,
+    pub(super) horizon: u32,
+    pub(super) end_day: u32,
+    pub(super) follow_up: u32,
+    /// Room to the worst score on the progression reference instrument (instrument units).
+    pub(super) decline_room: f64,
+    /// Index of the arm slot driving use-dependent recovery (stroke only).
+    pub(super) arm_slot: Option<usize>,
+    pub(super) fma_ue_headroom: Option<f64>,
+    /// Domains read by a slot or by arm use, ascending.
+    pub(super) used_domains: Vec<usize>,
+    /// (slot, day) of each distinct assessment logged before day 0 that calibration scores, by back-casting.
+    pub(super) past_obs: Vec<(usize, i32)>,
+    /// Assessments before day 0 that cannot be used (before the stroke, or of an instrument not forecast).
+    pub(super) past_skipped: usize,
+    /// Baseline instruments the model does not know (not forecast; said in the notes).
+    pub(super) unknown_instruments: Vec<String>,
+}
+
+pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepared<'a> {
+    let preset = impairment::preset(scenario);
+    let mut unknown_instruments = Vec::new();
+    let mut slots = Vec::new();
+    for (id, &b) in &scenario.baseline {
+        match crate::instruments::get(id) {
+            Ok(inst) => slots.push(Slot::new(inst, b)),
+            Err(_) => unknown_instruments.push(id.clone()),
+        }
+    }
+    let horizon = scenario.horizon_days;
+    let mut sessions = Vec::new();
+    let mut tasks = Vec::new();
+    let (mut reps, mut minutes) = (0.0, 0.0);
+    if let Some(p) = protocol {
+        let sc = &p.schedule;
+        reps = f64::from(sc.repetitions_per_session);
+        minutes = sc.minutes_per_session.max(0.0);
+        let dpw = sc.days_per_week.clamp(1, 7);
+        for w in 0..sc.weeks {
+            for d in 0..dpw {
+                let offset = if dpw >= 5 { d } else { d * 7 / dpw };
+                let day = scenario.start_day + w * 7 + offset;
+                if day > horizon {
+                    continue;
+                }
+                let mut hour = FIRST_SESSION_HOUR;
+                for _ in 0..sc.sessions_per_day {
+                    sessions.push((day, hour));
+                    hour += minutes / 60.0 + sc.rest_hours_between_sessions.max(0.0);
+                }
+            }
+        }
+        let total_w: f64 = p.practice.tasks.iter().map(|t| t.weight.max(0.0)).sum();
+        for t in &p.practice.tasks {
+            let cw: f64 = t.components.iter().map(|c| c.weight.max(0.0)).sum();
+            let parts = if t.components.is_empty() || cw <= 0.0 {
+                vec![1.0]
+            } else {
+                t.components
+                    .iter()
+                    .map(|c| c.weight.max(0.0) / cw)
+                    .collect()
+            };
+            let iota = if parts.len() <= 1 {
+                0.0
+            } else {
+                match t.timing {
+                    Timing::Sequential => k::INTEGRATION_SEQUENTIAL,
+                    Timing::Concurrent => k::INTEGRATION_CONCURRENT,
+                }
+            };
+            let share = if total_w > 0.0 {
+                t.weight.max(0.0) / total_w
+            } else {
+                1.0 / p.practice.tasks.len() as f64
+            };
+            let window = f64::from(p.progression.window.max(1));
+            let domain = outcome::domain_of_target(t.target);
+            tasks.push(TaskPlan {
+                domain,
+                transfer: std::array::from_fn(|d| outcome::transfer(domain, outcome::domain_at(d))),
+                blocks: blocks(
+                    reps * share,
+                    window,
+                    &parts,
+                    p.practice.structure,
+                    fatigue_capacity(minutes),
+                ),
+                parts,
+                iota,
+            });
+        }
+    }
+    let mut sessions_before = vec![0u32; horizon as usize + 1];
+    let mut i = 0;
+    for (day, slot) in sessions_before.iter_mut().enumerate() {
+        while i < sessions.len() && (sessions[i].0 as usize) < day {
+            i += 1;
+        }
+        *slot = i as u32;
+    }
+    let end_day = sessions
+        .last()
+        .map_or(scenario.start_day.min(horizon), |s| s.0);
+    let follow_up = scenario.follow_up_day.unwrap_or(horizon).min(horizon);
+    let decline_room = match &preset.decline {
+        Some(d) => {
+            let inst = crate::instruments::get(d.instrument).ok();
+            let b = scenario
+                .baseline
+                .get(d.instrument)
+                .copied()
+                .unwrap_or(d.reference_baseline);
+            inst.map_or(100.0, |i| Slot::new(i, b).down.max(1.0))
+        }
+        None => 1.0,
+    };
+    let is_stroke = matches!(scenario.patient.condition, Condition::Stroke(_));
+    let arm_slot = if is_stroke {
+        slots.iter().position(|s| s.domain == Domain::Arm)
+    } else {
+        None
+    };
+    let fma_ue_headroom = slots.iter().find(|s| s.id == "fma_ue").map(|s| s.up);
+    let mut used_domains: Vec<usize> = slots.iter().map(|s| s.domain as usize).collect();
+    if arm_slot.is_some() {
+        used_domains.push(Domain::Arm as usize);
+    }
+    used_domains.sort_unstable();
+    used_domains.dedup();
+    // Assessments before day 0: scored against the untreated course run backwards (see `past_score`); not before
+    // the stroke's onset.
+    let earliest = match scenario.patient.condition {
+        Condition::Stroke(_) => -i64::from(scenario.patient.onset_days()),
+        _ => i64::MIN,
+    };
+    let mut past_obs = Vec::new();
+    let mut past_skipped = 0;
+    for o in scenario.observations.iter().filter(|o| o.day < 0) {
+        let slot = crate::instruments::get(&o.instrument)
+            .ok()
+            .and_then(|i| slots.iter().position(|s| s.id == i.id));
+        match slot {
+            Some(s) if i64::from(o.day) >= earliest => {
+                if !past_obs.contains(&(s, o.day)) {
+                    past_obs.push((s, o.day));
+                }
+            }
+            _ => past_skipped += 1,
+        }
+    }
+    Prepared {
+        scenario,
+        protocol,
+        preset,
+        slots,
+        sessions,
+        sessions_before,
+        tasks,
+        reps,
+        minutes,
+        fatigue_capacity: fatigue_capacity(minutes),
+        horizon,
+        end_day,
+        follow_up,
+        decline_room,
+        arm_slot,
+        fma_ue_headroom,
+        used_domains,
+        past_obs,
+        past_skipped,
+        unknown_instruments,
+    }
+}
