@@ -2,7 +2,7 @@
 //! global bindings. Screens ask for side effects by pushing [`Cmd`]s onto one queue, which the app runs after the
 //! key is handled (the gitui pattern), so a screen never writes to the database itself.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -19,102 +19,14 @@ use super::keymap::{self, Mode};
 use super::list::ListScreen;
 use super::overview::OverviewScreen;
 use super::records::RecordsScreen;
-use super::theme::Theme;
+use super::screen::{Cmd, Outcome, Screen};
+pub use super::screen::Ctx;
 use super::widgets::{centered, footer};
-use crate::domain::{Assessment, SessionLog};
 use crate::model::Comparison;
 
 /// The smallest terminal Praxis draws in.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-
-/// What screens may read while drawing and handling: the clock, the theme, protocol facts.
-#[derive(Clone)]
-pub struct Ctx {
-    pub theme: Theme,
-    pub today: NaiveDate,
-    pub now: NaiveDateTime,
-    /// Schedule facts of the library's protocols (weeks, minutes, repetitions, starting level), by id.
-    pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32, u32)>>,
-    /// The user may change records (screens word their hints by it; the app refuses write keys otherwise).
-    pub can_write: bool,
-    /// The library as the shared rules check it (ids and highest levels): forms refuse what the store would.
-    pub protocols: std::sync::Arc<crate::domain::rules::Protocols>,
-}
-
-impl Ctx {
-    /// Length in weeks of a protocol, when the library knows it.
-    pub fn plan_weeks(&self, id: &str) -> Option<u32> {
-        self.schedules.get(id).map(|s| s.0)
-    }
-
-    /// Minutes and repetitions per session of a protocol, when known.
-    pub fn plan_dose(&self, id: &str) -> Option<(u32, u32)> {
-        self.schedules.get(id).map(|s| (s.1, s.2))
-    }
-
-    /// The level a protocol starts at, when known.
-    pub fn start_level(&self, id: &str) -> Option<u32> {
-        self.schedules.get(id).map(|s| s.3)
-    }
-
-    pub fn new(theme: Theme, now: NaiveDateTime) -> Ctx {
-        Ctx {
-            theme,
-            today: now.date(),
-            now,
-            schedules: Default::default(),
-            can_write: true,
-            protocols: Default::default(),
-        }
-    }
-}
-
-/// Whether a screen used the key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Consumed,
-    NotConsumed,
-}
-
-/// Side effects screens ask for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cmd {
-    Open(String),
-    Assess(String),
-    LogSession(String),
-    Back,
-    Quit,
-    Help,
-    LoadDemo,
-    SaveAssessment(Assessment),
-    SaveSession(SessionLog),
-    /// Forecast under the active plan's protocol.
-    Forecast(String),
-    /// Choose protocols to compare.
-    Compare(String),
-    /// Run the forecast chosen on the top compare screen.
-    RunForecast,
-    SavePlan(crate::domain::Plan),
-    NewPatient,
-    SavePatient(crate::domain::Patient),
-    /// Open the patient editor.
-    EditPatient(String),
-    /// Save an edited patient (versioned).
-    UpdatePatient(crate::domain::Patient),
-    /// Open the plan editor on the active plan.
-    EditPlan(String),
-    /// Save an edited plan (versioned).
-    UpdatePlan(crate::domain::Plan),
-    /// Open the patient's records, to correct or void one.
-    Records(String),
-    /// Correct a record, with the reason.
-    CorrectRecord(crate::store::Correction, String),
-    /// Void a record, with the reason.
-    VoidRecord(crate::store::RecordKind, i64, String),
-    /// Say something on the status line (an error).
-    Status(String),
-}
 
 enum CmdKind {
     Forecast,
@@ -138,13 +50,34 @@ pub enum Msg {
     },
 }
 
+/// A screen above the list. The app names a screen's kind only to hand it a result (a saved record, a finished
+/// forecast); everything else goes through the [`Screen`] contract.
 #[derive(Debug, Clone)]
-pub enum Screen {
-    List(ListScreen),
+enum Stacked {
     Overview(OverviewScreen),
     Form(Form),
     Compare(Box<CompareScreen>),
     Records(Box<RecordsScreen>),
+}
+
+impl Stacked {
+    fn screen(&self) -> &dyn Screen {
+        match self {
+            Stacked::Overview(o) => o,
+            Stacked::Form(f) => f,
+            Stacked::Compare(c) => c.as_ref(),
+            Stacked::Records(r) => r.as_ref(),
+        }
+    }
+
+    fn screen_mut(&mut self) -> &mut dyn Screen {
+        match self {
+            Stacked::Overview(o) => o,
+            Stacked::Form(f) => f,
+            Stacked::Compare(c) => c.as_mut(),
+            Stacked::Records(r) => r.as_mut(),
+        }
+    }
 }
 
 pub struct App {
@@ -152,7 +85,7 @@ pub struct App {
     pub ctx: Ctx,
     list: ListScreen,
     /// Screens above the list.
-    stack: Vec<Screen>,
+    stack: Vec<Stacked>,
     help: bool,
     /// The warnings-and-access overlay is open.
     notices: bool,
@@ -233,7 +166,7 @@ impl App {
     /// The unfinished form on top, if any (drafts keep it).
     pub fn open_form(&self) -> Option<&Form> {
         self.stack.iter().rev().find_map(|s| match s {
-            Screen::Form(f) => Some(f),
+            Stacked::Form(f) => Some(f),
             _ => None,
         })
     }
@@ -246,7 +179,7 @@ impl App {
             form.rules
                 .set_patient(&d, form.kind == super::forms::FormKind::Assessment);
         }
-        self.stack.push(Screen::Form(form));
+        self.stack.push(Stacked::Form(form));
     }
 
     /// Run forecasts on worker threads that report on `tx`.
@@ -302,15 +235,12 @@ impl App {
         if self.draft_offer.is_some() {
             return Mode::Draft;
         }
-        match self.stack.last() {
-            None => self.list.mode(),
-            Some(Screen::Overview(_)) => Mode::Overview,
-            Some(Screen::Form(f)) if f.in_conflict() => Mode::Conflict,
-            Some(Screen::Form(_)) => Mode::Form,
-            Some(Screen::List(l)) => l.mode(),
-            Some(Screen::Compare(c)) => c.mode(),
-            Some(Screen::Records(r)) => r.mode(),
-        }
+        self.top().mode()
+    }
+
+    /// The screen on top: the list when nothing is stacked on it.
+    fn top(&self) -> &dyn Screen {
+        self.stack.last().map_or(&self.list, Stacked::screen)
     }
 
     /// Move the clock (the loop calls this before each message): forms pre-fill the current time, and on a new
@@ -387,31 +317,11 @@ impl App {
             }
             Err(e) => self.set_status(format!("cannot read your role: {e:#}"), true),
         }
-        match self.source.list_patients() {
-            Ok(rows) => self.list.set_rows(rows, &self.ctx),
-            Err(e) => self.set_status(format!("cannot read the patient list: {e:#}"), true),
-        }
-        for s in &mut self.stack {
-            if let Screen::Compare(c) = s
-                && let Ok(d) = self.source.detail(c.code())
-            {
-                c.detail = d;
-            }
-            if let Screen::Records(r) = s {
-                match self.source.records(r.code()) {
-                    Ok(rows) => r.set_rows(rows),
-                    Err(e) => {
-                        self.status = Some((format!("cannot read {}: {e:#}", r.code()), true))
-                    }
-                }
-            }
-            if let Screen::Overview(o) = s {
-                match self.source.detail(o.code()) {
-                    Ok(d) => o.detail = d,
-                    Err(e) => {
-                        self.status = Some((format!("cannot read {}: {e:#}", o.code()), true));
-                    }
-                }
+        let screens = std::iter::once(&mut self.list as &mut dyn Screen)
+            .chain(self.stack.iter_mut().map(Stacked::screen_mut));
+        for s in screens {
+            if let Err(e) = s.refresh(self.source.as_ref(), &self.ctx) {
+                self.status = Some((e, true));
             }
         }
     }
@@ -460,17 +370,11 @@ impl App {
             _ => {}
         }
         let mut cmds = Vec::new();
-        let outcome = match self.stack.last_mut() {
-            None => self.list.handle(&key, &mut cmds),
-            Some(Screen::List(l)) => l.handle(&key, &mut cmds),
-            Some(Screen::Overview(o)) => o.handle(&key, &mut cmds),
-            Some(Screen::Form(f)) => {
-                f.sync(&self.ctx);
-                f.handle(&key, &mut cmds)
-            }
-            Some(Screen::Compare(c)) => c.handle(&key, &self.ctx, &mut cmds),
-            Some(Screen::Records(r)) => r.handle(&key, &mut cmds),
+        let top: &mut dyn Screen = match self.stack.last_mut() {
+            Some(s) => s.screen_mut(),
+            None => &mut self.list,
         };
+        let outcome = top.handle(&key, &self.ctx, &mut cmds);
         if outcome == Outcome::NotConsumed {
             tracing::debug!(?key, "key not bound in this mode");
         }
@@ -523,17 +427,17 @@ impl App {
                 self.stack.pop();
             }
             Cmd::Open(code) => match self.source.detail(&code) {
-                Ok(d) => self.stack.push(Screen::Overview(OverviewScreen::new(d))),
+                Ok(d) => self.stack.push(Stacked::Overview(OverviewScreen::new(d))),
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::Assess(code) => match self.source.detail(&code) {
                 Ok(d) => self
                     .stack
-                    .push(Screen::Form(Form::assessment(&d, &self.ctx))),
+                    .push(Stacked::Form(Form::assessment(&d, &self.ctx))),
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::LogSession(code) => match self.source.detail(&code) {
-                Ok(d) => self.stack.push(Screen::Form(Form::session(&d, &self.ctx))),
+                Ok(d) => self.stack.push(Stacked::Form(Form::session(&d, &self.ctx))),
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::Forecast(code) | Cmd::Compare(code) => {
@@ -544,7 +448,7 @@ impl App {
                             d.plan.iter().map(|p| p.protocol_id.clone()).collect();
                         let screen = CompareScreen::new(d, self.source.protocols(), &pre);
                         let ready = !screen.picked.is_empty();
-                        self.stack.push(Screen::Compare(Box::new(screen)));
+                        self.stack.push(Stacked::Compare(Box::new(screen)));
                         if forecast && ready {
                             self.run(Cmd::RunForecast);
                         } else if forecast && pre.is_empty() {
@@ -569,7 +473,7 @@ impl App {
             Cmd::Records(code) => match self.source.records(&code) {
                 Ok(rows) => self
                     .stack
-                    .push(Screen::Records(Box::new(RecordsScreen::new(code, rows)))),
+                    .push(Stacked::Records(Box::new(RecordsScreen::new(code, rows)))),
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::Status(msg) => self.set_status(msg, true),
@@ -612,18 +516,18 @@ impl App {
                     })
                     .map_or(1, |n| n + 1);
                 self.stack
-                    .push(Screen::Form(Form::new_patient(format!("P-{next:04}"))));
+                    .push(Stacked::Form(Form::new_patient(format!("P-{next:04}"))));
             }
             Cmd::EditPatient(code) => match self.source.detail(&code) {
                 Ok(d) => self
                     .stack
-                    .push(Screen::Form(Form::edit_patient(&d.patient))),
+                    .push(Stacked::Form(Form::edit_patient(&d.patient))),
                 Err(e) => self.set_status(format!("could not open {code}: {e:#}"), true),
             },
             Cmd::UpdatePatient(p) => match self.source.update_patient(&p) {
                 Err(e) => match e.downcast::<crate::store::StoreError>() {
                     Ok(crate::store::StoreError::Conflict { theirs, .. }) => {
-                        if let Some(Screen::Form(f)) = self.stack.last_mut() {
+                        if let Some(Stacked::Form(f)) = self.stack.last_mut() {
                             f.theirs = Some(theirs);
                         }
                     }
@@ -636,14 +540,14 @@ impl App {
                 Ok(d) => {
                     let ids = self.source.protocols().into_iter().map(|p| p.id).collect();
                     self.stack
-                        .push(Screen::Form(Form::edit_plan(&d, ids, self.ctx.today)));
+                        .push(Stacked::Form(Form::edit_plan(&d, ids, self.ctx.today)));
                 }
                 Err(e) => self.set_status(format!("could not open {code}: {e:#}"), true),
             },
             Cmd::UpdatePlan(p) => match self.source.update_plan(&p) {
                 Err(e) => match e.downcast::<crate::store::StoreError>() {
                     Ok(crate::store::StoreError::PlanConflict { theirs, .. }) => {
-                        if let Some(Screen::Form(f)) = self.stack.last_mut() {
+                        if let Some(Stacked::Form(f)) = self.stack.last_mut() {
                             f.theirs_plan = Some(*theirs);
                         }
                     }
@@ -683,8 +587,8 @@ impl App {
                     );
                 }
                 Err(e) => match self.stack.last_mut() {
-                    Some(Screen::Compare(c)) => c.plan_refused(format!("{e:#}")),
-                    Some(Screen::Form(f)) => f.save_error = Some(format!("{e:#}")),
+                    Some(Stacked::Compare(c)) => c.plan_refused(format!("{e:#}")),
+                    Some(Stacked::Form(f)) => f.save_error = Some(format!("{e:#}")),
                     _ => self.set_status(format!("not saved: {e:#}"), true),
                 },
             },
@@ -720,7 +624,7 @@ impl App {
     }
 
     fn start_forecast(&mut self) {
-        let Some(Screen::Compare(c)) = self.stack.last_mut() else {
+        let Some(Stacked::Compare(c)) = self.stack.last_mut() else {
             return;
         };
         let d = &c.detail;
@@ -785,7 +689,7 @@ impl App {
             self.cache.insert(key.clone(), c.clone());
         }
         // Only the screen still waiting for this forecast takes it (a cancelled one has moved on).
-        if let Some(Screen::Compare(c)) = self.stack.last_mut()
+        if let Some(Stacked::Compare(c)) = self.stack.last_mut()
             && matches!(c.phase, super::compare::Phase::Running(_))
         {
             c.finish(result);
@@ -797,13 +701,13 @@ impl App {
         match res {
             Ok((select, msg)) => {
                 self.refresh();
-                if let Some(Screen::Records(r)) = self.stack.last_mut() {
+                if let Some(Stacked::Records(r)) = self.stack.last_mut() {
                     r.saved(select);
                 }
                 self.set_status(msg, false);
             }
             Err(e) => {
-                if let Some(Screen::Records(r)) = self.stack.last_mut() {
+                if let Some(Stacked::Records(r)) = self.stack.last_mut() {
                     r.refused(format!("{e:#}"));
                 }
             }
@@ -819,7 +723,7 @@ impl App {
             }
             Err(e) => {
                 // Keep the form and everything typed; say why.
-                if let Some(Screen::Form(f)) = self.stack.last_mut() {
+                if let Some(Stacked::Form(f)) = self.stack.last_mut() {
                     f.save_error = Some(format!("{e:#}"));
                 } else {
                     self.set_status(format!("not saved: {e:#}"), true);
@@ -870,19 +774,7 @@ impl App {
 
         let mode = self.mode();
         let crumbs: Vec<String> = std::iter::once("Patients".to_string())
-            .chain(self.stack.iter().map(|s| match s {
-                Screen::List(_) => "Patients".into(),
-                Screen::Overview(o) => o.code().to_string(),
-                Screen::Compare(_) => "forecast".to_string(),
-                Screen::Records(_) => "records".to_string(),
-                Screen::Form(fm) => match fm.kind {
-                    super::forms::FormKind::Assessment => "new assessment".into(),
-                    super::forms::FormKind::Session => "log session".into(),
-                    super::forms::FormKind::NewPatient => "new patient".into(),
-                    super::forms::FormKind::EditPatient => "edit patient".into(),
-                    super::forms::FormKind::EditPlan => "edit plan".into(),
-                },
-            }))
+            .chain(self.stack.iter().map(|s| s.screen().title()))
             .collect();
         f.render_widget(
             Paragraph::new(Line::from(vec![
@@ -894,14 +786,7 @@ impl App {
             head,
         );
 
-        match self.stack.last() {
-            None => self.list.draw(f, body, &self.ctx),
-            Some(Screen::List(l)) => l.draw(f, body, &self.ctx),
-            Some(Screen::Overview(o)) => o.draw(f, body, &self.ctx),
-            Some(Screen::Form(fm)) => fm.draw(f, body, &self.ctx),
-            Some(Screen::Compare(c)) => c.draw(f, body, &self.ctx),
-            Some(Screen::Records(r)) => r.draw(f, body, &self.ctx),
-        }
+        self.top().draw(f, body, &self.ctx);
 
         let status_line = match &self.status {
             // Messages quote the user's text (an error naming a value): shown, never obeyed.
@@ -935,13 +820,7 @@ impl App {
         } else if self.notices {
             self.draw_notices(f, over);
         } else if let Some(d) = &self.draft_offer {
-            let what = match d.form.kind {
-                super::forms::FormKind::Assessment => "an assessment",
-                super::forms::FormKind::Session => "a session log",
-                super::forms::FormKind::NewPatient => "a new patient",
-                super::forms::FormKind::EditPatient => "a patient edit",
-                super::forms::FormKind::EditPlan => "a plan edit",
-            };
+            let what = d.form.what();
             let lines = vec![
                 Line::from(Span::styled("An unfinished form was kept", t.title())),
                 Line::from(""),
@@ -1040,17 +919,7 @@ impl App {
     fn draw_help(&self, f: &mut Frame, area: Rect) {
         let t = &self.ctx.theme;
         // The help lists the keys of the screen under it, then the ones that work everywhere.
-        let under = {
-            let mut copy = self.stack.last().cloned();
-            match copy.take() {
-                None => self.list.mode(),
-                Some(Screen::Overview(_)) => Mode::Overview,
-                Some(Screen::Form(_)) => Mode::Form,
-                Some(Screen::List(l)) => l.mode(),
-                Some(Screen::Compare(c)) => c.mode(),
-                Some(Screen::Records(r)) => r.mode(),
-            }
-        };
+        let under = self.top().mode();
         let offer = self.offer();
         let mut rows: Vec<Row> = under
             .table()

@@ -15,6 +15,7 @@ pub mod list;
 pub mod overview;
 pub mod private;
 pub mod records;
+pub mod screen;
 pub mod theme;
 pub mod widgets;
 

@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
-use super::app::{Cmd, Ctx, Outcome};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::widgets::{num, signed, sparkline};
@@ -196,7 +196,35 @@ impl OverviewScreen {
         &self.detail.patient.code
     }
 
-    pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
+    fn pane_block<'a>(&self, pane: usize, title: &'a str, ctx: &Ctx) -> Block<'a> {
+        let t = &ctx.theme;
+        if self.pane == pane {
+            Block::bordered()
+                .border_style(t.focus_border())
+                .title(Span::styled(format!("▶{title}"), t.title()))
+        } else {
+            Block::bordered().border_style(t.border()).title(title)
+        }
+    }
+}
+
+impl Screen for OverviewScreen {
+    fn title(&self) -> String {
+        self.code().to_string()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Overview
+    }
+
+    fn refresh(&mut self, source: &dyn super::data::Source, _ctx: &Ctx) -> Result<(), String> {
+        self.detail = source
+            .detail(self.code())
+            .map_err(|e| format!("cannot read {}: {e:#}", self.code()))?;
+        Ok(())
+    }
+
+    fn handle(&mut self, ev: &KeyEvent, _ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
         let Some(action) = keymap::lookup(Mode::Overview.table(), ev) else {
             return Outcome::NotConsumed;
         };
@@ -225,7 +253,7 @@ impl OverviewScreen {
         Outcome::Consumed
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = &ctx.theme;
         let d = &self.detail;
         let p = &d.patient;
@@ -431,15 +459,5 @@ impl OverviewScreen {
         );
         f.render_stateful_widget(table, bottom, &mut st);
     }
-
-    fn pane_block<'a>(&self, pane: usize, title: &'a str, ctx: &Ctx) -> Block<'a> {
-        let t = &ctx.theme;
-        if self.pane == pane {
-            Block::bordered()
-                .border_style(t.focus_border())
-                .title(Span::styled(format!("▶{title}"), t.title()))
-        } else {
-            Block::bordered().border_style(t.border()).title(title)
-        }
-    }
 }
+
