@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use std::path::PathBuf;
 
@@ -17,11 +17,13 @@ use super::drafts::{self, Draft};
 use super::forms::Form;
 use super::keymap::{self, Mode};
 use super::list::ListScreen;
+use super::overlays;
 use super::overview::OverviewScreen;
 use super::records::RecordsScreen;
-use super::screen::{Cmd, Outcome, Screen};
 pub use super::screen::Ctx;
-use super::widgets::{centered, footer};
+use super::screen::{Cmd, Outcome, Screen};
+use super::widgets::footer;
+use super::worker::{self, ForecastKey, Forecasts};
 use crate::model::Comparison;
 
 /// The smallest terminal Praxis draws in.
@@ -45,7 +47,7 @@ pub enum Msg {
     Progress,
     /// A forecast worker finished.
     ForecastDone {
-        key: String,
+        key: ForecastKey,
         result: Result<Comparison, String>,
     },
 }
@@ -105,10 +107,8 @@ pub struct App {
     draft_path: Option<PathBuf>,
     /// Where workers report; without one (tests) forecasts run inline.
     jobs: Option<std::sync::mpsc::Sender<Msg>>,
-    /// Finished comparisons, by patient, protocols and the assessments they were built on.
-    cache: std::collections::HashMap<String, Comparison>,
-    /// The key of the running forecast.
-    running: Option<String>,
+    /// Finished comparisons, and the one running.
+    forecasts: Forecasts,
 }
 
 impl App {
@@ -154,8 +154,7 @@ impl App {
             draft_offer: None,
             draft_path: None,
             jobs: None,
-            cache: Default::default(),
-            running: None,
+            forecasts: Forecasts::default(),
         })
     }
 
@@ -282,7 +281,7 @@ impl App {
                 self.quit = true;
                 false
             }
-            Msg::Progress => self.running.is_some(),
+            Msg::Progress => self.forecasts.is_running(),
             Msg::ForecastDone { key, result } => {
                 self.forecast_done(key, result);
                 true
@@ -505,18 +504,11 @@ impl App {
                 }));
             }
             Cmd::NewPatient => {
-                let next = self
-                    .source
-                    .list_patients()
-                    .ok()
-                    .and_then(|rows| {
-                        rows.iter()
-                            .filter_map(|r| r.patient.code.strip_prefix("P-")?.parse::<u32>().ok())
-                            .max()
-                    })
-                    .map_or(1, |n| n + 1);
-                self.stack
-                    .push(Stacked::Form(Form::new_patient(format!("P-{next:04}"))));
+                // Without the list, the first code is offered (the store refuses a code in use).
+                let rows = self.source.list_patients().unwrap_or_default();
+                let next =
+                    crate::app::patients::next_code(rows.iter().map(|r| r.patient.code.as_str()));
+                self.stack.push(Stacked::Form(Form::new_patient(next)));
             }
             Cmd::EditPatient(code) => match self.source.detail(&code) {
                 Ok(d) => self
@@ -566,8 +558,9 @@ impl App {
                 let saved = res.as_ref().ok().map(|p| p.code.clone());
                 self.after_save(res.map(|p| {
                     format!(
-                        "Added patient {}: press e to enter the condition facts and profile.",
-                        p.code
+                        "Added patient {}: press {} to enter the condition facts and profile.",
+                        p.code,
+                        keymap::key_name(Mode::Overview, keymap::Action::EditPatient)
                     )
                 }));
                 if let Some(code) = saved {
@@ -627,17 +620,8 @@ impl App {
         let Some(Stacked::Compare(c)) = self.stack.last_mut() else {
             return;
         };
-        let d = &c.detail;
-        let key = format!(
-            "{}|{}|{}|{:?}",
-            d.patient.code,
-            c.picked.join(","),
-            d.assessments.len(),
-            d.assessments
-                .last()
-                .map(|a| (a.id, a.date, a.score.to_bits()))
-        );
-        if let Some(hit) = self.cache.get(&key) {
+        let key = ForecastKey::new(&c.detail, &c.picked);
+        if let Some(hit) = self.forecasts.cached(&key) {
             c.finish(Ok(hit.clone()));
             return;
         }
@@ -651,43 +635,28 @@ impl App {
         let ctl = std::sync::Arc::new(crate::model::Control::default());
         c.total_draws = super::data::FORECAST_DRAWS * c.picked.len() as u32;
         c.phase = super::compare::Phase::Running(ctl.clone());
-        self.running = Some(key.clone());
+        self.forecasts.started(key.clone());
         match &self.jobs {
             Some(tx) => {
-                let tx = tx.clone();
-                std::thread::spawn(move || {
-                    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-                    let ticker = {
-                        let (tx, done) = (tx.clone(), done.clone());
-                        std::thread::spawn(move || {
-                            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                                std::thread::sleep(std::time::Duration::from_millis(150));
-                                if tx.send(Msg::Progress).is_err() {
-                                    break;
-                                }
-                            }
-                        })
-                    };
-                    let result = job(&ctl).map_err(|e| e.to_string());
-                    done.store(true, std::sync::atomic::Ordering::Relaxed);
-                    let _ = ticker.join();
-                    let _ = tx.send(Msg::ForecastDone { key, result });
-                });
+                let (tick, done) = (tx.clone(), tx.clone());
+                worker::spawn(
+                    job,
+                    ctl,
+                    move || tick.send(Msg::Progress).is_ok(),
+                    move |result| {
+                        let _ = done.send(Msg::ForecastDone { key, result });
+                    },
+                );
             }
             None => {
-                let result = job(&ctl).map_err(|e| e.to_string());
+                let result = worker::run(job, &ctl);
                 self.forecast_done(key, result);
             }
         }
     }
 
-    fn forecast_done(&mut self, key: String, result: Result<Comparison, String>) {
-        if self.running.as_deref() == Some(key.as_str()) {
-            self.running = None;
-        }
-        if let Ok(c) = &result {
-            self.cache.insert(key.clone(), c.clone());
-        }
+    fn forecast_done(&mut self, key: ForecastKey, result: Result<Comparison, String>) {
+        self.forecasts.finished(key, &result);
         // Only the screen still waiting for this forecast takes it (a cancelled one has moved on).
         if let Some(Stacked::Compare(c)) = self.stack.last_mut()
             && matches!(c.phase, super::compare::Phase::Running(_))
@@ -816,37 +785,11 @@ impl App {
             ..body
         };
         if self.help {
-            self.draw_help(f, over);
+            overlays::help(f, over, t, self.top().mode(), self.offer());
         } else if self.notices {
-            self.draw_notices(f, over);
+            overlays::notices(f, over, t, &self.access, &self.warnings);
         } else if let Some(d) = &self.draft_offer {
-            let what = d.form.what();
-            let lines = vec![
-                Line::from(Span::styled("An unfinished form was kept", t.title())),
-                Line::from(""),
-                Line::from(format!(
-                    "{what} for {}, left open at {} when the terminal went away.",
-                    d.form.patient_code,
-                    d.saved_at.format("%Y-%m-%d %H:%M")
-                )),
-                Line::from(""),
-                Line::from(vec![
-                    Span::styled("Enter", t.key()),
-                    Span::raw(" reopen it   "),
-                    Span::styled("x", t.key()),
-                    Span::raw(" discard it   "),
-                    Span::styled("Esc", t.key()),
-                    Span::raw(" decide later"),
-                ]),
-            ];
-            let r = centered(body, 70, 9);
-            f.render_widget(Clear, r);
-            f.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: true })
-                    .block(Block::bordered().border_style(t.focus_border())),
-                r,
-            );
+            overlays::draft_offer(f, body, t, d);
         }
     }
 
@@ -874,90 +817,5 @@ impl App {
             ]));
         }
         lines
-    }
-
-    fn draw_notices(&self, f: &mut Frame, area: Rect) {
-        let t = &self.ctx.theme;
-        let w = 72u16.min(area.width);
-        let inner = usize::from(w.saturating_sub(2)).max(1);
-        let mut paras: Vec<(String, ratatui::style::Style)> =
-            vec![(self.access.explain(), t.text())];
-        if self.warnings.is_empty() {
-            paras.push(("No warnings about the database file.".into(), t.dim()));
-        } else {
-            for warning in &self.warnings {
-                paras.push((
-                    format!("⚠ {}", crate::domain::text::visible(warning)),
-                    t.warn(),
-                ));
-            }
-        }
-        let mut lines = Vec::new();
-        let mut height = 2u16;
-        for (i, (text, style)) in paras.into_iter().enumerate() {
-            if i > 0 {
-                lines.push(Line::from(""));
-                height += 1;
-            }
-            // Generous: words wrap before the edge.
-            height += (text.chars().count() / inner.saturating_sub(8).max(1)) as u16 + 1;
-            lines.push(Line::from(Span::styled(text, style)));
-        }
-        let r = centered(area, w, height);
-        f.render_widget(Clear, r);
-        f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-                Block::bordered()
-                    .border_style(t.focus_border())
-                    .title(Span::styled(" Warnings and access ", t.title()))
-                    .title_bottom(" Esc closes "),
-            ),
-            r,
-        );
-    }
-
-    fn draw_help(&self, f: &mut Frame, area: Rect) {
-        let t = &self.ctx.theme;
-        // The help lists the keys of the screen under it, then the ones that work everywhere.
-        let under = self.top().mode();
-        let offer = self.offer();
-        let mut rows: Vec<Row> = under
-            .table()
-            .iter()
-            .chain(keymap::GLOBAL.iter())
-            .filter(|bd| offer.in_help(bd))
-            .map(|bd| Row::new(vec![keymap::keys_label(bd), bd.desc.to_string()]))
-            .collect();
-        if under.is_text() {
-            rows.push(Row::new(vec![
-                "letters".to_string(),
-                "type into the field (q, j and ? too)".to_string(),
-            ]));
-            rows.push(Row::new(vec![
-                "^U".to_string(),
-                "empty the field (in the patient editor: unknown)".to_string(),
-            ]));
-        }
-        // Without room for every row, the column header goes first (the title says what the rows are).
-        let with_header = rows.len() as u16 + 3 <= area.height;
-        let h = rows.len() as u16 + 2 + u16::from(with_header);
-        let r = centered(area, 64, h);
-        f.render_widget(Clear, r);
-        let mut table = Table::new(rows, [Constraint::Length(18), Constraint::Min(20)]);
-        if with_header {
-            table = table.header(Row::new(vec!["Key", "Action"]).style(t.header()));
-        }
-        f.render_widget(
-            table.block(
-                Block::bordered()
-                    .border_style(t.focus_border())
-                    .title(Span::styled(
-                        format!(" Help: {} ", under.title()),
-                        t.title(),
-                    ))
-                    .title_bottom(" Esc closes "),
-            ),
-            r,
-        );
     }
 }

@@ -17,9 +17,9 @@ use ratatui::widgets::{
     Table, TableState, Wrap,
 };
 
-use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, cut, num};
 use crate::domain::{Plan, PlanStatus};
 use crate::instruments;
@@ -782,10 +782,11 @@ impl Screen for CompareScreen {
                 if let Some(e) = error {
                     lines.push(Line::from(Span::styled(format!("✗ {e}"), t.error())));
                 }
+                let key = |action| Span::styled(keymap::key_name(Mode::PlanForm, action), t.key());
                 lines.push(Line::from(vec![
-                    Span::styled("Ctrl-S", t.key()),
+                    key(Action::Save),
                     Span::raw(" sets it as the plan · "),
-                    Span::styled("Esc", t.key()),
+                    key(Action::Back),
                     Span::raw(" back"),
                 ]));
                 let r = super::widgets::centered(area, 76, lines.len() as u16 + 3);
@@ -805,4 +806,3 @@ impl Screen for CompareScreen {
         }
     }
 }
-

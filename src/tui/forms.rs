@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use serde::{Deserialize, Serialize};
 
-use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, num};
 use crate::domain::{
     Assessment, Condition, ConditionKind, Patient, Plan, PlanStatus, SessionLog, rules,
@@ -1074,10 +1074,11 @@ impl Form {
             ]));
         }
         lines.push(Line::from(""));
+        let key = |action| Span::styled(keymap::key_name(Mode::Conflict, action), t.key());
         lines.push(Line::from(vec![
-            Span::styled("r", t.key()),
+            key(Action::Reload),
             Span::raw(" reload theirs and re-apply your changes · "),
-            Span::styled("Esc", t.key()),
+            key(Action::Back),
             Span::raw(" cancel (theirs stays)"),
         ]));
         f.render_widget(
@@ -1288,6 +1289,8 @@ impl Screen for Form {
             return;
         }
         let t = &ctx.theme;
+        let key = |action| Span::styled(keymap::key_name(Mode::Form, action), t.key());
+        let cancel = keymap::key_name(Mode::Form, Action::Back);
         let errs = self.errors();
         let labels = self.labels();
         let mut lines: Vec<Line> = Vec::new();
@@ -1378,7 +1381,7 @@ impl Screen for Form {
         if self.kind == FormKind::EditPatient {
             lines.push(Line::from(vec![
                 Span::styled("An empty field is saved as unknown; ", t.dim()),
-                Span::styled("Ctrl-U", t.key()),
+                Span::styled(keymap::EMPTY_FIELD.long_label(), t.key()),
                 Span::styled(" empties the field.", t.dim()),
             ]));
         }
@@ -1394,22 +1397,27 @@ impl Screen for Form {
             )));
             lines.push(Line::from(vec![
                 Span::raw("If it is right, "),
-                Span::styled("Ctrl-S", t.key()),
-                Span::raw(" again saves it anyway; change a field to check again; Esc cancels"),
+                key(Action::Save),
+                Span::raw(format!(
+                    " again saves it anyway; change a field to check again; {cancel} cancels"
+                )),
             ]));
         } else {
             let ok = errs.iter().all(Option::is_none);
             lines.push(Line::from(if ok {
                 vec![
                     Span::styled("✓ ready: ", t.good()),
-                    Span::styled("Ctrl-S", t.key()),
-                    Span::raw(" saves (or Enter on the last field); Esc cancels"),
+                    key(Action::Save),
+                    Span::raw(format!(
+                        " saves (or {} on the last field); {cancel} cancels",
+                        keymap::key_name(Mode::Form, Action::Open)
+                    )),
                 ]
             } else {
                 vec![
                     Span::raw("Fill the fields marked ✗, then "),
-                    Span::styled("Ctrl-S", t.key()),
-                    Span::raw(" to save; Esc cancels"),
+                    key(Action::Save),
+                    Span::raw(format!(" to save; {cancel} cancels")),
                 ]
             }));
         }
@@ -1425,4 +1433,3 @@ impl Screen for Form {
         );
     }
 }
-

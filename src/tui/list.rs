@@ -7,9 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
 
-use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::data::PatientRow;
 use super::keymap::{self, Action, Mode};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, cut};
 use crate::domain::Condition;
 
@@ -391,6 +391,7 @@ impl Screen for ListScreen {
     fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = &ctx.theme;
         if self.items.is_empty() {
+            let key = |action| Span::styled(keymap::key_name(Mode::Empty, action), t.key());
             let lines = vec![
                 Line::from(Span::styled("The database is empty.", t.title())),
                 Line::from(""),
@@ -401,19 +402,19 @@ impl Screen for ListScreen {
                 if ctx.can_write {
                     Line::from(vec![
                         Span::raw("Press "),
-                        Span::styled("d", t.key()),
+                        key(Action::LoadDemo),
                         Span::raw(" to load the demo patients, "),
-                        Span::styled("n", t.key()),
+                        key(Action::NewPatient),
                         Span::raw(" to add a patient, "),
-                        Span::styled("q", t.key()),
+                        key(Action::Quit),
                         Span::raw(" to quit."),
                     ])
                 } else {
                     Line::from(vec![
                         Span::raw("You can only read this database (press "),
-                        Span::styled("w", t.key()),
+                        key(Action::Notices),
                         Span::raw(" to see why), "),
-                        Span::styled("q", t.key()),
+                        key(Action::Quit),
                         Span::raw(" to quit."),
                     ])
                 },
@@ -442,7 +443,10 @@ impl Screen for ListScreen {
         spans.extend(self.search.spans(t, self.searching));
         if !self.searching && self.search.text.is_empty() {
             spans.push(Span::styled(
-                "(press / to search code, name, condition)",
+                format!(
+                    "(press {} to search code, name, condition)",
+                    keymap::key_name(Mode::List, Action::Search)
+                ),
                 t.dim(),
             ));
         }
@@ -545,4 +549,3 @@ impl Screen for ListScreen {
         self.draw_detail(f, detail_area, ctx);
     }
 }
-

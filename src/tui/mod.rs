@@ -12,12 +12,14 @@ pub mod drafts;
 pub mod forms;
 pub mod keymap;
 pub mod list;
+pub mod overlays;
 pub mod overview;
 pub mod private;
 pub mod records;
 pub mod screen;
 pub mod theme;
 pub mod widgets;
+pub mod worker;
 
 use std::path::Path;
 use std::sync::mpsc;

@@ -8,9 +8,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
-use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{num, signed, sparkline};
 use crate::domain::text::visible;
 use crate::domain::{Condition, Patient};
@@ -403,7 +403,10 @@ impl Screen for OverviewScreen {
         if measures.is_empty() {
             let inner = Block::bordered().inner(mid);
             f.render_widget(
-                Paragraph::new("No assessments yet: press a to enter one."),
+                Paragraph::new(format!(
+                    "No assessments yet: press {} to enter one.",
+                    keymap::key_name(Mode::Overview, Action::NewAssessment)
+                )),
                 Rect {
                     y: inner.y + 1,
                     height: 1,
@@ -460,4 +463,3 @@ impl Screen for OverviewScreen {
         f.render_stateful_widget(table, bottom, &mut st);
     }
 }
-

@@ -9,8 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
 
-use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::keymap::{self, Action, Mode};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, centered, cut, num};
 use crate::store::{Correction, HistoryEntry, HistoryRecord, RecordKind, RecordStatus};
 
@@ -256,7 +256,6 @@ impl RecordsScreen {
             self.sel = i;
         }
     }
-
 }
 
 fn draw_edit(f: &mut Frame, area: Rect, ctx: &Ctx, e: &RecordEdit) {
@@ -327,7 +326,6 @@ fn self_code(e: &RecordEdit) -> &str {
         HistoryEntry::Session(s) => &s.patient_code,
     }
 }
-
 
 impl Screen for RecordsScreen {
     fn title(&self) -> String {
@@ -491,8 +489,10 @@ impl Screen for RecordsScreen {
             let why = m.reason.as_deref().unwrap_or("");
             match m.status {
                 RecordStatus::Current => format!(
-                    "Entered by {}. c corrects it (a new version), v voids it; both ask why.",
-                    m.created_by.as_deref().unwrap_or("someone (not recorded)")
+                    "Entered by {}. {} corrects it (a new version), {} voids it; both ask why.",
+                    m.created_by.as_deref().unwrap_or("someone (not recorded)"),
+                    keymap::key_name(Mode::Records, Action::CorrectRecord),
+                    keymap::key_name(Mode::Records, Action::VoidRecord)
                 ),
                 RecordStatus::Corrected => format!("Corrected by {who} on {when}: {why}"),
                 RecordStatus::Voided => format!("Voided by {who} on {when}: {why}"),

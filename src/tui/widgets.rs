@@ -44,7 +44,7 @@ impl TextField {
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
         {
-            if ev.code == KeyCode::Char('u') && ev.modifiers == KeyModifiers::CONTROL {
+            if keymap::EMPTY_FIELD.matches(ev) {
                 self.text.clear();
                 self.cursor = 0;
                 self.fresh = false;
