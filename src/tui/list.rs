@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
 use super::data::PatientRow;
 use super::keymap::{self, Action, Mode};
 use super::screen::{Cmd, Ctx, Outcome, Screen};
-use super::widgets::{TextField, cut};
+use super::widgets::{TextField, ago, cut};
 use crate::domain::Condition;
 
 /// A plan ending within this many days is flagged.
@@ -292,18 +292,6 @@ impl ListScreen {
             n(Flag::NoSession),
             n(Flag::PlanEnding)
         )
-    }
-}
-
-/// "today", "3 d ago", "5 wk ago": relative to `today`, so snapshots with fixed fixtures stay stable.
-pub fn ago(today: NaiveDate, d: NaiveDate) -> String {
-    let days = (today - d).num_days();
-    match days {
-        i64::MIN..=-1 => d.to_string(),
-        0 => "today".into(),
-        1..=13 => format!("{days} d ago"),
-        14..=90 => format!("{} wk ago", days / 7),
-        _ => format!("{} mo ago", days / 30),
     }
 }
 

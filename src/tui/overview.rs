@@ -360,7 +360,7 @@ impl Screen for OverviewScreen {
                     Span::raw(num(m.mcid)),
                     verdict,
                     Span::raw(trend(m, spark_w)),
-                    Span::styled(super::list::ago(ctx.today, m.latest_date), t.dim()),
+                    Span::styled(super::widgets::ago(ctx.today, m.latest_date), t.dim()),
                 ])
             })
             .collect();

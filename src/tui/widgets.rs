@@ -227,3 +227,15 @@ fn fit_hints(
         .map(|((key, word, _), _)| (key, word))
         .collect()
 }
+
+/// "today", "3 d ago", "5 wk ago": relative to `today`, so snapshots with fixed fixtures stay stable.
+pub fn ago(today: chrono::NaiveDate, d: chrono::NaiveDate) -> String {
+    let days = (today - d).num_days();
+    match days {
+        i64::MIN..=-1 => d.to_string(),
+        0 => "today".into(),
+        1..=13 => format!("{days} d ago"),
+        14..=90 => format!("{} wk ago", days / 7),
+        _ => format!("{} mo ago", days / 30),
+    }
+}
