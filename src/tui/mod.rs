@@ -15,6 +15,7 @@ pub mod list;
 pub mod overlays;
 pub mod overview;
 pub mod private;
+pub mod protocol_text;
 pub mod records;
 pub mod screen;
 pub mod theme;
