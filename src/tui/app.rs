@@ -356,8 +356,9 @@ impl App {
                     .map_or("that", |bd| bd.desc);
                 self.set_status(
                     format!(
-                        "not allowed: {} can only read here, so cannot {what} (w: why)",
-                        self.access.user
+                        "not allowed: {} can only read here, so cannot {what} ({}: why)",
+                        self.access.user,
+                        keymap::key_name(Mode::List, keymap::Action::Notices)
                     ),
                     true,
                 );
@@ -426,7 +427,10 @@ impl App {
             let msg = vec![
                 Line::from(Span::styled("Praxis needs at least 80x24", t.warn())),
                 Line::from(format!("this terminal is {}x{}", area.width, area.height)),
-                Line::from("enlarge the window, or Ctrl-C to quit"),
+                Line::from(format!(
+                    "enlarge the window, or {} to quit",
+                    keymap::name_in(keymap::GLOBAL, keymap::Action::Quit)
+                )),
             ];
             let r = Rect {
                 y: area.y + area.height.saturating_sub(3) / 2,
@@ -515,9 +519,10 @@ impl App {
             )));
         }
         if let Some(first) = self.warnings.first() {
+            let w = keymap::key_name(Mode::List, keymap::Action::Notices);
             let more = match self.warnings.len() {
-                1 => " (w: details)".to_string(),
-                n => format!(" (+{} more, w: details)", n - 1),
+                1 => format!(" ({w}: details)"),
+                n => format!(" (+{} more, {w}: details)", n - 1),
             };
             let room = width.saturating_sub(2 + more.chars().count());
             lines.push(Line::from(vec![

@@ -659,7 +659,12 @@ pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {
 /// The first key bound to `action` in `mode`, as prose names it ("Ctrl-S", "Esc"): the hints written inside a
 /// screen take their keys from here, so they cannot name a key the table does not bind.
 pub fn key_name(mode: Mode, action: Action) -> String {
-    mode.table()
+    name_in(mode.table(), action)
+}
+
+/// The first key bound to `action` in `table` (e.g. [`GLOBAL`]), as prose names it.
+pub fn name_in(table: &[Binding], action: Action) -> String {
+    table
         .iter()
         .find(|bd| bd.action == action)
         .map_or_else(|| "?".to_string(), |bd| bd.keys[0].long_label())
@@ -733,6 +738,8 @@ mod tests {
         assert_eq!(key_name(Mode::Draft, Action::Discard), "x");
         assert_eq!(key_name(Mode::Empty, Action::LoadDemo), "d");
         assert_eq!(key_name(Mode::Records, Action::VoidRecord), "v");
+        assert_eq!(key_name(Mode::Help, Action::Back), "Esc");
+        assert_eq!(name_in(GLOBAL, Action::Quit), "Ctrl-C");
         // An action the mode does not bind is shown as such, never as another key.
         assert_eq!(key_name(Mode::Draft, Action::Save), "?");
     }

@@ -47,10 +47,15 @@ pub fn help(f: &mut Frame, area: Rect, t: &Theme, under: Mode, offer: Offer) {
                     format!(" Help: {} ", under.title()),
                     t.title(),
                 ))
-                .title_bottom(" Esc closes "),
+                .title_bottom(closes()),
         ),
         r,
     );
+}
+
+/// The bottom line of an overlay: the key that closes it.
+fn closes() -> String {
+    format!(" {} closes ", keymap::key_name(Mode::Help, Action::Back))
 }
 
 /// Who the user is and what they may do, then every warning about the database file.
@@ -86,7 +91,7 @@ pub fn notices(f: &mut Frame, area: Rect, t: &Theme, access: &Access, warnings: 
             Block::bordered()
                 .border_style(t.focus_border())
                 .title(Span::styled(" Warnings and access ", t.title()))
-                .title_bottom(" Esc closes "),
+                .title_bottom(closes()),
         ),
         r,
     );
