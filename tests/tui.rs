@@ -1913,3 +1913,25 @@ fn the_frame_never_carries_a_control_character_to_the_terminal() {
     let row: Vec<&str> = (0..4).map(|x| buf[(x, 0)].symbol()).collect();
     assert_eq!(row, ["\u{fffd}", "\u{fffd}", "a", " "]);
 }
+
+#[test]
+fn help_over_an_edit_conflict_lists_the_conflict_keys() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('e'));
+    focus_field(&mut a, "Notes");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "mine");
+    let mut other = Store::open(&path).unwrap();
+    let mut p = other.patient("P-0044").unwrap();
+    p.notes = "theirs".into();
+    other.update_patient(&p).unwrap();
+    ctrl(&mut a, 's');
+    press(&mut a, KeyCode::Char('?'));
+    // The help reads the mode of the screen under it: the conflict's keys, not the form's.
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Help: Edit conflict"), "{s}");
+    assert!(s.contains("reload their version"), "{s}");
+    assert!(!s.contains("next field"), "{s}");
+}

@@ -244,9 +244,29 @@ pub fn latest_scores(assessments: &[Assessment]) -> Vec<Assessment> {
     out
 }
 
+/// The code offered for a new patient: one past the highest `P-nnnn` code in use, `P-0001` when there is none
+/// (codes of another shape do not count).
+pub fn next_code<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+    let next = codes
+        .into_iter()
+        .filter_map(|c| c.strip_prefix("P-")?.parse::<u32>().ok())
+        .max()
+        .map_or(1, |n| n.saturating_add(1));
+    format!("P-{next:04}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_code_follows_the_highest_numbered_one() {
+        assert_eq!(next_code([]), "P-0001");
+        assert_eq!(next_code(["P-0002", "P-0010", "P-0003"]), "P-0011");
+        // Hand-made codes neither count nor stop the numbering.
+        assert_eq!(next_code(["ward-7", "P-x", "P-0041"]), "P-0042");
+        assert_eq!(next_code(["P-12345"]), "P-12346");
+    }
 
     #[test]
     fn facts_of_another_condition_are_refused_by_name() {

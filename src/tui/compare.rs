@@ -17,15 +17,13 @@ use ratatui::widgets::{
     Table, TableState, Wrap,
 };
 
-use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
+use super::protocol_text::protocol_lines;
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, cut, num};
 use crate::domain::{Plan, PlanStatus};
 use crate::instruments;
-use crate::model::protocol::{
-    Feedback, FeedbackKind, Order, Progression, ProgressionRule, Structure,
-};
 use crate::model::{Comparison, Control, Protocol};
 
 /// At most this many protocols on one chart.
@@ -88,15 +86,6 @@ impl CompareScreen {
         &self.detail.patient.code
     }
 
-    pub fn mode(&self) -> Mode {
-        match self.phase {
-            Phase::Pick | Phase::Failed(_) => Mode::ComparePick,
-            Phase::Running(_) => Mode::CompareRun,
-            Phase::Done(_) => Mode::CompareResult,
-            Phase::Plan { .. } => Mode::PlanForm,
-        }
-    }
-
     /// The worker finished.
     pub fn finish(&mut self, result: Result<Comparison, String>) {
         self.phase = match result {
@@ -129,235 +118,10 @@ impl CompareScreen {
         r
     }
 
-    pub fn handle(&mut self, ev: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
-        let mode = self.mode();
-        let action = keymap::lookup(mode.table(), ev);
-        match (&mut self.phase, action) {
-            (_, Some(Action::Help)) => cmds.push(Cmd::Help),
-            (Phase::Pick | Phase::Failed(_), Some(a)) => match a {
-                Action::Up => self.cursor = self.cursor.saturating_sub(1),
-                Action::Down => {
-                    self.cursor = (self.cursor + 1).min(self.protocols.len().saturating_sub(1))
-                }
-                Action::Toggle => {
-                    if let Some(p) = self.protocols.get(self.cursor) {
-                        if let Some(i) = self.picked.iter().position(|x| *x == p.id) {
-                            self.picked.remove(i);
-                        } else if self.picked.len() < MAX_PROTOCOLS {
-                            self.picked.push(p.id.clone());
-                        }
-                    }
-                }
-                Action::Open => {
-                    if self.picked.is_empty()
-                        && let Some(p) = self.protocols.get(self.cursor)
-                    {
-                        self.picked.push(p.id.clone());
-                    }
-                    if !self.picked.is_empty() {
-                        cmds.push(Cmd::RunForecast);
-                    }
-                }
-                Action::Back => cmds.push(Cmd::Back),
-                Action::Quit => cmds.push(Cmd::Quit),
-                _ => return Outcome::NotConsumed,
-            },
-            (Phase::Running(ctl), Some(Action::Back)) => {
-                ctl.cancel.store(true, Ordering::Relaxed);
-                self.phase = Phase::Pick;
-            }
-            (Phase::Done(c), Some(a)) => {
-                let n_inst = Self::instruments(c).len().max(1);
-                let n_prot = c.protocols.len().max(1);
-                match a {
-                    Action::Left => self.instrument = (self.instrument + n_inst - 1) % n_inst,
-                    Action::Right => self.instrument = (self.instrument + 1) % n_inst,
-                    Action::Up => self.rank_sel = self.rank_sel.saturating_sub(1),
-                    Action::Down => self.rank_sel = (self.rank_sel + 1).min(n_prot - 1),
-                    Action::Search => self.phase = Phase::Pick,
-                    Action::SetPlan => {
-                        let ranked = Self::ranked(c);
-                        let Some(protocol) = ranked.get(self.rank_sel).cloned() else {
-                            return Outcome::Consumed;
-                        };
-                        let goal = self
-                            .detail
-                            .plan
-                            .as_ref()
-                            .map_or(String::new(), |p| p.goal.clone());
-                        // The protocol the patient is already on keeps its start: the block goes on.
-                        let start = self
-                            .detail
-                            .plan_on(&protocol)
-                            .map_or(ctx.today, |p| p.start_date);
-                        self.phase = Phase::Plan {
-                            result: c.clone(),
-                            protocol,
-                            goal: TextField::new(goal),
-                            start: TextField::new(start.to_string()),
-                            focus: 0,
-                            error: None,
-                        };
-                    }
-                    Action::Back => cmds.push(Cmd::Back),
-                    Action::Quit => cmds.push(Cmd::Quit),
-                    _ => return Outcome::NotConsumed,
-                }
-            }
-            (
-                Phase::Plan {
-                    result,
-                    protocol,
-                    goal,
-                    start,
-                    focus,
-                    error,
-                },
-                a,
-            ) => match a {
-                Some(Action::NextField | Action::PrevField) => *focus = 1 - *focus,
-                Some(Action::Back) => self.phase = Phase::Done(result.clone()),
-                Some(Action::Save) | Some(Action::Open) => {
-                    match NaiveDate::parse_from_str(start.text.trim(), "%Y-%m-%d") {
-                        // Already the plan: a versioned update of its goal and start, not a second plan.
-                        Ok(d) => cmds.push(match self.detail.plan_on(protocol) {
-                            Some(old) => Cmd::UpdatePlan(Plan {
-                                start_date: d,
-                                goal: goal.text.trim().to_string(),
-                                ..old.clone()
-                            }),
-                            _ => Cmd::SavePlan(Plan {
-                                id: 0,
-                                patient_code: self.detail.patient.code.clone(),
-                                protocol_id: protocol.clone(),
-                                start_date: d,
-                                goal: goal.text.trim().to_string(),
-                                status: PlanStatus::Active,
-                                version: 0,
-                            }),
-                        }),
-                        Err(_) => {
-                            *error = Some(format!(
-                                "start date {:?} is not a date; use YYYY-MM-DD",
-                                start.text
-                            ));
-                            *focus = 1;
-                        }
-                    }
-                }
-                _ => {
-                    let field = if *focus == 0 { goal } else { start };
-                    if !field.edit(ev) {
-                        return Outcome::NotConsumed;
-                    }
-                    *error = None;
-                }
-            },
-            _ => return Outcome::NotConsumed,
-        }
-        Outcome::Consumed
-    }
-
     /// The plan save was refused: show why and keep the form.
     pub fn plan_refused(&mut self, msg: String) {
         if let Phase::Plan { error, .. } = &mut self.phase {
             *error = Some(msg);
-        }
-    }
-
-    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
-        match &self.phase {
-            Phase::Pick | Phase::Failed(_) => self.draw_pick(f, area, ctx),
-            Phase::Running(ctl) => {
-                self.draw_pick(f, area, ctx);
-                let done = ctl.done.load(Ordering::Relaxed);
-                let total = self.total_draws.max(1);
-                let ratio = (done as f64 / total as f64).clamp(0.0, 1.0);
-                let r = super::widgets::centered(area, 60, 5);
-                f.render_widget(ratatui::widgets::Clear, r);
-                f.render_widget(
-                    Gauge::default()
-                        .block(
-                            Block::bordered()
-                                .border_style(ctx.theme.focus_border())
-                                .title(Span::styled(
-                                    " Forecasting… Esc cancels ",
-                                    ctx.theme.title(),
-                                )),
-                        )
-                        .gauge_style(ctx.theme.good())
-                        .ratio(ratio)
-                        .label(format!("{done} of {total} draws ({:.0}%)", ratio * 100.0)),
-                    r,
-                );
-            }
-            Phase::Done(c) => self.draw_result(f, area, ctx, c),
-            Phase::Plan {
-                result,
-                protocol,
-                goal,
-                start,
-                focus,
-                error,
-            } => {
-                self.draw_result(f, area, ctx, result);
-                let t = &ctx.theme;
-                let name = self
-                    .protocols
-                    .iter()
-                    .find(|p| &p.id == protocol)
-                    .map_or(protocol.clone(), |p| {
-                        crate::domain::text::visible(&p.name).into_owned()
-                    });
-                let mut goal_line = vec![Span::raw(if *focus == 0 {
-                    "▶ Goal   "
-                } else {
-                    "  Goal   "
-                })];
-                goal_line.extend(goal.spans(t, *focus == 0));
-                let mut start_line = vec![Span::raw(if *focus == 1 {
-                    "▶ Start  "
-                } else {
-                    "  Start  "
-                })];
-                start_line.extend(start.spans(t, *focus == 1));
-                let mut lines = vec![
-                    Line::from(vec![Span::raw("Protocol "), Span::styled(name, t.header())]),
-                    Line::from(goal_line),
-                    Line::from(start_line),
-                ];
-                if let Some(p) = self.detail.plan_on(protocol) {
-                    lines.push(Line::from(Span::styled(
-                        format!(
-                            "Already the plan since {}: saving keeps it and updates the goal and start.",
-                            p.start_date
-                        ),
-                        t.dim(),
-                    )));
-                }
-                if let Some(e) = error {
-                    lines.push(Line::from(Span::styled(format!("✗ {e}"), t.error())));
-                }
-                lines.push(Line::from(vec![
-                    Span::styled("Ctrl-S", t.key()),
-                    Span::raw(" sets it as the plan · "),
-                    Span::styled("Esc", t.key()),
-                    Span::raw(" back"),
-                ]));
-                let r = super::widgets::centered(area, 76, lines.len() as u16 + 3);
-                f.render_widget(ratatui::widgets::Clear, r);
-                f.render_widget(
-                    Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                        Block::bordered()
-                            .border_style(t.focus_border())
-                            .title(Span::styled(
-                                format!(" New plan for {} ", self.code()),
-                                t.title(),
-                            )),
-                    ),
-                    r,
-                );
-            }
         }
     }
 
@@ -681,113 +445,251 @@ fn protocol_style(ctx: &Ctx, i: usize) -> ratatui::style::Style {
     Style::new().fg(c)
 }
 
-/// A protocol as the browser shows it.
-pub fn protocol_lines(p: &Protocol, ctx: &Ctx) -> Vec<Line<'static>> {
-    let t = &ctx.theme;
-    let s = &p.schedule;
-    let pr = &p.progression;
-    let mut out = vec![
-        Line::from(Span::styled(
-            crate::domain::text::visible(&p.name).into_owned(),
-            t.title(),
-        )),
-        Line::from(Span::styled(p.id.clone(), t.dim())),
-        Line::from(p.summary.clone()),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("Schedule ", t.header()),
-            Span::raw(format!(
-                " {} weeks × {} days, {} min, {} reps ({} sessions)",
-                s.weeks,
-                s.days_per_week,
-                num(s.minutes_per_session),
-                s.repetitions_per_session,
-                s.total_sessions()
-            )),
-        ]),
-        Line::from(vec![
-            Span::styled("Structure", t.header()),
-            Span::raw(format!(
-                " {}, {}, {} task{}",
-                structure_words(p.practice.structure),
-                order_words(p.practice.order),
-                p.practice.tasks.len(),
-                if p.practice.tasks.len() == 1 { "" } else { "s" }
-            )),
-        ]),
-        Line::from(vec![
-            Span::styled("Progress ", t.header()),
-            Span::raw(format!(" {}", progression_words(pr))),
-        ]),
-        Line::from(vec![
-            Span::styled("Feedback ", t.header()),
-            Span::raw(format!(" {}", feedback_words(&p.feedback))),
-        ]),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("Evidence ", t.header()),
-            Span::raw(format!(" {}", p.evidence.citation)),
-        ]),
-    ];
-    if !p.evidence.finding.is_empty() {
-        out.push(Line::from(p.evidence.finding.clone()));
+impl Screen for CompareScreen {
+    fn title(&self) -> String {
+        "forecast".into()
     }
-    out
-}
 
-/// Practice structure in plain words.
-fn structure_words(s: Structure) -> &'static str {
-    match s {
-        Structure::Whole => "whole-task practice",
-        Structure::Part => "part practice",
-        Structure::PartWhole => "part then whole practice",
-        Structure::ProgressivePart => "progressive part practice",
+    /// A forecast on screen keeps its patient detail when the database cannot be read (it says nothing then).
+    fn refresh(&mut self, source: &dyn super::data::Source, _ctx: &Ctx) -> Result<(), String> {
+        if let Ok(d) = source.detail(self.code()) {
+            self.detail = d;
+        }
+        Ok(())
     }
-}
 
-fn order_words(o: Order) -> &'static str {
-    match o {
-        Order::Blocked => "blocked order",
-        Order::Random => "random order",
+    fn mode(&self) -> Mode {
+        match self.phase {
+            Phase::Pick | Phase::Failed(_) => Mode::ComparePick,
+            Phase::Running(_) => Mode::CompareRun,
+            Phase::Done(_) => Mode::CompareResult,
+            Phase::Plan { .. } => Mode::PlanForm,
+        }
     }
-}
 
-/// The progression rule in plain words, with only the thresholds the rule uses.
-fn progression_words(pr: &Progression) -> String {
-    match pr.rule {
-        ProgressionRule::Adaptive => format!(
-            "adaptive: up a level at {:.0}% success or more, down below {:.0}%, over {} reps; levels {}-{}",
-            pr.advance_above * 100.0,
-            pr.regress_below * 100.0,
-            pr.window,
-            pr.start_level,
-            pr.max_level
-        ),
-        ProgressionRule::Fixed => match pr.step_every_sessions {
-            Some(n) => format!(
-                "fixed: up a level every {n} session{}; levels {}-{}",
-                if n == 1 { "" } else { "s" },
-                pr.start_level,
-                pr.max_level
-            ),
-            None => format!("fixed steps; levels {}-{}", pr.start_level, pr.max_level),
-        },
-        ProgressionRule::None => format!("none: stays at level {}", pr.start_level),
+    fn handle(&mut self, ev: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
+        let mode = self.mode();
+        let action = keymap::lookup(mode.table(), ev);
+        match (&mut self.phase, action) {
+            (_, Some(Action::Help)) => cmds.push(Cmd::Help),
+            (Phase::Pick | Phase::Failed(_), Some(a)) => match a {
+                Action::Up => self.cursor = self.cursor.saturating_sub(1),
+                Action::Down => {
+                    self.cursor = (self.cursor + 1).min(self.protocols.len().saturating_sub(1))
+                }
+                Action::Toggle => {
+                    if let Some(p) = self.protocols.get(self.cursor) {
+                        if let Some(i) = self.picked.iter().position(|x| *x == p.id) {
+                            self.picked.remove(i);
+                        } else if self.picked.len() < MAX_PROTOCOLS {
+                            self.picked.push(p.id.clone());
+                        }
+                    }
+                }
+                Action::Open => {
+                    if self.picked.is_empty()
+                        && let Some(p) = self.protocols.get(self.cursor)
+                    {
+                        self.picked.push(p.id.clone());
+                    }
+                    if !self.picked.is_empty() {
+                        cmds.push(Cmd::RunForecast);
+                    }
+                }
+                Action::Back => cmds.push(Cmd::Back),
+                Action::Quit => cmds.push(Cmd::Quit),
+                _ => return Outcome::NotConsumed,
+            },
+            (Phase::Running(ctl), Some(Action::Back)) => {
+                ctl.cancel.store(true, Ordering::Relaxed);
+                self.phase = Phase::Pick;
+            }
+            (Phase::Done(c), Some(a)) => {
+                let n_inst = Self::instruments(c).len().max(1);
+                let n_prot = c.protocols.len().max(1);
+                match a {
+                    Action::Left => self.instrument = (self.instrument + n_inst - 1) % n_inst,
+                    Action::Right => self.instrument = (self.instrument + 1) % n_inst,
+                    Action::Up => self.rank_sel = self.rank_sel.saturating_sub(1),
+                    Action::Down => self.rank_sel = (self.rank_sel + 1).min(n_prot - 1),
+                    Action::Search => self.phase = Phase::Pick,
+                    Action::SetPlan => {
+                        let ranked = Self::ranked(c);
+                        let Some(protocol) = ranked.get(self.rank_sel).cloned() else {
+                            return Outcome::Consumed;
+                        };
+                        let goal = self
+                            .detail
+                            .plan
+                            .as_ref()
+                            .map_or(String::new(), |p| p.goal.clone());
+                        // The protocol the patient is already on keeps its start: the block goes on.
+                        let start = self
+                            .detail
+                            .plan_on(&protocol)
+                            .map_or(ctx.today, |p| p.start_date);
+                        self.phase = Phase::Plan {
+                            result: c.clone(),
+                            protocol,
+                            goal: TextField::new(goal),
+                            start: TextField::new(start.to_string()),
+                            focus: 0,
+                            error: None,
+                        };
+                    }
+                    Action::Back => cmds.push(Cmd::Back),
+                    Action::Quit => cmds.push(Cmd::Quit),
+                    _ => return Outcome::NotConsumed,
+                }
+            }
+            (
+                Phase::Plan {
+                    result,
+                    protocol,
+                    goal,
+                    start,
+                    focus,
+                    error,
+                },
+                a,
+            ) => match a {
+                Some(Action::NextField | Action::PrevField) => *focus = 1 - *focus,
+                Some(Action::Back) => self.phase = Phase::Done(result.clone()),
+                Some(Action::Save) | Some(Action::Open) => {
+                    match NaiveDate::parse_from_str(start.text.trim(), "%Y-%m-%d") {
+                        // Already the plan: a versioned update of its goal and start, not a second plan.
+                        Ok(d) => cmds.push(match self.detail.plan_on(protocol) {
+                            Some(old) => Cmd::UpdatePlan(Plan {
+                                start_date: d,
+                                goal: goal.text.trim().to_string(),
+                                ..old.clone()
+                            }),
+                            _ => Cmd::SavePlan(Plan {
+                                id: 0,
+                                patient_code: self.detail.patient.code.clone(),
+                                protocol_id: protocol.clone(),
+                                start_date: d,
+                                goal: goal.text.trim().to_string(),
+                                status: PlanStatus::Active,
+                                version: 0,
+                            }),
+                        }),
+                        Err(_) => {
+                            *error = Some(format!(
+                                "start date {:?} is not a date; use YYYY-MM-DD",
+                                start.text
+                            ));
+                            *focus = 1;
+                        }
+                    }
+                }
+                _ => {
+                    let field = if *focus == 0 { goal } else { start };
+                    if !field.edit(ev) {
+                        return Outcome::NotConsumed;
+                    }
+                    *error = None;
+                }
+            },
+            _ => return Outcome::NotConsumed,
+        }
+        Outcome::Consumed
     }
-}
 
-fn feedback_words(f: &Feedback) -> String {
-    let kind = match f.kind {
-        FeedbackKind::ErrorBased => "error-based",
-        FeedbackKind::Reinforcement => "reinforcement (success/failure)",
-        FeedbackKind::Mixed => "mixed error-based and reinforcement",
-    };
-    if f.augmented_fraction > 0.0 {
-        format!(
-            "{kind}; augmented on {:.0}% of reps",
-            f.augmented_fraction * 100.0
-        )
-    } else {
-        kind.to_string()
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        match &self.phase {
+            Phase::Pick | Phase::Failed(_) => self.draw_pick(f, area, ctx),
+            Phase::Running(ctl) => {
+                self.draw_pick(f, area, ctx);
+                let done = ctl.done.load(Ordering::Relaxed);
+                let total = self.total_draws.max(1);
+                let ratio = (done as f64 / total as f64).clamp(0.0, 1.0);
+                let r = super::widgets::centered(area, 60, 5);
+                f.render_widget(ratatui::widgets::Clear, r);
+                f.render_widget(
+                    Gauge::default()
+                        .block(
+                            Block::bordered()
+                                .border_style(ctx.theme.focus_border())
+                                .title(Span::styled(
+                                    " Forecasting… Esc cancels ",
+                                    ctx.theme.title(),
+                                )),
+                        )
+                        .gauge_style(ctx.theme.good())
+                        .ratio(ratio)
+                        .label(format!("{done} of {total} draws ({:.0}%)", ratio * 100.0)),
+                    r,
+                );
+            }
+            Phase::Done(c) => self.draw_result(f, area, ctx, c),
+            Phase::Plan {
+                result,
+                protocol,
+                goal,
+                start,
+                focus,
+                error,
+            } => {
+                self.draw_result(f, area, ctx, result);
+                let t = &ctx.theme;
+                let name = self
+                    .protocols
+                    .iter()
+                    .find(|p| &p.id == protocol)
+                    .map_or(protocol.clone(), |p| {
+                        crate::domain::text::visible(&p.name).into_owned()
+                    });
+                let mut goal_line = vec![Span::raw(if *focus == 0 {
+                    "▶ Goal   "
+                } else {
+                    "  Goal   "
+                })];
+                goal_line.extend(goal.spans(t, *focus == 0));
+                let mut start_line = vec![Span::raw(if *focus == 1 {
+                    "▶ Start  "
+                } else {
+                    "  Start  "
+                })];
+                start_line.extend(start.spans(t, *focus == 1));
+                let mut lines = vec![
+                    Line::from(vec![Span::raw("Protocol "), Span::styled(name, t.header())]),
+                    Line::from(goal_line),
+                    Line::from(start_line),
+                ];
+                if let Some(p) = self.detail.plan_on(protocol) {
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            "Already the plan since {}: saving keeps it and updates the goal and start.",
+                            p.start_date
+                        ),
+                        t.dim(),
+                    )));
+                }
+                if let Some(e) = error {
+                    lines.push(Line::from(Span::styled(format!("✗ {e}"), t.error())));
+                }
+                let key = |action| Span::styled(keymap::key_name(Mode::PlanForm, action), t.key());
+                lines.push(Line::from(vec![
+                    key(Action::Save),
+                    Span::raw(" sets it as the plan · "),
+                    key(Action::Back),
+                    Span::raw(" back"),
+                ]));
+                let r = super::widgets::centered(area, 76, lines.len() as u16 + 3);
+                f.render_widget(ratatui::widgets::Clear, r);
+                f.render_widget(
+                    Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                        Block::bordered()
+                            .border_style(t.focus_border())
+                            .title(Span::styled(
+                                format!(" New plan for {} ", self.code()),
+                                t.title(),
+                            )),
+                    ),
+                    r,
+                );
+            }
+        }
     }
 }

@@ -240,7 +240,7 @@ impl Source for StoreSource {
             seed: 1,
         };
         Ok(Box::new(move |ctl: &Control| {
-            crate::model::simulate::compare(&scenario, &chosen, opts, ctl)
+            crate::app::forecast::compare_with(&scenario, &chosen, opts, ctl)
         }))
     }
 

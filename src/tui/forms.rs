@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use serde::{Deserialize, Serialize};
 
-use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, num};
 use crate::domain::{
     Assessment, Condition, ConditionKind, Patient, Plan, PlanStatus, SessionLog, rules,
@@ -330,7 +330,18 @@ impl Form {
         crate::app::patients::new_patient(self.text(1), year, kind, &fields)
     }
 
-    pub fn title(&self) -> String {
+    /// What the form makes, for the offer of a kept draft ("an assessment for P-0001").
+    pub fn what(&self) -> &'static str {
+        match self.kind {
+            FormKind::Assessment => "an assessment",
+            FormKind::Session => "a session log",
+            FormKind::NewPatient => "a new patient",
+            FormKind::EditPatient => "a patient edit",
+            FormKind::EditPlan => "a plan edit",
+        }
+    }
+
+    pub fn heading(&self) -> String {
         match self.kind {
             FormKind::Assessment => format!(" New assessment · {} ", self.patient_code),
             FormKind::Session => format!(" Log a session · {} ", self.patient_code),
@@ -539,72 +550,6 @@ impl Form {
         })
     }
 
-    pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
-        let n = self.fields.len();
-        let on_choice = self.choice_field() == Some(self.focus);
-        if self.in_conflict() {
-            match keymap::lookup(Mode::Conflict.table(), ev) {
-                Some(Action::Reload) => self.reapply(),
-                Some(Action::Back) => cmds.push(Cmd::Back),
-                Some(Action::Help) => cmds.push(Cmd::Help),
-                _ => return Outcome::NotConsumed,
-            }
-            return Outcome::Consumed;
-        }
-        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-        let typed_letter = match ev.code {
-            KeyCode::Char(ch)
-                if on_choice
-                    && ch.is_ascii_alphanumeric()
-                    && !ev
-                        .modifiers
-                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                Some(ch.to_ascii_lowercase())
-            }
-            _ => None,
-        };
-        if let Some(ch) = typed_letter {
-            // Type-ahead: the letters typed so far pick the first choice whose id or short name starts so
-            // (`bbt` finds BBT, not TUG); when none does, the letter alone starts a new search from the next one.
-            self.type_ahead(ch);
-            return Outcome::Consumed;
-        }
-        // Any other key (arrows, Tab, Enter...) starts the type-ahead again.
-        self.rules.typed.clear();
-        match keymap::lookup(Mode::Form.table(), ev) {
-            Some(Action::Save) => self.try_save(cmds),
-            Some(Action::NextField) => self.focus = (self.focus + 1) % n,
-            Some(Action::PrevField) => self.focus = (self.focus + n - 1) % n,
-            Some(Action::Open) => {
-                if self.focus + 1 == n {
-                    self.try_save(cmds);
-                } else {
-                    self.focus += 1;
-                }
-            }
-            Some(Action::Back) => cmds.push(Cmd::Back),
-            Some(Action::Help) => cmds.push(Cmd::Help),
-            Some(Action::Left) if on_choice => {
-                let k = (self.choice + self.choices.len() - 1) % self.choices.len().max(1);
-                self.choose(k);
-            }
-            Some(Action::Right) if on_choice => {
-                let k = (self.choice + 1) % self.choices.len().max(1);
-                self.choose(k);
-            }
-            _ if on_choice => return Outcome::NotConsumed,
-            _ => {
-                if !self.fields[self.focus].edit(ev) {
-                    return Outcome::NotConsumed;
-                }
-                self.save_error = None;
-                self.rules.confirm = None;
-            }
-        }
-        Outcome::Consumed
-    }
-
     /// Add `ch` to the type-ahead and select the first choice matching what was typed.
     fn type_ahead(&mut self, ch: char) {
         let len = self.choices.len();
@@ -686,149 +631,6 @@ impl Form {
                 });
             }
         }
-    }
-
-    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
-        if self.in_conflict() {
-            self.draw_conflict(f, area, ctx);
-            return;
-        }
-        let t = &ctx.theme;
-        let errs = self.errors();
-        let labels = self.labels();
-        let mut lines: Vec<Line> = Vec::new();
-        let label_w = 12;
-        for (i, label) in labels.iter().enumerate() {
-            let focused = i == self.focus;
-            let marker = if focused { "▶ " } else { "  " };
-            let mut spans = vec![
-                Span::styled(marker, t.key()),
-                Span::styled(
-                    format!("{label:<label_w$}"),
-                    if focused { t.header() } else { t.text() },
-                ),
-                Span::raw(" "),
-            ];
-            if self.kind == FormKind::EditPlan && i == 0 {
-                let id = self.choices.get(self.choice).map_or("?", String::as_str);
-                spans.push(Span::styled(
-                    format!("◀ {id} ▶"),
-                    if focused { t.selected() } else { t.input() },
-                ));
-                if self.plan.as_ref().is_some_and(|p| p.protocol_id != id) {
-                    spans.push(Span::styled("  new protocol: saved as a new plan", t.dim()));
-                }
-            } else if self.kind == FormKind::NewPatient && i == 0 {
-                let kind = CONDITIONS[self.choice.min(CONDITIONS.len() - 1)];
-                spans.push(Span::styled(
-                    format!("◀ {} ▶", kind.label()),
-                    if focused { t.selected() } else { t.input() },
-                ));
-            } else if self.kind == FormKind::EditPatient && i == EDIT_CONDITION {
-                let kind = self.edit_kind();
-                spans.push(Span::styled(
-                    format!("◀ {} ▶", kind.label()),
-                    if focused { t.selected() } else { t.input() },
-                ));
-                if self
-                    .original
-                    .as_ref()
-                    .is_some_and(|p| p.condition.kind() != kind)
-                {
-                    spans.push(Span::styled("  changed: its facts start unknown", t.dim()));
-                } else if focused {
-                    spans.push(Span::styled("  ← → to change", t.dim()));
-                }
-            } else if self.kind == FormKind::Assessment && i == 0 {
-                let txt = match self.instrument() {
-                    Some(inst) => format!("◀ {} ▶", inst.short),
-                    None => "◀ ? ▶".into(),
-                };
-                spans.push(Span::styled(
-                    txt,
-                    if focused { t.selected() } else { t.input() },
-                ));
-                if let Some(inst) = self.instrument() {
-                    spans.push(Span::styled(format!("  {}", inst.name), t.dim()));
-                }
-            } else {
-                spans.extend(self.fields[i].spans(t, focused));
-                if self.kind == FormKind::Session && i == 5 {
-                    // The CLI's --success takes a 0-1 fraction; here it is a percentage.
-                    spans.push(Span::styled("  (0-100 % of repetitions)", t.dim()));
-                }
-                if focused
-                    && self.kind == FormKind::EditPatient
-                    && let Some(h) = self.edit_hint(i)
-                {
-                    spans.push(Span::styled(format!("  {h}"), t.dim()));
-                }
-            }
-            lines.push(Line::from(spans));
-            if let Some(e) = self.shown_error(i, &errs) {
-                lines.push(Line::from(vec![
-                    Span::raw(" ".repeat(label_w + 3)),
-                    Span::styled(format!("✗ {e}"), t.error()),
-                ]));
-            } else if self.kind == FormKind::Assessment
-                && i == 1
-                && let Some(inst) = self.instrument()
-            {
-                lines.push(Line::from(Span::styled(
-                    format!("{}{}", " ".repeat(label_w + 3), self.score_hint(inst)),
-                    t.dim(),
-                )));
-            }
-        }
-        lines.push(Line::from(""));
-        if self.kind == FormKind::EditPatient {
-            lines.push(Line::from(vec![
-                Span::styled("An empty field is saved as unknown; ", t.dim()),
-                Span::styled("Ctrl-U", t.key()),
-                Span::styled(" empties the field.", t.dim()),
-            ]));
-        }
-        if let Some(e) = &self.save_error {
-            lines.push(Line::from(Span::styled(
-                format!("Not saved: {e}"),
-                t.error(),
-            )));
-        } else if let Some(w) = &self.rules.confirm {
-            lines.push(Line::from(Span::styled(
-                format!("⚠ Not saved yet, this looks wrong: {w}."),
-                t.warn(),
-            )));
-            lines.push(Line::from(vec![
-                Span::raw("If it is right, "),
-                Span::styled("Ctrl-S", t.key()),
-                Span::raw(" again saves it anyway; change a field to check again; Esc cancels"),
-            ]));
-        } else {
-            let ok = errs.iter().all(Option::is_none);
-            lines.push(Line::from(if ok {
-                vec![
-                    Span::styled("✓ ready: ", t.good()),
-                    Span::styled("Ctrl-S", t.key()),
-                    Span::raw(" saves (or Enter on the last field); Esc cancels"),
-                ]
-            } else {
-                vec![
-                    Span::raw("Fill the fields marked ✗, then "),
-                    Span::styled("Ctrl-S", t.key()),
-                    Span::raw(" to save; Esc cancels"),
-                ]
-            }));
-        }
-        let w = area.width.min(100);
-        let [r] = Layout::horizontal([Constraint::Length(w)]).areas(area);
-        f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                Block::bordered()
-                    .border_style(t.focus_border())
-                    .title(Span::styled(self.title(), t.title())),
-            ),
-            r,
-        );
     }
 
     fn score_hint(&self, inst: &Instrument) -> String {
@@ -1272,10 +1074,11 @@ impl Form {
             ]));
         }
         lines.push(Line::from(""));
+        let key = |action| Span::styled(keymap::key_name(Mode::Conflict, action), t.key());
         lines.push(Line::from(vec![
-            Span::styled("r", t.key()),
+            key(Action::Reload),
             Span::raw(" reload theirs and re-apply your changes · "),
-            Span::styled("Esc", t.key()),
+            key(Action::Back),
             Span::raw(" cancel (theirs stays)"),
         ]));
         f.render_widget(
@@ -1390,5 +1193,243 @@ impl Form {
             })?;
         }
         Ok(plan)
+    }
+}
+
+impl Screen for Form {
+    fn title(&self) -> String {
+        match self.kind {
+            FormKind::Assessment => "new assessment",
+            FormKind::Session => "log session",
+            FormKind::NewPatient => "new patient",
+            FormKind::EditPatient => "edit patient",
+            FormKind::EditPlan => "edit plan",
+        }
+        .into()
+    }
+
+    fn mode(&self) -> Mode {
+        if self.in_conflict() {
+            Mode::Conflict
+        } else {
+            Mode::Form
+        }
+    }
+
+    fn handle(&mut self, ev: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
+        self.sync(ctx);
+        let n = self.fields.len();
+        let on_choice = self.choice_field() == Some(self.focus);
+        if self.in_conflict() {
+            match keymap::lookup(Mode::Conflict.table(), ev) {
+                Some(Action::Reload) => self.reapply(),
+                Some(Action::Back) => cmds.push(Cmd::Back),
+                Some(Action::Help) => cmds.push(Cmd::Help),
+                _ => return Outcome::NotConsumed,
+            }
+            return Outcome::Consumed;
+        }
+        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+        let typed_letter = match ev.code {
+            KeyCode::Char(ch)
+                if on_choice
+                    && ch.is_ascii_alphanumeric()
+                    && !ev
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                Some(ch.to_ascii_lowercase())
+            }
+            _ => None,
+        };
+        if let Some(ch) = typed_letter {
+            // Type-ahead: the letters typed so far pick the first choice whose id or short name starts so
+            // (`bbt` finds BBT, not TUG); when none does, the letter alone starts a new search from the next one.
+            self.type_ahead(ch);
+            return Outcome::Consumed;
+        }
+        // Any other key (arrows, Tab, Enter...) starts the type-ahead again.
+        self.rules.typed.clear();
+        match keymap::lookup(Mode::Form.table(), ev) {
+            Some(Action::Save) => self.try_save(cmds),
+            Some(Action::NextField) => self.focus = (self.focus + 1) % n,
+            Some(Action::PrevField) => self.focus = (self.focus + n - 1) % n,
+            Some(Action::Open) => {
+                if self.focus + 1 == n {
+                    self.try_save(cmds);
+                } else {
+                    self.focus += 1;
+                }
+            }
+            Some(Action::Back) => cmds.push(Cmd::Back),
+            Some(Action::Help) => cmds.push(Cmd::Help),
+            Some(Action::Left) if on_choice => {
+                let k = (self.choice + self.choices.len() - 1) % self.choices.len().max(1);
+                self.choose(k);
+            }
+            Some(Action::Right) if on_choice => {
+                let k = (self.choice + 1) % self.choices.len().max(1);
+                self.choose(k);
+            }
+            _ if on_choice => return Outcome::NotConsumed,
+            _ => {
+                if !self.fields[self.focus].edit(ev) {
+                    return Outcome::NotConsumed;
+                }
+                self.save_error = None;
+                self.rules.confirm = None;
+            }
+        }
+        Outcome::Consumed
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        if self.in_conflict() {
+            self.draw_conflict(f, area, ctx);
+            return;
+        }
+        let t = &ctx.theme;
+        let key = |action| Span::styled(keymap::key_name(Mode::Form, action), t.key());
+        let cancel = keymap::key_name(Mode::Form, Action::Back);
+        let errs = self.errors();
+        let labels = self.labels();
+        let mut lines: Vec<Line> = Vec::new();
+        let label_w = 12;
+        for (i, label) in labels.iter().enumerate() {
+            let focused = i == self.focus;
+            let marker = if focused { "▶ " } else { "  " };
+            let mut spans = vec![
+                Span::styled(marker, t.key()),
+                Span::styled(
+                    format!("{label:<label_w$}"),
+                    if focused { t.header() } else { t.text() },
+                ),
+                Span::raw(" "),
+            ];
+            if self.kind == FormKind::EditPlan && i == 0 {
+                let id = self.choices.get(self.choice).map_or("?", String::as_str);
+                spans.push(Span::styled(
+                    format!("◀ {id} ▶"),
+                    if focused { t.selected() } else { t.input() },
+                ));
+                if self.plan.as_ref().is_some_and(|p| p.protocol_id != id) {
+                    spans.push(Span::styled("  new protocol: saved as a new plan", t.dim()));
+                }
+            } else if self.kind == FormKind::NewPatient && i == 0 {
+                let kind = CONDITIONS[self.choice.min(CONDITIONS.len() - 1)];
+                spans.push(Span::styled(
+                    format!("◀ {} ▶", kind.label()),
+                    if focused { t.selected() } else { t.input() },
+                ));
+            } else if self.kind == FormKind::EditPatient && i == EDIT_CONDITION {
+                let kind = self.edit_kind();
+                spans.push(Span::styled(
+                    format!("◀ {} ▶", kind.label()),
+                    if focused { t.selected() } else { t.input() },
+                ));
+                if self
+                    .original
+                    .as_ref()
+                    .is_some_and(|p| p.condition.kind() != kind)
+                {
+                    spans.push(Span::styled("  changed: its facts start unknown", t.dim()));
+                } else if focused {
+                    spans.push(Span::styled("  ← → to change", t.dim()));
+                }
+            } else if self.kind == FormKind::Assessment && i == 0 {
+                let txt = match self.instrument() {
+                    Some(inst) => format!("◀ {} ▶", inst.short),
+                    None => "◀ ? ▶".into(),
+                };
+                spans.push(Span::styled(
+                    txt,
+                    if focused { t.selected() } else { t.input() },
+                ));
+                if let Some(inst) = self.instrument() {
+                    spans.push(Span::styled(format!("  {}", inst.name), t.dim()));
+                }
+            } else {
+                spans.extend(self.fields[i].spans(t, focused));
+                if self.kind == FormKind::Session && i == 5 {
+                    // The CLI's --success takes a 0-1 fraction; here it is a percentage.
+                    spans.push(Span::styled("  (0-100 % of repetitions)", t.dim()));
+                }
+                if focused
+                    && self.kind == FormKind::EditPatient
+                    && let Some(h) = self.edit_hint(i)
+                {
+                    spans.push(Span::styled(format!("  {h}"), t.dim()));
+                }
+            }
+            lines.push(Line::from(spans));
+            if let Some(e) = self.shown_error(i, &errs) {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(label_w + 3)),
+                    Span::styled(format!("✗ {e}"), t.error()),
+                ]));
+            } else if self.kind == FormKind::Assessment
+                && i == 1
+                && let Some(inst) = self.instrument()
+            {
+                lines.push(Line::from(Span::styled(
+                    format!("{}{}", " ".repeat(label_w + 3), self.score_hint(inst)),
+                    t.dim(),
+                )));
+            }
+        }
+        lines.push(Line::from(""));
+        if self.kind == FormKind::EditPatient {
+            lines.push(Line::from(vec![
+                Span::styled("An empty field is saved as unknown; ", t.dim()),
+                Span::styled(keymap::EMPTY_FIELD.long_label(), t.key()),
+                Span::styled(" empties the field.", t.dim()),
+            ]));
+        }
+        if let Some(e) = &self.save_error {
+            lines.push(Line::from(Span::styled(
+                format!("Not saved: {e}"),
+                t.error(),
+            )));
+        } else if let Some(w) = &self.rules.confirm {
+            lines.push(Line::from(Span::styled(
+                format!("⚠ Not saved yet, this looks wrong: {w}."),
+                t.warn(),
+            )));
+            lines.push(Line::from(vec![
+                Span::raw("If it is right, "),
+                key(Action::Save),
+                Span::raw(format!(
+                    " again saves it anyway; change a field to check again; {cancel} cancels"
+                )),
+            ]));
+        } else {
+            let ok = errs.iter().all(Option::is_none);
+            lines.push(Line::from(if ok {
+                vec![
+                    Span::styled("✓ ready: ", t.good()),
+                    key(Action::Save),
+                    Span::raw(format!(
+                        " saves (or {} on the last field); {cancel} cancels",
+                        keymap::key_name(Mode::Form, Action::Open)
+                    )),
+                ]
+            } else {
+                vec![
+                    Span::raw("Fill the fields marked ✗, then "),
+                    key(Action::Save),
+                    Span::raw(format!(" to save; {cancel} cancels")),
+                ]
+            }));
+        }
+        let w = area.width.min(100);
+        let [r] = Layout::horizontal([Constraint::Length(w)]).areas(area);
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                Block::bordered()
+                    .border_style(t.focus_border())
+                    .title(Span::styled(self.heading(), t.title())),
+            ),
+            r,
+        );
     }
 }

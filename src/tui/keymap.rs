@@ -126,6 +126,14 @@ impl Key {
             base
         }
     }
+
+    /// The key as prose names it ("Ctrl-S" where the footer says "^S").
+    pub fn long_label(&self) -> String {
+        match self.label().strip_prefix('^') {
+            Some(rest) => format!("Ctrl-{rest}"),
+            None => self.label(),
+        }
+    }
 }
 
 /// One binding: the keys, the action, what it does (for help), and its footer word.
@@ -608,6 +616,36 @@ pub static PLAN_FORM: &[Binding] = &[
     b(&[k(KeyCode::F(1))], Action::Help, "help", "help"),
 ];
 
+/// Empties the text field with focus (the field takes it, in every text mode).
+pub const EMPTY_FIELD: Key = ctrl('u');
+
+/// What a key does where a text field has focus, beyond its mode's table (the field takes these keys).
+#[derive(Debug, Clone, Copy)]
+pub struct Typing {
+    /// `None`: any letter.
+    pub key: Option<Key>,
+    pub desc: &'static str,
+}
+
+impl Typing {
+    pub fn label(&self) -> String {
+        self.key
+            .map_or_else(|| "letters".to_string(), |k| k.label())
+    }
+}
+
+/// Listed in the help of every text mode, after the mode's bindings.
+pub static TYPING: &[Typing] = &[
+    Typing {
+        key: None,
+        desc: "type into the field (q, j and ? too)",
+    },
+    Typing {
+        key: Some(EMPTY_FIELD),
+        desc: "empty the field (in the patient editor: unknown)",
+    },
+];
+
 /// Keys that work everywhere, listed in every help page.
 pub static GLOBAL: &[Binding] = &[b(&[ctrl('c')], Action::Quit, "quit now (always)", "")];
 
@@ -616,6 +654,20 @@ pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {
         .iter()
         .find(|bd| bd.keys.iter().any(|key| key.matches(ev)))
         .map(|bd| bd.action)
+}
+
+/// The first key bound to `action` in `mode`, as prose names it ("Ctrl-S", "Esc"): the hints written inside a
+/// screen take their keys from here, so they cannot name a key the table does not bind.
+pub fn key_name(mode: Mode, action: Action) -> String {
+    name_in(mode.table(), action)
+}
+
+/// The first key bound to `action` in `table` (e.g. [`GLOBAL`]), as prose names it.
+pub fn name_in(table: &[Binding], action: Action) -> String {
+    table
+        .iter()
+        .find(|bd| bd.action == action)
+        .map_or_else(|| "?".to_string(), |bd| bd.keys[0].long_label())
 }
 
 /// "Enter/l/→"
@@ -671,4 +723,24 @@ pub fn hints_with_action(mode: Mode, offer: Offer) -> Vec<(String, &'static str,
         .filter(|bd| offer.in_footer(bd))
         .map(|bd| (bd.keys[0].label(), bd.hint, bd.action == Action::Help))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_inside_screens_name_the_keys_their_tables_bind() {
+        assert_eq!(key_name(Mode::Form, Action::Save), "Ctrl-S");
+        assert_eq!(key_name(Mode::PlanForm, Action::Save), "Ctrl-S");
+        assert_eq!(key_name(Mode::Form, Action::Back), "Esc");
+        assert_eq!(key_name(Mode::Conflict, Action::Reload), "r");
+        assert_eq!(key_name(Mode::Draft, Action::Discard), "x");
+        assert_eq!(key_name(Mode::Empty, Action::LoadDemo), "d");
+        assert_eq!(key_name(Mode::Records, Action::VoidRecord), "v");
+        assert_eq!(key_name(Mode::Help, Action::Back), "Esc");
+        assert_eq!(name_in(GLOBAL, Action::Quit), "Ctrl-C");
+        // An action the mode does not bind is shown as such, never as another key.
+        assert_eq!(key_name(Mode::Draft, Action::Save), "?");
+    }
 }

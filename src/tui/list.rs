@@ -7,10 +7,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientRow;
 use super::keymap::{self, Action, Mode};
-use super::widgets::{TextField, cut};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
+use super::widgets::{TextField, ago, cut};
 use crate::domain::Condition;
 
 /// A plan ending within this many days is flagged.
@@ -194,16 +194,6 @@ impl ListScreen {
         self.items.is_empty()
     }
 
-    pub fn mode(&self) -> Mode {
-        if self.items.is_empty() {
-            Mode::Empty
-        } else if self.searching {
-            Mode::ListSearch
-        } else {
-            Mode::List
-        }
-    }
-
     pub fn selected_code(&self) -> Option<&str> {
         self.visible
             .get(self.selected)
@@ -222,7 +212,113 @@ impl ListScreen {
         self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
     }
 
-    pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
+    fn draw_detail(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = &ctx.theme;
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(t.border())
+            .title(" Detail ");
+        let Some(it) = self.selected_item() else {
+            f.render_widget(block, area);
+            return;
+        };
+        let p = &it.row.patient;
+        let mut lines = vec![
+            Line::from(Span::styled(
+                // Cut to the box between whole escapes (the box would clip one in the middle).
+                cut(
+                    &format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                    usize::from(area.width.saturating_sub(2)),
+                ),
+                t.title(),
+            )),
+            Line::from(format!(
+                "{} years{}",
+                p.age_in(chrono::Datelike::year(&ctx.today)),
+                p.sex
+                    .map_or(String::new(), |s| format!(", {s:?}").to_lowercase())
+            )),
+        ];
+        lines.extend(
+            super::overview::condition_lines(&p.condition, ctx.today)
+                .into_iter()
+                .map(Line::from),
+        );
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!(
+            "Plan: {}",
+            it.row.plan_protocol.as_deref().unwrap_or("none")
+        )));
+        if let Some(start) = it.row.plan_start {
+            lines.push(Line::from(format!("  since {start}")));
+        }
+        lines.push(Line::from(format!(
+            "Assessments: {} (last {})",
+            it.row.n_assessments,
+            it.row
+                .last_assessment
+                .map_or("never".into(), |d| ago(ctx.today, d))
+        )));
+        lines.push(Line::from(format!(
+            "Sessions: {} (last {})",
+            it.row.n_sessions,
+            it.row
+                .last_session
+                .map_or("never".into(), |d| ago(ctx.today, d.date()))
+        )));
+        if !it.flags.is_empty() {
+            lines.push(Line::from(""));
+            for fl in &it.flags {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", fl.symbol()), t.warn()),
+                    Span::raw(fl.words()),
+                ]));
+            }
+        }
+        f.render_widget(
+            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+            area,
+        );
+    }
+
+    /// Counts for the status line.
+    pub fn counts(&self) -> String {
+        let n = |fl: Flag| self.items.iter().filter(|i| i.flags.contains(&fl)).count();
+        format!(
+            "{} patients, {} shown · flags: R reassess {} · S no session {} · E plan ending {}",
+            self.items.len(),
+            self.visible.len(),
+            n(Flag::ReassessDue),
+            n(Flag::NoSession),
+            n(Flag::PlanEnding)
+        )
+    }
+}
+
+impl Screen for ListScreen {
+    fn title(&self) -> String {
+        "Patients".into()
+    }
+
+    fn refresh(&mut self, source: &dyn super::data::Source, ctx: &Ctx) -> Result<(), String> {
+        let rows = source
+            .list_patients()
+            .map_err(|e| format!("cannot read the patient list: {e:#}"))?;
+        self.set_rows(rows, ctx);
+        Ok(())
+    }
+
+    fn mode(&self) -> Mode {
+        if self.items.is_empty() {
+            Mode::Empty
+        } else if self.searching {
+            Mode::ListSearch
+        } else {
+            Mode::List
+        }
+    }
+
+    fn handle(&mut self, ev: &KeyEvent, _ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
         let mode = self.mode();
         let action = keymap::lookup(mode.table(), ev);
         if mode == Mode::ListSearch {
@@ -280,9 +376,10 @@ impl ListScreen {
         Outcome::Consumed
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = &ctx.theme;
         if self.items.is_empty() {
+            let key = |action| Span::styled(keymap::key_name(Mode::Empty, action), t.key());
             let lines = vec![
                 Line::from(Span::styled("The database is empty.", t.title())),
                 Line::from(""),
@@ -293,19 +390,19 @@ impl ListScreen {
                 if ctx.can_write {
                     Line::from(vec![
                         Span::raw("Press "),
-                        Span::styled("d", t.key()),
+                        key(Action::LoadDemo),
                         Span::raw(" to load the demo patients, "),
-                        Span::styled("n", t.key()),
+                        key(Action::NewPatient),
                         Span::raw(" to add a patient, "),
-                        Span::styled("q", t.key()),
+                        key(Action::Quit),
                         Span::raw(" to quit."),
                     ])
                 } else {
                     Line::from(vec![
                         Span::raw("You can only read this database (press "),
-                        Span::styled("w", t.key()),
+                        key(Action::Notices),
                         Span::raw(" to see why), "),
-                        Span::styled("q", t.key()),
+                        key(Action::Quit),
                         Span::raw(" to quit."),
                     ])
                 },
@@ -334,7 +431,10 @@ impl ListScreen {
         spans.extend(self.search.spans(t, self.searching));
         if !self.searching && self.search.text.is_empty() {
             spans.push(Span::styled(
-                "(press / to search code, name, condition)",
+                format!(
+                    "(press {} to search code, name, condition)",
+                    keymap::key_name(Mode::List, Action::Search)
+                ),
                 t.dim(),
             ));
         }
@@ -435,99 +535,5 @@ impl ListScreen {
             );
         }
         self.draw_detail(f, detail_area, ctx);
-    }
-
-    fn draw_detail(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
-        let t = &ctx.theme;
-        let block = Block::new()
-            .borders(Borders::ALL)
-            .border_style(t.border())
-            .title(" Detail ");
-        let Some(it) = self.selected_item() else {
-            f.render_widget(block, area);
-            return;
-        };
-        let p = &it.row.patient;
-        let mut lines = vec![
-            Line::from(Span::styled(
-                // Cut to the box between whole escapes (the box would clip one in the middle).
-                cut(
-                    &format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
-                    usize::from(area.width.saturating_sub(2)),
-                ),
-                t.title(),
-            )),
-            Line::from(format!(
-                "{} years{}",
-                p.age_in(chrono::Datelike::year(&ctx.today)),
-                p.sex
-                    .map_or(String::new(), |s| format!(", {s:?}").to_lowercase())
-            )),
-        ];
-        lines.extend(
-            super::overview::condition_lines(&p.condition, ctx.today)
-                .into_iter()
-                .map(Line::from),
-        );
-        lines.push(Line::from(""));
-        lines.push(Line::from(format!(
-            "Plan: {}",
-            it.row.plan_protocol.as_deref().unwrap_or("none")
-        )));
-        if let Some(start) = it.row.plan_start {
-            lines.push(Line::from(format!("  since {start}")));
-        }
-        lines.push(Line::from(format!(
-            "Assessments: {} (last {})",
-            it.row.n_assessments,
-            it.row
-                .last_assessment
-                .map_or("never".into(), |d| ago(ctx.today, d))
-        )));
-        lines.push(Line::from(format!(
-            "Sessions: {} (last {})",
-            it.row.n_sessions,
-            it.row
-                .last_session
-                .map_or("never".into(), |d| ago(ctx.today, d.date()))
-        )));
-        if !it.flags.is_empty() {
-            lines.push(Line::from(""));
-            for fl in &it.flags {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{} ", fl.symbol()), t.warn()),
-                    Span::raw(fl.words()),
-                ]));
-            }
-        }
-        f.render_widget(
-            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-            area,
-        );
-    }
-
-    /// Counts for the status line.
-    pub fn counts(&self) -> String {
-        let n = |fl: Flag| self.items.iter().filter(|i| i.flags.contains(&fl)).count();
-        format!(
-            "{} patients, {} shown · flags: R reassess {} · S no session {} · E plan ending {}",
-            self.items.len(),
-            self.visible.len(),
-            n(Flag::ReassessDue),
-            n(Flag::NoSession),
-            n(Flag::PlanEnding)
-        )
-    }
-}
-
-/// "today", "3 d ago", "5 wk ago": relative to `today`, so snapshots with fixed fixtures stay stable.
-pub fn ago(today: NaiveDate, d: NaiveDate) -> String {
-    let days = (today - d).num_days();
-    match days {
-        i64::MIN..=-1 => d.to_string(),
-        0 => "today".into(),
-        1..=13 => format!("{days} d ago"),
-        14..=90 => format!("{} wk ago", days / 7),
-        _ => format!("{} mo ago", days / 30),
     }
 }

@@ -4,6 +4,13 @@
 //! handler send [`app::Msg`]s over one std mpsc channel, and the loop redraws only after a message, so an idle
 //! Praxis uses no CPU. Logs go to the user's own `$XDG_STATE_HOME/praxis/praxis-tui.log`, never to the screen nor to
 //! the shared folder; a log that cannot be opened is reported once and Praxis goes on without one.
+//!
+//! Where things are: [`screen`] is the contract every screen implements ([`screen::Screen`]: title, mode, draw,
+//! handle, refresh) with what screens read ([`screen::Ctx`]) and ask for ([`screen::Cmd`]); the screens are
+//! [`list`], [`overview`], [`forms`], [`compare`] and [`records`]; [`app`] stacks them and runs their commands
+//! (`app/commands.rs`); [`overlays`] draws help, notices and the draft offer; [`worker`] runs forecasts off the UI
+//! thread; [`keymap`] is the one table per mode behind keys, footer hints, help and the keys named inside screens.
+//! Screens and the app depend on `screen`, never the other way round.
 
 pub mod app;
 pub mod compare;
@@ -12,11 +19,15 @@ pub mod drafts;
 pub mod forms;
 pub mod keymap;
 pub mod list;
+pub mod overlays;
 pub mod overview;
 pub mod private;
+pub mod protocol_text;
 pub mod records;
+pub mod screen;
 pub mod theme;
 pub mod widgets;
+pub mod worker;
 
 use std::path::Path;
 use std::sync::mpsc;

@@ -8,9 +8,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
-use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{num, signed, sparkline};
 use crate::domain::text::visible;
 use crate::domain::{Condition, Patient};
@@ -196,7 +196,35 @@ impl OverviewScreen {
         &self.detail.patient.code
     }
 
-    pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
+    fn pane_block<'a>(&self, pane: usize, title: &'a str, ctx: &Ctx) -> Block<'a> {
+        let t = &ctx.theme;
+        if self.pane == pane {
+            Block::bordered()
+                .border_style(t.focus_border())
+                .title(Span::styled(format!("▶{title}"), t.title()))
+        } else {
+            Block::bordered().border_style(t.border()).title(title)
+        }
+    }
+}
+
+impl Screen for OverviewScreen {
+    fn title(&self) -> String {
+        self.code().to_string()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Overview
+    }
+
+    fn refresh(&mut self, source: &dyn super::data::Source, _ctx: &Ctx) -> Result<(), String> {
+        self.detail = source
+            .detail(self.code())
+            .map_err(|e| format!("cannot read {}: {e:#}", self.code()))?;
+        Ok(())
+    }
+
+    fn handle(&mut self, ev: &KeyEvent, _ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
         let Some(action) = keymap::lookup(Mode::Overview.table(), ev) else {
             return Outcome::NotConsumed;
         };
@@ -225,7 +253,7 @@ impl OverviewScreen {
         Outcome::Consumed
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = &ctx.theme;
         let d = &self.detail;
         let p = &d.patient;
@@ -332,7 +360,7 @@ impl OverviewScreen {
                     Span::raw(num(m.mcid)),
                     verdict,
                     Span::raw(trend(m, spark_w)),
-                    Span::styled(super::list::ago(ctx.today, m.latest_date), t.dim()),
+                    Span::styled(super::widgets::ago(ctx.today, m.latest_date), t.dim()),
                 ])
             })
             .collect();
@@ -375,7 +403,10 @@ impl OverviewScreen {
         if measures.is_empty() {
             let inner = Block::bordered().inner(mid);
             f.render_widget(
-                Paragraph::new("No assessments yet: press a to enter one."),
+                Paragraph::new(format!(
+                    "No assessments yet: press {} to enter one.",
+                    keymap::key_name(Mode::Overview, Action::NewAssessment)
+                )),
                 Rect {
                     y: inner.y + 1,
                     height: 1,
@@ -430,16 +461,5 @@ impl OverviewScreen {
             (!d.sessions.is_empty()).then_some(self.sel[1].min(d.sessions.len().saturating_sub(1))),
         );
         f.render_stateful_widget(table, bottom, &mut st);
-    }
-
-    fn pane_block<'a>(&self, pane: usize, title: &'a str, ctx: &Ctx) -> Block<'a> {
-        let t = &ctx.theme;
-        if self.pane == pane {
-            Block::bordered()
-                .border_style(t.focus_border())
-                .title(Span::styled(format!("▶{title}"), t.title()))
-        } else {
-            Block::bordered().border_style(t.border()).title(title)
-        }
     }
 }

@@ -9,8 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
 
-use super::app::{Cmd, Ctx, Outcome};
 use super::keymap::{self, Action, Mode};
+use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, centered, cut, num};
 use crate::store::{Correction, HistoryEntry, HistoryRecord, RecordKind, RecordStatus};
 
@@ -242,14 +242,6 @@ impl RecordsScreen {
             .min(self.rows.len().saturating_sub(1));
     }
 
-    pub fn mode(&self) -> Mode {
-        if self.edit.is_some() {
-            Mode::RecordEdit
-        } else {
-            Mode::Records
-        }
-    }
-
     /// The store refused the edit: keep the form and everything typed, and say why.
     pub fn refused(&mut self, msg: String) {
         if let Some(e) = &mut self.edit {
@@ -264,8 +256,99 @@ impl RecordsScreen {
             self.sel = i;
         }
     }
+}
 
-    pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Outcome {
+fn draw_edit(f: &mut Frame, area: Rect, ctx: &Ctx, e: &RecordEdit) {
+    let t = &ctx.theme;
+    let (kind, id) = id_of(&e.record);
+    let verb = match e.kind {
+        EditKind::Correct => "Correct",
+        EditKind::Void => "Void",
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "{} #{id} of {}: {}",
+            kind.name(),
+            self_code(e),
+            detail(&e.record)
+        ),
+        t.dim(),
+    ))];
+    if e.kind == EditKind::Void {
+        lines.push(Line::from(
+            "Entered in error: the record is kept, marked voided, and no longer counts.",
+        ));
+    }
+    lines.push(Line::from(""));
+    for (i, (label, _, field)) in e.fields.iter().enumerate() {
+        let focused = i == e.focus;
+        let mut spans = vec![Span::styled(
+            format!("{}{label:<10} ", if focused { "▶ " } else { "  " }),
+            if focused { t.title() } else { t.header() },
+        )];
+        spans.extend(field.spans(t, focused));
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(""));
+    match &e.error {
+        Some(err) => lines.push(Line::from(Span::styled(format!("✗ {err}"), t.error()))),
+        None => lines.push(Line::from(Span::styled(
+            "The reason is required. Enter saves, Esc cancels.",
+            t.dim(),
+        ))),
+    }
+    // At the bottom of the list, so the records above it (the selected one usually) stay in view. A line wider than
+    // the box wraps onto a second.
+    let wrapped = lines.iter().filter(|l| l.width() > 70).count();
+    let h = (lines.len() as u16 + 2 + wrapped as u16).min(area.height);
+    let r = Rect {
+        y: area.bottom() - h,
+        height: h,
+        ..centered(area, 72, h)
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered()
+                .border_style(t.focus_border())
+                .title(Span::styled(
+                    format!(" {verb} {} #{id} ", kind.name()),
+                    t.title(),
+                )),
+        ),
+        r,
+    );
+}
+
+fn self_code(e: &RecordEdit) -> &str {
+    match &e.record.entry {
+        HistoryEntry::Assessment(a) => &a.patient_code,
+        HistoryEntry::Session(s) => &s.patient_code,
+    }
+}
+
+impl Screen for RecordsScreen {
+    fn title(&self) -> String {
+        "records".into()
+    }
+
+    fn refresh(&mut self, source: &dyn super::data::Source, _ctx: &Ctx) -> Result<(), String> {
+        let rows = source
+            .records(self.code())
+            .map_err(|e| format!("cannot read {}: {e:#}", self.code()))?;
+        self.set_rows(rows);
+        Ok(())
+    }
+
+    fn mode(&self) -> Mode {
+        if self.edit.is_some() {
+            Mode::RecordEdit
+        } else {
+            Mode::Records
+        }
+    }
+
+    fn handle(&mut self, ev: &KeyEvent, _ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
         if let Some(edit) = &mut self.edit {
             match keymap::lookup(keymap::RECORD_EDIT, ev) {
                 Some(Action::Back) => self.edit = None,
@@ -321,7 +404,7 @@ impl RecordsScreen {
         Outcome::Consumed
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = &ctx.theme;
         let [list, about] =
             Layout::vertical([Constraint::Min(4), Constraint::Length(2)]).areas(area);
@@ -406,8 +489,10 @@ impl RecordsScreen {
             let why = m.reason.as_deref().unwrap_or("");
             match m.status {
                 RecordStatus::Current => format!(
-                    "Entered by {}. c corrects it (a new version), v voids it; both ask why.",
-                    m.created_by.as_deref().unwrap_or("someone (not recorded)")
+                    "Entered by {}. {} corrects it (a new version), {} voids it; both ask why.",
+                    m.created_by.as_deref().unwrap_or("someone (not recorded)"),
+                    keymap::key_name(Mode::Records, Action::CorrectRecord),
+                    keymap::key_name(Mode::Records, Action::VoidRecord)
                 ),
                 RecordStatus::Corrected => format!("Corrected by {who} on {when}: {why}"),
                 RecordStatus::Voided => format!("Voided by {who} on {when}: {why}"),
@@ -425,75 +510,6 @@ impl RecordsScreen {
             };
             draw_edit(f, inside, ctx, edit);
         }
-    }
-}
-
-fn draw_edit(f: &mut Frame, area: Rect, ctx: &Ctx, e: &RecordEdit) {
-    let t = &ctx.theme;
-    let (kind, id) = id_of(&e.record);
-    let verb = match e.kind {
-        EditKind::Correct => "Correct",
-        EditKind::Void => "Void",
-    };
-    let mut lines = vec![Line::from(Span::styled(
-        format!(
-            "{} #{id} of {}: {}",
-            kind.name(),
-            self_code(e),
-            detail(&e.record)
-        ),
-        t.dim(),
-    ))];
-    if e.kind == EditKind::Void {
-        lines.push(Line::from(
-            "Entered in error: the record is kept, marked voided, and no longer counts.",
-        ));
-    }
-    lines.push(Line::from(""));
-    for (i, (label, _, field)) in e.fields.iter().enumerate() {
-        let focused = i == e.focus;
-        let mut spans = vec![Span::styled(
-            format!("{}{label:<10} ", if focused { "▶ " } else { "  " }),
-            if focused { t.title() } else { t.header() },
-        )];
-        spans.extend(field.spans(t, focused));
-        lines.push(Line::from(spans));
-    }
-    lines.push(Line::from(""));
-    match &e.error {
-        Some(err) => lines.push(Line::from(Span::styled(format!("✗ {err}"), t.error()))),
-        None => lines.push(Line::from(Span::styled(
-            "The reason is required. Enter saves, Esc cancels.",
-            t.dim(),
-        ))),
-    }
-    // At the bottom of the list, so the records above it (the selected one usually) stay in view. A line wider than
-    // the box wraps onto a second.
-    let wrapped = lines.iter().filter(|l| l.width() > 70).count();
-    let h = (lines.len() as u16 + 2 + wrapped as u16).min(area.height);
-    let r = Rect {
-        y: area.bottom() - h,
-        height: h,
-        ..centered(area, 72, h)
-    };
-    f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::bordered()
-                .border_style(t.focus_border())
-                .title(Span::styled(
-                    format!(" {verb} {} #{id} ", kind.name()),
-                    t.title(),
-                )),
-        ),
-        r,
-    );
-}
-
-fn self_code(e: &RecordEdit) -> &str {
-    match &e.record.entry {
-        HistoryEntry::Assessment(a) => &a.patient_code,
-        HistoryEntry::Session(s) => &s.patient_code,
     }
 }
 

@@ -44,7 +44,7 @@ impl TextField {
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
         {
-            if ev.code == KeyCode::Char('u') && ev.modifiers == KeyModifiers::CONTROL {
+            if keymap::EMPTY_FIELD.matches(ev) {
                 self.text.clear();
                 self.cursor = 0;
                 self.fresh = false;
@@ -226,4 +226,16 @@ fn fit_hints(
         .filter(|(_, k)| *k)
         .map(|((key, word, _), _)| (key, word))
         .collect()
+}
+
+/// "today", "3 d ago", "5 wk ago": relative to `today`, so snapshots with fixed fixtures stay stable.
+pub fn ago(today: chrono::NaiveDate, d: chrono::NaiveDate) -> String {
+    let days = (today - d).num_days();
+    match days {
+        i64::MIN..=-1 => d.to_string(),
+        0 => "today".into(),
+        1..=13 => format!("{days} d ago"),
+        14..=90 => format!("{} wk ago", days / 7),
+        _ => format!("{} mo ago", days / 30),
+    }
 }

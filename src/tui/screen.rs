@@ -1,0 +1,115 @@
+//! The contract between the app and its screens: what a screen may read ([`Ctx`]), what it asks for ([`Cmd`]),
+//! whether it used a key ([`Outcome`]), and the [`Screen`] trait every screen implements. The screens and the app
+//! both depend on this module; it depends on neither, so no screen imports the app that stacks it.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use super::data::Source;
+use super::keymap::Mode;
+use super::theme::Theme;
+use crate::domain::{Assessment, SessionLog};
+
+/// One screen of the stack. Drawing never changes state; keys change it and ask for side effects through `cmds`.
+pub trait Screen {
+    /// The screen's word in the breadcrumbs of the top line.
+    fn title(&self) -> String;
+    /// The mode whose keymap table handles keys, hints the footer and fills the help.
+    fn mode(&self) -> Mode;
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx);
+    fn handle(&mut self, key: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome;
+    /// Read again what the screen shows after the database changed; an error is for the status line.
+    fn refresh(&mut self, _source: &dyn Source, _ctx: &Ctx) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// What screens may read while drawing and handling: the clock, the theme, protocol facts.
+#[derive(Clone)]
+pub struct Ctx {
+    pub theme: Theme,
+    pub today: NaiveDate,
+    pub now: NaiveDateTime,
+    /// Schedule facts of the library's protocols (weeks, minutes, repetitions, starting level), by id.
+    pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32, u32)>>,
+    /// The user may change records (screens word their hints by it; the app refuses write keys otherwise).
+    pub can_write: bool,
+    /// The library as the shared rules check it (ids and highest levels): forms refuse what the store would.
+    pub protocols: std::sync::Arc<crate::domain::rules::Protocols>,
+}
+
+impl Ctx {
+    /// Length in weeks of a protocol, when the library knows it.
+    pub fn plan_weeks(&self, id: &str) -> Option<u32> {
+        self.schedules.get(id).map(|s| s.0)
+    }
+
+    /// Minutes and repetitions per session of a protocol, when known.
+    pub fn plan_dose(&self, id: &str) -> Option<(u32, u32)> {
+        self.schedules.get(id).map(|s| (s.1, s.2))
+    }
+
+    /// The level a protocol starts at, when known.
+    pub fn start_level(&self, id: &str) -> Option<u32> {
+        self.schedules.get(id).map(|s| s.3)
+    }
+
+    pub fn new(theme: Theme, now: NaiveDateTime) -> Ctx {
+        Ctx {
+            theme,
+            today: now.date(),
+            now,
+            schedules: Default::default(),
+            can_write: true,
+            protocols: Default::default(),
+        }
+    }
+}
+
+/// Whether a screen used the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Consumed,
+    NotConsumed,
+}
+
+/// Side effects screens ask for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    Open(String),
+    Assess(String),
+    LogSession(String),
+    Back,
+    Quit,
+    Help,
+    LoadDemo,
+    SaveAssessment(Assessment),
+    SaveSession(SessionLog),
+    /// Forecast under the active plan's protocol.
+    Forecast(String),
+    /// Choose protocols to compare.
+    Compare(String),
+    /// Run the forecast chosen on the top compare screen.
+    RunForecast,
+    SavePlan(crate::domain::Plan),
+    NewPatient,
+    SavePatient(crate::domain::Patient),
+    /// Open the patient editor.
+    EditPatient(String),
+    /// Save an edited patient (versioned).
+    UpdatePatient(crate::domain::Patient),
+    /// Open the plan editor on the active plan.
+    EditPlan(String),
+    /// Save an edited plan (versioned).
+    UpdatePlan(crate::domain::Plan),
+    /// Open the patient's records, to correct or void one.
+    Records(String),
+    /// Correct a record, with the reason.
+    CorrectRecord(crate::store::Correction, String),
+    /// Void a record, with the reason.
+    VoidRecord(crate::store::RecordKind, i64, String),
+    /// Say something on the status line (an error).
+    Status(String),
+}
