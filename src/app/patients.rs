@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::app::error::{AppError, Result};
 use crate::domain::*;
-use crate::store::PatientRow;
+use crate::store::{PatientRow, Store};
 
 /// The fields a therapist may give when adding or editing a patient. `None` means "not given" (keep on edit).
 #[derive(Debug, Clone, Default, PartialEq, clap::Args)]
@@ -102,7 +103,7 @@ pub fn new_patient(
     birth_year: i32,
     kind: ConditionKind,
     f: &PatientFields,
-) -> Result<Patient, String> {
+) -> Result<Patient> {
     let mut p = Patient {
         id: 0,
         code: code.trim().to_string(),
@@ -127,7 +128,7 @@ pub fn apply(
     birth_year: Option<i32>,
     kind: Option<ConditionKind>,
     f: &PatientFields,
-) -> Result<(), String> {
+) -> Result<()> {
     let kind = kind.unwrap_or(p.condition.kind());
     let wrong: Vec<String> = f
         .facts_given()
@@ -136,11 +137,11 @@ pub fn apply(
         .map(|(name, k)| format!("{name} is a fact of {}", k.label()))
         .collect();
     if !wrong.is_empty() {
-        return Err(format!(
+        return Err(AppError::Invalid(format!(
             "{}; this patient's condition is {}",
             wrong.join(", "),
             kind.label()
-        ));
+        )));
     }
     if kind != p.condition.kind() {
         p.condition = empty_condition(kind);
@@ -187,6 +188,18 @@ pub fn apply(
         }
     }
     Ok(())
+}
+
+/// Save an edited patient if nobody saved it since `p.version` was read; else
+/// [`AppError::PatientConflict`] with both versions.
+pub fn update(store: &mut Store, p: &Patient) -> Result<Patient> {
+    Ok(store.update_patient(p)?)
+}
+
+/// Save an edited plan (start date, goal, status) if nobody saved it since `plan.version` was read; else
+/// [`AppError::PlanConflict`] with both versions.
+pub fn update_plan(store: &mut Store, plan: &Plan) -> Result<Plan> {
+    Ok(store.update_plan(plan)?)
 }
 
 /// Days without a reassessment after which the list flags a patient.

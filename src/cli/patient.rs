@@ -6,10 +6,11 @@ use serde::Serialize;
 
 use super::Ctx;
 use super::util::{fmt_score, open, table};
+use crate::app::AppError;
 use crate::app::patients::{self, Flag, PatientFields};
 use crate::domain::text::{visible, visible_lines};
 use crate::domain::*;
-use crate::store::{PatientFilter, PatientRow, StoreError};
+use crate::store::{PatientFilter, PatientRow};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -115,8 +116,7 @@ fn delete(ctx: &Ctx, a: DeleteArgs) -> anyhow::Result<()> {
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
-    let p = patients::new_patient(&a.code, a.birth_year, a.condition, &a.fields)
-        .map_err(anyhow::Error::msg)?;
+    let p = patients::new_patient(&a.code, a.birth_year, a.condition, &a.fields)?;
     let mut store = open(ctx)?;
     let p = store.add_patient(&p)?;
     if ctx.json {
@@ -370,7 +370,7 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
     if let Some(v) = a.expect_version {
         p.version = v;
     }
-    patients::apply(&mut p, a.birth_year, a.condition, &a.fields).map_err(anyhow::Error::msg)?;
+    patients::apply(&mut p, a.birth_year, a.condition, &a.fields)?;
     if p == saved {
         // Nothing to save: no new version, no audit row.
         if ctx.json {
@@ -382,7 +382,7 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    match store.update_patient(&p) {
+    match patients::update(&mut store, &p) {
         Ok(saved) => {
             if ctx.json {
                 ctx.print_json(&saved)
@@ -392,7 +392,7 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
             }
         }
         Err(e) => {
-            if let StoreError::Conflict { mine, theirs } = &e {
+            if let AppError::PatientConflict { mine, theirs } = &e {
                 bail!(
                     "{e}\n  yours: {}\n  saved: {}",
                     serde_json::to_string(mine)?,

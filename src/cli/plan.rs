@@ -98,8 +98,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             if let Some(st) = a.status {
                 plan.status = st;
             }
-            let saved = store.update_plan(&plan).map_err(|e| match &e {
-                crate::store::StoreError::PlanConflict { mine, theirs } => anyhow::anyhow!(
+            let saved = crate::app::patients::update_plan(&mut store, &plan).map_err(|e| match &e {
+                crate::app::AppError::PlanConflict { mine, theirs } => anyhow::anyhow!(
                     "{e}\n  yours: goal {:?}, start {}, {:?}\n  saved: goal {:?}, start {}, {:?}",
                     mine.goal,
                     mine.start_date,

@@ -126,7 +126,7 @@ fn describe_plan(p: &PlanRecord) -> String {
 
 pub fn void(ctx: &Ctx, a: VoidArgs) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
-    store.void_record(a.kind, a.id, &a.reason)?;
+    records::void(&mut store, a.kind, a.id, &a.reason)?;
     if a.kind == RecordKind::Plan {
         let p = store.plan_record(a.id)?;
         if ctx.json {

@@ -308,7 +308,7 @@ impl Tx<'_> {
             .superseded_by
             .map(|n| format!("; the current version is {} {n}", kind.name()))
             .unwrap_or_default();
-        Err(StoreError::Invalid(format!(
+        Err(StoreError::NotCurrent(format!(
             "{} {id} was already {}{by}{next}; nothing was saved",
             kind.name(),
             m.status.name()
@@ -338,7 +338,7 @@ impl Tx<'_> {
             params![id, enum_text(&status), reason, self.who.os_user, now_utc()],
         )?;
         if changed == 0 {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::NotCurrent(format!(
                 "{} {id} was corrected or voided by someone else meanwhile; nothing was saved",
                 kind.name()
             )));

@@ -621,15 +621,12 @@ impl App {
                 Err(e) => self.set_status(format!("could not open {code}: {e:#}"), true),
             },
             Cmd::UpdatePatient(p) => match self.source.update_patient(&p) {
-                Err(e) => match e.downcast::<crate::store::StoreError>() {
-                    Ok(crate::store::StoreError::Conflict { theirs, .. }) => {
-                        if let Some(Screen::Form(f)) = self.stack.last_mut() {
-                            f.theirs = Some(theirs);
-                        }
+                Err(crate::app::AppError::PatientConflict { theirs, .. }) => {
+                    if let Some(Screen::Form(f)) = self.stack.last_mut() {
+                        f.theirs = Some(theirs);
                     }
-                    Ok(other) => self.after_save(Err(other.into())),
-                    Err(e) => self.after_save(Err(e)),
-                },
+                }
+                Err(e) => self.after_save(Err(e.into())),
                 Ok(p) => self.after_save(Ok(format!("Saved patient {}.", p.code))),
             },
             Cmd::EditPlan(code) => match self.source.detail(&code) {
@@ -641,15 +638,12 @@ impl App {
                 Err(e) => self.set_status(format!("could not open {code}: {e:#}"), true),
             },
             Cmd::UpdatePlan(p) => match self.source.update_plan(&p) {
-                Err(e) => match e.downcast::<crate::store::StoreError>() {
-                    Ok(crate::store::StoreError::PlanConflict { theirs, .. }) => {
-                        if let Some(Screen::Form(f)) = self.stack.last_mut() {
-                            f.theirs_plan = Some(*theirs);
-                        }
+                Err(crate::app::AppError::PlanConflict { theirs, .. }) => {
+                    if let Some(Screen::Form(f)) = self.stack.last_mut() {
+                        f.theirs_plan = Some(*theirs);
                     }
-                    Ok(other) => self.after_save(Err(other.into())),
-                    Err(e) => self.after_save(Err(e)),
-                },
+                }
+                Err(e) => self.after_save(Err(e.into())),
                 Ok(p) => self.after_save(Ok(format!(
                     "Saved the plan of {} ({}, {}).",
                     p.patient_code,

@@ -3,10 +3,11 @@
 
 use chrono::NaiveDate;
 
+use crate::app::AppError;
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
 use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
 use crate::store::{
-    Correction, HistoryEntry, HistoryRecord, PatientFilter, RecordKind, RecordMeta, Store,
+    Correction, HistoryEntry, HistoryRecord, PatientFilter, RecordKind, RecordMeta, Store, StoreError,
 };
 
 /// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
@@ -109,12 +110,12 @@ pub trait Source {
     /// Fill an empty database with the demo patients.
     fn load_demo(&mut self) -> anyhow::Result<()>;
     fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient>;
-    /// Save an edited patient if nobody saved it since `p.version` was read; else a
-    /// [`crate::store::StoreError::Conflict`] with both versions.
-    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient>;
-    /// Save an edited plan (start date, goal, status) if nobody saved it since `plan.version` was read; else a
-    /// [`crate::store::StoreError::PlanConflict`] with both versions.
-    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
+    /// Save an edited patient if nobody saved it since `p.version` was read; else
+    /// [`AppError::PatientConflict`] with both versions.
+    fn update_patient(&mut self, p: &Patient) -> Result<Patient, AppError>;
+    /// Save an edited plan (start date, goal, status) if nobody saved it since `plan.version` was read; else
+    /// [`AppError::PlanConflict`] with both versions.
+    fn update_plan(&mut self, plan: &Plan) -> Result<Plan, AppError>;
     /// Make `plan` the patient's active plan (the previous one is closed).
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
     /// The protocol library.
@@ -304,16 +305,15 @@ impl Source for Memory {
         Ok(p)
     }
 
-    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
+    fn update_patient(&mut self, p: &Patient) -> Result<Patient, AppError> {
         let Some(old) = self.patients.iter_mut().find(|x| x.code == p.code) else {
-            anyhow::bail!("no patient with code {}", p.code);
+            return Err(StoreError::NotFound(format!("no patient with code {}", p.code)).into());
         };
         if old.version != p.version {
-            return Err(crate::store::StoreError::Conflict {
+            return Err(AppError::PatientConflict {
                 mine: Box::new(p.clone()),
                 theirs: Box::new(old.clone()),
-            }
-            .into());
+            });
         }
         let mut p = p.clone();
         p.version += 1;
@@ -322,16 +322,15 @@ impl Source for Memory {
         Ok(p)
     }
 
-    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
+    fn update_plan(&mut self, plan: &Plan) -> Result<Plan, AppError> {
         let Some(old) = self.plans.iter_mut().find(|x| x.id == plan.id) else {
-            anyhow::bail!("no plan with id {}", plan.id);
+            return Err(StoreError::NotFound(format!("no plan with id {}", plan.id)).into());
         };
         if old.version != plan.version {
-            return Err(crate::store::StoreError::PlanConflict {
+            return Err(AppError::PlanConflict {
                 mine: Box::new(plan.clone()),
                 theirs: Box::new(old.clone()),
-            }
-            .into());
+            });
         }
         let mut plan = plan.clone();
         plan.version += 1;
@@ -460,12 +459,12 @@ impl Source for StoreSource {
         Ok(self.store.add_patient(p)?)
     }
 
-    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
-        Ok(self.store.update_patient(p)?)
+    fn update_patient(&mut self, p: &Patient) -> Result<Patient, AppError> {
+        crate::app::patients::update(&mut self.store, p)
     }
 
-    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
-        Ok(self.store.update_plan(plan)?)
+    fn update_plan(&mut self, plan: &Plan) -> Result<Plan, AppError> {
+        crate::app::patients::update_plan(&mut self.store, plan)
     }
 
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {

@@ -327,7 +327,7 @@ impl Form {
             notes: Some(self.text(4).to_string()).filter(|s| !s.is_empty()),
             ..Default::default()
         };
-        crate::app::patients::new_patient(self.text(1), year, kind, &fields)
+        crate::app::patients::new_patient(self.text(1), year, kind, &fields).map_err(|e| e.to_string())
     }
 
     pub fn title(&self) -> String {
@@ -1080,7 +1080,8 @@ impl Form {
             condition: crate::app::patients::empty_condition(kind),
             ..Patient::clone(orig)
         };
-        crate::app::patients::apply(&mut p, Some(year), Some(kind), &f).map_err(|e| (c, e))?;
+        crate::app::patients::apply(&mut p, Some(year), Some(kind), &f)
+            .map_err(|e| (c, e.to_string()))?;
         if let Some(ctx) = self.rules_ctx() {
             rules::check_patient(&p, &ctx).map_err(|e| {
                 let i = match e.field {
