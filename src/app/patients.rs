@@ -269,8 +269,9 @@ mod tests {
             ..Default::default()
         };
         let e = new_patient("P-1", 1950, ConditionKind::Stroke, &f).unwrap_err();
+        assert!(matches!(e, AppError::Invalid(_)), "{e:?}");
         assert_eq!(
-            e,
+            e.to_string(),
             "--hoehn-yahr is a fact of Parkinson's disease, --falls is a fact of older adult; this patient's \
              condition is stroke"
         );
