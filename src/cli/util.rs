@@ -77,10 +77,10 @@ pub fn exit_on_signals() {
 /// stack trace instead. Not for `export`, which must see the error to record an incomplete export in the audit
 /// trail. Whatever a command saved was committed before it printed, so being ended here loses nothing.
 pub fn end_quietly_on_closed_pipe() {
-    // SAFETY: resetting one signal's disposition to its default; called at startup, before any other thread runs.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: restores the default action (no handler of ours runs); called at startup, before any other thread.
+    // Failing leaves SIGPIPE ignored, which only makes a closed pipe an error message: nothing to report.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
 /// Ask before something that cannot be undone: with `--yes`, go ahead; on a terminal, ask for "yes"; otherwise

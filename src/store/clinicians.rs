@@ -298,8 +298,7 @@ impl Store {
                 .query_row("SELECT NOT EXISTS (SELECT 1 FROM clinicians)", [], |r| {
                     r.get(0)
                 })?;
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
+        let me = nix::unistd::geteuid().as_raw();
         if !nobody || file_owner(self.conn()).is_none_or(|(uid, _)| uid != me) {
             return Ok(());
         }
