@@ -9,49 +9,34 @@ use crate::domain::*;
 use crate::store::{PatientRow, Store};
 
 /// The fields a therapist may give when adding or editing a patient. `None` means "not given" (keep on edit).
-#[derive(Debug, Clone, Default, PartialEq, clap::Args)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PatientFields {
     /// Name (optional; the code is what identifies the patient). An empty name removes it.
-    #[arg(long)]
     pub name: Option<String>,
-    #[arg(long, value_enum)]
     pub sex: Option<Sex>,
     /// Dominant hand.
-    #[arg(long, value_enum)]
     pub hand: Option<Hand>,
-    #[arg(long, value_enum)]
     pub affected_side: Option<Side>,
     /// Stroke: date of onset (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
     pub onset: Option<NaiveDate>,
     /// Stroke: ischaemic or haemorrhagic.
-    #[arg(long, value_enum)]
     pub stroke_type: Option<StrokeType>,
     /// Stroke: corticospinal tract status.
-    #[arg(long, value_enum)]
     pub corticospinal: Option<Corticospinal>,
     /// Stroke: motor-evoked potential to TMS in the affected arm.
-    #[arg(long, value_enum)]
     pub mep: Option<Mep>,
     /// Stroke: NIH Stroke Scale, 0-42.
-    #[arg(long)]
     pub nihss: Option<u8>,
     /// Parkinson's: year of diagnosis.
-    #[arg(long, value_name = "YEAR")]
     pub diagnosis_year: Option<i32>,
     /// Parkinson's: Hoehn & Yahr stage on the modified scale: 0, 1, 1.5, 2, 2.5, 3, 4 or 5.
-    #[arg(long, value_name = "STAGE")]
     pub hoehn_yahr: Option<f64>,
     /// Parkinson's: medication state.
-    #[arg(long, value_enum)]
     pub medication: Option<Medication>,
     /// Cerebellar ataxia: type, e.g. SCA3, Friedreich, MSA-C.
-    #[arg(long, value_name = "TYPE")]
     pub ataxia_type: Option<String>,
     /// Older adult: falls in the last year.
-    #[arg(long, value_name = "N")]
     pub falls: Option<u32>,
-    #[arg(long)]
     pub notes: Option<String>,
 }
 

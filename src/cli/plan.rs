@@ -30,7 +30,7 @@ struct EditArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     start: Option<NaiveDate>,
     /// End the plan: completed or stopped.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::util::named::<PlanStatus>())]
     status: Option<PlanStatus>,
     /// The plan version you looked at (from `plan show --json`).
     #[arg(long = "version", value_name = "N")]

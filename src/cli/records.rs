@@ -12,7 +12,7 @@ use crate::store::{HistoryEntry, HistoryRecord, PlanRecord, RecordKind};
 #[derive(Debug, clap::Args)]
 pub struct VoidArgs {
     /// What kind of record.
-    #[arg(value_enum)]
+    #[arg(value_parser = super::util::named::<RecordKind>())]
     kind: RecordKind,
     /// The record's id (`praxis history P --json` or `history --all` shows it).
     id: i64,

@@ -1,7 +1,7 @@
 //! Helpers shared by the data commands: opening the store, aligned tables that fit 80 columns, value parsers.
 
 use super::Ctx;
-use crate::domain::text;
+use crate::domain::{Named, text};
 use crate::store::Store;
 
 /// Terminal width the tables fit.
@@ -193,5 +193,42 @@ mod tests {
         assert_eq!(parse_fraction("0.75"), Ok(0.75));
         assert_eq!(parse_fraction("75%"), Ok(0.75));
         assert!(parse_fraction("most").unwrap_err().contains("not a number"));
+    }
+}
+
+/// The value parser of an option taking an enum value ([`Named`]): lists each value's one name
+/// (`cerebellar_ataxia`) and also accepts `-` for `_` and any case (`cerebellar-ataxia`).
+pub fn named<T: Named + Send + Sync>() -> NameParser<T> {
+    NameParser(std::marker::PhantomData)
+}
+
+/// See [`named`].
+#[derive(Clone, Copy)]
+pub struct NameParser<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T: Named + Send + Sync> clap::builder::TypedValueParser for NameParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        if let Some(v) = value.to_str().and_then(T::parse_name) {
+            return Ok(v);
+        }
+        // Not a name: clap's own parser of the listed names words the refusal (with a suggestion).
+        clap::builder::PossibleValuesParser::new(T::names())
+            .parse_ref(cmd, arg, value)
+            .and_then(|s| {
+                T::parse_name(&s).ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue))
+            })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            T::all().iter().map(|v| clap::builder::PossibleValue::new(v.name())),
+        ))
     }
 }

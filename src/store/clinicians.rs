@@ -13,8 +13,11 @@ use super::error::{Result, StoreError};
 use super::util::{enum_text, now_utc, parse_enum, to_json};
 use super::{Store, Tx};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Admin,
     Lead,
@@ -29,13 +32,9 @@ impl Role {
         !matches!(self, Role::Readonly)
     }
 
+    /// The role's name ([`crate::domain::Named::name`]), e.g. "readonly".
     pub fn name(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Lead => "lead",
-            Role::Therapist => "therapist",
-            Role::Readonly => "readonly",
-        }
+        self.into()
     }
 }
 

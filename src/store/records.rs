@@ -24,8 +24,11 @@ use crate::domain::{Assessment, Plan, SessionLog};
 pub(crate) const CURRENT: &str = "record_status = 'current'";
 
 /// Whether a record is the one in use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RecordStatus {
     /// In use: forecasts, flags, exports and charts read it.
     Current,
@@ -36,18 +39,18 @@ pub enum RecordStatus {
 }
 
 impl RecordStatus {
+    /// The status's name ([`crate::domain::Named::name`]), e.g. "voided".
     pub fn name(self) -> &'static str {
-        match self {
-            RecordStatus::Current => "current",
-            RecordStatus::Corrected => "corrected",
-            RecordStatus::Voided => "voided",
-        }
+        self.into()
     }
 }
 
 /// The kinds of record that can be corrected or voided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RecordKind {
     Assessment,
     Session,
@@ -55,12 +58,9 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// The kind's name ([`crate::domain::Named::name`]), e.g. "assessment".
     pub fn name(self) -> &'static str {
-        match self {
-            RecordKind::Assessment => "assessment",
-            RecordKind::Session => "session",
-            RecordKind::Plan => "plan",
-        }
+        self.into()
     }
 
     fn table(self) -> &'static str {

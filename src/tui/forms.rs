@@ -17,7 +17,7 @@ use crate::domain::{
     Assessment, Condition, ConditionKind, Patient, Plan, PlanStatus, SessionLog, rules,
 };
 use crate::instruments::{self, Instrument};
-use clap::ValueEnum;
+use crate::domain::Named;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FormKind {
@@ -935,24 +935,19 @@ fn edit_labels(kind: ConditionKind) -> &'static [&'static str] {
     }
 }
 
-/// The name clap gives an enum value (what the command line and this form accept).
-fn vname<T: ValueEnum>(v: Option<T>) -> String {
-    v.and_then(|x| x.to_possible_value())
-        .map_or(String::new(), |pv| pv.get_name().to_string())
+/// The name of an enum value (what the command line and this form accept).
+fn vname<T: Named>(v: Option<T>) -> String {
+    v.map_or(String::new(), |x| x.name().to_string())
 }
 
 /// Parse an enum value typed in a field; empty is "not given".
-fn venum<T: ValueEnum>(s: &str, what: &str) -> Result<Option<T>, String> {
+fn venum<T: Named>(s: &str, what: &str) -> Result<Option<T>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    T::from_str(s, true).map(Some).map_err(|_| {
-        let names: Vec<String> = T::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-            .collect();
-        format!("{what} is one of {}; got {s:?}", names.join(", "))
-    })
+    T::parse_name(s)
+        .map(Some)
+        .ok_or_else(|| format!("{what} is one of {}; got {s:?}", T::names().join(", ")))
 }
 
 fn vnum<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, String> {
@@ -1123,12 +1118,8 @@ impl Form {
 
     /// Patient editor: the values a field takes, shown while it has the focus.
     fn edit_hint(&self, i: usize) -> Option<String> {
-        fn names<T: ValueEnum>() -> String {
-            let v: Vec<String> = T::value_variants()
-                .iter()
-                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-                .collect();
-            v.join(", ")
+        fn names<T: Named>() -> String {
+            T::names().join(", ")
         }
         use crate::domain::{Corticospinal, Hand, Medication, Mep, Sex, Side, StrokeType};
         let c = EDIT_FACTS;
