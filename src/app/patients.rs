@@ -192,27 +192,52 @@ pub const REASSESS_AFTER_DAYS: i64 = 28;
 /// Days without a session after which the list flags a patient with an active plan.
 pub const NO_SESSION_DAYS: i64 = 14;
 
-/// Why a patient needs attention, shown in the list (words, not only colour).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A plan ending within this many days is flagged.
+pub const PLAN_ENDING_DAYS: i64 = 7;
+
+/// Why a patient needs attention, shown in the lists of the command line and the TUI. Each has a symbol and
+/// words: never colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// No assessment in the last four weeks (or none at all).
     ReassessmentDue,
     /// An active plan but no session in two weeks.
     NoRecentSession,
+    /// The active plan ends within a week ([`PLAN_ENDING_DAYS`]) or has run its course.
+    PlanEnding,
 }
 
 impl Flag {
+    /// The word of the command line's list.
     pub fn label(self) -> &'static str {
         match self {
             Flag::ReassessmentDue => "reassess",
             Flag::NoRecentSession => "no session",
+            Flag::PlanEnding => "plan ending",
+        }
+    }
+    /// The letter of the TUI's list.
+    pub fn symbol(self) -> char {
+        match self {
+            Flag::ReassessmentDue => 'R',
+            Flag::NoRecentSession => 'S',
+            Flag::PlanEnding => 'E',
+        }
+    }
+    /// What the flag means, in the TUI's detail pane.
+    pub fn words(self) -> &'static str {
+        match self {
+            Flag::ReassessmentDue => "reassessment due (none in 4 weeks)",
+            Flag::NoRecentSession => "no session logged in 2 weeks",
+            Flag::PlanEnding => "plan ends within a week, or has run its course",
         }
     }
 }
 
-/// The flags of one list row on `today`.
-pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate) -> Vec<Flag> {
+/// The flags of one list row on `today`. `plan_weeks` is the length in weeks of the active plan's protocol, when
+/// known (a protocol the library dropped has none, and no "plan ending").
+pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate, plan_weeks: Option<u32>) -> Vec<Flag> {
     let mut out = Vec::new();
     if row
         .last_assessment
@@ -225,6 +250,12 @@ pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate) -> Vec<Flag> {
     if row.plan_protocol.is_some() && since.is_none_or(|d| (today - d).num_days() > NO_SESSION_DAYS)
     {
         out.push(Flag::NoRecentSession);
+    }
+    if let (Some(start), Some(weeks)) = (row.plan_start, plan_weeks) {
+        let end = start + chrono::Duration::weeks(weeks as i64);
+        if (end - today).num_days() <= PLAN_ENDING_DAYS {
+            out.push(Flag::PlanEnding);
+        }
     }
     out
 }
@@ -328,14 +359,14 @@ mod tests {
     fn flags_follow_the_thresholds() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let days_ago = |n| Some(today - chrono::Duration::days(n));
-        assert_eq!(flags(&row(days_ago(28), days_ago(14), true), today), []);
+        assert_eq!(flags(&row(days_ago(28), days_ago(14), true), today, None), []);
         assert_eq!(
-            flags(&row(days_ago(29), days_ago(15), true), today),
+            flags(&row(days_ago(29), days_ago(15), true), today, None),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
         );
-        assert_eq!(flags(&row(days_ago(1), None, false), today), []);
+        assert_eq!(flags(&row(days_ago(1), None, false), today, None), []);
         assert_eq!(
-            flags(&row(None, None, true), today),
+            flags(&row(None, None, true), today, None),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
         );
         // Before the first session, the two weeks run from the plan's start.
@@ -343,9 +374,19 @@ mod tests {
             plan_start: days_ago(n),
             ..row(days_ago(1), None, true)
         };
-        assert_eq!(flags(&started(0), today), []);
-        assert_eq!(flags(&started(14), today), []);
-        assert_eq!(flags(&started(15), today), [Flag::NoRecentSession]);
+        assert_eq!(flags(&started(0), today, None), []);
+        assert_eq!(flags(&started(14), today, None), []);
+        assert_eq!(flags(&started(15), today, None), [Flag::NoRecentSession]);
+        // A 4-week plan started 20 days ago ends in 8 days: not yet; 21 days ago, in 7: "plan ending", which the
+        // command line shows too.
+        assert_eq!(flags(&started(14), today, Some(4)), []);
+        let ending = |n| PatientRow {
+            last_session: Some((today - chrono::Duration::days(1)).and_hms_opt(9, 0, 0).unwrap()),
+            ..started(n)
+        };
+        assert_eq!(flags(&ending(20), today, Some(4)), []);
+        assert_eq!(flags(&ending(21), today, Some(4)), [Flag::PlanEnding]);
+        assert_eq!(Flag::PlanEnding.label(), "plan ending");
     }
 
     #[test]

@@ -225,6 +225,13 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         condition: a.condition,
     };
     let today = chrono::Local::now().date_naive();
+    let library = crate::app::protocols::Library::load();
+    let weeks = |protocol: &Option<String>| {
+        protocol
+            .as_deref()
+            .and_then(|id| library.get(id))
+            .map(|p| p.schedule.weeks)
+    };
     if ctx.json {
         // Machine output carries whole profiles; the table below needs only the brief ones.
         let rows = store.list_patients(&filter)?;
@@ -232,7 +239,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
             .iter()
             .map(|row| ListItem {
                 row,
-                flags: patients::flags(row, today),
+                flags: patients::flags(row, today, weeks(&row.plan_protocol)),
             })
             .collect();
         return ctx.print_json(&items);
@@ -258,7 +265,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
                 r.last_assessment.map_or("-".into(), |d| d.to_string()),
                 r.last_session.map_or("-".into(), |d| d.date().to_string()),
                 r.plan_protocol.clone().unwrap_or_else(|| "-".into()),
-                patients::flags(r, today)
+                patients::flags(r, today, weeks(&r.plan_protocol))
                     .iter()
                     .map(|f| f.label())
                     .collect::<Vec<_>>()
