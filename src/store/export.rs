@@ -52,8 +52,7 @@ pub fn pseudonym(key: &[u8], code: &str) -> String {
         hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
     mac.update(code.as_bytes());
     let tag = mac.finalize().into_bytes();
-    let hex: String = tag.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("S-{hex}")
+    format!("S-{}", hex::encode(&tag[..6]))
 }
 
 impl ExportData {
