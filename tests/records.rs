@@ -854,7 +854,10 @@ fn the_use_cases_name_conflicts_and_records_no_longer_current_by_type() {
             let AppError::PatientConflict { mine, theirs } = e else {
                 unreachable!()
             };
-            assert_eq!((mine.notes.as_str(), theirs.notes.as_str()), ("mine", "theirs"));
+            assert_eq!(
+                (mine.notes.as_str(), theirs.notes.as_str()),
+                ("mine", "theirs")
+            );
             assert!(msg.contains("changed by someone else"), "{msg}");
         }
         other => panic!("expected PatientConflict, got {other:?}"),

@@ -209,6 +209,13 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// Every flag, in the order the lists show them.
+    pub const ALL: [Flag; 3] = [
+        Flag::ReassessmentDue,
+        Flag::NoRecentSession,
+        Flag::PlanEnding,
+    ];
+
     /// The word of the command line's list.
     pub fn label(self) -> &'static str {
         match self {
@@ -359,7 +366,10 @@ mod tests {
     fn flags_follow_the_thresholds() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let days_ago = |n| Some(today - chrono::Duration::days(n));
-        assert_eq!(flags(&row(days_ago(28), days_ago(14), true), today, None), []);
+        assert_eq!(
+            flags(&row(days_ago(28), days_ago(14), true), today, None),
+            []
+        );
         assert_eq!(
             flags(&row(days_ago(29), days_ago(15), true), today, None),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
@@ -381,7 +391,11 @@ mod tests {
         // command line shows too.
         assert_eq!(flags(&started(14), today, Some(4)), []);
         let ending = |n| PatientRow {
-            last_session: Some((today - chrono::Duration::days(1)).and_hms_opt(9, 0, 0).unwrap()),
+            last_session: Some(
+                (today - chrono::Duration::days(1))
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+            ),
             ..started(n)
         };
         assert_eq!(flags(&ending(20), today, Some(4)), []);

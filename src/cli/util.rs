@@ -222,13 +222,18 @@ impl<T: Named + Send + Sync> clap::builder::TypedValueParser for NameParser<T> {
         clap::builder::PossibleValuesParser::new(T::names())
             .parse_ref(cmd, arg, value)
             .and_then(|s| {
-                T::parse_name(&s).ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue))
+                T::parse_name(&s)
+                    .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue))
             })
     }
 
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
         Some(Box::new(
-            T::all().iter().map(|v| clap::builder::PossibleValue::new(v.name())),
+            T::all()
+                .iter()
+                .map(|v| clap::builder::PossibleValue::new(v.name())),
         ))
     }
 }

@@ -44,12 +44,17 @@ mod tests {
     use crate::store::{RecordKind, Role};
 
     /// serde's name (JSON, database, files) and strum's (command line, TUI) are the same for every value.
-    fn agree<T: Named + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>() {
+    fn agree<
+        T: Named + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    >() {
         for &v in T::all() {
             assert_eq!(serde_json::to_value(v).unwrap(), v.name(), "{v:?}");
             let back: T = serde_json::from_value(v.name().into()).unwrap();
             assert_eq!(back, v);
-            assert_eq!(T::parse_name(&v.name().replace('_', "-").to_uppercase()), Some(v));
+            assert_eq!(
+                T::parse_name(&v.name().replace('_', "-").to_uppercase()),
+                Some(v)
+            );
         }
         assert_eq!(T::parse_name("no such value"), None);
     }

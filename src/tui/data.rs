@@ -7,7 +7,8 @@ use crate::app::AppError;
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
 use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
 use crate::store::{
-    Correction, HistoryEntry, HistoryRecord, PatientFilter, RecordKind, RecordMeta, Store, StoreError,
+    Correction, HistoryEntry, HistoryRecord, PatientFilter, RecordKind, RecordMeta, Store,
+    StoreError,
 };
 
 /// One line of the patient list: the profile plus what the list needs for its flags (the store's row).

@@ -13,11 +13,11 @@ use super::app::{Cmd, Ctx, Outcome};
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::widgets::{TextField, num};
+use crate::domain::Named;
 use crate::domain::{
     Assessment, Condition, ConditionKind, Patient, Plan, PlanStatus, SessionLog, rules,
 };
 use crate::instruments::{self, Instrument};
-use crate::domain::Named;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FormKind {
@@ -327,7 +327,8 @@ impl Form {
             notes: Some(self.text(4).to_string()).filter(|s| !s.is_empty()),
             ..Default::default()
         };
-        crate::app::patients::new_patient(self.text(1), year, kind, &fields).map_err(|e| e.to_string())
+        crate::app::patients::new_patient(self.text(1), year, kind, &fields)
+            .map_err(|e| e.to_string())
     }
 
     pub fn title(&self) -> String {

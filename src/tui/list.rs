@@ -318,7 +318,7 @@ impl ListScreen {
             .take(page)
             .map(|&i| {
                 let it = &self.items[i];
-                let flag_txt: String = [Flag::ReassessmentDue, Flag::NoRecentSession, Flag::PlanEnding]
+                let flag_txt: String = Flag::ALL
                     .iter()
                     .map(|fl| {
                         if it.flags.contains(fl) {
