@@ -171,6 +171,40 @@ pub fn fmt_score(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Issue 10.6b: the command line accepts both spellings of a condition and lists the one it writes.
+    #[test]
+    fn an_enum_option_takes_either_spelling_and_lists_one() {
+        use crate::domain::ConditionKind;
+        let cmd = || {
+            clap::Command::new("t").arg(
+                clap::Arg::new("condition")
+                    .long("condition")
+                    .value_parser(super::named::<ConditionKind>()),
+            )
+        };
+        for given in [
+            "cerebellar-ataxia",
+            "cerebellar_ataxia",
+            "Cerebellar-Ataxia",
+        ] {
+            let m = cmd()
+                .try_get_matches_from(["t", "--condition", given])
+                .unwrap();
+            assert_eq!(
+                m.get_one::<ConditionKind>("condition"),
+                Some(&ConditionKind::CerebellarAtaxia)
+            );
+        }
+        let err = cmd()
+            .try_get_matches_from(["t", "--condition", "ataxia"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[possible values: stroke, parkinsons, cerebellar_ataxia, older_adult]"),
+            "{err}"
+        );
+    }
+
     use super::*;
 
     #[test]
