@@ -716,3 +716,52 @@ fn a_correction_cannot_move_a_record_to_another_patient_or_instrument() {
     assert!(err.contains("instrument"), "{err}");
     assert_eq!(boss.history_records("P-0001", true).unwrap().len(), 1);
 }
+
+/// Issue 10, point 4: the use cases report refusals a front end must tell apart as typed variants, with the store's
+/// wording.
+#[test]
+fn the_use_cases_name_conflicts_and_records_no_longer_current_by_type() {
+    use praxis::app::AppError;
+    use praxis::app::records::{self as use_cases, AssessmentChanges};
+    let (_dir, path, mut boss) = clinic();
+    let a = boss.add_assessment(&assessment(40.0)).unwrap();
+    let mut lena = as_user(&path, "lena");
+    let ch = AssessmentChanges {
+        score: Some(41.0),
+        ..Default::default()
+    };
+    use_cases::correct_assessment(&mut boss, a.id, &ch, "typo").unwrap();
+    match use_cases::correct_assessment(&mut lena, a.id, &ch, "typo too") {
+        Err(AppError::NotCurrent(m)) => assert!(m.contains("already corrected"), "{m}"),
+        other => panic!("expected NotCurrent, got {other:?}"),
+    }
+    match use_cases::void(&mut lena, RecordKind::Assessment, a.id, "dup") {
+        Err(AppError::NotCurrent(m)) => assert!(m.contains("nothing was saved"), "{m}"),
+        other => panic!("expected NotCurrent, got {other:?}"),
+    }
+    // Nothing to correct is bad input, not a store failure.
+    assert!(matches!(
+        use_cases::correct_assessment(&mut boss, a.id, &AssessmentChanges::default(), "x"),
+        Err(AppError::Invalid(_))
+    ));
+    // Two edits of the same patient: the second is a conflict carrying both versions.
+    let mut mine = boss.patient("P-0001").unwrap();
+    let mut theirs = lena.patient("P-0001").unwrap();
+    theirs.notes = "theirs".into();
+    praxis::app::patients::update(&mut lena, &theirs).unwrap();
+    mine.notes = "mine".into();
+    match praxis::app::patients::update(&mut boss, &mine) {
+        Err(e @ AppError::PatientConflict { .. }) => {
+            let msg = e.to_string();
+            let AppError::PatientConflict { mine, theirs } = e else {
+                unreachable!()
+            };
+            assert_eq!(
+                (mine.notes.as_str(), theirs.notes.as_str()),
+                ("mine", "theirs")
+            );
+            assert!(msg.contains("changed by someone else"), "{msg}");
+        }
+        other => panic!("expected PatientConflict, got {other:?}"),
+    }
+}

@@ -1381,9 +1381,9 @@ fn demo_flags_each_mean_something_on_any_day() {
     use praxis::tui::list::{Flag, flags};
     let lib = praxis::app::protocols::Library::builtin();
     let expected = [
-        ("P-0011", vec![Flag::ReassessDue]),
+        ("P-0011", vec![Flag::ReassessmentDue]),
         ("P-0044", vec![]),
-        ("P-0052", vec![Flag::NoSession]),
+        ("P-0052", vec![Flag::NoRecentSession]),
         ("P-0090", vec![]),
         ("P-0107", vec![]),
         ("P-0123", vec![Flag::PlanEnding]),

@@ -14,7 +14,8 @@ use crate::domain::{Assessment, Condition, Patient, SessionLog};
 use crate::store::export::{ExportData, ExportKind};
 use crate::store::{Store, StoreError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Format {
     Csv,
     Json,

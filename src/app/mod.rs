@@ -3,9 +3,12 @@
 //! Front ends (cli/, tui/) call these or [`crate::store::Store`] methods; they never hold SQL.
 
 pub mod demo;
+pub mod error;
 pub mod export;
 pub mod forecast;
 pub mod import;
 pub mod patients;
 pub mod protocols;
 pub mod records;
+
+pub use error::AppError;

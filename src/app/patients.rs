@@ -4,53 +4,39 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::app::error::{AppError, Result};
 use crate::domain::*;
-use crate::store::PatientRow;
+use crate::store::{PatientRow, Store};
 
 /// The fields a therapist may give when adding or editing a patient. `None` means "not given" (keep on edit).
-#[derive(Debug, Clone, Default, PartialEq, clap::Args)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PatientFields {
     /// Name (optional; the code is what identifies the patient). An empty name removes it.
-    #[arg(long)]
     pub name: Option<String>,
-    #[arg(long, value_enum)]
     pub sex: Option<Sex>,
     /// Dominant hand.
-    #[arg(long, value_enum)]
     pub hand: Option<Hand>,
-    #[arg(long, value_enum)]
     pub affected_side: Option<Side>,
     /// Stroke: date of onset (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
     pub onset: Option<NaiveDate>,
     /// Stroke: ischaemic or haemorrhagic.
-    #[arg(long, value_enum)]
     pub stroke_type: Option<StrokeType>,
     /// Stroke: corticospinal tract status.
-    #[arg(long, value_enum)]
     pub corticospinal: Option<Corticospinal>,
     /// Stroke: motor-evoked potential to TMS in the affected arm.
-    #[arg(long, value_enum)]
     pub mep: Option<Mep>,
     /// Stroke: NIH Stroke Scale, 0-42.
-    #[arg(long)]
     pub nihss: Option<u8>,
     /// Parkinson's: year of diagnosis.
-    #[arg(long, value_name = "YEAR")]
     pub diagnosis_year: Option<i32>,
     /// Parkinson's: Hoehn & Yahr stage on the modified scale: 0, 1, 1.5, 2, 2.5, 3, 4 or 5.
-    #[arg(long, value_name = "STAGE")]
     pub hoehn_yahr: Option<f64>,
     /// Parkinson's: medication state.
-    #[arg(long, value_enum)]
     pub medication: Option<Medication>,
     /// Cerebellar ataxia: type, e.g. SCA3, Friedreich, MSA-C.
-    #[arg(long, value_name = "TYPE")]
     pub ataxia_type: Option<String>,
     /// Older adult: falls in the last year.
-    #[arg(long, value_name = "N")]
     pub falls: Option<u32>,
-    #[arg(long)]
     pub notes: Option<String>,
 }
 
@@ -102,7 +88,7 @@ pub fn new_patient(
     birth_year: i32,
     kind: ConditionKind,
     f: &PatientFields,
-) -> Result<Patient, String> {
+) -> Result<Patient> {
     let mut p = Patient {
         id: 0,
         code: code.trim().to_string(),
@@ -127,7 +113,7 @@ pub fn apply(
     birth_year: Option<i32>,
     kind: Option<ConditionKind>,
     f: &PatientFields,
-) -> Result<(), String> {
+) -> Result<()> {
     let kind = kind.unwrap_or(p.condition.kind());
     let wrong: Vec<String> = f
         .facts_given()
@@ -136,11 +122,11 @@ pub fn apply(
         .map(|(name, k)| format!("{name} is a fact of {}", k.label()))
         .collect();
     if !wrong.is_empty() {
-        return Err(format!(
+        return Err(AppError::Invalid(format!(
             "{}; this patient's condition is {}",
             wrong.join(", "),
             kind.label()
-        ));
+        )));
     }
     if kind != p.condition.kind() {
         p.condition = empty_condition(kind);
@@ -189,32 +175,76 @@ pub fn apply(
     Ok(())
 }
 
+/// Save an edited patient if nobody saved it since `p.version` was read; else
+/// [`AppError::PatientConflict`] with both versions.
+pub fn update(store: &mut Store, p: &Patient) -> Result<Patient> {
+    Ok(store.update_patient(p)?)
+}
+
+/// Save an edited plan (start date, goal, status) if nobody saved it since `plan.version` was read; else
+/// [`AppError::PlanConflict`] with both versions.
+pub fn update_plan(store: &mut Store, plan: &Plan) -> Result<Plan> {
+    Ok(store.update_plan(plan)?)
+}
+
 /// Days without a reassessment after which the list flags a patient.
 pub const REASSESS_AFTER_DAYS: i64 = 28;
 /// Days without a session after which the list flags a patient with an active plan.
 pub const NO_SESSION_DAYS: i64 = 14;
 
-/// Why a patient needs attention, shown in the list (words, not only colour).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A plan ending within this many days is flagged.
+pub const PLAN_ENDING_DAYS: i64 = 7;
+
+/// Why a patient needs attention, shown in the lists of the command line and the TUI. Each has a symbol and
+/// words: never colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// No assessment in the last four weeks (or none at all).
     ReassessmentDue,
     /// An active plan but no session in two weeks.
     NoRecentSession,
+    /// The active plan ends within a week ([`PLAN_ENDING_DAYS`]) or has run its course.
+    PlanEnding,
 }
 
 impl Flag {
+    /// Every flag, in the order the lists show them.
+    pub const ALL: [Flag; 3] = [
+        Flag::ReassessmentDue,
+        Flag::NoRecentSession,
+        Flag::PlanEnding,
+    ];
+
+    /// The word of the command line's list.
     pub fn label(self) -> &'static str {
         match self {
             Flag::ReassessmentDue => "reassess",
             Flag::NoRecentSession => "no session",
+            Flag::PlanEnding => "plan ending",
+        }
+    }
+    /// The letter of the TUI's list.
+    pub fn symbol(self) -> char {
+        match self {
+            Flag::ReassessmentDue => 'R',
+            Flag::NoRecentSession => 'S',
+            Flag::PlanEnding => 'E',
+        }
+    }
+    /// What the flag means, in the TUI's detail pane.
+    pub fn words(self) -> &'static str {
+        match self {
+            Flag::ReassessmentDue => "reassessment due (none in 4 weeks)",
+            Flag::NoRecentSession => "no session logged in 2 weeks",
+            Flag::PlanEnding => "plan ends within a week, or has run its course",
         }
     }
 }
 
-/// The flags of one list row on `today`.
-pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate) -> Vec<Flag> {
+/// The flags of one list row on `today`. `plan_weeks` is the length in weeks of the active plan's protocol, when
+/// known (a protocol the library dropped has none, and no "plan ending").
+pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate, plan_weeks: Option<u32>) -> Vec<Flag> {
     let mut out = Vec::new();
     if row
         .last_assessment
@@ -227,6 +257,12 @@ pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate) -> Vec<Flag> {
     if row.plan_protocol.is_some() && since.is_none_or(|d| (today - d).num_days() > NO_SESSION_DAYS)
     {
         out.push(Flag::NoRecentSession);
+    }
+    if let (Some(start), Some(weeks)) = (row.plan_start, plan_weeks) {
+        let end = start + chrono::Duration::weeks(weeks as i64);
+        if (end - today).num_days() <= PLAN_ENDING_DAYS {
+            out.push(Flag::PlanEnding);
+        }
     }
     out
 }
@@ -276,8 +312,9 @@ mod tests {
             ..Default::default()
         };
         let e = new_patient("P-1", 1950, ConditionKind::Stroke, &f).unwrap_err();
+        assert!(matches!(e, AppError::Invalid(_)), "{e:?}");
         assert_eq!(
-            e,
+            e.to_string(),
             "--hoehn-yahr is a fact of Parkinson's disease, --falls is a fact of older adult; this patient's \
              condition is stroke"
         );
@@ -349,14 +386,17 @@ mod tests {
     fn flags_follow_the_thresholds() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let days_ago = |n| Some(today - chrono::Duration::days(n));
-        assert_eq!(flags(&row(days_ago(28), days_ago(14), true), today), []);
         assert_eq!(
-            flags(&row(days_ago(29), days_ago(15), true), today),
+            flags(&row(days_ago(28), days_ago(14), true), today, None),
+            []
+        );
+        assert_eq!(
+            flags(&row(days_ago(29), days_ago(15), true), today, None),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
         );
-        assert_eq!(flags(&row(days_ago(1), None, false), today), []);
+        assert_eq!(flags(&row(days_ago(1), None, false), today, None), []);
         assert_eq!(
-            flags(&row(None, None, true), today),
+            flags(&row(None, None, true), today, None),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
         );
         // Before the first session, the two weeks run from the plan's start.
@@ -364,9 +404,23 @@ mod tests {
             plan_start: days_ago(n),
             ..row(days_ago(1), None, true)
         };
-        assert_eq!(flags(&started(0), today), []);
-        assert_eq!(flags(&started(14), today), []);
-        assert_eq!(flags(&started(15), today), [Flag::NoRecentSession]);
+        assert_eq!(flags(&started(0), today, None), []);
+        assert_eq!(flags(&started(14), today, None), []);
+        assert_eq!(flags(&started(15), today, None), [Flag::NoRecentSession]);
+        // A 4-week plan started 20 days ago ends in 8 days: not yet; 21 days ago, in 7: "plan ending", which the
+        // command line shows too.
+        assert_eq!(flags(&started(14), today, Some(4)), []);
+        let ending = |n| PatientRow {
+            last_session: Some(
+                (today - chrono::Duration::days(1))
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+            ),
+            ..started(n)
+        };
+        assert_eq!(flags(&ending(20), today, Some(4)), []);
+        assert_eq!(flags(&ending(21), today, Some(4)), [Flag::PlanEnding]);
+        assert_eq!(Flag::PlanEnding.label(), "plan ending");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
+use crate::app::error::{AppError, Result};
 use crate::store::{Correction, HistoryEntry, HistoryRecord, PlanRecord, RecordKind, Store};
 
 /// The fields `praxis correct assessment` may change; `None` keeps the recorded value.
@@ -33,15 +34,15 @@ pub struct PlanChanges {
     pub goal: Option<String>,
 }
 
-fn nothing_changed(kind: RecordKind) -> anyhow::Error {
-    anyhow::anyhow!(
+fn nothing_changed(kind: RecordKind) -> AppError {
+    AppError::Invalid(format!(
         "nothing to correct: give at least one new value (see praxis correct {} --help)",
         kind.name()
-    )
+    ))
 }
 
 /// An assessment or session with its standing, as `history --all --json` shows it.
-pub fn record(store: &Store, kind: RecordKind, id: i64) -> anyhow::Result<HistoryRecord> {
+pub fn record(store: &Store, kind: RecordKind, id: i64) -> Result<HistoryRecord> {
     Ok(match kind {
         RecordKind::Assessment => {
             let (a, meta) = store.assessment_record(id)?;
@@ -57,8 +58,19 @@ pub fn record(store: &Store, kind: RecordKind, id: i64) -> anyhow::Result<Histor
                 meta,
             }
         }
-        RecordKind::Plan => anyhow::bail!("plans are not in the history; see praxis plan show"),
+        RecordKind::Plan => {
+            return Err(AppError::Invalid(
+                "plans are not in the history; see praxis plan show".into(),
+            ));
+        }
     })
+}
+
+/// Void a record entered in error, keeping it, with the reason; [`AppError::NotCurrent`] if it was already
+/// corrected or voided.
+pub fn void(store: &mut Store, kind: RecordKind, id: i64, reason: &str) -> Result<()> {
+    store.void_record(kind, id, reason)?;
+    Ok(())
 }
 
 /// Correct an assessment; returns the new current record.
@@ -67,7 +79,7 @@ pub fn correct_assessment(
     id: i64,
     ch: &AssessmentChanges,
     reason: &str,
-) -> anyhow::Result<HistoryRecord> {
+) -> Result<HistoryRecord> {
     if *ch == AssessmentChanges::default() {
         return Err(nothing_changed(RecordKind::Assessment));
     }
@@ -91,7 +103,7 @@ pub fn correct_session(
     id: i64,
     ch: &SessionChanges,
     reason: &str,
-) -> anyhow::Result<HistoryRecord> {
+) -> Result<HistoryRecord> {
     if *ch == SessionChanges::default() {
         return Err(nothing_changed(RecordKind::Session));
     }
@@ -126,7 +138,7 @@ pub fn correct_plan(
     id: i64,
     ch: &PlanChanges,
     reason: &str,
-) -> anyhow::Result<PlanRecord> {
+) -> Result<PlanRecord> {
     if *ch == PlanChanges::default() {
         return Err(nothing_changed(RecordKind::Plan));
     }

@@ -20,7 +20,11 @@ enum Cmd {
     /// The clinicians of this database and their roles.
     List,
     /// Change a clinician's role (admin only; the last admin cannot be demoted).
-    SetRole { user: String, role: Role },
+    SetRole {
+        user: String,
+        #[arg(value_parser = super::util::named::<Role>())]
+        role: Role,
+    },
     /// Take away a clinician's access (admin only; never the last admin). Their audit rows stay.
     Remove { user: String },
 }
@@ -29,7 +33,7 @@ enum Cmd {
 struct AddArgs {
     /// The OS user name (as `whoami` prints it).
     user: String,
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::util::named::<Role>())]
     role: Role,
     /// Display name (default: the user name).
     #[arg(long)]

@@ -13,7 +13,7 @@ use crate::store::export::ExportKind;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// What to export.
-    #[arg(value_enum)]
+    #[arg(value_parser = super::util::named::<ExportKind>())]
     kind: ExportKind,
     /// CSV or JSON. CSV cells are safe for spreadsheets (see --help).
     ///
@@ -22,7 +22,7 @@ pub struct Args {
     /// columns (score, day, minutes, ...) are left as they are, so a negative number stays a number. Control
     /// characters and bidirectional overrides in text are written visibly (`\u{1b}`; newlines and tabs are kept),
     /// so the CSV is safe to print on a terminal. JSON is the exact stored text.
-    #[arg(long, value_enum, default_value = "csv")]
+    #[arg(long, value_parser = super::util::named::<Format>(), default_value = "csv")]
     format: Format,
     /// For research partners: no names, notes or exact dates (see --help).
     ///

@@ -6,10 +6,11 @@ use serde::Serialize;
 
 use super::Ctx;
 use super::util::{fmt_score, open, table};
+use crate::app::AppError;
 use crate::app::patients::{self, Flag, PatientFields};
 use crate::domain::text::{visible, visible_lines};
 use crate::domain::*;
-use crate::store::{PatientFilter, PatientRow, StoreError};
+use crate::store::{PatientFilter, PatientRow};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -46,10 +47,10 @@ struct AddArgs {
     code: String,
     #[arg(long, value_name = "YEAR")]
     birth_year: i32,
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::util::named::<ConditionKind>())]
     condition: ConditionKind,
     #[command(flatten)]
-    fields: PatientFields,
+    fields: FieldArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,7 +58,7 @@ struct ListArgs {
     /// Show only patients whose code, name or notes contain TEXT.
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::util::named::<ConditionKind>())]
     condition: Option<ConditionKind>,
 }
 
@@ -72,13 +73,82 @@ struct EditArgs {
     #[arg(long, value_name = "YEAR")]
     birth_year: Option<i32>,
     /// Change the condition (its facts start empty; give the new ones).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::util::named::<ConditionKind>())]
     condition: Option<ConditionKind>,
     /// The version you looked at (from `patient show`): the edit is refused if someone saved since.
     #[arg(long = "version", value_name = "N")]
     expect_version: Option<i64>,
     #[command(flatten)]
-    fields: PatientFields,
+    fields: FieldArgs,
+}
+
+/// [`PatientFields`] as command-line options.
+#[derive(Debug, Clone, clap::Args)]
+struct FieldArgs {
+    /// Name (optional; the code is what identifies the patient). An empty name removes it.
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long, value_parser = super::util::named::<Sex>())]
+    sex: Option<Sex>,
+    /// Dominant hand.
+    #[arg(long, value_parser = super::util::named::<Hand>())]
+    hand: Option<Hand>,
+    #[arg(long, value_parser = super::util::named::<Side>())]
+    affected_side: Option<Side>,
+    /// Stroke: date of onset (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    onset: Option<chrono::NaiveDate>,
+    /// Stroke: ischaemic or haemorrhagic.
+    #[arg(long, value_parser = super::util::named::<StrokeType>())]
+    stroke_type: Option<StrokeType>,
+    /// Stroke: corticospinal tract status.
+    #[arg(long, value_parser = super::util::named::<Corticospinal>())]
+    corticospinal: Option<Corticospinal>,
+    /// Stroke: motor-evoked potential to TMS in the affected arm.
+    #[arg(long, value_parser = super::util::named::<Mep>())]
+    mep: Option<Mep>,
+    /// Stroke: NIH Stroke Scale, 0-42.
+    #[arg(long)]
+    nihss: Option<u8>,
+    /// Parkinson's: year of diagnosis.
+    #[arg(long, value_name = "YEAR")]
+    diagnosis_year: Option<i32>,
+    /// Parkinson's: Hoehn & Yahr stage on the modified scale: 0, 1, 1.5, 2, 2.5, 3, 4 or 5.
+    #[arg(long, value_name = "STAGE")]
+    hoehn_yahr: Option<f64>,
+    /// Parkinson's: medication state.
+    #[arg(long, value_parser = super::util::named::<Medication>())]
+    medication: Option<Medication>,
+    /// Cerebellar ataxia: type, e.g. SCA3, Friedreich, MSA-C.
+    #[arg(long, value_name = "TYPE")]
+    ataxia_type: Option<String>,
+    /// Older adult: falls in the last year.
+    #[arg(long, value_name = "N")]
+    falls: Option<u32>,
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+impl From<FieldArgs> for PatientFields {
+    fn from(a: FieldArgs) -> Self {
+        PatientFields {
+            name: a.name,
+            sex: a.sex,
+            hand: a.hand,
+            affected_side: a.affected_side,
+            onset: a.onset,
+            stroke_type: a.stroke_type,
+            corticospinal: a.corticospinal,
+            mep: a.mep,
+            nihss: a.nihss,
+            diagnosis_year: a.diagnosis_year,
+            hoehn_yahr: a.hoehn_yahr,
+            medication: a.medication,
+            ataxia_type: a.ataxia_type,
+            falls: a.falls,
+            notes: a.notes,
+        }
+    }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
@@ -115,8 +185,7 @@ fn delete(ctx: &Ctx, a: DeleteArgs) -> anyhow::Result<()> {
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
-    let p = patients::new_patient(&a.code, a.birth_year, a.condition, &a.fields)
-        .map_err(anyhow::Error::msg)?;
+    let p = patients::new_patient(&a.code, a.birth_year, a.condition, &a.fields.into())?;
     let mut store = open(ctx)?;
     let p = store.add_patient(&p)?;
     if ctx.json {
@@ -156,6 +225,13 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         condition: a.condition,
     };
     let today = chrono::Local::now().date_naive();
+    let library = crate::app::protocols::Library::load();
+    let weeks = |protocol: &Option<String>| {
+        protocol
+            .as_deref()
+            .and_then(|id| library.get(id))
+            .map(|p| p.schedule.weeks)
+    };
     if ctx.json {
         // Machine output carries whole profiles; the table below needs only the brief ones.
         let rows = store.list_patients(&filter)?;
@@ -163,7 +239,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
             .iter()
             .map(|row| ListItem {
                 row,
-                flags: patients::flags(row, today),
+                flags: patients::flags(row, today, weeks(&row.plan_protocol)),
             })
             .collect();
         return ctx.print_json(&items);
@@ -189,7 +265,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
                 r.last_assessment.map_or("-".into(), |d| d.to_string()),
                 r.last_session.map_or("-".into(), |d| d.date().to_string()),
                 r.plan_protocol.clone().unwrap_or_else(|| "-".into()),
-                patients::flags(r, today)
+                patients::flags(r, today, weeks(&r.plan_protocol))
                     .iter()
                     .map(|f| f.label())
                     .collect::<Vec<_>>()
@@ -370,7 +446,7 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
     if let Some(v) = a.expect_version {
         p.version = v;
     }
-    patients::apply(&mut p, a.birth_year, a.condition, &a.fields).map_err(anyhow::Error::msg)?;
+    patients::apply(&mut p, a.birth_year, a.condition, &a.fields.into())?;
     if p == saved {
         // Nothing to save: no new version, no audit row.
         if ctx.json {
@@ -382,7 +458,7 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    match store.update_patient(&p) {
+    match patients::update(&mut store, &p) {
         Ok(saved) => {
             if ctx.json {
                 ctx.print_json(&saved)
@@ -392,7 +468,7 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
             }
         }
         Err(e) => {
-            if let StoreError::Conflict { mine, theirs } = &e {
+            if let AppError::PatientConflict { mine, theirs } = &e {
                 bail!(
                     "{e}\n  yours: {}\n  saved: {}",
                     serde_json::to_string(mine)?,

@@ -30,7 +30,7 @@ struct EditArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     start: Option<NaiveDate>,
     /// End the plan: completed or stopped.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::util::named::<PlanStatus>())]
     status: Option<PlanStatus>,
     /// The plan version you looked at (from `plan show --json`).
     #[arg(long = "version", value_name = "N")]
@@ -98,8 +98,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             if let Some(st) = a.status {
                 plan.status = st;
             }
-            let saved = store.update_plan(&plan).map_err(|e| match &e {
-                crate::store::StoreError::PlanConflict { mine, theirs } => anyhow::anyhow!(
+            let saved = crate::app::patients::update_plan(&mut store, &plan).map_err(|e| match &e {
+                crate::app::AppError::PlanConflict { mine, theirs } => anyhow::anyhow!(
                     "{e}\n  yours: goal {:?}, start {}, {:?}\n  saved: goal {:?}, start {}, {:?}",
                     mine.goal,
                     mine.start_date,

@@ -12,7 +12,7 @@ use crate::store::{HistoryEntry, HistoryRecord, PlanRecord, RecordKind};
 #[derive(Debug, clap::Args)]
 pub struct VoidArgs {
     /// What kind of record.
-    #[arg(value_enum)]
+    #[arg(value_parser = super::util::named::<RecordKind>())]
     kind: RecordKind,
     /// The record's id (`praxis history P --json` or `history --all` shows it).
     id: i64,
@@ -126,7 +126,7 @@ fn describe_plan(p: &PlanRecord) -> String {
 
 pub fn void(ctx: &Ctx, a: VoidArgs) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
-    store.void_record(a.kind, a.id, &a.reason)?;
+    records::void(&mut store, a.kind, a.id, &a.reason)?;
     if a.kind == RecordKind::Plan {
         let p = store.plan_record(a.id)?;
         if ctx.json {

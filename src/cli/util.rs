@@ -1,7 +1,7 @@
 //! Helpers shared by the data commands: opening the store, aligned tables that fit 80 columns, value parsers.
 
 use super::Ctx;
-use crate::domain::text;
+use crate::domain::{Named, text};
 use crate::store::Store;
 
 /// Terminal width the tables fit.
@@ -77,10 +77,10 @@ pub fn exit_on_signals() {
 /// stack trace instead. Not for `export`, which must see the error to record an incomplete export in the audit
 /// trail. Whatever a command saved was committed before it printed, so being ended here loses nothing.
 pub fn end_quietly_on_closed_pipe() {
-    // SAFETY: resetting one signal's disposition to its default; called at startup, before any other thread runs.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: restores the default action (no handler of ours runs); called at startup, before any other thread.
+    // Failing leaves SIGPIPE ignored, which only makes a closed pipe an error message: nothing to report.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
 /// Ask before something that cannot be undone: with `--yes`, go ahead; on a terminal, ask for "yes"; otherwise
@@ -171,6 +171,40 @@ pub fn fmt_score(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Issue 10.6b: the command line accepts both spellings of a condition and lists the one it writes.
+    #[test]
+    fn an_enum_option_takes_either_spelling_and_lists_one() {
+        use crate::domain::ConditionKind;
+        let cmd = || {
+            clap::Command::new("t").arg(
+                clap::Arg::new("condition")
+                    .long("condition")
+                    .value_parser(super::named::<ConditionKind>()),
+            )
+        };
+        for given in [
+            "cerebellar-ataxia",
+            "cerebellar_ataxia",
+            "Cerebellar-Ataxia",
+        ] {
+            let m = cmd()
+                .try_get_matches_from(["t", "--condition", given])
+                .unwrap();
+            assert_eq!(
+                m.get_one::<ConditionKind>("condition"),
+                Some(&ConditionKind::CerebellarAtaxia)
+            );
+        }
+        let err = cmd()
+            .try_get_matches_from(["t", "--condition", "ataxia"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[possible values: stroke, parkinsons, cerebellar_ataxia, older_adult]"),
+            "{err}"
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -193,5 +227,47 @@ mod tests {
         assert_eq!(parse_fraction("0.75"), Ok(0.75));
         assert_eq!(parse_fraction("75%"), Ok(0.75));
         assert!(parse_fraction("most").unwrap_err().contains("not a number"));
+    }
+}
+
+/// The value parser of an option taking an enum value ([`Named`]): lists each value's one name
+/// (`cerebellar_ataxia`) and also accepts `-` for `_` and any case (`cerebellar-ataxia`).
+pub fn named<T: Named + Send + Sync>() -> NameParser<T> {
+    NameParser(std::marker::PhantomData)
+}
+
+/// See [`named`].
+#[derive(Clone, Copy)]
+pub struct NameParser<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T: Named + Send + Sync> clap::builder::TypedValueParser for NameParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        if let Some(v) = value.to_str().and_then(T::parse_name) {
+            return Ok(v);
+        }
+        // Not a name: clap's own parser of the listed names words the refusal (with a suggestion).
+        clap::builder::PossibleValuesParser::new(T::names())
+            .parse_ref(cmd, arg, value)
+            .and_then(|s| {
+                T::parse_name(&s)
+                    .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue))
+            })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            T::all()
+                .iter()
+                .map(|v| clap::builder::PossibleValue::new(v.name())),
+        ))
     }
 }

@@ -3,11 +3,15 @@
 //! These carry no behaviour beyond validation helpers and (de)serialisation; the store persists them, the model reads
 //! them, the front ends show them.
 
+pub mod names;
 pub mod rules;
 pub mod text;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
+
+pub use names::Named;
 
 /// A patient profile. `code` is the stable pseudonymous identifier (`P-0001`) used everywhere, including exports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,24 +47,33 @@ impl Patient {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Sex {
     Female,
     Male,
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Hand {
     Right,
     Left,
     Both,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Side {
     Right,
     Left,
@@ -74,7 +87,9 @@ pub enum Side {
 pub enum Condition {
     Stroke(StrokeFacts),
     Parkinsons(ParkinsonsFacts),
+    #[serde(alias = "cerebellar-ataxia")]
     CerebellarAtaxia(AtaxiaFacts),
+    #[serde(alias = "older-adult")]
     OlderAdult(OlderAdultFacts),
 }
 
@@ -106,13 +121,17 @@ impl Condition {
     Ord,
     Serialize,
     Deserialize,
-    clap::ValueEnum,
+    IntoStaticStr,
+    VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ConditionKind {
     Stroke,
     Parkinsons,
+    #[serde(alias = "cerebellar-ataxia")]
     CerebellarAtaxia,
+    #[serde(alias = "older-adult")]
     OlderAdult,
 }
 
@@ -125,13 +144,9 @@ impl ConditionKind {
             ConditionKind::OlderAdult => "older adult",
         }
     }
+    /// The condition's name ([`Named::name`]), e.g. "cerebellar_ataxia".
     pub fn id(self) -> &'static str {
-        match self {
-            ConditionKind::Stroke => "stroke",
-            ConditionKind::Parkinsons => "parkinsons",
-            ConditionKind::CerebellarAtaxia => "cerebellar_ataxia",
-            ConditionKind::OlderAdult => "older_adult",
-        }
+        self.name()
     }
 }
 
@@ -152,23 +167,32 @@ pub struct StrokeFacts {
     pub nihss: Option<u8>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum StrokeType {
     Ischaemic,
     Haemorrhagic,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Corticospinal {
     Intact,
     Partial,
     Severe,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Mep {
     Present,
     Absent,
@@ -185,8 +209,11 @@ pub struct ParkinsonsFacts {
     pub medication: Option<Medication>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Medication {
     /// Assessed and treated in the dopaminergic "on" state.
     On,
@@ -264,8 +291,11 @@ pub struct Plan {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PlanStatus {
     Active,
     Completed,

@@ -84,16 +84,12 @@ pub struct AuditAnchor {
     pub at: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn sha256(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p);
     }
-    hex(&h.finalize())
+    hex::encode(h.finalize())
 }
 
 /// sha256 hex of the redactable payload with its salt (a JSON array, before/after as the exact text stored).

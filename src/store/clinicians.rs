@@ -8,13 +8,17 @@
 
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 use super::error::{Result, StoreError};
 use super::util::{enum_text, now_utc, parse_enum, to_json};
 use super::{Store, Tx};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Admin,
     Lead,
@@ -29,13 +33,9 @@ impl Role {
         !matches!(self, Role::Readonly)
     }
 
+    /// The role's name ([`crate::domain::Named::name`]), e.g. "readonly".
     pub fn name(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Lead => "lead",
-            Role::Therapist => "therapist",
-            Role::Readonly => "readonly",
-        }
+        self.into()
     }
 }
 
@@ -298,8 +298,7 @@ impl Store {
                 .query_row("SELECT NOT EXISTS (SELECT 1 FROM clinicians)", [], |r| {
                     r.get(0)
                 })?;
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
+        let me = nix::unistd::geteuid().as_raw();
         if !nobody || file_owner(self.conn()).is_none_or(|(uid, _)| uid != me) {
             return Ok(());
         }

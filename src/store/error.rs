@@ -32,20 +32,12 @@ pub enum StoreError {
     )]
     DiskFull,
     /// Optimistic concurrency: someone saved the record after it was read.
-    #[error(
-        "patient {code} was changed by someone else while you were editing it (you edited version {mine_v}, the saved \
-         record is now version {theirs_v}); nothing was saved. Look at the saved record and make your change again",
-        code = mine.code, mine_v = mine.version, theirs_v = theirs.version
-    )]
+    #[error("{}", patient_conflict(mine, theirs))]
     Conflict {
         mine: Box<Patient>,
         theirs: Box<Patient>,
     },
-    #[error(
-        "the plan of patient {code} was changed by someone else (you edited version {mine_v}, the saved plan is now \
-         version {theirs_v}); nothing was saved",
-        code = mine.patient_code, mine_v = mine.version, theirs_v = theirs.version
-    )]
+    #[error("{}", plan_conflict(mine, theirs))]
     PlanConflict { mine: Box<Plan>, theirs: Box<Plan> },
     /// Bad input, refused before anything was written. The message names the field and the rule.
     #[error("{0}")]
@@ -53,6 +45,10 @@ pub enum StoreError {
     /// A value refused by the rules every entry point shares ([`crate::domain::rules`]); it names the field.
     #[error(transparent)]
     Rule(#[from] crate::domain::rules::RuleError),
+    /// The record was corrected or voided (by someone else, or earlier) since it was read: only a current record
+    /// can be corrected or voided. The message names the record, who changed it and the current version.
+    #[error("{0}")]
+    NotCurrent(String),
     /// A record that does not exist, e.g. "no patient with code P-0099".
     #[error("{0}")]
     NotFound(String),
@@ -71,6 +67,24 @@ pub enum StoreError {
     Migration(String),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+}
+
+/// What to say when someone saved the patient `theirs` after `mine` was read.
+pub(crate) fn patient_conflict(mine: &Patient, theirs: &Patient) -> String {
+    format!(
+        "patient {} was changed by someone else while you were editing it (you edited version {}, the saved record \
+         is now version {}); nothing was saved. Look at the saved record and make your change again",
+        mine.code, mine.version, theirs.version
+    )
+}
+
+/// What to say when someone saved the plan `theirs` after `mine` was read.
+pub(crate) fn plan_conflict(mine: &Plan, theirs: &Plan) -> String {
+    format!(
+        "the plan of patient {} was changed by someone else (you edited version {}, the saved plan is now version \
+         {}); nothing was saved",
+        mine.patient_code, mine.version, theirs.version
+    )
 }
 
 /// What to say when a text read from the database is not UTF-8 (another program wrote it).

@@ -15,8 +15,11 @@ use super::{Store, Tx};
 use crate::domain::{Assessment, Patient, SessionLog};
 
 /// What to export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ExportKind {
     Patients,
     Assessments,
@@ -51,8 +54,7 @@ pub fn pseudonym(key: &[u8], code: &str) -> String {
         hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
     mac.update(code.as_bytes());
     let tag = mac.finalize().into_bytes();
-    let hex: String = tag.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("S-{hex}")
+    format!("S-{}", hex::encode(&tag[..6]))
 }
 
 impl ExportData {

@@ -30,6 +30,7 @@ pub use audit::{AuditAnchor, AuditBreak, AuditEntry};
 pub use backup::{BackupConfig, Restored};
 pub use clinicians::{Clinician, Role};
 pub use error::{Result, StoreError};
+pub(crate) use error::{patient_conflict, plan_conflict};
 pub use patients::{Erased, PatientBrief, PatientFilter, PatientRow};
 pub use records::{
     Correction, HistoryRecord, PlanRecord, RecordKind, RecordMeta, RecordStatus, check_reason,

@@ -2,7 +2,6 @@
 //! `PRAXIS_GROUP` names one; of the folders Praxis creates (the database's, `backups/`): 0700, or 2770 and the
 //! group; and the warning for a database that every user of the machine can read or write.
 
-use std::ffi::CString;
 use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
@@ -15,7 +14,7 @@ pub const GROUP_ENV: &str = "PRAXIS_GROUP";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileMode {
     pub mode: u32,
-    pub gid: Option<libc::gid_t>,
+    pub gid: Option<u32>,
 }
 
 impl FileMode {
@@ -58,8 +57,7 @@ impl FileMode {
         {
             use std::os::unix::fs::MetadataExt as _;
             let shared = meta.mode() & 0o2070 == 0o2070 && Some(meta.gid()) == self.gid;
-            // SAFETY: geteuid has no preconditions and cannot fail.
-            let ours = meta.uid() == unsafe { libc::geteuid() };
+            let ours = meta.uid() == nix::unistd::geteuid().as_raw();
             if self.gid.is_some() && !shared && ours {
                 self.apply_mode(dir, self.dir_mode())?;
             }
@@ -82,16 +80,9 @@ impl FileMode {
             source,
         };
         if let Some(gid) = self.gid {
-            let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| {
-                io(std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
-                    "the path contains a NUL byte",
-                ))
-            })?;
-            // SAFETY: `c` is a valid NUL-terminated path; uid -1 means "leave the owner".
-            if unsafe { libc::chown(c.as_ptr(), libc::uid_t::MAX, gid) } != 0 {
-                return Err(io(std::io::Error::last_os_error()));
-            }
+            // No owner: leave it as it is. A path with a NUL byte is refused as EINVAL.
+            nix::unistd::chown(path, None, Some(nix::unistd::Gid::from_raw(gid)))
+                .map_err(|e| io(e.into()))?;
         }
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(io)
     }
@@ -118,28 +109,17 @@ impl FileMode {
     }
 }
 
-fn group_id(name: &str) -> Result<libc::gid_t> {
+fn group_id(name: &str) -> Result<u32> {
     let bad = |why: &str| StoreError::Invalid(format!("{GROUP_ENV}={name}: {why}"));
-    let c = CString::new(name).map_err(|_| bad("not a group name"))?;
-    let mut grp: libc::group = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 16384];
-    let mut result: *mut libc::group = std::ptr::null_mut();
-    // SAFETY: getgrnam_r writes into `grp` and `buf` (whose length we pass) and sets `result` on success.
-    let rc = unsafe {
-        libc::getgrnam_r(
-            c.as_ptr(),
-            &mut grp,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    if rc != 0 || result.is_null() {
-        return Err(bad(
-            "no such group on this machine (create it with groupadd, or unset the variable)",
-        ));
+    if name.contains('\0') {
+        return Err(bad("not a group name"));
     }
-    Ok(grp.gr_gid)
+    match nix::unistd::Group::from_name(name) {
+        Ok(Some(g)) => Ok(g.gid.as_raw()),
+        _ => Err(bad(
+            "no such group on this machine (create it with groupadd, or unset the variable)",
+        )),
+    }
 }
 
 /// The -wal and -shm files SQLite keeps next to `db`.
@@ -215,7 +195,7 @@ mod tests {
     fn created_files_get_the_mode_exactly_and_the_group() {
         let dir = tempfile::tempdir().unwrap();
         // Our own primary group: chgrp to it always works.
-        let gid = unsafe { libc::getegid() };
+        let gid = nix::unistd::getegid().as_raw();
         let m = FileMode {
             mode: 0o660,
             gid: Some(gid),
@@ -241,7 +221,7 @@ mod tests {
         for p in [&d, &dir.path().join("a")] {
             assert_eq!(std::fs::metadata(p).unwrap().mode() & 0o7777, 0o700);
         }
-        let gid = unsafe { libc::getegid() };
+        let gid = nix::unistd::getegid().as_raw();
         let group = FileMode {
             mode: 0o660,
             gid: Some(gid),

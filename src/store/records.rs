@@ -10,6 +10,7 @@
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 use super::assessments::{self, assessment_from_row};
 use super::clinicians::Role;
@@ -24,8 +25,11 @@ use crate::domain::{Assessment, Plan, SessionLog};
 pub(crate) const CURRENT: &str = "record_status = 'current'";
 
 /// Whether a record is the one in use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RecordStatus {
     /// In use: forecasts, flags, exports and charts read it.
     Current,
@@ -36,18 +40,18 @@ pub enum RecordStatus {
 }
 
 impl RecordStatus {
+    /// The status's name ([`crate::domain::Named::name`]), e.g. "voided".
     pub fn name(self) -> &'static str {
-        match self {
-            RecordStatus::Current => "current",
-            RecordStatus::Corrected => "corrected",
-            RecordStatus::Voided => "voided",
-        }
+        self.into()
     }
 }
 
 /// The kinds of record that can be corrected or voided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RecordKind {
     Assessment,
     Session,
@@ -55,12 +59,9 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// The kind's name ([`crate::domain::Named::name`]), e.g. "assessment".
     pub fn name(self) -> &'static str {
-        match self {
-            RecordKind::Assessment => "assessment",
-            RecordKind::Session => "session",
-            RecordKind::Plan => "plan",
-        }
+        self.into()
     }
 
     fn table(self) -> &'static str {
@@ -308,7 +309,7 @@ impl Tx<'_> {
             .superseded_by
             .map(|n| format!("; the current version is {} {n}", kind.name()))
             .unwrap_or_default();
-        Err(StoreError::Invalid(format!(
+        Err(StoreError::NotCurrent(format!(
             "{} {id} was already {}{by}{next}; nothing was saved",
             kind.name(),
             m.status.name()
@@ -338,7 +339,7 @@ impl Tx<'_> {
             params![id, enum_text(&status), reason, self.who.os_user, now_utc()],
         )?;
         if changed == 0 {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::NotCurrent(format!(
                 "{} {id} was corrected or voided by someone else meanwhile; nothing was saved",
                 kind.name()
             )));

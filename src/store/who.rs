@@ -25,8 +25,7 @@ impl Who {
 }
 
 fn effective_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+    nix::unistd::geteuid().as_raw()
 }
 
 /// The passwd name of `uid`, else "uid:N".
@@ -34,21 +33,14 @@ pub(crate) fn user_name(uid: u32) -> String {
     passwd_name(uid).unwrap_or_else(|| format!("uid:{uid}"))
 }
 
+/// A name that is not UTF-8 (read lossily, with U+FFFD) is no name: roles are granted to names, and two such
+/// names could read the same.
 fn passwd_name(uid: u32) -> Option<String> {
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 4096];
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: getpwuid_r writes into `pwd` and `buf` (whose length we pass) and sets `result` to `&pwd` on success.
-    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-        return None;
-    }
-    // SAFETY: on success pw_name points to a NUL-terminated string inside `buf`, which is still alive.
-    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
-    name.to_str()
+    nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
         .ok()
-        .map(str::to_string)
-        .filter(|n| !n.is_empty())
+        .flatten()
+        .map(|u| u.name)
+        .filter(|n| !n.is_empty() && !n.contains(char::REPLACEMENT_CHARACTER))
 }
 
 /// `SSH_CLIENT` is "addr port localport"; `SSH_CONNECTION` is "addr port localaddr localport". The first word of

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::app::AppError;
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
 use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
 use crate::store::{Correction, HistoryRecord, PatientFilter, RecordKind, Store};
@@ -108,12 +109,12 @@ pub trait Source {
     /// Fill an empty database with the demo patients.
     fn load_demo(&mut self) -> anyhow::Result<()>;
     fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient>;
-    /// Save an edited patient if nobody saved it since `p.version` was read; else a
-    /// [`crate::store::StoreError::Conflict`] with both versions.
-    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient>;
-    /// Save an edited plan (start date, goal, status) if nobody saved it since `plan.version` was read; else a
-    /// [`crate::store::StoreError::PlanConflict`] with both versions.
-    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
+    /// Save an edited patient if nobody saved it since `p.version` was read; else
+    /// [`AppError::PatientConflict`] with both versions.
+    fn update_patient(&mut self, p: &Patient) -> Result<Patient, AppError>;
+    /// Save an edited plan (start date, goal, status) if nobody saved it since `plan.version` was read; else
+    /// [`AppError::PlanConflict`] with both versions.
+    fn update_plan(&mut self, plan: &Plan) -> Result<Plan, AppError>;
     /// Make `plan` the patient's active plan (the previous one is closed).
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan>;
     /// The protocol library.
@@ -214,12 +215,12 @@ impl Source for StoreSource {
         Ok(self.store.add_patient(p)?)
     }
 
-    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
-        Ok(self.store.update_patient(p)?)
+    fn update_patient(&mut self, p: &Patient) -> Result<Patient, AppError> {
+        crate::app::patients::update(&mut self.store, p)
     }
 
-    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
-        Ok(self.store.update_plan(plan)?)
+    fn update_plan(&mut self, plan: &Plan) -> Result<Plan, AppError> {
+        crate::app::patients::update_plan(&mut self.store, plan)
     }
 
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {

@@ -13,11 +13,11 @@ use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, num};
+use crate::domain::Named;
 use crate::domain::{
     Assessment, Condition, ConditionKind, Patient, Plan, PlanStatus, SessionLog, rules,
 };
 use crate::instruments::{self, Instrument};
-use clap::ValueEnum;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FormKind {
@@ -328,6 +328,7 @@ impl Form {
             ..Default::default()
         };
         crate::app::patients::new_patient(self.text(1), year, kind, &fields)
+            .map_err(|e| e.to_string())
     }
 
     /// What the form makes, for the offer of a kept draft ("an assessment for P-0001").
@@ -737,24 +738,19 @@ fn edit_labels(kind: ConditionKind) -> &'static [&'static str] {
     }
 }
 
-/// The name clap gives an enum value (what the command line and this form accept).
-fn vname<T: ValueEnum>(v: Option<T>) -> String {
-    v.and_then(|x| x.to_possible_value())
-        .map_or(String::new(), |pv| pv.get_name().to_string())
+/// The name of an enum value (what the command line and this form accept).
+fn vname<T: Named>(v: Option<T>) -> String {
+    v.map_or(String::new(), |x| x.name().to_string())
 }
 
 /// Parse an enum value typed in a field; empty is "not given".
-fn venum<T: ValueEnum>(s: &str, what: &str) -> Result<Option<T>, String> {
+fn venum<T: Named>(s: &str, what: &str) -> Result<Option<T>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    T::from_str(s, true).map(Some).map_err(|_| {
-        let names: Vec<String> = T::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-            .collect();
-        format!("{what} is one of {}; got {s:?}", names.join(", "))
-    })
+    T::parse_name(s)
+        .map(Some)
+        .ok_or_else(|| format!("{what} is one of {}; got {s:?}", T::names().join(", ")))
 }
 
 fn vnum<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, String> {
@@ -882,7 +878,8 @@ impl Form {
             condition: crate::app::patients::empty_condition(kind),
             ..Patient::clone(orig)
         };
-        crate::app::patients::apply(&mut p, Some(year), Some(kind), &f).map_err(|e| (c, e))?;
+        crate::app::patients::apply(&mut p, Some(year), Some(kind), &f)
+            .map_err(|e| (c, e.to_string()))?;
         if let Some(ctx) = self.rules_ctx() {
             rules::check_patient(&p, &ctx).map_err(|e| {
                 let i = match e.field {
@@ -924,12 +921,8 @@ impl Form {
 
     /// Patient editor: the values a field takes, shown while it has the focus.
     fn edit_hint(&self, i: usize) -> Option<String> {
-        fn names<T: ValueEnum>() -> String {
-            let v: Vec<String> = T::value_variants()
-                .iter()
-                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-                .collect();
-            v.join(", ")
+        fn names<T: Named>() -> String {
+            T::names().join(", ")
         }
         use crate::domain::{Corticospinal, Hand, Medication, Mep, Sex, Side, StrokeType};
         let c = EDIT_FACTS;

@@ -1,6 +1,5 @@
 //! The patient list: search as you type, sort, flags, a status line with counts, and a detail pane.
 
-use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,52 +12,8 @@ use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{TextField, ago, cut};
 use crate::domain::Condition;
 
-/// A plan ending within this many days is flagged.
-pub const PLAN_ENDING_DAYS: i64 = 7;
-
-/// Something on a patient that wants attention. Each has a symbol and a word: never colour alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Flag {
-    ReassessDue,
-    NoSession,
-    PlanEnding,
-}
-
-impl Flag {
-    pub fn symbol(self) -> char {
-        match self {
-            Flag::ReassessDue => 'R',
-            Flag::NoSession => 'S',
-            Flag::PlanEnding => 'E',
-        }
-    }
-    pub fn words(self) -> &'static str {
-        match self {
-            Flag::ReassessDue => "reassessment due (none in 4 weeks)",
-            Flag::NoSession => "no session logged in 2 weeks",
-            Flag::PlanEnding => "plan ends within a week, or has run its course",
-        }
-    }
-}
-
-/// The flags of one patient on `today`. `plan_weeks` gives a protocol's length in weeks, when known.
-pub fn flags(row: &PatientRow, today: NaiveDate, plan_weeks: Option<u32>) -> Vec<Flag> {
-    use crate::app::patients::Flag as AppFlag;
-    let mut out: Vec<Flag> = crate::app::patients::flags(row, today)
-        .into_iter()
-        .map(|f| match f {
-            AppFlag::ReassessmentDue => Flag::ReassessDue,
-            AppFlag::NoRecentSession => Flag::NoSession,
-        })
-        .collect();
-    if let (Some(start), Some(weeks)) = (row.plan_start, plan_weeks) {
-        let end = start + chrono::Duration::weeks(weeks as i64);
-        if (end - today).num_days() <= PLAN_ENDING_DAYS {
-            out.push(Flag::PlanEnding);
-        }
-    }
-    out
-}
+/// The list's flags are the use case's: the command line shows the same.
+pub use crate::app::patients::{Flag, PLAN_ENDING_DAYS, flags};
 
 /// Short condition text for the list column.
 pub fn condition_short(c: &Condition) -> String {
@@ -288,8 +243,8 @@ impl ListScreen {
             "{} patients, {} shown · flags: R reassess {} · S no session {} · E plan ending {}",
             self.items.len(),
             self.visible.len(),
-            n(Flag::ReassessDue),
-            n(Flag::NoSession),
+            n(Flag::ReassessmentDue),
+            n(Flag::NoRecentSession),
             n(Flag::PlanEnding)
         )
     }
@@ -462,7 +417,7 @@ impl Screen for ListScreen {
             .take(page)
             .map(|&i| {
                 let it = &self.items[i];
-                let flag_txt: String = [Flag::ReassessDue, Flag::NoSession, Flag::PlanEnding]
+                let flag_txt: String = Flag::ALL
                     .iter()
                     .map(|fl| {
                         if it.flags.contains(fl) {

@@ -8,6 +8,7 @@ use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use nix::fcntl::OFlag;
 
 /// `$XDG_STATE_HOME/praxis/NAME` (created 0700 if needed), after checking that it and its parent are the user's own
 /// folders and not symbolic links.
@@ -71,7 +72,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .custom_flags(libc::O_NOFOLLOW)
+            .custom_flags(OFlag::O_NOFOLLOW.bits())
             .mode(0o600)
             .open(&tmp)
     };
@@ -98,12 +99,12 @@ pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 pub fn read(path: &Path) -> anyhow::Result<Option<String>> {
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
         .open(path);
     let mut file = match file {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => bail!(
+        Err(e) if e.raw_os_error() == Some(nix::errno::Errno::ELOOP as i32) => bail!(
             "{} is a symbolic link, not a file Praxis wrote; it was not read (remove it)",
             path.display()
         ),
@@ -126,8 +127,7 @@ pub fn read(path: &Path) -> anyhow::Result<Option<String>> {
 }
 
 fn effective_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+    nix::unistd::geteuid().as_raw()
 }
 
 #[cfg(test)]

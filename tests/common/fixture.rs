@@ -142,10 +142,10 @@ impl Source for FixtureSource {
     fn add_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
         self.inner.add_patient(p)
     }
-    fn update_patient(&mut self, p: &Patient) -> anyhow::Result<Patient> {
+    fn update_patient(&mut self, p: &Patient) -> Result<Patient, praxis::app::AppError> {
         self.inner.update_patient(p)
     }
-    fn update_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {
+    fn update_plan(&mut self, plan: &Plan) -> Result<Plan, praxis::app::AppError> {
         self.inner.update_plan(plan)
     }
     fn set_plan(&mut self, plan: &Plan) -> anyhow::Result<Plan> {

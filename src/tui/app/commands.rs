@@ -24,13 +24,12 @@ enum Refusal {
     Other(anyhow::Error),
 }
 
-/// Tell a conflict from any other refusal (the only place the TUI looks inside an error it is given).
-fn refusal(e: anyhow::Error) -> Refusal {
-    match e.downcast::<crate::store::StoreError>() {
-        Ok(crate::store::StoreError::Conflict { theirs, .. }) => Refusal::Patient(theirs),
-        Ok(crate::store::StoreError::PlanConflict { theirs, .. }) => Refusal::Plan(*theirs),
-        Ok(other) => Refusal::Other(other.into()),
-        Err(e) => Refusal::Other(e),
+/// Tell a conflict from any other refusal: the use case's error says which it is.
+fn refusal(e: crate::app::AppError) -> Refusal {
+    match e {
+        crate::app::AppError::PatientConflict { theirs, .. } => Refusal::Patient(theirs),
+        crate::app::AppError::PlanConflict { theirs, .. } => Refusal::Plan(*theirs),
+        other => Refusal::Other(other.into()),
     }
 }
 
@@ -312,7 +311,7 @@ impl App {
     }
 
     /// A versioned save was refused: show theirs beside the form on a conflict, else keep the form and say why.
-    fn refused(&mut self, e: anyhow::Error) {
+    fn refused(&mut self, e: crate::app::AppError) {
         match (refusal(e), self.stack.last_mut()) {
             (Refusal::Patient(theirs), Some(Stacked::Form(f))) => f.theirs = Some(theirs),
             (Refusal::Plan(theirs), Some(Stacked::Form(f))) => f.theirs_plan = Some(theirs),
