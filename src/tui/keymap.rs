@@ -348,7 +348,6 @@ pub static EMPTY: &[Binding] = &[
 pub static OVERVIEW: &[Binding] = &[
     NAV[0],
     NAV[1],
-    b(&[k(KeyCode::Tab)], Action::NextPane, "next pane", "pane"),
     b(
         &[c('a')],
         Action::NewAssessment,
@@ -386,6 +385,9 @@ pub static OVERVIEW: &[Binding] = &[
         "records: every assessment and session, to correct or void one",
         "records",
     ),
+    // Before the pane key: at 80 columns the footer has room for one of them, and correcting a record is the one
+    // a therapist cannot find otherwise (Tab is in the help).
+    b(&[k(KeyCode::Tab)], Action::NextPane, "next pane", "pane"),
     b(
         &[k(KeyCode::Esc), c('h'), k(KeyCode::Left)],
         Action::Back,
