@@ -1,10 +1,10 @@
 //! The command runner: the side effects screens ask for ([`Cmd`]), run after each key. The one place the TUI reads
-//! an error from the use cases to tell a conflict (both versions shown) from any other refusal is [`refusal`].
+//! an error from the use cases to tell a conflict (both versions shown) from any other refusal is `App::refused`.
 
 use std::sync::Arc;
 
 use super::{App, Msg, Stacked};
-use crate::domain::{Patient, Plan};
+use crate::app::AppError;
 use crate::model::{Comparison, Control};
 use crate::tui::compare::{CompareScreen, Phase};
 use crate::tui::data::FORECAST_DRAWS;
@@ -14,24 +14,6 @@ use crate::tui::overview::OverviewScreen;
 use crate::tui::records::RecordsScreen;
 use crate::tui::screen::Cmd;
 use crate::tui::worker::{self, ForecastKey};
-
-/// Why a save was refused.
-enum Refusal {
-    /// Someone else saved the patient since the form read it: theirs, to show beside the form.
-    Patient(Box<Patient>),
-    /// Likewise for a plan.
-    Plan(Plan),
-    Other(anyhow::Error),
-}
-
-/// Tell a conflict from any other refusal: the use case's error says which it is.
-fn refusal(e: crate::app::AppError) -> Refusal {
-    match e {
-        crate::app::AppError::PatientConflict { theirs, .. } => Refusal::Patient(theirs),
-        crate::app::AppError::PlanConflict { theirs, .. } => Refusal::Plan(*theirs),
-        other => Refusal::Other(other.into()),
-    }
-}
 
 enum CmdKind {
     Forecast,
@@ -310,13 +292,18 @@ impl App {
         }
     }
 
-    /// A versioned save was refused: show theirs beside the form on a conflict, else keep the form and say why.
-    fn refused(&mut self, e: crate::app::AppError) {
-        match (refusal(e), self.stack.last_mut()) {
-            (Refusal::Patient(theirs), Some(Stacked::Form(f))) => f.theirs = Some(theirs),
-            (Refusal::Plan(theirs), Some(Stacked::Form(f))) => f.theirs_plan = Some(theirs),
-            (Refusal::Other(e), _) => self.after_save(Err(e)),
-            (Refusal::Patient(_) | Refusal::Plan(_), _) => {}
+    /// A versioned save was refused: the use case's error says whether it was a conflict (show theirs beside the
+    /// form) or anything else (keep the form and say why).
+    fn refused(&mut self, e: AppError) {
+        match (e, self.stack.last_mut()) {
+            (AppError::PatientConflict { theirs, .. }, Some(Stacked::Form(f))) => {
+                f.theirs = Some(theirs)
+            }
+            (AppError::PlanConflict { theirs, .. }, Some(Stacked::Form(f))) => {
+                f.theirs_plan = Some(*theirs)
+            }
+            (AppError::PatientConflict { .. } | AppError::PlanConflict { .. }, _) => {}
+            (e, _) => self.after_save(Err(e.into())),
         }
     }
 }
