@@ -1483,7 +1483,7 @@ fn store_patient_editor_clears_a_fact_and_changes_the_condition() {
 #[test]
 fn a_draft_from_an_older_form_layout_is_not_reopened() {
     let mut a = app(clinic());
-    let mut form = praxis::tui::forms::Form::edit_patient(&clinic().patients[0]);
+    let mut form = praxis::tui::forms::Form::edit_patient(&clinic().patients[0]).to_draft();
     form.fields.truncate(11); // the editor before the condition field
     a.offer_draft(
         praxis::tui::drafts::Draft {
