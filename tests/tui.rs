@@ -1935,3 +1935,231 @@ fn help_over_an_edit_conflict_lists_the_conflict_keys() {
     assert!(s.contains("reload their version"), "{s}");
     assert!(!s.contains("next field"), "{s}");
 }
+
+/// A draft file exactly as the build before the forms were split wrote it (`serde_json::to_string_pretty` of
+/// `Draft { saved_at, form }`, the form's fields in declaration order), offered and reopened.
+fn reopen_kept_draft(form_json: &str) -> App {
+    use praxis::tui::drafts;
+    let dir = tempfile::tempdir().unwrap();
+    let path = drafts::path_in(dir.path(), &dir.path().join("praxis.db"));
+    let json = format!("{{\n  \"saved_at\": \"2026-11-20T14:05:00\",\n  \"form\": {form_json}\n}}");
+    std::fs::write(&path, json).unwrap();
+    let mut a = app(clinic());
+    a.offer_draft(drafts::load(&path).unwrap().unwrap(), path.clone());
+    assert!(screen(&a, 80, 24).contains("left open at 2026-11-20 14:05"));
+    press(&mut a, KeyCode::Enter);
+    assert!(!path.exists(), "reopened, the draft goes");
+    a
+}
+
+#[test]
+fn drafts_in_the_format_written_before_the_forms_split_reopen_into_each_form() {
+    let field = |t: &str| {
+        format!(
+            "{{\"text\": {t:?}, \"cursor\": {}, \"fresh\": {}}}",
+            t.chars().count(),
+            !t.is_empty()
+        )
+    };
+    let fields = |ts: &[&str]| {
+        let v: Vec<String> = ts.iter().map(|t| field(t)).collect();
+        format!("[{}]", v.join(", "))
+    };
+    let form = |kind: &str,
+                code: &str,
+                choices: &str,
+                choice: usize,
+                rows: &[&str],
+                focus: usize,
+                rest: &str| {
+        format!(
+            r#"{{"kind": "{kind}", "patient_code": "{code}", "choices": {choices}, "choice": {choice},
+              "fields": {}, "focus": {focus}, "tried": false, "save_error": null, {rest}}}"#,
+            fields(rows)
+        )
+    };
+    let none =
+        r#""last_scores": [], "original": null, "theirs": null, "plan": null, "theirs_plan": null"#;
+
+    // Assessment: the instrument is the choice (row 0, an empty text), then score, date, assessor, notes.
+    let mut a = reopen_kept_draft(&form(
+        "Assessment",
+        "P-0107",
+        r#"["arat", "fma_ue", "bbs"]"#,
+        1,
+        &["", "41", "2026-11-19", "Sam Lee", "after lunch"],
+        3,
+        &format!(
+            r#""last_scores": [["fma_ue", 36.0, "2026-11-15"]], "original": null, "theirs": null, "plan": null, "theirs_plan": null, "opened_on": "2026-11-20""#
+        ),
+    ));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("New assessment · P-0107") && s.contains("◀ FMA-UE ▶"),
+        "{s}"
+    );
+    assert!(s.contains("last 36 (2026-11-15)"), "{s}");
+    assert_eq!(field_value(&a, "Assessor"), "Sam Lee");
+    assert!(s.contains("▶ Assessor"), "the focus is kept: {s}");
+    ctrl(&mut a, 's');
+    let saved = a.source().detail("P-0107").unwrap();
+    let last = saved.assessments.last().unwrap();
+    assert_eq!(
+        (
+            last.instrument.as_str(),
+            last.score,
+            last.date,
+            last.assessor.as_deref(),
+            last.notes.as_str()
+        ),
+        (
+            "fma_ue",
+            41.0,
+            d("2026-11-19"),
+            Some("Sam Lee"),
+            "after lunch"
+        )
+    );
+
+    // Session: eight typed rows.
+    let mut a = reopen_kept_draft(&form(
+        "Session",
+        "P-0107",
+        "[]",
+        0,
+        &[
+            "task-specific-300",
+            "2026-11-20 09:15",
+            "45",
+            "250",
+            "3",
+            "70",
+            "6",
+            "tired",
+        ],
+        7,
+        &format!(r#"{none}, "opened_on": "2026-11-20""#),
+    ));
+    assert!(screen(&a, 120, 40).contains("Log a session · P-0107"));
+    assert_eq!(field_value(&a, "Repetitions"), "250");
+    ctrl(&mut a, 's');
+    let saved = a.source().detail("P-0107").unwrap();
+    let s = saved
+        .sessions
+        .iter()
+        .find(|s| s.notes == "tired")
+        .expect("the session is saved");
+    assert_eq!(
+        (
+            s.started_at,
+            s.minutes,
+            s.repetitions,
+            s.level,
+            s.success_rate,
+            s.rpe
+        ),
+        (dt("2026-11-20 09:15"), 45, 250, Some(3), Some(0.7), Some(6))
+    );
+
+    // New patient: the condition is the choice.
+    let mut a = reopen_kept_draft(&form(
+        "NewPatient",
+        "",
+        r#"["stroke", "parkinsons", "cerebellar_ataxia", "older_adult"]"#,
+        1,
+        &["", "P-0200", "1950", "Eve Fox", ""],
+        2,
+        &format!(r#"{none}, "opened_on": null"#),
+    ));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("New patient") && s.contains("◀ Parkinson's"),
+        "{s}"
+    );
+    ctrl(&mut a, 's');
+    let p = a
+        .source()
+        .detail("P-0200")
+        .expect("the patient is saved")
+        .patient;
+    assert_eq!((p.birth_year, p.name.as_deref()), (1950, Some("Eve Fox")));
+    assert_eq!(p.condition.kind(), ConditionKind::Parkinsons);
+
+    // Patient editor: profile, the condition (its id in the row's text), its facts; the record as read.
+    let original = r#"{"id": 4, "code": "P-0090", "name": "Dora Ellis", "birth_year": 1945, "dominant_hand": "right",
+        "affected_side": "right", "condition": {"kind": "older_adult", "falls_last_year": 2}, "notes": "",
+        "created_at": "", "updated_at": "", "version": 1}"#;
+    let mut a = reopen_kept_draft(&form(
+        "EditPatient",
+        "P-0090",
+        r#"["stroke", "parkinsons", "cerebellar_ataxia", "older_adult"]"#,
+        3,
+        &[
+            "Dora Ellis",
+            "1945",
+            "female",
+            "right",
+            "right",
+            "",
+            "older_adult",
+            "3",
+        ],
+        7,
+        &format!(
+            r#""last_scores": [], "original": {original}, "theirs": null, "plan": null, "theirs_plan": null, "opened_on": null"#
+        ),
+    ));
+    assert!(screen(&a, 120, 40).contains("Edit patient · P-0090"));
+    // The focus is kept on the fact (its values are hinted while it has the focus).
+    assert_eq!(field_value(&a, "Falls, 1 yr"), "3   0-365");
+    assert_eq!(field_value(&a, "Sex"), "female");
+    ctrl(&mut a, 's');
+    let p = a.source().detail("P-0090").unwrap().patient;
+    assert_eq!(p.sex, Some(Sex::Female));
+    assert_eq!(
+        p.condition,
+        Condition::OlderAdult(OlderAdultFacts {
+            falls_last_year: Some(3)
+        })
+    );
+
+    // Plan editor: the protocol is the choice; the plan as read.
+    let plan = r#"{"id": 1, "patient_code": "P-0107", "protocol_id": "task-specific-300", "start_date": "2026-10-05",
+        "goal": "drink from a cup with the right hand by week 8", "status": "active", "version": 1}"#;
+    let mut a = reopen_kept_draft(&form(
+        "EditPlan",
+        "P-0107",
+        r#"["task-specific-300", "usual-care"]"#,
+        0,
+        &[
+            "task-specific-300",
+            "2026-10-05",
+            "walk to the shop by week 10",
+            "active",
+        ],
+        2,
+        &format!(
+            r#""last_scores": [], "original": null, "theirs": null, "plan": {plan}, "theirs_plan": null, "opened_on": "2026-11-20""#
+        ),
+    ));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("Edit plan · P-0107") && s.contains("◀ task-specific-300 ▶"),
+        "{s}"
+    );
+    assert_eq!(field_value(&a, "Goal"), "walk to the shop by week 10");
+    ctrl(&mut a, 's');
+    let plan = a.source().detail("P-0107").unwrap().plan.unwrap();
+    assert_eq!(
+        (
+            plan.protocol_id.as_str(),
+            plan.goal.as_str(),
+            plan.start_date
+        ),
+        (
+            "task-specific-300",
+            "walk to the shop by week 10",
+            d("2026-10-05")
+        )
+    );
+}
