@@ -561,7 +561,10 @@ impl Screen for CompareScreen {
                             Block::bordered()
                                 .border_style(ctx.theme.focus_border())
                                 .title(Span::styled(
-                                    " Forecasting… Esc cancels ",
+                                    format!(
+                                        " Forecasting… {} cancels ",
+                                        keymap::key_name(Mode::CompareRun, Action::Back)
+                                    ),
                                     ctx.theme.title(),
                                 )),
                         )

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use ratatui::text::Span;
 
 use super::draft::{FormDraft, FormKind};
-use super::field::{Choice, FormSpec, Row, choice_span, date_error, text};
+use super::field::{Choice, FormSpec, Row, choice_keys, choice_span, date_error, text};
 use crate::domain::Assessment;
 use crate::domain::rules::{self, Context};
 use crate::instruments::{self, Instrument};
@@ -132,7 +132,7 @@ impl FormSpec for AssessmentForm {
         let mut instrument = None;
         let mut score = None;
         match self.chosen() {
-            None => instrument = Some("choose an instrument with ← →".into()),
+            None => instrument = Some(format!("choose an instrument with {}", choice_keys())),
             Some(inst) => {
                 let s = text(&self.score);
                 score = match s.parse::<f64>() {

@@ -220,6 +220,16 @@ pub fn vnum<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, Stri
         .map_err(|_| format!("{what} is a number; got {s:?}"))
 }
 
+/// The keys that step a choice row ("← →"), as the form's keymap binds them.
+pub fn choice_keys() -> String {
+    use crate::tui::keymap::{Action, Mode, key_name};
+    format!(
+        "{} {}",
+        key_name(Mode::Form, Action::Left),
+        key_name(Mode::Form, Action::Right)
+    )
+}
+
 /// The choice row's ◀ id ▶, selected when it has the focus.
 pub fn choice_span(shown: String, focused: bool, t: &Theme) -> Span<'static> {
     Span::styled(

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 
 use super::draft::{FormDraft, FormKind};
 use super::field::{
-    CONDITIONS, Choice, Conflict, FormSpec, Row, Theirs, choice_span, condition_choice,
-    take_theirs, text, texts, venum, vname, vnum,
+    CONDITIONS, Choice, Conflict, FormSpec, Row, Theirs, choice_keys, choice_span,
+    condition_choice, take_theirs, text, texts, venum, vname, vnum,
 };
 use crate::app::patients::PatientFields;
 use crate::domain::rules::{self, Context};
@@ -439,7 +439,10 @@ impl FormSpec for PatientEditor {
         if self.original.condition.kind() != kind {
             v.push(Span::styled("  changed: its facts start unknown", t.dim()));
         } else if focused {
-            v.push(Span::styled("  ← → to change", t.dim()));
+            v.push(Span::styled(
+                format!("  {} to change", choice_keys()),
+                t.dim(),
+            ));
         }
         v
     }

@@ -7,7 +7,8 @@ use ratatui::text::Span;
 
 use super::draft::{FormDraft, FormKind};
 use super::field::{
-    Choice, Conflict, FormSpec, Row, Theirs, choice_span, take_theirs, text, texts, venum, vname,
+    Choice, Conflict, FormSpec, Row, Theirs, choice_keys, choice_span, take_theirs, text, texts,
+    venum, vname,
 };
 use crate::domain::rules::{self, Context};
 use crate::domain::{Plan, PlanStatus};
@@ -104,7 +105,7 @@ impl PlanEditor {
             .protocol
             .current()
             .map(str::to_string)
-            .ok_or((0, "choose a protocol with ← →".to_string()))?;
+            .ok_or_else(|| (0, format!("choose a protocol with {}", choice_keys())))?;
         let typed = text(&self.start);
         let start = NaiveDate::parse_from_str(typed, "%Y-%m-%d")
             .map_err(|_| (START, format!("{typed:?} is not a date; use YYYY-MM-DD")))?;
