@@ -396,10 +396,10 @@ impl Screen for RecordsScreen {
                     None => {}
                 }
             }
-            Action::Back => cmds.push(Cmd::Back),
-            Action::Help => cmds.push(Cmd::Help),
-            Action::Quit => cmds.push(Cmd::Quit),
-            _ => return Outcome::NotConsumed,
+            a => match Cmd::common(a) {
+                Some(cmd) => cmds.push(cmd),
+                None => return Outcome::NotConsumed,
+            },
         }
         Outcome::Consumed
     }
