@@ -322,11 +322,7 @@ fn patient_editor_is_filled_validates_and_saves_the_row() {
 fn store_patient_edit_conflict_shows_both_versions_and_never_overwrites() {
     let (_dir, path) = demo_db();
     let mut a = store_app(&path);
-    open_patient(&mut a, "P-0044");
-    press(&mut a, KeyCode::Char('e'));
-    focus_field(&mut a, "Notes");
-    ctrl(&mut a, 'u');
-    typ(&mut a, "freezing at doorways");
+    edit_notes(&mut a, "P-0044", "freezing at doorways");
     // Another therapist saves the same patient first, through their own handle on the database.
     let mut other = Store::open(&path).unwrap();
     let mut p = other.patient("P-0044").unwrap();
@@ -376,11 +372,7 @@ fn store_patient_edit_conflict_shows_both_versions_and_never_overwrites() {
 fn store_patient_edit_conflict_can_be_cancelled() {
     let (_dir, path) = demo_db();
     let mut a = store_app(&path);
-    open_patient(&mut a, "P-0044");
-    press(&mut a, KeyCode::Char('e'));
-    focus_field(&mut a, "Notes");
-    ctrl(&mut a, 'u');
-    typ(&mut a, "mine");
+    edit_notes(&mut a, "P-0044", "mine");
     let mut other = Store::open(&path).unwrap();
     let mut p = other.patient("P-0044").unwrap();
     p.notes = "theirs".into();

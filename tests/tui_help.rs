@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyCode;
 mod common;
 use common::fixture::Fixture;
 use common::tui::*;
-use common::{ctrl, press, screen, typ};
+use common::{ctrl, press, screen};
 
 fn snap_both(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24));
@@ -77,11 +77,7 @@ fn warnings_overlay_snapshots() {
 fn help_over_an_edit_conflict_lists_the_conflict_keys() {
     let (_dir, path) = demo_db();
     let mut a = store_app(&path);
-    open_patient(&mut a, "P-0044");
-    press(&mut a, KeyCode::Char('e'));
-    focus_field(&mut a, "Notes");
-    ctrl(&mut a, 'u');
-    typ(&mut a, "mine");
+    edit_notes(&mut a, "P-0044", "mine");
     let mut other = Store::open(&path).unwrap();
     let mut p = other.patient("P-0044").unwrap();
     p.notes = "theirs".into();

@@ -242,3 +242,12 @@ pub fn field_value(a: &App, label: &str) -> String {
         .trim_matches(|c: char| c == '│' || c.is_whitespace())
         .to_string()
 }
+
+/// Open patient `code` in the editor and type `notes` over their notes (the save is left to the test).
+pub fn edit_notes(a: &mut App, code: &str, notes: &str) {
+    open_patient(a, code);
+    press(a, KeyCode::Char('e'));
+    focus_field(a, "Notes");
+    super::ctrl(a, 'u');
+    typ(a, notes);
+}
