@@ -74,9 +74,10 @@ impl NewPlanForm {
             Some(Action::NextField | Action::PrevField) => self.focus = 1 - self.focus,
             Some(Action::Back) => return Step::Closed,
             Some(Action::Save | Action::Open) => {
-                match self.validate(None).into_iter().position(|e| e.is_some()) {
+                let mut errors = self.validate(None);
+                match errors.iter().position(Option::is_some) {
                     Some(i) => {
-                        self.error = self.validate(None).swap_remove(i);
+                        self.error = errors.swap_remove(i);
                         self.focus = i;
                     }
                     None => cmds.extend(self.build(None).ok()),
