@@ -17,7 +17,7 @@ use ratatui::widgets::{
 };
 
 use super::data::PatientDetail;
-use super::forms::new_plan::{NewPlanForm, Step};
+use super::forms::{NewPlanForm, Step};
 use super::keymap::{self, Action, Mode};
 use super::protocol_text::protocol_lines;
 use super::screen::{Cmd, Ctx, Outcome, Screen};

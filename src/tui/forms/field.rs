@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use super::draft::{FormDraft, FormKind};
 use crate::domain::rules::Context;
 use crate::domain::{Named, Patient, Plan};
-use crate::tui::screen::Cmd;
+use crate::tui::screen::{Cmd, Outcome};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::TextField;
 
@@ -252,4 +252,23 @@ pub fn condition_choice(kind: crate::domain::ConditionKind) -> Choice {
         CONDITIONS.iter().map(|k| k.id().to_string()).collect(),
         CONDITIONS.iter().position(|k| *k == kind).unwrap_or(0),
     )
+}
+
+/// What a key did to a form that opens over its screen (the new plan, a correction): the screen closes it on
+/// [`Step::Closed`].
+pub enum Step {
+    Consumed,
+    NotConsumed,
+    /// Esc: back to the screen under it.
+    Closed,
+}
+
+/// Whether the screen holding the form used the key.
+impl From<Step> for Outcome {
+    fn from(s: Step) -> Outcome {
+        match s {
+            Step::NotConsumed => Outcome::NotConsumed,
+            Step::Consumed | Step::Closed => Outcome::Consumed,
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod new_patient;
 pub mod new_plan;
 mod patient_editor;
 mod plan_editor;
+pub mod record_edit;
 mod session;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -22,7 +23,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 pub use assessment::AssessmentForm;
 pub use draft::{FormDraft, FormKind};
-pub use field::{Choice, Conflict, FormSpec, Row, Theirs};
+pub use field::{Choice, Conflict, FormSpec, Row, Step, Theirs};
 pub use new_patient::NewPatientForm;
 pub use new_plan::NewPlanForm;
 pub use patient_editor::{PatientEditor, patient_texts};

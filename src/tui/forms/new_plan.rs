@@ -10,12 +10,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::draft::{FormDraft, FormKind};
-use super::field::{FormSpec, Row, text};
+use super::field::{FormSpec, Row, Step, text};
 use crate::domain::rules::Context;
 use crate::domain::{Plan, PlanStatus};
 use crate::tui::data::PatientDetail;
 use crate::tui::keymap::{self, Action, Mode};
-use crate::tui::screen::{Cmd, Ctx, Outcome};
+use crate::tui::screen::{Cmd, Ctx};
 use crate::tui::widgets::TextField;
 
 const GOAL: usize = 0;
@@ -34,14 +34,6 @@ pub struct NewPlanForm {
     focus: usize,
     /// Why the plan was not set.
     error: Option<String>,
-}
-
-/// What a key did to the form.
-pub enum Step {
-    Consumed,
-    NotConsumed,
-    /// Esc: back to the ranking.
-    Closed,
 }
 
 impl NewPlanForm {
@@ -153,16 +145,6 @@ impl NewPlanForm {
 
     fn start_date(&self) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(text(&self.start), "%Y-%m-%d").ok()
-    }
-}
-
-/// Outcome of a key, for the comparison screen that holds the form.
-impl From<Step> for Outcome {
-    fn from(s: Step) -> Outcome {
-        match s {
-            Step::NotConsumed => Outcome::NotConsumed,
-            Step::Consumed | Step::Closed => Outcome::Consumed,
-        }
     }
 }
 
