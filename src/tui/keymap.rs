@@ -175,6 +175,10 @@ mod tests {
         assert_eq!(key_name(Mode::Records, Action::VoidRecord), "v");
         assert_eq!(key_name(Mode::Help, Action::Back), "Esc");
         assert_eq!(name_in(GLOBAL, Action::Quit), "Ctrl-C");
+        assert_eq!(key_name(Mode::ListSearch, Action::ClearSearch), "Esc");
+        assert_eq!(key_name(Mode::RecordEdit, Action::Save), "Enter");
+        assert_eq!(key_name(Mode::CompareRun, Action::Back), "Esc");
+        assert_eq!(key_name(Mode::Form, Action::Left), "←");
         // An action the mode does not bind is shown as such, never as another key.
         assert_eq!(key_name(Mode::Draft, Action::Save), "?");
     }

@@ -481,8 +481,9 @@ impl Screen for ListScreen {
             };
             f.render_widget(
                 Paragraph::new(format!(
-                    "No patient matches \"{}\". Esc clears the search.",
-                    self.search.text
+                    "No patient matches \"{}\". {} clears the search.",
+                    self.search.text,
+                    keymap::key_name(Mode::ListSearch, Action::ClearSearch)
                 ))
                 .wrap(Wrap { trim: true }),
                 msg_area,

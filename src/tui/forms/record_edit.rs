@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::field::Step;
 use crate::store::{Correction, HistoryEntry, HistoryRecord, RecordKind};
-use crate::tui::keymap::{self, Action};
+use crate::tui::keymap::{self, Action, Mode};
 use crate::tui::screen::{Cmd, Ctx};
 use crate::tui::widgets::{TextField, centered, num};
 
@@ -189,10 +189,11 @@ impl RecordEdit {
             .skip(1)
             .all(|(_, pre, f)| f.text.trim() == pre.trim())
         {
-            return Err(
-                "nothing changed: edit a value to correct it, or Esc and v to void the record"
-                    .into(),
-            );
+            return Err(format!(
+                "nothing changed: edit a value to correct it, or {} and {} to void the record",
+                keymap::key_name(Mode::RecordEdit, Action::Back),
+                keymap::key_name(Mode::Records, Action::VoidRecord)
+            ));
         }
         Ok(Cmd::CorrectRecord(correction, reason))
     }
@@ -262,7 +263,11 @@ pub fn draw_edit(f: &mut Frame, area: Rect, ctx: &Ctx, e: &RecordEdit) {
     match &e.error {
         Some(err) => lines.push(Line::from(Span::styled(format!("✗ {err}"), t.error()))),
         None => lines.push(Line::from(Span::styled(
-            "The reason is required. Enter saves, Esc cancels.",
+            format!(
+                "The reason is required. {} saves, {} cancels.",
+                keymap::key_name(Mode::RecordEdit, Action::Save),
+                keymap::key_name(Mode::RecordEdit, Action::Back)
+            ),
             t.dim(),
         ))),
     }
