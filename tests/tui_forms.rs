@@ -662,3 +662,49 @@ fn drafts_in_the_format_written_before_the_forms_split_reopen_into_each_form() {
         )
     );
 }
+
+#[test]
+fn a_draft_this_build_keeps_has_the_shape_older_builds_read() {
+    // An older Praxis reads a draft as its one `Form` struct: these keys, with every row's text in `fields` (the
+    // choice row's too), so a draft kept now still reopens there. The first patient is P-0044 (Parkinson's: the
+    // editor's seven profile rows and three facts).
+    let keys = [
+        "kind",
+        "patient_code",
+        "choices",
+        "choice",
+        "fields",
+        "focus",
+        "tried",
+        "save_error",
+        "last_scores",
+        "original",
+        "theirs",
+        "plan",
+        "theirs_plan",
+        "opened_on",
+    ];
+    for (key, kind, rows) in [
+        ('a', "Assessment", 5),
+        ('L', "Session", 8),
+        ('e', "EditPatient", 10),
+        ('P', "EditPlan", 4),
+    ] {
+        let mut a = app(clinic());
+        press(&mut a, KeyCode::Enter);
+        press(&mut a, KeyCode::Char(key));
+        let json = serde_json::to_value(a.draft().expect("a form is open")).unwrap();
+        let form = json["form"].as_object().unwrap();
+        assert_eq!(form.keys().collect::<Vec<_>>().len(), keys.len(), "{kind}");
+        for k in keys {
+            assert!(form.contains_key(k), "{kind}: no {k}");
+        }
+        assert_eq!(form["kind"], kind);
+        assert_eq!(
+            form["fields"].as_array().map(Vec::len),
+            Some(rows),
+            "{kind}"
+        );
+        assert!(json["saved_at"].is_string());
+    }
+}
