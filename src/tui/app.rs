@@ -171,9 +171,9 @@ impl App {
     pub fn push_form(&mut self, mut form: Form) {
         form.sync(&self.ctx);
         // A draft keeps what was typed, not the patient's record: read it again for the rules' checks.
-        if let Ok(d) = self.source.detail(&form.patient_code) {
+        if let Ok(d) = self.source.detail(form.patient_code()) {
             form.rules
-                .set_patient(&d, form.kind == super::forms::FormKind::Assessment);
+                .set_patient(&d, form.kind() == super::forms::FormKind::Assessment);
         }
         self.stack.push(Stacked::Form(form));
     }
@@ -185,7 +185,7 @@ impl App {
 
     /// Offer a draft kept at `path` back to the user.
     pub fn offer_draft(&mut self, draft: Draft, path: PathBuf) {
-        if !draft.form.is_consistent() {
+        if Form::from_draft(&draft.form).is_none() {
             // Kept by a Praxis whose form had other fields: reopening it could put text in the wrong field.
             self.set_status(
                 format!(
@@ -204,7 +204,7 @@ impl App {
     pub fn draft(&self) -> Option<Draft> {
         self.open_form().map(|f| Draft {
             saved_at: self.ctx.now,
-            form: f.clone(),
+            form: f.to_draft(),
         })
     }
 
@@ -384,8 +384,12 @@ impl App {
         let action = keymap::lookup(keymap::DRAFT, key);
         let remove = match action {
             Some(keymap::Action::Open) => {
-                if let Some(d) = self.draft_offer.take() {
-                    self.push_form(d.form);
+                if let Some(form) = self
+                    .draft_offer
+                    .take()
+                    .and_then(|d| Form::from_draft(&d.form))
+                {
+                    self.push_form(form);
                 }
                 true
             }

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -18,11 +17,11 @@ use ratatui::widgets::{
 };
 
 use super::data::PatientDetail;
+use super::forms::{NewPlanForm, Step};
 use super::keymap::{self, Action, Mode};
 use super::protocol_text::protocol_lines;
 use super::screen::{Cmd, Ctx, Outcome, Screen};
-use super::widgets::{TextField, cut, num};
-use crate::domain::{Plan, PlanStatus};
+use super::widgets::{cut, num};
 use crate::instruments;
 use crate::model::{Comparison, Control, Protocol};
 
@@ -35,14 +34,10 @@ pub enum Phase {
     Running(Arc<Control>),
     Done(Box<Comparison>),
     Failed(String),
-    /// Setting the chosen protocol as the plan: goal and start date.
+    /// Setting the chosen protocol as the plan (the form over the result).
     Plan {
         result: Box<Comparison>,
-        protocol: String,
-        goal: TextField,
-        start: TextField,
-        focus: usize,
-        error: Option<String>,
+        form: Box<NewPlanForm>,
     },
 }
 
@@ -120,8 +115,8 @@ impl CompareScreen {
 
     /// The plan save was refused: show why and keep the form.
     pub fn plan_refused(&mut self, msg: String) {
-        if let Phase::Plan { error, .. } = &mut self.phase {
-            *error = Some(msg);
+        if let Phase::Plan { form, .. } = &mut self.phase {
+            form.refused(msg);
         }
     }
 
@@ -518,23 +513,17 @@ impl Screen for CompareScreen {
                         let Some(protocol) = ranked.get(self.rank_sel).cloned() else {
                             return Outcome::Consumed;
                         };
-                        let goal = self
-                            .detail
-                            .plan
-                            .as_ref()
-                            .map_or(String::new(), |p| p.goal.clone());
-                        // The protocol the patient is already on keeps its start: the block goes on.
-                        let start = self
-                            .detail
-                            .plan_on(&protocol)
-                            .map_or(ctx.today, |p| p.start_date);
+                        let name = self
+                            .protocols
+                            .iter()
+                            .find(|p| p.id == protocol)
+                            .map_or(protocol.clone(), |p| {
+                                crate::domain::text::visible(&p.name).into_owned()
+                            });
+                        let form = NewPlanForm::new(&self.detail, protocol, name, ctx.today);
                         self.phase = Phase::Plan {
                             result: c.clone(),
-                            protocol,
-                            goal: TextField::new(goal),
-                            start: TextField::new(start.to_string()),
-                            focus: 0,
-                            error: None,
+                            form: Box::new(form),
                         };
                     }
                     Action::Back => cmds.push(Cmd::Back),
@@ -542,55 +531,15 @@ impl Screen for CompareScreen {
                     _ => return Outcome::NotConsumed,
                 }
             }
-            (
-                Phase::Plan {
-                    result,
-                    protocol,
-                    goal,
-                    start,
-                    focus,
-                    error,
-                },
-                a,
-            ) => match a {
-                Some(Action::NextField | Action::PrevField) => *focus = 1 - *focus,
-                Some(Action::Back) => self.phase = Phase::Done(result.clone()),
-                Some(Action::Save) | Some(Action::Open) => {
-                    match NaiveDate::parse_from_str(start.text.trim(), "%Y-%m-%d") {
-                        // Already the plan: a versioned update of its goal and start, not a second plan.
-                        Ok(d) => cmds.push(match self.detail.plan_on(protocol) {
-                            Some(old) => Cmd::UpdatePlan(Plan {
-                                start_date: d,
-                                goal: goal.text.trim().to_string(),
-                                ..old.clone()
-                            }),
-                            _ => Cmd::SavePlan(Plan {
-                                id: 0,
-                                patient_code: self.detail.patient.code.clone(),
-                                protocol_id: protocol.clone(),
-                                start_date: d,
-                                goal: goal.text.trim().to_string(),
-                                status: PlanStatus::Active,
-                                version: 0,
-                            }),
-                        }),
-                        Err(_) => {
-                            *error = Some(format!(
-                                "start date {:?} is not a date; use YYYY-MM-DD",
-                                start.text
-                            ));
-                            *focus = 1;
-                        }
+            (Phase::Plan { result, form }, _) => {
+                return match form.handle(ev, cmds) {
+                    Step::Closed => {
+                        self.phase = Phase::Done(result.clone());
+                        Outcome::Consumed
                     }
-                }
-                _ => {
-                    let field = if *focus == 0 { goal } else { start };
-                    if !field.edit(ev) {
-                        return Outcome::NotConsumed;
-                    }
-                    *error = None;
-                }
-            },
+                    step => step.into(),
+                };
+            }
             _ => return Outcome::NotConsumed,
         }
         Outcome::Consumed
@@ -612,7 +561,10 @@ impl Screen for CompareScreen {
                             Block::bordered()
                                 .border_style(ctx.theme.focus_border())
                                 .title(Span::styled(
-                                    " Forecasting… Esc cancels ",
+                                    format!(
+                                        " Forecasting… {} cancels ",
+                                        keymap::key_name(Mode::CompareRun, Action::Back)
+                                    ),
                                     ctx.theme.title(),
                                 )),
                         )
@@ -623,72 +575,9 @@ impl Screen for CompareScreen {
                 );
             }
             Phase::Done(c) => self.draw_result(f, area, ctx, c),
-            Phase::Plan {
-                result,
-                protocol,
-                goal,
-                start,
-                focus,
-                error,
-            } => {
+            Phase::Plan { result, form } => {
                 self.draw_result(f, area, ctx, result);
-                let t = &ctx.theme;
-                let name = self
-                    .protocols
-                    .iter()
-                    .find(|p| &p.id == protocol)
-                    .map_or(protocol.clone(), |p| {
-                        crate::domain::text::visible(&p.name).into_owned()
-                    });
-                let mut goal_line = vec![Span::raw(if *focus == 0 {
-                    "▶ Goal   "
-                } else {
-                    "  Goal   "
-                })];
-                goal_line.extend(goal.spans(t, *focus == 0));
-                let mut start_line = vec![Span::raw(if *focus == 1 {
-                    "▶ Start  "
-                } else {
-                    "  Start  "
-                })];
-                start_line.extend(start.spans(t, *focus == 1));
-                let mut lines = vec![
-                    Line::from(vec![Span::raw("Protocol "), Span::styled(name, t.header())]),
-                    Line::from(goal_line),
-                    Line::from(start_line),
-                ];
-                if let Some(p) = self.detail.plan_on(protocol) {
-                    lines.push(Line::from(Span::styled(
-                        format!(
-                            "Already the plan since {}: saving keeps it and updates the goal and start.",
-                            p.start_date
-                        ),
-                        t.dim(),
-                    )));
-                }
-                if let Some(e) = error {
-                    lines.push(Line::from(Span::styled(format!("✗ {e}"), t.error())));
-                }
-                let key = |action| Span::styled(keymap::key_name(Mode::PlanForm, action), t.key());
-                lines.push(Line::from(vec![
-                    key(Action::Save),
-                    Span::raw(" sets it as the plan · "),
-                    key(Action::Back),
-                    Span::raw(" back"),
-                ]));
-                let r = super::widgets::centered(area, 76, lines.len() as u16 + 3);
-                f.render_widget(ratatui::widgets::Clear, r);
-                f.render_widget(
-                    Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                        Block::bordered()
-                            .border_style(t.focus_border())
-                            .title(Span::styled(
-                                format!(" New plan for {} ", self.code()),
-                                t.title(),
-                            )),
-                    ),
-                    r,
-                );
+                form.draw(f, area, ctx);
             }
         }
     }

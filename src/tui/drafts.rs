@@ -10,14 +10,15 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use super::forms::Form;
+use super::forms::FormDraft;
 use super::private;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     /// When it was kept (local time, for the offer's wording).
     pub saved_at: chrono::NaiveDateTime,
-    pub form: Form,
+    /// The form, in the shape every Praxis writes (see [`FormDraft`]).
+    pub form: FormDraft,
 }
 
 /// Where this user's draft for the database `db` goes: in `$XDG_STATE_HOME/praxis/drafts/` (created 0700).

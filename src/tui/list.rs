@@ -318,15 +318,14 @@ impl Screen for ListScreen {
                 self.sort = self.sort.next();
                 self.refilter();
             }
-            Action::Open => cmds.extend(code.map(Cmd::Open)),
-            Action::NewAssessment => cmds.extend(code.map(Cmd::Assess)),
-            Action::EditPatient => cmds.extend(code.map(Cmd::EditPatient)),
-            Action::LogSession => cmds.extend(code.map(Cmd::LogSession)),
-            Action::LoadDemo => cmds.push(Cmd::LoadDemo),
-            Action::NewPatient => cmds.push(Cmd::NewPatient),
-            Action::Help => cmds.push(Cmd::Help),
-            Action::Quit => cmds.push(Cmd::Quit),
-            _ => return Outcome::NotConsumed,
+            // Opening the patient or a form on them needs a selected row; without one the key does nothing.
+            Action::Open | Action::NewAssessment | Action::EditPatient | Action::LogSession => {
+                cmds.extend(code.and_then(|c| Cmd::about(action, c)))
+            }
+            a => match Cmd::common(a) {
+                Some(cmd) => cmds.push(cmd),
+                None => return Outcome::NotConsumed,
+            },
         }
         Outcome::Consumed
     }
@@ -482,8 +481,9 @@ impl Screen for ListScreen {
             };
             f.render_widget(
                 Paragraph::new(format!(
-                    "No patient matches \"{}\". Esc clears the search.",
-                    self.search.text
+                    "No patient matches \"{}\". {} clears the search.",
+                    self.search.text,
+                    keymap::key_name(Mode::ListSearch, Action::ClearSearch)
                 ))
                 .wrap(Wrap { trim: true }),
                 msg_area,

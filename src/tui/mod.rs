@@ -10,6 +10,8 @@
 //! [`list`], [`overview`], [`forms`], [`compare`] and [`records`]; [`app`] stacks them and runs their commands
 //! (`app/commands.rs`); [`overlays`] draws help, notices and the draft offer; [`worker`] runs forecasts off the UI
 //! thread; [`keymap`] is the one table per mode behind keys, footer hints, help and the keys named inside screens.
+//! Each form is a module of [`forms`] implementing [`forms::FormSpec`] (its rows by name, validation through the
+//! shared rules, the record it builds); [`forms::Form`] is what every form shares (focus, keys, drawing, drafts).
 //! Screens and the app depend on `screen`, never the other way round.
 
 pub mod app;

@@ -238,17 +238,11 @@ impl Screen for OverviewScreen {
             Action::Up => *sel = sel.saturating_sub(1),
             Action::Down => *sel = (*sel + 1).min(len.saturating_sub(1)),
             Action::NextPane => self.pane = 1 - self.pane,
-            Action::NewAssessment => cmds.push(Cmd::Assess(self.code().to_string())),
-            Action::LogSession => cmds.push(Cmd::LogSession(self.code().to_string())),
-            Action::EditPatient => cmds.push(Cmd::EditPatient(self.code().to_string())),
-            Action::EditPlan => cmds.push(Cmd::EditPlan(self.code().to_string())),
-            Action::Forecast => cmds.push(Cmd::Forecast(self.code().to_string())),
-            Action::Compare => cmds.push(Cmd::Compare(self.code().to_string())),
-            Action::Records => cmds.push(Cmd::Records(self.code().to_string())),
-            Action::Back => cmds.push(Cmd::Back),
-            Action::Help => cmds.push(Cmd::Help),
-            Action::Quit => cmds.push(Cmd::Quit),
-            _ => return Outcome::NotConsumed,
+            // The forms, the forecast and the records of this patient; back, help, quit.
+            a => match Cmd::about(a, self.code().to_string()).or_else(|| Cmd::common(a)) {
+                Some(cmd) => cmds.push(cmd),
+                None => return Outcome::NotConsumed,
+            },
         }
         Outcome::Consumed
     }

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::data::Source;
-use super::keymap::Mode;
+use super::keymap::{Action, Mode};
 use super::theme::Theme;
 use crate::domain::{Assessment, SessionLog};
 
@@ -112,4 +112,35 @@ pub enum Cmd {
     VoidRecord(crate::store::RecordKind, i64, String),
     /// Say something on the status line (an error).
     Status(String),
+}
+
+impl Cmd {
+    /// What an action asks for on every screen that binds it, whatever is selected: back, help, quit, the demo, a
+    /// new patient.
+    pub fn common(action: Action) -> Option<Cmd> {
+        Some(match action {
+            Action::Back => Cmd::Back,
+            Action::Help => Cmd::Help,
+            Action::Quit => Cmd::Quit,
+            Action::LoadDemo => Cmd::LoadDemo,
+            Action::NewPatient => Cmd::NewPatient,
+            _ => return None,
+        })
+    }
+
+    /// What an action asks for about patient `code` (the one selected or shown): open them, open a form on them
+    /// (assessment, session, the patient and plan editors), forecast, compare, their records.
+    pub fn about(action: Action, code: String) -> Option<Cmd> {
+        Some(match action {
+            Action::Open => Cmd::Open(code),
+            Action::NewAssessment => Cmd::Assess(code),
+            Action::LogSession => Cmd::LogSession(code),
+            Action::EditPatient => Cmd::EditPatient(code),
+            Action::EditPlan => Cmd::EditPlan(code),
+            Action::Forecast => Cmd::Forecast(code),
+            Action::Compare => Cmd::Compare(code),
+            Action::Records => Cmd::Records(code),
+            _ => return None,
+        })
+    }
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fixture;
+pub mod tui;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

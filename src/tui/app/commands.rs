@@ -8,7 +8,7 @@ use crate::app::AppError;
 use crate::model::{Comparison, Control};
 use crate::tui::compare::{CompareScreen, Phase};
 use crate::tui::data::FORECAST_DRAWS;
-use crate::tui::forms::Form;
+use crate::tui::forms::{Form, Theirs};
 use crate::tui::keymap::{self, Action, Mode};
 use crate::tui::overview::OverviewScreen;
 use crate::tui::records::RecordsScreen;
@@ -172,7 +172,7 @@ impl App {
                 }
                 Err(e) => match self.stack.last_mut() {
                     Some(Stacked::Compare(c)) => c.plan_refused(format!("{e:#}")),
-                    Some(Stacked::Form(f)) => f.save_error = Some(format!("{e:#}")),
+                    Some(Stacked::Form(f)) => f.refused(format!("{e:#}")),
                     _ => self.set_status(format!("not saved: {e:#}"), true),
                 },
             },
@@ -284,7 +284,7 @@ impl App {
             Err(e) => {
                 // Keep the form and everything typed; say why.
                 if let Some(Stacked::Form(f)) = self.stack.last_mut() {
-                    f.save_error = Some(format!("{e:#}"));
+                    f.refused(format!("{e:#}"));
                 } else {
                     self.set_status(format!("not saved: {e:#}"), true);
                 }
@@ -297,10 +297,10 @@ impl App {
     fn refused(&mut self, e: AppError) {
         match (e, self.stack.last_mut()) {
             (AppError::PatientConflict { theirs, .. }, Some(Stacked::Form(f))) => {
-                f.theirs = Some(theirs)
+                f.conflict_with(Theirs::Patient(theirs));
             }
             (AppError::PlanConflict { theirs, .. }, Some(Stacked::Form(f))) => {
-                f.theirs_plan = Some(*theirs)
+                f.conflict_with(Theirs::Plan(*theirs));
             }
             (AppError::PatientConflict { .. } | AppError::PlanConflict { .. }, _) => {}
             (e, _) => self.after_save(Err(e.into())),

@@ -1,0 +1,220 @@
+//! The assessment form: instrument (a choice, the patient's own instruments first), score, date, assessor, notes.
+
+use chrono::NaiveDate;
+use ratatui::text::Span;
+
+use super::draft::{FormDraft, FormKind};
+use super::field::{Choice, FormSpec, Row, choice_keys, choice_span, date_error, text};
+use crate::domain::Assessment;
+use crate::domain::rules::{self, Context};
+use crate::instruments::{self, Instrument};
+use crate::tui::data::PatientDetail;
+use crate::tui::screen::{Cmd, Ctx};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{TextField, num};
+
+#[derive(Debug, Clone)]
+pub struct AssessmentForm {
+    patient_code: String,
+    instrument: Choice,
+    score: TextField,
+    date: TextField,
+    assessor: TextField,
+    notes: TextField,
+    /// Last score per instrument, for the hint under the score.
+    last_scores: Vec<(String, f64, NaiveDate)>,
+}
+
+/// Where the cursor starts: the score (the instrument is usually the one used last).
+pub const START_ROW: usize = 1;
+
+impl AssessmentForm {
+    pub fn new(d: &PatientDetail, ctx: &Ctx) -> AssessmentForm {
+        let mut ids: Vec<String> = Vec::new();
+        for a in d.assessments.iter().rev() {
+            if !ids.contains(&a.instrument) && instruments::get(&a.instrument).is_ok() {
+                ids.push(a.instrument.clone());
+            }
+        }
+        for i in instruments::all() {
+            if !ids.iter().any(|c| c == i.id) {
+                ids.push(i.id.to_string());
+            }
+        }
+        let mut last_scores: Vec<(String, f64, NaiveDate)> = Vec::new();
+        for a in d.assessments.iter().rev() {
+            if !last_scores.iter().any(|(id, _, _)| *id == a.instrument) {
+                last_scores.push((a.instrument.clone(), a.score, a.date));
+            }
+        }
+        AssessmentForm {
+            patient_code: d.patient.code.clone(),
+            instrument: Choice::new(ids, 0),
+            score: TextField::default(),
+            date: TextField::new(ctx.today.to_string()),
+            assessor: TextField::default(),
+            notes: TextField::default(),
+            last_scores,
+        }
+    }
+
+    pub fn from_draft(d: &FormDraft) -> Option<AssessmentForm> {
+        let [_, score, date, assessor, notes] = d.rows()?;
+        Some(AssessmentForm {
+            patient_code: d.patient_code.clone(),
+            instrument: Choice::new(d.choices.clone(), d.choice),
+            score,
+            date,
+            assessor,
+            notes,
+            last_scores: d.last_scores.clone(),
+        })
+    }
+
+    fn chosen(&self) -> Option<&'static Instrument> {
+        self.instrument
+            .current()
+            .and_then(|id| instruments::get(id).ok())
+    }
+}
+
+impl FormSpec for AssessmentForm {
+    fn kind(&self) -> FormKind {
+        FormKind::Assessment
+    }
+
+    fn patient_code(&self) -> &str {
+        &self.patient_code
+    }
+
+    fn title(&self) -> &'static str {
+        "new assessment"
+    }
+
+    fn heading(&self) -> String {
+        format!(" New assessment · {} ", self.patient_code)
+    }
+
+    fn what(&self) -> &'static str {
+        "an assessment"
+    }
+
+    fn rows(&self) -> Vec<Row<'_>> {
+        vec![
+            Row::choice("Instrument"),
+            Row::text("Score", &self.score),
+            Row::text("Date", &self.date),
+            Row::text("Assessor", &self.assessor),
+            Row::text("Notes", &self.notes),
+        ]
+    }
+
+    fn fields_mut(&mut self) -> Vec<Option<&mut TextField>> {
+        vec![
+            None,
+            Some(&mut self.score),
+            Some(&mut self.date),
+            Some(&mut self.assessor),
+            Some(&mut self.notes),
+        ]
+    }
+
+    fn choice(&self) -> Option<&Choice> {
+        Some(&self.instrument)
+    }
+
+    fn choose(&mut self, k: usize) -> bool {
+        self.instrument.at = k;
+        false
+    }
+
+    fn validate(&self, rules: Option<Context<'_>>) -> Vec<Option<String>> {
+        let mut instrument = None;
+        let mut score = None;
+        match self.chosen() {
+            None => instrument = Some(format!("choose an instrument with {}", choice_keys())),
+            Some(inst) => {
+                let s = text(&self.score);
+                score = match s.parse::<f64>() {
+                    _ if s.is_empty() => Some(format!("enter a score, {}", inst.range_text())),
+                    Ok(v) => rules::check_score(inst.id, v).err().map(|x| x.message),
+                    Err(_) => Some(format!(
+                        "{s:?} is not a number; {} is scored {}",
+                        inst.short,
+                        inst.range_text()
+                    )),
+                }
+            }
+        }
+        let day = text(&self.date);
+        let date = date_error(day).or_else(|| {
+            let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+            rules::check_assessment_date(date, &rules?)
+                .err()
+                .map(|x| x.message)
+        });
+        vec![instrument, score, date, None, None]
+    }
+
+    fn build(&self, _rules: Option<Context<'_>>) -> Result<Cmd, usize> {
+        Ok(Cmd::SaveAssessment(Assessment {
+            id: 0,
+            patient_code: self.patient_code.clone(),
+            instrument: self.instrument.current().ok_or(0usize)?.to_string(),
+            score: text(&self.score).parse().map_err(|_| 1usize)?,
+            date: NaiveDate::parse_from_str(text(&self.date), "%Y-%m-%d").map_err(|_| 2usize)?,
+            assessor: Some(text(&self.assessor).to_string()).filter(|s| !s.is_empty()),
+            notes: text(&self.notes).to_string(),
+        }))
+    }
+
+    fn choice_spans(&self, focused: bool, t: &Theme) -> Vec<Span<'static>> {
+        let inst = self.chosen();
+        let mut v = vec![choice_span(
+            inst.map_or("?", |i| i.short).to_string(),
+            focused,
+            t,
+        )];
+        if let Some(inst) = inst {
+            v.push(Span::styled(format!("  {}", inst.name), t.dim()));
+        }
+        v
+    }
+
+    /// Under the score: the instrument's range, direction and MCID, and the patient's last score on it.
+    fn below(&self, row: usize) -> Option<String> {
+        let inst = self.chosen().filter(|_| row == 1)?;
+        let mut s = format!(
+            "{}, {}, MCID {}",
+            inst.range_text(),
+            inst.better_word(),
+            num(inst.mcid)
+        );
+        if let Some((_, v, d)) = self.last_scores.iter().find(|(id, _, _)| id == inst.id) {
+            s.push_str(&format!("; last {} ({d})", num(*v)));
+        }
+        Some(s)
+    }
+
+    fn draft(&self) -> FormDraft {
+        let mut d = FormDraft::new(
+            FormKind::Assessment,
+            &self.patient_code,
+            vec![
+                TextField::default(),
+                self.score.clone(),
+                self.date.clone(),
+                self.assessor.clone(),
+                self.notes.clone(),
+            ],
+        );
+        d.choices = self.instrument.ids.clone();
+        d.choice = self.instrument.at;
+        d.last_scores = self.last_scores.clone();
+        d
+    }
+
+    fn clone_box(&self) -> Box<dyn FormSpec> {
+        Box::new(self.clone())
+    }
+}
