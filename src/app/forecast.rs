@@ -164,6 +164,8 @@ pub fn scenario_from_patient(
         horizon_days: 180,
         follow_up_day: None,
         goal: None,
+        history: Vec::new(),
+        practice: Default::default(),
     };
     let problems = scenario::validate(&mut s);
     if let Some(p) = problems.first() {

@@ -33,6 +33,109 @@ pub struct Scenario {
     /// Goal for the probability-of-goal figure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal: Option<Goal>,
+    /// Earlier practice (`[[history]]` blocks): a protocol the patient followed before day 0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryBlock>,
+    /// The practice the engine runs besides the protocol: the sessions of the `[[history]]` blocks once their
+    /// protocols are resolved ([`PracticeHistory::add_run`]), or a stored patient's logged sessions. Filled by the
+    /// caller, never read from the file.
+    #[serde(skip)]
+    pub practice: PracticeHistory,
+}
+
+/// A `[[history]]` block: `protocol` (id or file) run from `start_day` (before day 0) for its first `weeks` weeks or
+/// its first `sessions` sessions (at most one of them; neither: the whole schedule). Sessions on or after day 0 are
+/// not run (the forecast's own protocol starts then).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryBlock {
+    pub protocol: String,
+    pub start_day: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<u32>,
+}
+
+/// Practice outside the forecast protocol's schedule, session by session: before day 0 it sets the skill the
+/// patient starts with (what the baseline already shows), after day 0 it adds to the protocol's practice.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PracticeHistory {
+    /// The protocols the sessions followed (their tasks, structure, feedback and progression).
+    pub protocols: Vec<crate::model::Protocol>,
+    /// The sessions, in any order.
+    pub sessions: Vec<PastSession>,
+    /// Sessions left out because they fell on or after day 0 (history blocks) or outside the forecast.
+    pub dropped: usize,
+}
+
+/// One session of earlier practice with its real dose and time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PastSession {
+    /// Day from day 0 (negative: before the baseline).
+    pub day: i32,
+    /// Start, hours after midnight.
+    pub hour: f64,
+    pub minutes: f64,
+    pub repetitions: u32,
+    /// Index into [`PracticeHistory::protocols`].
+    pub protocol: usize,
+}
+
+/// Earliest day a history session may fall on (ten years before day 0).
+pub const EARLIEST_HISTORY_DAY: i32 = -3650;
+/// Most sessions of earlier practice a forecast runs (the newest are kept); bounds the cost of a long history.
+pub const MAX_HISTORY_SESSIONS: usize = 5000;
+
+impl PracticeHistory {
+    /// Index of `protocol` among [`Self::protocols`] (by id), adding it when new.
+    pub fn protocol_index(&mut self, protocol: &crate::model::Protocol) -> usize {
+        if let Some(i) = self.protocols.iter().position(|p| p.id == protocol.id) {
+            return i;
+        }
+        self.protocols.push(protocol.clone());
+        self.protocols.len() - 1
+    }
+
+    /// Add one session; false (and counted in `dropped`) when it is out of the history's range.
+    pub fn add_session(&mut self, s: PastSession) -> bool {
+        if s.day < EARLIEST_HISTORY_DAY || !s.hour.is_finite() {
+            self.dropped += 1;
+            return false;
+        }
+        self.sessions.push(s);
+        true
+    }
+
+    /// Add the sessions of a history block with its resolved protocol: the protocol's schedule (days, session
+    /// times, phases and pauses) from `start_day`, cut to the block's `weeks` or `sessions`; sessions on or after
+    /// day 0 are dropped.
+    pub fn add_run(&mut self, block: &HistoryBlock, protocol: &crate::model::Protocol) {
+        let index = self.protocol_index(protocol);
+        let sc = &protocol.schedule;
+        let mut slots = sc.session_slots();
+        if let Some(w) = block.weeks {
+            slots.retain(|&(d, _)| d < w.saturating_mul(7));
+        }
+        if let Some(n) = block.sessions {
+            slots.truncate(n as usize);
+        }
+        for (offset, hour) in slots {
+            let day = i64::from(block.start_day) + i64::from(offset);
+            match i32::try_from(day) {
+                Ok(day) if day < 0 => {
+                    self.add_session(PastSession {
+                        day,
+                        hour,
+                        minutes: sc.minutes_per_session,
+                        repetitions: sc.repetitions_per_session,
+                        protocol: index,
+                    });
+                }
+                _ => self.dropped += 1,
+            }
+        }
+    }
 }
 
 fn default_horizon() -> u32 {
@@ -256,6 +359,54 @@ pub fn validate(s: &mut Scenario) -> Vec<Problem> {
                 ),
             ));
         }
+    }
+    for (i, h) in s.history.iter().enumerate() {
+        let at = |k: &'static str| [Key("history"), Index(i), Key(k)];
+        if !(EARLIEST_HISTORY_DAY..=-1).contains(&h.start_day) {
+            out.push(Problem::new(
+                &at("start_day"),
+                format!(
+                    "history[{}].start_day must be {EARLIEST_HISTORY_DAY} to -1 (before day 0, the baseline); got {}",
+                    i + 1,
+                    h.start_day
+                ),
+            ));
+        }
+        if h.protocol.trim().is_empty() {
+            out.push(Problem::new(
+                &at("protocol"),
+                format!("history[{}].protocol must name a protocol id or file", i + 1),
+            ));
+        }
+        match (h.weeks, h.sessions) {
+            (Some(_), Some(_)) => out.push(Problem::new(
+                &at("sessions"),
+                format!(
+                    "history[{}]: give weeks or sessions, not both",
+                    i + 1
+                ),
+            )),
+            (Some(w), None) if !(1..=520).contains(&w) => out.push(Problem::new(
+                &at("weeks"),
+                format!("history[{}].weeks must be 1-520 weeks; got {w}", i + 1),
+            )),
+            (None, Some(n)) if !(1..=MAX_HISTORY_SESSIONS as u32).contains(&n) => {
+                out.push(Problem::new(
+                    &at("sessions"),
+                    format!(
+                        "history[{}].sessions must be 1-{MAX_HISTORY_SESSIONS} sessions; got {n}",
+                        i + 1
+                    ),
+                ))
+            }
+            _ => {}
+        }
+    }
+    if s.history.len() > 20 {
+        out.push(Problem::new(
+            &[Key("history")],
+            format!("at most 20 [[history]] blocks; got {}", s.history.len()),
+        ));
     }
     if let Some(g) = &mut s.goal {
         match crate::instruments::validate(&g.instrument, g.target) {
