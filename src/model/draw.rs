@@ -120,7 +120,14 @@ struct Practice {
 impl Practice {
     /// Practise one task for a session: its repetitions in the closed-form blocks `b`, weighted by fatigue and the
     /// challenge point, the level moving by the protocol's rule (`ladder`).
-    fn task(&mut self, plan: &TaskPlan, ts: &mut TaskState, b: &Blocks, l: &Learners, ladder: &Ladder) {
+    fn task(
+        &mut self,
+        plan: &TaskPlan,
+        ts: &mut TaskState,
+        b: &Blocks,
+        l: &Learners,
+        ladder: &Ladder,
+    ) {
         for _ in 0..b.count {
             let dlev = ladder.difficulty(ts.level);
             if b.whole_share > 0.0 {
@@ -175,9 +182,7 @@ impl Practice {
                 }
             }
             if ladder.adapts() {
-                ts.level =
-                    ladder
-                        .adapt(ts.level, task_skill(plan, ts), l.noise, b.windows);
+                ts.level = ladder.adapt(ts.level, task_skill(plan, ts), l.noise, b.windows);
             }
         }
     }
@@ -342,10 +347,18 @@ impl<'p> Draw<'p> {
     }
 
     /// True score of each slot for a gain and loss per domain, passed to `put(slot, score)`.
-    fn scores(&self, gain: &[f64; DOMAINS], loss: &[f64; DOMAINS], mut put: impl FnMut(usize, f64)) {
+    fn scores(
+        &self,
+        gain: &[f64; DOMAINS],
+        loss: &[f64; DOMAINS],
+        mut put: impl FnMut(usize, f64),
+    ) {
         for (s, slot) in self.prep.slots.iter().enumerate() {
             let d = slot.domain as usize;
-            put(s, slot.score(gain[d].max(0.0), loss[d], gain[d].min(0.0) * slot.up));
+            put(
+                s,
+                slot.score(gain[d].max(0.0), loss[d], gain[d].min(0.0) * slot.up),
+            );
         }
     }
 
@@ -472,7 +485,13 @@ impl<'p> Draw<'p> {
                     }
                 }
                 for (i, b) in &dose.blocks {
-                    run.task(&prep.tasks[*i], &mut self.tasks[*i], b, &self.src_l[src], ladder);
+                    run.task(
+                        &prep.tasks[*i],
+                        &mut self.tasks[*i],
+                        b,
+                        &self.src_l[src],
+                        ladder,
+                    );
                 }
                 self.src_index[src] += 1;
             }

@@ -253,8 +253,14 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         .iter()
         .filter(|s| s.day <= horizon as i32 && s.protocol < history.protocols.len())
         .collect();
-    kept.sort_by(|a, b| (a.day, a.hour).partial_cmp(&(b.day, b.hour)).unwrap_or(std::cmp::Ordering::Equal));
-    let skip = kept.len().saturating_sub(super::scenario::MAX_HISTORY_SESSIONS);
+    kept.sort_by(|a, b| {
+        (a.day, a.hour)
+            .partial_cmp(&(b.day, b.hour))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let skip = kept
+        .len()
+        .saturating_sub(super::scenario::MAX_HISTORY_SESSIONS);
     for s in kept.into_iter().skip(skip) {
         let key = (s.protocol, s.minutes.to_bits(), s.repetitions);
         let dose = match dose_keys.iter().position(|k| *k == key) {
@@ -309,7 +315,11 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         })
         .chain(extra)
         .collect();
-    timeline.sort_by(|a, b| (a.day, a.hour).partial_cmp(&(b.day, b.hour)).unwrap_or(std::cmp::Ordering::Equal));
+    timeline.sort_by(|a, b| {
+        (a.day, a.hour)
+            .partial_cmp(&(b.day, b.hour))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     let first_day = timeline.first().map_or(0, |s| s.day.min(0));
     let shown = timeline.iter().filter(|s| s.day >= 0).count();
     let mut sessions_before = vec![0u32; horizon as usize + 1];

@@ -375,16 +375,16 @@ pub fn validate(s: &mut Scenario) -> Vec<Problem> {
         if h.protocol.trim().is_empty() {
             out.push(Problem::new(
                 &at("protocol"),
-                format!("history[{}].protocol must name a protocol id or file", i + 1),
+                format!(
+                    "history[{}].protocol must name a protocol id or file",
+                    i + 1
+                ),
             ));
         }
         match (h.weeks, h.sessions) {
             (Some(_), Some(_)) => out.push(Problem::new(
                 &at("sessions"),
-                format!(
-                    "history[{}]: give weeks or sessions, not both",
-                    i + 1
-                ),
+                format!("history[{}]: give weeks or sessions, not both", i + 1),
             )),
             (Some(w), None) if !(1..=520).contains(&w) => out.push(Problem::new(
                 &at("weeks"),

@@ -130,7 +130,8 @@ impl Schedule {
                 .map(|t| clock_hours(t).unwrap_or(DEFAULT_FIRST_SESSION_HOUR))
                 .collect();
         }
-        let step = self.minutes_per_session.max(0.0) / 60.0 + self.rest_hours_between_sessions.max(0.0);
+        let step =
+            self.minutes_per_session.max(0.0) / 60.0 + self.rest_hours_between_sessions.max(0.0);
         (0..self.sessions_per_day)
             .map(|i| DEFAULT_FIRST_SESSION_HOUR + f64::from(i) * step)
             .collect()

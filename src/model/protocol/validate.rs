@@ -140,7 +140,11 @@ fn phases(out: &mut Vec<Problem>, s: &Schedule) {
         if !(1..=52).contains(&ph.weeks) {
             out.push(Problem::new(
                 &at("weeks"),
-                format!("schedule.phases[{}].weeks must be 1-52 weeks; got {}", i + 1, ph.weeks),
+                format!(
+                    "schedule.phases[{}].weeks must be 1-52 weeks; got {}",
+                    i + 1,
+                    ph.weeks
+                ),
             ));
         }
         if ph.pause_weeks > MAX_PAUSE_WEEKS {
