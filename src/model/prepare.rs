@@ -231,7 +231,12 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         let sc = &p.schedule;
         reps = f64::from(sc.repetitions_per_session);
         minutes = sc.minutes_per_session.max(0.0);
-        for (offset, hour) in sc.session_slots() {
+        // The scenario may say when this patient's sessions happen (one time per session of the day).
+        let hours = scenario
+            .session_hours()
+            .filter(|h| h.len() == sc.sessions_per_day as usize)
+            .unwrap_or_else(|| sc.session_hours());
+        for (offset, hour) in sc.session_slots_at(&hours) {
             let day = u64::from(scenario.start_day) + u64::from(offset);
             if day <= u64::from(horizon) {
                 sessions.push((day as u32, hour));

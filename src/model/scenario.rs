@@ -33,6 +33,10 @@ pub struct Scenario {
     /// Goal for the probability-of-goal figure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal: Option<Goal>,
+    /// When this patient's sessions of a treatment day start ("HH:MM", one per session of the protocol's day);
+    /// overrides the protocol's `schedule.session_times`. Absent: the protocol's times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_times: Option<Vec<String>>,
     /// Earlier practice (`[[history]]` blocks): a protocol the patient followed before day 0.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryBlock>,
@@ -41,6 +45,18 @@ pub struct Scenario {
     /// caller, never read from the file.
     #[serde(skip)]
     pub practice: PracticeHistory,
+}
+
+impl Scenario {
+    /// Start hours of the scenario's `session_times`, when it gives them (and all are clock times).
+    pub fn session_hours(&self) -> Option<Vec<f64>> {
+        self.session_times.as_ref().and_then(|times| {
+            times
+                .iter()
+                .map(|t| crate::model::protocol::clock_hours(t))
+                .collect()
+        })
+    }
 }
 
 /// A `[[history]]` block: `protocol` (id or file) run from `start_day` (before day 0) for its first `weeks` weeks or
@@ -356,6 +372,42 @@ pub fn validate(s: &mut Scenario) -> Vec<Problem> {
                     "observations[{}].day must be -3650 to {horizon}; got {}",
                     i + 1,
                     o.day
+                ),
+            ));
+        }
+    }
+    if let Some(times) = &s.session_times {
+        let mut previous: Option<f64> = None;
+        for (i, t) in times.iter().enumerate() {
+            let at = [Key("session_times"), Index(i)];
+            match crate::model::protocol::clock_hours(t) {
+                None => out.push(Problem::new(
+                    &at,
+                    format!(
+                        "session_times[{}]: {t:?} is not a clock time; write \"HH:MM\", e.g. \"18:00\"",
+                        i + 1
+                    ),
+                )),
+                Some(h) => {
+                    if previous.is_some_and(|p| h <= p) {
+                        out.push(Problem::new(
+                            &at,
+                            format!(
+                                "session_times[{}]: {t} is not after the time before it; list the day's sessions in order",
+                                i + 1
+                            ),
+                        ));
+                    }
+                    previous = Some(h);
+                }
+            }
+        }
+        if times.is_empty() || times.len() > 6 {
+            out.push(Problem::new(
+                &[Key("session_times")],
+                format!(
+                    "session_times must give 1-6 times (one per session of the day); got {}",
+                    times.len()
                 ),
             ));
         }

@@ -109,8 +109,12 @@ impl Schedule {
     /// treatment weeks ([`Self::treatment_weeks`]), `days_per_week` days in each (spread over the week when fewer
     /// than 5) and the day's sessions at [`Self::session_hours`].
     pub fn session_slots(&self) -> Vec<(u32, f64)> {
+        self.session_slots_at(&self.session_hours())
+    }
+
+    /// [`Self::session_slots`] with the day's sessions starting at `hours` instead.
+    pub fn session_slots_at(&self, hours: &[f64]) -> Vec<(u32, f64)> {
         let dpw = self.days_per_week.clamp(1, 7);
-        let hours = self.session_hours();
         let mut out = Vec::new();
         for w in self.treatment_weeks() {
             for d in 0..dpw {
