@@ -92,6 +92,36 @@ struct TaskState {
     /// Whole-task skill at the previous night (for the sleep gain).
     at_last_night: Vec<f64>,
     integ_at_last_night: f64,
+    /// Slow-state skill forgotten but not gone, per component and for integration: practice brings it back
+    /// faster than new learning (savings, see [`reactivate`]).
+    trace: Vec<f64>,
+    integ_trace: f64,
+}
+
+/// Savings (Smith, Ghazizadeh & Shadmehr 2006 PLoS Biol 4:e179; Ebbinghaus 1885): what forgetting took from the
+/// slow state is kept as a trace that does not show in performance; practice of `eff` effective repetitions
+/// restores the share 1 - exp(-eff / R) of it, so a skill learned, forgotten and relearned comes back faster than
+/// it was first learned (R: `constants::SAVINGS_REACTIVATION_REPS`).
+fn reactivate(ts: &mut TaskState, eff: f64) {
+    if eff <= 0.0 {
+        return;
+    }
+    let f = 1.0 - (-eff / k::SAVINGS_REACTIVATION_REPS).exp();
+    for (s, tr) in ts.parts.iter_mut().zip(ts.trace.iter_mut()) {
+        let r = *tr * f;
+        s.slow += r;
+        *tr -= r;
+    }
+    let r = ts.integ_trace * f;
+    ts.integ.slow += r;
+    ts.integ_trace -= r;
+}
+
+/// Forget a share `1 - keep` of a slow state into its savings trace; the trace itself fades by `trace_keep`.
+fn forget(s: &mut State, trace: &mut f64, keep: f64, trace_keep: f64) {
+    let kept = s.slow * keep;
+    *trace = (*trace + (s.slow - kept).max(0.0)) * trace_keep;
+    s.slow = kept;
 }
 
 /// Whole-task skill: the weighted components, scaled down when their integration is not yet learned.
@@ -128,6 +158,7 @@ impl Practice {
         l: &Learners,
         ladder: &Ladder,
     ) {
+        let mut practised = 0.0;
         for _ in 0..b.count {
             let dlev = ladder.difficulty(ts.level);
             if b.whole_share > 0.0 {
@@ -140,6 +171,7 @@ impl Practice {
                     * self.subacute;
                 self.fat_e *= b.exp_whole;
                 self.fatigue += b.n_whole;
+                practised += eff;
                 // Each whole repetition exercises every component once. Components in the same state
                 // get the same update: compute it once (whole practice keeps them equal).
                 let mut last: Option<(State, State)> = None;
@@ -175,6 +207,7 @@ impl Practice {
                         * self.subacute;
                     self.fat_e *= e_n;
                     self.fatigue += n;
+                    practised += eff * w;
                     *s = l.comp.block(*s, eff / w.max(1e-3), 1.0);
                     if b.part_integ > 0.0 && plan.iota > 0.0 {
                         ts.integ = l.integ.block(ts.integ, eff * b.part_integ, 1.0);
@@ -185,6 +218,7 @@ impl Practice {
                 ts.level = ladder.adapt(ts.level, task_skill(plan, ts), l.noise, b.windows);
             }
         }
+        reactivate(ts, practised);
     }
 }
 
@@ -226,6 +260,8 @@ struct Draw<'p> {
     /// Practice carried to each domain on the morning of day 0: the baseline already shows it, so only the change
     /// from it moves the scores.
     train0: [f64; DOMAINS],
+    /// Daily retention of the savings trace.
+    trace_keep: f64,
     /// This morning's share of headroom gained and of room lost, per domain.
     gain: [f64; DOMAINS],
     loss: [f64; DOMAINS],
@@ -266,6 +302,8 @@ impl<'p> Draw<'p> {
                 level: ladder.start_level(),
                 at_last_night: vec![0.0; t.parts.len()],
                 integ_at_last_night: 0.0,
+                trace: vec![0.0; t.parts.len()],
+                integ_trace: 0.0,
             })
             .collect();
         let tau = c.spont_tau.max(1.0);
@@ -316,6 +354,7 @@ impl<'p> Draw<'p> {
                 .collect(),
             src_index: vec![0; prep.scenario.practice.protocols.len()],
             train0: [0.0; DOMAINS],
+            trace_keep: (-1.0 / k::SAVINGS_TRACE_DAYS).exp(),
             gain: [0.0; DOMAINS],
             loss: [0.0; DOMAINS],
             train: [0.0; DOMAINS],
@@ -531,15 +570,21 @@ impl<'p> Draw<'p> {
             } else {
                 self.l.keep_per_day
             };
-            for (s, last) in ts.parts.iter_mut().zip(ts.at_last_night.iter_mut()) {
+            let trace_keep = self.trace_keep;
+            for ((s, last), tr) in ts
+                .parts
+                .iter_mut()
+                .zip(ts.at_last_night.iter_mut())
+                .zip(ts.trace.iter_mut())
+            {
                 let x = s.total();
                 *s = skill::sleep(*s, x - *last, self.c.sleep_gain);
-                s.slow *= keep;
+                forget(s, tr, keep, trace_keep);
                 *last = s.total();
             }
             let y = ts.integ.total();
             ts.integ = skill::sleep(ts.integ, y - ts.integ_at_last_night, self.c.sleep_gain);
-            ts.integ.slow *= keep;
+            forget(&mut ts.integ, &mut ts.integ_trace, keep, trace_keep);
             ts.integ_at_last_night = ts.integ.total();
         }
         // Practice -> domains (weighted mean over tasks that transfer to the domain).
