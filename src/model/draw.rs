@@ -14,6 +14,15 @@
 //!   forgotten a little each day unless the arm is used at least half the time (Han 2008); the day's task skills
 //!   become tomorrow's training of each domain.
 //!
+//! Time of day and earlier practice: sessions run at their start times (`session_times` of the protocol or the
+//! scenario, logged sessions at their real times) in `prep.timeline`, the protocol's and earlier practice's in time
+//! order. Earlier practice before day 0 (`[[history]]` blocks, a stored patient's logged sessions) runs from
+//! `prep.first_day` with the same steps but no scores: it sets the skills the patient has on day 0, and since the
+//! baseline already shows what it left, scores move by the change of trained share from day 0 (`train0`). The
+//! offline gain comes with the night after practice, not with hours awake (Walker 2002); the end of every session
+//! on or after day 0 is scored for `simulate --json`'s `sessions`. What forgetting takes from the slow state is kept
+//! as a trace that practice restores faster than new learning ([`reactivate`]; savings, Smith 2006).
+//!
 //! How the protocol's feedback and practice order set the learning rates is in [`Learners`].
 
 use super::circuits::Circuits;
