@@ -249,6 +249,16 @@ fn history_blocks_drop_sessions_on_or_after_day_0_and_cut_to_weeks_or_sessions()
     // Block 2: its first 3 sessions.
     assert_eq!(&days[16..], &[-100, -100, -99]);
     assert_eq!(s.practice.sessions[1].hour, 18.5);
+    // `weeks` repeats the protocol's treatment week beyond its own 4 weeks: 10 weeks x 5 days x 2 sessions.
+    let mut long = scenario(
+        "[patient]\nage = 60\ncondition = { kind = \"older_adult\" }\n[baseline]\nbbs = 30\n[[history]]\nprotocol = \"course\"\nstart_day = -400\nweeks = 10\n",
+    );
+    long.practice.add_run(&long.history[0].clone(), &p);
+    assert_eq!(long.practice.sessions.len(), 100);
+    assert_eq!(
+        long.practice.sessions.last().map(|x| x.day),
+        Some(-400 + 9 * 7 + 4)
+    );
 }
 
 // ---- formats ---------------------------------------------------------------------------------------------------

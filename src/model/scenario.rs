@@ -59,9 +59,9 @@ impl Scenario {
     }
 }
 
-/// A `[[history]]` block: `protocol` (id or file) run from `start_day` (before day 0) for its first `weeks` weeks or
-/// its first `sessions` sessions (at most one of them; neither: the whole schedule). Sessions on or after day 0 are
-/// not run (the forecast's own protocol starts then).
+/// A `[[history]]` block: `protocol` (id or file) run from `start_day` (before day 0), its treatment week repeated
+/// for `weeks` weeks or for `sessions` sessions (at most one of them; neither: the protocol's whole schedule, phases
+/// and pauses included). Sessions on or after day 0 are not run (the forecast's own protocol starts then).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryBlock {
@@ -123,16 +123,28 @@ impl PracticeHistory {
         true
     }
 
-    /// Add the sessions of a history block with its resolved protocol: the protocol's schedule (days, session
-    /// times, phases and pauses) from `start_day`, cut to the block's `weeks` or `sessions`; sessions on or after
-    /// day 0 are dropped.
+    /// Add the sessions of a history block with its resolved protocol from `start_day`: the protocol's days and
+    /// session times for the block's `weeks` or `sessions`, else its whole schedule (phases and pauses included);
+    /// sessions on or after day 0 are dropped.
     pub fn add_run(&mut self, block: &HistoryBlock, protocol: &crate::model::Protocol) {
         let index = self.protocol_index(protocol);
         let sc = &protocol.schedule;
-        let mut slots = sc.session_slots();
-        if let Some(w) = block.weeks {
-            slots.retain(|&(d, _)| d < w.saturating_mul(7));
-        }
+        // `weeks` or `sessions`: the protocol's treatment week repeated (its own length and phases set aside).
+        let per_week = (sc.days_per_week.clamp(1, 7) * sc.sessions_per_day.max(1)).max(1);
+        let weeks = match (block.weeks, block.sessions) {
+            (Some(w), _) => Some(w),
+            (None, Some(n)) => Some(n.div_ceil(per_week)),
+            (None, None) => None,
+        };
+        let mut slots = match weeks {
+            Some(w) => crate::model::protocol::Schedule {
+                weeks: w,
+                phases: Vec::new(),
+                ..sc.clone()
+            }
+            .session_slots(),
+            None => sc.session_slots(),
+        };
         if let Some(n) = block.sessions {
             slots.truncate(n as usize);
         }
