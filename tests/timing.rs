@@ -118,6 +118,31 @@ fn walker_2002_gain_comes_with_sleep_not_with_time_awake() {
     );
 }
 
+// The same read off a protocol's own `session_times`: with a session at 09:00 and one at 18:00, the morning after
+// the 18:00 session is ~20% of the day's learning above its end in a young adult (Walker 2002).
+#[test]
+fn protocol_session_times_put_sleep_after_the_evening_session_walker_2002() {
+    let p = protocol(
+        "two-a-day",
+        "balance",
+        150,
+        "weeks = 1\nsessions_per_day = 2\nsession_times = [\"09:00\", \"18:00\"]",
+    );
+    let f = run(&healthy(22), Some(&p), 400);
+    let times: Vec<&str> = f.sessions.iter().take(4).map(|s| s.time.as_str()).collect();
+    assert_eq!(times, ["09:00", "18:00", "09:00", "18:00"]);
+    let mean = &f.measures["bbs"].mean;
+    let (end_morning, end_evening) = (f.sessions[0].end["bbs"], f.sessions[1].end["bbs"]);
+    let learned = end_evening - mean[0];
+    let overnight = (mean[1] - end_evening) / learned;
+    eprintln!("day 0: learned {learned:.3}; overnight {overnight:+.3} of it");
+    assert!(end_morning > mean[0] && end_evening > end_morning);
+    assert!(
+        (overnight - 0.20).abs() <= 0.08,
+        "overnight after the 18:00 session: {overnight:.3}"
+    );
+}
+
 // Spencer, Gouw & Ivry 2007 Neurobiol Aging 28:1283: older adults show little or no sleep-dependent gain.
 #[test]
 fn spencer_2007_older_adults_gain_little_from_sleep() {
