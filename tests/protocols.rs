@@ -224,7 +224,7 @@ fn unknown_key_is_refused_with_its_position() {
         "tests/protocols_invalid/unknown-key",
         "tests/protocols_invalid/unknown-key/usual-care.toml:14:1: unknown key `schedule.repetitons` (misspelt?); \
          expected one of `weeks`, `days_per_week`, `sessions_per_day`, `minutes_per_session`, \
-         `repetitions_per_session`, `rest_hours_between_sessions`",
+         `repetitions_per_session`, `rest_hours_between_sessions`, `session_times`, `phases`",
     );
 }
 
@@ -530,9 +530,10 @@ fn simulate_json_has_the_design_shape() {
     let v = json_of(&out);
     let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["days", "measures", "summary"]);
+    assert_eq!(keys, ["days", "measures", "sessions", "summary"]);
     let days = v["days"].as_array().unwrap();
     assert_eq!(days.len(), 181, "day 0 to the 180-day horizon");
+    assert_eq!(v["sessions"].as_array().map(Vec::len), Some(15));
     assert_eq!(days[0], 0);
     assert_series_shape(&v["measures"], days.len(), &["arat", "fma_ue"]);
     let s = &v["summary"];

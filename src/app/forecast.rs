@@ -7,10 +7,10 @@ use anyhow::Context as _;
 use chrono::{Datelike as _, NaiveDate};
 
 use crate::app::protocols::Library;
-use crate::domain::{Assessment, Condition, Patient};
+use crate::domain::{Assessment, Condition, Patient, SessionLog};
 use crate::model::forecast::{Cancelled, Comparison, Control, Forecast, ForecastOptions};
 use crate::model::protocol::Protocol;
-use crate::model::scenario::{self, Observation, Scenario, ScenarioPatient};
+use crate::model::scenario::{self, Observation, PastSession, Scenario, ScenarioPatient};
 use crate::model::simulate;
 
 /// Read and validate a scenario file.
@@ -19,6 +19,71 @@ pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read scenario file {origin}"))?;
     Ok(scenario::parse(&text, &origin)?)
+}
+
+/// Read and validate a scenario file and run its `[[history]]` blocks: each block's protocol (an id, or a file
+/// relative to the scenario's folder) is resolved and its sessions before day 0 become the scenario's earlier
+/// practice.
+pub fn load_scenario_with_history(lib: &Library, path: &Path) -> anyhow::Result<Scenario> {
+    let mut scenario = load_scenario(path)?;
+    resolve_history(lib, &mut scenario, path.parent())
+        .with_context(|| format!("scenario file {}", path.display()))?;
+    Ok(scenario)
+}
+
+/// Resolve the protocols of a scenario's `[[history]]` blocks and add their sessions to `scenario.practice`.
+pub fn resolve_history(
+    lib: &Library,
+    scenario: &mut Scenario,
+    scenario_dir: Option<&Path>,
+) -> anyhow::Result<()> {
+    let blocks = scenario.history.clone();
+    for (i, block) in blocks.iter().enumerate() {
+        let protocol = lib
+            .resolve(&block.protocol, scenario_dir)
+            .with_context(|| format!("history[{}].protocol", i + 1))?;
+        scenario.practice.add_run(block, &protocol);
+    }
+    Ok(())
+}
+
+/// Add a patient's logged sessions to the scenario as earlier practice, each with its real date and start time
+/// (day from `day0`, the date of the latest assessment), minutes, repetitions and protocol. When sessions were
+/// logged after day 0, the scenario's protocol starts the day after the last of them. Sessions of a protocol the
+/// library does not have are left out (counted in the forecast's notes).
+pub fn add_logged_sessions(
+    lib: &Library,
+    scenario: &mut Scenario,
+    sessions: &[SessionLog],
+    day0: NaiveDate,
+) {
+    use chrono::Timelike as _;
+    let mut last_day: Option<i32> = None;
+    for s in sessions {
+        let Some(protocol) = lib.get(&s.protocol_id) else {
+            scenario.practice.dropped += 1;
+            continue;
+        };
+        let Ok(day) = i32::try_from((s.started_at.date() - day0).num_days()) else {
+            scenario.practice.dropped += 1;
+            continue;
+        };
+        let index = scenario.practice.protocol_index(protocol);
+        let t = s.started_at.time();
+        let added = scenario.practice.add_session(PastSession {
+            day,
+            hour: f64::from(t.hour()) + f64::from(t.minute()) / 60.0,
+            minutes: f64::from(s.minutes),
+            repetitions: s.repetitions,
+            protocol: index,
+        });
+        if added && day >= 0 {
+            last_day = last_day.max(Some(day));
+        }
+    }
+    if let Some(d) = last_day.and_then(|d| u32::try_from(d + 1).ok()) {
+        scenario.start_day = scenario.start_day.max(d.min(scenario.horizon_days));
+    }
 }
 
 /// The protocol to simulate: `override_spec` (from `--protocol`) if given, else the scenario's own `protocol`
@@ -54,12 +119,30 @@ pub fn resolve_all(lib: &Library, specs: &[String]) -> anyhow::Result<Vec<Protoc
     Ok(out)
 }
 
+/// The scenario's `session_times` must give one time per session of the protocol's treatment day.
+pub fn check_session_times(scenario: &Scenario, protocol: &Protocol) -> anyhow::Result<()> {
+    if let Some(times) = &scenario.session_times
+        && times.len() != protocol.schedule.sessions_per_day as usize
+    {
+        anyhow::bail!(
+            "the scenario's session_times gives {} time(s) but protocol {} has {} session(s) a day; give one start time per session",
+            times.len(),
+            protocol.id,
+            protocol.schedule.sessions_per_day
+        );
+    }
+    Ok(())
+}
+
 /// Run one forecast to completion (command line).
 pub fn forecast(
     scenario: &Scenario,
     protocol: Option<&Protocol>,
     opts: ForecastOptions,
 ) -> anyhow::Result<Forecast> {
+    if let Some(p) = protocol {
+        check_session_times(scenario, p)?;
+    }
     Ok(forecast_with(
         scenario,
         protocol,
@@ -84,6 +167,9 @@ pub fn compare(
     protocols: &[Protocol],
     opts: ForecastOptions,
 ) -> anyhow::Result<Comparison> {
+    for p in protocols {
+        check_session_times(scenario, p)?;
+    }
     Ok(compare_with(
         scenario,
         protocols,
@@ -164,6 +250,9 @@ pub fn scenario_from_patient(
         horizon_days: 180,
         follow_up_day: None,
         goal: None,
+        session_times: None,
+        history: Vec::new(),
+        practice: Default::default(),
     };
     let problems = scenario::validate(&mut s);
     if let Some(p) = problems.first() {
@@ -189,6 +278,24 @@ pub fn scenario_for_patient(
     let patient = store.patient(code)?;
     let assessments = store.assessments(code)?;
     scenario_from_patient(&patient, &assessments, protocol)
+}
+
+/// [`scenario_for_patient`] with the patient's logged sessions as earlier practice ([`add_logged_sessions`]):
+/// `praxis simulate --patient`.
+pub fn scenario_for_patient_with_sessions(
+    db: &Path,
+    code: &str,
+    protocol: Option<&str>,
+    lib: &Library,
+) -> anyhow::Result<Scenario> {
+    let mut scenario = scenario_for_patient(db, code, protocol)?;
+    let store = crate::store::Store::open(db)?;
+    let day0 = store.assessments(code)?.iter().map(|a| a.date).max();
+    if let Some(day0) = day0 {
+        let sessions = store.sessions(code, None)?;
+        add_logged_sessions(lib, &mut scenario, &sessions, day0);
+    }
+    Ok(scenario)
 }
 
 fn days_since_onset(c: &Condition, day0: NaiveDate) -> Option<u32> {

@@ -29,7 +29,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let lib = Library::load();
-    let scenario = uc::load_scenario(&args.scenario)?;
+    let scenario = uc::load_scenario_with_history(&lib, &args.scenario)?;
     let protocols = uc::resolve_all(&lib, &args.protocols)?;
     for p in &protocols {
         warn_condition(&scenario, Some(p));

@@ -221,6 +221,20 @@ pub fn describe(p: &Protocol) -> String {
             s_.rest_hours_between_sessions
         );
     }
+    if let Some(times) = &s_.session_times {
+        let _ = writeln!(s, "  sessions start at {}", times.join(", "));
+    }
+    if !s_.phases.is_empty() {
+        let phases: Vec<String> = s_
+            .phases
+            .iter()
+            .map(|ph| match ph.pause_weeks {
+                0 => format!("{} weeks", ph.weeks),
+                w => format!("{} weeks, {w} weeks off", ph.weeks),
+            })
+            .collect();
+        let _ = writeln!(s, "  in phases: {}", phases.join(", "));
+    }
     let _ = writeln!(
         s,
         "\nPractice      {} structure, {} order",

@@ -40,13 +40,18 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let lib = Library::load();
     let (scenario, protocol) = match (&args.scenario, &args.patient) {
         (Some(path), _) => {
-            let scenario = uc::load_scenario(path)?;
+            let scenario = uc::load_scenario_with_history(&lib, path)?;
             let protocol =
                 uc::scenario_protocol(&lib, &scenario, path.parent(), args.protocol.as_deref())?;
             (scenario, protocol)
         }
         (None, Some(code)) => {
-            let scenario = uc::scenario_for_patient(&ctx.db, code, args.protocol.as_deref())?;
+            let scenario = uc::scenario_for_patient_with_sessions(
+                &ctx.db,
+                code,
+                args.protocol.as_deref(),
+                &lib,
+            )?;
             let protocol = uc::scenario_protocol(&lib, &scenario, None, args.protocol.as_deref())?;
             (scenario, protocol)
         }

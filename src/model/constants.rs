@@ -272,3 +272,14 @@ pub const TRAINABLE_SHARE_OLDER: f64 = 0.8;
 /// Reinforcement learning step per trial in the reinforcement task of Therrien 2016, as a share of the
 /// error-based step of a healthy learner (dimensionless). Modelling choice: slower but kept.
 pub const REINFORCEMENT_RATE: f64 = 0.01;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Savings and earlier practice (`draw.rs`: `reactivate`, `forget`).
+/// Effective repetitions that restore 63% (1 - 1/e) of the forgotten-but-kept trace of a skill (repetitions).
+/// Modelling choice: relearning is faster than first learning (Smith, Ghazizadeh & Shadmehr 2006 PLoS Biol 4:e179:
+/// ~8 vs ~21 trials to the same level, about 2.6 times faster; Ebbinghaus 1885); about one session of practice
+/// (the fatigue capacity of an hour, 80) brings most of what was forgotten back. Not tuned to a test.
+pub const SAVINGS_REACTIVATION_REPS: f64 = 80.0;
+/// Time constant of the savings trace itself (days). Modelling choice: motor skills show savings after months to
+/// years without practice (check); five years.
+pub const SAVINGS_TRACE_DAYS: f64 = 1825.0;

@@ -14,14 +14,23 @@
 //!   forgotten a little each day unless the arm is used at least half the time (Han 2008); the day's task skills
 //!   become tomorrow's training of each domain.
 //!
+//! Time of day and earlier practice: sessions run at their start times (`session_times` of the protocol or the
+//! scenario, logged sessions at their real times) in `prep.timeline`, the protocol's and earlier practice's in time
+//! order. Earlier practice before day 0 (`[[history]]` blocks, a stored patient's logged sessions) runs from
+//! `prep.first_day` with the same steps but no scores: it sets the skills the patient has on day 0, and since the
+//! baseline already shows what it left, scores move by the change of trained share from day 0 (`train0`). The
+//! offline gain comes with the night after practice, not with hours awake (Walker 2002); the end of every session
+//! on or after day 0 is scored for `simulate --json`'s `sessions`. What forgetting takes from the slow state is kept
+//! as a trace that practice restores faster than new learning ([`reactivate`]; savings, Smith 2006).
+//!
 //! How the protocol's feedback and practice order set the learning rates is in [`Learners`].
 
 use super::circuits::Circuits;
 use super::constants as k;
 use super::outcome::{self, DOMAINS, Domain};
-use super::prepare::{Prepared, TaskPlan};
+use super::prepare::{Blocks, Prepared, TaskPlan};
 use super::progression::Ladder;
-use super::protocol::{FeedbackKind, Order};
+use super::protocol::{FeedbackKind, Order, Protocol};
 use super::recovery::{self, UseState};
 use super::skill::{self, State, TwoState};
 use crate::domain::Condition;
@@ -39,7 +48,11 @@ struct Learners {
 
 impl Learners {
     fn new(prep: &Prepared, c: &Circuits) -> Learners {
-        let p = prep.protocol;
+        Learners::of(prep, c, prep.protocol)
+    }
+
+    /// The learners of protocol `p` (the forecast's, or one of earlier practice).
+    fn of(prep: &Prepared, c: &Circuits, p: Option<&Protocol>) -> Learners {
         let (fb_gain, err_share) = match p.map(|p| p.feedback.kind) {
             Some(FeedbackKind::ErrorBased) => (c.err_gain, 1.0),
             Some(FeedbackKind::Reinforcement) => (c.rl_gain, 0.0),
@@ -52,7 +65,8 @@ impl Learners {
         } else {
             1.0
         };
-        let random = p.is_some_and(|p| p.practice.order == Order::Random && prep.tasks.len() > 1);
+        let random =
+            p.is_some_and(|p| p.practice.order == Order::Random && p.practice.tasks.len() > 1);
         let (fast_order, slow_order) = if random {
             (
                 1.0 + k::RANDOM_ORDER_ACQUISITION_COST,
@@ -87,6 +101,36 @@ struct TaskState {
     /// Whole-task skill at the previous night (for the sleep gain).
     at_last_night: Vec<f64>,
     integ_at_last_night: f64,
+    /// Slow-state skill forgotten but not gone, per component and for integration: practice brings it back
+    /// faster than new learning (savings, see [`reactivate`]).
+    trace: Vec<f64>,
+    integ_trace: f64,
+}
+
+/// Savings (Smith, Ghazizadeh & Shadmehr 2006 PLoS Biol 4:e179; Ebbinghaus 1885): what forgetting took from the
+/// slow state is kept as a trace that does not show in performance; practice of `eff` effective repetitions
+/// restores the share 1 - exp(-eff / R) of it, so a skill learned, forgotten and relearned comes back faster than
+/// it was first learned (R: `constants::SAVINGS_REACTIVATION_REPS`).
+fn reactivate(ts: &mut TaskState, eff: f64) {
+    if eff <= 0.0 {
+        return;
+    }
+    let f = 1.0 - (-eff / k::SAVINGS_REACTIVATION_REPS).exp();
+    for (s, tr) in ts.parts.iter_mut().zip(ts.trace.iter_mut()) {
+        let r = *tr * f;
+        s.slow += r;
+        *tr -= r;
+    }
+    let r = ts.integ_trace * f;
+    ts.integ.slow += r;
+    ts.integ_trace -= r;
+}
+
+/// Forget a share `1 - keep` of a slow state into its savings trace; the trace itself fades by `trace_keep`.
+fn forget(s: &mut State, trace: &mut f64, keep: f64, trace_keep: f64) {
+    let kept = s.slow * keep;
+    *trace = (*trace + (s.slow - kept).max(0.0)) * trace_keep;
+    s.slow = kept;
 }
 
 /// Whole-task skill: the weighted components, scaled down when their integration is not yet learned.
@@ -98,6 +142,93 @@ fn task_skill(plan: &TaskPlan, st: &TaskState) -> f64 {
         .map(|(w, s)| w * s.total())
         .sum();
     comp * ((1.0 - plan.iota) + plan.iota * st.integ.total().clamp(0.0, 1.0))
+}
+
+/// Fatigue and settings of the session being run, shared by its tasks.
+struct Practice {
+    /// Useful repetitions the session can hold before fatigue.
+    capacity: f64,
+    /// Training factor of the subacute phase after stroke (1 otherwise).
+    subacute: f64,
+    /// e^(-fatigue / capacity), carried from block to block.
+    fat_e: f64,
+    /// Repetitions done (fatigue).
+    fatigue: f64,
+}
+
+impl Practice {
+    /// Practise one task for a session: its repetitions in the closed-form blocks `b`, weighted by fatigue and the
+    /// challenge point, the level moving by the protocol's rule (`ladder`).
+    fn task(
+        &mut self,
+        plan: &TaskPlan,
+        ts: &mut TaskState,
+        b: &Blocks,
+        l: &Learners,
+        ladder: &Ladder,
+    ) {
+        let mut practised = 0.0;
+        for _ in 0..b.count {
+            let dlev = ladder.difficulty(ts.level);
+            if b.whole_share > 0.0 {
+                let p = skill::success(task_skill(plan, ts), dlev, l.noise);
+                // Effective repetitions R e^(-done/R) (1 - e^(-n/R)), with e^(-n/R) cached.
+                let eff = self.capacity
+                    * self.fat_e
+                    * (1.0 - b.exp_whole)
+                    * skill::challenge(p)
+                    * self.subacute;
+                self.fat_e *= b.exp_whole;
+                self.fatigue += b.n_whole;
+                practised += eff;
+                // Each whole repetition exercises every component once. Components in the same state
+                // get the same update: compute it once (whole practice keeps them equal).
+                let mut last: Option<(State, State)> = None;
+                for s in ts.parts.iter_mut() {
+                    *s = match last {
+                        Some((before, after)) if before == *s => after,
+                        _ => {
+                            let after = l.comp.block(*s, eff, 1.0);
+                            last = Some((*s, after));
+                            after
+                        }
+                    };
+                }
+                if plan.iota > 0.0 {
+                    ts.integ = l.integ.block(ts.integ, eff, 1.0);
+                }
+            }
+            if b.whole_share < 1.0 {
+                // Part time is counted in whole-task repetitions (for fatigue); a part repetition takes its
+                // component's share w of a whole one, so the part gets 1/w times as many repetitions.
+                for (((s, &n), &e_n), &w) in ts
+                    .parts
+                    .iter_mut()
+                    .zip(&b.n_parts)
+                    .zip(&b.exp_parts)
+                    .zip(&plan.parts)
+                {
+                    let p = skill::success(s.total(), dlev, l.noise);
+                    let eff = self.capacity
+                        * self.fat_e
+                        * (1.0 - e_n)
+                        * skill::challenge(p)
+                        * self.subacute;
+                    self.fat_e *= e_n;
+                    self.fatigue += n;
+                    practised += eff * w;
+                    *s = l.comp.block(*s, eff / w.max(1e-3), 1.0);
+                    if b.part_integ > 0.0 && plan.iota > 0.0 {
+                        ts.integ = l.integ.block(ts.integ, eff * b.part_integ, 1.0);
+                    }
+                }
+            }
+            if ladder.adapts() {
+                ts.level = ladder.adapt(ts.level, task_skill(plan, ts), l.noise, b.windows);
+            }
+        }
+        reactivate(ts, practised);
+    }
 }
 
 /// Everything one draw carries from day to day.
@@ -126,9 +257,20 @@ struct Draw<'p> {
     use_df: f64,
     /// Fatigue (repetitions done) in the current session and when the last session ended (day, hour).
     fatigue: f64,
-    last_hour: Option<(u32, f64)>,
+    last_hour: Option<(i32, f64)>,
+    /// Next session of `prep.timeline`, and the next reported session (on or after day 0).
     next_session: usize,
+    next_shown: usize,
     session_index: u32,
+    /// Learners, ladders and sessions done of the protocols of earlier practice (`scenario.practice.protocols`).
+    src_l: Vec<Learners>,
+    src_ladders: Vec<Ladder>,
+    src_index: Vec<u32>,
+    /// Practice carried to each domain on the morning of day 0: the baseline already shows it, so only the change
+    /// from it moves the scores.
+    train0: [f64; DOMAINS],
+    /// Daily retention of the savings trace.
+    trace_keep: f64,
     /// This morning's share of headroom gained and of room lost, per domain.
     gain: [f64; DOMAINS],
     loss: [f64; DOMAINS],
@@ -136,19 +278,24 @@ struct Draw<'p> {
     train: [f64; DOMAINS],
 }
 
-/// Run one draw, writing the true score of slot s on day d to `out[s * (horizon + 1) + d]` and arm use per day to
-/// `arm_use` (if given).
+/// Run one draw, writing the true score of slot s on day d to `out[s * (horizon + 1) + d]`, arm use per day to
+/// `arm_use` (if given), and the true score of slot s at the end of the k-th reported session (the k-th session of
+/// `prep.timeline` on or after day 0) to `ends[k * slots + s]` (when `ends` is not empty). Earlier practice runs
+/// from `prep.first_day`, before day 0, and reports nothing.
 pub(super) fn run_draw(
     prep: &Prepared,
     c: &Circuits,
     out: &mut [f64],
     mut arm_use: Option<&mut Vec<f64>>,
+    ends: &mut [f64],
 ) {
     let mut draw = Draw::new(prep, c);
-    for day in 0..prep.horizon as usize + 1 {
-        draw.morning(day, out, arm_use.as_deref_mut());
-        let therapy_day = draw.sessions(day);
-        draw.night(therapy_day);
+    for day in prep.first_day..=prep.horizon as i32 {
+        if let Ok(d) = usize::try_from(day) {
+            draw.morning(d, out, arm_use.as_deref_mut());
+        }
+        let therapy_day = draw.sessions(day, ends);
+        draw.night(therapy_day, day);
     }
 }
 
@@ -164,6 +311,8 @@ impl<'p> Draw<'p> {
                 level: ladder.start_level(),
                 at_last_night: vec![0.0; t.parts.len()],
                 integ_at_last_night: 0.0,
+                trace: vec![0.0; t.parts.len()],
+                integ_trace: 0.0,
             })
             .collect();
         let tau = c.spont_tau.max(1.0);
@@ -196,152 +345,215 @@ impl<'p> Draw<'p> {
             fatigue: 0.0,
             last_hour: None,
             next_session: 0,
+            next_shown: 0,
             session_index: 0,
+            src_l: prep
+                .scenario
+                .practice
+                .protocols
+                .iter()
+                .map(|p| Learners::of(prep, c, Some(p)))
+                .collect(),
+            src_ladders: prep
+                .scenario
+                .practice
+                .protocols
+                .iter()
+                .map(|p| Ladder::new(Some(p)))
+                .collect(),
+            src_index: vec![0; prep.scenario.practice.protocols.len()],
+            train0: [0.0; DOMAINS],
+            trace_keep: (-1.0 / k::SAVINGS_TRACE_DAYS).exp(),
             gain: [0.0; DOMAINS],
             loss: [0.0; DOMAINS],
             train: [0.0; DOMAINS],
         }
     }
 
-    /// Record the morning of `day`: true scores per slot in `out`, arm use in `arm_use`.
-    fn morning(&mut self, day: usize, out: &mut [f64], arm_use: Option<&mut Vec<f64>>) {
+    /// Share of headroom gained and of room lost per domain on day `t`, with practice carried `train` (relative to
+    /// what the baseline already shows, `train0`; a negative gain is practice forgotten since day 0).
+    fn gain_loss(&self, t: f64, train: &[f64; DOMAINS]) -> ([f64; DOMAINS], [f64; DOMAINS]) {
         let prep = self.prep;
-        let n_days = prep.horizon as usize + 1;
-        let t = day as f64;
+        let (mut gain, mut loss) = ([0.0; DOMAINS], [0.0; DOMAINS]);
         // Only the domains some slot reads (or arm use needs) are computed.
         for &d in &prep.used_domains {
             // Spontaneous recovery and practice share the same headroom.
             let spont = (self.spont_total[d] * self.spont_scale * (1.0 - self.q_t)).min(1.0);
-            self.gain[d] = 1.0 - (1.0 - spont) * (1.0 - self.train[d].min(1.0));
-            self.loss[d] = self.decline_day * t * self.decline_w[d];
+            let untrained = (1.0 - train[d].min(1.0)) / (1.0 - self.train0[d].min(0.999));
+            gain[d] = 1.0 - (1.0 - spont) * untrained;
+            loss[d] = self.decline_day * t * self.decline_w[d];
         }
         if let Some(f0) = self.arm_f0 {
             let a = Domain::Arm as usize;
             if self.use_df >= 0.0 {
-                self.gain[a] += self.use_df / (1.0 - f0).max(1e-6);
+                gain[a] += self.use_df / (1.0 - f0).max(1e-6);
             } else {
-                self.loss[a] += -self.use_df / f0.max(1e-6);
+                loss[a] += -self.use_df / f0.max(1e-6);
             }
         }
-        for (s, slot) in prep.slots.iter().enumerate() {
+        (gain, loss)
+    }
+
+    /// True score of each slot for a gain and loss per domain, passed to `put(slot, score)`.
+    fn scores(
+        &self,
+        gain: &[f64; DOMAINS],
+        loss: &[f64; DOMAINS],
+        mut put: impl FnMut(usize, f64),
+    ) {
+        for (s, slot) in self.prep.slots.iter().enumerate() {
             let d = slot.domain as usize;
-            out[s * n_days + day] = slot.score(self.gain[d], self.loss[d], 0.0);
+            put(
+                s,
+                slot.score(gain[d].max(0.0), loss[d], gain[d].min(0.0) * slot.up),
+            );
         }
+    }
+
+    /// Record the morning of `day`: true scores per slot in `out`, arm use in `arm_use`.
+    fn morning(&mut self, day: usize, out: &mut [f64], arm_use: Option<&mut Vec<f64>>) {
+        let n_days = self.prep.horizon as usize + 1;
+        if day == 0 {
+            self.train0 = self.train;
+        }
+        (self.gain, self.loss) = self.gain_loss(day as f64, &self.train);
+        self.scores(&self.gain, &self.loss, |s, v| out[s * n_days + day] = v);
         if let (Some(u), Some(buf)) = (self.use_state.as_ref(), arm_use) {
             buf.push(u.use_);
         }
     }
 
-    /// Run the sessions of `day`; returns whether it was a therapy day.
-    fn sessions(&mut self, day: usize) -> bool {
+    /// Practice carried to each domain by the tasks' current skills.
+    fn domain_train(&self) -> [f64; DOMAINS] {
         let prep = self.prep;
-        let sessions = &prep.sessions;
-        let therapy_day =
-            self.next_session < sessions.len() && sessions[self.next_session].0 as usize == day;
-        let t = day as f64;
+        let mut train = self.train;
+        if prep.tasks.is_empty() {
+            return train;
+        }
+        // Tasks of one domain train the same function: their skills add up, saturating at 1.
+        let mut untrained = [1.0; DOMAINS];
+        for (plan, ts) in prep.tasks.iter().zip(&self.tasks) {
+            let x = task_skill(plan, ts).clamp(0.0, 1.0);
+            for (u, w) in untrained.iter_mut().zip(plan.transfer) {
+                *u *= 1.0 - w * x;
+            }
+        }
+        for (t, u) in train.iter_mut().zip(untrained) {
+            *t = self.c.trainable * (1.0 - u);
+        }
+        // Daily activities gain from any of arm, leg and balance.
+        let a = (train[0] + train[1] + train[2]) / 3.0;
+        let daily = Domain::Daily as usize;
+        train[daily] = train[daily].max(a);
+        train
+    }
+
+    /// Run the sessions of `day` (the protocol's and earlier practice, in time order), writing the end-of-session
+    /// scores of those on or after day 0 to `ends`; returns whether it was a therapy day.
+    fn sessions(&mut self, day: i32, ends: &mut [f64]) -> bool {
+        let timeline = &self.prep.timeline;
+        let mut therapy_day = false;
+        while self.next_session < timeline.len() && timeline[self.next_session].day <= day {
+            let s = timeline[self.next_session];
+            self.next_session += 1;
+            if s.day < day {
+                continue;
+            }
+            therapy_day = true;
+            self.session(day, s.hour, s.dose);
+            if day >= 0 {
+                let n_slots = self.prep.slots.len();
+                let k = self.next_shown;
+                self.next_shown += 1;
+                if let Some(out) = ends.get_mut(k * n_slots..(k + 1) * n_slots) {
+                    let train = self.domain_train();
+                    let (gain, loss) = self.gain_loss(f64::from(day), &train);
+                    self.scores(&gain, &loss, |i, v| out[i] = v);
+                }
+            }
+        }
+        therapy_day
+    }
+
+    /// One session starting at `hour` of `day`: of the forecast protocol (`dose` None) or of earlier practice.
+    fn session(&mut self, day: i32, hour: f64, dose: Option<usize>) {
+        let prep = self.prep;
+        let t = f64::from(day);
         let subacute = if self.is_stroke && self.d0 + t < f64::from(k::SUBACUTE_DAYS) {
             k::SUBACUTE_TRAINING_FACTOR
         } else {
             1.0
         };
-        let mut fat_e;
-        while self.next_session < sessions.len() && sessions[self.next_session].0 as usize == day {
-            let (_, hour) = sessions[self.next_session];
-            if let Some((ld, lh)) = self.last_hour
-                && ld as usize == day
-            {
-                // Same day: an awake gap.
-                self.fatigue = skill::recover(self.fatigue, hour - lh);
-                fat_e = (-self.fatigue / prep.fatigue_capacity).exp();
-                for ts in self.tasks.iter_mut() {
-                    for s in ts.parts.iter_mut() {
-                        *s = skill::wake_gap(*s);
-                    }
-                    ts.integ = skill::wake_gap(ts.integ);
+        let (capacity, minutes) = match dose {
+            None => (prep.fatigue_capacity, prep.minutes),
+            Some(d) => (prep.doses[d].fatigue_capacity, prep.doses[d].minutes),
+        };
+        let fat_e;
+        if let Some((ld, lh)) = self.last_hour
+            && ld == day
+        {
+            // Same day: an awake gap.
+            self.fatigue = skill::recover(self.fatigue, hour - lh);
+            fat_e = (-self.fatigue / capacity).exp();
+            for ts in self.tasks.iter_mut() {
+                for s in ts.parts.iter_mut() {
+                    *s = skill::wake_gap(*s);
                 }
-            } else {
-                self.fatigue = 0.0;
-                fat_e = 1.0;
+                ts.integ = skill::wake_gap(ts.integ);
             }
-            if let Some(lv) = self.ladder.scheduled_level(self.session_index) {
-                for ts in self.tasks.iter_mut() {
-                    ts.level = lv;
-                }
-            }
-            let l = &self.l;
-            for (plan, ts) in prep.tasks.iter().zip(self.tasks.iter_mut()) {
-                let b = &plan.blocks;
-                for _ in 0..b.count {
-                    let dlev = self.ladder.difficulty(ts.level);
-                    if b.whole_share > 0.0 {
-                        let p = skill::success(task_skill(plan, ts), dlev, l.noise);
-                        // Effective repetitions R e^(-done/R) (1 - e^(-n/R)), with e^(-n/R) cached.
-                        let eff = prep.fatigue_capacity
-                            * fat_e
-                            * (1.0 - b.exp_whole)
-                            * skill::challenge(p)
-                            * subacute;
-                        fat_e *= b.exp_whole;
-                        self.fatigue += b.n_whole;
-                        // Each whole repetition exercises every component once. Components in the same state
-                        // get the same update: compute it once (whole practice keeps them equal).
-                        let mut last: Option<(State, State)> = None;
-                        for s in ts.parts.iter_mut() {
-                            *s = match last {
-                                Some((before, after)) if before == *s => after,
-                                _ => {
-                                    let after = l.comp.block(*s, eff, 1.0);
-                                    last = Some((*s, after));
-                                    after
-                                }
-                            };
-                        }
-                        if plan.iota > 0.0 {
-                            ts.integ = l.integ.block(ts.integ, eff, 1.0);
-                        }
-                    }
-                    if b.whole_share < 1.0 {
-                        // Part time is counted in whole-task repetitions (for fatigue); a part repetition takes its
-                        // component's share w of a whole one, so the part gets 1/w times as many repetitions.
-                        for (((s, &n), &e_n), &w) in ts
-                            .parts
-                            .iter_mut()
-                            .zip(&b.n_parts)
-                            .zip(&b.exp_parts)
-                            .zip(&plan.parts)
-                        {
-                            let p = skill::success(s.total(), dlev, l.noise);
-                            let eff = prep.fatigue_capacity
-                                * fat_e
-                                * (1.0 - e_n)
-                                * skill::challenge(p)
-                                * subacute;
-                            fat_e *= e_n;
-                            self.fatigue += n;
-                            *s = l.comp.block(*s, eff / w.max(1e-3), 1.0);
-                            if b.part_integ > 0.0 && plan.iota > 0.0 {
-                                ts.integ = l.integ.block(ts.integ, eff * b.part_integ, 1.0);
-                            }
-                        }
-                    }
-                    if self.ladder.adapts() {
-                        ts.level =
-                            self.ladder
-                                .adapt(ts.level, task_skill(plan, ts), l.noise, b.windows);
-                    }
-                }
-            }
-            self.last_hour = Some((day as u32, hour + prep.minutes / 60.0));
-            self.next_session += 1;
-            self.session_index += 1;
+        } else {
+            self.fatigue = 0.0;
+            fat_e = 1.0;
         }
-        therapy_day
+        let mut run = Practice {
+            capacity,
+            subacute,
+            fat_e,
+            fatigue: self.fatigue,
+        };
+        match dose {
+            None => {
+                if let Some(lv) = self.ladder.scheduled_level(self.session_index) {
+                    for ts in self.tasks.iter_mut() {
+                        ts.level = lv;
+                    }
+                }
+                for (plan, ts) in prep.tasks.iter().zip(self.tasks.iter_mut()) {
+                    run.task(plan, ts, &plan.blocks, &self.l, &self.ladder);
+                }
+                self.session_index += 1;
+            }
+            Some(d) => {
+                let dose = &prep.doses[d];
+                let src = dose.source;
+                let ladder = &self.src_ladders[src];
+                if let Some(lv) = ladder.scheduled_level(self.src_index[src]) {
+                    for &(i, _) in &dose.blocks {
+                        self.tasks[i].level = lv;
+                    }
+                }
+                for (i, b) in &dose.blocks {
+                    run.task(
+                        &prep.tasks[*i],
+                        &mut self.tasks[*i],
+                        b,
+                        &self.src_l[src],
+                        ladder,
+                    );
+                }
+                self.src_index[src] += 1;
+            }
+        }
+        self.fatigue = run.fatigue;
+        self.last_hour = Some((day, hour + minutes / 60.0));
     }
 
     /// The rest of the day and the night.
-    fn night(&mut self, therapy_day: bool) {
+    fn night(&mut self, therapy_day: bool, day: i32) {
         let prep = self.prep;
-        if let (Some(u), Some(_)) = (self.use_state.as_mut(), self.arm_f0) {
+        // Before day 0 (earlier practice) only the skills change: the recovery curve and arm use start on day 0.
+        let before = day < 0;
+        if !before && let (Some(u), Some(_)) = (self.use_state.as_mut(), self.arm_f0) {
             let a = Domain::Arm as usize;
             let f0 = self.arm_f0.unwrap_or(0.0);
             let f_now = f0 + self.gain[a] * (1.0 - f0) - self.loss[a] * f0;
@@ -367,34 +579,27 @@ impl<'p> Draw<'p> {
             } else {
                 self.l.keep_per_day
             };
-            for (s, last) in ts.parts.iter_mut().zip(ts.at_last_night.iter_mut()) {
+            let trace_keep = self.trace_keep;
+            for ((s, last), tr) in ts
+                .parts
+                .iter_mut()
+                .zip(ts.at_last_night.iter_mut())
+                .zip(ts.trace.iter_mut())
+            {
                 let x = s.total();
                 *s = skill::sleep(*s, x - *last, self.c.sleep_gain);
-                s.slow *= keep;
+                forget(s, tr, keep, trace_keep);
                 *last = s.total();
             }
             let y = ts.integ.total();
             ts.integ = skill::sleep(ts.integ, y - ts.integ_at_last_night, self.c.sleep_gain);
-            ts.integ.slow *= keep;
+            forget(&mut ts.integ, &mut ts.integ_trace, keep, trace_keep);
             ts.integ_at_last_night = ts.integ.total();
         }
         // Practice -> domains (weighted mean over tasks that transfer to the domain).
-        if !prep.tasks.is_empty() {
-            // Tasks of one domain train the same function: their skills add up, saturating at 1.
-            let mut untrained = [1.0; DOMAINS];
-            for (plan, ts) in prep.tasks.iter().zip(&self.tasks) {
-                let x = task_skill(plan, ts).clamp(0.0, 1.0);
-                for (u, w) in untrained.iter_mut().zip(plan.transfer) {
-                    *u *= 1.0 - w * x;
-                }
-            }
-            for (t, u) in self.train.iter_mut().zip(untrained) {
-                *t = self.c.trainable * (1.0 - u);
-            }
-            // Daily activities gain from any of arm, leg and balance.
-            let a = (self.train[0] + self.train[1] + self.train[2]) / 3.0;
-            let daily = Domain::Daily as usize;
-            self.train[daily] = self.train[daily].max(a);
+        self.train = self.domain_train();
+        if before {
+            return;
         }
         self.q_t *= self.q;
     }

@@ -94,7 +94,8 @@ pub(super) struct Calibration {
 }
 
 /// Weight the draws by the likelihood of the scenario's observations and resample them in place; nothing changes
-/// when there are none. `latent[(s * n_days + d) * draws + i]` is draw i's true score of slot s on day d,
+/// when there are none. `latent[(s * n_days + d) * draws + i]` is draw i's true score of slot s on day d (rows after
+/// the days, if any, are resampled alike),
 /// `noise[s * draws + i]` its measurement noise, `past[k * draws + i]` its true score at the k-th assessment before
 /// day 0 ([`past_score`]).
 pub(super) fn calibrate(
@@ -157,7 +158,8 @@ pub(super) fn calibrate(
     let idx = resample(&w, draws, u);
     let n_slots = prep.slots.len();
     let mut tmp = vec![0.0; draws];
-    for row in 0..n_slots * n_days {
+    // Every row of `latent`: the days, and the end-of-session rows the forecast keeps after them.
+    for row in 0..latent.len() / draws {
         let r = &mut latent[row * draws..(row + 1) * draws];
         for (t, &i) in tmp.iter_mut().zip(&idx) {
             *t = r[i];

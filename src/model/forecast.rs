@@ -76,7 +76,27 @@ pub struct Forecast {
     pub days: Vec<u32>,
     /// Instrument id -> band, one value per entry of `days`, in the instrument's units and inside its range.
     pub measures: BTreeMap<String, Band>,
+    /// Every session simulated on or after day 0, in time order, with each instrument's mean at its end (the daily
+    /// `measures` are of the morning, before that day's sessions), so within-day and overnight changes can be read.
+    #[serde(default)]
+    pub sessions: Vec<SessionEnd>,
     pub summary: Summary,
+}
+
+/// One simulated session: `{"day": 3, "time": "18:00", "end": {"bbt": 31.2}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionEnd {
+    pub day: u32,
+    /// Start time, "HH:MM".
+    pub time: String,
+    /// Instrument id -> mean score at the end of the session (as `measures`' means: observed scores).
+    pub end: BTreeMap<String, f64>,
+}
+
+/// "HH:MM" of an hour after midnight (9.5 -> "09:30").
+pub fn clock_text(hour: f64) -> String {
+    let minutes = (hour.max(0.0) * 60.0).round() as u64;
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

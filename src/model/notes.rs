@@ -10,6 +10,29 @@ use super::protocol::{FeedbackKind, ProgressionRule, Structure, Timing};
 use super::scenario::Scenario;
 use crate::domain::Condition;
 
+/// What the forecast did with earlier practice (`[[history]]` blocks or logged sessions).
+pub(super) fn history_notes(prep: &Prepared) -> Vec<String> {
+    let mut notes = Vec::new();
+    let run = prep.timeline.iter().filter(|s| s.dose.is_some()).count();
+    if run > 0 {
+        let before = prep
+            .timeline
+            .iter()
+            .filter(|s| s.dose.is_some() && s.day < 0)
+            .count();
+        notes.push(format!(
+            "{run} earlier session(s) run ({before} before day 0): skill practised before is kept in part, and what was forgotten is relearned faster (savings; Smith 2006)"
+        ));
+    }
+    if prep.history_dropped > 0 {
+        notes.push(format!(
+            "{} earlier session(s) left out: on or after day 0 for a [[history]] block, or beyond the horizon",
+            prep.history_dropped
+        ));
+    }
+    notes
+}
+
 /// The preset's notes, then those about the baseline and the protocol's settings.
 pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
     let mut notes = prep.preset.notes.clone();

@@ -14,9 +14,6 @@ use super::protocol::{Protocol, Structure, Timing};
 use super::scenario::Scenario;
 use crate::domain::Condition;
 
-/// Hour of the first session of a day.
-const FIRST_SESSION_HOUR: f64 = 9.0;
-
 pub(super) struct TaskPlan {
     pub(super) domain: Domain,
     /// Component weights (normalised); one component of weight 1 when the task is not decomposed.
@@ -40,6 +37,20 @@ pub(super) struct Blocks {
     pub(super) exp_whole: f64,
     pub(super) n_parts: Vec<f64>,
     pub(super) exp_parts: Vec<f64>,
+}
+
+/// No practice of a task in a session.
+fn blocks_none(parts: usize) -> Blocks {
+    Blocks {
+        count: 0,
+        windows: 1,
+        whole_share: 1.0,
+        part_integ: 0.0,
+        n_whole: 0.0,
+        exp_whole: 1.0,
+        n_parts: vec![0.0; parts],
+        exp_parts: vec![1.0; parts],
+    }
 }
 
 fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacity: f64) -> Blocks {
@@ -98,6 +109,16 @@ pub(super) struct Prepared<'a> {
     pub(super) sessions: Vec<(u32, f64)>,
     /// Sessions completed before the morning of each day.
     pub(super) sessions_before: Vec<u32>,
+    /// Every session the engine runs (the protocol's and earlier practice), in time order.
+    pub(super) timeline: Vec<Session>,
+    /// Doses of the earlier practice sessions.
+    pub(super) doses: Vec<Dose>,
+    /// First day the engine runs (the first session of earlier practice, else day 0).
+    pub(super) first_day: i32,
+    /// Sessions of the timeline on or after day 0 (those reported with their end-of-session scores).
+    pub(super) shown: usize,
+    /// Sessions of earlier practice not run (on or after day 0 for a history block, beyond the horizon, too many).
+    pub(super) history_dropped: usize,
     pub(super) tasks: Vec<TaskPlan>,
     pub(super) reps: f64,
     pub(super) minutes: f64,
@@ -120,6 +141,78 @@ pub(super) struct Prepared<'a> {
     pub(super) unknown_instruments: Vec<String>,
 }
 
+/// The tasks of a protocol with their blocks for a session of `reps` repetitions and `minutes` minutes.
+fn task_plans(p: &Protocol, reps: f64, minutes: f64) -> Vec<TaskPlan> {
+    let total_w: f64 = p.practice.tasks.iter().map(|t| t.weight.max(0.0)).sum();
+    let mut tasks = Vec::new();
+    for t in &p.practice.tasks {
+        let cw: f64 = t.components.iter().map(|c| c.weight.max(0.0)).sum();
+        let parts = if t.components.is_empty() || cw <= 0.0 {
+            vec![1.0]
+        } else {
+            t.components
+                .iter()
+                .map(|c| c.weight.max(0.0) / cw)
+                .collect()
+        };
+        let iota = if parts.len() <= 1 {
+            0.0
+        } else {
+            match t.timing {
+                Timing::Sequential => k::INTEGRATION_SEQUENTIAL,
+                Timing::Concurrent => k::INTEGRATION_CONCURRENT,
+            }
+        };
+        let share = if total_w > 0.0 {
+            t.weight.max(0.0) / total_w
+        } else {
+            1.0 / p.practice.tasks.len() as f64
+        };
+        let window = f64::from(p.progression.window.max(1));
+        let domain = outcome::domain_of_target(t.target);
+        tasks.push(TaskPlan {
+            domain,
+            transfer: std::array::from_fn(|d| outcome::transfer(domain, outcome::domain_at(d))),
+            blocks: blocks(
+                reps * share,
+                window,
+                &parts,
+                p.practice.structure,
+                fatigue_capacity(minutes),
+            ),
+            parts,
+            iota,
+        });
+    }
+    tasks
+}
+
+/// A task is the same skill in two protocols when its name, target and number of components are the same: practice
+/// of it in earlier sessions carries over (and is relearned faster, savings).
+fn same_task(a: &super::protocol::Task, b: &super::protocol::Task) -> bool {
+    a.name.trim().eq_ignore_ascii_case(b.name.trim())
+        && a.target == b.target
+        && a.components.len() == b.components.len()
+}
+
+/// One dose of earlier practice: a protocol's session at a given length and number of repetitions.
+pub(super) struct Dose {
+    /// Index into the scenario's `practice.protocols`.
+    pub(super) source: usize,
+    pub(super) minutes: f64,
+    pub(super) fatigue_capacity: f64,
+    /// (index into `Prepared::tasks`, blocks of that task in this session).
+    pub(super) blocks: Vec<(usize, Blocks)>,
+}
+
+/// A session the engine runs: of the forecast protocol (`dose` None) or of earlier practice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Session {
+    pub(super) day: i32,
+    pub(super) hour: f64,
+    pub(super) dose: Option<usize>,
+}
+
 pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepared<'a> {
     let preset = impairment::preset(scenario);
     let mut unknown_instruments = Vec::new();
@@ -138,62 +231,102 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         let sc = &p.schedule;
         reps = f64::from(sc.repetitions_per_session);
         minutes = sc.minutes_per_session.max(0.0);
-        let dpw = sc.days_per_week.clamp(1, 7);
-        for w in 0..sc.weeks {
-            for d in 0..dpw {
-                let offset = if dpw >= 5 { d } else { d * 7 / dpw };
-                let day = scenario.start_day + w * 7 + offset;
-                if day > horizon {
-                    continue;
-                }
-                let mut hour = FIRST_SESSION_HOUR;
-                for _ in 0..sc.sessions_per_day {
-                    sessions.push((day, hour));
-                    hour += minutes / 60.0 + sc.rest_hours_between_sessions.max(0.0);
-                }
+        // The scenario may say when this patient's sessions happen (one time per session of the day).
+        let hours = scenario
+            .session_hours()
+            .filter(|h| h.len() == sc.sessions_per_day as usize)
+            .unwrap_or_else(|| sc.session_hours());
+        for (offset, hour) in sc.session_slots_at(&hours) {
+            let day = u64::from(scenario.start_day) + u64::from(offset);
+            if day <= u64::from(horizon) {
+                sessions.push((day as u32, hour));
             }
         }
-        let total_w: f64 = p.practice.tasks.iter().map(|t| t.weight.max(0.0)).sum();
-        for t in &p.practice.tasks {
-            let cw: f64 = t.components.iter().map(|c| c.weight.max(0.0)).sum();
-            let parts = if t.components.is_empty() || cw <= 0.0 {
-                vec![1.0]
-            } else {
-                t.components
-                    .iter()
-                    .map(|c| c.weight.max(0.0) / cw)
-                    .collect()
-            };
-            let iota = if parts.len() <= 1 {
-                0.0
-            } else {
-                match t.timing {
-                    Timing::Sequential => k::INTEGRATION_SEQUENTIAL,
-                    Timing::Concurrent => k::INTEGRATION_CONCURRENT,
-                }
-            };
-            let share = if total_w > 0.0 {
-                t.weight.max(0.0) / total_w
-            } else {
-                1.0 / p.practice.tasks.len() as f64
-            };
-            let window = f64::from(p.progression.window.max(1));
-            let domain = outcome::domain_of_target(t.target);
-            tasks.push(TaskPlan {
-                domain,
-                transfer: std::array::from_fn(|d| outcome::transfer(domain, outcome::domain_at(d))),
-                blocks: blocks(
-                    reps * share,
-                    window,
-                    &parts,
-                    p.practice.structure,
-                    fatigue_capacity(minutes),
-                ),
-                parts,
-                iota,
-            });
-        }
+        tasks = task_plans(p, reps, minutes);
     }
+    // Earlier practice: each distinct (protocol, minutes, repetitions) is one dose; its tasks are the forecast
+    // protocol's when they are the same task, else tasks of their own (practised only in those sessions).
+    let history = &scenario.practice;
+    let mut known_tasks: Vec<&super::protocol::Task> = protocol
+        .map(|p| p.practice.tasks.iter().collect())
+        .unwrap_or_default();
+    let mut doses: Vec<Dose> = Vec::new();
+    let mut dose_keys: Vec<(usize, u64, u32)> = Vec::new();
+    let mut extra = Vec::new();
+    let mut kept: Vec<&super::scenario::PastSession> = history
+        .sessions
+        .iter()
+        .filter(|s| s.day <= horizon as i32 && s.protocol < history.protocols.len())
+        .collect();
+    kept.sort_by(|a, b| {
+        (a.day, a.hour)
+            .partial_cmp(&(b.day, b.hour))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let skip = kept
+        .len()
+        .saturating_sub(super::scenario::MAX_HISTORY_SESSIONS);
+    for s in kept.into_iter().skip(skip) {
+        let key = (s.protocol, s.minutes.to_bits(), s.repetitions);
+        let dose = match dose_keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                let p = &history.protocols[s.protocol];
+                let m = s.minutes.max(0.0);
+                let plans = task_plans(p, f64::from(s.repetitions), m);
+                let mut blocks = Vec::new();
+                for (t, plan) in p.practice.tasks.iter().zip(plans) {
+                    let index = match known_tasks.iter().position(|k| same_task(k, t)) {
+                        Some(i) => i,
+                        None => {
+                            known_tasks.push(t);
+                            // A task of its own: never practised in the forecast protocol's sessions.
+                            tasks.push(TaskPlan {
+                                domain: plan.domain,
+                                blocks: blocks_none(plan.parts.len()),
+                                parts: plan.parts.clone(),
+                                iota: plan.iota,
+                                transfer: plan.transfer,
+                            });
+                            tasks.len() - 1
+                        }
+                    };
+                    blocks.push((index, plan.blocks));
+                }
+                doses.push(Dose {
+                    source: s.protocol,
+                    minutes: m,
+                    fatigue_capacity: fatigue_capacity(m),
+                    blocks,
+                });
+                dose_keys.push(key);
+                doses.len() - 1
+            }
+        };
+        extra.push(Session {
+            day: s.day,
+            hour: s.hour,
+            dose: Some(dose),
+        });
+    }
+    let history_dropped = history.dropped + history.sessions.len() - extra.len();
+    // Every session in time order, forecast protocol and earlier practice together.
+    let mut timeline: Vec<Session> = sessions
+        .iter()
+        .map(|&(day, hour)| Session {
+            day: day as i32,
+            hour,
+            dose: None,
+        })
+        .chain(extra)
+        .collect();
+    timeline.sort_by(|a, b| {
+        (a.day, a.hour)
+            .partial_cmp(&(b.day, b.hour))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let first_day = timeline.first().map_or(0, |s| s.day.min(0));
+    let shown = timeline.iter().filter(|s| s.day >= 0).count();
     let mut sessions_before = vec![0u32; horizon as usize + 1];
     let mut i = 0;
     for (day, slot) in sessions_before.iter_mut().enumerate() {
@@ -259,6 +392,11 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         slots,
         sessions,
         sessions_before,
+        timeline,
+        doses,
+        first_day,
+        shown,
+        history_dropped,
         tasks,
         reps,
         minutes,

@@ -33,6 +33,137 @@ pub struct Scenario {
     /// Goal for the probability-of-goal figure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal: Option<Goal>,
+    /// When this patient's sessions of a treatment day start ("HH:MM", one per session of the protocol's day);
+    /// overrides the protocol's `schedule.session_times`. Absent: the protocol's times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_times: Option<Vec<String>>,
+    /// Earlier practice (`[[history]]` blocks): a protocol the patient followed before day 0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryBlock>,
+    /// The practice the engine runs besides the protocol: the sessions of the `[[history]]` blocks once their
+    /// protocols are resolved ([`PracticeHistory::add_run`]), or a stored patient's logged sessions. Filled by the
+    /// caller, never read from the file.
+    #[serde(skip)]
+    pub practice: PracticeHistory,
+}
+
+impl Scenario {
+    /// Start hours of the scenario's `session_times`, when it gives them (and all are clock times).
+    pub fn session_hours(&self) -> Option<Vec<f64>> {
+        self.session_times.as_ref().and_then(|times| {
+            times
+                .iter()
+                .map(|t| crate::model::protocol::clock_hours(t))
+                .collect()
+        })
+    }
+}
+
+/// A `[[history]]` block: `protocol` (id or file) run from `start_day` (before day 0), its treatment week repeated
+/// for `weeks` weeks or for `sessions` sessions (at most one of them; neither: the protocol's whole schedule, phases
+/// and pauses included). Sessions on or after day 0 are not run (the forecast's own protocol starts then).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryBlock {
+    pub protocol: String,
+    pub start_day: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<u32>,
+}
+
+/// Practice outside the forecast protocol's schedule, session by session: before day 0 it sets the skill the
+/// patient starts with (what the baseline already shows), after day 0 it adds to the protocol's practice.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PracticeHistory {
+    /// The protocols the sessions followed (their tasks, structure, feedback and progression).
+    pub protocols: Vec<crate::model::Protocol>,
+    /// The sessions, in any order.
+    pub sessions: Vec<PastSession>,
+    /// Sessions left out because they fell on or after day 0 (history blocks) or outside the forecast.
+    pub dropped: usize,
+}
+
+/// One session of earlier practice with its real dose and time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PastSession {
+    /// Day from day 0 (negative: before the baseline).
+    pub day: i32,
+    /// Start, hours after midnight.
+    pub hour: f64,
+    pub minutes: f64,
+    pub repetitions: u32,
+    /// Index into [`PracticeHistory::protocols`].
+    pub protocol: usize,
+}
+
+/// Earliest day a history session may fall on (ten years before day 0).
+pub const EARLIEST_HISTORY_DAY: i32 = -3650;
+/// Most sessions of earlier practice a forecast runs (the newest are kept); bounds the cost of a long history.
+pub const MAX_HISTORY_SESSIONS: usize = 5000;
+
+impl PracticeHistory {
+    /// Index of `protocol` among [`Self::protocols`] (by id), adding it when new.
+    pub fn protocol_index(&mut self, protocol: &crate::model::Protocol) -> usize {
+        if let Some(i) = self.protocols.iter().position(|p| p.id == protocol.id) {
+            return i;
+        }
+        self.protocols.push(protocol.clone());
+        self.protocols.len() - 1
+    }
+
+    /// Add one session; false (and counted in `dropped`) when it is out of the history's range.
+    pub fn add_session(&mut self, s: PastSession) -> bool {
+        if s.day < EARLIEST_HISTORY_DAY || !s.hour.is_finite() {
+            self.dropped += 1;
+            return false;
+        }
+        self.sessions.push(s);
+        true
+    }
+
+    /// Add the sessions of a history block with its resolved protocol from `start_day`: the protocol's days and
+    /// session times for the block's `weeks` or `sessions`, else its whole schedule (phases and pauses included);
+    /// sessions on or after day 0 are dropped.
+    pub fn add_run(&mut self, block: &HistoryBlock, protocol: &crate::model::Protocol) {
+        let index = self.protocol_index(protocol);
+        let sc = &protocol.schedule;
+        // `weeks` or `sessions`: the protocol's treatment week repeated (its own length and phases set aside).
+        let per_week = (sc.days_per_week.clamp(1, 7) * sc.sessions_per_day.max(1)).max(1);
+        let weeks = match (block.weeks, block.sessions) {
+            (Some(w), _) => Some(w),
+            (None, Some(n)) => Some(n.div_ceil(per_week)),
+            (None, None) => None,
+        };
+        let mut slots = match weeks {
+            Some(w) => crate::model::protocol::Schedule {
+                weeks: w,
+                phases: Vec::new(),
+                ..sc.clone()
+            }
+            .session_slots(),
+            None => sc.session_slots(),
+        };
+        if let Some(n) = block.sessions {
+            slots.truncate(n as usize);
+        }
+        for (offset, hour) in slots {
+            let day = i64::from(block.start_day) + i64::from(offset);
+            match i32::try_from(day) {
+                Ok(day) if day < 0 => {
+                    self.add_session(PastSession {
+                        day,
+                        hour,
+                        minutes: sc.minutes_per_session,
+                        repetitions: sc.repetitions_per_session,
+                        protocol: index,
+                    });
+                }
+                _ => self.dropped += 1,
+            }
+        }
+    }
 }
 
 fn default_horizon() -> u32 {
@@ -256,6 +387,90 @@ pub fn validate(s: &mut Scenario) -> Vec<Problem> {
                 ),
             ));
         }
+    }
+    if let Some(times) = &s.session_times {
+        let mut previous: Option<f64> = None;
+        for (i, t) in times.iter().enumerate() {
+            let at = [Key("session_times"), Index(i)];
+            match crate::model::protocol::clock_hours(t) {
+                None => out.push(Problem::new(
+                    &at,
+                    format!(
+                        "session_times[{}]: {t:?} is not a clock time; write \"HH:MM\", e.g. \"18:00\"",
+                        i + 1
+                    ),
+                )),
+                Some(h) => {
+                    if previous.is_some_and(|p| h <= p) {
+                        out.push(Problem::new(
+                            &at,
+                            format!(
+                                "session_times[{}]: {t} is not after the time before it; list the day's sessions in order",
+                                i + 1
+                            ),
+                        ));
+                    }
+                    previous = Some(h);
+                }
+            }
+        }
+        if times.is_empty() || times.len() > 6 {
+            out.push(Problem::new(
+                &[Key("session_times")],
+                format!(
+                    "session_times must give 1-6 times (one per session of the day); got {}",
+                    times.len()
+                ),
+            ));
+        }
+    }
+    for (i, h) in s.history.iter().enumerate() {
+        let at = |k: &'static str| [Key("history"), Index(i), Key(k)];
+        if !(EARLIEST_HISTORY_DAY..=-1).contains(&h.start_day) {
+            out.push(Problem::new(
+                &at("start_day"),
+                format!(
+                    "history[{}].start_day must be {EARLIEST_HISTORY_DAY} to -1 (before day 0, the baseline); got {}",
+                    i + 1,
+                    h.start_day
+                ),
+            ));
+        }
+        if h.protocol.trim().is_empty() {
+            out.push(Problem::new(
+                &at("protocol"),
+                format!(
+                    "history[{}].protocol must name a protocol id or file",
+                    i + 1
+                ),
+            ));
+        }
+        match (h.weeks, h.sessions) {
+            (Some(_), Some(_)) => out.push(Problem::new(
+                &at("sessions"),
+                format!("history[{}]: give weeks or sessions, not both", i + 1),
+            )),
+            (Some(w), None) if !(1..=520).contains(&w) => out.push(Problem::new(
+                &at("weeks"),
+                format!("history[{}].weeks must be 1-520 weeks; got {w}", i + 1),
+            )),
+            (None, Some(n)) if !(1..=MAX_HISTORY_SESSIONS as u32).contains(&n) => {
+                out.push(Problem::new(
+                    &at("sessions"),
+                    format!(
+                        "history[{}].sessions must be 1-{MAX_HISTORY_SESSIONS} sessions; got {n}",
+                        i + 1
+                    ),
+                ))
+            }
+            _ => {}
+        }
+    }
+    if s.history.len() > 20 {
+        out.push(Problem::new(
+            &[Key("history")],
+            format!("at most 20 [[history]] blocks; got {}", s.history.len()),
+        ));
     }
     if let Some(g) = &mut s.goal {
         match crate::instruments::validate(&g.instrument, g.target) {

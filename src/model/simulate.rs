@@ -51,7 +51,7 @@ pub fn trajectory(
     let c = prep.preset.priors.sample(&mut rng);
     let mut out = vec![0.0; prep.slots.len() * n_days];
     let mut arm_use = Vec::new();
-    run_draw(&prep, &c, &mut out, Some(&mut arm_use));
+    run_draw(&prep, &c, &mut out, Some(&mut arm_use), &mut []);
     let scores = prep
         .slots
         .iter()
@@ -81,8 +81,10 @@ pub fn forecast(
     let n_days = prep.horizon as usize + 1;
     let draws = opts.draws.max(1) as usize;
     let n_slots = prep.slots.len();
-    // latent[s][day][draw]
-    let mut latent = vec![0.0; n_slots * n_days * draws];
+    // latent[s][day][draw], then the end-of-session rows latent[n_slots * n_days + k * n_slots + s][draw].
+    let day_rows = n_slots * n_days;
+    let mut latent = vec![0.0; (day_rows + prep.shown * n_slots) * draws];
+    let mut ends = vec![0.0; prep.shown * n_slots];
     let mut noise = vec![0.0; n_slots * draws];
     // past[k * draws + i]: draw i's true score at the k-th assessment before day 0.
     let mut past = vec![0.0; prep.past_obs.len() * draws];
@@ -113,7 +115,16 @@ pub fn forecast(
                     past[kk * draws + i] = fit::past_score(&prep, &c, &spont, s, day);
                 }
             }
-            run_draw(&prep, &c, &mut buf[j * rows..(j + 1) * rows], None);
+            run_draw(
+                &prep,
+                &c,
+                &mut buf[j * rows..(j + 1) * rows],
+                None,
+                &mut ends,
+            );
+            for (r, &v) in ends.iter().enumerate() {
+                latent[(day_rows + r) * draws + i] = v;
+            }
             ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         for row in 0..rows {
@@ -125,10 +136,12 @@ pub fn forecast(
     }
     let calibration = fit::calibrate(&prep, opts.seed, draws, &past, &mut latent, &mut noise);
     let (measures, ms) = summary::measures(&prep, draws, &latent, &noise);
+    let sessions = session_ends(&prep, draws, &latent[day_rows * draws..], &noise);
     let primary = summary::primary_of(scenario, protocol);
     Ok(Forecast {
         days: (0..=prep.horizon).collect(),
         measures,
+        sessions,
         summary: Summary {
             protocol: protocol.map_or("none".into(), |p| p.id.clone()),
             protocol_name: protocol.map_or("no treatment".into(), |p| p.name.clone()),
@@ -143,10 +156,45 @@ pub fn forecast(
             measures: ms,
             notes: notes::protocol_notes(&prep)
                 .into_iter()
+                .chain(notes::history_notes(&prep))
                 .chain(notes::calibration_notes(&calibration, draws))
                 .collect(),
         },
     })
+}
+
+/// Mean observed score of every slot at the end of each reported session; `rows[(k * slots + s) * draws + i]` is
+/// draw i's true score of slot s at the end of the k-th session on or after day 0.
+fn session_ends(
+    prep: &super::prepare::Prepared,
+    draws: usize,
+    rows: &[f64],
+    noise: &[f64],
+) -> Vec<SessionEnd> {
+    let n_slots = prep.slots.len();
+    prep.timeline
+        .iter()
+        .filter_map(|s| u32::try_from(s.day).ok().map(|d| (d, s.hour)))
+        .enumerate()
+        .map(|(k, (day, hour))| SessionEnd {
+            day,
+            time: clock_text(hour),
+            end: prep
+                .slots
+                .iter()
+                .enumerate()
+                .map(|(s, slot)| {
+                    let row = &rows[(k * n_slots + s) * draws..(k * n_slots + s + 1) * draws];
+                    let sum: f64 = row
+                        .iter()
+                        .zip(&noise[s * draws..(s + 1) * draws])
+                        .map(|(&v, &z)| slot.observe(v, z))
+                        .sum();
+                    (slot.id.to_string(), sum / draws as f64)
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 pub fn compare(

@@ -47,6 +47,35 @@ pub struct Schedule {
     /// Minimum rest between two sessions on the same day, hours (spacing); 0 for back to back.
     #[serde(default)]
     pub rest_hours_between_sessions: f64,
+    /// Clock time ("HH:MM") each session of a day starts, one per session of the day, in order. Absent: the first
+    /// at 09:00 and each next one after the previous session and the rest. Sleep follows the day's last session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_times: Option<Vec<String>>,
+    /// Treatment phases with pauses between them (e.g. 4 weeks, 8 weeks off, 2 weeks); their weeks add up to
+    /// `weeks`. Absent: one phase of `weeks` weeks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<Phase>,
+}
+
+/// One block of treatment weeks of a schedule, and the weeks without treatment that follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// Weeks of treatment in this phase.
+    pub weeks: u32,
+    /// Weeks without treatment after this phase, before the next one.
+    #[serde(default)]
+    pub pause_weeks: u32,
+}
+
+/// Hour of the first session of a day when a schedule gives no `session_times`.
+pub const DEFAULT_FIRST_SESSION_HOUR: f64 = 9.0;
+
+/// Hours after midnight of a clock time "HH:MM" (00:00-23:59); None when it is not one.
+pub fn clock_hours(text: &str) -> Option<f64> {
+    let t = chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()?;
+    use chrono::Timelike as _;
+    Some(f64::from(t.hour()) + f64::from(t.minute()) / 60.0)
 }
 
 fn one() -> u32 {
@@ -59,6 +88,57 @@ impl Schedule {
     }
     pub fn total_repetitions(&self) -> u64 {
         u64::from(self.total_sessions()) * u64::from(self.repetitions_per_session)
+    }
+
+    /// The week (0-based, from the first session's week) of every treatment week, pauses skipped: `weeks`
+    /// consecutive weeks, or the phases with their pauses.
+    pub fn treatment_weeks(&self) -> Vec<u32> {
+        if self.phases.is_empty() {
+            return (0..self.weeks).collect();
+        }
+        let mut out = Vec::new();
+        let mut at = 0;
+        for ph in &self.phases {
+            out.extend(at..at + ph.weeks);
+            at += ph.weeks + ph.pause_weeks;
+        }
+        out
+    }
+
+    /// Every session of the schedule as (day from the first treatment day, start hour), in time order: the
+    /// treatment weeks ([`Self::treatment_weeks`]), `days_per_week` days in each (spread over the week when fewer
+    /// than 5) and the day's sessions at [`Self::session_hours`].
+    pub fn session_slots(&self) -> Vec<(u32, f64)> {
+        self.session_slots_at(&self.session_hours())
+    }
+
+    /// [`Self::session_slots`] with the day's sessions starting at `hours` instead.
+    pub fn session_slots_at(&self, hours: &[f64]) -> Vec<(u32, f64)> {
+        let dpw = self.days_per_week.clamp(1, 7);
+        let mut out = Vec::new();
+        for w in self.treatment_weeks() {
+            for d in 0..dpw {
+                let offset = if dpw >= 5 { d } else { d * 7 / dpw };
+                out.extend(hours.iter().map(|&h| (w * 7 + offset, h)));
+            }
+        }
+        out
+    }
+
+    /// Start hour (after midnight) of each session of a treatment day: `session_times`, or 09:00 and then one after
+    /// the other with the rest between them.
+    pub fn session_hours(&self) -> Vec<f64> {
+        if let Some(times) = &self.session_times {
+            return times
+                .iter()
+                .map(|t| clock_hours(t).unwrap_or(DEFAULT_FIRST_SESSION_HOUR))
+                .collect();
+        }
+        let step =
+            self.minutes_per_session.max(0.0) / 60.0 + self.rest_hours_between_sessions.max(0.0);
+        (0..self.sessions_per_day)
+            .map(|i| DEFAULT_FIRST_SESSION_HOUR + f64::from(i) * step)
+            .collect()
     }
 }
 

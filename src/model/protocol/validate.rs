@@ -1,7 +1,7 @@
 //! Parsing and validation of a protocol file: the ranges and consistency rules every protocol must meet, each
 //! problem reported at its line and column.
 
-use super::schema::{ProgressionRule, Protocol, Structure};
+use super::schema::{ProgressionRule, Protocol, Schedule, Structure, clock_hours};
 use crate::model::diagnostics::{FileError, Problem, Seg, SpannedDoc, path_text};
 
 /// Parse and validate a protocol file. `origin` names the file in messages (e.g. `protocols/cimt.toml`); when it
@@ -54,6 +54,118 @@ fn positive(out: &mut Vec<Problem>, path: &[Seg], v: f64) {
         out.push(Problem::new(
             path,
             format!("{} must be greater than 0; got {v}", path_text(path)),
+        ));
+    }
+}
+
+/// Most phases a schedule may have, and most weeks of pause after one.
+const MAX_PHASES: usize = 12;
+const MAX_PAUSE_WEEKS: u32 = 104;
+
+/// `schedule.session_times`: one "HH:MM" per session of the day, each session (with the rest after it) ending
+/// before the next starts and the last before midnight.
+fn session_times(out: &mut Vec<Problem>, s: &Schedule) {
+    use Seg::{Index, Key};
+    let Some(times) = &s.session_times else {
+        return;
+    };
+    let path = [Key("schedule"), Key("session_times")];
+    if times.len() != s.sessions_per_day as usize {
+        out.push(Problem::new(
+            &path,
+            format!(
+                "schedule.session_times gives {} time(s) but sessions_per_day is {}; give one start time per session",
+                times.len(),
+                s.sessions_per_day
+            ),
+        ));
+    }
+    let length = s.minutes_per_session.max(0.0) / 60.0;
+    let mut previous: Option<(f64, &str)> = None;
+    for (i, t) in times.iter().enumerate() {
+        let at = [Key("schedule"), Key("session_times"), Index(i)];
+        let Some(h) = clock_hours(t) else {
+            out.push(Problem::new(
+                &at,
+                format!("schedule.session_times[{}]: {t:?} is not a clock time; write \"HH:MM\", e.g. \"18:00\"", i + 1),
+            ));
+            previous = None;
+            continue;
+        };
+        if let Some((ph, pt)) = previous
+            && h < ph + length + s.rest_hours_between_sessions.max(0.0) - 1e-9
+        {
+            out.push(Problem::new(
+                &at,
+                format!(
+                    "schedule.session_times[{}]: {t} starts before the session at {pt} ({} minutes) and the rest of {} h after it are over; list the times in order, far enough apart",
+                    i + 1,
+                    s.minutes_per_session,
+                    s.rest_hours_between_sessions
+                ),
+            ));
+        }
+        if h + length > 24.0 + 1e-9 {
+            out.push(Problem::new(
+                &at,
+                format!(
+                    "schedule.session_times[{}]: a {}-minute session at {t} runs past midnight",
+                    i + 1,
+                    s.minutes_per_session
+                ),
+            ));
+        }
+        previous = Some((h, t));
+    }
+}
+
+/// `[[schedule.phases]]`: at most 12, each 1-52 weeks with a pause of 0-104 weeks, adding up to `weeks`.
+fn phases(out: &mut Vec<Problem>, s: &Schedule) {
+    use Seg::{Index, Key};
+    if s.phases.is_empty() {
+        return;
+    }
+    let path = [Key("schedule"), Key("phases")];
+    if s.phases.len() > MAX_PHASES {
+        out.push(Problem::new(
+            &path,
+            format!(
+                "schedule.phases lists {} phases; at most {MAX_PHASES}",
+                s.phases.len()
+            ),
+        ));
+    }
+    for (i, ph) in s.phases.iter().enumerate() {
+        let at = |k: &'static str| [Key("schedule"), Key("phases"), Index(i), Key(k)];
+        if !(1..=52).contains(&ph.weeks) {
+            out.push(Problem::new(
+                &at("weeks"),
+                format!(
+                    "schedule.phases[{}].weeks must be 1-52 weeks; got {}",
+                    i + 1,
+                    ph.weeks
+                ),
+            ));
+        }
+        if ph.pause_weeks > MAX_PAUSE_WEEKS {
+            out.push(Problem::new(
+                &at("pause_weeks"),
+                format!(
+                    "schedule.phases[{}].pause_weeks must be 0-{MAX_PAUSE_WEEKS} weeks; got {}",
+                    i + 1,
+                    ph.pause_weeks
+                ),
+            ));
+        }
+    }
+    let sum: u64 = s.phases.iter().map(|p| u64::from(p.weeks)).sum();
+    if sum != u64::from(s.weeks) {
+        out.push(Problem::new(
+            &[Key("schedule"), Key("weeks")],
+            format!(
+                "schedule.weeks ({}) must equal the weeks of the phases added up ({sum}); pauses are not counted",
+                s.weeks
+            ),
         ));
     }
 }
@@ -155,6 +267,8 @@ pub fn validate(p: &Protocol) -> Vec<Problem> {
             ));
         }
     }
+    session_times(&mut out, s);
+    phases(&mut out, s);
 
     let pr = &p.practice;
     if pr.tasks.is_empty() {
