@@ -288,10 +288,25 @@ pub fn scenario_for_patient_with_sessions(
     protocol: Option<&str>,
     lib: &Library,
 ) -> anyhow::Result<Scenario> {
-    let mut scenario = scenario_for_patient(db, code, protocol)?;
+    if !db.exists() {
+        return scenario_for_patient(db, code, protocol);
+    }
     let store = crate::store::Store::open(db)?;
-    let day0 = store.assessments(code)?.iter().map(|a| a.date).max();
-    if let Some(day0) = day0 {
+    patient_scenario(&store, lib, code, protocol)
+}
+
+/// The forecast scenario of a stored patient as every screen and command builds it: profile and assessments
+/// ([`scenario_from_patient`]) and the logged sessions as earlier practice ([`add_logged_sessions`]).
+pub fn patient_scenario(
+    store: &crate::store::Store,
+    lib: &Library,
+    code: &str,
+    protocol: Option<&str>,
+) -> anyhow::Result<Scenario> {
+    let patient = store.patient(code)?;
+    let assessments = store.assessments(code)?;
+    let mut scenario = scenario_from_patient(&patient, &assessments, protocol)?;
+    if let Some(day0) = assessments.iter().map(|a| a.date).max() {
         let sessions = store.sessions(code, None)?;
         add_logged_sessions(lib, &mut scenario, &sessions, day0);
     }

@@ -232,9 +232,9 @@ impl Source for StoreSource {
     }
 
     fn forecast_job(&self, code: &str, protocols: &[String]) -> anyhow::Result<Job> {
-        let patient = self.store.patient(code)?;
-        let assessments = self.store.assessments(code)?;
-        let scenario = crate::app::forecast::scenario_from_patient(&patient, &assessments, None)?;
+        // The sessions already logged are earlier practice, as in `praxis simulate --patient`.
+        let scenario =
+            crate::app::forecast::patient_scenario(&self.store, &self.library, code, None)?;
         let chosen = pick_protocols(&self.protocols(), protocols)?;
         let opts = ForecastOptions {
             draws: FORECAST_DRAWS,
