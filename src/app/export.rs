@@ -10,6 +10,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use crate::app::AppError;
 use crate::domain::{Assessment, Condition, Patient, SessionLog};
 use crate::store::export::{ExportData, ExportKind};
 use crate::store::{Store, StoreError};
@@ -355,7 +356,8 @@ pub fn render(
     data: &ExportData,
     format: Format,
     pseudo: bool,
-) -> anyhow::Result<Rendered> {
+) -> Result<Rendered, AppError> {
+    let failed = |e: &dyn std::fmt::Display| AppError::ExportRender(e.to_string());
     match format {
         Format::Json => {
             let values: Result<Vec<Value>, serde_json::Error> = match kind {
@@ -365,7 +367,7 @@ pub fn render(
                 }
                 ExportKind::Sessions => data.sessions.iter().map(serde_json::to_value).collect(),
             };
-            let values = values?;
+            let values = values.map_err(|e| failed(&e))?;
             let values: Vec<Value> = if pseudo {
                 values.into_iter().map(|v| pseudonymise(v, data)).collect()
             } else {
@@ -381,7 +383,7 @@ pub fn render(
             let mut out = b"[\n".to_vec();
             let mut ends = Vec::with_capacity(values.len());
             for (i, v) in values.iter().enumerate() {
-                let pretty = serde_json::to_string_pretty(v)?;
+                let pretty = serde_json::to_string_pretty(v).map_err(|e| failed(&e))?;
                 // The exact values, safe to print on a terminal (see text::json_safe).
                 let one = crate::domain::text::json_safe(&pretty);
                 for (j, line) in one.lines().enumerate() {
@@ -411,22 +413,26 @@ pub fn render(
                 ExportKind::Sessions => session_table(&data.sessions, zero),
             };
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(&headers)?;
             let mut ends = Vec::with_capacity(rows.len());
-            for r in rows {
-                for (cell, h) in r.iter().zip(&headers) {
-                    if NUMBER_COLUMNS.contains(h) {
-                        w.write_field(cell)?;
-                    } else {
-                        w.write_field(text_cell(cell).as_bytes())?;
+            let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
+                w.write_record(&headers)?;
+                for r in rows {
+                    for (cell, h) in r.iter().zip(&headers) {
+                        if NUMBER_COLUMNS.contains(h) {
+                            w.write_field(cell)?;
+                        } else {
+                            w.write_field(text_cell(cell).as_bytes())?;
+                        }
                     }
+                    w.write_record(None::<&[u8]>)?;
+                    w.flush()?;
+                    ends.push(w.get_ref().len());
                 }
-                w.write_record(None::<&[u8]>)?;
-                w.flush()?;
-                ends.push(w.get_ref().len());
-            }
+                Ok(())
+            };
+            write(&mut w).map_err(|e| failed(&e))?;
             Ok(Rendered {
-                bytes: w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
+                bytes: w.into_inner().map_err(|e| failed(&e))?,
                 record_ends: ends,
             })
         }
@@ -442,12 +448,12 @@ pub fn export(
     pseudo: bool,
     since: Option<NaiveDate>,
     out: &Path,
-) -> anyhow::Result<usize> {
+) -> Result<usize, AppError> {
     let dest = out.display().to_string();
     let mut created = false;
     let res = store.export_with(kind, since, pseudo, &dest, |data| {
-        let r = render(kind, data, format, pseudo)
-            .map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))?;
+        let r =
+            render(kind, data, format, pseudo).map_err(|e| StoreError::Invalid(e.to_string()))?;
         write_private(out, &r.bytes)?;
         created = true;
         Ok(())
@@ -478,11 +484,11 @@ pub fn export_to_stream(
     pseudo: bool,
     since: Option<NaiveDate>,
     w: &mut dyn Write,
-) -> anyhow::Result<usize> {
+) -> Result<usize, AppError> {
     let mut rendered = Rendered::default();
     let (n, export_row) = store.export_with(kind, since, pseudo, STDOUT, |data| {
-        rendered = render(kind, data, format, pseudo)
-            .map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))?;
+        rendered =
+            render(kind, data, format, pseudo).map_err(|e| StoreError::Invalid(e.to_string()))?;
         Ok(())
     })?;
     let mut written = 0;
@@ -509,15 +515,17 @@ pub fn export_to_stream(
     let head = format!(
         "the export to {STDOUT} was cut short ({why}) after {written} of {total} bytes ({done} of {n} whole records)"
     );
-    match store.audit_export_incomplete(export_row, STDOUT, &details) {
-        Ok(row) => anyhow::bail!(
-            "{head}; the audit trail records it as incomplete (row {row}, after the export's row {export_row})"
-        ),
-        Err(ae) => anyhow::bail!(
-            "{head}; recording that in the audit trail failed too ({ae}), so its row {export_row} shows the whole \
-             export"
-        ),
-    }
+    Err(AppError::ExportIncomplete(
+        match store.audit_export_incomplete(export_row, STDOUT, &details) {
+            Ok(row) => format!(
+                "{head}; the audit trail records it as incomplete (row {row}, after the export's row {export_row})"
+            ),
+            Err(ae) => format!(
+                "{head}; recording that in the audit trail failed too ({ae}), so its row {export_row} shows the \
+                 whole export"
+            ),
+        },
+    ))
 }
 
 /// `write_all` then `flush`, counting in `written` the bytes the writer accepted.

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context as _;
 use chrono::{Datelike as _, NaiveDate};
 
+use crate::app::AppError;
 use crate::app::protocols::Library;
 use crate::domain::{Assessment, Condition, Patient};
 use crate::model::forecast::{Cancelled, Comparison, Control, Forecast, ForecastOptions};
@@ -14,10 +14,13 @@ use crate::model::scenario::{self, Observation, Scenario, ScenarioPatient};
 use crate::model::simulate;
 
 /// Read and validate a scenario file.
-pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
+pub fn load_scenario(path: &Path) -> Result<Scenario, AppError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read scenario file {origin}"))?;
+    let text = std::fs::read_to_string(path).map_err(|source| AppError::Read {
+        what: "scenario file",
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(scenario::parse(&text, &origin)?)
 }
 
@@ -28,13 +31,13 @@ pub fn scenario_protocol(
     scenario: &Scenario,
     scenario_dir: Option<&Path>,
     override_spec: Option<&str>,
-) -> anyhow::Result<Option<Protocol>> {
+) -> Result<Option<Protocol>, AppError> {
     match override_spec {
         Some(spec) => lib.resolve(spec, None).map(Some),
         None => match &scenario.protocol {
             Some(spec) => lib
                 .resolve(spec, scenario_dir)
-                .with_context(|| "the scenario's `protocol`".to_string())
+                .map_err(|e| AppError::ScenarioProtocol(Box::new(e)))
                 .map(Some),
             None => Ok(None),
         },
@@ -42,12 +45,12 @@ pub fn scenario_protocol(
 }
 
 /// Resolve each protocol named on the command line (ids or files), in order.
-pub fn resolve_all(lib: &Library, specs: &[String]) -> anyhow::Result<Vec<Protocol>> {
+pub fn resolve_all(lib: &Library, specs: &[String]) -> Result<Vec<Protocol>, AppError> {
     let mut out: Vec<Protocol> = Vec::new();
     for s in specs {
         let p = lib.resolve(s, None)?;
         if out.iter().any(|q| q.id == p.id) {
-            anyhow::bail!("protocol {:?} is named twice", p.id);
+            return Err(AppError::ProtocolTwice(p.id));
         }
         out.push(p);
     }
@@ -59,7 +62,7 @@ pub fn forecast(
     scenario: &Scenario,
     protocol: Option<&Protocol>,
     opts: ForecastOptions,
-) -> anyhow::Result<Forecast> {
+) -> Result<Forecast, AppError> {
     Ok(forecast_with(
         scenario,
         protocol,
@@ -83,7 +86,7 @@ pub fn compare(
     scenario: &Scenario,
     protocols: &[Protocol],
     opts: ForecastOptions,
-) -> anyhow::Result<Comparison> {
+) -> Result<Comparison, AppError> {
     Ok(compare_with(
         scenario,
         protocols,
@@ -109,19 +112,19 @@ pub fn scenario_from_patient(
     patient: &Patient,
     assessments: &[Assessment],
     protocol: Option<&str>,
-) -> anyhow::Result<Scenario> {
+) -> Result<Scenario, AppError> {
     let Some(day0) = assessments.iter().map(|a| a.date).max() else {
-        anyhow::bail!(
-            "patient {} has no assessments; record at least one baseline score first (praxis assess {} fma_ue 20)",
-            patient.code,
-            patient.code
-        );
+        return Err(AppError::NoAssessments {
+            code: patient.code.clone(),
+        });
     };
     let mut latest: BTreeMap<String, &Assessment> = BTreeMap::new();
     for a in assessments {
         let id = crate::instruments::get(&a.instrument)
             .map(|i| i.id.to_string())
-            .with_context(|| format!("assessment of {} on {}", patient.code, a.date))?;
+            .map_err(|e| {
+                AppError::Invalid(format!("assessment of {} on {}: {e}", patient.code, a.date))
+            })?;
         match latest.get(&id) {
             Some(b) if (b.date, b.id) >= (a.date, a.id) => {}
             _ => {
@@ -167,7 +170,10 @@ pub fn scenario_from_patient(
     };
     let problems = scenario::validate(&mut s);
     if let Some(p) = problems.first() {
-        anyhow::bail!("patient {}: {}", patient.code, p.message);
+        return Err(AppError::Invalid(format!(
+            "patient {}: {}",
+            patient.code, p.message
+        )));
     }
     Ok(s)
 }
@@ -178,12 +184,9 @@ pub fn scenario_for_patient(
     db: &Path,
     code: &str,
     protocol: Option<&str>,
-) -> anyhow::Result<Scenario> {
+) -> Result<Scenario, AppError> {
     if !db.exists() {
-        anyhow::bail!(
-            "no database at {}; add patients first (praxis patient add ...) or pass --db PATH",
-            db.display()
-        );
+        return Err(AppError::NoDatabase(db.to_path_buf()));
     }
     let store = crate::store::Store::open(db)?;
     let patient = store.patient(code)?;
