@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::app::AppError;
 use crate::domain::{Assessment, Condition, Patient, SessionLog};
+use crate::instruments::Shown;
 use crate::store::export::{ExportData, ExportKind};
 use crate::store::{Store, StoreError};
 
@@ -38,14 +39,6 @@ fn text(v: Option<Value>) -> String {
 
 fn enum_cell<T: serde::Serialize>(v: &Option<T>) -> String {
     text(v.as_ref().and_then(|v| serde_json::to_value(v).ok()))
-}
-
-fn num(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
 }
 
 /// The CSV columns that hold numbers Praxis wrote itself (never text a user typed): left as they are, so a negative
@@ -202,7 +195,7 @@ fn assessment_table(
             let mut r = vec![
                 exported_code(&a.patient_code, pseudo),
                 a.instrument.clone(),
-                num(a.score),
+                Shown::Stored.of(a.score),
             ];
             match pseudo {
                 Some(data) => r.push(text(Some(day_number(
@@ -253,7 +246,7 @@ fn session_table(xs: &[SessionLog], pseudo: DayZero<'_>) -> (Vec<&'static str>, 
                 s.minutes.to_string(),
                 s.repetitions.to_string(),
                 opt(s.level.map(|x| x.to_string())),
-                opt(s.success_rate.map(num)),
+                opt(s.success_rate.map(|x| Shown::Stored.of(x))),
                 opt(s.rpe.map(|x| x.to_string())),
             ];
             if pseudo.is_none() {

@@ -174,15 +174,6 @@ pub fn parse_fraction(s: &str) -> Result<f64, String> {
     Ok(x / scale)
 }
 
-/// A score as a clinician writes it: whole numbers without decimals.
-pub fn fmt_score(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     /// Issue 10.6b: the command line accepts both spellings of a condition and lists the one it writes.

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
 
 use super::{Assessment, Condition, Patient, Plan, SessionLog};
-use crate::instruments::{self, Instrument};
+use crate::instruments::{self, Instrument, Shown};
 
 /// A refused value: the field it is in (as the command line and the forms name it) and why, in words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -582,7 +582,7 @@ impl std::fmt::Display for Warning {
                 f,
                 "the same score was already saved: {} {} on {date}",
                 short(instrument),
-                num(*score)
+                Shown::Brief.of(*score)
             ),
             Warning::Jump {
                 instrument,
@@ -596,23 +596,14 @@ impl std::fmt::Display for Warning {
                     "{} {} is {} from {} on {from_date}: more than {} x its minimal detectable change ({}) within \
                      {JUMP_WITHIN_DAYS} days",
                     short(instrument),
-                    num(*to),
-                    num((to - from).abs()),
-                    num(*from),
-                    num(JUMP_MDC_MULTIPLE),
-                    num(*mdc),
+                    Shown::Brief.of(*to),
+                    Shown::Brief.of((to - from).abs()),
+                    Shown::Brief.of(*from),
+                    Shown::Brief.of(JUMP_MDC_MULTIPLE),
+                    Shown::Brief.of(*mdc),
                 )
             }
         }
-    }
-}
-
-fn num(x: f64) -> String {
-    let r = (x * 100.0).round() / 100.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r}")
     }
 }
 
