@@ -354,3 +354,56 @@ fn nix_group_name(gid: libc::gid_t) -> String {
 }
 
 // ---- backups and restore ----
+
+/// Issue 10.6: tables measure terminal columns, so a clinician's wide (CJK) name is cut to its column and the
+/// columns after it stay aligned on screen; `--json` keeps the name whole.
+#[test]
+fn a_wide_name_is_cut_to_its_column_and_the_table_stays_aligned() {
+    use unicode_width::UnicodeWidthStr as _;
+    let env = common::Env::new();
+    env.ok(&["patient", "list"]); // the creator becomes the first admin
+    let long = "王小明".repeat(10);
+    env.ok(&[
+        "clinician",
+        "add",
+        "kim",
+        "--role",
+        "therapist",
+        "--name",
+        &long,
+    ]);
+    env.ok(&[
+        "clinician",
+        "add",
+        "zoe",
+        "--role",
+        "readonly",
+        "--name",
+        "Zoë 🙂",
+    ]);
+    let out = env.ok(&["clinician", "list"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("USER"), "{out}");
+    let role_at = |l: &str| {
+        let i = l
+            .find(" therapist")
+            .or_else(|| l.find(" readonly"))
+            .or_else(|| l.find(" ROLE"))
+            .or_else(|| l.find(" admin"))
+            .unwrap_or_else(|| panic!("no role in {l:?}"));
+        l[..i].width()
+    };
+    let col = role_at(lines[0]);
+    for l in &lines {
+        assert!(l.width() <= 80, "{} columns: {l}", l.width());
+        assert_eq!(role_at(l), col, "ROLE is not aligned:\n{out}");
+    }
+    let kim = lines
+        .iter()
+        .find(|l| l.starts_with("kim"))
+        .expect("kim listed");
+    assert!(kim.contains("王小明王小明") && kim.contains('…'), "{out}");
+    assert!(out.contains("Zoë 🙂"), "{out}");
+    let json = env.json(&["clinician", "list"]);
+    assert!(json.to_string().contains(&long), "{json}");
+}
