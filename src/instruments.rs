@@ -81,7 +81,8 @@ impl Instrument {
         } else {
             format!(" {}", self.unit)
         };
-        format!("{}-{}{unit}", fmt_num(self.min), fmt_num(self.max))
+        let n = |x| Shown::Stored.of(x);
+        format!("{}-{}{unit}", n(self.min), n(self.max))
     }
 
     /// Signed improvement from `before` to `after`: positive when the patient got better.
@@ -105,11 +106,82 @@ impl Instrument {
     }
 }
 
-fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
+impl Instrument {
+    /// Decimals a model estimate on this scale is shown with: two on a scale that ends at 5 or below (gait speed
+    /// in m/s, Hoehn & Yahr), where a tenth is a large step; one elsewhere.
+    pub fn decimals(&self) -> usize {
+        if self.max <= 5.0 { 2 } else { 1 }
+    }
+
+    /// A number on this instrument's scale, written the way `what` says (see [`Shown`]).
+    pub fn show(&self, x: f64, what: Shown) -> String {
+        what.with_decimals(x, self.decimals())
+    }
+
+    /// [`Instrument::show`] followed by the unit, unless the unit is "points": "12.5 s", "34".
+    pub fn show_with_unit(&self, x: f64, what: Shown) -> String {
+        match self.unit {
+            "points" => self.show(x, what),
+            unit => format!("{} {unit}", self.show(x, what)),
+        }
+    }
+}
+
+/// [`Instrument::show`] for an instrument id; an id Praxis does not know gets one decimal.
+pub fn show(id: &str, x: f64, what: Shown) -> String {
+    get(id).map_or_else(|_| what.of(x), |i| i.show(x, what))
+}
+
+/// How a number is written: the one number formatter of Praxis, for the command line, the terminal interface,
+/// messages and exports. Model estimates take their decimals from the instrument ([`Instrument::decimals`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Exactly as stored, without ".0" on a whole number: "34", "12.5". Recorded scores, ranges, CSV cells.
+    Stored,
+    /// At most two decimals, trailing zeros dropped: "5.25", "9", "0.16". MCIDs, scores on a narrow screen.
+    Brief,
+    /// [`Shown::Brief`] with its sign: "+3", "-1.5", "0". A change between two recorded scores.
+    BriefChange,
+    /// A model estimate at the instrument's decimals: "14.1", "0.84" (never "-0.0").
+    Estimate,
+    /// A signed model change at the instrument's decimals: "+14.1", "-0.3", "+0.0".
+    Change,
+}
+
+impl Shown {
+    /// `x` written this way; an estimate or change of no particular instrument gets one decimal (an instrument's
+    /// own: [`Instrument::show`]).
+    pub fn of(self, x: f64) -> String {
+        self.with_decimals(x, 1)
+    }
+
+    fn with_decimals(self, x: f64, decimals: usize) -> String {
+        // "-0.0" and "-0" say a sign the number does not have.
+        let unsigned = |s: String| match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => s,
+        };
+        match self {
+            Shown::Stored if x.fract() == 0.0 => format!("{x:.0}"),
+            Shown::Stored => format!("{x}"),
+            Shown::Brief => {
+                let s = format!("{x:.2}");
+                unsigned(s.trim_end_matches('0').trim_end_matches('.').to_string())
+            }
+            Shown::BriefChange => match Shown::Brief.of(x) {
+                s if s == "0" || s.starts_with('-') => s,
+                s => format!("+{s}"),
+            },
+            Shown::Estimate => unsigned(format!("{x:.decimals$}")),
+            Shown::Change => {
+                let s = Shown::Estimate.with_decimals(x.abs(), decimals);
+                if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+                    format!("-{s}")
+                } else {
+                    format!("+{s}")
+                }
+            }
+        }
     }
 }
 
@@ -427,5 +499,47 @@ mod tests {
         assert_eq!(tug.improvement(14.5, 12.0), 2.5);
         let fma = get("fma_ue").unwrap();
         assert_eq!(fma.improvement(20.0, 30.0), 10.0);
+    }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::*;
+
+    /// Issue 10.6: one formatter writes every number, with the instrument's decimals for model estimates.
+    #[test]
+    fn numbers_are_written_one_way_with_the_instruments_decimals() {
+        let fma = get("fma_ue").expect("known");
+        let walk = get("walk10m_ms").expect("known");
+        assert_eq!((fma.decimals(), walk.decimals()), (1, 2));
+        assert_eq!(fma.show(34.0, Shown::Stored), "34");
+        assert_eq!(fma.show(12.25, Shown::Stored), "12.25");
+        assert_eq!(fma.show(14.06, Shown::Estimate), "14.1");
+        assert_eq!(walk.show(0.843, Shown::Estimate), "0.84");
+        assert_eq!(fma.show(-0.04, Shown::Estimate), "0.0");
+        assert_eq!(fma.show(14.06, Shown::Change), "+14.1");
+        assert_eq!(fma.show(-3.04, Shown::Change), "-3.0");
+        assert_eq!(fma.show(-0.04, Shown::Change), "+0.0");
+        for (x, brief) in [
+            (5.25, "5.25"),
+            (9.0, "9"),
+            (0.16, "0.16"),
+            (2.999, "3"),
+            (-0.001, "0"),
+        ] {
+            assert_eq!(Shown::Brief.of(x), brief, "{x}");
+        }
+        assert_eq!(Shown::BriefChange.of(3.0), "+3");
+        assert_eq!(Shown::BriefChange.of(-1.5), "-1.5");
+        assert_eq!(Shown::BriefChange.of(0.0), "0");
+        assert_eq!(
+            get("tug_s")
+                .expect("known")
+                .show_with_unit(12.5, Shown::Stored),
+            "12.5 s"
+        );
+        assert_eq!(fma.show_with_unit(34.0, Shown::Stored), "34");
+        assert_eq!(show("no_such", 2.345, Shown::Estimate), "2.3");
+        assert_eq!(fma.range_text(), "0-66");
     }
 }

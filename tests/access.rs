@@ -1,70 +1,13 @@
-//! Access and roles, erasure, file permissions, backups and restore, signals: the store API and the `praxis` binary.
+//! Access and roles, erasure, file permissions: the store API and the `praxis` binary. Backups and restore are in
+//! tests/backups.rs, signals during a write in tests/signals.rs.
 
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::PathBuf;
 
-use assert_cmd::Command;
-use praxis::domain::*;
 use praxis::store::{Role, Store, StoreError};
 
 mod common;
-use common::{day, store_of_boss, who};
-
-const NAME: &str = "Zelda Quirinus";
-const NOTES: &str = "lives alone above the bakery";
-const BIRTH_YEAR: i32 = 1937;
-const FREE_TEXT: &str = "cried after the third set";
-
-fn patient(code: &str) -> Patient {
-    common::patient(code)
-        .name(NAME)
-        .born(BIRTH_YEAR)
-        .sex(Sex::Female)
-        .notes(NOTES)
-        .build()
-}
-
-fn assessment(code: &str) -> Assessment {
-    Assessment {
-        id: 0,
-        patient_code: code.into(),
-        instrument: "tug_s".into(),
-        score: 14.0,
-        date: day(2026, 2, 3),
-        assessor: None,
-        notes: FREE_TEXT.into(),
-    }
-}
-
-fn session(code: &str) -> SessionLog {
-    SessionLog {
-        id: 0,
-        patient_code: code.into(),
-        started_at: day(2026, 2, 4).and_hms_opt(9, 0, 0).unwrap(),
-        protocol_id: "balance-gait-older".into(),
-        minutes: 30,
-        repetitions: 40,
-        level: None,
-        success_rate: None,
-        rpe: None,
-        notes: FREE_TEXT.into(),
-        clinician: None,
-    }
-}
-
-fn forbidden(e: StoreError) -> String {
-    assert!(matches!(e, StoreError::Forbidden(_)), "{e:?}");
-    e.to_string()
-}
-
-/// A database made by "boss" (admin) with a patient who has an assessment and a session.
-fn clinic() -> (tempfile::TempDir, PathBuf, Store) {
-    let (dir, path, mut store) = store_of_boss();
-    store.add_patient(&patient("P-0001")).unwrap();
-    store.add_assessment(&assessment("P-0001")).unwrap();
-    store.add_session(&session("P-0001")).unwrap();
-    (dir, path, store)
-}
+use common::clinic::*;
+use common::{praxis_on as praxis, run_on as run, who};
 
 #[test]
 fn an_unknown_user_can_read_but_not_write_and_is_told_how_to_get_access() {
@@ -229,21 +172,6 @@ fn new_files_are_private_and_a_group_may_share_them() {
 }
 
 // ---- the binary ----
-
-fn praxis(db: &std::path::Path, args: &[&str]) -> Command {
-    let mut c = common::praxis(db.parent().unwrap());
-    c.arg("--db").arg(db).args(args);
-    Command::from_std(c)
-}
-
-fn run(db: &std::path::Path, args: &[&str]) -> (bool, String, String) {
-    let out = praxis(db, args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
 
 #[test]
 fn cli_an_unknown_user_is_told_and_faking_user_does_not_help() {
@@ -427,364 +355,55 @@ fn nix_group_name(gid: libc::gid_t) -> String {
 
 // ---- backups and restore ----
 
-fn codes(store: &Store) -> Vec<String> {
-    store
-        .list_patients(&praxis::store::PatientFilter::default())
-        .unwrap()
-        .into_iter()
-        .map(|r| r.patient.code)
-        .collect()
-}
-
+/// Issue 10.6: tables measure terminal columns, so a clinician's wide (CJK) name is cut to its column and the
+/// columns after it stay aligned on screen; `--json` keeps the name whole.
 #[test]
-fn backups_go_to_the_directory_are_private_audited_and_only_the_newest_are_kept() {
-    let (dir, _path, mut store) = clinic();
-    let config = praxis::store::BackupConfig {
-        dir: dir.path().join("bk"),
-        keep: 3,
+fn a_wide_name_is_cut_to_its_column_and_the_table_stays_aligned() {
+    use unicode_width::UnicodeWidthStr as _;
+    let env = common::Env::new();
+    env.ok(&["patient", "list"]); // the creator becomes the first admin
+    let long = "王小明".repeat(10);
+    env.ok(&[
+        "clinician",
+        "add",
+        "kim",
+        "--role",
+        "therapist",
+        "--name",
+        &long,
+    ]);
+    env.ok(&[
+        "clinician",
+        "add",
+        "zoe",
+        "--role",
+        "readonly",
+        "--name",
+        "Zoë 🙂",
+    ]);
+    let out = env.ok(&["clinician", "list"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("USER"), "{out}");
+    let role_at = |l: &str| {
+        let i = l
+            .find(" therapist")
+            .or_else(|| l.find(" readonly"))
+            .or_else(|| l.find(" ROLE"))
+            .or_else(|| l.find(" admin"))
+            .unwrap_or_else(|| panic!("no role in {l:?}"));
+        l[..i].width()
     };
-    // A file of someone else's database in the same directory is never pruned.
-    std::fs::create_dir_all(&config.dir).unwrap();
-    std::fs::write(config.dir.join("other-20200101T000000.000Z.db"), b"x").unwrap();
-    let mut made = Vec::new();
-    for _ in 0..5 {
-        made.push(store.backup_to_dir(&config).unwrap());
-        std::thread::sleep(std::time::Duration::from_millis(5));
+    let col = role_at(lines[0]);
+    for l in &lines {
+        assert!(l.width() <= 80, "{} columns: {l}", l.width());
+        assert_eq!(role_at(l), col, "ROLE is not aligned:\n{out}");
     }
-    let mut left: Vec<PathBuf> = std::fs::read_dir(&config.dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("praxis-")
-        })
-        .collect();
-    left.sort();
-    assert_eq!(left, made[2..], "the newest three remain");
-    assert!(config.dir.join("other-20200101T000000.000Z.db").exists());
-    let mode = std::fs::metadata(&left[0]).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
-    let copy = Store::open(&left[2]).unwrap();
-    assert_eq!(codes(&copy), ["P-0001"]);
-    let audited = store
-        .audit(None)
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.action == "backup")
-        .count();
-    assert_eq!(audited, 5);
-}
-
-#[test]
-fn restore_checks_the_file_keeps_the_current_database_and_is_audited() {
-    let (dir, path, mut store) = clinic();
-    let config = praxis::store::BackupConfig {
-        dir: dir.path().join("bk"),
-        keep: 14,
-    };
-    let good = store.backup_to_dir(&config).unwrap();
-    store.add_patient(&patient("P-0002")).unwrap();
-
-    // Refused: not an admin; a damaged file; a file from a newer Praxis; not a Praxis database.
-    store.add_clinician("kim", "Kim", Role::Therapist).unwrap();
-    store.set_who(who("kim"));
-    assert!(forbidden(store.restore_from(&good, &config).unwrap_err()).contains("only an admin"));
-    store.set_who(who("boss"));
-    let damaged = dir.path().join("damaged.db");
-    let mut bytes = std::fs::read(&good).unwrap();
-    let half = bytes.len() / 2;
-    bytes.truncate(half);
-    bytes.extend(std::iter::repeat_n(0xA5u8, 8192));
-    std::fs::write(&damaged, &bytes).unwrap();
-    let newer = dir.path().join("newer.db");
-    std::fs::copy(&good, &newer).unwrap();
-    rusqlite::Connection::open(&newer)
-        .unwrap()
-        .pragma_update(None, "user_version", 99)
-        .unwrap();
-    let stranger = dir.path().join("stranger.db");
-    rusqlite::Connection::open(&stranger)
-        .unwrap()
-        .execute_batch("CREATE TABLE t(x); PRAGMA user_version = 1;")
-        .unwrap();
-    for (bad, says) in [
-        (&damaged, "damaged"),
-        (&newer, "newer Praxis"),
-        (&stranger, "not a Praxis database"),
-        (&dir.path().join("missing.db"), "no such file"),
-    ] {
-        let e = store.restore_from(bad, &config).unwrap_err().to_string();
-        assert!(e.contains(says) || e.contains("corrupt"), "{bad:?}: {e}");
-        assert!(
-            e.contains(bad.file_name().unwrap().to_str().unwrap()),
-            "{e}"
-        );
-        assert_eq!(codes(&store), ["P-0001", "P-0002"], "nothing changed");
-    }
-
-    let r = store.restore_from(&good, &config).unwrap();
-    assert_eq!(codes(&store), ["P-0001"]);
-    let previous = Store::open(&r.previous).unwrap();
-    assert_eq!(
-        codes(&previous),
-        ["P-0001", "P-0002"],
-        "the replaced database was kept"
-    );
-    let last = store.audit(None).unwrap().pop().unwrap();
-    assert_eq!(
-        (last.action.as_str(), last.os_user.as_str()),
-        ("restore", "boss")
-    );
-    assert!(store.verify_audit().unwrap().is_ok());
-    assert!(store.integrity_check().unwrap().is_empty());
-    drop(store);
-    // Another connection sees the restored database.
-    assert_eq!(codes(&Store::open(&path).unwrap()), ["P-0001"]);
-}
-
-#[test]
-fn an_old_database_is_backed_up_before_it_is_migrated() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.db");
-    // A database at schema version 0 that already holds data.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("CREATE TABLE legacy(x); INSERT INTO legacy VALUES ('keep me');")
-        .unwrap();
-    drop(conn);
-    let store = Store::open(&path).unwrap();
-    assert_eq!(
-        store.schema_version().unwrap(),
-        praxis::store::SCHEMA_VERSION
-    );
-    let backups: Vec<PathBuf> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().contains(".pre-v") && p.to_string_lossy().ends_with(".bak"))
-        .collect();
-    assert_eq!(backups.len(), 1, "{backups:?}");
-    let mode = std::fs::metadata(&backups[0]).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
-    let old = rusqlite::Connection::open(&backups[0]).unwrap();
-    let v: i64 = old
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    let kept: String = old
-        .query_row("SELECT x FROM legacy", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!((v, kept.as_str()), (0, "keep me"));
-    let tables: i64 = old
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'patients'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(
-        tables, 0,
-        "the backup is of the database before the migration"
-    );
-    // A brand-new file is not backed up.
-    let fresh = dir.path().join("fresh.db");
-    Store::open(&fresh).unwrap();
-    let baks = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .to_string_lossy()
-                .ends_with(".bak")
-        })
-        .count();
-    assert_eq!(baks, 1);
-}
-
-#[test]
-fn cli_backup_and_restore() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    let add = |code: &str| {
-        let (ok, _, err) = run(
-            &db,
-            &[
-                "patient",
-                "add",
-                "--code",
-                code,
-                "--birth-year",
-                "1950",
-                "--condition",
-                "older-adult",
-            ],
-        );
-        assert!(ok, "{err}");
-    };
-    add("P-0001");
-    let (ok, out, err) = run(&db, &["db", "backup", "--json"]);
-    assert!(ok, "{err}");
-    let file = serde_json::from_str::<serde_json::Value>(&out).unwrap()["backup"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        file.starts_with(&dir.path().join("backups").display().to_string()),
-        "{file}"
-    );
-    add("P-0002");
-    let (ok, _, err) = run(&db, &["db", "restore", &file]);
-    assert!(!ok && err.contains("--yes"), "{err}");
-    let (ok, out, err) = run(&db, &["db", "restore", &file, "--yes"]);
-    assert!(ok, "{err}");
-    assert!(out.contains("Restored"), "{out}");
-    let (_, list, _) = run(&db, &["patient", "list", "--json"]);
-    assert!(
-        list.contains("P-0001") && !list.contains("P-0002"),
-        "{list}"
-    );
-    let out = praxis(&db, &["db", "backup"])
-        .env("PRAXIS_BACKUP_KEEP", "none")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("PRAXIS_BACKUP_KEEP=none"));
-}
-
-#[test]
-fn cli_backups_go_to_the_configured_directory_and_only_the_newest_n_are_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    let nightly = dir.path().join("nightly");
-    let mut made = Vec::new();
-    for _ in 0..4 {
-        let out = praxis(&db, &["db", "backup", "--json"])
-            .env("PRAXIS_BACKUP_DIR", &nightly)
-            .env("PRAXIS_BACKUP_KEEP", "2")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        made.push(PathBuf::from(v["backup"].as_str().unwrap()));
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    let mut left: Vec<PathBuf> = std::fs::read_dir(&nightly)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    left.sort();
-    assert_eq!(
-        left,
-        made[2..],
-        "the newest two remain, in {}",
-        nightly.display()
-    );
-    for f in &left {
-        assert_eq!(
-            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-    }
-    assert!(
-        !dir.path().join("backups").exists(),
-        "nothing in the default folder"
-    );
-    let (_, trail, _) = run(&db, &["audit", "--json"]);
-    let trail: serde_json::Value = serde_json::from_str(&trail).unwrap();
-    let backups = trail
-        .as_array()
-        .unwrap()
+    let kim = lines
         .iter()
-        .filter(|r| r["action"] == "backup")
-        .count();
-    assert_eq!(backups, 4, "every backup is audited, pruned or not");
-}
-
-// ---- signals ----
-
-/// Send `sig` to `praxis demo` at 0, 5, ... 75 ms: each run ends through the handler (status 128+sig, saying so) or
-/// by the signal, and leaves the demo's patients entirely or not at all.
-fn signal_during_demo_leaves_nothing_or_everything(sig: libc::c_int, name: &str) {
-    use std::os::unix::process::ExitStatusExt as _;
-    let dir = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("praxis");
-    let mut interrupted = 0;
-    let mut stopped_cleanly = 0;
-    // What a whole demo writes today (the session count depends on the date of loading).
-    let full = {
-        let db = dir.path().join("full.db");
-        let out = std::process::Command::new(&bin)
-            .env_remove("PRAXIS_DB")
-            .env("XDG_DATA_HOME", dir.path().join("xdg"))
-            .arg("--db")
-            .arg(&db)
-            .arg("demo")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let c = Store::open(&db).unwrap().counts().unwrap();
-        (c.patients, c.assessments, c.sessions, c.plans)
-    };
-    assert_eq!(full.0, 6);
-    for (i, delay_ms) in (0..80).step_by(5).enumerate() {
-        let db = dir.path().join(format!("d{i}.db"));
-        let child = std::process::Command::new(&bin)
-            .env_remove("PRAXIS_DB")
-            .env("XDG_DATA_HOME", dir.path().join("xdg"))
-            .arg("--db")
-            .arg(&db)
-            .arg("demo")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        // SAFETY: sending a signal to our own child process.
-        unsafe { libc::kill(child.id() as libc::pid_t, sig) };
-        let out = child.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        if !out.status.success() {
-            interrupted += 1;
-            if out.status.code() == Some(128 + sig) {
-                stopped_cleanly += 1;
-                assert!(err.contains(&format!("stopped by {name}")), "{err}");
-            } else {
-                assert_eq!(out.status.signal(), Some(sig), "{err}");
-            }
-        }
-        let store = Store::open(&db).unwrap();
-        assert!(store.integrity_check().unwrap().is_empty());
-        assert!(store.verify_audit().unwrap().is_ok());
-        let c = store.counts().unwrap();
-        let got = (c.patients, c.assessments, c.sessions, c.plans);
-        assert!(
-            got == (0, 0, 0, 0) || got == full,
-            "after {name} at {delay_ms} ms: {got:?}"
-        );
-    }
-    assert!(
-        interrupted > 0,
-        "no run was interrupted: the test tested nothing"
-    );
-    assert!(
-        stopped_cleanly > 0,
-        "no run went through the {name} handler: it was not tested"
-    );
-    eprintln!("{interrupted} interrupted, {stopped_cleanly} through the handler");
-}
-
-#[test]
-fn sigterm_during_demo_leaves_nothing_or_everything() {
-    signal_during_demo_leaves_nothing_or_everything(libc::SIGTERM, "SIGTERM");
-}
-
-/// The SSH connection drops: the shell's children get SIGHUP.
-#[test]
-fn sighup_during_demo_leaves_nothing_or_everything() {
-    signal_during_demo_leaves_nothing_or_everything(libc::SIGHUP, "SIGHUP");
+        .find(|l| l.starts_with("kim"))
+        .expect("kim listed");
+    assert!(kim.contains("王小明王小明") && kim.contains('…'), "{out}");
+    assert!(out.contains("Zoë 🙂"), "{out}");
+    let json = env.json(&["clinician", "list"]);
+    assert!(json.to_string().contains(&long), "{json}");
 }

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context as _;
 use chrono::{Datelike as _, NaiveDate};
 
+use crate::app::AppError;
 use crate::app::protocols::Library;
 use crate::domain::{Assessment, Condition, Patient, SessionLog};
 use crate::model::forecast::{Cancelled, Comparison, Control, Forecast, ForecastOptions};
@@ -14,20 +14,25 @@ use crate::model::scenario::{self, Observation, PastSession, Scenario, ScenarioP
 use crate::model::simulate;
 
 /// Read and validate a scenario file.
-pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
+pub fn load_scenario(path: &Path) -> Result<Scenario, AppError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read scenario file {origin}"))?;
+    let text = std::fs::read_to_string(path).map_err(|source| AppError::Read {
+        what: "scenario file",
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(scenario::parse(&text, &origin)?)
 }
 
 /// Read and validate a scenario file and run its `[[history]]` blocks: each block's protocol (an id, or a file
 /// relative to the scenario's folder) is resolved and its sessions before day 0 become the scenario's earlier
 /// practice.
-pub fn load_scenario_with_history(lib: &Library, path: &Path) -> anyhow::Result<Scenario> {
+pub fn load_scenario_with_history(lib: &Library, path: &Path) -> Result<Scenario, AppError> {
     let mut scenario = load_scenario(path)?;
-    resolve_history(lib, &mut scenario, path.parent())
-        .with_context(|| format!("scenario file {}", path.display()))?;
+    resolve_history(lib, &mut scenario, path.parent()).map_err(|source| AppError::InScenario {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    })?;
     Ok(scenario)
 }
 
@@ -36,12 +41,15 @@ pub fn resolve_history(
     lib: &Library,
     scenario: &mut Scenario,
     scenario_dir: Option<&Path>,
-) -> anyhow::Result<()> {
+) -> Result<(), AppError> {
     let blocks = scenario.history.clone();
     for (i, block) in blocks.iter().enumerate() {
         let protocol = lib
             .resolve(&block.protocol, scenario_dir)
-            .with_context(|| format!("history[{}].protocol", i + 1))?;
+            .map_err(|source| AppError::HistoryProtocol {
+                block: i + 1,
+                source: Box::new(source),
+            })?;
         scenario.practice.add_run(block, &protocol);
     }
     Ok(())
@@ -93,13 +101,13 @@ pub fn scenario_protocol(
     scenario: &Scenario,
     scenario_dir: Option<&Path>,
     override_spec: Option<&str>,
-) -> anyhow::Result<Option<Protocol>> {
+) -> Result<Option<Protocol>, AppError> {
     match override_spec {
         Some(spec) => lib.resolve(spec, None).map(Some),
         None => match &scenario.protocol {
             Some(spec) => lib
                 .resolve(spec, scenario_dir)
-                .with_context(|| "the scenario's `protocol`".to_string())
+                .map_err(|e| AppError::ScenarioProtocol(Box::new(e)))
                 .map(Some),
             None => Ok(None),
         },
@@ -107,12 +115,12 @@ pub fn scenario_protocol(
 }
 
 /// Resolve each protocol named on the command line (ids or files), in order.
-pub fn resolve_all(lib: &Library, specs: &[String]) -> anyhow::Result<Vec<Protocol>> {
+pub fn resolve_all(lib: &Library, specs: &[String]) -> Result<Vec<Protocol>, AppError> {
     let mut out: Vec<Protocol> = Vec::new();
     for s in specs {
         let p = lib.resolve(s, None)?;
         if out.iter().any(|q| q.id == p.id) {
-            anyhow::bail!("protocol {:?} is named twice", p.id);
+            return Err(AppError::ProtocolTwice(p.id));
         }
         out.push(p);
     }
@@ -120,16 +128,16 @@ pub fn resolve_all(lib: &Library, specs: &[String]) -> anyhow::Result<Vec<Protoc
 }
 
 /// The scenario's `session_times` must give one time per session of the protocol's treatment day.
-pub fn check_session_times(scenario: &Scenario, protocol: &Protocol) -> anyhow::Result<()> {
+pub fn check_session_times(scenario: &Scenario, protocol: &Protocol) -> Result<(), AppError> {
     if let Some(times) = &scenario.session_times
         && times.len() != protocol.schedule.sessions_per_day as usize
     {
-        anyhow::bail!(
+        return Err(AppError::Invalid(format!(
             "the scenario's session_times gives {} time(s) but protocol {} has {} session(s) a day; give one start time per session",
             times.len(),
             protocol.id,
             protocol.schedule.sessions_per_day
-        );
+        )));
     }
     Ok(())
 }
@@ -139,7 +147,7 @@ pub fn forecast(
     scenario: &Scenario,
     protocol: Option<&Protocol>,
     opts: ForecastOptions,
-) -> anyhow::Result<Forecast> {
+) -> Result<Forecast, AppError> {
     if let Some(p) = protocol {
         check_session_times(scenario, p)?;
     }
@@ -166,7 +174,7 @@ pub fn compare(
     scenario: &Scenario,
     protocols: &[Protocol],
     opts: ForecastOptions,
-) -> anyhow::Result<Comparison> {
+) -> Result<Comparison, AppError> {
     for p in protocols {
         check_session_times(scenario, p)?;
     }
@@ -195,19 +203,19 @@ pub fn scenario_from_patient(
     patient: &Patient,
     assessments: &[Assessment],
     protocol: Option<&str>,
-) -> anyhow::Result<Scenario> {
+) -> Result<Scenario, AppError> {
     let Some(day0) = assessments.iter().map(|a| a.date).max() else {
-        anyhow::bail!(
-            "patient {} has no assessments; record at least one baseline score first (praxis assess {} fma_ue 20)",
-            patient.code,
-            patient.code
-        );
+        return Err(AppError::NoAssessments {
+            code: patient.code.clone(),
+        });
     };
     let mut latest: BTreeMap<String, &Assessment> = BTreeMap::new();
     for a in assessments {
         let id = crate::instruments::get(&a.instrument)
             .map(|i| i.id.to_string())
-            .with_context(|| format!("assessment of {} on {}", patient.code, a.date))?;
+            .map_err(|e| {
+                AppError::Invalid(format!("assessment of {} on {}: {e}", patient.code, a.date))
+            })?;
         match latest.get(&id) {
             Some(b) if (b.date, b.id) >= (a.date, a.id) => {}
             _ => {
@@ -256,7 +264,10 @@ pub fn scenario_from_patient(
     };
     let problems = scenario::validate(&mut s);
     if let Some(p) = problems.first() {
-        anyhow::bail!("patient {}: {}", patient.code, p.message);
+        return Err(AppError::Invalid(format!(
+            "patient {}: {}",
+            patient.code, p.message
+        )));
     }
     Ok(s)
 }
@@ -267,12 +278,9 @@ pub fn scenario_for_patient(
     db: &Path,
     code: &str,
     protocol: Option<&str>,
-) -> anyhow::Result<Scenario> {
+) -> Result<Scenario, AppError> {
     if !db.exists() {
-        anyhow::bail!(
-            "no database at {}; add patients first (praxis patient add ...) or pass --db PATH",
-            db.display()
-        );
+        return Err(AppError::NoDatabase(db.to_path_buf()));
     }
     let store = crate::store::Store::open(db)?;
     let patient = store.patient(code)?;
@@ -287,7 +295,7 @@ pub fn scenario_for_patient_with_sessions(
     code: &str,
     protocol: Option<&str>,
     lib: &Library,
-) -> anyhow::Result<Scenario> {
+) -> Result<Scenario, AppError> {
     if !db.exists() {
         return scenario_for_patient(db, code, protocol);
     }
@@ -302,7 +310,7 @@ pub fn patient_scenario(
     lib: &Library,
     code: &str,
     protocol: Option<&str>,
-) -> anyhow::Result<Scenario> {
+) -> Result<Scenario, AppError> {
     let patient = store.patient(code)?;
     let assessments = store.assessments(code)?;
     let mut scenario = scenario_from_patient(&patient, &assessments, protocol)?;

@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::app::AppError;
 use crate::domain::{Assessment, Patient, rules};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// One refused row: its line in the file (1 is the header) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -268,7 +269,7 @@ pub fn import_assessments(
     dry_run: bool,
     force: bool,
     today: NaiveDate,
-) -> Result<ImportReport, StoreError> {
+) -> Result<ImportReport, AppError> {
     let (rows, mut errors) = parse_all(bytes);
     if let Err(more) = check_rows(store, &rows, today, force) {
         errors.extend(more);

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::app::AppError;
 use crate::model::protocol::{self, FileError, Protocol};
 
 /// The built-in protocol files, embedded so `praxis` works from any directory: (file name, text).
@@ -172,7 +173,7 @@ impl Library {
 
     /// Resolve a protocol named on the command line or in a scenario: a path to a `.toml` file (relative to
     /// `base_dir` when given and not absolute), or an id of the library.
-    pub fn resolve(&self, spec: &str, base_dir: Option<&Path>) -> anyhow::Result<Protocol> {
+    pub fn resolve(&self, spec: &str, base_dir: Option<&Path>) -> Result<Protocol, AppError> {
         let looks_like_path = spec.ends_with(".toml") || spec.contains('/') || spec.contains('\\');
         if looks_like_path {
             let p = Path::new(spec);
@@ -180,28 +181,33 @@ impl Library {
                 Some(b) if p.is_relative() => vec![p.to_path_buf(), b.join(p)],
                 _ => vec![p.to_path_buf()],
             };
-            for c in &candidates {
-                if c.is_file() {
-                    return load_file(c).map_err(anyhow::Error::new);
-                }
-            }
-            anyhow::bail!("protocol file {spec:?} not found");
+            return match candidates.iter().find(|c| c.is_file()) {
+                Some(c) => Ok(load_file(c)?),
+                None => Err(AppError::ProtocolFileNotFound(spec.to_string())),
+            };
         }
         if let Some(p) = self.get(spec) {
             return Ok(p.clone());
         }
-        let known: Vec<&str> = self.entries.keys().map(String::as_str).collect();
         let broken = self
             .errors
             .iter()
             .find(|e| Path::new(&e.origin).file_stem().and_then(|s| s.to_str()) == Some(spec));
-        match broken {
-            Some(e) => anyhow::bail!("protocol {spec:?} has errors:\n{e}"),
-            None => anyhow::bail!(
-                "unknown protocol {spec:?}; known protocols: {}",
-                known.join(", ")
-            ),
-        }
+        Err(match broken {
+            Some(e) => AppError::BrokenProtocol {
+                spec: spec.to_string(),
+                errors: e.clone(),
+            },
+            None => AppError::UnknownProtocol {
+                spec: spec.to_string(),
+                known: self
+                    .entries
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+        })
     }
 }
 
@@ -294,10 +300,19 @@ mod tests {
     #[test]
     fn resolve_unknown_id_lists_known() {
         let lib = Library::builtin();
-        let e = lib.resolve("no-such", None).unwrap_err().to_string();
+        let e = lib.resolve("no-such", None).unwrap_err();
+        assert!(
+            matches!(&e, AppError::UnknownProtocol { spec, known } if spec == "no-such" && known.contains("usual-care")),
+            "{e}"
+        );
+        let e = e.to_string();
         assert!(
             e.contains("unknown protocol") && e.contains("usual-care"),
             "{e}"
         );
+        assert!(matches!(
+            lib.resolve("nowhere/x.toml", None),
+            Err(AppError::ProtocolFileNotFound(_))
+        ));
     }
 }

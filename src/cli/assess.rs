@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 
 use super::Ctx;
-use super::util::{fmt_score, open};
+use super::util::open;
+use crate::instruments::Shown;
 use anyhow::bail;
 
 use crate::domain::{Assessment, rules};
@@ -65,7 +66,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     println!(
         "Recorded {} {} for {} on {} ({}, {}).",
         inst.short,
-        fmt_score(a.score),
+        Shown::Stored.of(a.score),
         a.patient_code,
         a.date,
         inst.range_text(),

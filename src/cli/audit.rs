@@ -266,9 +266,10 @@ fn short(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Object(o) => o.get("kind").map_or_else(|| v.to_string(), short),
-        serde_json::Value::Number(n) => n
-            .as_f64()
-            .map_or_else(|| n.to_string(), super::util::fmt_score),
+        serde_json::Value::Number(n) => n.as_f64().map_or_else(
+            || n.to_string(),
+            |x| crate::instruments::Shown::Stored.of(x),
+        ),
         other => other.to_string(),
     }
 }

@@ -1,7 +1,8 @@
 //! `praxis history P-0001 [--all]`: assessments and sessions merged in date order, each with its id and standing.
 
 use super::Ctx;
-use super::util::{fmt_score, open, table};
+use super::util::{open, table};
+use crate::instruments::Shown;
 use crate::store::{HistoryEntry, HistoryRecord, RecordStatus};
 
 #[derive(Debug, clap::Args)]
@@ -55,7 +56,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                 HistoryEntry::Assessment(a) => {
                     let short = crate::instruments::get(&a.instrument)
                         .map_or(a.instrument.as_str(), |i| i.short);
-                    let mut detail = format!("{short} {}", fmt_score(a.score));
+                    let mut detail = format!("{short} {}", Shown::Stored.of(a.score));
                     if !a.notes.is_empty() {
                         detail.push_str(&format!(" - {}", a.notes));
                     }

@@ -5,11 +5,12 @@ use chrono::Datelike as _;
 use serde::Serialize;
 
 use super::Ctx;
-use super::util::{fmt_score, open, table};
+use super::util::{open, table};
 use crate::app::AppError;
 use crate::app::patients::{self, Flag, PatientFields};
 use crate::domain::text::{visible, visible_lines};
 use crate::domain::*;
+use crate::instruments::Shown;
 use crate::store::{PatientFilter, PatientRow};
 
 #[derive(Debug, clap::Args)]
@@ -412,7 +413,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
                 let inst = crate::instruments::get(&a.instrument).ok();
                 vec![
                     inst.map_or(a.instrument.clone(), |i| i.short.to_string()),
-                    fmt_score(a.score),
+                    Shown::Stored.of(a.score),
                     a.date.to_string(),
                     inst.map_or(String::new(), |i| {
                         format!("{} ({})", i.range_text(), i.better_word())

@@ -5,8 +5,9 @@
 use chrono::{NaiveDate, NaiveTime};
 
 use super::Ctx;
-use super::util::{fmt_score, open, parse_fraction};
+use super::util::{open, parse_fraction};
 use crate::app::records::{self, AssessmentChanges, PlanChanges, SessionChanges};
+use crate::instruments::Shown;
 use crate::store::{HistoryEntry, HistoryRecord, PlanRecord, RecordKind};
 
 #[derive(Debug, clap::Args)]
@@ -101,7 +102,7 @@ pub fn describe(r: &HistoryRecord) -> String {
                 "assessment {} ({}, {short} {} on {})",
                 a.id,
                 a.patient_code,
-                fmt_score(a.score),
+                Shown::Stored.of(a.score),
                 a.date
             )
         }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::instruments::{self, Direction};
+use crate::instruments::{self, Direction, Shown};
 use crate::model::forecast::{Band, MeasureSummary, Stat};
 
 /// Width of the whole chart, including the axis labels.
@@ -10,17 +10,9 @@ pub const CHART_WIDTH: usize = 78;
 const CHART_HEIGHT: usize = 12;
 const LABEL_WIDTH: usize = 8;
 
-/// Format a number to one decimal, or none for whole-point scales.
+/// A model estimate on instrument `id`'s scale, at its decimals.
 pub fn num(id: &str, x: f64) -> String {
-    let s = match instruments::get(id) {
-        Ok(i) if i.max <= 5.0 => format!("{x:.2}"),
-        _ => format!("{x:.1}"),
-    };
-    // No "-0.0".
-    match s.strip_prefix('-') {
-        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-        _ => s,
-    }
+    instruments::show(id, x, Shown::Estimate)
 }
 
 /// The author and year that open a source text ("van der Lee 2001 J Rehabil Med ..." -> "van der Lee 2001").
@@ -35,7 +27,7 @@ fn author_year(source: &str) -> &str {
 /// different MCID in the first months after stroke, which one the forecast uses and its source, so the report
 /// agrees with `praxis instruments` ("9 (subacute, Arya 2011)", "5.25 (chronic, Page 2012)").
 pub fn mcid_label(id: &str, mcid: f64) -> String {
-    let text = crate::model::forecast::mcid_text(mcid);
+    let text = Shown::Brief.of(mcid);
     let Ok(inst) = instruments::get(id) else {
         return text;
     };
@@ -51,15 +43,6 @@ pub fn mcid_label(id: &str, mcid: f64) -> String {
         format!("{text} (chronic, {chronic_src})")
     } else {
         text
-    }
-}
-
-fn signed(id: &str, x: f64) -> String {
-    let s = num(id, x.abs());
-    if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        format!("-{s}")
-    } else {
-        format!("+{s}")
     }
 }
 
@@ -84,9 +67,9 @@ pub fn short(id: &str) -> &str {
 pub fn change_text(id: &str, c: &Stat) -> String {
     format!(
         "{} ({}..{})",
-        signed(id, c.mean),
-        signed(id, c.p10),
-        signed(id, c.p90)
+        instruments::show(id, c.mean, Shown::Change),
+        instruments::show(id, c.p10, Shown::Change),
+        instruments::show(id, c.p90, Shown::Change)
     )
 }
 

@@ -107,15 +107,43 @@ pub fn confirm(question: &str, yes: bool) -> anyhow::Result<()> {
 }
 
 /// Render an aligned table: two spaces between columns; when wider than [`WIDTH`], the widest columns are
-/// shortened (cells end in '…') until it fits. Cells are stored text: shown with control characters made visible
-/// ([`text::visible`]), shortened between whole escapes.
+/// shortened (cells end in '…') until it fits. Widths are terminal columns (a CJK character or an emoji takes
+/// two). Cells are stored text: shown with control characters made visible ([`text::visible`]).
+///
+/// comfy-table lays the table out; the cells are cut here, by [`text::cut`], because a cut must fall between whole
+/// escapes (`\u{1b}`), which comfy-table's own truncation knows nothing of.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    use comfy_table::{ColumnConstraint, Width};
+    let widths = column_widths(headers, rows);
+    let cut = |cells: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+        cells.zip(&widths).map(|(c, w)| text::cut(c, *w)).collect()
+    };
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::NOTHING);
+    t.set_header(cut(&mut headers.iter().copied()));
+    for row in rows {
+        t.add_row(cut(&mut row.iter().map(String::as_str)));
+    }
+    let last = widths.len().saturating_sub(1);
+    for (i, (col, w)) in t.column_iter_mut().zip(&widths).enumerate() {
+        let gap = if i < last { 2 } else { 0 };
+        col.set_padding((0, gap));
+        let fixed = u16::try_from(w + usize::from(gap)).unwrap_or(u16::MAX);
+        col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
+    }
+    let mut out = t.trim_fmt();
+    out.push('\n');
+    out
+}
+
+/// Each column's width: its widest cell, then the widest columns shortened one column at a time (none below 6)
+/// until the table fits [`WIDTH`].
+fn column_widths(headers: &[&str], rows: &[Vec<String>]) -> Vec<usize> {
     let n = headers.len();
-    let len = text::width;
-    let mut widths: Vec<usize> = headers.iter().map(|h| len(h)).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| text::width(h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(len(cell));
+            *w = (*w).max(text::width(cell));
         }
     }
     let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * n.saturating_sub(1);
@@ -130,21 +158,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         };
         widths[i] -= 1;
     }
-    let fit = |s: &str, w: usize| -> String {
-        let s = text::cut(s, w);
-        format!("{s:<w$}")
-    };
-    let mut out = String::new();
-    let mut line = |cells: Vec<String>| {
-        let l: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| fit(c, *w)).collect();
-        out.push_str(l.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(headers.iter().map(|h| h.to_string()).collect());
-    for row in rows {
-        line(row.clone());
-    }
-    out
+    widths
 }
 
 /// "0.75" or "75%" -> 0.75.
@@ -158,15 +172,6 @@ pub fn parse_fraction(s: &str) -> Result<f64, String> {
         format!("{s:?} is not a number; give a fraction such as 0.75 or a percentage such as 75%")
     })?;
     Ok(x / scale)
-}
-
-/// A score as a clinician writes it: whole numbers without decimals.
-pub fn fmt_score(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
 }
 
 #[cfg(test)]
@@ -206,6 +211,33 @@ mod tests {
     }
 
     use super::*;
+
+    /// Issue 10.6: a wide (CJK, emoji) name is cut to its column's width in terminal columns, and the columns
+    /// after it stay aligned on screen.
+    #[test]
+    fn wide_names_are_cut_to_the_column_and_keep_alignment() {
+        use unicode_width::UnicodeWidthStr as _;
+        let rows = vec![
+            vec!["P-0001".to_string(), "王小明".repeat(12), "x".to_string()],
+            vec!["P-0002".to_string(), "🙂 Zoë".to_string(), "y".to_string()],
+            vec!["P-0003".to_string(), "Ada".to_string(), "z".to_string()],
+        ];
+        let t = table(&["CODE", "NAME", "FLAGS"], &rows);
+        let lines: Vec<&str> = t.lines().collect();
+        for l in &lines {
+            assert!(l.width() <= WIDTH, "{} columns: {l}", l.width());
+        }
+        // The last column starts at the same screen column on every line.
+        let flag_col = |l: &str| {
+            let (before, _) = l.rsplit_once(' ').expect("columns");
+            before.width() + 1
+        };
+        let col = flag_col(lines[0]);
+        assert!(lines.iter().all(|l| flag_col(l) == col), "{t}");
+        assert!(lines[1].contains('…'), "{t}");
+        assert!(lines[1].starts_with("P-0001  王小明王小明"), "{t}");
+        assert!(lines[2].contains("🙂 Zoë"), "{t}");
+    }
 
     #[test]
     fn tables_fit_80_columns_and_align() {

@@ -15,9 +15,13 @@
 //! U+202A-U+202E, U+2066-U+2069). [`visible_lines`] keeps the newline and the tab, for text printed as a block of
 //! lines (a patient's notes, an error message).
 //!
-//! [`cut`] shortens text for a column: it counts the escaped form and never cuts inside an escape.
+//! [`width`] and [`cut`] count terminal columns of the escaped form (a CJK character or an emoji is two), and
+//! [`cut`] never cuts inside an escape or a character.
 
 use std::borrow::Cow;
+
+use unicode_segmentation::UnicodeSegmentation as _;
+use unicode_width::UnicodeWidthStr as _;
 
 /// Whether `c` is shown escaped (see the module doc).
 pub fn is_hidden(c: char) -> bool {
@@ -83,42 +87,29 @@ pub fn json_safe(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// How many characters [`visible`] shows for `s`.
+/// How many terminal columns [`visible`] takes for `s`: a CJK character or an emoji takes two, a combining mark
+/// none (Unicode's East Asian Width, as terminals and the table renderer measure it).
 pub fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            if is_hidden(c) {
-                c.escape_unicode().count()
-            } else {
-                1
-            }
-        })
-        .sum()
+    visible(s).width()
 }
 
-/// [`visible`] shortened to at most `max` characters, ending in "…" when shortened. The cut falls between two
-/// characters of `s`, so an escape is shown whole or not at all.
+/// [`visible`] shortened to at most `max` terminal columns, ending in "…" when shortened. The cut falls between two
+/// user-perceived characters (grapheme clusters) of `s`, so an escape is shown whole or not at all, a wide
+/// character is never split in half and an emoji keeps its modifiers.
 pub fn cut(s: &str, max: usize) -> String {
     if width(s) <= max {
         return visible(s).into_owned();
     }
     let mut out = String::new();
     let mut used = 0;
-    for c in s.chars() {
-        let n = if is_hidden(c) {
-            c.escape_unicode().count()
-        } else {
-            1
-        };
+    for g in s.graphemes(true) {
+        let shown = visible(g);
+        let n = shown.width();
         // Leave room for the "…".
         if used + n + 1 > max {
             break;
         }
-        if is_hidden(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
+        out.push_str(&shown);
         used += n;
     }
     if max > 0 {
@@ -208,5 +199,29 @@ mod tests {
                 "{max}: {c}"
             );
         }
+    }
+
+    /// Issue 10.6: a column is measured in terminal columns, not characters: a CJK name takes twice its length.
+    #[test]
+    fn wide_characters_count_two_columns_and_are_cut_whole() {
+        use unicode_width::UnicodeWidthStr as _;
+        assert_eq!(width("王小明"), 6);
+        assert_eq!(width("Zoë"), 3);
+        assert_eq!(width("e\u{301}"), 1, "a combining mark takes no column");
+        assert_eq!(width("🙂"), 2);
+        let name = "王小明の患者さん";
+        assert_eq!(cut(name, 16), name);
+        // Room for 7 columns: three wide characters (6) and the "…" (1), never half of the fourth.
+        assert_eq!(cut(name, 8), "王小明…");
+        assert_eq!(cut(name, 7), "王小明…");
+        assert_eq!(cut(name, 6), "王小…");
+        for max in 0..20 {
+            assert!(cut(name, max).width() <= max, "{max}: {}", cut(name, max));
+        }
+        // An emoji keeps its skin-tone modifier, or goes whole.
+        let thumbs = "ok👍🏽👍🏽";
+        assert_eq!(cut(thumbs, 5), "ok👍🏽…");
+        assert_eq!(cut(thumbs, 4), "ok…");
+        assert!(!cut(thumbs, 4).contains('\u{1f3fd}'));
     }
 }

@@ -127,6 +127,11 @@ impl<'i> SpannedDoc<'i> {
 
     /// Line and column of the value at `path`, or of its nearest existing ancestor's key.
     pub(crate) fn position(&self, path: &[Seg]) -> (usize, usize) {
+        line_col(self.text, self.offset_of(path))
+    }
+
+    /// Byte offset of the value at `path`, or of its nearest existing ancestor's key.
+    fn offset_of(&self, path: &[Seg]) -> usize {
         let mut node = &self.root;
         let mut offset = 0;
         for seg in path {
@@ -166,80 +171,42 @@ impl<'i> SpannedDoc<'i> {
                 None => break,
             }
         }
-        line_col(self.text, offset)
+        offset
     }
 
-    /// Dotted path of the innermost key or value whose span contains `offset` (for serde errors, which carry a
-    /// span only).
-    pub(crate) fn path_at(&self, offset: usize) -> String {
-        fn find(node: &toml::de::DeValue<'_>, offset: usize, out: &mut String) -> bool {
-            match node {
-                toml::de::DeValue::Table(t) => {
-                    for (k, v) in t.iter() {
-                        let mark = out.len();
-                        if !out.is_empty() {
-                            out.push('.');
-                        }
-                        out.push_str(k.get_ref());
-                        if k.span().contains(&offset) {
-                            return true;
-                        }
-                        if v.span().contains(&offset)
-                            && !v.get_ref().is_table()
-                            && !v.get_ref().is_array()
-                        {
-                            return true;
-                        }
-                        if find(v.get_ref(), offset, out) {
-                            return true;
-                        }
-                        out.truncate(mark);
-                    }
-                    false
-                }
-                toml::de::DeValue::Array(a) => {
-                    for (i, v) in a.iter().enumerate() {
-                        let mark = out.len();
-                        out.push_str(&format!("[{}]", i + 1));
-                        if find(v.get_ref(), offset, out) {
-                            return true;
-                        }
-                        if v.span().contains(&offset) && !v.get_ref().is_table() {
-                            return true;
-                        }
-                        out.truncate(mark);
-                    }
-                    false
-                }
-                _ => false,
-            }
-        }
-        let mut out = String::new();
-        find(self.root.get_ref(), offset, &mut out);
-        out
-    }
-
-    /// Deserialize into `T`; a type error, unknown key or missing key becomes a positioned diagnostic.
+    /// Deserialize into `T` from the tree already parsed; a type error, unknown key or missing key becomes a
+    /// positioned diagnostic naming the key (its path kept by `serde_path_to_error` on the way down).
     pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
         &self,
         origin: &str,
     ) -> Result<T, FileError> {
-        toml::from_str::<T>(self.text).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            let path = if e.span().is_some() {
-                self.path_at(offset)
-            } else {
-                String::new()
+        let toml::de::DeValue::Table(table) = self.root.get_ref() else {
+            return Err(FileError::whole_file(origin, "expected a TOML table"));
+        };
+        let de = toml::de::Deserializer::from(toml::Spanned::new(self.root.span(), table.clone()));
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path: Vec<Seg> = e
+                .path()
+                .iter()
+                .filter_map(|seg| match seg {
+                    serde_path_to_error::Segment::Map { key } => Some(Seg::Name(key.clone())),
+                    serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                    _ => None,
+                })
+                .collect();
+            let e = e.into_inner();
+            let offset = match e.span() {
+                Some(span) => span.start,
+                None => self.offset_of(&path),
             };
+            let path = path_text(&path);
             let msg = clean_message(e.message());
             let message = if let Some(rest) = msg.strip_prefix("unknown field `") {
                 // "unknown field `x`, expected one of `a`, `b`" -> name the full key and keep the list.
-                let expected = rest.split_once(", ").map_or("", |(_, e)| e);
-                let key = if path.is_empty() {
-                    rest.split('`').next().unwrap_or("").to_string()
-                } else {
-                    path
-                };
+                // The path ends with the unknown key itself.
+                let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+                let expected = expected.trim_start_matches(", ");
+                let key = if path.is_empty() { key } else { &path };
                 format!("unknown key `{key}` (misspelt?); {expected}")
             } else if path.is_empty() {
                 msg
@@ -308,4 +275,71 @@ fn clean_message(msg: &str) -> String {
         .replace("expected i32", "expected a whole number")
         .replace("expected f64", "expected a number")
         .replace("expected a sequence", "expected a list [ ... ]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        name: String,
+        tasks: Vec<Task>,
+        goal: Goal,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Task {
+        weight: f64,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Goal {
+        instrument: String,
+        target: f64,
+    }
+
+    fn error_of(text: &str) -> String {
+        let doc = SpannedDoc::parse(text, "f.toml").expect("valid syntax");
+        doc.deserialize::<Doc>("f.toml")
+            .expect_err("a bad document")
+            .to_string()
+    }
+
+    /// Issue 10.6: the path of a serde error comes from `serde_path_to_error` (no second parse), at the value's
+    /// line and column, with array elements counted from 1 as elsewhere.
+    #[test]
+    fn serde_errors_name_the_key_at_its_line_and_column() {
+        let ok =
+            "name = \"a\"\n[[tasks]]\nweight = 1.0\n[goal]\ninstrument = \"bbs\"\ntarget = 4\n";
+        let doc = SpannedDoc::parse(ok, "f.toml").expect("valid syntax");
+        assert_eq!(
+            doc.deserialize::<Doc>("f.toml").map(|d| d.tasks.len()),
+            Ok(1)
+        );
+        let wrong = ok.replace(
+            "[[tasks]]\nweight = 1.0",
+            "[[tasks]]\nweight = 1.0\n[[tasks]]\nweight = \"x\"",
+        );
+        assert_eq!(
+            error_of(&wrong),
+            "f.toml:5:10: tasks[2].weight: invalid type: string \"x\", expected a number"
+        );
+        let unknown = ok.replace("weight = 1.0", "weight = 1.0\nwieght = 2");
+        assert_eq!(
+            error_of(&unknown),
+            "f.toml:4:1: unknown key `tasks[1].wieght` (misspelt?); expected `weight`"
+        );
+        // A missing key is reported at its table, which the message now names.
+        let missing = ok.replace("target = 4\n", "");
+        assert_eq!(
+            error_of(&missing),
+            "f.toml:4:1: goal: missing field `target`"
+        );
+    }
 }

@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 
 use super::keymap::{self, Mode};
 use super::theme::Theme;
+use crate::instruments::Shown;
 
 /// A one-line text field with a cursor (in characters).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -129,25 +130,14 @@ pub fn sparkline(values: &[f64], lo: f64, hi: f64, width: usize) -> String {
         .collect()
 }
 
-/// A number without a trailing ".0".
+/// A number of at most two decimals, without a trailing ".0" ([`Shown::Brief`], the one number formatter).
 pub fn num(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        let s = format!("{x:.2}");
-        s.trim_end_matches('0').to_string()
-    }
+    Shown::Brief.of(x)
 }
 
-/// A signed change: "+3", "-1.5", "0".
+/// A signed change: "+3", "-1.5", "0" ([`Shown::BriefChange`]).
 pub fn signed(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if x > 0.0 {
-        format!("+{}", num(x))
-    } else {
-        num(x)
-    }
+    Shown::BriefChange.of(x)
 }
 
 /// Cut stored text to `width` characters, ending in "…" if cut, with control characters made visible and never

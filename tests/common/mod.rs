@@ -3,14 +3,18 @@
 //! builder, and the TUI drawn to text. Each test file includes it with `mod common;` and uses what it needs.
 #![allow(dead_code)]
 
+pub mod clinic;
 pub mod fixture;
+pub mod stored;
 pub mod tui;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use chrono::NaiveDate;
-use praxis::domain::{Condition, Hand, OlderAdultFacts, Patient, Sex, Side};
+use praxis::domain::{
+    Assessment, Condition, Hand, OlderAdultFacts, Patient, SessionLog, Sex, Side,
+};
 use praxis::store::{Role, Store, Who};
 use praxis::tui::app::Msg;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -38,6 +42,54 @@ pub fn praxis(home: &Path) -> std::process::Command {
         .env("XDG_CACHE_HOME", home.join("xdg-cache"))
         .env("NO_COLOR", "1");
     c
+}
+
+/// The repository root, where `protocols/` and `tests/scenarios/` are.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary, run from the repository root, with no user protocols and a throwaway database path below `tmp`.
+pub fn praxis_at_root(tmp: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("praxis").expect("binary built");
+    cmd.current_dir(repo_root())
+        .env_remove("PRAXIS_PROTOCOLS")
+        .env("XDG_CONFIG_HOME", tmp.join("config"))
+        .env("XDG_DATA_HOME", tmp.join("data"))
+        .env("PRAXIS_DB", tmp.join("praxis.db"));
+    cmd
+}
+
+pub fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The whole of stdout as one JSON value, after checking the command succeeded.
+pub fn json_of(out: &Output) -> Value {
+    assert!(out.status.success(), "command failed: {}", stderr_of(out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON value ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// `praxis --db DB ARGS...` with its HOME and XDG folders next to `db` (see [`praxis`]).
+pub fn praxis_on(db: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut c = praxis(db.parent().unwrap());
+    c.arg("--db").arg(db).args(args);
+    assert_cmd::Command::from_std(c)
+}
+
+/// [`praxis_on`] run to its end: (succeeded, stdout, stderr).
+pub fn run_on(db: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = praxis_on(db, args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 /// A temporary folder holding the database (`praxis.db`) and the user's HOME and XDG folders.
@@ -157,15 +209,20 @@ impl Env {
 
     /// A stroke patient born 1958, with more options of `patient add`.
     pub fn add_stroke_with(&self, code: &str, more: &[&str]) {
+        self.add_patient(code, "1958", "stroke", more);
+    }
+
+    /// `patient add --code CODE --birth-year YEAR --condition CONDITION MORE...` through the command line.
+    pub fn add_patient(&self, code: &str, birth_year: &str, condition: &str, more: &[&str]) {
         let mut args = vec![
             "patient",
             "add",
             "--code",
             code,
             "--birth-year",
-            "1958",
+            birth_year,
             "--condition",
-            "stroke",
+            condition,
         ];
         args.extend_from_slice(more);
         self.ok(&args);
@@ -233,6 +290,36 @@ pub fn store_of_boss() -> (tempfile::TempDir, PathBuf, Store) {
     store.set_who(who("boss"));
     store.remove_clinician(&me).unwrap();
     (dir, path, store)
+}
+
+/// An assessment of `code` on `instrument`, without assessor or notes (change fields with `..assessment(...)`).
+pub fn assessment(code: &str, instrument: &str, score: f64, date: NaiveDate) -> Assessment {
+    Assessment {
+        id: 0,
+        patient_code: code.into(),
+        instrument: instrument.into(),
+        score,
+        date,
+        assessor: None,
+        notes: String::new(),
+    }
+}
+
+/// A 45-minute session of 100 repetitions of `protocol` for `code` at `at`, with nothing else recorded.
+pub fn session(code: &str, protocol: &str, at: chrono::NaiveDateTime) -> SessionLog {
+    SessionLog {
+        id: 0,
+        patient_code: code.into(),
+        started_at: at,
+        protocol_id: protocol.into(),
+        minutes: 45,
+        repetitions: 100,
+        level: None,
+        success_rate: None,
+        rpe: None,
+        notes: String::new(),
+        clinician: None,
+    }
 }
 
 /// A patient to add: an older adult born 1944, nothing else known, until the methods say otherwise.
