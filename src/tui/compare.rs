@@ -22,7 +22,7 @@ use super::keymap::{self, Action, Mode};
 use super::protocol_text::protocol_lines;
 use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{cut, num};
-use crate::instruments;
+use crate::instruments::{self, Shown};
 use crate::model::{Comparison, Control, Protocol};
 
 /// At most this many protocols on one chart.
@@ -352,8 +352,12 @@ impl CompareScreen {
                 Some(Row::new(vec![
                     format!("{}.", rank + 1),
                     format!("{marker} {}", cut(id, 22)),
-                    ms.map_or("-".into(), |m| format!("{:+.1}", m.improvement_end)),
-                    ms.map_or("-".into(), |m| format!("{:+.1}", m.improvement_follow_up)),
+                    ms.map_or("-".into(), |m| {
+                        instruments::show(inst_id, m.improvement_end, Shown::Change)
+                    }),
+                    ms.map_or("-".into(), |m| {
+                        instruments::show(inst_id, m.improvement_follow_up, Shown::Change)
+                    }),
                     ms.map_or("-".into(), |m| {
                         m.sessions_to_mcid
                             .map_or("not reached".into(), |s| s.to_string())
