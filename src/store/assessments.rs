@@ -4,7 +4,7 @@ use rusqlite::params;
 
 use super::error::Result;
 use super::patients::no_patient;
-use super::records::CURRENT;
+use super::schema::CURRENT;
 use super::util::{date_text, now_utc, parse_date, to_json};
 use super::{Store, Tx};
 use crate::domain::Assessment;

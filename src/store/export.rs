@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::assessments::{COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
 use super::error::{Result, StoreError};
-use super::records::CURRENT;
+use super::schema::CURRENT;
 use super::sessions::{COLUMNS as SESSION_COLUMNS, session_from_row};
 use super::util::{date_text, parse_date};
 use super::{Store, Tx};

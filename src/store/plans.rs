@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension as _, params};
 
 use super::error::{Result, StoreError};
-use super::records::CURRENT;
+use super::schema::CURRENT;
 use super::util::{date_text, enum_text, now_utc, parse_date, parse_enum, to_json};
 use super::{Store, Tx};
 use crate::domain::{Plan, PlanStatus, rules};

@@ -16,13 +16,11 @@ use super::assessments::{self, assessment_from_row};
 use super::clinicians::Role;
 use super::error::{Result, StoreError};
 use super::plans::{self, plan_from_row};
+use super::schema::CURRENT;
 use super::sessions::{self, HistoryEntry, session_from_row};
 use super::util::{date_text, enum_text, now_utc, parse_enum, to_json};
 use super::{Store, Tx};
 use crate::domain::{Assessment, Plan, SessionLog};
-
-/// The SQL condition (on a table aliased by its first letter or `pl`) for rows that count: `record_status`.
-pub(crate) const CURRENT: &str = "record_status = 'current'";
 
 /// Whether a record is the one in use.
 #[derive(

@@ -4,6 +4,9 @@
 
 use rusqlite_migration::{M, Migrations};
 
+/// The SQL condition (on a table aliased by its first letter or `pl`) for rows that count: `record_status` (v3).
+pub(crate) const CURRENT: &str = "record_status = 'current'";
+
 const V1: &str = r#"
 CREATE TABLE clinicians (
     id           INTEGER PRIMARY KEY,

@@ -4,7 +4,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::error::Result;
-use super::records::CURRENT;
+use super::schema::CURRENT;
 use super::util::{datetime_text, now_utc, parse_datetime, to_json};
 use super::{Store, Tx};
 use crate::domain::{Assessment, SessionLog, rules};
