@@ -294,6 +294,6 @@ pub fn check_cost(
         draws * held,
         k::MAX_FORECAST_STEPS,
         k::MAX_HELD_VALUES,
-        k::MAX_HELD_VALUES * 8 >> 20,
+        (k::MAX_HELD_VALUES * 8) >> 20,
     ))
 }
