@@ -151,6 +151,7 @@ pub fn forecast(
     if let Some(p) = protocol {
         check_session_times(scenario, p)?;
     }
+    simulate::check_cost(scenario, protocol, opts.draws).map_err(AppError::Invalid)?;
     Ok(forecast_with(
         scenario,
         protocol,
@@ -177,6 +178,8 @@ pub fn compare(
 ) -> Result<Comparison, AppError> {
     for p in protocols {
         check_session_times(scenario, p)?;
+        simulate::check_cost(scenario, Some(p), opts.draws)
+            .map_err(|e| AppError::Invalid(format!("protocol {}: {e}", p.id)))?;
     }
     Ok(compare_with(
         scenario,

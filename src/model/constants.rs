@@ -283,3 +283,26 @@ pub const SAVINGS_REACTIVATION_REPS: f64 = 80.0;
 /// Time constant of the savings trace itself (days). Modelling choice: motor skills show savings after months to
 /// years without practice (check); five years.
 pub const SAVINGS_TRACE_DAYS: f64 = 1825.0;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cost bounds of one forecast (engine limits, not model parameters; issue 11.6). One "step" (one slot or task state
+// for one draw and day, or one task state for one draw and practice block) costs about 25 ns on one core of the
+// clinic's server class, so the largest accepted forecast takes about 5 s on one core.
+/// Most steps (draws x (days x (slots + task states) + sessions x task states x blocks)) one forecast may take.
+pub const MAX_FORECAST_STEPS: u64 = 200_000_000;
+/// Most scores (f64) one forecast holds at once for all its draws (every slot's score per day and at the end of
+/// each reported session): 64 Mi values = 512 MiB, whatever the draws. Engine limit until the bands are summarised
+/// without holding every draw.
+pub const MAX_HELD_VALUES: u64 = 64 << 20;
+/// Protocol bounds that keep every accepted protocol within the forecast's cost with the default 500 draws over the
+/// longest horizon: tasks per protocol, components per task, task states (tasks + components; each is a skill state
+/// updated every day) and task states x sessions (each session updates every state in up to 3 blocks). Worst case:
+/// 500 draws x (3,651 days x (14 slots + 60 states) + 40,000 x 3) = 1.95e8 steps, under `MAX_FORECAST_STEPS`.
+/// Earlier practice (`[[history]]`, at most `scenario::MAX_HISTORY_SESSIONS` sessions) is counted by the forecast's
+/// own cost check.
+pub const MAX_TASKS: usize = 20;
+pub const MAX_COMPONENTS: usize = 12;
+pub const MAX_TASK_STATES: u64 = 60;
+pub const MAX_STATE_SESSIONS: u64 = 40_000;
+/// Most observations (logged assessments) a scenario may hold for calibration.
+pub const MAX_OBSERVATIONS: usize = 2000;

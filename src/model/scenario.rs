@@ -363,6 +363,16 @@ pub fn validate(s: &mut Scenario) -> Vec<Problem> {
     }
     s.baseline = canonical;
     let horizon = i64::from(s.horizon_days);
+    if s.observations.len() > super::constants::MAX_OBSERVATIONS {
+        out.push(Problem::new(
+            &[Key("observations")],
+            format!(
+                "observations lists {} assessments; at most {} are allowed (each is scored for every draw)",
+                s.observations.len(),
+                super::constants::MAX_OBSERVATIONS
+            ),
+        ));
+    }
     for (i, o) in s.observations.iter_mut().enumerate() {
         let base = [Key("observations"), Index(i)];
         match crate::instruments::validate(&o.instrument, o.score) {

@@ -17,11 +17,12 @@ use std::collections::BTreeMap;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::circuits::draw_rng;
+use super::constants as k;
 use super::draw::run_draw;
 use super::fit;
 use super::forecast::*;
 use super::notes;
-use super::prepare::prepare;
+use super::prepare::{Prepared, prepare};
 use super::protocol::Protocol;
 use super::recovery;
 use super::scenario::Scenario;
@@ -232,4 +233,67 @@ pub fn compare(
         ranking: order.iter().map(|&i| out[i].id.clone()).collect(),
         protocols: out,
     })
+}
+
+/// Work of one draw in steps (see [`k::MAX_FORECAST_STEPS`]): every day from day 0 moves each slot, every day the
+/// engine runs (from the first session of earlier practice) moves each task state, and every practice block of a
+/// session (the protocol's and earlier practice) each state of its task.
+fn steps_per_draw(prep: &Prepared) -> u64 {
+    let states = |t: usize| 1 + prep.tasks[t].parts.len() as u64;
+    let all_states: u64 = (0..prep.tasks.len()).map(states).sum();
+    let protocol_session: u64 = (0..prep.tasks.len())
+        .map(|t| states(t) * u64::from(prep.tasks[t].blocks.count))
+        .sum();
+    let sessions: u64 = prep
+        .timeline
+        .iter()
+        .map(|s| match s.dose {
+            None => protocol_session,
+            Some(d) => prep.doses[d]
+                .blocks
+                .iter()
+                .map(|(t, b)| states(*t) * u64::from(b.count))
+                .sum(),
+        })
+        .sum();
+    let days = u64::from(prep.horizon) + 1;
+    let all_days = (i64::from(prep.horizon) - i64::from(prep.first_day) + 1).max(1) as u64;
+    (days * prep.slots.len() as u64 + all_days * all_states + sessions).max(1)
+}
+
+/// Scores one draw holds until the forecast is summarised (see [`k::MAX_HELD_VALUES`]): every slot's true score per
+/// day and at the end of each reported session, its measurement noise, and its scores at past assessments.
+fn values_per_draw(prep: &Prepared) -> u64 {
+    let slots = prep.slots.len() as u64;
+    let days = u64::from(prep.horizon) + 1;
+    ((days + prep.shown as u64 + 1) * slots + prep.past_obs.len() as u64).max(1)
+}
+
+/// Refuse a forecast whose work exceeds [`k::MAX_FORECAST_STEPS`] (a few seconds) or whose draws' scores exceed
+/// [`k::MAX_HELD_VALUES`] (memory), saying how many draws fit. Earlier practice (`[[history]]`, logged sessions)
+/// counts: its days, tasks and sessions.
+pub fn check_cost(
+    scenario: &Scenario,
+    protocol: Option<&Protocol>,
+    draws: u32,
+) -> Result<(), String> {
+    let prep = prepare(scenario, protocol);
+    let draws = u64::from(draws.max(1));
+    let (per_draw, held) = (steps_per_draw(&prep), values_per_draw(&prep));
+    let fit = (k::MAX_FORECAST_STEPS / per_draw).min(k::MAX_HELD_VALUES / held);
+    if draws <= fit {
+        return Ok(());
+    }
+    let days = i64::from(prep.horizon) - i64::from(prep.first_day.min(0)) + 1;
+    Err(format!(
+        "this forecast is too large: {draws} draws x {per_draw} steps per draw ({days} days, {} sessions) = {} steps \
+         and {} scores held; at most {} steps (a few seconds) and {} scores ({} MiB) are allowed, so at most {fit} \
+         draws here: lower --draws, horizon_days, the protocol's sessions or the earlier practice",
+        prep.timeline.len(),
+        draws * per_draw,
+        draws * held,
+        k::MAX_FORECAST_STEPS,
+        k::MAX_HELD_VALUES,
+        (k::MAX_HELD_VALUES * 8) >> 20,
+    ))
 }

@@ -25,8 +25,13 @@ pub(super) fn stats(v: &mut [f64]) -> Stat {
     let cmp = |a: &f64, b: &f64| a.total_cmp(b);
     v.select_nth_unstable_by(i50, cmp);
     let p50 = v[i50];
-    v[..i50].select_nth_unstable_by(i10.min(i50.saturating_sub(1)), cmp);
-    let p10 = if i10 < i50 { v[i10] } else { p50 };
+    // One draw (or two) leaves nothing below the median to select from: the 10th percentile is then the median.
+    let p10 = if i10 < i50 {
+        v[..i50].select_nth_unstable_by(i10, cmp);
+        v[i10]
+    } else {
+        p50
+    };
     let p90 = if i90 > i50 {
         let tail = &mut v[i50 + 1..];
         let j = i90 - i50 - 1;

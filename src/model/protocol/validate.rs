@@ -2,6 +2,7 @@
 //! problem reported at its line and column.
 
 use super::schema::{ProgressionRule, Protocol, Schedule, Structure, clock_hours};
+use crate::model::constants as k;
 use crate::model::diagnostics::{FileError, Problem, Seg, SpannedDoc, path_text};
 
 /// Parse and validate a protocol file. `origin` names the file in messages (e.g. `protocols/cimt.toml`); when it
@@ -170,6 +171,61 @@ fn phases(out: &mut Vec<Problem>, s: &Schedule) {
     }
 }
 
+/// Bounds that keep the forecast of every accepted protocol within a few seconds and a fixed memory (issue 11.6):
+/// tasks, components per task, task states (each task and each of its components is one skill state the forecast
+/// updates every day) and task states x sessions (what the sessions cost). Phases only spread the sessions out:
+/// the sessions are weeks x days_per_week x sessions_per_day whatever the phases and pauses.
+fn cost_bounds(out: &mut Vec<Problem>, p: &Protocol) {
+    use Seg::{Index, Key};
+    let tasks = &p.practice.tasks;
+    if tasks.len() > k::MAX_TASKS {
+        out.push(Problem::new(
+            &[Key("practice"), Key("tasks")],
+            format!(
+                "practice lists {} tasks; at most {} are allowed (a forecast updates every task every day)",
+                tasks.len(),
+                k::MAX_TASKS
+            ),
+        ));
+    }
+    for (i, t) in tasks.iter().enumerate() {
+        if t.components.len() > k::MAX_COMPONENTS {
+            out.push(Problem::new(
+                &[Key("practice"), Key("tasks"), Index(i), Key("components")],
+                format!(
+                    "task {:?} has {} components; at most {} are allowed",
+                    t.name,
+                    t.components.len(),
+                    k::MAX_COMPONENTS
+                ),
+            ));
+        }
+    }
+    let states: u64 = tasks.iter().map(|t| 1 + t.components.len() as u64).sum();
+    let sc = &p.schedule;
+    let sessions =
+        u64::from(sc.weeks) * u64::from(sc.days_per_week) * u64::from(sc.sessions_per_day);
+    if states > k::MAX_TASK_STATES {
+        out.push(Problem::new(
+            &[Key("practice"), Key("tasks")],
+            format!(
+                "practice has {states} tasks and components together; at most {} are allowed (fewer tasks or components)",
+                k::MAX_TASK_STATES
+            ),
+        ));
+    } else if states * sessions > k::MAX_STATE_SESSIONS {
+        out.push(Problem::new(
+            &[Key("schedule"), Key("weeks")],
+            format!(
+                "{sessions} sessions x {states} tasks and components = {} exceeds the {} a forecast allows; \
+                 fewer weeks, days per week, sessions per day, tasks or components",
+                sessions * states,
+                k::MAX_STATE_SESSIONS
+            ),
+        ));
+    }
+}
+
 /// Check a protocol's values (ranges, consistency, known instruments). Pure; positions are added by [`parse`].
 pub fn validate(p: &Protocol) -> Vec<Problem> {
     use Seg::{Index, Key};
@@ -277,6 +333,7 @@ pub fn validate(p: &Protocol) -> Vec<Problem> {
             "practice must list at least one task ([[practice.tasks]])",
         ));
     }
+    cost_bounds(&mut out, p);
     let mut decomposed = false;
     for (i, t) in pr.tasks.iter().enumerate() {
         let tp = [Key("practice"), Key("tasks"), Index(i)];
