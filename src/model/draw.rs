@@ -28,12 +28,18 @@ use crate::domain::Condition;
 
 /// Per-draw learner settings derived from the circuits and the protocol: error-based feedback uses the cerebellar
 /// gain and reinforcement the basal-ganglia gain (Therrien 2016); augmented feedback helps in Parkinson's; random
-/// order costs acquisition and helps retention (contextual interference, Shea & Morgan 1979).
+/// order costs acquisition and helps retention, blocked order's edge in acquisition is partly performance that
+/// fades (contextual interference, Shea & Morgan 1979; Schmidt & Bjork 1992; Czyz 2024).
 struct Learners {
     comp: TwoState,
     integ: TwoState,
-    /// Daily retention factor of the slow state.
+    /// Daily retention factor of the slow state, and the part of it that daily use of the arm cannot hold off:
+    /// the age-related loss of slow-state retention (Trewartha 2014).
     keep_per_day: f64,
+    keep_age_per_day: f64,
+    /// Share of the fast state kept when a session ends (practice order), and random order's offline benefit.
+    consolidated: f64,
+    offline_order: f64,
     noise: f64,
 }
 
@@ -52,20 +58,24 @@ impl Learners {
         } else {
             1.0
         };
-        let random = p.is_some_and(|p| p.practice.order == Order::Random && prep.tasks.len() > 1);
-        let (fast_order, slow_order) = if random {
-            (
+        // Practice order matters only between several tasks (contextual interference): random order lowers the
+        // fast learning of practice (acquisition) and adds an offline benefit; blocked order's extra fast state is
+        // partly performance that fades (`Draw::fade_transient`).
+        let order = p.filter(|_| prep.tasks.len() > 1).map(|p| p.practice.order);
+        let (fast_order, consolidated, offline_order) = match order {
+            Some(Order::Random) => (
                 1.0 + k::RANDOM_ORDER_ACQUISITION_COST,
-                1.0 + c.random_order_benefit,
-            )
-        } else {
-            (1.0, 1.0)
+                1.0,
+                c.random_order_benefit,
+            ),
+            Some(Order::Blocked) => (1.0, 1.0 - k::BLOCKED_TRANSIENT_SHARE, 0.0),
+            None => (1.0, 1.0, 0.0),
         };
         let base = c.plasticity * fb_gain * aug_gain;
-        let comp = TwoState::skill(base * c.declarative * fast_order, base * slow_order);
+        let comp = TwoState::skill(base * c.declarative * fast_order, base);
         let integ = TwoState::skill(
             base * c.declarative * fast_order * c.auto_gain,
-            base * slow_order * c.auto_gain,
+            base * c.auto_gain,
         );
         let retention = err_share * c.err_retention + (1.0 - err_share);
         let forget = (c.forget_days * retention).max(1.0);
@@ -73,6 +83,9 @@ impl Learners {
             comp,
             integ,
             keep_per_day: (-1.0 / forget).exp(),
+            keep_age_per_day: (-c.age_forget_share.clamp(0.0, 1.0) / forget).exp(),
+            consolidated,
+            offline_order,
             noise: c.noise,
         }
     }
@@ -134,6 +147,8 @@ struct Draw<'p> {
     loss: [f64; DOMAINS],
     /// Practice carried to each domain (share of headroom).
     train: [f64; DOMAINS],
+    /// When recording: (day, hour, true score per slot) at the end of every session.
+    session_ends: Option<Vec<(u32, f64, Vec<f64>)>>,
 }
 
 /// Run one draw, writing the true score of slot s on day d to `out[s * (horizon + 1) + d]` and arm use per day to
@@ -150,6 +165,23 @@ pub(super) fn run_draw(
         let therapy_day = draw.sessions(day);
         draw.night(therapy_day);
     }
+}
+
+/// [`run_draw`] that also returns (day, hour, true score per slot) at the end of every session: what practice
+/// shows before the session's transient performance fades and before the night (for tests and inspection).
+pub(super) fn run_draw_session_ends(
+    prep: &Prepared,
+    c: &Circuits,
+    out: &mut [f64],
+) -> Vec<(u32, f64, Vec<f64>)> {
+    let mut draw = Draw::new(prep, c);
+    draw.session_ends = Some(Vec::new());
+    for day in 0..prep.horizon as usize + 1 {
+        draw.morning(day, out, None);
+        let therapy_day = draw.sessions(day);
+        draw.night(therapy_day);
+    }
+    draw.session_ends.unwrap_or_default()
 }
 
 impl<'p> Draw<'p> {
@@ -200,6 +232,7 @@ impl<'p> Draw<'p> {
             gain: [0.0; DOMAINS],
             loss: [0.0; DOMAINS],
             train: [0.0; DOMAINS],
+            session_ends: None,
         }
     }
 
@@ -210,18 +243,7 @@ impl<'p> Draw<'p> {
         let t = day as f64;
         // Only the domains some slot reads (or arm use needs) are computed.
         for &d in &prep.used_domains {
-            // Spontaneous recovery and practice share the same headroom.
-            let spont = (self.spont_total[d] * self.spont_scale * (1.0 - self.q_t)).min(1.0);
-            self.gain[d] = 1.0 - (1.0 - spont) * (1.0 - self.train[d].min(1.0));
-            self.loss[d] = self.decline_day * t * self.decline_w[d];
-        }
-        if let Some(f0) = self.arm_f0 {
-            let a = Domain::Arm as usize;
-            if self.use_df >= 0.0 {
-                self.gain[a] += self.use_df / (1.0 - f0).max(1e-6);
-            } else {
-                self.loss[a] += -self.use_df / f0.max(1e-6);
-            }
+            (self.gain[d], self.loss[d]) = self.gain_loss(d, self.train[d], t);
         }
         for (s, slot) in prep.slots.iter().enumerate() {
             let d = slot.domain as usize;
@@ -230,6 +252,39 @@ impl<'p> Draw<'p> {
         if let (Some(u), Some(buf)) = (self.use_state.as_ref(), arm_use) {
             buf.push(u.use_);
         }
+    }
+
+    /// Share of headroom gained and of room lost in domain `d` on day `t`, with `train` carried by practice.
+    fn gain_loss(&self, d: usize, train: f64, t: f64) -> (f64, f64) {
+        // Spontaneous recovery and practice share the same headroom.
+        let spont = (self.spont_total[d] * self.spont_scale * (1.0 - self.q_t)).min(1.0);
+        let mut gain = 1.0 - (1.0 - spont) * (1.0 - train.min(1.0));
+        let mut loss = self.decline_day * t * self.decline_w[d];
+        if let Some(f0) = self.arm_f0
+            && d == Domain::Arm as usize
+        {
+            if self.use_df >= 0.0 {
+                gain += self.use_df / (1.0 - f0).max(1e-6);
+            } else {
+                loss += -self.use_df / f0.max(1e-6);
+            }
+        }
+        (gain, loss)
+    }
+
+    /// True score of every slot now, at the end of a session of day `t`: this morning's state with the tasks' skills
+    /// as practice left them (performance, before what fades or is consolidated).
+    fn scores_now(&self, t: f64) -> Vec<f64> {
+        let train = self.practice_shares();
+        self.prep
+            .slots
+            .iter()
+            .map(|slot| {
+                let d = slot.domain as usize;
+                let (gain, loss) = self.gain_loss(d, train[d], t);
+                slot.score(gain, loss, 0.0)
+            })
+            .collect()
     }
 
     /// Run the sessions of `day`; returns whether it was a therapy day.
@@ -253,6 +308,7 @@ impl<'p> Draw<'p> {
                 // Same day: an awake gap.
                 self.fatigue = skill::recover(self.fatigue, hour - lh);
                 fat_e = (-self.fatigue / prep.fatigue_capacity).exp();
+                self.fade_transient();
                 for ts in self.tasks.iter_mut() {
                     for s in ts.parts.iter_mut() {
                         *s = skill::wake_gap(*s);
@@ -269,20 +325,21 @@ impl<'p> Draw<'p> {
                 }
             }
             let l = &self.l;
-            for (plan, ts) in prep.tasks.iter().zip(self.tasks.iter_mut()) {
-                let b = &plan.blocks;
-                for _ in 0..b.count {
+            // Round by round (block j of every task): the round's useful repetitions R e^(-done/R) (1 - e^(-n/R))
+            // are shared by its blocks in proportion to their repetitions, with e^(-n/R) cached.
+            for round in 0..prep.rounds {
+                let useful = prep.fatigue_capacity * fat_e * (1.0 - prep.round_exp) * subacute;
+                fat_e *= prep.round_exp;
+                self.fatigue += prep.round_reps;
+                for (plan, ts) in prep.tasks.iter().zip(self.tasks.iter_mut()) {
+                    let b = &plan.blocks;
+                    if round >= b.count {
+                        continue;
+                    }
                     let dlev = self.ladder.difficulty(ts.level);
                     if b.whole_share > 0.0 {
                         let p = skill::success(task_skill(plan, ts), dlev, l.noise);
-                        // Effective repetitions R e^(-done/R) (1 - e^(-n/R)), with e^(-n/R) cached.
-                        let eff = prep.fatigue_capacity
-                            * fat_e
-                            * (1.0 - b.exp_whole)
-                            * skill::challenge(p)
-                            * subacute;
-                        fat_e *= b.exp_whole;
-                        self.fatigue += b.n_whole;
+                        let eff = useful * b.round_whole * skill::challenge(p);
                         // Each whole repetition exercises every component once. Components in the same state
                         // get the same update: compute it once (whole practice keeps them equal).
                         let mut last: Option<(State, State)> = None;
@@ -303,21 +360,9 @@ impl<'p> Draw<'p> {
                     if b.whole_share < 1.0 {
                         // Part time is counted in whole-task repetitions (for fatigue); a part repetition takes its
                         // component's share w of a whole one, so the part gets 1/w times as many repetitions.
-                        for (((s, &n), &e_n), &w) in ts
-                            .parts
-                            .iter_mut()
-                            .zip(&b.n_parts)
-                            .zip(&b.exp_parts)
-                            .zip(&plan.parts)
-                        {
+                        for ((s, &r), &w) in ts.parts.iter_mut().zip(&b.round_parts).zip(&plan.parts) {
                             let p = skill::success(s.total(), dlev, l.noise);
-                            let eff = prep.fatigue_capacity
-                                * fat_e
-                                * (1.0 - e_n)
-                                * skill::challenge(p)
-                                * subacute;
-                            fat_e *= e_n;
-                            self.fatigue += n;
+                            let eff = useful * r * skill::challenge(p);
                             *s = l.comp.block(*s, eff / w.max(1e-3), 1.0);
                             if b.part_integ > 0.0 && plan.iota > 0.0 {
                                 ts.integ = l.integ.block(ts.integ, eff * b.part_integ, 1.0);
@@ -331,6 +376,10 @@ impl<'p> Draw<'p> {
                     }
                 }
             }
+            if self.session_ends.is_some() {
+                let end = (day as u32, hour + prep.minutes / 60.0, self.scores_now(t));
+                self.session_ends.get_or_insert_default().push(end);
+            }
             self.last_hour = Some((day as u32, hour + prep.minutes / 60.0));
             self.next_session += 1;
             self.session_index += 1;
@@ -341,23 +390,28 @@ impl<'p> Draw<'p> {
     /// The rest of the day and the night.
     fn night(&mut self, therapy_day: bool) {
         let prep = self.prep;
+        self.fade_transient();
+        self.random_order_offline_gain();
         if let (Some(u), Some(_)) = (self.use_state.as_mut(), self.arm_f0) {
             let a = Domain::Arm as usize;
             let f0 = self.arm_f0.unwrap_or(0.0);
             let f_now = f0 + self.gain[a] * (1.0 - f0) - self.loss[a] * f0;
-            self.use_df += u.day(
-                f_now.clamp(0.0, 1.0),
-                recovery::forced_use(therapy_day, self.constraint),
-            );
+            // Use-dependent change is learning from daily use: it scales with the draw's plasticity, which falls with
+            // age (Voelcker-Rehage 2008), so use does not mask age.
+            self.use_df += self.c.plasticity
+                * u.day(
+                    f_now.clamp(0.0, 1.0),
+                    recovery::forced_use(therapy_day, self.constraint),
+                );
         }
         // Daily use of the affected arm is practice: it holds arm skill against forgetting (Han 2008).
         let arm_use_today = self.use_state.map_or(0.0, |u| u.use_);
-        // Forgetting stops when the arm is used at least half the time (the use threshold). One powf a day, shared
+        // Forgetting from disuse stops when the arm is used at least half the time (the use threshold); the
+        // age-related part does not (Trewartha 2014: older adults keep less in the slow state). One powf a day, shared
         // by every arm task.
-        let keep_arm = if arm_use_today >= 0.5 {
-            1.0
-        } else if arm_use_today > 0.0 {
-            self.l.keep_per_day.powf(1.0 - 2.0 * arm_use_today)
+        let keep_arm = if arm_use_today > 0.0 {
+            let disuse = self.l.keep_per_day / self.l.keep_age_per_day;
+            self.l.keep_age_per_day * disuse.powf((1.0 - 2.0 * arm_use_today).max(0.0))
         } else {
             self.l.keep_per_day
         };
@@ -378,24 +432,61 @@ impl<'p> Draw<'p> {
             ts.integ.slow *= keep;
             ts.integ_at_last_night = ts.integ.total();
         }
-        // Practice -> domains (weighted mean over tasks that transfer to the domain).
         if !prep.tasks.is_empty() {
-            // Tasks of one domain train the same function: their skills add up, saturating at 1.
-            let mut untrained = [1.0; DOMAINS];
-            for (plan, ts) in prep.tasks.iter().zip(&self.tasks) {
-                let x = task_skill(plan, ts).clamp(0.0, 1.0);
-                for (u, w) in untrained.iter_mut().zip(plan.transfer) {
-                    *u *= 1.0 - w * x;
-                }
-            }
-            for (t, u) in self.train.iter_mut().zip(untrained) {
-                *t = self.c.trainable * (1.0 - u);
-            }
-            // Daily activities gain from any of arm, leg and balance.
-            let a = (self.train[0] + self.train[1] + self.train[2]) / 3.0;
-            let daily = Domain::Daily as usize;
-            self.train[daily] = self.train[daily].max(a);
+            self.train = self.practice_shares();
         }
         self.q_t *= self.q;
+    }
+
+    /// Practice carried to each domain (share of headroom) by the tasks' skills as they are now: the weighted
+    /// transfer of every task that trains the domain.
+    fn practice_shares(&self) -> [f64; DOMAINS] {
+        // Tasks of one domain train the same function: their skills add up, saturating at 1.
+        let mut untrained = [1.0; DOMAINS];
+        for (plan, ts) in self.prep.tasks.iter().zip(&self.tasks) {
+            let x = task_skill(plan, ts).clamp(0.0, 1.0);
+            for (u, w) in untrained.iter_mut().zip(plan.transfer) {
+                *u *= 1.0 - w * x;
+            }
+        }
+        let mut train = untrained.map(|u| self.c.trainable * (1.0 - u));
+        // Daily activities gain from any of arm, leg and balance.
+        let a = (train[0] + train[1] + train[2]) / 3.0;
+        let daily = Domain::Daily as usize;
+        train[daily] = train[daily].max(a);
+        train
+    }
+
+    /// Practice order at the end of a session's practice (Schmidt & Bjork 1992; Kantak & Winstein 2012: performance
+    /// is not learning). After blocked practice of several tasks, the share of the fast state that came from
+    /// repeating the same task on consecutive trials is performance only and fades; after random practice, the
+    /// offline benefit of contextual interference is added at night, a share of what was learned since the previous
+    /// night (`night`; Czyz 2024: larger in older adults). Called when a session's fast state is stabilised: before a
+    /// gap awake and at night.
+    fn fade_transient(&mut self) {
+        let keep = self.l.consolidated;
+        if keep < 1.0 {
+            for ts in self.tasks.iter_mut() {
+                for s in ts.parts.iter_mut() {
+                    s.fast *= keep;
+                }
+                ts.integ.fast *= keep;
+            }
+        }
+    }
+
+    /// Random order's offline benefit at night: `offline_order` times the skill consolidated since the previous
+    /// night, added to the slow state (see [`Draw::fade_transient`]).
+    fn random_order_offline_gain(&mut self) {
+        let b = self.l.offline_order;
+        if b == 0.0 {
+            return;
+        }
+        for ts in self.tasks.iter_mut() {
+            for (s, last) in ts.parts.iter_mut().zip(&ts.at_last_night) {
+                s.slow += b * (s.total() - last).max(0.0);
+            }
+            ts.integ.slow += b * (ts.integ.total() - ts.integ_at_last_night).max(0.0);
+        }
     }
 }

@@ -28,26 +28,33 @@ pub(super) struct TaskPlan {
     pub(super) transfer: [f64; DOMAINS],
 }
 
-/// How one task's repetitions of a session are split into closed-form blocks (the same every session).
+/// How one task's repetitions of a session are split into closed-form blocks (the same every session). A session
+/// runs in rounds: round j is block j of every task, so fatigue falls on all the session's tasks alike (see
+/// [`Prepared::round_reps`]).
 pub(super) struct Blocks {
+    /// Rounds this task takes part in: the session's rounds, or 0 when the task gets no repetitions.
     pub(super) count: u32,
     /// Progression windows per block.
     pub(super) windows: u32,
     pub(super) whole_share: f64,
     /// Share of part repetitions that also train integration (progressive part).
     pub(super) part_integ: f64,
-    pub(super) n_whole: f64,
-    pub(super) exp_whole: f64,
-    pub(super) n_parts: Vec<f64>,
-    pub(super) exp_parts: Vec<f64>,
+    /// Whole-task repetitions of a block as a share of the round's repetitions (all tasks).
+    pub(super) round_whole: f64,
+    /// Each component's part repetitions as a share of the round's repetitions.
+    pub(super) round_parts: Vec<f64>,
 }
 
-fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacity: f64) -> Blocks {
-    let count = if n_task > 0.0 {
-        ((n_task / window).ceil() as u32).clamp(1, k::MAX_BLOCKS_PER_SESSION)
-    } else {
-        0
-    };
+/// Blocks of one task doing `n_task` repetitions a session in `rounds` rounds of `n_round` repetitions (all tasks).
+fn blocks(
+    n_task: f64,
+    window: f64,
+    parts: &[f64],
+    structure: Structure,
+    rounds: u32,
+    n_round: f64,
+) -> Blocks {
+    let count = if n_task > 0.0 { rounds } else { 0 };
     let nb = if count > 0 {
         n_task / f64::from(count)
     } else {
@@ -63,7 +70,7 @@ fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacit
             Structure::ProgressivePart => (0.0, k::PROGRESSIVE_PART_INTEGRATION_SHARE),
         }
     };
-    let e = |n: f64| (-n / capacity).exp();
+    let of_round = |n: f64| if n_round > 0.0 { n / n_round } else { 0.0 };
     let n_whole = nb * whole_share;
     let n_parts: Vec<f64> = parts.iter().map(|w| nb * (1.0 - whole_share) * w).collect();
     Blocks {
@@ -71,10 +78,8 @@ fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacit
         windows: (nb / window).round().max(1.0) as u32,
         whole_share,
         part_integ,
-        n_whole,
-        exp_whole: e(n_whole),
-        exp_parts: n_parts.iter().map(|&n| e(n)).collect(),
-        n_parts,
+        round_whole: of_round(n_whole),
+        round_parts: n_parts.iter().map(|&n| of_round(n)).collect(),
     }
 }
 
@@ -102,6 +107,12 @@ pub(super) struct Prepared<'a> {
     pub(super) reps: f64,
     pub(super) minutes: f64,
     pub(super) fatigue_capacity: f64,
+    /// Rounds of a session and repetitions per round (all tasks together), and exp(-round_reps / capacity): the
+    /// session's useful repetitions R (1 - exp(-n / R)) are shared by its tasks in proportion to their repetitions,
+    /// whatever their order (fatigue is the patient's, not the task's; Lee & Genovese 1988).
+    pub(super) rounds: u32,
+    pub(super) round_reps: f64,
+    pub(super) round_exp: f64,
     pub(super) horizon: u32,
     pub(super) end_day: u32,
     pub(super) follow_up: u32,
@@ -134,6 +145,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
     let mut sessions = Vec::new();
     let mut tasks = Vec::new();
     let (mut reps, mut minutes) = (0.0, 0.0);
+    let (mut rounds, mut round_reps) = (0, 0.0);
     if let Some(p) = protocol {
         let sc = &p.schedule;
         reps = f64::from(sc.repetitions_per_session);
@@ -154,6 +166,23 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
             }
         }
         let total_w: f64 = p.practice.tasks.iter().map(|t| t.weight.max(0.0)).sum();
+        let share_of = |t: &super::protocol::Task| {
+            if total_w > 0.0 {
+                t.weight.max(0.0) / total_w
+            } else {
+                1.0 / p.practice.tasks.len() as f64
+            }
+        };
+        let window = f64::from(p.progression.window.max(1));
+        // One number of rounds for the whole session, set by its largest task (see `Blocks`).
+        let largest = p
+            .practice
+            .tasks
+            .iter()
+            .map(|t| reps * share_of(t))
+            .fold(0.0, f64::max);
+        rounds = ((largest / window).ceil() as u32).clamp(1, k::MAX_BLOCKS_PER_SESSION);
+        round_reps = reps / f64::from(rounds);
         for t in &p.practice.tasks {
             let cw: f64 = t.components.iter().map(|c| c.weight.max(0.0)).sum();
             let parts = if t.components.is_empty() || cw <= 0.0 {
@@ -172,22 +201,17 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
                     Timing::Concurrent => k::INTEGRATION_CONCURRENT,
                 }
             };
-            let share = if total_w > 0.0 {
-                t.weight.max(0.0) / total_w
-            } else {
-                1.0 / p.practice.tasks.len() as f64
-            };
-            let window = f64::from(p.progression.window.max(1));
             let domain = outcome::domain_of_target(t.target);
             tasks.push(TaskPlan {
                 domain,
                 transfer: std::array::from_fn(|d| outcome::transfer(domain, outcome::domain_at(d))),
                 blocks: blocks(
-                    reps * share,
+                    reps * share_of(t),
                     window,
                     &parts,
                     p.practice.structure,
-                    fatigue_capacity(minutes),
+                    rounds,
+                    round_reps,
                 ),
                 parts,
                 iota,
@@ -263,6 +287,9 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         reps,
         minutes,
         fatigue_capacity: fatigue_capacity(minutes),
+        rounds,
+        round_reps,
+        round_exp: (-round_reps / fatigue_capacity(minutes)).exp(),
         horizon,
         end_day,
         follow_up,

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::circuits::draw_rng;
-use super::draw::run_draw;
+use super::draw::{run_draw, run_draw_session_ends};
 use super::fit;
 use super::forecast::*;
 use super::notes;
@@ -68,6 +68,51 @@ pub fn trajectory(
         scores,
         arm_use,
     }
+}
+
+/// One draw's true score on each instrument at the end of a session (performance during practice, before what is
+/// temporary fades and before the night's consolidation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionEnd {
+    pub day: u32,
+    /// Hour of day the session ended.
+    pub hour: f64,
+    /// Instrument id -> true score.
+    pub scores: BTreeMap<String, f64>,
+}
+
+/// The end of every session of draw `draw` of seed `seed` (the same patient as in [`forecast`] and
+/// [`trajectory`]), with the draw's daily trajectory. For tests and inspection (practice order: Shea & Morgan 1979).
+pub fn session_ends(
+    scenario: &Scenario,
+    protocol: Option<&Protocol>,
+    seed: u64,
+    draw: u32,
+) -> (Trajectory, Vec<SessionEnd>) {
+    let prep = prepare(scenario, protocol);
+    let n_days = prep.horizon as usize + 1;
+    let mut rng = draw_rng(seed, draw);
+    let c = prep.preset.priors.sample(&mut rng);
+    let mut out = vec![0.0; prep.slots.len() * n_days];
+    let ends = run_draw_session_ends(&prep, &c, &mut out);
+    let ids = || prep.slots.iter().map(|s| s.id.to_string());
+    let trajectory = Trajectory {
+        days: (0..=prep.horizon).collect(),
+        scores: ids()
+            .enumerate()
+            .map(|(s, id)| (id, out[s * n_days..(s + 1) * n_days].to_vec()))
+            .collect(),
+        arm_use: Vec::new(),
+    };
+    let ends = ends
+        .into_iter()
+        .map(|(day, hour, scores)| SessionEnd {
+            day,
+            hour,
+            scores: ids().zip(scores).collect(),
+        })
+        .collect();
+    (trajectory, ends)
 }
 
 /// Forecast one protocol (or no treatment) for a scenario.
