@@ -78,7 +78,8 @@ fn acquisition_and_retention(age: u32, order: &str, draws: u32) -> (f64, f64) {
 // benefit is negligible in young adults and large in older adults). Performance is not learning (Schmidt & Bjork
 // 1992): blocked practice's lead at the end of acquisition must be gone a week later.
 #[test]
-fn blocked_leads_in_acquisition_random_at_one_week_more_so_in_older_adults_shea_morgan_1979_czyz_2024() {
+fn blocked_leads_in_acquisition_random_at_one_week_more_so_in_older_adults_shea_morgan_1979_czyz_2024()
+ {
     let mut benefit = Vec::new();
     for age in [25, 75] {
         let (b_acq, b_ret) = acquisition_and_retention(age, "blocked", 200);
@@ -113,7 +114,10 @@ fn retained_share(age: u32, protocol_file: &str) -> (f64, f64, f64) {
     let s = scenario(&format!(
         "horizon_days = 365\nfollow_up_day = 365\n[patient]\nage = {age}\ndays_since_onset = 400\ncondition = {{ kind = \"stroke\", mep = \"present\" }}\n[baseline]\nfma_ue = 38\n"
     ));
-    let path = format!("{}/protocols/{protocol_file}.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/protocols/{protocol_file}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).expect("library protocol");
     let f = run(&s, &protocol(&text), 400);
     let m = &f.summary.measures["fma_ue"];
@@ -131,7 +135,8 @@ fn retained_share(age: u32, protocol_file: &str) -> (f64, f64, f64) {
 // Before: keep_arm = 1 above the threshold, so the 80-year-old showed the higher retained share (1.34 vs 1.28 with
 // dose-3200, 1.66 vs 1.55 with CIMT).
 #[test]
-fn an_80_year_old_keeps_a_smaller_share_than_a_45_year_old_above_the_use_threshold_trewartha_2014() {
+fn an_80_year_old_keeps_a_smaller_share_than_a_45_year_old_above_the_use_threshold_trewartha_2014()
+{
     for protocol_file in ["dose-3200", "cimt"] {
         let (e45, f45, r45) = retained_share(45, protocol_file);
         let (e80, f80, r80) = retained_share(80, protocol_file);
@@ -142,7 +147,10 @@ fn an_80_year_old_keeps_a_smaller_share_than_a_45_year_old_above_the_use_thresho
             r80 < r45 - 0.1,
             "{protocol_file}: retained share at 80 ({r80:.2}) must be below 45 ({r45:.2})"
         );
-        assert!(e80 < e45, "{protocol_file}: smaller gains at 80 (Voelcker-Rehage 2008)");
+        assert!(
+            e80 < e45,
+            "{protocol_file}: smaller gains at 80 (Voelcker-Rehage 2008)"
+        );
     }
 }
 
@@ -180,7 +188,9 @@ bbs = 40
         assert!(text.contains(&format!("= {reps}")), "dose replaced");
         let f = run(&s, &protocol(&text), 300);
         let g = f.summary.measures["sara"].improvement_end;
-        eprintln!("cerebellar-coordination, {reps} reps/session: SARA improvement at the end {g:.3}");
+        eprintln!(
+            "cerebellar-coordination, {reps} reps/session: SARA improvement at the end {g:.3}"
+        );
         gains.push((reps, g));
     }
     for w in gains.windows(2) {

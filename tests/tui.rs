@@ -671,7 +671,11 @@ fn store_compare_three_protocols_and_set_one_as_the_plan() {
     let s = screen(&a, 120, 40);
     let second = ["lsvt-big", "balance-gait-older", "usual-care"]
         .into_iter()
-        .find(|id| s.lines().any(|l| l.contains("2.") && l.contains(id)))
+        .find(|id| {
+            // The rank opens the row ("│2.  • id"); "2." elsewhere may be a gain such as +2.8.
+            s.lines()
+                .any(|l| l.trim_start_matches('│').starts_with("2.") && l.contains(id))
+        })
         .expect("a second-ranked protocol");
     press(&mut a, KeyCode::Char('p'));
     ctrl(&mut a, 'u');

@@ -18,8 +18,8 @@
 
 use super::circuits::Circuits;
 use super::constants as k;
-use super::outcome::{self, DOMAINS, Domain};
-use super::prepare::{Prepared, TaskPlan};
+use super::outcome::{self, DOMAINS, Domain, Slot};
+use super::prepare::{self, Prepared, TaskPlan};
 use super::progression::Ladder;
 use super::protocol::{FeedbackKind, Order};
 use super::recovery::{self, UseState};
@@ -117,6 +117,8 @@ fn task_skill(plan: &TaskPlan, st: &TaskState) -> f64 {
 struct Draw<'p> {
     prep: &'p Prepared<'p>,
     c: &'p Circuits,
+    /// The instruments with this draw's true day-0 scores ([`Prepared::day0_slots`]).
+    slots: &'p [Slot],
     l: Learners,
     ladder: Ladder,
     tasks: Vec<TaskState>,
@@ -156,10 +158,11 @@ struct Draw<'p> {
 pub(super) fn run_draw(
     prep: &Prepared,
     c: &Circuits,
+    slots: &[Slot],
     out: &mut [f64],
     mut arm_use: Option<&mut Vec<f64>>,
 ) {
-    let mut draw = Draw::new(prep, c);
+    let mut draw = Draw::new(prep, c, slots);
     for day in 0..prep.horizon as usize + 1 {
         draw.morning(day, out, arm_use.as_deref_mut());
         let therapy_day = draw.sessions(day);
@@ -172,9 +175,10 @@ pub(super) fn run_draw(
 pub(super) fn run_draw_session_ends(
     prep: &Prepared,
     c: &Circuits,
+    slots: &[Slot],
     out: &mut [f64],
 ) -> Vec<(u32, f64, Vec<f64>)> {
-    let mut draw = Draw::new(prep, c);
+    let mut draw = Draw::new(prep, c, slots);
     draw.session_ends = Some(Vec::new());
     for day in 0..prep.horizon as usize + 1 {
         draw.morning(day, out, None);
@@ -185,7 +189,7 @@ pub(super) fn run_draw_session_ends(
 }
 
 impl<'p> Draw<'p> {
-    fn new(prep: &'p Prepared<'p>, c: &'p Circuits) -> Draw<'p> {
+    fn new(prep: &'p Prepared<'p>, c: &'p Circuits, slots: &'p [Slot]) -> Draw<'p> {
         let ladder = Ladder::new(prep.protocol);
         let tasks = prep
             .tasks
@@ -199,17 +203,18 @@ impl<'p> Draw<'p> {
             })
             .collect();
         let tau = c.spont_tau.max(1.0);
-        let arm_f0 = prep.arm_slot.map(|i| prep.slots[i].function());
+        let arm_f0 = prep.arm_slot.map(|i| slots[i].function());
         Draw {
             prep,
             c,
+            slots,
             l: Learners::new(prep, c),
             ladder,
             tasks,
             spont_total: recovery::spontaneous_totals(
                 prep.preset.priors.spontaneous,
                 c,
-                prep.fma_ue_headroom,
+                prepare::fma_ue_headroom(slots),
             ),
             spont_scale: (-prep.preset.priors.spont_offset_days / tau).exp(),
             q: (-1.0 / tau).exp(),
@@ -245,7 +250,7 @@ impl<'p> Draw<'p> {
         for &d in &prep.used_domains {
             (self.gain[d], self.loss[d]) = self.gain_loss(d, self.train[d], t);
         }
-        for (s, slot) in prep.slots.iter().enumerate() {
+        for (s, slot) in self.slots.iter().enumerate() {
             let d = slot.domain as usize;
             out[s * n_days + day] = slot.score(self.gain[d], self.loss[d], 0.0);
         }
@@ -276,8 +281,7 @@ impl<'p> Draw<'p> {
     /// as practice left them (performance, before what fades or is consolidated).
     fn scores_now(&self, t: f64) -> Vec<f64> {
         let train = self.practice_shares();
-        self.prep
-            .slots
+        self.slots
             .iter()
             .map(|slot| {
                 let d = slot.domain as usize;
@@ -360,7 +364,9 @@ impl<'p> Draw<'p> {
                     if b.whole_share < 1.0 {
                         // Part time is counted in whole-task repetitions (for fatigue); a part repetition takes its
                         // component's share w of a whole one, so the part gets 1/w times as many repetitions.
-                        for ((s, &r), &w) in ts.parts.iter_mut().zip(&b.round_parts).zip(&plan.parts) {
+                        for ((s, &r), &w) in
+                            ts.parts.iter_mut().zip(&b.round_parts).zip(&plan.parts)
+                        {
                             let p = skill::success(s.total(), dlev, l.noise);
                             let eff = useful * r * skill::challenge(p);
                             *s = l.comp.block(*s, eff / w.max(1e-3), 1.0);

@@ -1,11 +1,14 @@
 //! Calibration on a patient's own assessments: importance weighting of the Monte Carlo draws by the likelihood of
 //! the scenario's `observations` (Gaussian measurement error with each instrument's SEM), then systematic resampling
 //! so the forecast's bands come from the posterior (design.md: "weights draws by the likelihood of the patient's
-//! logged assessments"). Observations after day 0 are scored against each draw's forecast (`calibrate`), those
+//! logged assessments"). Observations on or after day 0 are scored against each draw's forecast (`calibrate`), those
 //! before day 0 against its untreated course run backwards (`past_score`): a therapist's logged history conditions
-//! the forecast.
+//! the forecast. The baseline is a measurement too: each draw starts from its own true day-0 score, the entered
+//! baseline plus the instrument's SEM times a normal variate (`Prepared::day0_slots`), so a day-0 assessment logged
+//! besides the baseline is scored like any other.
 
 use super::circuits::{self, Circuits};
+use super::outcome::Slot;
 use super::prepare::Prepared;
 use super::recovery;
 
@@ -67,11 +70,12 @@ pub fn resample(w: &[f64], n: usize, u: f64) -> Vec<usize> {
 pub(super) fn past_score(
     prep: &Prepared,
     c: &Circuits,
+    slots: &[Slot],
     spont_total: &[f64; super::outcome::DOMAINS],
     s: usize,
     day: i32,
 ) -> f64 {
-    let slot = &prep.slots[s];
+    let slot = &slots[s];
     let d = slot.domain as usize;
     let back = f64::from(day.min(0));
     let offset = prep.preset.priors.spont_offset_days;
@@ -110,7 +114,7 @@ pub(super) fn calibrate(
         .scenario
         .observations
         .iter()
-        .filter(|o| o.day >= 1 && o.day as usize <= prep.horizon as usize)
+        .filter(|o| o.day >= 0 && o.day as usize <= prep.horizon as usize)
         .filter_map(|o| {
             let id = crate::instruments::get(&o.instrument).ok()?.id;
             let slot = prep.slots.iter().position(|s| s.id == id)?;

@@ -120,7 +120,6 @@ pub(super) struct Prepared<'a> {
     pub(super) decline_room: f64,
     /// Index of the arm slot driving use-dependent recovery (stroke only).
     pub(super) arm_slot: Option<usize>,
-    pub(super) fma_ue_headroom: Option<f64>,
     /// Domains read by a slot or by arm use, ascending.
     pub(super) used_domains: Vec<usize>,
     /// (slot, day) of each distinct assessment logged before day 0 that calibration scores, by back-casting.
@@ -129,6 +128,27 @@ pub(super) struct Prepared<'a> {
     pub(super) past_skipped: usize,
     /// Baseline instruments the model does not know (not forecast; said in the notes).
     pub(super) unknown_instruments: Vec<String>,
+}
+
+/// FMA-UE headroom of a draw's slots (the proportional rule's intercept is in FMA-UE points).
+pub(super) fn fma_ue_headroom(slots: &[Slot]) -> Option<f64> {
+    slots.iter().find(|s| s.id == "fma_ue").map(|s| s.up)
+}
+
+impl Prepared<'_> {
+    /// The slots of one draw: every baseline is a measurement, so the draw's true day-0 score is the entered
+    /// baseline plus the instrument's standard error of measurement times a standard normal variate (one per slot,
+    /// always consumed: common random numbers), kept inside the instrument's range. Calibration then weighs the draws
+    /// by the other assessments, a day-0 one included (`fit.rs`).
+    pub(super) fn day0_slots<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> Vec<Slot> {
+        self.slots
+            .iter()
+            .map(|s| {
+                let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng);
+                Slot::new(s.inst, s.baseline + z * s.inst.sem)
+            })
+            .collect()
+    }
 }
 
 pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepared<'a> {
@@ -248,7 +268,6 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
     } else {
         None
     };
-    let fma_ue_headroom = slots.iter().find(|s| s.id == "fma_ue").map(|s| s.up);
     let mut used_domains: Vec<usize> = slots.iter().map(|s| s.domain as usize).collect();
     if arm_slot.is_some() {
         used_domains.push(Domain::Arm as usize);
@@ -295,7 +314,6 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         follow_up,
         decline_room,
         arm_slot,
-        fma_ue_headroom,
         used_domains,
         past_obs,
         past_skipped,

@@ -49,9 +49,10 @@ pub fn trajectory(
     let n_days = prep.horizon as usize + 1;
     let mut rng = draw_rng(seed, draw);
     let c = prep.preset.priors.sample(&mut rng);
+    let slots = prep.day0_slots(&mut rng);
     let mut out = vec![0.0; prep.slots.len() * n_days];
     let mut arm_use = Vec::new();
-    run_draw(&prep, &c, &mut out, Some(&mut arm_use));
+    run_draw(&prep, &c, &slots, &mut out, Some(&mut arm_use));
     let scores = prep
         .slots
         .iter()
@@ -93,8 +94,9 @@ pub fn session_ends(
     let n_days = prep.horizon as usize + 1;
     let mut rng = draw_rng(seed, draw);
     let c = prep.preset.priors.sample(&mut rng);
+    let slots = prep.day0_slots(&mut rng);
     let mut out = vec![0.0; prep.slots.len() * n_days];
-    let ends = run_draw_session_ends(&prep, &c, &mut out);
+    let ends = run_draw_session_ends(&prep, &c, &slots, &mut out);
     let ids = || prep.slots.iter().map(|s| s.id.to_string());
     let trajectory = Trajectory {
         days: (0..=prep.horizon).collect(),
@@ -145,6 +147,7 @@ pub fn forecast(
             let i = i0 + j;
             let mut rng = draw_rng(opts.seed, i as u32);
             let c = prep.preset.priors.sample(&mut rng);
+            let slots = prep.day0_slots(&mut rng);
             for s in 0..n_slots {
                 noise[s * draws + i] = StandardNormal.sample(&mut rng);
             }
@@ -152,13 +155,13 @@ pub fn forecast(
                 let spont = recovery::spontaneous_totals(
                     prep.preset.priors.spontaneous,
                     &c,
-                    prep.fma_ue_headroom,
+                    super::prepare::fma_ue_headroom(&slots),
                 );
                 for (kk, &(s, day)) in prep.past_obs.iter().enumerate() {
-                    past[kk * draws + i] = fit::past_score(&prep, &c, &spont, s, day);
+                    past[kk * draws + i] = fit::past_score(&prep, &c, &slots, &spont, s, day);
                 }
             }
-            run_draw(&prep, &c, &mut buf[j * rows..(j + 1) * rows], None);
+            run_draw(&prep, &c, &slots, &mut buf[j * rows..(j + 1) * rows], None);
             ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         for row in 0..rows {
