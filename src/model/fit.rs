@@ -66,7 +66,8 @@ pub fn resample(w: &[f64], n: usize, u: f64) -> Vec<usize> {
 /// backwards from the day-0 baseline. Stroke: the same saturating exponential of spontaneous recovery
 /// ([`recovery::spontaneous_share`]), so the patient was worse earlier by what recovered since (held at the rule's
 /// 72-h baseline for earlier days); Parkinson's and ataxia: better by the progression since. Practice before day 0
-/// is not known to the model and is not added. `spont_total` is [`recovery::spontaneous_totals`] of the draw.
+/// is not known to the model and is not added. `slots` are the draw's, with its true day-0 scores
+/// ([`Prepared::day0_slots`]); `spont_total` is [`recovery::spontaneous_totals`] of the draw.
 pub(super) fn past_score(
     prep: &Prepared,
     c: &Circuits,
