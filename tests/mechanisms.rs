@@ -66,8 +66,10 @@ fn acquisition_and_retention(age: u32, order: &str, draws: u32) -> (f64, f64) {
     for i in 0..draws {
         let (traj, ends) = session_ends(&s, Some(&p), 5, i);
         let last = ends.last().expect("one session");
-        acq += last.scores["bbs"] - 40.0;
-        ret += traj.scores["bbs"][last.day as usize + 7] - 40.0;
+        // Gains from the draw's own true day-0 score (the baseline is a measurement: it varies by draw).
+        let bbs = &traj.scores["bbs"];
+        acq += last.scores["bbs"] - bbs[0];
+        ret += bbs[last.day as usize + 7] - bbs[0];
     }
     let n = f64::from(draws);
     (acq / n, ret / n)
