@@ -48,7 +48,11 @@ struct Outcome {
 fn patient(j: u32, calibrated: bool) -> Outcome {
     let sem = fma_sem();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(u64::from(j) + 7);
-    let mep = if j.is_multiple_of(3) { "absent" } else { "present" };
+    let mep = if j.is_multiple_of(3) {
+        "absent"
+    } else {
+        "present"
+    };
     // The patient's score around day 0, spread over most of the scale; the true course from the prior.
     let design = 6.0 + 44.0 * rng.random::<f64>();
     let truth = trajectory(&stroke(mep, design, &[]), None, TRUTH_SEED, j);
