@@ -5,9 +5,11 @@
 //!   from earlier days, sharing the same headroom) and the share lost to progression (Parkinson's, ataxia) or
 //!   learned non-use ([`super::recovery`]).
 //! - **Sessions** ([`Draw::sessions`]): each session's repetitions in a few closed-form blocks of the two-state
-//!   skill model ([`super::skill`]; Smith 2006), weighted by fatigue within the session and by the challenge point
-//!   of the current difficulty; the level moves by the protocol's rule ([`super::progression`]). Between two sessions
-//!   of a day the fast state is stabilised awake (Walker 2002) and fatigue recovers.
+//!   skill model ([`super::skill`]; Smith 2006), run in rounds shared by all the session's tasks so that fatigue
+//!   within the session falls on them alike ([`Practice::session`]), weighted by the challenge point of the current
+//!   difficulty; the level moves by the protocol's rule ([`super::progression`]). Between two sessions of a day the
+//!   fast state is stabilised awake (Walker 2002) and fatigue recovers; blocked practice's transient lead fades
+//!   first ([`Draw::fade_transient`]), and random order's offline benefit comes with the night.
 //! - **Night** ([`Draw::night`]): spontaneous use of the affected arm changes arm function (Han 2008); sleep
 //!   consolidates the fast state and adds an offline gain in proportion to what was learned since the previous night
 //!   (Walker 2002 Neuron 35:205; the gain falls with age, Spencer 2007, see `impairment.rs`); the slow state is

@@ -51,7 +51,7 @@ pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
             p.schedule.repetitions_per_session
         ));
     }
-    if p.practice.order == Order::Blocked && prep.tasks.len() > 1 {
+    if p.practice.order == Order::Blocked && p.practice.tasks.len() > 1 {
         notes.push("tasks practised in blocks: the session looks better than what is kept, part of the lead fades by the next session; random order is retained better, more so in older adults (Shea & Morgan 1979; Czyz 2024)".into());
     }
     let concurrent_part = p
