@@ -60,6 +60,9 @@ pub struct Priors {
     pub sleep_gain: Prior,
     /// Slow-state forgetting time constant without practice (days).
     pub forget_days: Prior,
+    /// Share of the slow state's forgetting rate that comes with age (0 up to 60 years) and that daily use does not
+    /// hold off (Trewartha 2014).
+    pub age_forget_share: f64,
     /// Share of the headroom that training can add.
     pub trainable: Prior,
     /// Retention benefit of random practice order (multiplier - 1).
@@ -93,6 +96,7 @@ pub struct Circuits {
     pub plasticity: f64,
     pub sleep_gain: f64,
     pub forget_days: f64,
+    pub age_forget_share: f64,
     pub trainable: f64,
     pub random_order_benefit: f64,
     pub fitter: bool,
@@ -126,6 +130,7 @@ impl Priors {
             plasticity: self.log_plasticity.sample(rng).exp(),
             sleep_gain: self.sleep_gain.sample(rng),
             forget_days: self.forget_days.sample(rng),
+            age_forget_share: self.age_forget_share,
             trainable: self.trainable.sample(rng),
             random_order_benefit: self.random_order_benefit.sample(rng),
             fitter,

@@ -54,7 +54,9 @@ pub const SLEEP_AGE_OLD: f64 = 65.0;
 /// at 16 weeks, 12 weeks after the last session (Ebersbach 2010 Mov Disord 25:1902).
 pub const FORGET_DAYS_HEALTHY: f64 = 720.0;
 /// Multiplier on the forgetting time constant per decade over 60 (dimensionless). Trewartha 2014 J Neurosci
-/// 34:13411: older adults retain less in the slow state.
+/// 34:13411: older adults retain less in the slow state. The extra forgetting rate this adds over the rate at 60
+/// (a share 1 - 0.8^decades of the total) is age-related loss that daily use of the limb does not hold off: above the
+/// use threshold (Han 2008) only forgetting from disuse stops, so use-dependent gains do not mask age (issue 11.4).
 pub const FORGET_AGE_FACTOR_PER_DECADE: f64 = 0.8;
 
 // Fatigue: useful repetitions saturate within a session: effective = R (1 - exp(-n / R)).
@@ -101,16 +103,26 @@ pub const PART_WHOLE_WHOLE_SHARE: f64 = 0.5;
 /// the joins between segments (Wickens 2013, segmentation).
 pub const PROGRESSIVE_PART_INTEGRATION_SHARE: f64 = 0.7;
 
-// Practice order (contextual interference; Shea & Morgan 1979 J Exp Psychol Hum Learn 5:179).
-/// Retention benefit of random over blocked order, young adults (multiplier on slow learning - 1). Czyz 2024 Sci
-/// Rep 14:15974 (meta-analysis of 54 studies): pooled effect negligible and not significant in the young.
+// Practice order (contextual interference; Shea & Morgan 1979 J Exp Psychol Hum Learn 5:179): blocked practice
+// is better during acquisition, random practice at retention. Performance during practice is not learning (Schmidt
+// & Bjork 1992 Psychol Sci 3:207; Kantak & Winstein 2012 Behav Brain Res 228:219): the engine models blocked
+// practice's acquisition edge as fast-state performance that is not consolidated, and random practice's retention
+// benefit as an offline gain, so the edge is temporary and the benefit shows at retention.
+/// Offline retention benefit of random over blocked order, young adults (share of the skill learned since the
+/// previous night added overnight, dimensionless). Czyz 2024 Sci Rep 14:15974 (meta-analysis of 54 studies): pooled
+/// effect on retention negligible and not significant in young adults.
 pub const RANDOM_ORDER_BENEFIT_YOUNG: f64 = 0.02;
 /// Same in older adults. Czyz 2024 Sci Rep 14:15974: large effect on retention in older adults, medium in adults;
-/// the size of the multiplier is a modelling choice.
+/// the size is a modelling choice.
 pub const RANDOM_ORDER_BENEFIT_OLD: f64 = 0.15;
 /// Acquisition cost of random order (multiplier on fast learning - 1, negative). Shea & Morgan 1979: blocked is
 /// better during acquisition.
 pub const RANDOM_ORDER_ACQUISITION_COST: f64 = -0.3;
+/// Share of the fast state built by blocked practice of several tasks that is performance, not learning: lost when
+/// the session ends instead of being stabilised or consolidated (dimensionless). Schmidt & Bjork 1992; Kantak &
+/// Winstein 2012. Calibration: equal to the acquisition cost of random order, so that without the age-dependent
+/// offline benefit both orders retain the same (Czyz 2024: negligible difference in young adults).
+pub const BLOCKED_TRANSIENT_SHARE: f64 = -RANDOM_ORDER_ACQUISITION_COST;
 
 // Feedback.
 /// Extra reinforcement learning with augmented feedback on every repetition, Parkinson's (multiplier - 1 at

@@ -5,9 +5,11 @@
 //!   from earlier days, sharing the same headroom) and the share lost to progression (Parkinson's, ataxia) or
 //!   learned non-use ([`super::recovery`]).
 //! - **Sessions** ([`Draw::sessions`]): each session's repetitions in a few closed-form blocks of the two-state
-//!   skill model ([`super::skill`]; Smith 2006), weighted by fatigue within the session and by the challenge point
-//!   of the current difficulty; the level moves by the protocol's rule ([`super::progression`]). Between two sessions
-//!   of a day the fast state is stabilised awake (Walker 2002) and fatigue recovers.
+//!   skill model ([`super::skill`]; Smith 2006), run in rounds shared by all the session's tasks so that fatigue
+//!   within the session falls on them alike ([`Practice::session`]), weighted by the challenge point of the current
+//!   difficulty; the level moves by the protocol's rule ([`super::progression`]). Between two sessions of a day the
+//!   fast state is stabilised awake (Walker 2002) and fatigue recovers; blocked practice's transient lead fades
+//!   first ([`Draw::fade_transient`]), and random order's offline benefit comes with the night.
 //! - **Night** ([`Draw::night`]): spontaneous use of the affected arm changes arm function (Han 2008); sleep
 //!   consolidates the fast state and adds an offline gain in proportion to what was learned since the previous night
 //!   (Walker 2002 Neuron 35:205; the gain falls with age, Spencer 2007, see `impairment.rs`); the slow state is
@@ -27,8 +29,8 @@
 
 use super::circuits::Circuits;
 use super::constants as k;
-use super::outcome::{self, DOMAINS, Domain};
-use super::prepare::{Blocks, Prepared, TaskPlan};
+use super::outcome::{self, DOMAINS, Domain, Slot};
+use super::prepare::{self, Blocks, Prepared, Rounds, TaskPlan};
 use super::progression::Ladder;
 use super::protocol::{FeedbackKind, Order, Protocol};
 use super::recovery::{self, UseState};
@@ -37,12 +39,18 @@ use crate::domain::Condition;
 
 /// Per-draw learner settings derived from the circuits and the protocol: error-based feedback uses the cerebellar
 /// gain and reinforcement the basal-ganglia gain (Therrien 2016); augmented feedback helps in Parkinson's; random
-/// order costs acquisition and helps retention (contextual interference, Shea & Morgan 1979).
+/// order costs acquisition and helps retention, blocked order's edge in acquisition is partly performance that
+/// fades (contextual interference, Shea & Morgan 1979; Schmidt & Bjork 1992; Czyz 2024).
 struct Learners {
     comp: TwoState,
     integ: TwoState,
-    /// Daily retention factor of the slow state.
+    /// Daily retention factor of the slow state, and the part of it that daily use of the arm cannot hold off:
+    /// the age-related loss of slow-state retention (Trewartha 2014).
     keep_per_day: f64,
+    keep_age_per_day: f64,
+    /// Share of the fast state kept when a session ends (practice order), and random order's offline benefit.
+    consolidated: f64,
+    offline_order: f64,
     noise: f64,
 }
 
@@ -65,21 +73,26 @@ impl Learners {
         } else {
             1.0
         };
-        let random =
-            p.is_some_and(|p| p.practice.order == Order::Random && p.practice.tasks.len() > 1);
-        let (fast_order, slow_order) = if random {
-            (
+        // Practice order matters only between several tasks of the protocol (contextual interference): random
+        // order lowers the fast learning of practice (acquisition) and adds an offline benefit; blocked order's extra
+        // fast state is partly performance that fades (`Draw::fade_transient`).
+        let order = p
+            .filter(|p| p.practice.tasks.len() > 1)
+            .map(|p| p.practice.order);
+        let (fast_order, consolidated, offline_order) = match order {
+            Some(Order::Random) => (
                 1.0 + k::RANDOM_ORDER_ACQUISITION_COST,
-                1.0 + c.random_order_benefit,
-            )
-        } else {
-            (1.0, 1.0)
+                1.0,
+                c.random_order_benefit,
+            ),
+            Some(Order::Blocked) => (1.0, 1.0 - k::BLOCKED_TRANSIENT_SHARE, 0.0),
+            None => (1.0, 1.0, 0.0),
         };
         let base = c.plasticity * fb_gain * aug_gain;
-        let comp = TwoState::skill(base * c.declarative * fast_order, base * slow_order);
+        let comp = TwoState::skill(base * c.declarative * fast_order, base);
         let integ = TwoState::skill(
             base * c.declarative * fast_order * c.auto_gain,
-            base * slow_order * c.auto_gain,
+            base * c.auto_gain,
         );
         let retention = err_share * c.err_retention + (1.0 - err_share);
         let forget = (c.forget_days * retention).max(1.0);
@@ -87,6 +100,9 @@ impl Learners {
             comp,
             integ,
             keep_per_day: (-1.0 / forget).exp(),
+            keep_age_per_day: (-c.age_forget_share.clamp(0.0, 1.0) / forget).exp(),
+            consolidated,
+            offline_order,
             noise: c.noise,
         }
     }
@@ -157,77 +173,73 @@ struct Practice {
 }
 
 impl Practice {
-    /// Practise one task for a session: its repetitions in the closed-form blocks `b`, weighted by fatigue and the
-    /// challenge point, the level moving by the protocol's rule (`ladder`).
-    fn task(
+    /// Practise one session: `rounds` rounds, round j being block j of every task in `blocks` (index into `plans`
+    /// and `states`, and that task's blocks). The round's useful repetitions R e^(-done/R) (1 - e^(-n/R)) are
+    /// shared by its blocks in proportion to their repetitions (fatigue is the patient's, not the task's), each
+    /// weighted by the challenge point; the level moves by the protocol's rule (`ladder`). What a task practised
+    /// brings back its savings trace ([`reactivate`]).
+    fn session<'b>(
         &mut self,
-        plan: &TaskPlan,
-        ts: &mut TaskState,
-        b: &Blocks,
+        plans: &[TaskPlan],
+        states: &mut [TaskState],
+        blocks: impl Iterator<Item = (usize, &'b Blocks)> + Clone,
+        rounds: &Rounds,
         l: &Learners,
         ladder: &Ladder,
     ) {
-        let mut practised = 0.0;
-        for _ in 0..b.count {
-            let dlev = ladder.difficulty(ts.level);
-            if b.whole_share > 0.0 {
-                let p = skill::success(task_skill(plan, ts), dlev, l.noise);
-                // Effective repetitions R e^(-done/R) (1 - e^(-n/R)), with e^(-n/R) cached.
-                let eff = self.capacity
-                    * self.fat_e
-                    * (1.0 - b.exp_whole)
-                    * skill::challenge(p)
-                    * self.subacute;
-                self.fat_e *= b.exp_whole;
-                self.fatigue += b.n_whole;
-                practised += eff;
-                // Each whole repetition exercises every component once. Components in the same state
-                // get the same update: compute it once (whole practice keeps them equal).
-                let mut last: Option<(State, State)> = None;
-                for s in ts.parts.iter_mut() {
-                    *s = match last {
-                        Some((before, after)) if before == *s => after,
-                        _ => {
-                            let after = l.comp.block(*s, eff, 1.0);
-                            last = Some((*s, after));
-                            after
-                        }
-                    };
+        let mut practised = vec![0.0; plans.len()];
+        for round in 0..rounds.count {
+            let useful = self.capacity * self.fat_e * (1.0 - rounds.exp) * self.subacute;
+            self.fat_e *= rounds.exp;
+            self.fatigue += rounds.reps;
+            for (i, b) in blocks.clone() {
+                if round >= b.count {
+                    continue;
                 }
-                if plan.iota > 0.0 {
-                    ts.integ = l.integ.block(ts.integ, eff, 1.0);
-                }
-            }
-            if b.whole_share < 1.0 {
-                // Part time is counted in whole-task repetitions (for fatigue); a part repetition takes its
-                // component's share w of a whole one, so the part gets 1/w times as many repetitions.
-                for (((s, &n), &e_n), &w) in ts
-                    .parts
-                    .iter_mut()
-                    .zip(&b.n_parts)
-                    .zip(&b.exp_parts)
-                    .zip(&plan.parts)
-                {
-                    let p = skill::success(s.total(), dlev, l.noise);
-                    let eff = self.capacity
-                        * self.fat_e
-                        * (1.0 - e_n)
-                        * skill::challenge(p)
-                        * self.subacute;
-                    self.fat_e *= e_n;
-                    self.fatigue += n;
-                    practised += eff * w;
-                    *s = l.comp.block(*s, eff / w.max(1e-3), 1.0);
-                    if b.part_integ > 0.0 && plan.iota > 0.0 {
-                        ts.integ = l.integ.block(ts.integ, eff * b.part_integ, 1.0);
+                let (plan, ts) = (&plans[i], &mut states[i]);
+                let dlev = ladder.difficulty(ts.level);
+                if b.whole_share > 0.0 {
+                    let p = skill::success(task_skill(plan, ts), dlev, l.noise);
+                    let eff = useful * b.round_whole * skill::challenge(p);
+                    practised[i] += eff;
+                    // Each whole repetition exercises every component once. Components in the same state get the
+                    // same update: compute it once (whole practice keeps them equal).
+                    let mut last: Option<(State, State)> = None;
+                    for s in ts.parts.iter_mut() {
+                        *s = match last {
+                            Some((before, after)) if before == *s => after,
+                            _ => {
+                                let after = l.comp.block(*s, eff, 1.0);
+                                last = Some((*s, after));
+                                after
+                            }
+                        };
+                    }
+                    if plan.iota > 0.0 {
+                        ts.integ = l.integ.block(ts.integ, eff, 1.0);
                     }
                 }
-            }
-            if ladder.adapts() {
-                ts.level = ladder.adapt(ts.level, task_skill(plan, ts), l.noise, b.windows);
+                if b.whole_share < 1.0 {
+                    // Part time is counted in whole-task repetitions (for fatigue); a part repetition takes its
+                    // component's share w of a whole one, so the part gets 1/w times as many repetitions.
+                    for ((s, &r), &w) in ts.parts.iter_mut().zip(&b.round_parts).zip(&plan.parts) {
+                        let p = skill::success(s.total(), dlev, l.noise);
+                        let eff = useful * r * skill::challenge(p);
+                        practised[i] += eff * w;
+                        *s = l.comp.block(*s, eff / w.max(1e-3), 1.0);
+                        if b.part_integ > 0.0 && plan.iota > 0.0 {
+                            ts.integ = l.integ.block(ts.integ, eff * b.part_integ, 1.0);
+                        }
+                    }
+                }
+                if ladder.adapts() {
+                    ts.level = ladder.adapt(ts.level, task_skill(plan, ts), l.noise, b.windows);
+                }
             }
         }
-        reactivate(ts, practised);
+        for (ts, &eff) in states.iter_mut().zip(&practised) {
+            reactivate(ts, eff);
+        }
     }
 }
 
@@ -235,6 +247,8 @@ impl Practice {
 struct Draw<'p> {
     prep: &'p Prepared<'p>,
     c: &'p Circuits,
+    /// The instruments with this draw's true day-0 scores ([`Prepared::day0_slots`]).
+    slots: &'p [Slot],
     l: Learners,
     ladder: Ladder,
     tasks: Vec<TaskState>,
@@ -276,6 +290,10 @@ struct Draw<'p> {
     loss: [f64; DOMAINS],
     /// Practice carried to each domain (share of headroom).
     train: [f64; DOMAINS],
+    /// Practice order of the last session run (its protocol's [`Learners`]): share of the fast state kept when
+    /// the session's fast state is stabilised, and the offline benefit added at night.
+    consolidated: f64,
+    offline_order: f64,
 }
 
 /// Run one draw, writing the true score of slot s on day d to `out[s * (horizon + 1) + d]`, arm use per day to
@@ -285,11 +303,12 @@ struct Draw<'p> {
 pub(super) fn run_draw(
     prep: &Prepared,
     c: &Circuits,
+    slots: &[Slot],
     out: &mut [f64],
     mut arm_use: Option<&mut Vec<f64>>,
     ends: &mut [f64],
 ) {
-    let mut draw = Draw::new(prep, c);
+    let mut draw = Draw::new(prep, c, slots);
     for day in prep.first_day..=prep.horizon as i32 {
         if let Ok(d) = usize::try_from(day) {
             draw.morning(d, out, arm_use.as_deref_mut());
@@ -300,7 +319,7 @@ pub(super) fn run_draw(
 }
 
 impl<'p> Draw<'p> {
-    fn new(prep: &'p Prepared<'p>, c: &'p Circuits) -> Draw<'p> {
+    fn new(prep: &'p Prepared<'p>, c: &'p Circuits, slots: &'p [Slot]) -> Draw<'p> {
         let ladder = Ladder::new(prep.protocol);
         let tasks = prep
             .tasks
@@ -316,17 +335,18 @@ impl<'p> Draw<'p> {
             })
             .collect();
         let tau = c.spont_tau.max(1.0);
-        let arm_f0 = prep.arm_slot.map(|i| prep.slots[i].function());
+        let arm_f0 = prep.arm_slot.map(|i| slots[i].function());
         Draw {
             prep,
             c,
+            slots,
             l: Learners::new(prep, c),
             ladder,
             tasks,
             spont_total: recovery::spontaneous_totals(
                 prep.preset.priors.spontaneous,
                 c,
-                prep.fma_ue_headroom,
+                prepare::fma_ue_headroom(slots),
             ),
             spont_scale: (-prep.preset.priors.spont_offset_days / tau).exp(),
             q: (-1.0 / tau).exp(),
@@ -367,6 +387,8 @@ impl<'p> Draw<'p> {
             gain: [0.0; DOMAINS],
             loss: [0.0; DOMAINS],
             train: [0.0; DOMAINS],
+            consolidated: 1.0,
+            offline_order: 0.0,
         }
     }
 
@@ -401,7 +423,7 @@ impl<'p> Draw<'p> {
         loss: &[f64; DOMAINS],
         mut put: impl FnMut(usize, f64),
     ) {
-        for (s, slot) in self.prep.slots.iter().enumerate() {
+        for (s, slot) in self.slots.iter().enumerate() {
             let d = slot.domain as usize;
             put(
                 s,
@@ -484,9 +506,12 @@ impl<'p> Draw<'p> {
         } else {
             1.0
         };
-        let (capacity, minutes) = match dose {
-            None => (prep.fatigue_capacity, prep.minutes),
-            Some(d) => (prep.doses[d].fatigue_capacity, prep.doses[d].minutes),
+        let (capacity, minutes, rounds) = match dose {
+            None => (prep.fatigue_capacity, prep.minutes, prep.rounds),
+            Some(d) => {
+                let dose = &prep.doses[d];
+                (dose.fatigue_capacity, dose.minutes, dose.rounds)
+            }
         };
         let fat_e;
         if let Some((ld, lh)) = self.last_hour
@@ -495,6 +520,7 @@ impl<'p> Draw<'p> {
             // Same day: an awake gap.
             self.fatigue = skill::recover(self.fatigue, hour - lh);
             fat_e = (-self.fatigue / capacity).exp();
+            self.fade_transient();
             for ts in self.tasks.iter_mut() {
                 for s in ts.parts.iter_mut() {
                     *s = skill::wake_gap(*s);
@@ -518,10 +544,17 @@ impl<'p> Draw<'p> {
                         ts.level = lv;
                     }
                 }
-                for (plan, ts) in prep.tasks.iter().zip(self.tasks.iter_mut()) {
-                    run.task(plan, ts, &plan.blocks, &self.l, &self.ladder);
-                }
+                run.session(
+                    &prep.tasks,
+                    &mut self.tasks,
+                    prep.tasks.iter().map(|t| &t.blocks).enumerate(),
+                    &rounds,
+                    &self.l,
+                    &self.ladder,
+                );
                 self.session_index += 1;
+                (self.consolidated, self.offline_order) =
+                    (self.l.consolidated, self.l.offline_order);
             }
             Some(d) => {
                 let dose = &prep.doses[d];
@@ -532,16 +565,17 @@ impl<'p> Draw<'p> {
                         self.tasks[i].level = lv;
                     }
                 }
-                for (i, b) in &dose.blocks {
-                    run.task(
-                        &prep.tasks[*i],
-                        &mut self.tasks[*i],
-                        b,
-                        &self.src_l[src],
-                        ladder,
-                    );
-                }
+                let l = &self.src_l[src];
+                run.session(
+                    &prep.tasks,
+                    &mut self.tasks,
+                    dose.blocks.iter().map(|(i, b)| (*i, b)),
+                    &rounds,
+                    l,
+                    ladder,
+                );
                 self.src_index[src] += 1;
+                (self.consolidated, self.offline_order) = (l.consolidated, l.offline_order);
             }
         }
         self.fatigue = run.fatigue;
@@ -551,25 +585,30 @@ impl<'p> Draw<'p> {
     /// The rest of the day and the night.
     fn night(&mut self, therapy_day: bool, day: i32) {
         let prep = self.prep;
+        self.fade_transient();
+        self.random_order_offline_gain();
         // Before day 0 (earlier practice) only the skills change: the recovery curve and arm use start on day 0.
         let before = day < 0;
         if !before && let (Some(u), Some(_)) = (self.use_state.as_mut(), self.arm_f0) {
             let a = Domain::Arm as usize;
             let f0 = self.arm_f0.unwrap_or(0.0);
             let f_now = f0 + self.gain[a] * (1.0 - f0) - self.loss[a] * f0;
-            self.use_df += u.day(
-                f_now.clamp(0.0, 1.0),
-                recovery::forced_use(therapy_day, self.constraint),
-            );
+            // Use-dependent change is learning from daily use: it scales with the draw's plasticity, which falls with
+            // age (Voelcker-Rehage 2008), so use does not mask age.
+            self.use_df += self.c.plasticity
+                * u.day(
+                    f_now.clamp(0.0, 1.0),
+                    recovery::forced_use(therapy_day, self.constraint),
+                );
         }
         // Daily use of the affected arm is practice: it holds arm skill against forgetting (Han 2008).
         let arm_use_today = self.use_state.map_or(0.0, |u| u.use_);
-        // Forgetting stops when the arm is used at least half the time (the use threshold). One powf a day, shared
+        // Forgetting from disuse stops when the arm is used at least half the time (the use threshold); the
+        // age-related part does not (Trewartha 2014: older adults keep less in the slow state). One powf a day, shared
         // by every arm task.
-        let keep_arm = if arm_use_today >= 0.5 {
-            1.0
-        } else if arm_use_today > 0.0 {
-            self.l.keep_per_day.powf(1.0 - 2.0 * arm_use_today)
+        let keep_arm = if arm_use_today > 0.0 {
+            let disuse = self.l.keep_per_day / self.l.keep_age_per_day;
+            self.l.keep_age_per_day * disuse.powf((1.0 - 2.0 * arm_use_today).max(0.0))
         } else {
             self.l.keep_per_day
         };
@@ -602,5 +641,38 @@ impl<'p> Draw<'p> {
             return;
         }
         self.q_t *= self.q;
+    }
+
+    /// Practice order at the end of a session's practice (Schmidt & Bjork 1992; Kantak & Winstein 2012: performance
+    /// is not learning). After blocked practice of several tasks, the share of the fast state that came from
+    /// repeating the same task on consecutive trials is performance only and fades; after random practice, the
+    /// offline benefit of contextual interference is added at night, a share of what was learned since the previous
+    /// night (`night`; Czyz 2024: larger in older adults). Called when a session's fast state is stabilised: before a
+    /// gap awake and at night.
+    fn fade_transient(&mut self) {
+        let keep = self.consolidated;
+        if keep < 1.0 {
+            for ts in self.tasks.iter_mut() {
+                for s in ts.parts.iter_mut() {
+                    s.fast *= keep;
+                }
+                ts.integ.fast *= keep;
+            }
+        }
+    }
+
+    /// Random order's offline benefit at night: `offline_order` times the skill consolidated since the previous
+    /// night, added to the slow state (see [`Draw::fade_transient`]).
+    fn random_order_offline_gain(&mut self) {
+        let b = self.offline_order;
+        if b == 0.0 {
+            return;
+        }
+        for ts in self.tasks.iter_mut() {
+            for (s, last) in ts.parts.iter_mut().zip(&ts.at_last_night) {
+                s.slow += b * (s.total() - last).max(0.0);
+            }
+            ts.integ.slow += b * (ts.integ.total() - ts.integ_at_last_night).max(0.0);
+        }
     }
 }

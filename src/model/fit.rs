@@ -1,11 +1,14 @@
 //! Calibration on a patient's own assessments: importance weighting of the Monte Carlo draws by the likelihood of
 //! the scenario's `observations` (Gaussian measurement error with each instrument's SEM), then systematic resampling
 //! so the forecast's bands come from the posterior (design.md: "weights draws by the likelihood of the patient's
-//! logged assessments"). Observations after day 0 are scored against each draw's forecast (`calibrate`), those
+//! logged assessments"). Observations on or after day 0 are scored against each draw's forecast (`calibrate`), those
 //! before day 0 against its untreated course run backwards (`past_score`): a therapist's logged history conditions
-//! the forecast.
+//! the forecast. The baseline is a measurement too: each draw starts from its own true day-0 score, the entered
+//! baseline plus the instrument's SEM times a normal variate (`Prepared::day0_slots`), so a day-0 assessment logged
+//! besides the baseline is scored like any other.
 
 use super::circuits::{self, Circuits};
+use super::outcome::Slot;
 use super::prepare::Prepared;
 use super::recovery;
 
@@ -63,15 +66,17 @@ pub fn resample(w: &[f64], n: usize, u: f64) -> Vec<usize> {
 /// backwards from the day-0 baseline. Stroke: the same saturating exponential of spontaneous recovery
 /// ([`recovery::spontaneous_share`]), so the patient was worse earlier by what recovered since (held at the rule's
 /// 72-h baseline for earlier days); Parkinson's and ataxia: better by the progression since. Practice before day 0
-/// is not known to the model and is not added. `spont_total` is [`recovery::spontaneous_totals`] of the draw.
+/// is not known to the model and is not added. `slots` are the draw's, with its true day-0 scores
+/// ([`Prepared::day0_slots`]); `spont_total` is [`recovery::spontaneous_totals`] of the draw.
 pub(super) fn past_score(
     prep: &Prepared,
     c: &Circuits,
+    slots: &[Slot],
     spont_total: &[f64; super::outcome::DOMAINS],
     s: usize,
     day: i32,
 ) -> f64 {
-    let slot = &prep.slots[s];
+    let slot = &slots[s];
     let d = slot.domain as usize;
     let back = f64::from(day.min(0));
     let offset = prep.preset.priors.spont_offset_days;
@@ -111,7 +116,7 @@ pub(super) fn calibrate(
         .scenario
         .observations
         .iter()
-        .filter(|o| o.day >= 1 && o.day as usize <= prep.horizon as usize)
+        .filter(|o| o.day >= 0 && o.day as usize <= prep.horizon as usize)
         .filter_map(|o| {
             let id = crate::instruments::get(&o.instrument).ok()?.id;
             let slot = prep.slots.iter().position(|s| s.id == id)?;

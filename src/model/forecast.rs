@@ -123,7 +123,8 @@ pub struct MeasureSummary {
     pub baseline: f64,
     /// MCID used (improvement, instrument units) and whether it is an MCID or an MDC.
     pub mcid: f64,
-    /// Signed change in the instrument's units (e.g. MDS-UPDRS III -5 is an improvement).
+    /// Signed change in the instrument's units (e.g. MDS-UPDRS III -5 is an improvement) of the true score from the
+    /// draw's true day-0 score: the baseline is a measurement, so the change does not carry its error.
     pub change_end: Stat,
     pub change_follow_up: Stat,
     /// Improvement (positive = better) at end of treatment and follow-up, mean over draws.

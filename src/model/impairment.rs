@@ -63,6 +63,8 @@ pub fn preset(s: &Scenario) -> Preset {
         log_plasticity: Prior::new(plast.ln(), k::PLASTICITY_LOG_SD, -2.0, 1.0),
         sleep_gain: Prior::new(sleep, k::SLEEP_GAIN_SD, 0.0, 0.6),
         forget_days: Prior::new(forget, 0.2 * forget, 30.0, 5000.0),
+        // The forgetting rate over its value at 60 comes with age (Trewartha 2014): daily use does not stop it.
+        age_forget_share: 1.0 - k::FORGET_AGE_FACTOR_PER_DECADE.powf(decades_over_60),
         trainable: Prior::new(k::TRAINABLE_SHARE_OLDER, 0.1, 0.05, 0.95),
         random_order_benefit: Prior::new(random_benefit, 0.03, -0.1, 0.5),
         p_fit: 0.0,

@@ -6,7 +6,7 @@ use super::constants as k;
 use super::fit::Calibration;
 use super::forecast::{ProtocolForecast, mcid_text};
 use super::prepare::Prepared;
-use super::protocol::{FeedbackKind, ProgressionRule, Structure, Timing};
+use super::protocol::{FeedbackKind, Order, ProgressionRule, Structure, Timing};
 use super::scenario::Scenario;
 use crate::domain::Condition;
 
@@ -50,6 +50,9 @@ pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
             "{} repetitions per session: fatigue limits useful repetitions, so more adds little (Lang 2016: 9,600 no better than 3,200)",
             p.schedule.repetitions_per_session
         ));
+    }
+    if p.practice.order == Order::Blocked && p.practice.tasks.len() > 1 {
+        notes.push("tasks practised in blocks: the session looks better than what is kept, part of the lead fades by the next session; random order is retained better, more so in older adults (Shea & Morgan 1979; Czyz 2024)".into());
     }
     let concurrent_part = p
         .practice

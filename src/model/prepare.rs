@@ -25,18 +25,21 @@ pub(super) struct TaskPlan {
     pub(super) transfer: [f64; DOMAINS],
 }
 
-/// How one task's repetitions of a session are split into closed-form blocks (the same every session).
+/// How one task's repetitions of a session are split into closed-form blocks (the same every session). A session
+/// runs in rounds: round j is block j of every task, so fatigue falls on all the session's tasks alike (see
+/// [`Rounds`]).
 pub(super) struct Blocks {
+    /// Rounds this task takes part in: the session's rounds, or 0 when the task gets no repetitions.
     pub(super) count: u32,
     /// Progression windows per block.
     pub(super) windows: u32,
     pub(super) whole_share: f64,
     /// Share of part repetitions that also train integration (progressive part).
     pub(super) part_integ: f64,
-    pub(super) n_whole: f64,
-    pub(super) exp_whole: f64,
-    pub(super) n_parts: Vec<f64>,
-    pub(super) exp_parts: Vec<f64>,
+    /// Whole-task repetitions of a block as a share of the round's repetitions (all tasks).
+    pub(super) round_whole: f64,
+    /// Each component's part repetitions as a share of the round's repetitions.
+    pub(super) round_parts: Vec<f64>,
 }
 
 /// No practice of a task in a session.
@@ -46,19 +49,21 @@ fn blocks_none(parts: usize) -> Blocks {
         windows: 1,
         whole_share: 1.0,
         part_integ: 0.0,
-        n_whole: 0.0,
-        exp_whole: 1.0,
-        n_parts: vec![0.0; parts],
-        exp_parts: vec![1.0; parts],
+        round_whole: 0.0,
+        round_parts: vec![0.0; parts],
     }
 }
 
-fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacity: f64) -> Blocks {
-    let count = if n_task > 0.0 {
-        ((n_task / window).ceil() as u32).clamp(1, k::MAX_BLOCKS_PER_SESSION)
-    } else {
-        0
-    };
+/// Blocks of one task doing `n_task` repetitions a session in `rounds` rounds of `n_round` repetitions (all tasks).
+fn blocks(
+    n_task: f64,
+    window: f64,
+    parts: &[f64],
+    structure: Structure,
+    rounds: u32,
+    n_round: f64,
+) -> Blocks {
+    let count = if n_task > 0.0 { rounds } else { 0 };
     let nb = if count > 0 {
         n_task / f64::from(count)
     } else {
@@ -74,7 +79,7 @@ fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacit
             Structure::ProgressivePart => (0.0, k::PROGRESSIVE_PART_INTEGRATION_SHARE),
         }
     };
-    let e = |n: f64| (-n / capacity).exp();
+    let of_round = |n: f64| if n_round > 0.0 { n / n_round } else { 0.0 };
     let n_whole = nb * whole_share;
     let n_parts: Vec<f64> = parts.iter().map(|w| nb * (1.0 - whole_share) * w).collect();
     Blocks {
@@ -82,10 +87,8 @@ fn blocks(n_task: f64, window: f64, parts: &[f64], structure: Structure, capacit
         windows: (nb / window).round().max(1.0) as u32,
         whole_share,
         part_integ,
-        n_whole,
-        exp_whole: e(n_whole),
-        exp_parts: n_parts.iter().map(|&n| e(n)).collect(),
-        n_parts,
+        round_whole: of_round(n_whole),
+        round_parts: n_parts.iter().map(|&n| of_round(n)).collect(),
     }
 }
 
@@ -123,6 +126,10 @@ pub(super) struct Prepared<'a> {
     pub(super) reps: f64,
     pub(super) minutes: f64,
     pub(super) fatigue_capacity: f64,
+    /// Rounds of a session (all tasks together): the session's useful repetitions R (1 - exp(-n / R)) are shared
+    /// by its tasks in proportion to their repetitions, whatever their order (fatigue is the patient's, not the
+    /// task's; Lee & Genovese 1988).
+    pub(super) rounds: Rounds,
     pub(super) horizon: u32,
     pub(super) end_day: u32,
     pub(super) follow_up: u32,
@@ -130,7 +137,6 @@ pub(super) struct Prepared<'a> {
     pub(super) decline_room: f64,
     /// Index of the arm slot driving use-dependent recovery (stroke only).
     pub(super) arm_slot: Option<usize>,
-    pub(super) fma_ue_headroom: Option<f64>,
     /// Domains read by a slot or by arm use, ascending.
     pub(super) used_domains: Vec<usize>,
     /// (slot, day) of each distinct assessment logged before day 0 that calibration scores, by back-casting.
@@ -141,9 +147,42 @@ pub(super) struct Prepared<'a> {
     pub(super) unknown_instruments: Vec<String>,
 }
 
-/// The tasks of a protocol with their blocks for a session of `reps` repetitions and `minutes` minutes.
-fn task_plans(p: &Protocol, reps: f64, minutes: f64) -> Vec<TaskPlan> {
+/// Rounds of a session: how a session's repetitions are run, all its tasks together (see [`Blocks`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Rounds {
+    /// Rounds of a session (0 without practice).
+    pub(super) count: u32,
+    /// Repetitions per round, all tasks together.
+    pub(super) reps: f64,
+    /// exp(-reps / fatigue capacity).
+    pub(super) exp: f64,
+}
+
+/// The tasks of a protocol with their blocks for a session of `reps` repetitions and `minutes` minutes, and the
+/// session's rounds: one number of rounds for the whole session, set by its largest task (see `Blocks`).
+fn task_plans(p: &Protocol, reps: f64, minutes: f64) -> (Vec<TaskPlan>, Rounds) {
     let total_w: f64 = p.practice.tasks.iter().map(|t| t.weight.max(0.0)).sum();
+    let share_of = |t: &super::protocol::Task| {
+        if total_w > 0.0 {
+            t.weight.max(0.0) / total_w
+        } else {
+            1.0 / p.practice.tasks.len() as f64
+        }
+    };
+    let window = f64::from(p.progression.window.max(1));
+    let largest = p
+        .practice
+        .tasks
+        .iter()
+        .map(|t| reps * share_of(t))
+        .fold(0.0, f64::max);
+    let count = ((largest / window).ceil() as u32).clamp(1, k::MAX_BLOCKS_PER_SESSION);
+    let round_reps = reps / f64::from(count);
+    let rounds = Rounds {
+        count,
+        reps: round_reps,
+        exp: (-round_reps / fatigue_capacity(minutes)).exp(),
+    };
     let mut tasks = Vec::new();
     for t in &p.practice.tasks {
         let cw: f64 = t.components.iter().map(|c| c.weight.max(0.0)).sum();
@@ -163,28 +202,23 @@ fn task_plans(p: &Protocol, reps: f64, minutes: f64) -> Vec<TaskPlan> {
                 Timing::Concurrent => k::INTEGRATION_CONCURRENT,
             }
         };
-        let share = if total_w > 0.0 {
-            t.weight.max(0.0) / total_w
-        } else {
-            1.0 / p.practice.tasks.len() as f64
-        };
-        let window = f64::from(p.progression.window.max(1));
         let domain = outcome::domain_of_target(t.target);
         tasks.push(TaskPlan {
             domain,
             transfer: std::array::from_fn(|d| outcome::transfer(domain, outcome::domain_at(d))),
             blocks: blocks(
-                reps * share,
+                reps * share_of(t),
                 window,
                 &parts,
                 p.practice.structure,
-                fatigue_capacity(minutes),
+                count,
+                round_reps,
             ),
             parts,
             iota,
         });
     }
-    tasks
+    (tasks, rounds)
 }
 
 /// A task is the same skill in two protocols when its name, target and number of components are the same: practice
@@ -201,6 +235,8 @@ pub(super) struct Dose {
     pub(super) source: usize,
     pub(super) minutes: f64,
     pub(super) fatigue_capacity: f64,
+    /// The session's rounds (all its tasks together), computed as the forecast protocol's.
+    pub(super) rounds: Rounds,
     /// (index into `Prepared::tasks`, blocks of that task in this session).
     pub(super) blocks: Vec<(usize, Blocks)>,
 }
@@ -211,6 +247,27 @@ pub(super) struct Session {
     pub(super) day: i32,
     pub(super) hour: f64,
     pub(super) dose: Option<usize>,
+}
+
+/// FMA-UE headroom of a draw's slots (the proportional rule's intercept is in FMA-UE points).
+pub(super) fn fma_ue_headroom(slots: &[Slot]) -> Option<f64> {
+    slots.iter().find(|s| s.id == "fma_ue").map(|s| s.up)
+}
+
+impl Prepared<'_> {
+    /// The slots of one draw: every baseline is a measurement, so the draw's true day-0 score is the entered
+    /// baseline plus the instrument's standard error of measurement times a standard normal variate (one per slot,
+    /// always consumed: common random numbers), kept inside the instrument's range. Calibration then weighs the draws
+    /// by the other assessments, a day-0 one included (`fit.rs`).
+    pub(super) fn day0_slots<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> Vec<Slot> {
+        self.slots
+            .iter()
+            .map(|s| {
+                let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng);
+                Slot::new(s.inst, s.baseline + z * s.inst.sem)
+            })
+            .collect()
+    }
 }
 
 pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>) -> Prepared<'a> {
@@ -227,6 +284,11 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
     let mut sessions = Vec::new();
     let mut tasks = Vec::new();
     let (mut reps, mut minutes) = (0.0, 0.0);
+    let mut rounds = Rounds {
+        count: 0,
+        reps: 0.0,
+        exp: 1.0,
+    };
     if let Some(p) = protocol {
         let sc = &p.schedule;
         reps = f64::from(sc.repetitions_per_session);
@@ -242,7 +304,9 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
                 sessions.push((day as u32, hour));
             }
         }
-        tasks = task_plans(p, reps, minutes);
+        let (plans, r) = task_plans(p, reps, minutes);
+        tasks = plans;
+        rounds = r;
     }
     // Earlier practice: each distinct (protocol, minutes, repetitions) is one dose; its tasks are the forecast
     // protocol's when they are the same task, else tasks of their own (practised only in those sessions).
@@ -273,7 +337,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
             None => {
                 let p = &history.protocols[s.protocol];
                 let m = s.minutes.max(0.0);
-                let plans = task_plans(p, f64::from(s.repetitions), m);
+                let (plans, rounds) = task_plans(p, f64::from(s.repetitions), m);
                 let mut blocks = Vec::new();
                 for (t, plan) in p.practice.tasks.iter().zip(plans) {
                     let index = match known_tasks.iter().position(|k| same_task(k, t)) {
@@ -297,6 +361,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
                     source: s.protocol,
                     minutes: m,
                     fatigue_capacity: fatigue_capacity(m),
+                    rounds,
                     blocks,
                 });
                 dose_keys.push(key);
@@ -357,7 +422,6 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
     } else {
         None
     };
-    let fma_ue_headroom = slots.iter().find(|s| s.id == "fma_ue").map(|s| s.up);
     let mut used_domains: Vec<usize> = slots.iter().map(|s| s.domain as usize).collect();
     if arm_slot.is_some() {
         used_domains.push(Domain::Arm as usize);
@@ -401,12 +465,12 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         reps,
         minutes,
         fatigue_capacity: fatigue_capacity(minutes),
+        rounds,
         horizon,
         end_day,
         follow_up,
         decline_room,
         arm_slot,
-        fma_ue_headroom,
         used_domains,
         past_obs,
         past_skipped,

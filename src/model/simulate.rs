@@ -50,9 +50,10 @@ pub fn trajectory(
     let n_days = prep.horizon as usize + 1;
     let mut rng = draw_rng(seed, draw);
     let c = prep.preset.priors.sample(&mut rng);
+    let slots = prep.day0_slots(&mut rng);
     let mut out = vec![0.0; prep.slots.len() * n_days];
     let mut arm_use = Vec::new();
-    run_draw(&prep, &c, &mut out, Some(&mut arm_use), &mut []);
+    run_draw(&prep, &c, &slots, &mut out, Some(&mut arm_use), &mut []);
     let scores = prep
         .slots
         .iter()
@@ -69,6 +70,66 @@ pub fn trajectory(
         scores,
         arm_use,
     }
+}
+
+/// One draw's true score on each instrument at the end of a session (performance during practice, before what is
+/// temporary fades and before the night's consolidation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawSessionEnd {
+    pub day: u32,
+    /// Hour of day the session ended.
+    pub hour: f64,
+    /// Instrument id -> true score.
+    pub scores: BTreeMap<String, f64>,
+}
+
+/// The end of every session of draw `draw` of seed `seed` (the same patient as in [`forecast`] and
+/// [`trajectory`]), with the draw's daily trajectory. For tests and inspection (practice order: Shea & Morgan 1979).
+pub fn session_ends(
+    scenario: &Scenario,
+    protocol: Option<&Protocol>,
+    seed: u64,
+    draw: u32,
+) -> (Trajectory, Vec<DrawSessionEnd>) {
+    let prep = prepare(scenario, protocol);
+    let n_days = prep.horizon as usize + 1;
+    let n_slots = prep.slots.len();
+    let mut rng = draw_rng(seed, draw);
+    let c = prep.preset.priors.sample(&mut rng);
+    let slots = prep.day0_slots(&mut rng);
+    let mut out = vec![0.0; n_slots * n_days];
+    let mut arm_use = Vec::new();
+    let mut ends = vec![0.0; prep.shown * n_slots];
+    run_draw(&prep, &c, &slots, &mut out, Some(&mut arm_use), &mut ends);
+    let ids = || prep.slots.iter().map(|s| s.id.to_string());
+    let trajectory = Trajectory {
+        days: (0..=prep.horizon).collect(),
+        scores: ids()
+            .enumerate()
+            .map(|(s, id)| (id, out[s * n_days..(s + 1) * n_days].to_vec()))
+            .collect(),
+        arm_use,
+    };
+    let ends = shown_sessions(&prep)
+        .zip(ends.chunks(n_slots.max(1)))
+        .map(|((day, hour, minutes), scores)| DrawSessionEnd {
+            day,
+            hour: hour + minutes / 60.0,
+            scores: ids().zip(scores.iter().copied()).collect(),
+        })
+        .collect();
+    (trajectory, ends)
+}
+
+/// (day, start hour, minutes) of every reported session: the sessions of the timeline on or after day 0, in the
+/// order of the end-of-session rows `run_draw` writes.
+fn shown_sessions<'a>(
+    prep: &'a super::prepare::Prepared,
+) -> impl Iterator<Item = (u32, f64, f64)> + 'a {
+    prep.timeline.iter().filter_map(|s| {
+        let minutes = s.dose.map_or(prep.minutes, |d| prep.doses[d].minutes);
+        u32::try_from(s.day).ok().map(|d| (d, s.hour, minutes))
+    })
 }
 
 /// Forecast one protocol (or no treatment) for a scenario.
@@ -103,6 +164,7 @@ pub fn forecast(
             let i = i0 + j;
             let mut rng = draw_rng(opts.seed, i as u32);
             let c = prep.preset.priors.sample(&mut rng);
+            let slots = prep.day0_slots(&mut rng);
             for s in 0..n_slots {
                 noise[s * draws + i] = StandardNormal.sample(&mut rng);
             }
@@ -110,15 +172,16 @@ pub fn forecast(
                 let spont = recovery::spontaneous_totals(
                     prep.preset.priors.spontaneous,
                     &c,
-                    prep.fma_ue_headroom,
+                    super::prepare::fma_ue_headroom(&slots),
                 );
                 for (kk, &(s, day)) in prep.past_obs.iter().enumerate() {
-                    past[kk * draws + i] = fit::past_score(&prep, &c, &spont, s, day);
+                    past[kk * draws + i] = fit::past_score(&prep, &c, &slots, &spont, s, day);
                 }
             }
             run_draw(
                 &prep,
                 &c,
+                &slots,
                 &mut buf[j * rows..(j + 1) * rows],
                 None,
                 &mut ends,
@@ -137,7 +200,7 @@ pub fn forecast(
     }
     let calibration = fit::calibrate(&prep, opts.seed, draws, &past, &mut latent, &mut noise);
     let (measures, ms) = summary::measures(&prep, draws, &latent, &noise);
-    let sessions = session_ends(&prep, draws, &latent[day_rows * draws..], &noise);
+    let sessions = mean_session_ends(&prep, draws, &latent[day_rows * draws..], &noise);
     let primary = summary::primary_of(scenario, protocol);
     Ok(Forecast {
         days: (0..=prep.horizon).collect(),
@@ -166,18 +229,16 @@ pub fn forecast(
 
 /// Mean observed score of every slot at the end of each reported session; `rows[(k * slots + s) * draws + i]` is
 /// draw i's true score of slot s at the end of the k-th session on or after day 0.
-fn session_ends(
+fn mean_session_ends(
     prep: &super::prepare::Prepared,
     draws: usize,
     rows: &[f64],
     noise: &[f64],
 ) -> Vec<SessionEnd> {
     let n_slots = prep.slots.len();
-    prep.timeline
-        .iter()
-        .filter_map(|s| u32::try_from(s.day).ok().map(|d| (d, s.hour)))
+    shown_sessions(prep)
         .enumerate()
-        .map(|(k, (day, hour))| SessionEnd {
+        .map(|(k, (day, hour, _))| SessionEnd {
             day,
             time: clock_text(hour),
             end: prep

@@ -110,20 +110,31 @@ pub(super) fn measures(
             band.p90.push(st.p90);
         }
         let at = |d: usize| &latent[(s * n_days + d) * draws..(s * n_days + d + 1) * draws];
+        // Changes are of the true score from each draw's true day-0 score (the baseline is a measurement too:
+        // `Prepared::day0_slots`).
+        let day0 = at(0);
+        let imp = |i: usize, v: f64| slot.inst.improvement(day0[i], v);
         let mcid = mcid_for(prep, slot);
         col.copy_from_slice(at(end));
-        col.iter_mut().for_each(|v| *v -= slot.baseline);
+        col.iter_mut().zip(day0).for_each(|(v, b)| *v -= b);
         let change_end = stats(&mut col);
         col.copy_from_slice(at(fu));
-        col.iter_mut().for_each(|v| *v -= slot.baseline);
+        col.iter_mut().zip(day0).for_each(|(v, b)| *v -= b);
         let change_follow_up = stats(&mut col);
-        let improvement_end =
-            at(end).iter().map(|&v| slot.improvement(v)).sum::<f64>() / draws as f64;
-        let improvement_follow_up =
-            at(fu).iter().map(|&v| slot.improvement(v)).sum::<f64>() / draws as f64;
+        let mean_imp = |d: usize| {
+            at(d)
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| imp(i, v))
+                .sum::<f64>()
+                / draws as f64
+        };
+        let improvement_end = mean_imp(end);
+        let improvement_follow_up = mean_imp(fu);
         let p_mcid_end = at(end)
             .iter()
-            .filter(|&&v| slot.improvement(v) >= mcid)
+            .enumerate()
+            .filter(|&(i, &v)| imp(i, v) >= mcid)
             .count() as f64
             / draws as f64;
         // Sessions to MCID: per draw, sessions done before the first morning the improvement reaches the MCID.
@@ -133,7 +144,7 @@ pub(super) fn measures(
             let mut per_draw: Vec<u32> = (0..draws)
                 .map(|i| {
                     (1..=end.min(n_days - 1))
-                        .find(|&d| slot.improvement(latent[(s * n_days + d) * draws + i]) >= mcid)
+                        .find(|&d| imp(i, latent[(s * n_days + d) * draws + i]) >= mcid)
                         .map_or(u32::MAX, |d| prep.sessions_before[d])
                 })
                 .collect();
