@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::domain::{Assessment, Condition, Patient, SessionLog};
-use crate::store::export::{ExportData, ExportKind};
+use crate::store::export::{ExportData, ExportKind, Period};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
@@ -440,12 +440,12 @@ pub fn export(
     kind: ExportKind,
     format: Format,
     pseudo: bool,
-    since: Option<NaiveDate>,
+    period: Period,
     out: &Path,
 ) -> anyhow::Result<usize> {
     let dest = out.display().to_string();
     let mut created = false;
-    let res = store.export_with(kind, since, pseudo, &dest, |data| {
+    let res = store.export_with(kind, period, pseudo, &dest, |data| {
         let r = render(kind, data, format, pseudo)
             .map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))?;
         write_private(out, &r.bytes)?;
@@ -476,11 +476,11 @@ pub fn export_to_stream(
     kind: ExportKind,
     format: Format,
     pseudo: bool,
-    since: Option<NaiveDate>,
+    period: Period,
     w: &mut dyn Write,
 ) -> anyhow::Result<usize> {
     let mut rendered = Rendered::default();
-    let (n, export_row) = store.export_with(kind, since, pseudo, STDOUT, |data| {
+    let (n, export_row) = store.export_with(kind, period, pseudo, STDOUT, |data| {
         rendered = render(kind, data, format, pseudo)
             .map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))?;
         Ok(())
@@ -669,7 +669,7 @@ mod tests {
     fn data(store: &mut Store, kind: ExportKind) -> ExportData {
         let mut got = ExportData::default();
         store
-            .export_with(kind, None, false, "test", |d| {
+            .export_with(kind, Period::ALL, false, "test", |d| {
                 got = d.clone();
                 Ok(())
             })
@@ -770,7 +770,7 @@ mod tests {
             ExportKind::Assessments,
             Format::Csv,
             false,
-            None,
+            Period::ALL,
             &mut w,
         )
         .unwrap_err()
@@ -813,7 +813,7 @@ mod tests {
             ExportKind::Assessments,
             Format::Csv,
             false,
-            None,
+            Period::ALL,
             &mut all,
         )
         .unwrap();
