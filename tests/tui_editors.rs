@@ -16,15 +16,6 @@ fn snap_both(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_120x40"), screen(app, 120, 40));
 }
 
-/// The form's line with the focus (it starts "▶ ").
-fn focused_row(a: &App) -> String {
-    let s = screen(a, 120, 40);
-    s.lines()
-        .find(|l| l.trim_start_matches(['│', ' ']).starts_with("▶ "))
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[test]
 fn patient_editor_is_filled_validates_and_saves_the_row() {
     let mut a = app(clinic());

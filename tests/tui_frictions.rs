@@ -13,15 +13,6 @@ fn snap_80(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24));
 }
 
-/// The form's line with the focus (it starts "▶ ").
-fn focused_row(a: &App) -> String {
-    screen(a, 120, 40)
-        .lines()
-        .find(|l| l.trim_start_matches(['│', ' ']).starts_with("▶ "))
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[test]
 fn list_search_ignores_accents_and_case() {
     let mut f = clinic();
