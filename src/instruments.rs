@@ -31,6 +31,10 @@ pub struct Instrument {
     pub id: &'static str,
     /// Short name shown on screen.
     pub short: &'static str,
+    /// Other names clinicians type for it (`tug`, `berg`, `updrs3`): accepted wherever an instrument is named, on
+    /// the command line and in the forms, besides the id and the short name (see [`get`]).
+    #[serde(skip)]
+    pub aliases: &'static [&'static str],
     pub name: &'static str,
     pub unit: &'static str,
     pub min: f64,
@@ -209,12 +213,39 @@ fn known_ids() -> String {
         .join(", ")
 }
 
-/// Look an instrument up by id (case-insensitive; `-` and `_` are interchangeable).
+/// A name as [`get`] compares it: lower case, `-` and blanks as `_` ("FMA-UE" and "fma ue" are `fma_ue`).
+fn normalise(name: &str) -> String {
+    name.trim().to_lowercase().replace(['-', ' '], "_")
+}
+
+impl Instrument {
+    /// The names it answers to, normalised: its id, its short name and its aliases.
+    pub fn names(&self) -> impl Iterator<Item = String> + '_ {
+        [self.id, self.short]
+            .into_iter()
+            .chain(self.aliases.iter().copied())
+            .map(normalise)
+    }
+
+    /// Whether it answers to `name` (any case; `-`, blank and `_` alike): `tug`, `TUG`, `tug_s`.
+    pub fn is_called(&self, name: &str) -> bool {
+        let name = normalise(name);
+        self.names().any(|n| n == name)
+    }
+
+    /// Whether one of its names starts with `prefix` (the forms' type-ahead).
+    pub fn name_starts_with(&self, prefix: &str) -> bool {
+        let prefix = normalise(prefix);
+        self.names().any(|n| n.starts_with(&prefix))
+    }
+}
+
+/// Look an instrument up by id, short name or alias (case-insensitive; `-`, blank and `_` are interchangeable):
+/// `fma_ue`, `FMA-UE`, `tug`, `berg`, `updrs3`.
 pub fn get(id: &str) -> Result<&'static Instrument, InstrumentError> {
-    let norm = id.trim().to_ascii_lowercase().replace('-', "_");
     INSTRUMENTS
         .iter()
-        .find(|i| i.id == norm)
+        .find(|i| i.is_called(id))
         .ok_or_else(|| InstrumentError::Unknown(id.to_string()))
 }
 
@@ -233,6 +264,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "fma_ue",
         short: "FMA-UE",
+        aliases: &["fmaue", "fm_ue", "fugl_meyer_ue"],
         name: "Fugl-Meyer Assessment, upper extremity (motor)",
         unit: "points",
         min: 0.0,
@@ -249,6 +281,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "fma_le",
         short: "FMA-LE",
+        aliases: &["fmale", "fm_le", "fugl_meyer_le"],
         name: "Fugl-Meyer Assessment, lower extremity (motor)",
         unit: "points",
         min: 0.0,
@@ -265,6 +298,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "arat",
         short: "ARAT",
+        aliases: &[],
         name: "Action Research Arm Test",
         unit: "points",
         min: 0.0,
@@ -281,6 +315,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "bbt",
         short: "BBT",
+        aliases: &["box_and_block"],
         name: "Box and Block Test",
         unit: "blocks/60 s",
         min: 0.0,
@@ -297,6 +332,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "nhpt_s",
         short: "9HPT",
+        aliases: &["nhpt", "9hpt", "nine_hole_peg"],
         name: "Nine-Hole Peg Test (time)",
         unit: "s",
         min: 0.0,
@@ -313,6 +349,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "bbs",
         short: "Berg",
+        aliases: &["berg"],
         name: "Berg Balance Scale",
         unit: "points",
         min: 0.0,
@@ -329,6 +366,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "walk10m_ms",
         short: "10MWT",
+        aliases: &["10mwt", "10mw", "walk10m", "10m_walk"],
         name: "10-metre walk test (comfortable speed)",
         unit: "m/s",
         min: 0.0,
@@ -345,6 +383,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "tug_s",
         short: "TUG",
+        aliases: &["tug", "timed_up_and_go"],
         name: "Timed Up and Go",
         unit: "s",
         min: 0.0,
@@ -361,6 +400,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "mds_updrs_iii",
         short: "UPDRS-III",
+        aliases: &["updrs3", "updrs_3", "updrs_iii", "mds_updrs3", "updrs"],
         name: "MDS-UPDRS part III (motor examination)",
         unit: "points",
         min: 0.0,
@@ -377,6 +417,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "hoehn_yahr",
         short: "H&Y",
+        aliases: &["hy", "h_y", "h&y"],
         name: "Hoehn and Yahr stage",
         unit: "stage",
         min: 0.0,
@@ -393,6 +434,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "sara",
         short: "SARA",
+        aliases: &[],
         name: "Scale for the Assessment and Rating of Ataxia",
         unit: "points",
         min: 0.0,
@@ -409,6 +451,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "moca",
         short: "MoCA",
+        aliases: &[],
         name: "Montreal Cognitive Assessment",
         unit: "points",
         min: 0.0,
@@ -425,6 +468,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "barthel",
         short: "Barthel",
+        aliases: &["bi"],
         name: "Barthel Index of activities of daily living",
         unit: "points",
         min: 0.0,
@@ -441,6 +485,7 @@ pub static INSTRUMENTS: &[Instrument] = &[
     Instrument {
         id: "mrs",
         short: "mRS",
+        aliases: &["rankin"],
         name: "modified Rankin Scale",
         unit: "grade",
         min: 0.0,
@@ -491,6 +536,33 @@ mod tests {
         let e = validate("fugl", 3.0).unwrap_err().to_string();
         assert!(e.contains("unknown instrument \"fugl\""), "{e}");
         assert!(e.contains("fma_ue") && e.contains("mds_updrs_iii"), "{e}");
+    }
+
+    #[test]
+    fn common_names_find_their_instrument_and_no_name_is_taken_twice() {
+        for (name, id) in [
+            ("tug", "tug_s"),
+            ("TUG", "tug_s"),
+            ("berg", "bbs"),
+            ("Berg", "bbs"),
+            ("updrs3", "mds_updrs_iii"),
+            ("UPDRS-III", "mds_updrs_iii"),
+            ("FMA-UE", "fma_ue"),
+            ("fma ue", "fma_ue"),
+            ("10MWT", "walk10m_ms"),
+            ("9hpt", "nhpt_s"),
+            ("H&Y", "hoehn_yahr"),
+        ] {
+            assert_eq!(get(name).map(|i| i.id), Ok(id), "{name}");
+        }
+        let mut seen = std::collections::HashMap::new();
+        for i in INSTRUMENTS {
+            for n in i.names().collect::<std::collections::HashSet<_>>() {
+                if let Some(other) = seen.insert(n.clone(), i.id) {
+                    panic!("{n} names both {other} and {}", i.id);
+                }
+            }
+        }
     }
 
     #[test]

@@ -266,7 +266,7 @@ fn cli_patient_delete_needs_confirmation_then_erases() {
     let (ok, out, err) = run(&db, &["patient", "delete", "P-0001", "--yes"]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("Erased patient P-0001: 1 assessments"),
+        out.contains("Erased patient P-0001: 1 assessment,"),
         "{out}"
     );
     let (ok, _, err) = run(&db, &["patient", "show", "P-0001"]);

@@ -579,7 +579,7 @@ fn db_check_and_backup() {
     );
     assert!(out.contains("Integrity:      ok"), "{out}");
     assert!(out.contains("Audit trail:    intact (2 rows)"), "{out}");
-    assert!(out.contains("1 patients"), "{out}");
+    assert!(out.contains("1 patient, 0 assessments"), "{out}");
     let c = env.json(&["db", "check"]);
     assert_eq!(c["ok"], true);
     assert_eq!(c["counts"]["patients"], 1);

@@ -15,8 +15,8 @@ pub struct Args {
     code: String,
     /// Instrument id (`praxis instruments` lists them), e.g. fma_ue, arat, tug_s.
     instrument: String,
-    /// The score, in the instrument's units.
-    #[arg(allow_negative_numbers = true)]
+    /// The score, in the instrument's units (a decimal comma is read as a point: 12,5 is 12.5).
+    #[arg(allow_negative_numbers = true, value_parser = super::util::decimal)]
     score: f64,
     /// Date of the assessment (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]

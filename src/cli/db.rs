@@ -163,9 +163,14 @@ fn check(ctx: &Ctx) -> anyhow::Result<()> {
             None => println!("Audit trail:    intact ({} rows)", report.audit_rows),
             Some(b) => println!("Audit trail:    {b}"),
         }
+        let n = crate::domain::text::count;
         println!(
-            "Records:        {} patients, {} assessments, {} sessions, {} plans, {} clinicians",
-            c.patients, c.assessments, c.sessions, c.plans, c.clinicians
+            "Records:        {}, {}, {}, {}, {}",
+            n(c.patients, "patient"),
+            n(c.assessments, "assessment"),
+            n(c.sessions, "session"),
+            n(c.plans, "plan"),
+            n(c.clinicians, "clinician")
         );
     }
     if !report.ok {

@@ -1,4 +1,5 @@
-//! `praxis export patients|assessments|sessions [--format csv|json] [--pseudonymised] [--since DATE] [--out FILE]`.
+//! `praxis export patients|assessments|sessions [--format csv|json] [--pseudonymised] [--since DATE]
+//! [--until DATE] [--out FILE]`.
 
 use std::os::fd::AsFd as _;
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use chrono::NaiveDate;
 use super::Ctx;
 use super::util::open;
 use crate::app::export::Format;
-use crate::store::export::ExportKind;
+use crate::store::export::{ExportKind, Period};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,12 +37,24 @@ pub struct Args {
     /// Only records dated (patients: changed) on or after this day.
     #[arg(long, value_name = "YYYY-MM-DD")]
     since: Option<NaiveDate>,
+    /// Only records dated (patients: changed) on or before this day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    until: Option<NaiveDate>,
     /// Write to this new file (mode 0600; never overwritten) instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    let period = Period {
+        since: args.since,
+        until: args.until,
+    };
+    if let (Some(since), Some(until)) = (args.since, args.until)
+        && since > until
+    {
+        anyhow::bail!("--since {since} is after --until {until}: no record can be in that period");
+    }
     let mut store = open(ctx)?;
     match &args.out {
         None => {
@@ -53,7 +66,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                 args.kind,
                 args.format,
                 args.pseudonymised,
-                args.since,
+                period,
                 &mut stdout,
             )?;
         }
@@ -63,7 +76,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                 args.kind,
                 args.format,
                 args.pseudonymised,
-                args.since,
+                period,
                 path,
             )?;
             if ctx.json {

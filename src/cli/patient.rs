@@ -61,6 +61,9 @@ struct ListArgs {
     search: Option<String>,
     #[arg(long, value_parser = super::util::named::<ConditionKind>())]
     condition: Option<ConditionKind>,
+    /// Show the patients' names beside their codes (left out unless asked, for a screen others can see).
+    #[arg(long)]
+    names: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -115,7 +118,7 @@ struct FieldArgs {
     #[arg(long, value_name = "YEAR")]
     diagnosis_year: Option<i32>,
     /// Parkinson's: Hoehn & Yahr stage on the modified scale: 0, 1, 1.5, 2, 2.5, 3, 4 or 5.
-    #[arg(long, value_name = "STAGE")]
+    #[arg(long, value_name = "STAGE", value_parser = super::util::decimal)]
     hoehn_yahr: Option<f64>,
     /// Parkinson's: medication state.
     #[arg(long, value_parser = super::util::named::<Medication>())]
@@ -178,9 +181,14 @@ fn delete(ctx: &Ctx, a: DeleteArgs) -> anyhow::Result<()> {
     if ctx.json {
         return ctx.print_json(&serde_json::json!({ "deleted": a.code, "removed": erased }));
     }
+    let n = crate::domain::text::count;
     println!(
-        "Erased patient {}: {} assessments, {} sessions, {} plans; their data is gone from {} audit rows.",
-        a.code, erased.assessments, erased.sessions, erased.plans, erased.audit_rows
+        "Erased patient {}: {}, {}, {}; their data is gone from {}.",
+        a.code,
+        n(erased.assessments, "assessment"),
+        n(erased.sessions, "session"),
+        n(erased.plans, "plan"),
+        n(erased.audit_rows, "audit row")
     );
     Ok(())
 }
@@ -256,7 +264,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let body: Vec<Vec<String>> = rows
+    let mut body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
@@ -274,22 +282,33 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        table(
-            &[
-                "CODE",
-                "AGE",
-                "CONDITION",
-                "ASSESSED",
-                "SESSION",
-                "PLAN",
-                "ATTENTION"
-            ],
-            &body
-        )
-    );
+    let mut header = vec![
+        "CODE",
+        "AGE",
+        "CONDITION",
+        "ASSESSED",
+        "SESSION",
+        "PLAN",
+        "ATTENTION",
+    ];
+    if a.names {
+        with_names(&mut header, &mut body, &rows);
+    }
+    print!("{}", table(&header, &body));
     Ok(())
+}
+
+/// `patient list --names`: a NAME column after the code ("-" for a patient without a name).
+fn with_names(
+    header: &mut Vec<&'static str>,
+    body: &mut [Vec<String>],
+    rows: &[PatientRow<crate::store::PatientBrief>],
+) {
+    header.insert(1, "NAME");
+    for (cells, r) in body.iter_mut().zip(rows) {
+        let name = r.patient.name.as_deref().filter(|n| !n.trim().is_empty());
+        cells.insert(1, name.map_or("-".into(), |n| visible(n).into_owned()));
+    }
 }
 
 /// One line per condition fact, in words.

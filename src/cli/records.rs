@@ -41,7 +41,7 @@ enum CorrectCmd {
 #[derive(Debug, clap::Args)]
 struct CorrectAssessment {
     id: i64,
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::util::decimal)]
     score: Option<f64>,
     #[arg(long, value_name = "YYYY-MM-DD")]
     date: Option<NaiveDate>,

@@ -168,10 +168,16 @@ pub fn parse_fraction(s: &str) -> Result<f64, String> {
         Some(p) => (p.trim(), 100.0),
         None => (s, 1.0),
     };
-    let x: f64 = num.parse().map_err(|_| {
+    let x = text::parse_decimal(num).ok_or_else(|| {
         format!("{s:?} is not a number; give a fraction such as 0.75 or a percentage such as 75%")
     })?;
     Ok(x / scale)
+}
+
+/// A number option (a score, a stage): "12.5", or "12,5" with a decimal comma.
+pub fn decimal(s: &str) -> Result<f64, String> {
+    text::parse_decimal(s)
+        .ok_or_else(|| format!("{s:?} is not a number; write it with a decimal point, e.g. 12.5"))
 }
 
 #[cfg(test)]

@@ -11,16 +11,26 @@ pub trait Named: Copy + 'static {
     /// The value's name, e.g. "cerebellar_ataxia".
     fn name(self) -> &'static str;
 
-    /// The value named `s`, accepting `-` for `_` and any case ("Cerebellar-Ataxia"); `None` if none is.
+    /// The value named `s`, accepting `-` for `_`, any case ("Cerebellar-Ataxia") and the American spelling of
+    /// a British name ("ischemic", "hemorrhagic"); `None` if none is.
     fn parse_name(s: &str) -> Option<Self> {
-        let s = s.trim().to_ascii_lowercase().replace('-', "_");
-        Self::all().iter().copied().find(|v| v.name() == s)
+        let s = american(&s.trim().to_ascii_lowercase().replace('-', "_"));
+        Self::all()
+            .iter()
+            .copied()
+            .find(|v| american(v.name()) == s)
     }
 
     /// Every value's name, in declaration order.
     fn names() -> Vec<&'static str> {
         Self::all().iter().map(|v| v.name()).collect()
     }
+}
+
+/// A name spelled the American way: the British "ae" of medical words is "e" ("ischaemic" is "ischemic"), so both
+/// spellings name the same value. No two values of one enum differ by that alone (a test checks).
+fn american(name: &str) -> String {
+    name.replace("ae", "e")
 }
 
 impl<T> Named for T
@@ -57,6 +67,13 @@ mod tests {
             );
         }
         assert_eq!(T::parse_name("no such value"), None);
+        let spellings: std::collections::HashSet<String> =
+            T::all().iter().map(|v| american(v.name())).collect();
+        assert_eq!(
+            spellings.len(),
+            T::all().len(),
+            "two values differ by ae/e only"
+        );
     }
 
     #[test]
@@ -76,6 +93,19 @@ mod tests {
             serde_json::to_value(ExportKind::Assessments).unwrap(),
             ExportKind::Assessments.name()
         );
+    }
+
+    #[test]
+    fn american_and_british_spellings_name_the_same_stroke_type() {
+        for (typed, v) in [
+            ("ischemic", StrokeType::Ischaemic),
+            ("Ischaemic", StrokeType::Ischaemic),
+            ("hemorrhagic", StrokeType::Haemorrhagic),
+            ("HAEMORRHAGIC", StrokeType::Haemorrhagic),
+        ] {
+            assert_eq!(StrokeType::parse_name(typed), Some(v), "{typed}");
+        }
+        assert_eq!(StrokeType::parse_name("ischmic"), None);
     }
 
     #[test]

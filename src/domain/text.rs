@@ -118,9 +118,56 @@ pub fn cut(s: &str, max: usize) -> String {
     out
 }
 
+/// `s` as search compares it: accents dropped and lower case, so `zoe` finds "Zoë" and `MULLER` finds "Müller"
+/// (transliterated by `deunicode`, so "ß" is "ss" and "Łódź" is "lodz").
+pub fn fold(s: &str) -> String {
+    deunicode::deunicode(s).to_lowercase()
+}
+
+/// A number as a clinician types it, with a decimal point or a decimal comma ("12.5", "12,5"); `None` if it is
+/// not one. A comma is read as the decimal mark only when there is one comma and no point: "1,234.5" is refused
+/// rather than guessed at.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let s: Cow<'_, str> = if s.matches(',').count() == 1 && !s.contains('.') {
+        Cow::Owned(s.replace(',', "."))
+    } else {
+        Cow::Borrowed(s)
+    };
+    s.parse().ok()
+}
+
+/// A count with its noun: "1 patient", "3 patients", "0 patients".
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_comma_is_read_as_a_point() {
+        assert_eq!(parse_decimal("12,5"), Some(12.5));
+        assert_eq!(parse_decimal(" 12.5 "), Some(12.5));
+        assert_eq!(parse_decimal("-0,25"), Some(-0.25));
+        assert_eq!(parse_decimal("1,234.5"), None);
+        assert_eq!(parse_decimal("1,2,3"), None);
+        assert_eq!(parse_decimal("twelve"), None);
+    }
+
+    #[test]
+    fn search_folds_case_and_accents_and_counts_agree_with_their_noun() {
+        assert_eq!(fold("Zoë Müller"), "zoe muller");
+        assert!(fold("Zoë").contains(&fold("ZOE")));
+        assert_eq!(count(1, "patient"), "1 patient");
+        assert_eq!(count(0, "patient"), "0 patients");
+        assert_eq!(count(2_i64, "audit row"), "2 audit rows");
+    }
 
     #[test]
     fn escape_sequences_and_bidi_overrides_are_shown_not_obeyed() {

@@ -26,6 +26,22 @@ pub enum ExportKind {
     Sessions,
 }
 
+/// The days an export covers: records dated (patients: changed) from `since` to `until`, both days included;
+/// `None` leaves that end open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Period {
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl Period {
+    /// Every record.
+    pub const ALL: Period = Period {
+        since: None,
+        until: None,
+    };
+}
+
 /// The records of one export, oldest first (only the vector of the exported kind is filled).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExportData {
@@ -116,18 +132,20 @@ impl Tx<'_> {
     fn read_export(
         &self,
         kind: ExportKind,
-        since: Option<NaiveDate>,
+        period: Period,
         pseudonymised: bool,
     ) -> Result<ExportData> {
-        let since = since.map(date_text);
+        let (since, until) = (period.since.map(date_text), period.until.map(date_text));
+        let days = rusqlite::params![since, until];
         let mut data = ExportData::default();
         match kind {
             ExportKind::Patients => {
                 let mut stmt = self.tx.prepare(
-                    "SELECT code FROM patients WHERE ?1 IS NULL OR substr(updated_at, 1, 10) >= ?1 ORDER BY id",
+                    "SELECT code FROM patients WHERE (?1 IS NULL OR substr(updated_at, 1, 10) >= ?1) \
+                     AND (?2 IS NULL OR substr(updated_at, 1, 10) <= ?2) ORDER BY id",
                 )?;
                 let codes = stmt
-                    .query_map([&since], |r| r.get::<_, String>(0))?
+                    .query_map(days, |r| r.get::<_, String>(0))?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 for code in codes {
                     data.patients.push(self.patient(&code)?);
@@ -136,20 +154,22 @@ impl Tx<'_> {
             ExportKind::Assessments => {
                 let mut stmt = self.tx.prepare(&format!(
                     "SELECT {ASSESSMENT_COLUMNS} FROM assessments a JOIN patients p ON p.id = a.patient_id \
-                     WHERE a.{CURRENT} AND (?1 IS NULL OR a.date >= ?1) ORDER BY a.date, a.id"
+                     WHERE a.{CURRENT} AND (?1 IS NULL OR a.date >= ?1) AND (?2 IS NULL OR a.date <= ?2) \
+                     ORDER BY a.date, a.id"
                 ))?;
                 data.assessments = stmt
-                    .query_map([&since], assessment_from_row)?
+                    .query_map(days, assessment_from_row)?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
             }
             ExportKind::Sessions => {
                 let mut stmt = self.tx.prepare(&format!(
                     "SELECT {SESSION_COLUMNS} FROM sessions s JOIN patients p ON p.id = s.patient_id \
                      WHERE s.{CURRENT} AND (?1 IS NULL OR substr(s.started_at, 1, 10) >= ?1) \
+                     AND (?2 IS NULL OR substr(s.started_at, 1, 10) <= ?2) \
                      ORDER BY s.started_at, s.id"
                 ))?;
                 data.sessions = stmt
-                    .query_map([&since], session_from_row)?
+                    .query_map(days, session_from_row)?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
             }
         }
@@ -166,7 +186,7 @@ impl Tx<'_> {
 }
 
 impl Store {
-    /// Read everything of `kind` (changed or dated on or after `since`) and hand it to `deliver` (which writes the
+    /// Read everything of `kind` (changed or dated within `period`) and hand it to `deliver` (which writes the
     /// file, or renders it to memory), in one transaction that also appends the export's audit row. If `deliver`
     /// fails, nothing is audited because nothing left the database; the audit row is committed only with a delivered
     /// export. Returns the number of records and the id of the export's audit row.
@@ -176,19 +196,20 @@ impl Store {
     pub fn export_with(
         &mut self,
         kind: ExportKind,
-        since: Option<NaiveDate>,
+        period: Period,
         pseudonymised: bool,
         destination: &str,
         deliver: impl FnOnce(&ExportData) -> std::result::Result<(), StoreError>,
     ) -> Result<(usize, i64)> {
         self.write(|tx| {
-            let data = tx.read_export(kind, since, pseudonymised)?;
+            let data = tx.read_export(kind, period, pseudonymised)?;
             let n = data.len();
             let details = serde_json::json!({
                 "kind": kind,
                 "rows": n,
                 "pseudonymised": pseudonymised,
-                "since": since.map(date_text),
+                "since": period.since.map(date_text),
+                "until": period.until.map(date_text),
                 "to": destination,
             });
             tx.audit(

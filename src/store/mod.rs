@@ -132,6 +132,17 @@ impl Store {
         )
         .map_err(|e| StoreError::on_open(e, path))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // The patient search compares names folded (case and accents dropped): `zoe` finds "Zoë".
+        conn.create_scalar_function(
+            "praxis_fold",
+            1,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8
+                | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                let s: Option<String> = ctx.get(0)?;
+                Ok(s.map(|s| crate::domain::text::fold(&s)))
+            },
+        )?;
 
         // Check the version before anything writes to the file (switching to WAL writes the header).
         let found: i64 = conn

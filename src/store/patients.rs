@@ -55,7 +55,8 @@ impl From<&Patient> for PatientBrief {
     }
 }
 
-/// Filter for [`Store::list_patients`]: `search` matches code, name or notes (case-insensitive substring).
+/// Filter for [`Store::list_patients`]: `search` matches code, name or notes (a substring, case and accents
+/// ignored: `zoe` finds "Zoë").
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PatientFilter {
     pub search: Option<String>,
@@ -362,7 +363,8 @@ impl Store {
             .map(|s| {
                 format!(
                     "%{}%",
-                    s.replace('\\', "\\\\")
+                    crate::domain::text::fold(s)
+                        .replace('\\', "\\\\")
                         .replace('%', "\\%")
                         .replace('_', "\\_")
                 )
@@ -378,7 +380,8 @@ impl Store {
         let mut conds = Vec::new();
         if search.is_some() {
             conds.push(
-                "(p.code LIKE ?1 ESCAPE '\\' OR p.name LIKE ?1 ESCAPE '\\' OR p.notes LIKE ?1 ESCAPE '\\')",
+                "(praxis_fold(p.code) LIKE ?1 ESCAPE '\\' OR praxis_fold(p.name) LIKE ?1 ESCAPE '\\' \
+                 OR praxis_fold(p.notes) LIKE ?1 ESCAPE '\\')",
             );
         }
         if filter.condition.is_some() {

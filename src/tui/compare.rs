@@ -53,6 +53,10 @@ pub struct CompareScreen {
     pub total_draws: u32,
     instrument: usize,
     rank_sel: usize,
+    /// The first line of the reasons under the ranking shown (PgUp/PgDn/Home/End; reset with the protocol).
+    notes_scroll: u16,
+    /// The last first line that still fills the reasons' panel, as last drawn.
+    notes_max: std::cell::Cell<u16>,
 }
 
 impl CompareScreen {
@@ -74,6 +78,8 @@ impl CompareScreen {
             total_draws: 0,
             instrument: 0,
             rank_sel: 0,
+            notes_scroll: 0,
+            notes_max: std::cell::Cell::new(0),
         }
     }
 
@@ -423,12 +429,37 @@ impl CompareScreen {
                     .collect()
             })
             .unwrap_or_default();
-        f.render_widget(
-            Paragraph::new(notes)
-                .wrap(Wrap { trim: true })
-                .style(t.dim()),
-            notes_area,
-        );
+        // More reasons than fit: they scroll, and the last line says how (never a sentence cut off unseen).
+        let para = Paragraph::new(notes)
+            .wrap(Wrap { trim: true })
+            .style(t.dim());
+        let lines = u16::try_from(para.line_count(notes_area.width)).unwrap_or(u16::MAX);
+        let (text_area, hint_area) = if lines > notes_area.height {
+            let [a, b] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(notes_area);
+            (a, Some(b))
+        } else {
+            (notes_area, None)
+        };
+        let max = lines.saturating_sub(text_area.height);
+        self.notes_max.set(max);
+        let top = self.notes_scroll.min(max);
+        f.render_widget(para.scroll((top, 0)), text_area);
+        if let Some(r) = hint_area {
+            let key = |a| keymap::key_name(Mode::CompareResult, a);
+            let below = max - top;
+            let hint = if below > 0 {
+                format!(
+                    "▼ {} more lines of reasons below: {} {} scroll",
+                    below,
+                    key(Action::PageDown),
+                    key(Action::PageUp)
+                )
+            } else {
+                format!("▲ end of the reasons: {} scrolls back", key(Action::PageUp))
+            };
+            f.render_widget(Paragraph::new(Span::styled(hint, t.key())), r);
+        }
     }
 }
 
@@ -509,8 +540,20 @@ impl Screen for CompareScreen {
                 match a {
                     Action::Left => self.instrument = (self.instrument + n_inst - 1) % n_inst,
                     Action::Right => self.instrument = (self.instrument + 1) % n_inst,
-                    Action::Up => self.rank_sel = self.rank_sel.saturating_sub(1),
-                    Action::Down => self.rank_sel = (self.rank_sel + 1).min(n_prot - 1),
+                    Action::Up => {
+                        self.rank_sel = self.rank_sel.saturating_sub(1);
+                        self.notes_scroll = 0;
+                    }
+                    Action::Down => {
+                        self.rank_sel = (self.rank_sel + 1).min(n_prot - 1);
+                        self.notes_scroll = 0;
+                    }
+                    Action::PageUp => self.notes_scroll = self.notes_scroll.saturating_sub(3),
+                    Action::PageDown => {
+                        self.notes_scroll = (self.notes_scroll + 3).min(self.notes_max.get())
+                    }
+                    Action::Top => self.notes_scroll = 0,
+                    Action::Bottom => self.notes_scroll = self.notes_max.get(),
                     Action::Search => self.phase = Phase::Pick,
                     Action::SetPlan => {
                         let ranked = Self::ranked(c);

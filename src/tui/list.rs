@@ -65,7 +65,7 @@ impl Sort {
 struct Item {
     row: PatientRow,
     flags: Vec<Flag>,
-    /// Lower-case text the search matches: code, name, condition.
+    /// Text the search matches, folded (lower case, no accents): code, name, condition.
     haystack: String,
 }
 
@@ -108,8 +108,8 @@ impl ListScreen {
                     row.patient.name.as_deref().unwrap_or(""),
                     row.patient.condition.kind().label(),
                     condition_short(&row.patient.condition)
-                )
-                .to_lowercase();
+                );
+                let haystack = crate::domain::text::fold(&haystack);
                 Item {
                     row,
                     flags,
@@ -129,7 +129,7 @@ impl ListScreen {
     }
 
     fn refilter(&mut self) {
-        let needle = self.search.text.trim().to_lowercase();
+        let needle = crate::domain::text::fold(self.search.text.trim());
         let words: Vec<&str> = needle.split_whitespace().collect();
         let mut visible: Vec<usize> = (0..self.items.len())
             .filter(|&i| words.iter().all(|w| self.items[i].haystack.contains(w)))
@@ -240,8 +240,8 @@ impl ListScreen {
     pub fn counts(&self) -> String {
         let n = |fl: Flag| self.items.iter().filter(|i| i.flags.contains(&fl)).count();
         format!(
-            "{} patients, {} shown · flags: R reassess {} · S no session {} · E plan ending {}",
-            self.items.len(),
+            "{}, {} shown · flags: R reassess {} · S no session {} · E plan ending {}",
+            crate::domain::text::count(self.items.len(), "patient"),
             self.visible.len(),
             n(Flag::ReassessmentDue),
             n(Flag::NoRecentSession),

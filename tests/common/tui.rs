@@ -251,3 +251,12 @@ pub fn edit_notes(a: &mut App, code: &str, notes: &str) {
     super::ctrl(a, 'u');
     typ(a, notes);
 }
+
+/// The form's line with the focus (it starts "▶ "), at 120 columns.
+pub fn focused_row(a: &App) -> String {
+    screen(a, 120, 40)
+        .lines()
+        .find(|l| l.trim_start_matches(['│', ' ']).starts_with("▶ "))
+        .unwrap_or_default()
+        .to_string()
+}

@@ -5,11 +5,10 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 
-use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::app::AppError;
-use crate::store::export::{ExportData, ExportKind};
+use crate::store::export::{ExportData, ExportKind, Period};
 use crate::store::{Store, StoreError};
 use pseudonym::pseudonymise;
 
@@ -110,12 +109,12 @@ pub fn export(
     kind: ExportKind,
     format: Format,
     pseudo: bool,
-    since: Option<NaiveDate>,
+    period: Period,
     out: &Path,
 ) -> Result<usize, AppError> {
     let dest = out.display().to_string();
     let mut created = false;
-    let res = store.export_with(kind, since, pseudo, &dest, |data| {
+    let res = store.export_with(kind, period, pseudo, &dest, |data| {
         let r =
             render(kind, data, format, pseudo).map_err(|e| StoreError::Invalid(e.to_string()))?;
         write_private(out, &r.bytes)?;
@@ -146,11 +145,11 @@ pub fn export_to_stream(
     kind: ExportKind,
     format: Format,
     pseudo: bool,
-    since: Option<NaiveDate>,
+    period: Period,
     w: &mut dyn Write,
 ) -> Result<usize, AppError> {
     let mut rendered = Rendered::default();
-    let (n, export_row) = store.export_with(kind, since, pseudo, STDOUT, |data| {
+    let (n, export_row) = store.export_with(kind, period, pseudo, STDOUT, |data| {
         rendered =
             render(kind, data, format, pseudo).map_err(|e| StoreError::Invalid(e.to_string()))?;
         Ok(())

@@ -4,6 +4,7 @@ use super::pseudonym::*;
 use super::*;
 use crate::domain::{Assessment, Patient, SessionLog};
 use crate::store::Store;
+use chrono::NaiveDate;
 
 #[test]
 fn birth_bands_are_five_years_wide() {
@@ -108,7 +109,7 @@ fn store_with_assessments(n: usize) -> (tempfile::TempDir, Store) {
 fn data(store: &mut Store, kind: ExportKind) -> ExportData {
     let mut got = ExportData::default();
     store
-        .export_with(kind, None, false, "test", |d| {
+        .export_with(kind, Period::ALL, false, "test", |d| {
             got = d.clone();
             Ok(())
         })
@@ -209,7 +210,7 @@ fn a_stream_cut_short_gets_a_second_audit_row_saying_what_was_left() {
         ExportKind::Assessments,
         Format::Csv,
         false,
-        None,
+        Period::ALL,
         &mut w,
     )
     .unwrap_err()
@@ -252,7 +253,7 @@ fn a_stream_cut_short_gets_a_second_audit_row_saying_what_was_left() {
         ExportKind::Assessments,
         Format::Csv,
         false,
-        None,
+        Period::ALL,
         &mut all,
     )
     .unwrap();

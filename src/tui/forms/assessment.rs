@@ -7,6 +7,7 @@ use super::draft::{FormDraft, FormKind};
 use super::field::{Choice, FormSpec, Row, choice_keys, choice_span, date_error, text};
 use crate::domain::Assessment;
 use crate::domain::rules::{self, Context};
+use crate::domain::text::parse_decimal;
 use crate::instruments::{self, Instrument};
 use crate::tui::data::PatientDetail;
 use crate::tui::screen::{Cmd, Ctx};
@@ -135,10 +136,10 @@ impl FormSpec for AssessmentForm {
             None => instrument = Some(format!("choose an instrument with {}", choice_keys())),
             Some(inst) => {
                 let s = text(&self.score);
-                score = match s.parse::<f64>() {
+                score = match parse_decimal(s) {
                     _ if s.is_empty() => Some(format!("enter a score, {}", inst.range_text())),
-                    Ok(v) => rules::check_score(inst.id, v).err().map(|x| x.message),
-                    Err(_) => Some(format!(
+                    Some(v) => rules::check_score(inst.id, v).err().map(|x| x.message),
+                    None => Some(format!(
                         "{s:?} is not a number; {} is scored {}",
                         inst.short,
                         inst.range_text()
@@ -161,7 +162,7 @@ impl FormSpec for AssessmentForm {
             id: 0,
             patient_code: self.patient_code.clone(),
             instrument: self.instrument.current().ok_or(0usize)?.to_string(),
-            score: text(&self.score).parse().map_err(|_| 1usize)?,
+            score: parse_decimal(text(&self.score)).ok_or(1usize)?,
             date: NaiveDate::parse_from_str(text(&self.date), "%Y-%m-%d").map_err(|_| 2usize)?,
             assessor: Some(text(&self.assessor).to_string()).filter(|s| !s.is_empty()),
             notes: text(&self.notes).to_string(),

@@ -105,6 +105,11 @@ pub trait FormSpec: std::fmt::Debug + Send {
     fn choice_spans(&self, _focused: bool, _t: &Theme) -> Vec<Span<'static>> {
         Vec::new()
     }
+    /// The values a text row is picked from with ← → (or the first letter) instead of typed, `""` (unknown)
+    /// first; `None` for a row that is typed.
+    fn options(&self, _row: usize) -> Option<Vec<&'static str>> {
+        None
+    }
     /// Words after a row's text (the values it takes).
     fn note(&self, _row: usize, _focused: bool) -> Option<String> {
         None
@@ -218,6 +223,36 @@ pub fn vnum<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, Stri
     s.parse()
         .map(Some)
         .map_err(|_| format!("{what} is a number; got {s:?}"))
+}
+
+/// The options of a row picked from the values of `T`: unknown (empty), then each value's name.
+pub fn picked<T: Named>() -> Vec<&'static str> {
+    std::iter::once("").chain(T::names()).collect()
+}
+
+/// The option after (or before) `current` among `options`, wrapping; the first when `current` is none of them.
+pub fn step_option(options: &[&'static str], current: &str, forward: bool) -> &'static str {
+    let n = options.len().max(1);
+    let at = options.iter().position(|o| *o == current);
+    let k = match (at, forward) {
+        (None, _) => 0,
+        (Some(i), true) => (i + 1) % n,
+        (Some(i), false) => (i + n - 1) % n,
+    };
+    options.get(k).copied().unwrap_or("")
+}
+
+/// The next option after `current` whose name starts with `letter` (pressing it again goes on to the next).
+pub fn option_by_letter(
+    options: &[&'static str],
+    current: &str,
+    letter: char,
+) -> Option<&'static str> {
+    let n = options.len();
+    let at = options.iter().position(|o| *o == current).unwrap_or(0);
+    (1..=n)
+        .map(|k| options[(at + k) % n])
+        .find(|o| o.starts_with(letter.to_ascii_lowercase()))
 }
 
 /// The keys that step a choice row ("← →"), as the form's keymap binds them.

@@ -33,6 +33,7 @@ pub use session::SessionForm;
 use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::screen::{Cmd, Ctx, Outcome, Screen};
+use super::widgets::TextField;
 use crate::domain::{Assessment, Patient, rules};
 use crate::instruments::{self, Instrument};
 
@@ -324,8 +325,7 @@ impl Form {
         let len = ids.len();
         let matches = |k: usize, prefix: &str| {
             ids[k].starts_with(prefix)
-                || instruments::get(&ids[k])
-                    .is_ok_and(|i| i.short.to_ascii_lowercase().starts_with(prefix))
+                || instruments::get(&ids[k]).is_ok_and(|i| i.name_starts_with(prefix))
         };
         let mut typed = format!("{}{ch}", self.rules.typed);
         // The current choice stays while it still matches; a letter that matches nothing added to the others
@@ -368,6 +368,40 @@ impl Form {
             (c.at + c.ids.len() - 1) % n
         };
         self.choose(k);
+    }
+
+    /// A key on a row picked from a list ([`FormSpec::options`]): ← → step through the values, a letter picks
+    /// the next value starting with it, Backspace, Delete and the empty-field key make it unknown; nothing is
+    /// typed. The keys that move between fields and save are the form's as usual (false: not used here).
+    fn pick(&mut self, ev: &KeyEvent, options: &[&'static str]) -> bool {
+        let Some(Some(field)) = self.spec.fields_mut().into_iter().nth(self.focus) else {
+            return false;
+        };
+        let current = field.text.trim().to_string();
+        let plain = !ev
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let new = match (keymap::lookup(Mode::Form.table(), ev), ev.code) {
+            (Some(Action::Left), _) => Some(field::step_option(options, &current, false)),
+            (Some(Action::Right), _) => Some(field::step_option(options, &current, true)),
+            (_, KeyCode::Backspace | KeyCode::Delete) => Some(""),
+            _ if keymap::EMPTY_FIELD.matches(ev) => Some(""),
+            (_, KeyCode::Char(ch)) if plain && ch.is_ascii_alphanumeric() => {
+                match field::option_by_letter(options, &current, ch) {
+                    Some(v) => Some(v),
+                    None => return true, // no value starts so: nothing changes, nothing is typed
+                }
+            }
+            (_, KeyCode::Char(_)) if plain => return true,
+            _ => None,
+        };
+        let Some(v) = new else {
+            return false;
+        };
+        *field = TextField::new(v.to_string());
+        self.save_error = None;
+        self.rules.confirm = None;
+        true
     }
 
     fn try_save(&mut self, cmds: &mut Vec<Cmd>) {
@@ -525,6 +559,11 @@ impl Screen for Form {
             }
             return Outcome::Consumed;
         }
+        if let Some(options) = self.spec.options(self.focus)
+            && self.pick(ev, &options)
+        {
+            return Outcome::Consumed;
+        }
         let typed_letter = match ev.code {
             KeyCode::Char(ch)
                 if on_choice
@@ -538,8 +577,8 @@ impl Screen for Form {
             _ => None,
         };
         if let Some(ch) = typed_letter {
-            // Type-ahead: the letters typed so far pick the first choice whose id or short name starts so
-            // (`bbt` finds BBT, not TUG); when none does, the letter alone starts a new search from the next one.
+            // Type-ahead: the letters typed so far pick the first choice whose id, short name or alias starts
+            // so (`bbt` finds BBT, not TUG; `berg` finds the Berg Balance Scale); when none does, the letter alone starts a new search from the next one.
             self.type_ahead(ch);
             return Outcome::Consumed;
         }
@@ -602,6 +641,21 @@ impl Screen for Form {
             ];
             match row.field {
                 None => spans.extend(self.spec.choice_spans(focused, t)),
+                Some(field) if self.spec.options(i).is_some() => {
+                    let v = field.text.trim();
+                    let shown = if v.is_empty() { "unknown" } else { v };
+                    spans.push(if focused {
+                        field::choice_span(shown.to_string(), true, t)
+                    } else {
+                        Span::styled(
+                            shown.to_string(),
+                            if v.is_empty() { t.dim() } else { t.input() },
+                        )
+                    });
+                    if let Some(note) = self.spec.note(i, focused) {
+                        spans.push(Span::styled(format!("  {note}"), t.dim()));
+                    }
+                }
                 Some(field) => {
                     spans.extend(field.spans(t, focused));
                     if let Some(note) = self.spec.note(i, focused) {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use super::draft::{FormDraft, FormKind};
 use super::field::{
     CONDITIONS, Choice, Conflict, FormSpec, Row, Theirs, choice_keys, choice_span,
-    condition_choice, take_theirs, text, texts, venum, vname, vnum,
+    condition_choice, picked, take_theirs, text, texts, venum, vname, vnum,
 };
 use crate::app::patients::PatientFields;
 use crate::domain::rules::{self, Context};
@@ -187,7 +187,14 @@ impl Facts {
                 medication,
             } => {
                 f.diagnosis_year = vnum(text(diagnosis_year), "diagnosis year").map_err(at(0))?;
-                f.hoehn_yahr = vnum(text(hoehn_yahr), "Hoehn & Yahr").map_err(at(1))?;
+                // A decimal comma is a point: "2,5" is stage 2.5.
+                f.hoehn_yahr = match text(hoehn_yahr) {
+                    "" => None,
+                    s => Some(
+                        crate::domain::text::parse_decimal(s)
+                            .ok_or_else(|| (1, format!("Hoehn & Yahr is a number; got {s:?}")))?,
+                    ),
+                };
                 f.medication = venum(text(medication), "medication").map_err(at(2))?;
             }
             Facts::CerebellarAtaxia { ataxia_type } => {
@@ -196,6 +203,19 @@ impl Facts {
             Facts::OlderAdult { falls } => f.falls = vnum(text(falls), "falls").map_err(at(0))?,
         }
         Ok(())
+    }
+
+    /// The values fact `i` is picked from (the facts with a fixed list: stroke type, CST status, MEP,
+    /// medication); `None` for a typed fact.
+    fn options(&self, i: usize) -> Option<Vec<&'static str>> {
+        use crate::domain::{Corticospinal, Medication, Mep, StrokeType};
+        match (self, i) {
+            (Facts::Stroke { .. }, 1) => Some(picked::<StrokeType>()),
+            (Facts::Stroke { .. }, 2) => Some(picked::<Corticospinal>()),
+            (Facts::Stroke { .. }, 3) => Some(picked::<Mep>()),
+            (Facts::Parkinsons { .. }, 2) => Some(picked::<Medication>()),
+            _ => None,
+        }
     }
 
     /// The fact a rule refusing `field` is about: NIHSS and the Hoehn & Yahr stage by name, else (onset,
@@ -447,17 +467,37 @@ impl FormSpec for PatientEditor {
         v
     }
 
-    /// The values a row takes, shown while it has the focus.
-    fn note(&self, row: usize, focused: bool) -> Option<String> {
+    /// Sex, hand, paretic side and the facts with a fixed list are picked with ← →, not typed.
+    fn options(&self, row: usize) -> Option<Vec<&'static str>> {
         use crate::domain::{Hand, Sex, Side};
+        match row {
+            2 => Some(picked::<Sex>()),
+            3 => Some(picked::<Hand>()),
+            4 => Some(picked::<Side>()),
+            i if i >= FACTS => self.facts.options(i - FACTS),
+            _ => None,
+        }
+    }
+
+    /// The values a row takes, shown while it has the focus (for a picked row, the keys that pick).
+    fn note(&self, row: usize, focused: bool) -> Option<String> {
         if !focused {
             return None;
         }
+        if let Some(options) = self.options(row) {
+            return Some(format!(
+                "{} or a letter: {}",
+                choice_keys(),
+                options
+                    .iter()
+                    .skip(1)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         Some(match row {
             BIRTH_YEAR => "a year like 1958".into(),
-            2 => names::<Sex>(),
-            3 => names::<Hand>(),
-            4 => names::<Side>(),
             i if i >= FACTS => self.facts.rows().into_iter().nth(i - FACTS)?.2,
             _ => return None,
         })

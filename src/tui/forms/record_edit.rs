@@ -144,7 +144,8 @@ impl RecordEdit {
             HistoryEntry::Assessment(a) => {
                 let mut a = a.clone();
                 if let Some(t) = self.changed("Score") {
-                    a.score = parse("Score", t, "a number")?;
+                    a.score = crate::domain::text::parse_decimal(t)
+                        .ok_or_else(|| format!("Score: a number; got {t:?}"))?;
                 }
                 if let Some(t) = self.changed("Date") {
                     a.date = parse::<NaiveDate>("Date", t, "a date YYYY-MM-DD")?;

@@ -1,0 +1,57 @@
+//! Issue 14.2: the reasons under a comparison scroll at 80x24 (PgUp/PgDn/Home/End), and when they do not fit,
+//! the last line says so instead of ending mid-sentence unseen.
+
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
+use common::tui::*;
+use common::{press, screen};
+
+/// The reasons' hint, the line that starts ▼ or ▲ when they scroll ("" when there is none).
+fn hint(s: &str) -> String {
+    s.lines()
+        .find(|l| l.starts_with('▼') || l.starts_with('▲'))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn store_reasons_under_a_comparison_scroll_at_80x24() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('f'));
+    let first = screen(&a, 80, 24);
+    assert!(first.contains("Ranking by"), "{first}");
+    assert!(
+        hint(&first).contains("more lines of reasons below"),
+        "{first}"
+    );
+    assert!(hint(&first).contains("PgDn"), "{first}");
+    press(&mut a, KeyCode::End);
+    let end = screen(&a, 80, 24);
+    assert!(hint(&end).contains("end of the reasons"), "{end}");
+    assert_ne!(first, end, "End shows the later reasons");
+    insta::assert_snapshot!("compare_reasons_end_80x24", end);
+    press(&mut a, KeyCode::Home);
+    assert_eq!(
+        screen(&a, 80, 24),
+        first,
+        "Home goes back to the first reason"
+    );
+    press(&mut a, KeyCode::PageDown);
+    let paged = screen(&a, 80, 24);
+    assert_ne!(paged, first, "PgDn scrolls");
+    press(&mut a, KeyCode::PageUp);
+    assert_eq!(screen(&a, 80, 24), first, "PgUp scrolls back");
+    // Every footer still fits 80 columns.
+    assert!(
+        screen(&a, 80, 24)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .chars()
+            .count()
+            <= 80
+    );
+}
