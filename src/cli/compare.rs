@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use super::Ctx;
 use super::report::{self, improvement, num, short};
-use super::simulate::{draws_parser, warn_condition};
+use super::simulate::{DrawArgs, warn_condition};
 use crate::app::forecast as uc;
 use crate::app::protocols::Library;
-use crate::model::forecast::{Comparison, ForecastOptions, ProtocolForecast};
+use crate::model::forecast::{Comparison, ProtocolForecast};
 use crate::model::scenario::Scenario;
 
 #[derive(Debug, clap::Args)]
@@ -19,12 +19,8 @@ pub struct Args {
     /// Protocol ids or protocol files to compare (at least one).
     #[arg(value_name = "PROTOCOL", required = true, num_args = 1..)]
     pub protocols: Vec<String>,
-    /// Monte Carlo draws per protocol (1-100000).
-    #[arg(long, default_value_t = 500, value_parser = draws_parser())]
-    pub draws: u32,
-    /// Random seed: the same seed gives the same comparison.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub run: DrawArgs,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
@@ -34,11 +30,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     for p in &protocols {
         warn_condition(&scenario, Some(p));
     }
-    let opts = ForecastOptions {
-        draws: args.draws,
-        seed: args.seed,
-    };
-    let cmp = uc::compare(&scenario, &protocols, opts)?;
+    let cmp = uc::compare(&scenario, &protocols, args.run.options())?;
     if ctx.json {
         return ctx.print_json(&cmp);
     }

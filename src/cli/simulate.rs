@@ -11,9 +11,24 @@ use crate::model::forecast::{Forecast, ForecastOptions};
 use crate::model::protocol::Protocol;
 use crate::model::scenario::Scenario;
 
-/// `--draws`: 1-100000.
-pub fn draws_parser() -> clap::builder::RangedI64ValueParser<u32> {
-    clap::value_parser!(u32).range(1..=100_000)
+/// `--draws N --seed S`, shared by `simulate` and `compare`.
+#[derive(Debug, clap::Args)]
+pub struct DrawArgs {
+    /// Monte Carlo draws per forecast (1-100000).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub draws: u32,
+    /// Random seed: the same seed gives the same forecast (and the same patients for every protocol compared).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+impl DrawArgs {
+    pub fn options(&self) -> ForecastOptions {
+        ForecastOptions {
+            draws: self.draws,
+            seed: self.seed,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -28,12 +43,8 @@ pub struct Args {
     /// Protocol id or protocol file; overrides the scenario's protocol.
     #[arg(long, value_name = "FILE|ID")]
     pub protocol: Option<String>,
-    /// Monte Carlo draws (1-100000).
-    #[arg(long, default_value_t = 500, value_parser = draws_parser())]
-    pub draws: u32,
-    /// Random seed: the same seed gives the same forecast.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub run: DrawArgs,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
@@ -58,11 +69,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         (None, None) => anyhow::bail!("give a scenario file or --patient CODE"),
     };
     warn_condition(&scenario, protocol.as_ref());
-    let opts = ForecastOptions {
-        draws: args.draws,
-        seed: args.seed,
-    };
-    let forecast = uc::forecast(&scenario, protocol.as_ref(), opts)?;
+    let forecast = uc::forecast(&scenario, protocol.as_ref(), args.run.options())?;
     if ctx.json {
         return ctx.print_json(&forecast);
     }

@@ -1,7 +1,7 @@
 //! Patients: validation, insert, optimistic-concurrency update, and the one-query patient list.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{OptionalExtension as _, params};
+use rusqlite::OptionalExtension as _;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Result, StoreError};
@@ -141,6 +141,23 @@ fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Patient> {
     })
 }
 
+/// The values of `?1`-`?10` in a patient's INSERT and UPDATE: the code, the profile's columns in table order and
+/// `now` (the UPDATE adds the version it expects as `?11`).
+fn patient_values(p: &Patient, now: &str) -> Result<Vec<rusqlite::types::Value>> {
+    Ok(vec![
+        p.code.clone().into(),
+        p.name.clone().into(),
+        p.birth_year.into(),
+        p.sex.as_ref().map(enum_text).into(),
+        p.dominant_hand.as_ref().map(enum_text).into(),
+        p.affected_side.as_ref().map(enum_text).into(),
+        p.condition.kind().id().to_string().into(),
+        facts_json(&p.condition)?.into(),
+        p.notes.clone().into(),
+        now.to_string().into(),
+    ])
+}
+
 impl Tx<'_> {
     /// The patient with `code`, or "no patient with code P-0099".
     pub fn patient(&self, code: &str) -> Result<Patient> {
@@ -188,18 +205,7 @@ impl Tx<'_> {
             "INSERT INTO patients (code, name, birth_year, sex, dominant_hand, affected_side, condition, \
              facts, notes, created_at, updated_at, version) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1)",
-            params![
-                p.code,
-                p.name,
-                p.birth_year,
-                p.sex.as_ref().map(enum_text),
-                p.dominant_hand.as_ref().map(enum_text),
-                p.affected_side.as_ref().map(enum_text),
-                p.condition.kind().id(),
-                facts_json(&p.condition)?,
-                p.notes,
-                now,
-            ],
+            rusqlite::params_from_iter(patient_values(p, &now)?),
         )?;
         let stored = self.patient(&p.code)?;
         self.audit(
@@ -222,19 +228,7 @@ impl Tx<'_> {
             "UPDATE patients SET name = ?2, birth_year = ?3, sex = ?4, dominant_hand = ?5, affected_side = ?6, \
              condition = ?7, facts = ?8, notes = ?9, updated_at = ?10, version = version + 1 \
              WHERE code = ?1 AND version = ?11",
-            params![
-                p.code,
-                p.name,
-                p.birth_year,
-                p.sex.as_ref().map(enum_text),
-                p.dominant_hand.as_ref().map(enum_text),
-                p.affected_side.as_ref().map(enum_text),
-                p.condition.kind().id(),
-                facts_json(&p.condition)?,
-                p.notes,
-                now,
-                p.version,
-            ],
+            rusqlite::params_from_iter(patient_values(p, &now)?.into_iter().chain([p.version.into()])),
         )?;
         if changed == 0 {
             return Err(StoreError::Conflict {
