@@ -5,7 +5,7 @@ use rusqlite::params;
 use super::error::Result;
 use super::patients::no_patient;
 use super::schema::CURRENT;
-use super::util::{date_text, now_utc, parse_date, to_json};
+use super::util::{date_text, now_utc, parse_date};
 use super::{Store, Tx};
 use crate::domain::Assessment;
 use crate::domain::rules;
@@ -74,14 +74,7 @@ impl Tx<'_> {
             instrument: inst.id.to_string(),
             ..a.clone()
         };
-        self.audit(
-            "create",
-            "assessment",
-            &stored.id.to_string(),
-            Some(&stored.patient_code),
-            None,
-            Some(&to_json(&stored)?),
-        )?;
+        self.audit_created("assessment", stored.id, &stored.patient_code, &stored)?;
         Ok(stored)
     }
 }

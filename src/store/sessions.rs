@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::Result;
 use super::schema::CURRENT;
-use super::util::{datetime_text, now_utc, parse_datetime, to_json};
+use super::util::{datetime_text, now_utc, parse_datetime};
 use super::{Store, Tx};
 use crate::domain::{Assessment, SessionLog, rules};
 
@@ -81,14 +81,7 @@ impl Tx<'_> {
         let me = self.who.os_user.clone();
         let id = self.insert_session(patient_id, &stored, Some(&me), None)?;
         let stored = SessionLog { id, ..stored };
-        self.audit(
-            "create",
-            "session",
-            &stored.id.to_string(),
-            Some(&stored.patient_code),
-            None,
-            Some(&to_json(&stored)?),
-        )?;
+        self.audit_created("session", stored.id, &stored.patient_code, &stored)?;
         Ok(stored)
     }
 }

@@ -182,6 +182,25 @@ fn append(
 }
 
 impl Tx<'_> {
+    /// Audit the creation of a patient's record (`entity` "assessment", "session", ...) with `stored` as saved.
+    pub fn audit_created<T: serde::Serialize>(
+        &mut self,
+        entity: &str,
+        id: i64,
+        patient_code: &str,
+        stored: &T,
+    ) -> Result<()> {
+        let after = super::util::to_json(stored)?;
+        self.audit(
+            "create",
+            entity,
+            &id.to_string(),
+            Some(patient_code),
+            None,
+            Some(&after),
+        )
+    }
+
     /// Append one audit row in this transaction.
     pub fn audit(
         &mut self,
