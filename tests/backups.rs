@@ -289,3 +289,35 @@ fn cli_backups_go_to_the_configured_directory_and_only_the_newest_n_are_kept() {
 }
 
 // ---- signals ----
+
+#[test]
+fn half_written_backups_left_by_a_killed_process_are_removed_by_the_next_backup() {
+    let (dir, _path, mut store) = clinic();
+    let config = praxis::store::BackupConfig {
+        dir: dir.path().join("bk"),
+        keep: 3,
+    };
+    std::fs::create_dir_all(&config.dir).unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let part = |name: &str, old: bool| {
+        let p = config.dir.join(name);
+        let f = std::fs::File::create(&p).unwrap();
+        if old {
+            f.set_modified(two_hours_ago).unwrap();
+        }
+        p
+    };
+    // Killed long ago; still being written by another process; another database's; not a part file.
+    let stale = part("praxis-20260101T000000.000Z.db.part-4242", true);
+    let live = part("praxis-20260101T000001.000Z.db.part-4243", false);
+    let other = part("other-20260101T000000.000Z.db.part-4244", true);
+    let odd = part("praxis-20260101T000000.000Z.db.part-x", true);
+    store.backup_to_dir(&config).unwrap();
+    assert!(!stale.exists(), "the stale copy is removed");
+    assert!(
+        live.exists(),
+        "a copy written now may be another backup in progress"
+    );
+    assert!(other.exists(), "another database's files are never touched");
+    assert!(odd.exists(), "only names this program writes are removed");
+}

@@ -9,6 +9,7 @@
 //! schema up to date and audits the restore. Every backup and restore is audited.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
@@ -219,9 +220,7 @@ impl Store {
                     rusqlite::backup::StepResult::More | rusqlite::backup::StepResult::Done => {
                         break;
                     }
-                    _ if start.elapsed() < timeout => {
-                        std::thread::sleep(std::time::Duration::from_millis(20))
-                    }
+                    _ if start.elapsed() < timeout => std::thread::sleep(Duration::from_millis(20)),
                     _ => return Err(StoreError::Busy),
                 }
             }
@@ -318,8 +317,15 @@ fn audit_head(conn: &Connection) -> Result<(i64, String)> {
     )?)
 }
 
-/// Delete the oldest `{stem}-*.db` backups in `dir` beyond `keep` (names sort by time).
+/// A half-written backup (`….db.part-PID`) untouched this long was left by a process that was killed or lost power:
+/// the copy writes its pages continuously, so a live one is modified every few milliseconds.
+const STALE_PART: Duration = Duration::from_secs(3600);
+
+/// Delete the oldest `{stem}-*.db` backups in `dir` beyond `keep` (names sort by time), and this database's
+/// half-written copies that no process has touched for [`STALE_PART`]. A stale copy that cannot be deleted (another
+/// user's, in a folder with the sticky bit) is left for its owner's next backup.
 fn prune(dir: &Path, stem: &str, keep: usize) -> Result<()> {
+    remove_stale_parts(dir, stem);
     let io = |source| StoreError::Io {
         path: dir.to_path_buf(),
         source,
@@ -348,4 +354,30 @@ fn prune(dir: &Path, stem: &str, keep: usize) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+fn remove_stale_parts(dir: &Path, stem: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!("{stem}-");
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name();
+        let is_part = name.to_str().is_some_and(|n| {
+            n.starts_with(&prefix)
+                && n.rsplit_once(".db.part-").is_some_and(|(_, pid)| {
+                    !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+                })
+        });
+        // symlink_metadata: a link named like a part file is judged (and removed) as the link, never its target.
+        let stale = || {
+            e.path()
+                .symlink_metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_PART))
+        };
+        if is_part && stale() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }

@@ -33,6 +33,16 @@ impl Role {
         !matches!(self, Role::Readonly)
     }
 
+    /// May correct or void a record that `created_by` entered, acting as OS user `me`: a lead or an admin any
+    /// record, a therapist their own, nobody else anything.
+    pub fn may_amend(self, me: &str, created_by: Option<&str>) -> bool {
+        match self {
+            Role::Admin | Role::Lead => true,
+            Role::Therapist => created_by == Some(me),
+            Role::Readonly => false,
+        }
+    }
+
     /// The role's name ([`crate::domain::Named::name`]), e.g. "readonly".
     pub fn name(self) -> &'static str {
         self.into()

@@ -33,7 +33,8 @@ pub use error::{Result, StoreError};
 pub(crate) use error::{patient_conflict, plan_conflict};
 pub use patients::{Erased, PatientBrief, PatientFilter, PatientRow};
 pub use records::{
-    Correction, HistoryRecord, PlanRecord, RecordKind, RecordMeta, RecordStatus, check_reason,
+    Correction, HistoryRecord, PlanRecord, RecordKind, RecordMeta, RecordStatus, amend_refused,
+    check_reason,
 };
 pub use schema::LATEST as SCHEMA_VERSION;
 pub use sessions::HistoryEntry;

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 
 use super::assessments::{self, assessment_from_row};
-use super::clinicians::Role;
 use super::error::{Result, StoreError};
 use super::plans::{self, plan_from_row};
 use super::schema::CURRENT;
@@ -45,6 +44,15 @@ impl RecordStatus {
 }
 
 /// The kinds of record that can be corrected or voided.
+/// Why `me` may not correct or void record `id` of `kind` that `created_by` entered ([`super::Role::may_amend`] said no).
+pub fn amend_refused(me: &str, kind: RecordKind, id: i64, created_by: Option<&str>) -> String {
+    format!(
+        "you ({me}) may correct or void only records you entered; {} {id} was entered by {}. Ask a lead or an admin",
+        kind.name(),
+        created_by.unwrap_or("someone else (not recorded)")
+    )
+}
+
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
 )]
@@ -282,16 +290,12 @@ impl Tx<'_> {
     fn require_may_amend(&self, kind: RecordKind, id: i64, created_by: Option<&str>) -> Result<()> {
         let role = self.require_writer()?;
         let me = self.who.os_user.as_str();
-        match role {
-            Role::Admin | Role::Lead => Ok(()),
-            _ if created_by == Some(me) => Ok(()),
-            _ => Err(StoreError::Forbidden(format!(
-                "you ({me}) may correct or void only records you entered; {} {id} was entered by {}. Ask a lead or \
-                 an admin",
-                kind.name(),
-                created_by.unwrap_or("someone else (not recorded)")
-            ))),
+        if role.may_amend(me, created_by) {
+            return Ok(());
         }
+        Err(StoreError::Forbidden(amend_refused(
+            me, kind, id, created_by,
+        )))
     }
 
     /// The record must still be current: else someone corrected or voided it since it was read.

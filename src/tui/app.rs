@@ -88,8 +88,6 @@ pub struct App {
     help: bool,
     /// The warnings-and-access overlay is open.
     notices: bool,
-    /// Who the user is and their role, read at start and on every refresh.
-    access: Access,
     /// The store's warnings about the database file.
     warnings: Vec<String>,
     pub quit: bool,
@@ -131,9 +129,10 @@ impl App {
         ctx.protocols = std::sync::Arc::new(crate::app::protocols::rules_of(&source.protocols()));
         let rows = source.list_patients()?;
         let version = source.data_version()?;
+        // Who the user is and their role: read at start and on every refresh.
         let access = source.access()?;
         let warnings = source.warnings();
-        ctx.can_write = access.can_write();
+        ctx.access = access;
         Ok(App {
             list: ListScreen::new(rows, &ctx),
             source,
@@ -141,7 +140,6 @@ impl App {
             stack: Vec::new(),
             help: false,
             notices: false,
-            access,
             warnings,
             quit: false,
             status: None,
@@ -210,13 +208,13 @@ impl App {
 
     /// Who the user is and their role.
     pub fn access(&self) -> &Access {
-        &self.access
+        &self.ctx.access
     }
 
     /// What the footer and help offer this user.
     pub fn offer(&self) -> keymap::Offer {
         keymap::Offer {
-            write: self.access.can_write(),
+            write: self.ctx.access.can_write(),
             warnings: !self.warnings.is_empty(),
         }
     }
@@ -308,8 +306,7 @@ impl App {
         // An admin may have changed the user's role meanwhile.
         match self.source.access() {
             Ok(a) => {
-                self.ctx.can_write = a.can_write();
-                self.access = a;
+                self.ctx.access = a;
             }
             Err(e) => self.set_status(format!("cannot read your role: {e:#}"), true),
         }
@@ -347,7 +344,7 @@ impl App {
                 return;
             }
             // Refuse here, before a form opens that could not be saved (the store would refuse the save too).
-            Some(a) if a.writes() && !self.access.can_write() => {
+            Some(a) if a.writes() && !self.ctx.access.can_write() => {
                 let what = self
                     .mode()
                     .table()
@@ -357,7 +354,7 @@ impl App {
                 self.set_status(
                     format!(
                         "not allowed: {} can only read here, so cannot {what} ({}: why)",
-                        self.access.user,
+                        self.ctx.access.user,
                         keymap::key_name(Mode::List, keymap::Action::Notices)
                     ),
                     true,
@@ -505,7 +502,7 @@ impl App {
         if self.help {
             overlays::help(f, over, t, self.top().mode(), self.offer());
         } else if self.notices {
-            overlays::notices(f, over, t, &self.access, &self.warnings);
+            overlays::notices(f, over, t, &self.ctx.access, &self.warnings);
         } else if let Some(d) = &self.draft_offer {
             overlays::draft_offer(f, body, t, d);
         }
@@ -516,7 +513,7 @@ impl App {
         let t = &self.ctx.theme;
         let width = usize::from(width);
         let mut lines = Vec::new();
-        if let Some(n) = self.access.read_only_notice() {
+        if let Some(n) = self.ctx.access.read_only_notice() {
             lines.push(Line::from(Span::styled(
                 super::widgets::cut(&n, width),
                 t.warn(),

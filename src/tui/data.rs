@@ -46,6 +46,12 @@ impl Access {
         self.role.is_some_and(crate::store::Role::can_write)
     }
 
+    /// May correct or void a record that `created_by` entered (the store's rule, [`crate::store::Role::may_amend`]).
+    pub fn may_amend(&self, created_by: Option<&str>) -> bool {
+        self.role
+            .is_some_and(|r| r.may_amend(&self.user, created_by))
+    }
+
     /// "kim (therapist)", "visitor (not a clinician here)".
     pub fn label(&self) -> String {
         match self.role {

@@ -341,7 +341,7 @@ impl Screen for ListScreen {
                 Line::from("patients (a subacute, a chronic and a severe stroke, Parkinson's,"),
                 Line::from("cerebellar ataxia, an older adult at risk of falls)."),
                 Line::from(""),
-                if ctx.can_write {
+                if ctx.can_write() {
                     Line::from(vec![
                         Span::raw("Press "),
                         key(Action::LoadDemo),

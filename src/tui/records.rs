@@ -98,7 +98,7 @@ impl Screen for RecordsScreen {
         }
     }
 
-    fn handle(&mut self, ev: &KeyEvent, _ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
+    fn handle(&mut self, ev: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
         if let Some(edit) = &mut self.edit {
             let step = edit.handle(ev, cmds);
             if let Step::Closed = step {
@@ -122,6 +122,18 @@ impl Screen for RecordsScreen {
                     EditKind::Void
                 };
                 match self.rows.get(self.sel) {
+                    Some(r)
+                        if r.meta.status == RecordStatus::Current
+                            && !ctx.access.may_amend(r.meta.created_by.as_deref()) =>
+                    {
+                        let (kind, id) = id_of(r);
+                        cmds.push(Cmd::Status(crate::store::amend_refused(
+                            &ctx.access.user,
+                            kind,
+                            id,
+                            r.meta.created_by.as_deref(),
+                        )))
+                    }
                     Some(r) if r.meta.status == RecordStatus::Current => {
                         self.edit = Some(RecordEdit::new(kind, r.clone()));
                     }

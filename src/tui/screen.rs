@@ -34,8 +34,9 @@ pub struct Ctx {
     pub now: NaiveDateTime,
     /// Schedule facts of the library's protocols (weeks, minutes, repetitions, starting level), by id.
     pub schedules: std::sync::Arc<std::collections::HashMap<String, (u32, u32, u32, u32)>>,
-    /// The user may change records (screens word their hints by it; the app refuses write keys otherwise).
-    pub can_write: bool,
+    /// Who the user is and what they may change (screens word their hints by it and offer only what the store
+    /// would allow; the app refuses write keys otherwise).
+    pub access: super::data::Access,
     /// The library as the shared rules check it (ids and highest levels): forms refuse what the store would.
     pub protocols: std::sync::Arc<crate::domain::rules::Protocols>,
 }
@@ -56,13 +57,22 @@ impl Ctx {
         self.schedules.get(id).map(|s| s.3)
     }
 
+    /// The user may change records.
+    pub fn can_write(&self) -> bool {
+        self.access.can_write()
+    }
+
+    /// A context for drawing and tests: an unnamed user who may change everything, until the app sets who uses it.
     pub fn new(theme: Theme, now: NaiveDateTime) -> Ctx {
         Ctx {
             theme,
             today: now.date(),
             now,
             schedules: Default::default(),
-            can_write: true,
+            access: super::data::Access {
+                user: String::new(),
+                role: Some(crate::store::Role::Admin),
+            },
             protocols: Default::default(),
         }
     }
