@@ -53,6 +53,13 @@ fn read_anchor(path: &Path) -> anyhow::Result<AuditAnchor> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    if let Some(url) = ctx.server_url() {
+        if !args.verify || args.anchor.is_some() || args.command.is_some() {
+            bail!("{}", super::NOT_ON_SERVER_YET);
+        }
+        let mut client = crate::store::pg::connect(url)?;
+        return report_verify(ctx, crate::store::pg::verify_audit(&mut client)?, None);
+    }
     let store = open(ctx)?;
     if let Some(Cmd::Anchor { out }) = &args.command {
         let anchor = store.audit_anchor()?;
@@ -82,31 +89,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             Some(a) => store.verify_audit_with_anchor(a)?,
             None => store.verify_audit()?,
         };
-        if ctx.json {
-            ctx.print_json(&serde_json::json!({
-                "intact": res.is_ok(),
-                "rows": res.as_ref().ok(),
-                "first_bad_row": res.as_ref().err().map(|b| b.row_id),
-                "reason": res.as_ref().err().map(|b| b.reason.clone()),
-                "anchor": anchor,
-            }))?;
-        }
-        return match res {
-            Ok(n) => {
-                if !ctx.json {
-                    match &anchor {
-                        Some(a) => println!(
-                            "The audit trail is intact ({n} rows checked) and holds the anchor of {} unchanged \
-                             (row {}).",
-                            a.at, a.last_id
-                        ),
-                        None => println!("The audit trail is intact ({n} rows checked)."),
-                    }
-                }
-                Ok(())
-            }
-            Err(b) => bail!("{b}"),
-        };
+        return report_verify(ctx, res, anchor.as_ref());
     }
     let rows = store.audit(args.patient.as_deref())?;
     if ctx.json {
@@ -271,5 +254,38 @@ fn short(v: &serde_json::Value) -> String {
             |x| crate::instruments::Shown::Stored.of(x),
         ),
         other => other.to_string(),
+    }
+}
+
+/// Say whether the trail is intact (`res`), against `anchor` when one was given; an error when it is not.
+fn report_verify(
+    ctx: &Ctx,
+    res: std::result::Result<usize, crate::store::AuditBreak>,
+    anchor: Option<&crate::store::AuditAnchor>,
+) -> anyhow::Result<()> {
+    if ctx.json {
+        ctx.print_json(&serde_json::json!({
+            "intact": res.is_ok(),
+            "rows": res.as_ref().ok(),
+            "first_bad_row": res.as_ref().err().map(|b| b.row_id),
+            "reason": res.as_ref().err().map(|b| b.reason.clone()),
+            "anchor": anchor,
+        }))?;
+    }
+    match res {
+        Ok(n) => {
+            if !ctx.json {
+                match anchor {
+                    Some(a) => println!(
+                        "The audit trail is intact ({n} rows checked) and holds the anchor of {} unchanged \
+                         (row {}).",
+                        a.at, a.last_id
+                    ),
+                    None => println!("The audit trail is intact ({n} rows checked)."),
+                }
+            }
+            Ok(())
+        }
+        Err(b) => bail!("{b}"),
     }
 }

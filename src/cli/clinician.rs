@@ -38,6 +38,16 @@ struct AddArgs {
     /// Display name (default: the user name).
     #[arg(long)]
     name: Option<String>,
+    /// On a PostgreSQL server: a site the clinician may see (`praxis site add` made it).
+    #[arg(long)]
+    site: Option<String>,
+}
+
+fn args_site(args: &Args) -> Option<&str> {
+    match &args.command {
+        Cmd::Add(a) => a.site.as_deref(),
+        _ => None,
+    }
 }
 
 #[derive(Serialize)]
@@ -50,6 +60,25 @@ struct Row<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    if let Some(url) = ctx.server_url() {
+        let Cmd::Add(a) = args.command else {
+            anyhow::bail!("{}", super::NOT_ON_SERVER_YET);
+        };
+        let name = a.name.unwrap_or_default();
+        crate::store::pg::clinician_add(url, &a.user, a.role, &name, a.site.as_deref())?;
+        if ctx.json {
+            return ctx.print_json(
+                &serde_json::json!({"user": a.user, "role": a.role.name(), "site": a.site}),
+            );
+        }
+        println!("Added {} as {}.", visible(&a.user), a.role.name());
+        return Ok(());
+    }
+    if args_site(&args).is_some() {
+        anyhow::bail!(
+            "--site is for a PostgreSQL server (`--db postgresql://…`); a SQLite database has no sites"
+        );
+    }
     let mut store = open(ctx)?;
     match args.command {
         Cmd::Add(a) => {

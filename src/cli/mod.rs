@@ -24,6 +24,7 @@ pub mod plan;
 pub mod protocols;
 pub mod records;
 pub mod report;
+pub mod server;
 pub mod simulate;
 pub mod util;
 
@@ -79,6 +80,10 @@ pub enum Command {
     Export(export::Args),
     /// Import assessments from CSV (all rows or none).
     Import(import::Args),
+    /// The PostgreSQL server mode: `praxis server init --db postgresql:///praxis?host=/run/postgresql`.
+    Server(server::Args),
+    /// Sites of a PostgreSQL server (a group of clinics): `praxis site add north --name "North clinic"`.
+    Site(server::SiteArgs),
 }
 
 /// What every subcommand gets: where the database is and how to print.
@@ -88,7 +93,17 @@ pub struct Ctx {
     pub json: bool,
 }
 
+/// What a command says when `--db` names a PostgreSQL server and the command does not work there yet.
+pub const NOT_ON_SERVER_YET: &str = "on a PostgreSQL server this Praxis can so far set the database up (`praxis server \
+     init`), add sites and clinicians (`praxis site add`, `praxis clinician add`) and check the audit trail (`praxis \
+     audit --verify`); patients and records still need a SQLite database (issue 13 is under way)";
+
 impl Ctx {
+    /// The PostgreSQL URL `--db` (or `PRAXIS_DB`) gives, when it names a server rather than a file.
+    pub fn server_url(&self) -> Option<&str> {
+        self.db.to_str().filter(|d| crate::store::pg::is_url(d))
+    }
+
     /// Print a value as pretty JSON on stdout: the exact values, with every character a terminal would obey
     /// written as a JSON escape ([`text::json_safe`]).
     pub fn print_json<T: serde::Serialize>(&self, value: &T) -> anyhow::Result<()> {
@@ -155,6 +170,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         util::exit_on_signals();
     }
+    let on_server = matches!(
+        cli.command,
+        Some(Command::Server(_) | Command::Site(_) | Command::Clinician(_) | Command::Audit(_))
+    );
+    if ctx.server_url().is_some() && !on_server {
+        anyhow::bail!("{NOT_ON_SERVER_YET}");
+    }
     match cli.command {
         None => crate::tui::run(&ctx.db),
         Some(Command::Patient(a)) => patient::run(&ctx, a),
@@ -174,5 +196,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Audit(a)) => audit::run(&ctx, a),
         Some(Command::Export(a)) => export::run(&ctx, a),
         Some(Command::Import(a)) => import::run(&ctx, a),
+        Some(Command::Server(a)) => server::run(&ctx, a),
+        Some(Command::Site(a)) => server::site(&ctx, a),
     }
 }

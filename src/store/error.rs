@@ -67,6 +67,38 @@ pub enum StoreError {
     Migration(String),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// The PostgreSQL server refused or failed; the message is the server's (it names the rule or the object).
+    #[error("{0}")]
+    Server(String),
+    /// The PostgreSQL server cannot be reached.
+    #[error(
+        "cannot reach the database server ({0}); nothing was saved. Check that it is running, or ask the clinic's IT"
+    )]
+    Unreachable(String),
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> StoreError {
+        match e.as_db_error() {
+            Some(db) if db.code() == &postgres::error::SqlState::INSUFFICIENT_PRIVILEGE => {
+                StoreError::Forbidden(db.message().to_string())
+            }
+            Some(db) if db.code() == &postgres::error::SqlState::NO_DATA_FOUND => {
+                StoreError::NotFound(db.message().to_string())
+            }
+            Some(db) if db.code() == &postgres::error::SqlState::T_R_SERIALIZATION_FAILURE => {
+                StoreError::NotCurrent(db.message().to_string())
+            }
+            Some(db) if db.code() == &postgres::error::SqlState::INVALID_PARAMETER_VALUE => {
+                StoreError::Invalid(db.message().to_string())
+            }
+            Some(db) => StoreError::Server(db.message().to_string()),
+            None if e.is_closed() || e.to_string().contains("connect") => {
+                StoreError::Unreachable(e.to_string())
+            }
+            None => StoreError::Server(e.to_string()),
+        }
+    }
 }
 
 /// What to say when someone saved the patient `theirs` after `mine` was read.

@@ -19,6 +19,7 @@ mod error;
 pub mod export;
 mod patients;
 pub mod perms;
+pub mod pg;
 mod plans;
 mod records;
 mod schema;

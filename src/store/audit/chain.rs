@@ -57,20 +57,20 @@ pub(super) fn legacy_row_hash(prev: &str, e: &RawRow) -> String {
     sha256(&[prev.as_bytes(), content.as_bytes()])
 }
 
-pub(super) struct RawRow {
-    pub(super) id: i64,
-    pub(super) at: String,
-    pub(super) os_user: String,
-    pub(super) ssh_addr: Option<String>,
-    pub(super) action: String,
-    pub(super) entity: String,
-    pub(super) entity_key: String,
-    pub(super) patient_code: Option<String>,
-    pub(super) before_json: Option<String>,
-    pub(super) after_json: Option<String>,
-    pub(super) hash: String,
-    pub(super) salt: Option<String>,
-    pub(super) digest: Option<String>,
+pub(crate) struct RawRow {
+    pub(crate) id: i64,
+    pub(crate) at: String,
+    pub(crate) os_user: String,
+    pub(crate) ssh_addr: Option<String>,
+    pub(crate) action: String,
+    pub(crate) entity: String,
+    pub(crate) entity_key: String,
+    pub(crate) patient_code: Option<String>,
+    pub(crate) before_json: Option<String>,
+    pub(crate) after_json: Option<String>,
+    pub(crate) hash: String,
+    pub(crate) salt: Option<String>,
+    pub(crate) digest: Option<String>,
 }
 
 pub(super) const COLUMNS: &str = "id, at, os_user, ssh_addr, action, entity, entity_key, patient_code, before_json, after_json, \
@@ -100,6 +100,54 @@ pub(super) fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
 pub(super) fn new_salt(conn: &rusqlite::Connection) -> rusqlite::Result<String> {
     conn.query_row("SELECT lower(hex(randomblob(16)))", [], |r| r.get(0))
 }
+/// Check a trail given row by row, oldest first: each row's digest and hash, ids without gaps, erased rows holding
+/// nothing of their payload. Both backends read their rows into [`RawRow`] and verify them here.
+pub(crate) fn verify_chain<E>(
+    rows: impl IntoIterator<Item = std::result::Result<RawRow, E>>,
+) -> std::result::Result<std::result::Result<usize, AuditBreak>, E> {
+    let mut prev = String::new();
+    let mut n = 0;
+    let changed = |id| AuditBreak {
+        row_id: id,
+        reason: "its content does not match its hash (the row was changed)".into(),
+    };
+    for (expected_id, r) in (1..).zip(rows) {
+        let r = r?;
+        if r.id != expected_id {
+            return Ok(Err(AuditBreak {
+                row_id: r.id,
+                reason: format!("row {expected_id} is missing"),
+            }));
+        }
+        let Some(digest) = &r.digest else {
+            return Ok(Err(changed(r.id)));
+        };
+        match &r.salt {
+            Some(salt) if payload_digest(salt, &r) != *digest => return Ok(Err(changed(r.id))),
+            Some(_) => {}
+            // Erased: nothing of the payload may be left.
+            None => {
+                if r.entity_key != ERASED
+                    || r.patient_code.is_some()
+                    || r.before_json.is_some()
+                    || r.after_json.is_some()
+                {
+                    return Ok(Err(changed(r.id)));
+                }
+            }
+        }
+        if row_hash(&prev, &r, digest) != r.hash {
+            return Ok(Err(changed(r.id)));
+        }
+        if let Some(b) = legacy_break(&r) {
+            return Ok(Err(b));
+        }
+        prev = r.hash;
+        n += 1;
+    }
+    Ok(Ok(n))
+}
+
 impl Store {
     /// Recompute the hash chain. `Ok(Ok(n))` with the number of rows checked when intact, `Ok(Err(AuditBreak))`
     /// naming the first bad row otherwise.
@@ -108,47 +156,7 @@ impl Store {
             .conn()
             .prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY id"))?;
         let rows = stmt.query_map([], raw)?;
-        let mut prev = String::new();
-        let mut n = 0;
-        let changed = |id| AuditBreak {
-            row_id: id,
-            reason: "its content does not match its hash (the row was changed)".into(),
-        };
-        for (expected_id, r) in (1..).zip(rows) {
-            let r = r?;
-            if r.id != expected_id {
-                return Ok(Err(AuditBreak {
-                    row_id: r.id,
-                    reason: format!("row {expected_id} is missing"),
-                }));
-            }
-            let Some(digest) = &r.digest else {
-                return Ok(Err(changed(r.id)));
-            };
-            match &r.salt {
-                Some(salt) if payload_digest(salt, &r) != *digest => return Ok(Err(changed(r.id))),
-                Some(_) => {}
-                // Erased: nothing of the payload may be left.
-                None => {
-                    if r.entity_key != ERASED
-                        || r.patient_code.is_some()
-                        || r.before_json.is_some()
-                        || r.after_json.is_some()
-                    {
-                        return Ok(Err(changed(r.id)));
-                    }
-                }
-            }
-            if row_hash(&prev, &r, digest) != r.hash {
-                return Ok(Err(changed(r.id)));
-            }
-            if let Some(b) = legacy_break(&r) {
-                return Ok(Err(b));
-            }
-            prev = r.hash;
-            n += 1;
-        }
-        Ok(Ok(n))
+        Ok(verify_chain(rows)?)
     }
 
     /// The trail's current length and newest hash, to keep elsewhere (see [`AuditAnchor`]).

@@ -86,7 +86,8 @@ pub struct AuditAnchor {
 mod chain;
 mod seal;
 
-use chain::{COLUMNS, RawRow, new_salt, payload_digest, raw, row_hash};
+use chain::{COLUMNS, new_salt, payload_digest, raw, row_hash};
+pub(crate) use chain::{RawRow, verify_chain};
 pub(crate) use seal::seal_rows_v4;
 
 /// Fields that may hold personal data: the name, the birth year and every free text (patient, assessment and

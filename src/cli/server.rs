@@ -1,0 +1,88 @@
+//! `praxis server init` and `praxis site add`: setting up a PostgreSQL server for Praxis (issue 13).
+
+use anyhow::bail;
+
+use super::Ctx;
+use crate::domain::text::visible;
+use crate::store::pg;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Create Praxis's schema, roles and functions in the database `--db` names (once, as the database's owner,
+    /// e.g. `sudo -u postgres praxis server init --db postgresql:///praxis?host=/run/postgresql --admin kim`).
+    Init {
+        /// The first Praxis admin: an OS user name, which becomes their login role (default: you).
+        #[arg(long)]
+        admin: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SiteArgs {
+    #[command(subcommand)]
+    command: SiteCmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum SiteCmd {
+    /// Add a site (admin only); grant clinicians it with `praxis clinician add USER --role R --site CODE`.
+    Add {
+        /// A short code: letters, digits, `-` and `_`.
+        code: String,
+        /// The site's name, e.g. "North clinic".
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// The server `--db` names, or why a command that needs one cannot run.
+fn server(ctx: &Ctx) -> anyhow::Result<&str> {
+    match ctx.server_url() {
+        Some(url) => Ok(url),
+        None => bail!(
+            "--db (or PRAXIS_DB) must name a PostgreSQL server for this command, e.g. \
+             postgresql:///praxis?host=/run/postgresql; {} is a SQLite file",
+            visible(&ctx.db.display().to_string())
+        ),
+    }
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+    let url = server(ctx)?;
+    match args.command {
+        Cmd::Init { admin } => {
+            let admin = admin.unwrap_or_else(|| crate::store::Who::current().os_user);
+            pg::server_init(url, &admin)?;
+            if ctx.json {
+                return ctx.print_json(&serde_json::json!({"schema": pg::LATEST, "admin": admin}));
+            }
+            println!(
+                "Praxis is set up on this database (schema version {}); {} is its first admin. Add clinicians with \
+                 `praxis clinician add USER --role therapist`.",
+                pg::LATEST,
+                visible(&admin)
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn site(ctx: &Ctx, args: SiteArgs) -> anyhow::Result<()> {
+    let url = server(ctx)?;
+    match args.command {
+        SiteCmd::Add { code, name } => {
+            pg::site_add(url, &code, name.as_deref().unwrap_or(""))?;
+            if ctx.json {
+                return ctx.print_json(&serde_json::json!({"site": code}));
+            }
+            println!("Added the site {}.", visible(&code));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! The PostgreSQL server backend (issue 13): the schema, roles and functions that make PostgreSQL itself enforce
+//! who may do what, and the trail it writes.
+//!
+//! - `roles.sql` creates the cluster's Praxis roles when missing: `praxis_owner` (NOLOGIN, owns everything) and the
+//!   group roles `praxis_admin`, `praxis_lead`, `praxis_therapist`, `praxis_readonly`. A clinician's login role is
+//!   their OS user name (peer authentication on the Unix socket), a member of exactly one group.
+//! - `v1.sql` is schema v1: SQLite's tables (v4) in the schema `praxis`, plus sites; privileges (clinicians insert
+//!   records but never update or delete them), row-level security by site, the correction path
+//!   (`praxis.amend`), the administration functions, and the audit trail written by triggers in the change's
+//!   transaction with the same hash chain as SQLite ([`crate::store::audit`]), so one verifier checks both.
+//!
+//! Migrations are numbered like SQLite's; `praxis.schema_version` holds the version applied.
+
+use postgres::{Client, NoTls};
+
+use super::audit::{AuditBreak, RawRow, verify_chain};
+use super::clinicians::Role;
+use super::error::{Result, StoreError};
+
+const ROLES: &str = include_str!("roles.sql");
+const V1: &str = include_str!("v1.sql");
+
+/// The schema version this binary writes on PostgreSQL.
+pub const LATEST: i32 = 1;
+
+/// Whether `db` (a `--db` value or `PRAXIS_DB`) names a PostgreSQL server rather than a SQLite file.
+pub fn is_url(db: &str) -> bool {
+    db.starts_with("postgresql://") || db.starts_with("postgres://")
+}
+
+/// Connect to the server at `url` (libpq URL forms, e.g. `postgresql:///praxis?host=/run/postgresql`). With no
+/// user in the URL, the OS user's name, as libpq does: on the Unix socket, peer authentication checks it.
+pub fn connect(url: &str) -> Result<Client> {
+    let mut config: postgres::Config = url
+        .parse()
+        .map_err(|e| StoreError::Invalid(format!("not a PostgreSQL URL: {url} ({e})")))?;
+    if config.get_user().is_none() {
+        config.user(super::who::Who::current().os_user.as_str());
+    }
+    config
+        .application_name("praxis")
+        .connect(NoTls)
+        .map_err(|e| StoreError::Unreachable(format!("{url}: {e}")))
+}
+
+/// Create the schema, the roles and the functions in the database at `url` (run once by the database owner, a
+/// superuser or a role with CREATEROLE), and make `admin` (a login role, created if needed) the first Praxis admin.
+/// Refuses a database that already has a Praxis schema.
+pub fn server_init(url: &str, admin: &str) -> Result<()> {
+    let mut client = connect(url)?;
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'praxis')",
+            &[],
+        )?
+        .get(0);
+    if exists {
+        return Err(StoreError::Duplicate(
+            "this database already has a Praxis schema; nothing was changed".into(),
+        ));
+    }
+    let mut tx = client.transaction()?;
+    tx.batch_execute(ROLES)?;
+    tx.batch_execute(V1)?;
+    // The first admin, made here as the owner: praxis.clinician_add asks for an admin.
+    let statements: Vec<String> = tx
+        .query_one(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) THEN '' \
+             ELSE format('CREATE ROLE %I LOGIN', $1::text) END, format('GRANT praxis_admin TO %I', $1::text)",
+            &[&admin],
+        )
+        .map(|r| vec![r.get(0), r.get(1)])?;
+    for sql in statements.iter().filter(|s| !s.is_empty()) {
+        tx.batch_execute(sql)?;
+    }
+    tx.execute(
+        "INSERT INTO praxis.clinicians (os_user, role, created_at) \
+         VALUES ($1, 'admin', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
+        &[&admin],
+    )?;
+    tx.execute(
+        "SELECT praxis.audit_append('init', 'database', current_database(), NULL, NULL, \
+         jsonb_build_object('schema', $1::int, 'admin', $2::text))",
+        &[&LATEST, &admin],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Add the site `code` (admin only, enforced by the server).
+pub fn site_add(url: &str, code: &str, name: &str) -> Result<()> {
+    connect(url)?.execute("SELECT praxis.site_add($1, $2)", &[&code, &name])?;
+    Ok(())
+}
+
+/// Make the OS user `user` a clinician with `role` (creating their login role if needed; admin only, enforced by
+/// the server), and grant them the site `site` when given.
+pub fn clinician_add(
+    url: &str,
+    user: &str,
+    role: Role,
+    name: &str,
+    site: Option<&str>,
+) -> Result<()> {
+    connect(url)?.execute(
+        "SELECT praxis.clinician_add($1, $2, $3, $4)",
+        &[&user, &role.name(), &name, &site],
+    )?;
+    Ok(())
+}
+
+/// Recompute the server's audit chain with the same code as SQLite's ([`verify_chain`]).
+pub fn verify_audit(client: &mut Client) -> Result<std::result::Result<usize, AuditBreak>> {
+    let rows = client.query(
+        "SELECT id, at, os_user, ssh_addr, action, entity, entity_key, patient_code, before_json, after_json, \
+         hash, salt, digest FROM praxis.audit ORDER BY id",
+        &[],
+    )?;
+    verify_chain(rows.into_iter().map(|r| {
+        Ok::<_, StoreError>(RawRow {
+            id: r.try_get(0)?,
+            at: r.try_get(1)?,
+            os_user: r.try_get(2)?,
+            ssh_addr: r.try_get(3)?,
+            action: r.try_get(4)?,
+            entity: r.try_get(5)?,
+            entity_key: r.try_get(6)?,
+            patient_code: r.try_get(7)?,
+            before_json: r.try_get(8)?,
+            after_json: r.try_get(9)?,
+            hash: r.try_get(10)?,
+            salt: r.try_get(11)?,
+            digest: r.try_get(12)?,
+        })
+    }))
+}

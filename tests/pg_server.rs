@@ -1,0 +1,622 @@
+//! PostgreSQL server mode (issue 13): what the database itself enforces, tried as a clinician with psql would, by
+//! plain SQL on their own login. Runs against the server named by `PRAXIS_TEST_PG` (a superuser URL, e.g.
+//! `postgresql:///postgres?host=/tmp/pg&user=postgres`); `.ci/run` starts a throwaway cluster and sets it. Without
+//! it these tests say they were skipped and pass, unless `PRAXIS_TEST_PG_REQUIRED=1` (as in CI), when they fail.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use postgres::{Client, NoTls};
+use praxis::store::pg;
+
+/// A fresh database on the test server, and names for its login roles that no other test uses (roles are
+/// cluster-wide).
+struct Db {
+    url: String,
+    base: postgres::Config,
+    name: String,
+    tag: String,
+}
+
+fn server() -> Option<String> {
+    match std::env::var("PRAXIS_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("PRAXIS_TEST_PG_REQUIRED").as_deref() != Ok("1"),
+                "PRAXIS_TEST_PG_REQUIRED=1 but PRAXIS_TEST_PG is not set: the PostgreSQL suite would be skipped"
+            );
+            // Written to the process's stderr, not through the test harness's capture: seen once per run.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "SKIPPED: the PostgreSQL suite (tests/pg_server.rs) needs a server: set PRAXIS_TEST_PG to a \
+                     superuser URL, e.g. postgresql:///postgres?host=/tmp/pg&user=postgres (.ci/run starts one)"
+                );
+            });
+            None
+        }
+    }
+}
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+impl Db {
+    fn new(test: &str) -> Option<Db> {
+        let url = server()?;
+        let base: postgres::Config = url.parse().expect("PRAXIS_TEST_PG is a PostgreSQL URL");
+        let tag = format!(
+            "t{}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst),
+            &test[..test.len().min(12)]
+        );
+        let name = format!("praxis_{tag}");
+        let mut admin = base.connect(NoTls).expect("connect to PRAXIS_TEST_PG");
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .unwrap();
+        let mut cfg = base.clone();
+        cfg.dbname(&name);
+        let url = db_url(&cfg);
+        Some(Db {
+            url,
+            base,
+            name,
+            tag,
+        })
+    }
+
+    /// The login role of clinician `who` in this test.
+    fn login(&self, who: &str) -> String {
+        format!("{}_{who}", self.tag)
+    }
+
+    /// A connection as `who` (a login of this test, or the superuser when `None`).
+    fn as_user(&self, who: Option<&str>) -> Client {
+        let mut cfg = self.base.clone();
+        cfg.dbname(&self.name);
+        if let Some(w) = who {
+            cfg.user(self.login(w).as_str());
+        }
+        cfg.connect(NoTls).expect("connect")
+    }
+
+    /// `server init` with `boss` as the first admin, then kim and ann (therapists), lee (lead) and stu (read-only)
+    /// at the main site.
+    fn clinic(test: &str) -> Option<Db> {
+        let db = Db::new(test)?;
+        pg::server_init(&db.url, &db.login("boss")).unwrap();
+        let mut boss = db.as_user(Some("boss"));
+        for (who, role) in [
+            ("kim", "therapist"),
+            ("ann", "therapist"),
+            ("lee", "lead"),
+            ("stu", "readonly"),
+        ] {
+            boss.execute(
+                "SELECT praxis.clinician_add($1, $2, '', 'main')",
+                &[&db.login(who), &role],
+            )
+            .unwrap();
+        }
+        Some(db)
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Ok(mut c) = self.base.connect(NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// The URL of `cfg` (socket host, database and user), as a user would write it for `--db`.
+fn db_url(cfg: &postgres::Config) -> String {
+    let host = cfg
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            postgres::config::Host::Unix(p) => p.display().to_string(),
+            postgres::config::Host::Tcp(t) => t.clone(),
+        })
+        .next()
+        .unwrap_or_default();
+    let mut url = format!(
+        "postgresql:///{}?host={host}",
+        cfg.get_dbname().unwrap_or("postgres")
+    );
+    if let Some(p) = cfg.get_ports().first() {
+        url.push_str(&format!("&port={p}"));
+    }
+    if let Some(u) = cfg.get_user() {
+        url.push_str(&format!("&user={u}"));
+    }
+    url
+}
+
+fn add_patient(c: &mut Client, code: &str, site: i64) -> i64 {
+    c.query_one(
+        "INSERT INTO praxis.patients (site_id, code, name, birth_year, condition, facts, created_at, updated_at) \
+         VALUES ($1, $2, 'Zoë Example', 1950, 'stroke', '{}', 'now', 'now') RETURNING id",
+        &[&site, &code],
+    )
+    .unwrap()
+    .get(0)
+}
+
+fn add_assessment(c: &mut Client, patient: i64, score: f64) -> i64 {
+    c.query_one(
+        "INSERT INTO praxis.assessments (patient_id, instrument, score, date, created_at) \
+         VALUES ($1, 'bbt', $2, '2026-11-01', 'now') RETURNING id",
+        &[&patient, &score],
+    )
+    .unwrap()
+    .get(0)
+}
+
+/// The SQLSTATE of a refused statement (None if it succeeded).
+fn refused(c: &mut Client, sql: &str) -> Option<String> {
+    match c.batch_execute(sql) {
+        Ok(()) => None,
+        Err(e) => Some(
+            e.as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.code().code().to_string()),
+        ),
+    }
+}
+
+#[test]
+fn server_init_makes_the_first_admin_and_refuses_a_second_init() {
+    let Some(db) = Db::new("init") else { return };
+    pg::server_init(&db.url, &db.login("boss")).unwrap();
+    let mut boss = db.as_user(Some("boss"));
+    let role: Option<String> = boss
+        .query_one("SELECT praxis.my_role()", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(role.as_deref(), Some("admin"));
+    let again = pg::server_init(&db.url, &db.login("boss")).unwrap_err();
+    assert!(
+        again.to_string().contains("already has a Praxis schema"),
+        "{again}"
+    );
+    // The init itself is the trail's first row, and it verifies.
+    let mut su = db.as_user(None);
+    assert_eq!(pg::verify_audit(&mut su).unwrap(), Ok(1));
+}
+
+#[test]
+fn a_therapist_on_psql_cannot_get_around_roles_or_the_audit() {
+    let Some(db) = Db::clinic("attacks") else {
+        return;
+    };
+    let mut kim = db.as_user(Some("kim"));
+    let p = add_patient(&mut kim, "P-0001", 1);
+    let a = add_assessment(&mut kim, p, 30.0);
+    let me = db.login("kim");
+    let attacks = [
+        format!("UPDATE praxis.assessments SET score = 50 WHERE id = {a}"),
+        format!("DELETE FROM praxis.assessments WHERE id = {a}"),
+        "DELETE FROM praxis.sessions".to_string(),
+        "DELETE FROM praxis.audit".to_string(),
+        "UPDATE praxis.audit SET os_user = 'someone'".to_string(),
+        "TRUNCATE praxis.audit".to_string(),
+        "INSERT INTO praxis.audit (id, at, os_user, action, entity, entity_key, hash) \
+         VALUES (999, 'x', 'x', 'x', 'x', 'x', 'x')"
+            .to_string(),
+        "ALTER TABLE praxis.audit DISABLE TRIGGER ALL".to_string(),
+        "DROP TRIGGER assessments_audit ON praxis.assessments".to_string(),
+        "CREATE TABLE public.mine (a int)".to_string(),
+        "CREATE TABLE praxis.mine (a int)".to_string(),
+        "CREATE TEMP TABLE mine (a int)".to_string(),
+        "CREATE SCHEMA mine".to_string(),
+        format!("GRANT praxis_admin TO \"{me}\""),
+        format!("ALTER ROLE \"{me}\" CREATEROLE"),
+        "SET ROLE praxis_owner".to_string(),
+        format!("SELECT praxis.clinician_add('{me}', 'admin', '', 'main')"),
+        "UPDATE praxis.clinicians SET role = 'admin'".to_string(),
+        "UPDATE praxis.patients SET code = 'P-9999'".to_string(),
+        "UPDATE praxis.patients SET site_id = 2".to_string(),
+        "SELECT praxis.audit_append('x', 'x', 'x', NULL, NULL, NULL)".to_string(),
+    ];
+    for sql in &attacks {
+        let code = refused(&mut kim, sql);
+        assert!(
+            matches!(code.as_deref(), Some("42501")),
+            "as a therapist, `{sql}` must be refused for lack of privilege, got {code:?}"
+        );
+    }
+    // Nothing changed, and every change that was made is in an intact trail.
+    let mut su = db.as_user(None);
+    let score: f64 = su
+        .query_one("SELECT score FROM praxis.assessments WHERE id = $1", &[&a])
+        .unwrap()
+        .get(0);
+    assert_eq!(score, 30.0);
+    let n = pg::verify_audit(&mut su).unwrap().unwrap();
+    assert!(
+        n >= 7,
+        "init, 4 clinicians, the patient and the assessment: {n}"
+    );
+}
+
+#[test]
+fn the_server_writes_the_trail_with_the_sqlite_chain_and_withholds_personal_fields() {
+    let Some(db) = Db::clinic("trail") else {
+        return;
+    };
+    let mut kim = db.as_user(Some("kim"));
+    let p = add_patient(&mut kim, "P-0001", 1);
+    // Whoever the statement names, the record is kim's, and the trail says kim did it.
+    let a: i64 = kim
+        .query_one(
+            "INSERT INTO praxis.assessments (patient_id, instrument, score, date, created_at, created_by) \
+             VALUES ($1, 'bbt', 30, '2026-11-01', 'now', 'ann') RETURNING id",
+            &[&p],
+        )
+        .unwrap()
+        .get(0);
+    let mut su = db.as_user(None);
+    let by: String = su
+        .query_one(
+            "SELECT created_by FROM praxis.assessments WHERE id = $1",
+            &[&a],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(by, db.login("kim"));
+    let rows = su
+        .query(
+            "SELECT os_user, action, entity, patient_code, after_json FROM praxis.audit WHERE patient_code = 'P-0001' \
+             ORDER BY id",
+            &[],
+        )
+        .unwrap();
+    let seen: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (db.login("kim"), "insert".into(), "patient".into()),
+            (db.login("kim"), "insert".into(), "assessment".into())
+        ]
+    );
+    let patient_after: String = rows[0].get(4);
+    assert!(
+        !patient_after.contains("Zoë"),
+        "the name is withheld: {patient_after}"
+    );
+    assert!(patient_after.contains("(withheld)"), "{patient_after}");
+    assert!(pg::verify_audit(&mut su).unwrap().is_ok());
+
+    // The owner (or a superuser) can still rewrite a row by going around the trigger; the chain shows it.
+    su.batch_execute(
+        "ALTER TABLE praxis.audit DISABLE TRIGGER audit_append_only; \
+         UPDATE praxis.audit SET os_user = 'nobody' WHERE action = 'insert' AND entity = 'assessment'; \
+         ALTER TABLE praxis.audit ENABLE TRIGGER audit_append_only;",
+    )
+    .unwrap();
+    let broken = pg::verify_audit(&mut su).unwrap().unwrap_err();
+    assert!(
+        broken.reason.contains("does not match its hash"),
+        "{broken:?}"
+    );
+}
+
+#[test]
+fn records_change_only_through_the_correction_path_by_their_author_or_a_lead() {
+    let Some(db) = Db::clinic("amend") else {
+        return;
+    };
+    let mut kim = db.as_user(Some("kim"));
+    let p = add_patient(&mut kim, "P-0001", 1);
+    let a = add_assessment(&mut kim, p, 30.0);
+    let new_row = serde_json::json!({"instrument": "bbt", "score": 31.0, "date": "2026-11-01", "created_at": "now"});
+
+    // Another therapist and a reader are refused, with the SQLite backend's words.
+    let mut ann = db.as_user(Some("ann"));
+    let err = ann
+        .execute("SELECT praxis.amend('assessment', $1, 'typo', NULL)", &[&a])
+        .unwrap_err();
+    let msg = err.as_db_error().unwrap().message().to_string();
+    assert_eq!(
+        msg,
+        praxis::store::amend_refused(
+            &db.login("ann"),
+            praxis::store::RecordKind::Assessment,
+            a,
+            Some(&db.login("kim"))
+        )
+    );
+    let mut stu = db.as_user(Some("stu"));
+    assert!(
+        stu.execute("SELECT praxis.amend('assessment', $1, 'typo', NULL)", &[&a])
+            .is_err()
+    );
+    // A reason is required.
+    assert!(
+        kim.execute(
+            "SELECT praxis.amend('assessment', $1, ' ', $2)",
+            &[&a, &new_row]
+        )
+        .is_err()
+    );
+
+    // The author corrects: a new current row supersedes the old, which stays, marked.
+    let b: i64 = kim
+        .query_one(
+            "SELECT praxis.amend('assessment', $1, 'typo', $2)",
+            &[&a, &new_row],
+        )
+        .unwrap()
+        .get(0);
+    let mut su = db.as_user(None);
+    let rows: Vec<(i64, f64, String, Option<i64>)> = su
+        .query(
+            "SELECT id, score, record_status, supersedes FROM praxis.assessments ORDER BY id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (a, 30.0, "corrected".to_string(), None),
+            (b, 31.0, "current".to_string(), Some(a))
+        ]
+    );
+    // A corrected record cannot be amended again; the lead voids the new one.
+    assert!(
+        kim.execute(
+            "SELECT praxis.amend('assessment', $1, 'again', NULL)",
+            &[&a]
+        )
+        .is_err()
+    );
+    let mut lee = db.as_user(Some("lee"));
+    lee.execute(
+        "SELECT praxis.amend('assessment', $1, 'wrong patient', NULL)",
+        &[&b],
+    )
+    .unwrap();
+    let status: String = su
+        .query_one(
+            "SELECT record_status FROM praxis.assessments WHERE id = $1",
+            &[&b],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(status, "voided");
+    let counted: i32 = su
+        .query_one(
+            "SELECT n_assessments FROM praxis.patients WHERE id = $1",
+            &[&p],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(counted, 0, "the patient list counts current records only");
+    let actions: Vec<String> = su
+        .query(
+            "SELECT action FROM praxis.audit WHERE entity = 'assessment' ORDER BY id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(actions, ["insert", "correct", "correct", "void"]);
+    assert!(pg::verify_audit(&mut su).unwrap().is_ok());
+}
+
+#[test]
+fn a_clinician_sees_and_writes_only_the_sites_granted_to_them() {
+    let Some(db) = Db::clinic("sites") else {
+        return;
+    };
+    let mut boss = db.as_user(Some("boss"));
+    let north: i64 = boss
+        .query_one("SELECT praxis.site_add('north', 'North clinic')", &[])
+        .unwrap()
+        .get(0);
+    add_patient(&mut boss, "P-0001", 1);
+    let far = add_patient(&mut boss, "P-0002", north);
+    add_assessment(&mut boss, far, 12.0);
+
+    let codes = |c: &mut Client| -> Vec<String> {
+        c.query("SELECT code FROM praxis.patients ORDER BY code", &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    let mut kim = db.as_user(Some("kim"));
+    assert_eq!(codes(&mut kim), ["P-0001"]);
+    let theirs: i64 = kim
+        .query_one("SELECT count(*) FROM praxis.assessments", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(theirs, 0, "nor the records of a patient at another site");
+    let audit_about_far: i64 = kim
+        .query_one(
+            "SELECT count(*) FROM praxis.audit WHERE patient_code = 'P-0002'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(audit_about_far, 0, "nor their trail");
+    assert!(
+        refused(
+            &mut kim,
+            &format!(
+                "INSERT INTO praxis.patients (site_id, code, birth_year, condition, facts, created_at, updated_at) \
+                 VALUES ({north}, 'P-0003', 1950, 'stroke', '{{}}', 'now', 'now')"
+            )
+        )
+        .is_some(),
+        "nor add a patient there"
+    );
+    assert_eq!(
+        codes(&mut boss),
+        ["P-0001", "P-0002"],
+        "an admin sees every site"
+    );
+
+    // Granted the site, kim sees it.
+    boss.execute(
+        "SELECT praxis.clinician_add($1, 'therapist', '', 'north')",
+        &[&db.login("kim")],
+    )
+    .unwrap();
+    assert_eq!(codes(&mut kim), ["P-0001", "P-0002"]);
+}
+
+#[test]
+fn roles_are_the_servers_and_only_an_admin_grants_them() {
+    let Some(db) = Db::clinic("roles") else {
+        return;
+    };
+    let mut su = db.as_user(None);
+    let member = |su: &mut Client, who: &str, group: &str| -> bool {
+        su.query_one("SELECT pg_has_role($1, $2, 'MEMBER')", &[&who, &group])
+            .unwrap()
+            .get(0)
+    };
+    assert!(member(&mut su, &db.login("kim"), "praxis_therapist"));
+    assert!(!member(&mut su, &db.login("kim"), "praxis_admin"));
+    // A lead cannot add clinicians; the admin changes kim's role, and the old group is gone.
+    let mut lee = db.as_user(Some("lee"));
+    assert_eq!(
+        refused(
+            &mut lee,
+            &format!(
+                "SELECT praxis.clinician_add('{}', 'admin', '', NULL)",
+                db.login("lee")
+            )
+        )
+        .as_deref(),
+        Some("42501")
+    );
+    let mut boss = db.as_user(Some("boss"));
+    boss.execute(
+        "SELECT praxis.clinician_add($1, 'readonly', '', NULL)",
+        &[&db.login("kim")],
+    )
+    .unwrap();
+    assert!(member(&mut su, &db.login("kim"), "praxis_readonly"));
+    assert!(!member(&mut su, &db.login("kim"), "praxis_therapist"));
+    let mut kim = db.as_user(Some("kim"));
+    assert!(refused(
+        &mut kim,
+        "INSERT INTO praxis.patients (site_id, code, birth_year, condition, facts, created_at, updated_at) \
+         VALUES (1, 'P-0005', 1950, 'stroke', '{}', 'now', 'now')"
+    )
+    .is_some());
+    // A privileged database role is never made a clinician.
+    assert!(
+        refused(
+            &mut boss,
+            "SELECT praxis.clinician_add('praxis_owner', 'therapist', '', NULL)"
+        )
+        .is_some()
+    );
+}
+
+/// The URL of this test's database as `who` (the superuser when `None`), for `--db`.
+fn url_as(db: &Db, who: Option<&str>) -> String {
+    let mut cfg = db.base.clone();
+    cfg.dbname(&db.name);
+    if let Some(w) = who {
+        cfg.user(db.login(w).as_str());
+    }
+    db_url(&cfg)
+}
+
+fn praxis(db_url: &str, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("praxis")
+        .unwrap()
+        .env_remove("PRAXIS_DB")
+        .arg("--db")
+        .arg(db_url)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_line_sets_a_server_up_and_says_what_does_not_work_there_yet() {
+    let Some(db) = Db::new("cli") else { return };
+    let boss = db.login("boss");
+    let out = praxis(&url_as(&db, None), &["server", "init", "--admin", &boss]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("first admin"));
+
+    let as_boss = url_as(&db, Some("boss"));
+    let out = praxis(
+        &as_boss,
+        &["site", "add", "north", "--name", "North clinic"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kim = db.login("kim");
+    let out = praxis(
+        &as_boss,
+        &[
+            "clinician",
+            "add",
+            &kim,
+            "--role",
+            "therapist",
+            "--site",
+            "north",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // kim is not an admin: the server refuses, and the message says so.
+    let out = praxis(
+        &url_as(&db, Some("kim")),
+        &["clinician", "add", &kim, "--role", "admin"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("only an admin may do this"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = praxis(&as_boss, &["audit", "--verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("intact (3 rows checked)"),
+        "init, the site, kim: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // What does not work on a server yet says so instead of failing obscurely.
+    let out = praxis(&as_boss, &["patient", "list"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("still need a SQLite database"));
+}
