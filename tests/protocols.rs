@@ -117,7 +117,10 @@ fn protocols_match_their_sources() {
 #[test]
 fn protocols_list_shows_a_comparator_for_each_condition() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = praxis(tmp.path()).args(["protocols", "list"]).output().unwrap();
+    let out = praxis(tmp.path())
+        .args(["protocols", "list"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -130,7 +133,12 @@ fn protocols_list_shows_a_comparator_for_each_condition() {
             .unwrap_or_else(|| panic!("{id} not listed:\n{text}"))
             .to_string()
     };
-    for id in ["usual-care", "pd-usual-physio", "ataxia-usual-care", "falls-usual-care"] {
+    for id in [
+        "usual-care",
+        "pd-usual-physio",
+        "ataxia-usual-care",
+        "falls-usual-care",
+    ] {
         assert!(line(id).ends_with("(comparator)"), "{}", line(id));
     }
     assert!(!line("lsvt-big").contains("(comparator)"));
@@ -159,7 +167,9 @@ fn protocols_list_shows_a_comparator_for_each_condition() {
         .collect();
     for cond in ["stroke", "parkinsons", "cerebellar_ataxia", "older_adult"] {
         assert!(
-            comparators.iter().any(|(_, cs)| cs.iter().any(|c| c == cond)),
+            comparators
+                .iter()
+                .any(|(_, cs)| cs.iter().any(|c| c == cond)),
             "no comparator for {cond}: {comparators:?}"
         );
     }

@@ -61,7 +61,10 @@ fn weekly_slope(f: &Forecast, instrument: &str, weeks: usize) -> f64 {
 
 fn inside(v: f64, (lo, hi): (f64, f64), what: &str) {
     eprintln!("{what}: forecast {v:.3}, trial {lo:.3} to {hi:.3}");
-    assert!((lo..=hi).contains(&v), "{what}: {v:.3} outside {lo:.3} to {hi:.3}");
+    assert!(
+        (lo..=hi).contains(&v),
+        "{what}: {v:.3} outside {lo:.3} to {hi:.3}"
+    );
 }
 
 /// 95% CI of a mean from its SE.
@@ -184,7 +187,9 @@ fn dose_9600_arat_slope_within_lang_2016_ci() {
 #[test]
 fn dose_6400_no_better_than_3200_lang_2016() {
     let (low, mid) = (lang_slope("dose-3200"), lang_slope("dose-6400"));
-    eprintln!("Lang 2016 slopes: 3,200 {low:.3}, 6,400 {mid:.3} (trial -0.05, 95% CI -0.34 to 0.24)");
+    eprintln!(
+        "Lang 2016 slopes: 3,200 {low:.3}, 6,400 {mid:.3} (trial -0.05, 95% CI -0.34 to 0.24)"
+    );
     assert!(mid - low <= 0.3, "6,400 {mid:.3} vs 3,200 {low:.3}");
     inside(
         mid,
@@ -261,7 +266,10 @@ fn lsvt_big_updrs_tug_and_walk_ebersbach_2010_mcdonnell_2018() {
         (-0.99, 0.06),
         "lsvt-big - pd-usual-physio, TUG at 16 weeks (McDonnell 2018: -0.47 s)",
     );
-    assert!(tug < 0.0, "BIG must be faster on TUG than usual physiotherapy: {tug:.3}");
+    assert!(
+        tug < 0.0,
+        "BIG must be faster on TUG than usual physiotherapy: {tug:.3}"
+    );
     let t0 = 10.0 / 1.1;
     let speed = |dt: f64| 10.0 / (t0 + dt) - 1.1;
     let walk = change(&big, "walk10m_ms", 112) - change(&usual, "walk10m_ms", 112);
@@ -270,7 +278,10 @@ fn lsvt_big_updrs_tug_and_walk_ebersbach_2010_mcdonnell_2018() {
         (speed(0.01), speed(-1.07)),
         "lsvt-big - pd-usual-physio, 10 m walk speed at 16 weeks (McDonnell 2018: -0.53 s)",
     );
-    assert!(walk > 0.0, "BIG must walk faster than usual physiotherapy: {walk:.3}");
+    assert!(
+        walk > 0.0,
+        "BIG must walk faster than usual physiotherapy: {walk:.3}"
+    );
 }
 
 // pd-usual-physio: Ebersbach 2010's Nordic walking arm (16 h of group training in 8 weeks): UPDRS III +0.58 (SD 3.17,
@@ -306,7 +317,11 @@ fn cerebellar_coordination_sara_ilg_2009_2010() {
     );
     let end = f.summary.end_of_treatment_day as usize + 1;
     let at_end = change(&f, "sara", end);
-    inside(at_end, (-3.0, -1.0), "cerebellar-coordination SARA after 4 weeks (Ilg 2009: about -2)");
+    inside(
+        at_end,
+        (-3.0, -1.0),
+        "cerebellar-coordination SARA after 4 weeks (Ilg 2009: about -2)",
+    );
     let later = change(&f, "sara", end + 56);
     assert!(later <= -1.0, "8 weeks after training: {later:.2}");
     let (year, usual_year) = (change(&f, "sara", 365), change(&usual, "sara", 365));
@@ -347,7 +362,10 @@ const FALLS: &str = "horizon_days = 180\nfollow_up_day = 180\n[patient]\nage = 8
 #[test]
 fn balance_gait_older_beats_usual_care_within_howe_2011_ci() {
     let s = scenario(FALLS);
-    let (t, u) = (run(&s, Some("balance-gait-older")), run(&s, Some("falls-usual-care")));
+    let (t, u) = (
+        run(&s, Some("balance-gait-older")),
+        run(&s, Some("falls-usual-care")),
+    );
     let end = t.summary.end_of_treatment_day as usize + 1;
     inside(
         change(&t, "bbs", end) - change(&u, "bbs", end),

@@ -94,12 +94,7 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
     for e in lib.entries.values() {
         let p = &e.protocol;
         let conds: Vec<&str> = p.conditions.iter().map(|c| c.id()).collect();
-        let mut mark = if p.comparator {
-            " (comparator)"
-        } else {
-            ""
-        }
-        .to_string();
+        let mut mark = if p.comparator { " (comparator)" } else { "" }.to_string();
         if matches!(e.source, Source::File(_)) {
             mark.push_str(" (yours)");
         }
