@@ -286,7 +286,7 @@ pub const TRAINABLE_SHARE_ATAXIA: f64 = 0.85;
 /// 4 trials, n = 145). The skill learned per repetition is calibrated on chronic stroke (Lang 2016, above), so the
 /// former value 0.45 (an uncited modelling choice) capped the gain at 0.45 x 14 = 6.3 points and gave only ~+1.9:
 /// with no lesion, most of an older adult's balance deficit is trainable, more than after stroke (0.36 x CST) or
-/// in Parkinson's (0.55). Lesinski 2015 Sports Med 45:1721 (meta-analysis, healthy adults >= 65) supports
+/// in Parkinson's (0.74). Lesinski 2015 Sports Med 45:1721 (meta-analysis, healthy adults >= 65) supports
 /// 11-12 weeks x 3 sessions/week as the most effective dose.
 pub const TRAINABLE_SHARE_OLDER: f64 = 0.8;
 /// Reinforcement learning step per trial in the reinforcement task of Therrien 2016, as a share of the
