@@ -112,6 +112,69 @@ fn protocols_match_their_sources() {
     );
 }
 
+// Issue 12.5: every condition has a real comparator (its usual care), marked in `protocols list` and its JSON, instead
+// of a stroke protocol "not designed for" it that forecasts +0.0.
+#[test]
+fn protocols_list_shows_a_comparator_for_each_condition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = praxis(tmp.path())
+        .args(["protocols", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Comparator (usual care) per condition: stroke usual-care; parkinsons pd-usual-physio; cerebellar_ataxia ataxia-usual-care; older_adult falls-usual-care"),
+        "{text}"
+    );
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("{id} not listed:\n{text}"))
+            .to_string()
+    };
+    for id in [
+        "usual-care",
+        "pd-usual-physio",
+        "ataxia-usual-care",
+        "falls-usual-care",
+    ] {
+        assert!(line(id).ends_with("(comparator)"), "{}", line(id));
+    }
+    assert!(!line("lsvt-big").contains("(comparator)"));
+    let v = json_of(
+        &praxis(tmp.path())
+            .args(["protocols", "list", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let comparators: Vec<(String, Vec<String>)> = v["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["comparator"] == true)
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["conditions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    for cond in ["stroke", "parkinsons", "cerebellar_ataxia", "older_adult"] {
+        assert!(
+            comparators
+                .iter()
+                .any(|(_, cs)| cs.iter().any(|c| c == cond)),
+            "no comparator for {cond}: {comparators:?}"
+        );
+    }
+}
+
 #[test]
 fn protocols_list_json_contains_the_required_ids() {
     let tmp = tempfile::tempdir().unwrap();

@@ -56,6 +56,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "dose-9600.toml",
         include_str!("../../protocols/dose-9600.toml"),
     ),
+    (
+        "pd-usual-physio.toml",
+        include_str!("../../protocols/pd-usual-physio.toml"),
+    ),
+    (
+        "ataxia-usual-care.toml",
+        include_str!("../../protocols/ataxia-usual-care.toml"),
+    ),
+    (
+        "falls-usual-care.toml",
+        include_str!("../../protocols/falls-usual-care.toml"),
+    ),
 ];
 
 /// Where a protocol came from.

@@ -37,6 +37,8 @@ struct ListItem<'a> {
     name: &'a str,
     summary: &'a str,
     conditions: Vec<&'static str>,
+    /// The usual care of its conditions (issue 12.5).
+    comparator: bool,
     measures: &'a [String],
     sessions: u32,
     total_repetitions: u64,
@@ -72,6 +74,7 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
                 name: &e.protocol.name,
                 summary: &e.protocol.summary,
                 conditions: e.protocol.conditions.iter().map(|c| c.id()).collect(),
+                comparator: e.protocol.comparator,
                 measures: &e.protocol.measures,
                 sessions: e.protocol.schedule.total_sessions(),
                 total_repetitions: e.protocol.schedule.total_repetitions(),
@@ -91,11 +94,10 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
     for e in lib.entries.values() {
         let p = &e.protocol;
         let conds: Vec<&str> = p.conditions.iter().map(|c| c.id()).collect();
-        let mark = if matches!(e.source, Source::File(_)) {
-            " (yours)"
-        } else {
-            ""
-        };
+        let mut mark = if p.comparator { " (comparator)" } else { "" }.to_string();
+        if matches!(e.source, Source::File(_)) {
+            mark.push_str(" (yours)");
+        }
         println!(
             "{:<26} {:<19} {:>8} {:>8}  {}{mark}",
             p.id,
@@ -105,6 +107,7 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
             visible(&p.name)
         );
     }
+    println!("\n{}", comparators_line(&lib));
     if !lib.errors.is_empty() {
         eprintln!(
             "{} protocol file(s) could not be loaded (see above)",
@@ -112,6 +115,30 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The comparator (usual care) of every condition, e.g. "Comparator (usual care) per condition: stroke usual-care;
+/// parkinsons pd-usual-physio; ...", "none" where the library has none.
+fn comparators_line(lib: &Library) -> String {
+    use strum::VariantArray;
+    let per: Vec<String> = crate::domain::ConditionKind::VARIANTS
+        .iter()
+        .map(|k| {
+            let ids: Vec<&str> = lib
+                .entries
+                .values()
+                .filter(|e| e.protocol.comparator && e.protocol.conditions.contains(k))
+                .map(|e| e.protocol.id.as_str())
+                .collect();
+            let ids = if ids.is_empty() {
+                "none".to_string()
+            } else {
+                ids.join(", ")
+            };
+            format!("{} {}", k.id(), visible(&ids))
+        })
+        .collect();
+    format!("Comparator (usual care) per condition: {}", per.join("; "))
 }
 
 fn truncate(s: &str, n: usize) -> String {

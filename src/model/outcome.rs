@@ -80,6 +80,20 @@ pub fn attainable_best(instrument_id: &str) -> Option<f64> {
     }
 }
 
+/// Room to the worst score of a lower-is-better instrument at baseline `b`. A timed test (TUG, Nine-Hole Peg) loses
+/// in proportion to the time it takes, as walking speed does: losing a share f of the room doubles the time at f = 1
+/// (a speed falling by a share f/(1+f)), instead of moving towards the end of the range (a 120-s TUG), which made
+/// Parkinson's progression slow TUG by about 1.3 s a year from a 10.5-s baseline. Modelling choice, local to losses
+/// (progression, learned non-use); other instruments keep the room to the end of their range.
+pub fn worst_room(inst: &Instrument, b: f64) -> f64 {
+    let to_end = inst.max - b;
+    if attainable_best(inst.id).is_some() {
+        to_end.min(b.max(0.0))
+    } else {
+        to_end
+    }
+}
+
 /// One instrument of a forecast with its baseline.
 #[derive(Debug, Clone, Copy)]
 pub struct Slot {
@@ -101,7 +115,7 @@ impl Slot {
         });
         let (up, down) = match inst.direction {
             Direction::HigherIsBetter => ((best - b).max(0.0), b - inst.min),
-            Direction::LowerIsBetter => ((b - best).max(0.0), inst.max - b),
+            Direction::LowerIsBetter => ((b - best).max(0.0), worst_room(inst, b)),
         };
         Slot {
             id: inst.id,
@@ -172,6 +186,9 @@ mod tests {
         let fast = Slot::new(crate::instruments::get("tug_s").unwrap(), 7.0);
         assert_eq!(fast.score(1.0, 0.0, 0.0), 7.0);
         assert!(fast.score(0.0, 0.1, 0.0) > 7.0);
+        // Losses scale with the time the test takes (as walking speed does), not with the room to a 120-s TUG.
+        assert!((tug.score(0.0, 0.1, 0.0) - 15.4).abs() < 1e-9);
+        assert!((tug.score(0.0, 1.0, 0.0) - 28.0).abs() < 1e-9);
         let walk = Slot::new(crate::instruments::get("walk10m_ms").unwrap(), 0.8);
         assert!((walk.score(1.0, 0.0, 0.0) - 1.43).abs() < 1e-9);
     }

@@ -19,6 +19,9 @@ pub struct Protocol {
     pub conditions: Vec<ConditionKind>,
     /// Instruments it is expected to move (ids from `crate::instruments`), the primary one first.
     pub measures: Vec<String>,
+    /// The usual care of its conditions: the comparator other protocols for them are weighed against (issue 12.5).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub comparator: bool,
     pub schedule: Schedule,
     pub practice: Practice,
     pub progression: Progression,
