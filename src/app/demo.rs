@@ -514,6 +514,7 @@ fn write_case(tx: &mut Tx<'_>, case: &Case, today: NaiveDate, rng: &mut ChaCha8R
                 date: today - Duration::days(days_ago),
                 assessor: Some("demo".into()),
                 notes: String::new(),
+                med_state: None,
             })?;
             // The last step is shortened so the series ends exactly on its latest day.
             days_ago = if days_ago > s.to_days_ago && days_ago - s.every < s.to_days_ago {

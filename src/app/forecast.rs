@@ -365,6 +365,7 @@ mod tests {
             date: date.parse().unwrap(),
             assessor: None,
             notes: String::new(),
+            med_state: None,
         }
     }
 

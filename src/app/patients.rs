@@ -445,6 +445,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2026, 1, d).unwrap(),
             assessor: None,
             notes: String::new(),
+            med_state: None,
         };
         let got = latest_scores(&[
             a("fma_ue", 20.0, 1),

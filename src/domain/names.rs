@@ -86,6 +86,7 @@ mod tests {
         agree::<Corticospinal>();
         agree::<Mep>();
         agree::<Medication>();
+        agree::<MedState>();
         agree::<PlanStatus>();
         agree::<Role>();
         agree::<RecordKind>();

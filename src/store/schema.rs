@@ -274,6 +274,13 @@ fn v4_seal(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
     Ok(super::audit::seal_rows_v4(tx)?)
 }
 
+/// v5: medication state (issue 12.1). MDS-UPDRS III is scored ON or OFF dopaminergic medication, and the two differ
+/// by the levodopa response: each assessment may say which (`med_state`, NULL = not recorded or an instrument without
+/// one). Self-contained: one nullable column on assessments; existing rows keep NULL.
+const V5: &str = r#"
+ALTER TABLE assessments ADD COLUMN med_state TEXT CHECK (med_state IS NULL OR med_state IN ('on', 'off'));
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -281,11 +288,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V2),
         M::up(V3),
         M::up_with_hook(V4, v4_seal),
+        M::up(V5),
     ])
 }
 
 /// The schema version this binary writes: the number of migrations in [`migrations`].
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 #[cfg(test)]
 mod tests {

@@ -166,6 +166,7 @@ impl FormSpec for AssessmentForm {
             date: NaiveDate::parse_from_str(text(&self.date), "%Y-%m-%d").map_err(|_| 2usize)?,
             assessor: Some(text(&self.assessor).to_string()).filter(|s| !s.is_empty()),
             notes: text(&self.notes).to_string(),
+            med_state: None,
         }))
     }
 
