@@ -241,10 +241,16 @@ pub fn scenario_from_patient(
                 day: i32::try_from((a.date - day0).num_days()).ok()?,
                 instrument: inst.id.to_string(),
                 score: a.score,
+                state: a.med_state.filter(|_| inst.has_med_state()),
             })
         })
         .collect();
     observations.sort_by(|a, b| (a.day, &a.instrument).cmp(&(b.day, &b.instrument)));
+    // The state of the latest score scored ON or OFF (MDS-UPDRS III) is the baseline's; the forecast predicts it.
+    let baseline_state = latest
+        .values()
+        .filter(|a| crate::instruments::get(&a.instrument).is_ok_and(|i| i.has_med_state()))
+        .find_map(|a| a.med_state);
     let age = u32::try_from(day0.year() - patient.birth_year).unwrap_or(0);
     let days_since_onset = days_since_onset(&patient.condition, day0);
     let mut s = Scenario {
@@ -255,6 +261,8 @@ pub fn scenario_from_patient(
             days_since_onset,
         },
         baseline,
+        baseline_state,
+        forecast_state: None,
         observations,
         protocol: protocol.map(str::to_string),
         start_day: 0,
@@ -264,6 +272,7 @@ pub fn scenario_from_patient(
         session_times: None,
         history: Vec::new(),
         practice: Default::default(),
+        med_converted: 0,
     };
     let problems = scenario::validate(&mut s);
     if let Some(p) = problems.first() {

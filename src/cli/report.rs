@@ -86,8 +86,12 @@ pub fn summary_table(
         let m = &measures[id];
         let better = instruments::get(id).map_or("", |i| i.better_word());
         let role = if id == primary { ", primary" } else { "" };
+        // An instrument scored ON or OFF medication says which state the forecast is in.
+        let state = m
+            .med_state
+            .map_or(String::new(), |s| format!(" {} medication", s.label()));
         let head = format!(
-            "{} ({better}{role}): baseline {}, MCID {}",
+            "{}{state} ({better}{role}): baseline {}, MCID {}",
             short(id),
             num(id, m.baseline),
             mcid_label(id, m.mcid)

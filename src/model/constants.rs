@@ -249,6 +249,15 @@ pub const PD_RL_GAIN_OFF: f64 = 0.6;
 /// implicit sequence learning worse than in controls, effect size 0.53 (27 studies, 505 patients); 0.6 is a
 /// modelling choice in that direction.
 pub const PD_AUTO_GAIN: f64 = 0.6;
+/// Levodopa response: the share of the OFF-medication MDS-UPDRS III score that the ON state removes (dimensionless;
+/// ON = OFF x (1 - response)). A levodopa challenge counts an improvement of more than 30% as a response (the
+/// threshold behind the MDS clinical diagnostic criteria's "clear beneficial response", Postuma 2015 Mov Disord
+/// 30:1591); a blinded challenge of 37 patients found a mean of 27.3% (Parkinson's Disease 2024:2649578, Hindawi);
+/// science.md: typically 30-50% (check). Calibration: 0.35, inside the usual 30-50% and above the response
+/// threshold, so that a score converted between the states shows the response a treated patient typically has.
+/// Converting scores is used only when a forecast's state differs from the state an assessment was taken in.
+pub const LEVODOPA_RESPONSE: f64 = 0.35;
+
 /// Reference MDS-UPDRS III baseline when none is given (points).
 pub const PD_REFERENCE_UPDRS: f64 = 30.0;
 

@@ -139,6 +139,10 @@ pub struct MeasureSummary {
     pub p_goal: Option<f64>,
     /// 80% band (p10-p90) of the score at end of treatment.
     pub band_end: [f64; 2],
+    /// The medication state the forecast predicts, for an instrument scored ON or OFF (MDS-UPDRS III): "on" or
+    /// "off"; absent for other instruments and when no state was recorded (see `model::medication`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub med_state: Option<crate::domain::MedState>,
 }
 
 /// `praxis compare --json`: the same series per protocol, a summary per protocol, and the ranking.

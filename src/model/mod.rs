@@ -9,6 +9,7 @@ mod draw;
 pub mod fit;
 pub mod forecast;
 pub mod impairment;
+pub mod medication;
 mod notes;
 pub mod outcome;
 mod prepare;

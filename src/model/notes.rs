@@ -36,6 +36,7 @@ pub(super) fn history_notes(prep: &Prepared) -> Vec<String> {
 /// The preset's notes, then those about the baseline and the protocol's settings.
 pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
     let mut notes = prep.preset.notes.clone();
+    notes.extend(super::medication::note(prep.scenario));
     notes.extend(
         prep.unknown_instruments
             .iter()
