@@ -208,6 +208,18 @@ pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.15;
 /// Increase of spontaneous use (0-1) per hour of daily constraint of the less-affected arm (CIMT). Modelling
 /// choice; Taub / EXCITE (Wolf 2006 JAMA 296:2095) report transfer of use to daily life.
 pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
+/// Learned non-use (Taub; see `recovery::UseState`): the largest share of the use the arm's function carries that a
+/// patient may leave untaken (dimensionless). Modelling choice: some use remains in everyone measured.
+pub const NONUSE_MAX: f64 = 0.95;
+/// Learned non-use unlearned per day of use beyond the habit (per unit of excess use, 0-1, per day). Calibration to
+/// EXCITE (Wolf 2006 JAMA 296:2095): 2 weeks of CIMT raised the Motor Activity Log amount of use from 1.21 to 2.13
+/// at 12 months against 1.15 to 1.65 with usual and customary care (between-group difference 0.43, 95% CI
+/// 0.05-0.80), and the gain was kept at 24 months (Wolf 2008 Lancet Neurol 7:33) (figures from the abstracts,
+/// check against the papers' tables); `tests/non_use.rs` checks them.
+pub const NONUSE_UNLEARN_PER_USE_DAY: f64 = 0.03;
+/// Learned non-use fading by itself (per year, as a rate). Calibration to EXCITE's usual-care arm: Motor Activity Log
+/// amount of use 1.15 to 1.65 over 12 months, 3-9 months after stroke (Wolf 2006).
+pub const NONUSE_FADE_PER_YEAR: f64 = 0.2;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Attainable best scores. Training moves a score by a share of its headroom; for timed tests the end of the
