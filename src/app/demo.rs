@@ -102,6 +102,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                         corticospinal: Some(Corticospinal::Intact),
                         mep: Some(Mep::Present),
                         nihss: Some(9),
+                        active_extension: None,
                     }),
                 )
             },
@@ -171,6 +172,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                         corticospinal: Some(Corticospinal::Partial),
                         mep: Some(Mep::Present),
                         nihss: Some(7),
+                        active_extension: None,
                     }),
                 )
             },
@@ -231,6 +233,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                         corticospinal: Some(Corticospinal::Severe),
                         mep: Some(Mep::Absent),
                         nihss: Some(16),
+                        active_extension: None,
                     }),
                 )
             },

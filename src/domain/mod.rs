@@ -165,6 +165,22 @@ pub struct StrokeFacts {
     /// NIH Stroke Scale, 0-42.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nihss: Option<u8>,
+    /// Active extension of the affected wrist (at least 20 degrees) and fingers (at least 10 degrees): EXCITE's entry
+    /// criteria for constraint-induced movement therapy (Wolf 2006 JAMA 296:2095).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_extension: Option<ActiveExtension>,
+}
+
+/// Active wrist and finger extension of the affected hand, as EXCITE's entry criteria define it (at least 20 degrees
+/// at the wrist and 10 at the fingers).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ActiveExtension {
+    Present,
+    Absent,
 }
 
 #[derive(

@@ -87,6 +87,7 @@ mod tests {
         agree::<Mep>();
         agree::<Medication>();
         agree::<MedState>();
+        agree::<ActiveExtension>();
         agree::<PlanStatus>();
         agree::<Role>();
         agree::<RecordKind>();

@@ -220,6 +220,13 @@ pub const NONUSE_UNLEARN_PER_USE_DAY: f64 = 0.03;
 /// Learned non-use fading by itself (per year, as a rate). Calibration to EXCITE's usual-care arm: Motor Activity Log
 /// amount of use 1.15 to 1.65 over 12 months, 3-9 months after stroke (Wolf 2006).
 pub const NONUSE_FADE_PER_YEAR: f64 = 0.2;
+/// CIMT's evidence (`model::evidence`): VECTORS (Dromerick 2009 Neurology 73:195) randomised patients in the first
+/// 28 days after stroke (days); its high-intensity arm (3 hours of shaping a day and a mitt for 90% of waking hours)
+/// did worse on ARAT at day 90 than usual care and than standard-dose CIMT (2 hours a day).
+pub const VECTORS_EARLY_DAYS: u32 = 28;
+/// Practice a day (minutes) from which CIMT counts as high-intensity in VECTORS' sense: its high-intensity arm's
+/// 3 hours of shaping a day.
+pub const CIMT_HIGH_INTENSITY_MINUTES_PER_DAY: f64 = 180.0;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Attainable best scores. Training moves a score by a share of its headroom; for timed tests the end of the

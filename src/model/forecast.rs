@@ -116,6 +116,10 @@ pub struct Summary {
     pub measures: BTreeMap<String, MeasureSummary>,
     /// Plain-language reasons behind the forecast ("MEP absent: little spontaneous recovery expected", ...).
     pub notes: Vec<String>,
+    /// Where the protocol is used outside the evidence it cites for this patient (see `model::evidence`); absent
+    /// from JSON when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 pub mod circuits;
 pub mod constants;
 pub mod diagnostics;
+pub mod evidence;
 mod draw;
 pub mod fit;
 pub mod forecast;

@@ -240,6 +240,7 @@ fn condition_keys(kind: &str) -> Option<&'static [&'static str]> {
             "corticospinal",
             "mep",
             "nihss",
+            "active_extension",
         ],
         "parkinsons" => &["kind", "diagnosis_year", "hoehn_yahr", "medication"],
         "cerebellar_ataxia" => &["kind", "ataxia_type"],

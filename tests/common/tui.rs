@@ -77,6 +77,7 @@ pub fn clinic() -> Fixture {
                     corticospinal: None,
                     mep: Some(Mep::Present),
                     nihss: Some(9),
+                    active_extension: None,
                 }),
             ),
             patient(
