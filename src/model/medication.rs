@@ -71,6 +71,17 @@ pub fn align(s: &mut Scenario) {
     }
 }
 
+/// A baseline score of `inst` in the [`predicted`] state: converted when the scenario's baseline state differs (a
+/// scenario that was not [`align`]ed, e.g. built in code); unchanged otherwise.
+pub fn baseline_score(s: &Scenario, inst: &crate::instruments::Instrument, score: f64) -> f64 {
+    match (s.baseline_state, predicted(s)) {
+        (Some(from), Some(to)) if from != to && inst.has_med_state() => {
+            inst.clamp(convert(score, from, to))
+        }
+        _ => score,
+    }
+}
+
 fn clamp(id: &str, v: f64) -> f64 {
     crate::instruments::get(id).map_or(v, |i| i.clamp(v))
 }

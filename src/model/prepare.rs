@@ -279,7 +279,10 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
     let mut slots = Vec::new();
     for (id, &b) in &scenario.baseline {
         match crate::instruments::get(id) {
-            Ok(inst) => slots.push(Slot::new(inst, b)),
+            Ok(inst) => slots.push(Slot::new(
+                inst,
+                super::medication::baseline_score(scenario, inst, b),
+            )),
             Err(_) => unknown_instruments.push(id.clone()),
         }
     }
