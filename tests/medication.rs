@@ -137,7 +137,9 @@ fn dopamine_dependent_reinforcement_learning_on_medication_learns_more_frank_200
         Some(MedState::Off)
     );
     let gain = |m: &str| {
-        run(&pd(m, extra, 30.0, 112), Some("lsvt-big")).summary.measures["mds_updrs_iii"]
+        run(&pd(m, extra, 30.0, 112), Some("lsvt-big"))
+            .summary
+            .measures["mds_updrs_iii"]
             .improvement_follow_up
     };
     assert!((gain("on") - gain("off")).abs() < 0.05);
@@ -171,7 +173,10 @@ condition = { kind = "parkinsons" }
 tug_s = 12
 "#;
     let e = scenario::parse(text, "s.toml").unwrap_err().to_string();
-    assert!(e.contains("s.toml:2") && e.contains("baseline_state"), "{e}");
+    assert!(
+        e.contains("s.toml:2") && e.contains("baseline_state"),
+        "{e}"
+    );
 }
 
 fn pd_patient(env: &Env) {
@@ -234,7 +239,10 @@ fn a_state_for_an_instrument_without_one_is_refused_naming_it() {
     );
     let out = env.run(&["assess", "P-0001", "mds_updrs_iii", "12", "--state", "half"]);
     let e = common::stderr_of(&out);
-    assert!(!out.status.success() && e.contains("half") && e.contains("on, off"), "{e}");
+    assert!(
+        !out.status.success() && e.contains("half") && e.contains("on, off"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -261,7 +269,10 @@ fn a_correction_keeps_the_state_and_can_change_it() {
         "--reason",
         "miscounted",
     ]);
-    assert!(fixed.to_string().contains(r#""med_state":"off""#), "{fixed}");
+    assert!(
+        fixed.to_string().contains(r#""med_state":"off""#),
+        "{fixed}"
+    );
     let id2 = fixed["id"].to_string();
     let on = env.json(&[
         "correct",
@@ -294,8 +305,14 @@ fn csv_import_reads_the_state_and_older_files_without_it_still_import() {
     .unwrap();
     env.ok(&["import", "assessments", old.to_str().unwrap()]);
     let csv = env.ok(&["export", "assessments"]);
-    assert!(csv.contains("P-0001,mds_updrs_iii,30,2026-01-02,,,off"), "{csv}");
-    assert!(csv.contains("P-0001,mds_updrs_iii,19,2026-01-02,,,on"), "{csv}");
+    assert!(
+        csv.contains("P-0001,mds_updrs_iii,30,2026-01-02,,,off"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("P-0001,mds_updrs_iii,19,2026-01-02,,,on"),
+        "{csv}"
+    );
     assert!(csv.contains("P-0001,tug_s,12.5,2026-01-03,,,\n"), "{csv}");
     let bad = env.dir.path().join("bad.csv");
     std::fs::write(
@@ -304,7 +321,10 @@ fn csv_import_reads_the_state_and_older_files_without_it_still_import() {
     )
     .unwrap();
     let e = env.fails_status_1(&["import", "assessments", bad.to_str().unwrap()]);
-    assert!(e.contains("line 2") && e.contains("TUG is not scored ON or OFF"), "{e}");
+    assert!(
+        e.contains("line 2") && e.contains("TUG is not scored ON or OFF"),
+        "{e}"
+    );
     assert!(e.contains("line 3") && e.contains("\"later\""), "{e}");
 }
 
@@ -350,7 +370,46 @@ fn simulate_for_a_stored_patient_says_the_state_it_predicts() {
         j["summary"]
     );
     let notes = j["summary"]["notes"].to_string();
-    assert!(notes.contains("1 score(s) taken in the other state converted"), "{notes}");
+    assert!(
+        notes.contains("1 score(s) taken in the other state converted"),
+        "{notes}"
+    );
     let human = env.ok(&args);
     assert!(human.contains("UPDRS-III OFF medication"), "{human}");
+}
+
+/// The TUI's assessment form asks the state for MDS-UPDRS III (picked: on or off) and saves it; an instrument
+/// without a state has no such row.
+#[test]
+fn the_assessment_form_asks_the_medication_state_for_mds_updrs_iii() {
+    use common::tui::{app, clinic, focus_field, open_patient};
+    use common::{ctrl, press, screen, typ};
+    use ratatui::crossterm::event::KeyCode;
+    let mut a = app(clinic());
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('a'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("◀ UPDRS-III ▶") && s.contains("Medication"),
+        "{s}"
+    );
+    typ(&mut a, "33");
+    focus_field(&mut a, "Medication");
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Right);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("off"), "{s}");
+    ctrl(&mut a, 's');
+    let saved = a.source().detail("P-0044").unwrap();
+    let last = saved.assessments.last().unwrap();
+    assert_eq!(
+        (last.instrument.as_str(), last.score, last.med_state),
+        ("mds_updrs_iii", 33.0, Some(MedState::Off))
+    );
+    // TUG is not scored ON or OFF: no Medication row.
+    press(&mut a, KeyCode::Char('a'));
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Right);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("◀ TUG ▶") && !s.contains("Medication"), "{s}");
 }

@@ -82,7 +82,10 @@ fn excite_wolf_2008_the_gain_in_use_is_kept_at_24_months() {
     let (at12, _) = mal(&c, "cimt", 365);
     let (at24, _) = mal(&c, "cimt", 730);
     let (usual24, _) = mal(&c, "usual-care", 730);
-    assert!(at24 >= at12 - 0.25, "12 months {at12:.2}, 24 months {at24:.2}");
+    assert!(
+        at24 >= at12 - 0.25,
+        "12 months {at12:.2}, 24 months {at24:.2}"
+    );
     assert!(at24 > usual24, "CIMT {at24:.2} vs usual care {usual24:.2}");
 }
 
@@ -128,7 +131,11 @@ fn learned_non_use_persists_without_constraint_and_cimt_unlearns_it() {
 
 #[test]
 fn the_motor_activity_log_is_an_instrument_with_its_mcid_and_source() {
-    for (name, id) in [("mal", "mal_aou"), ("MAL-AOU", "mal_aou"), ("mal_qom", "mal_qom")] {
+    for (name, id) in [
+        ("mal", "mal_aou"),
+        ("MAL-AOU", "mal_aou"),
+        ("mal_qom", "mal_qom"),
+    ] {
         let i = praxis::instruments::get(name).expect("known");
         assert_eq!(i.id, id);
         assert_eq!((i.min, i.max), (0.0, 5.0));
@@ -178,7 +185,9 @@ fn cimt_outside_its_evidence_is_warned_excite_criteria_and_vectors() {
     );
     let w = warnings(&c, "cimt");
     assert!(
-        w.len() == 1 && w[0].contains("no active wrist and finger extension") && w[0].contains("EXCITE"),
+        w.len() == 1
+            && w[0].contains("no active wrist and finger extension")
+            && w[0].contains("EXCITE"),
         "{w:?}"
     );
     assert!(warnings(&c, "usual-care").is_empty());
@@ -194,6 +203,42 @@ fn cimt_outside_its_evidence_is_warned_excite_criteria_and_vectors() {
     assert!(warnings(&c, "cimt").is_empty());
 }
 
+/// When CIMT becomes the plan of a patient outside its evidence, `plan set` says so (on stderr; the plan is set).
+#[test]
+fn plan_set_warns_when_cimt_is_outside_its_evidence() {
+    let env = Env::new();
+    env.add_stroke_with(
+        "P-0001",
+        &["--onset", "2026-01-01", "--active-extension", "absent"],
+    );
+    env.ok(&["assess", "P-0001", "arat", "20", "--date", "2026-01-08"]);
+    let plan_set = |protocol: &str| {
+        let args = [
+            "plan",
+            "set",
+            "P-0001",
+            "--start",
+            "2026-01-09",
+            "--protocol",
+            protocol,
+        ];
+        let out = env.run(&args);
+        let err = common::stderr_of(&out);
+        assert!(out.status.success(), "{err}");
+        err
+    };
+    let err = plan_set("cimt");
+    assert!(
+        err.contains("warning: cimt is outside its evidence") && err.contains("EXCITE"),
+        "{err}"
+    );
+    assert!(
+        err.contains("VECTORS") && err.contains("8 days after stroke"),
+        "{err}"
+    );
+    assert!(!plan_set("usual-care").contains("warning"));
+}
+
 /// The command line says it too: `compare` prints the warning in words and in JSON (`summary.warnings`).
 #[test]
 fn compare_prints_the_warning_in_words_and_json() {
@@ -203,7 +248,10 @@ fn compare_prints_the_warning_in_words_and_json() {
     let env = Env::new();
     let p = path.to_str().unwrap();
     let human = env.ok(&["compare", p, "cimt", "usual-care", "--draws", "20"]);
-    assert!(human.contains("WARNING: cimt is outside its evidence"), "{human}");
+    assert!(
+        human.contains("WARNING: cimt is outside its evidence"),
+        "{human}"
+    );
     assert!(human.contains("VECTORS"), "{human}");
     let j = env.json(&["compare", p, "cimt", "usual-care", "--draws", "20"]);
     let cimt = j["protocols"]

@@ -517,7 +517,8 @@ fn write_case(tx: &mut Tx<'_>, case: &Case, today: NaiveDate, rng: &mut ChaCha8R
                 date: today - Duration::days(days_ago),
                 assessor: Some("demo".into()),
                 notes: String::new(),
-                med_state: None,
+                // The demo's Parkinson's patient is examined on their usual medication.
+                med_state: inst.has_med_state().then_some(crate::domain::MedState::On),
             })?;
             // The last step is shortened so the series ends exactly on its latest day.
             days_ago = if days_ago > s.to_days_ago && days_ago - s.every < s.to_days_ago {

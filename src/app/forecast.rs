@@ -333,6 +333,32 @@ pub fn patient_scenario(
     Ok(scenario)
 }
 
+/// Where `protocol` is outside its evidence for a stored patient if it started on `start` (see
+/// `model::evidence`): the warnings a plan set on it carries. Empty when the patient has no assessments to build a
+/// forecast scenario from, or the protocol is not in the library.
+pub fn plan_warnings(
+    store: &crate::store::Store,
+    lib: &Library,
+    code: &str,
+    protocol: &str,
+    start: NaiveDate,
+) -> Vec<String> {
+    let Some(p) = lib.get(protocol) else {
+        return Vec::new();
+    };
+    let Ok(mut s) = patient_scenario(store, lib, code, Some(protocol)) else {
+        return Vec::new();
+    };
+    if let Ok(day0) = store
+        .assessments(code)
+        .map(|a| a.iter().map(|a| a.date).max())
+        && let Some(day0) = day0
+    {
+        s.start_day = u32::try_from((start - day0).num_days()).unwrap_or(0);
+    }
+    crate::model::evidence::warnings(&s, Some(p))
+}
+
 fn days_since_onset(c: &Condition, day0: NaiveDate) -> Option<u32> {
     let days = match c {
         Condition::Stroke(f) => f.onset_date.map(|d| (day0 - d).num_days()),

@@ -361,7 +361,9 @@ mod wrap_tests {
 
 /// The warnings of forecasts used outside their protocol's evidence (`model::evidence`), one block, each naming its
 /// protocol; empty when there are none.
-pub fn evidence_warnings<'a>(summaries: impl IntoIterator<Item = &'a crate::model::Summary>) -> String {
+pub fn evidence_warnings<'a>(
+    summaries: impl IntoIterator<Item = &'a crate::model::Summary>,
+) -> String {
     let mut out = String::new();
     for w in summaries.into_iter().flat_map(|s| &s.warnings) {
         out.push_str(&wrap(&format!("WARNING: {w}"), 80, "", "  "));

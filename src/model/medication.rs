@@ -22,14 +22,16 @@ fn has_state(instrument: &str) -> bool {
 /// The state the forecast predicts for instruments scored ON or OFF; `None` when nothing says (the forecast then
 /// says the state was not recorded).
 pub fn predicted(s: &Scenario) -> Option<MedState> {
-    s.forecast_state.or(s.baseline_state).or(match &s.patient.condition {
-        Condition::Parkinsons(f) => match f.medication {
-            Some(Medication::On) => Some(MedState::On),
-            Some(Medication::Off | Medication::None) => Some(MedState::Off),
-            None => None,
-        },
-        _ => None,
-    })
+    s.forecast_state
+        .or(s.baseline_state)
+        .or(match &s.patient.condition {
+            Condition::Parkinsons(f) => match f.medication {
+                Some(Medication::On) => Some(MedState::On),
+                Some(Medication::Off | Medication::None) => Some(MedState::Off),
+                None => None,
+            },
+            _ => None,
+        })
 }
 
 /// A score taken in state `from`, in state `to`: ON = OFF x (1 - r).

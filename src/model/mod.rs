@@ -5,8 +5,8 @@
 pub mod circuits;
 pub mod constants;
 pub mod diagnostics;
-pub mod evidence;
 mod draw;
+pub mod evidence;
 pub mod fit;
 pub mod forecast;
 pub mod impairment;

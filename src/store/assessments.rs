@@ -8,8 +8,8 @@ use super::schema::CURRENT;
 use super::util::{date_text, now_utc, parse_date};
 use super::{Store, Tx};
 use crate::domain::names::Named;
-use crate::domain::{Assessment, MedState};
 use crate::domain::rules;
+use crate::domain::{Assessment, MedState};
 
 pub(crate) const COLUMNS: &str =
     "a.id, p.code, a.instrument, a.score, a.date, a.assessor, a.notes, a.med_state";

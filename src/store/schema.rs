@@ -308,6 +308,34 @@ mod tests {
         assert_eq!(v, super::LATEST, "LATEST counts the migrations");
     }
 
+    /// v5 adds the medication state as a nullable column: a v4 database's assessments keep NULL, and only "on" and
+    /// "off" are stored.
+    #[test]
+    fn v5_adds_a_nullable_medication_state() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut c, 4).unwrap();
+        c.execute_batch(
+            "INSERT INTO patients (id, code, birth_year, condition, facts, created_at, updated_at)
+                 VALUES (1, 'P-0001', 1950, 'parkinsons', '{}', 'x', 'x');
+             INSERT INTO assessments (id, patient_id, instrument, score, date, created_at, created_by)
+                 VALUES (3, 1, 'mds_updrs_iii', 30, '2026-01-02', 'x', 'tom');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let state: Option<String> = c
+            .query_row("SELECT med_state FROM assessments WHERE id = 3", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(state, None);
+        c.execute("UPDATE assessments SET med_state = 'off' WHERE id = 3", [])
+            .unwrap();
+        assert!(
+            c.execute("UPDATE assessments SET med_state = 'half' WHERE id = 3", [])
+                .is_err()
+        );
+    }
+
     /// v2 fills the plan columns of patients that already had plans, and its triggers follow later changes.
     #[test]
     fn v2_backfills_and_follows_the_active_plan() {

@@ -7,9 +7,9 @@ use ratatui::text::Span;
 use super::draft::{FormDraft, FormKind};
 use super::field::{Choice, FormSpec, Row, choice_keys, choice_span, date_error, picked, text};
 use crate::domain::names::Named as _;
-use crate::domain::{Assessment, MedState};
 use crate::domain::rules::{self, Context};
 use crate::domain::text::parse_decimal;
+use crate::domain::{Assessment, MedState};
 use crate::instruments::{self, Instrument};
 use crate::tui::data::PatientDetail;
 use crate::tui::screen::{Cmd, Ctx};
@@ -248,18 +248,18 @@ impl FormSpec for AssessmentForm {
     }
 
     fn draft(&self) -> FormDraft {
-        let mut d = FormDraft::new(
-            FormKind::Assessment,
-            &self.patient_code,
-            vec![
-                TextField::default(),
-                self.score.clone(),
-                self.date.clone(),
-                self.assessor.clone(),
-                self.notes.clone(),
-                self.state.clone(),
-            ],
-        );
+        let mut fields = vec![
+            TextField::default(),
+            self.score.clone(),
+            self.date.clone(),
+            self.assessor.clone(),
+            self.notes.clone(),
+        ];
+        // The state only when one was picked: a draft without it keeps the five rows older builds read.
+        if self.has_state() && !text(&self.state).is_empty() {
+            fields.push(self.state.clone());
+        }
+        let mut d = FormDraft::new(FormKind::Assessment, &self.patient_code, fields);
         d.choices = self.instrument.ids.clone();
         d.choice = self.instrument.at;
         d.last_scores = self.last_scores.clone();

@@ -115,9 +115,9 @@ impl Facts {
                     ("MEP", mep, names::<Mep>()),
                     ("NIHSS", nihss, "0-42".into()),
                     (
-                        "Wrist/finger ext",
+                        "Wrist/finger",
                         extension,
-                        "present, absent (>= 20 deg wrist, 10 deg fingers)".into(),
+                        "present, absent (active extension: wrist >= 20 deg, fingers >= 10)".into(),
                     ),
                 ]
             }
