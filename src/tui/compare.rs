@@ -228,6 +228,16 @@ impl CompareScreen {
         ])
         .areas(area);
         let better = inst.map_or("", |i| i.better_word());
+        // An instrument scored ON or OFF medication says which state the forecast predicts.
+        let better = match c
+            .protocols
+            .first()
+            .and_then(|p| p.summary.measures.get(inst_id))
+            .and_then(|m| m.med_state)
+        {
+            Some(s) => format!("{better}, {} medication", s.label()),
+            None => better.to_string(),
+        };
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("◀ ", t.key()),
