@@ -262,3 +262,34 @@ fn compare_prints_the_warning_in_words_and_json() {
         .unwrap();
     assert_eq!(cimt["summary"]["warnings"].as_array().unwrap().len(), 2);
 }
+
+/// The TUI's comparison shows the warning above the reasons, and the plan form opened from it repeats it.
+#[test]
+fn the_tui_comparison_and_the_plan_made_from_it_warn() {
+    use common::tui::{open_patient, store_app};
+    use common::{press, screen};
+    use ratatui::crossterm::event::KeyCode;
+    let env = Env::new();
+    env.add_stroke_with(
+        "P-0001",
+        &["--onset", "2026-11-10", "--active-extension", "absent"],
+    );
+    env.ok(&["assess", "P-0001", "arat", "20", "--date", "2026-11-15"]);
+    let mut a = store_app(&env.db);
+    open_patient(&mut a, "P-0001");
+    press(&mut a, KeyCode::Char('c'));
+    assert!(screen(&a, 120, 40).contains("> [ ] cimt"));
+    press(&mut a, KeyCode::Char(' '));
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("⚠ warning: cimt is outside its evidence for this patient: no active wrist"),
+        "{s}"
+    );
+    press(&mut a, KeyCode::Char('p'));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("New plan for P-0001") && s.contains("VECTORS"),
+        "{s}"
+    );
+}

@@ -270,8 +270,9 @@ pub const PD_RL_GAIN_OFF: f64 = 0.6;
 pub const PD_AUTO_GAIN: f64 = 0.6;
 /// Levodopa response: the share of the OFF-medication MDS-UPDRS III score that the ON state removes (dimensionless;
 /// ON = OFF x (1 - response)). A levodopa challenge counts an improvement of more than 30% as a response (the
-/// threshold behind the MDS clinical diagnostic criteria's "clear beneficial response", Postuma 2015 Mov Disord
-/// 30:1591); a blinded challenge of 37 patients found a mean of 27.3% (Parkinson's Disease 2024:2649578, Hindawi);
+/// objective threshold the MDS clinical diagnostic criteria give for a clear response, Postuma 2015 Mov Disord
+/// 30:1591 (check the wording); a blinded challenge of 37 patients used > 30% as a good response and found a mean of
+/// 27.3%, Parkinson's Disease 2024:2649578, Hindawi; Pieterman 2018 Front Neurol 9:260 on computing it as a percent);
 /// science.md: typically 30-50% (check). Calibration: 0.35, inside the usual 30-50% and above the response
 /// threshold, so that a score converted between the states shows the response a treated patient typically has.
 /// Converting scores is used only when a forecast's state differs from the state an assessment was taken in.
