@@ -211,6 +211,11 @@ fn assess_records_the_state_and_history_export_and_audit_carry_it() {
     assert_eq!(a["med_state"], "on", "{a}");
     let h = env.json(&["history", "P-0001"]);
     assert!(h.to_string().contains(r#""med_state":"off""#), "{h}");
+    let listed = env.ok(&["history", "P-0001"]);
+    assert!(
+        listed.contains("UPDRS-III 32 OFF") && listed.contains("UPDRS-III 21 ON"),
+        "{listed}"
+    );
     let csv = env.ok(&["export", "assessments"]);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
