@@ -102,6 +102,13 @@ impl Instrument {
         score.clamp(self.min, self.max)
     }
 
+    /// Whether a score on it is taken in a medication state, ON or OFF ([`crate::domain::MedState`]): MDS-UPDRS III,
+    /// whose examination is scored ON or OFF dopaminergic medication (Goetz 2008 Mov Disord 23:2129, the MDS-UPDRS
+    /// itself asks the rater to record the state).
+    pub fn has_med_state(&self) -> bool {
+        self.id == "mds_updrs_iii"
+    }
+
     pub fn better_word(&self) -> &'static str {
         match self.direction {
             Direction::HigherIsBetter => "higher is better",
@@ -499,6 +506,40 @@ pub static INSTRUMENTS: &[Instrument] = &[
         sem: 0.5,
         sem_source: "half a grade, a modelling choice from inter-rater agreement: kappa 0.46, weighted kappa 0.90 (Quinn 2009 Stroke 40:3393, systematic review of 10 studies)",
     },
+    Instrument {
+        id: "mal_aou",
+        short: "MAL-AOU",
+        aliases: &["mal", "mal_amount", "motor_activity_log"],
+        name: "Motor Activity Log, amount of use of the affected arm (mean of the items)",
+        unit: "points",
+        min: 0.0,
+        max: 5.0,
+        integer: false,
+        direction: Direction::HigherIsBetter,
+        mcid: 0.5,
+        mcid_subacute: Some(1.0),
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "van der Lee 2004 Stroke 35:1410-1414 (chronic stroke: about 0.5 of the 0-5 scale) (check); Lang 2008 J Hand Ther (early after stroke: 1.0-1.1) (check)",
+        sem: 0.25,
+        sem_source: "van der Lee 2004 Stroke 35:1410-1414 (test-retest; 0.25 a rounded reading) (check)",
+    },
+    Instrument {
+        id: "mal_qom",
+        short: "MAL-QOM",
+        aliases: &["mal_quality", "mal_how_well"],
+        name: "Motor Activity Log, quality of movement of the affected arm (mean of the items)",
+        unit: "points",
+        min: 0.0,
+        max: 5.0,
+        integer: false,
+        direction: Direction::HigherIsBetter,
+        mcid: 0.5,
+        mcid_subacute: Some(1.0),
+        mcid_kind: McidKind::Mcid,
+        mcid_source: "van der Lee 2004 Stroke 35:1410-1414 (chronic stroke: about 0.5 of the 0-5 scale) (check); Lang 2008 J Hand Ther (early after stroke: 1.0-1.1) (check)",
+        sem: 0.25,
+        sem_source: "van der Lee 2004 Stroke 35:1410-1414 (test-retest; 0.25 a rounded reading) (check)",
+    },
 ];
 
 #[cfg(test)]
@@ -518,7 +559,7 @@ mod tests {
             assert!(i.mcid > 0.0 && i.mcid < i.max - i.min, "{}", i.id);
             assert!(i.sem > 0.0, "{}", i.id);
         }
-        assert_eq!(INSTRUMENTS.len(), 14);
+        assert_eq!(INSTRUMENTS.len(), 16);
     }
 
     #[test]

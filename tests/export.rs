@@ -272,10 +272,10 @@ fn pseudonymised_exports_give_day_numbers_and_no_exact_date_or_personal_text() {
     assert_eq!(
         a.lines().collect::<Vec<_>>(),
         [
-            "patient_code,instrument,score,day".to_string(),
-            format!("{p7},fma_ue,20,6"),
-            format!("{p7},fma_ue,27,18"),
-            format!("{p8},tug_s,14,0")
+            "patient_code,instrument,score,day,med_state".to_string(),
+            format!("{p7},fma_ue,20,6,"),
+            format!("{p7},fma_ue,27,18,"),
+            format!("{p8},tug_s,14,0,")
         ]
     );
     let s = env.ok(&["export", "sessions", "--pseudonymised"]);
@@ -445,8 +445,8 @@ fn export_since_keeps_later_records_only() {
     assert_eq!(
         lines,
         [
-            "patient_code,instrument,score,date,assessor,notes",
-            "P-0001,fma_ue,25,2026-03-05,,"
+            "patient_code,instrument,score,date,assessor,notes,med_state",
+            "P-0001,fma_ue,25,2026-03-05,,,"
         ]
     );
 }

@@ -83,6 +83,7 @@ fn restore_while_another_process_reads_and_writes_loses_no_committed_write() {
                     date: chrono::NaiveDate::from_ymd_opt(2026, 1, 6).unwrap(),
                     assessor: None,
                     notes: note.clone(),
+                    med_state: None,
                 });
                 let end = Instant::now();
                 match res {

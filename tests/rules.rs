@@ -161,6 +161,7 @@ fn store_refusal(dir: &tempfile::TempDir, bad: &Bad) -> (String, String) {
                 date: *date,
                 assessor: None,
                 notes: String::new(),
+                med_state: None,
             })
             .unwrap_err(),
         Bad::Session {
@@ -548,6 +549,7 @@ fn the_tui_warns_and_a_second_ctrl_s_saves() {
         date: now.date() - Duration::days(2),
         assessor: None,
         notes: String::new(),
+        med_state: None,
     });
     let mut a = App::new(
         Box::new(mem.source(now.date())),

@@ -518,6 +518,7 @@ fn records_before_birth_and_zero_second_times_are_refused() {
         date: before_birth,
         assessor: None,
         notes: String::new(),
+        med_state: None,
     };
     let e = message(store.add_assessment(&a).expect_err("refused"));
     assert!(

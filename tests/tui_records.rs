@@ -41,6 +41,7 @@ fn clinic() -> (tempfile::TempDir, std::path::PathBuf) {
                 date: date.parse::<NaiveDate>().unwrap(),
                 assessor: None,
                 notes: String::new(),
+                med_state: None,
             })
             .unwrap();
     }

@@ -102,6 +102,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                         corticospinal: Some(Corticospinal::Intact),
                         mep: Some(Mep::Present),
                         nihss: Some(9),
+                        active_extension: None,
                     }),
                 )
             },
@@ -171,6 +172,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                         corticospinal: Some(Corticospinal::Partial),
                         mep: Some(Mep::Present),
                         nihss: Some(7),
+                        active_extension: None,
                     }),
                 )
             },
@@ -231,6 +233,7 @@ fn cases(today: NaiveDate) -> Vec<Case> {
                         corticospinal: Some(Corticospinal::Severe),
                         mep: Some(Mep::Absent),
                         nihss: Some(16),
+                        active_extension: None,
                     }),
                 )
             },
@@ -514,6 +517,8 @@ fn write_case(tx: &mut Tx<'_>, case: &Case, today: NaiveDate, rng: &mut ChaCha8R
                 date: today - Duration::days(days_ago),
                 assessor: Some("demo".into()),
                 notes: String::new(),
+                // The demo's Parkinson's patient is examined on their usual medication.
+                med_state: inst.has_med_state().then_some(crate::domain::MedState::On),
             })?;
             // The last step is shortened so the series ends exactly on its latest day.
             days_ago = if days_ago > s.to_days_ago && days_ago - s.every < s.to_days_ago {

@@ -241,10 +241,16 @@ pub fn scenario_from_patient(
                 day: i32::try_from((a.date - day0).num_days()).ok()?,
                 instrument: inst.id.to_string(),
                 score: a.score,
+                state: a.med_state.filter(|_| inst.has_med_state()),
             })
         })
         .collect();
     observations.sort_by(|a, b| (a.day, &a.instrument).cmp(&(b.day, &b.instrument)));
+    // The state of the latest score scored ON or OFF (MDS-UPDRS III) is the baseline's; the forecast predicts it.
+    let baseline_state = latest
+        .values()
+        .filter(|a| crate::instruments::get(&a.instrument).is_ok_and(|i| i.has_med_state()))
+        .find_map(|a| a.med_state);
     let age = u32::try_from(day0.year() - patient.birth_year).unwrap_or(0);
     let days_since_onset = days_since_onset(&patient.condition, day0);
     let mut s = Scenario {
@@ -255,6 +261,8 @@ pub fn scenario_from_patient(
             days_since_onset,
         },
         baseline,
+        baseline_state,
+        forecast_state: None,
         observations,
         protocol: protocol.map(str::to_string),
         start_day: 0,
@@ -264,6 +272,7 @@ pub fn scenario_from_patient(
         session_times: None,
         history: Vec::new(),
         practice: Default::default(),
+        med_converted: 0,
     };
     let problems = scenario::validate(&mut s);
     if let Some(p) = problems.first() {
@@ -324,6 +333,32 @@ pub fn patient_scenario(
     Ok(scenario)
 }
 
+/// Where `protocol` is outside its evidence for a stored patient if it started on `start` (see
+/// `model::evidence`): the warnings a plan set on it carries. Empty when the patient has no assessments to build a
+/// forecast scenario from, or the protocol is not in the library.
+pub fn plan_warnings(
+    store: &crate::store::Store,
+    lib: &Library,
+    code: &str,
+    protocol: &str,
+    start: NaiveDate,
+) -> Vec<String> {
+    let Some(p) = lib.get(protocol) else {
+        return Vec::new();
+    };
+    let Ok(mut s) = patient_scenario(store, lib, code, Some(protocol)) else {
+        return Vec::new();
+    };
+    if let Ok(day0) = store
+        .assessments(code)
+        .map(|a| a.iter().map(|a| a.date).max())
+        && let Some(day0) = day0
+    {
+        s.start_day = u32::try_from((start - day0).num_days()).unwrap_or(0);
+    }
+    crate::model::evidence::warnings(&s, Some(p))
+}
+
 fn days_since_onset(c: &Condition, day0: NaiveDate) -> Option<u32> {
     let days = match c {
         Condition::Stroke(f) => f.onset_date.map(|d| (day0 - d).num_days()),
@@ -365,6 +400,7 @@ mod tests {
             date: date.parse().unwrap(),
             assessor: None,
             notes: String::new(),
+            med_state: None,
         }
     }
 

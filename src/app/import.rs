@@ -30,9 +30,10 @@ pub struct ImportRow {
 }
 
 const REQUIRED: [&str; 4] = ["patient_code", "instrument", "score", "date"];
-const OPTIONAL: [&str; 2] = ["assessor", "notes"];
+const OPTIONAL: [&str; 3] = ["assessor", "notes", "med_state"];
 
-/// Parse `patient_code,instrument,score,date[,assessor,notes]` (a header row naming the columns is required; column
+/// Parse `patient_code,instrument,score,date[,assessor,notes,med_state]` (`med_state`: on, off or empty, for
+/// MDS-UPDRS III; files written before it existed import as they did) (a header row naming the columns is required; column
 /// order is free). Checks everything that needs no database: UTF-8, column count, patient code syntax, known
 /// instrument, score in range, date. Returns every bad row, or all rows when every one is valid. Pure; never panics.
 pub fn parse_assessments_csv(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
@@ -75,7 +76,7 @@ fn parse_all(bytes: &[u8]) -> (Vec<ImportRow>, Vec<RowError>) {
     let missing: Vec<&str> = REQUIRED.into_iter().filter(|c| find(c).is_none()).collect();
     if !missing.is_empty() {
         return header_error(format!(
-            "missing column(s) {}; the header must name patient_code,instrument,score,date[,assessor,notes]",
+            "missing column(s) {}; the header must name patient_code,instrument,score,date[,assessor,notes,med_state]",
             missing.join(", ")
         ));
     }
@@ -96,7 +97,7 @@ fn parse_all(bytes: &[u8]) -> (Vec<ImportRow>, Vec<RowError>) {
         idx("score").unwrap_or(0),
         idx("date").unwrap_or(0),
     );
-    let (i_assessor, i_notes) = (idx("assessor"), idx("notes"));
+    let optional = [idx("assessor"), idx("notes"), idx("med_state")];
 
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -127,8 +128,7 @@ fn parse_all(bytes: &[u8]) -> (Vec<ImportRow>, Vec<RowError>) {
             &record,
             cols.len(),
             [i_code, i_inst, i_score, i_date],
-            i_assessor,
-            i_notes,
+            optional,
         ) {
             Ok(a) => rows.push(ImportRow {
                 line,
@@ -147,8 +147,7 @@ fn parse_row(
     record: &csv::ByteRecord,
     ncols: usize,
     [i_code, i_inst, i_score, i_date]: [usize; 4],
-    i_assessor: Option<usize>,
-    i_notes: Option<usize>,
+    [i_assessor, i_notes, i_state]: [Option<usize>; 3],
 ) -> Result<Assessment, String> {
     if record.len() != ncols {
         return Err(format!(
@@ -183,6 +182,14 @@ fn parse_row(
         .filter(|s| !s.is_empty())
         .map(str::to_string);
     let notes = i_notes.map(get).unwrap_or("").to_string();
+    let med_state = match i_state.map(get).unwrap_or("") {
+        "" => None,
+        t => Some(
+            <crate::domain::MedState as crate::domain::names::Named>::parse_name(t)
+                .ok_or_else(|| format!("med_state {t:?} is not on or off (or empty)"))?,
+        ),
+    };
+    rules::check_med_state(inst, med_state).map_err(|e| e.message)?;
     Ok(Assessment {
         id: 0,
         patient_code: code.to_string(),
@@ -191,6 +198,7 @@ fn parse_row(
         date,
         assessor,
         notes,
+        med_state,
     })
 }
 

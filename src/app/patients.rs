@@ -27,6 +27,8 @@ pub struct PatientFields {
     pub mep: Option<Mep>,
     /// Stroke: NIH Stroke Scale, 0-42.
     pub nihss: Option<u8>,
+    /// Stroke: active wrist (>= 20 degrees) and finger (>= 10 degrees) extension (EXCITE's entry criteria).
+    pub active_extension: Option<crate::domain::ActiveExtension>,
     /// Parkinson's: year of diagnosis.
     pub diagnosis_year: Option<i32>,
     /// Parkinson's: Hoehn & Yahr stage on the modified scale: 0, 1, 1.5, 2, 2.5, 3, 4 or 5.
@@ -55,6 +57,11 @@ impl PatientFields {
         push(self.corticospinal.is_some(), "--corticospinal", Stroke);
         push(self.mep.is_some(), "--mep", Stroke);
         push(self.nihss.is_some(), "--nihss", Stroke);
+        push(
+            self.active_extension.is_some(),
+            "--active-extension",
+            Stroke,
+        );
         push(
             self.diagnosis_year.is_some(),
             "--diagnosis-year",
@@ -157,6 +164,7 @@ pub fn apply(
             s.corticospinal = f.corticospinal.or(s.corticospinal);
             s.mep = f.mep.or(s.mep);
             s.nihss = f.nihss.or(s.nihss);
+            s.active_extension = f.active_extension.or(s.active_extension);
         }
         Condition::Parkinsons(pd) => {
             pd.diagnosis_year = f.diagnosis_year.or(pd.diagnosis_year);
@@ -445,6 +453,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2026, 1, d).unwrap(),
             assessor: None,
             notes: String::new(),
+            med_state: None,
         };
         let got = latest_scores(&[
             a("fma_ue", 20.0, 1),

@@ -12,6 +12,8 @@ pub struct AssessmentChanges {
     pub score: Option<f64>,
     pub date: Option<NaiveDate>,
     pub assessor: Option<String>,
+    /// The medication state (MDS-UPDRS III); `None` keeps the recorded one.
+    pub med_state: Option<crate::domain::MedState>,
 }
 
 /// The fields `praxis correct session` may change; `None` keeps the recorded value.
@@ -92,6 +94,9 @@ pub fn correct_assessment(
     }
     if let Some(who) = &ch.assessor {
         a.assessor = Some(who.clone()).filter(|w| !w.trim().is_empty());
+    }
+    if ch.med_state.is_some() {
+        a.med_state = ch.med_state;
     }
     let new = store.correct_record(&Correction::Assessment(a), reason)?;
     record(store, RecordKind::Assessment, new)

@@ -1,4 +1,4 @@
-//! `praxis assess P-0001 fma_ue 34 [--date 2026-11-02] [--notes ...] [--assessor ...] [--force]`.
+//! `praxis assess P-0001 fma_ue 34 [--date 2026-11-02] [--notes ...] [--assessor ...] [--state on|off] [--force]`.
 
 use chrono::NaiveDate;
 
@@ -26,6 +26,9 @@ pub struct Args {
     /// Who assessed (default: not recorded; the audit trail records who entered it).
     #[arg(long)]
     assessor: Option<String>,
+    /// Medication state of the examination, for instruments scored ON or OFF (MDS-UPDRS III): on or off.
+    #[arg(long, value_parser = super::util::named::<crate::domain::MedState>())]
+    state: Option<crate::domain::MedState>,
     /// Save a score that looks like a slip anyway: the same score on the same day as another of this instrument,
     /// or a change of more than 3 x the instrument's minimal detectable change within 7 days. Impossible values
     /// are refused regardless.
@@ -45,6 +48,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         assessor: args.assessor,
         notes: args.notes,
+        med_state: args.state,
     };
     if !args.force {
         // An unknown patient or a bad score is the store's to refuse, with its own message.
@@ -63,8 +67,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         return ctx.print_json(&a);
     }
     let inst = crate::instruments::get(&a.instrument)?;
+    let state = a
+        .med_state
+        .map_or(String::new(), |s| format!(" {}", s.label()));
     println!(
-        "Recorded {} {} for {} on {} ({}, {}).",
+        "Recorded {}{state} {} for {} on {} ({}, {}).",
         inst.short,
         Shown::Stored.of(a.score),
         a.patient_code,

@@ -62,6 +62,9 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
         first.map_or(0, |s| s.draws),
         first.map_or(0, |s| s.seed)
     );
+    out.push_str(&report::evidence_warnings(
+        cmp.protocols.iter().map(|p| &p.summary),
+    ));
     let _ = writeln!(
         out,
         "GAIN = improvement in {} (positive = better), mean (80% band).\n\

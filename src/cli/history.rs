@@ -57,6 +57,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                     let short = crate::instruments::get(&a.instrument)
                         .map_or(a.instrument.as_str(), |i| i.short);
                     let mut detail = format!("{short} {}", Shown::Stored.of(a.score));
+                    if let Some(s) = a.med_state {
+                        detail.push_str(&format!(" {}", s.label()));
+                    }
                     if !a.notes.is_empty() {
                         detail.push_str(&format!(" - {}", a.notes));
                     }

@@ -17,7 +17,7 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Cmd {
-    /// Import assessments from CSV with columns patient_code,instrument,score,date[,assessor,notes].
+    /// Import assessments from CSV with columns patient_code,instrument,score,date[,assessor,notes,med_state].
     Assessments(FileArgs),
 }
 

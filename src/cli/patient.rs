@@ -114,6 +114,10 @@ struct FieldArgs {
     /// Stroke: NIH Stroke Scale, 0-42.
     #[arg(long)]
     nihss: Option<u8>,
+    /// Stroke: active extension of the affected wrist (>= 20 degrees) and fingers (>= 10 degrees), EXCITE's entry
+    /// criteria for constraint-induced movement therapy: present or absent.
+    #[arg(long, value_parser = super::util::named::<crate::domain::ActiveExtension>())]
+    active_extension: Option<crate::domain::ActiveExtension>,
     /// Parkinson's: year of diagnosis.
     #[arg(long, value_name = "YEAR")]
     diagnosis_year: Option<i32>,
@@ -145,6 +149,7 @@ impl From<FieldArgs> for PatientFields {
             corticospinal: a.corticospinal,
             mep: a.mep,
             nihss: a.nihss,
+            active_extension: a.active_extension,
             diagnosis_year: a.diagnosis_year,
             hoehn_yahr: a.hoehn_yahr,
             medication: a.medication,
@@ -331,6 +336,9 @@ pub fn condition_line(c: &Condition, today: chrono::NaiveDate) -> String {
             }
             if let Some(n) = f.nihss {
                 parts.push(format!("NIHSS {n}"));
+            }
+            if let Some(x) = &f.active_extension {
+                parts.push(format!("active wrist/finger extension {}", name(x)));
             }
         }
         Condition::Parkinsons(f) => {

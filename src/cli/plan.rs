@@ -69,6 +69,17 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                 status: PlanStatus::Active,
                 version: 0,
             })?;
+            // Outside the protocol's evidence for this patient: said on stderr, so JSON stays clean.
+            let lib = crate::app::protocols::Library::load();
+            for w in crate::app::forecast::plan_warnings(
+                &store,
+                &lib,
+                &plan.patient_code,
+                &plan.protocol_id,
+                plan.start_date,
+            ) {
+                eprintln!("warning: {w}");
+            }
             if ctx.json {
                 return ctx.print_json(&plan);
             }

@@ -48,6 +48,9 @@ struct CorrectAssessment {
     /// Who assessed ("" clears it).
     #[arg(long)]
     assessor: Option<String>,
+    /// Medication state of the examination (MDS-UPDRS III): on or off.
+    #[arg(long, value_parser = super::util::named::<crate::domain::MedState>())]
+    state: Option<crate::domain::MedState>,
     /// Why (required), e.g. "typed 1990 for 2026".
     #[arg(long)]
     reason: String,
@@ -156,6 +159,7 @@ pub fn correct(ctx: &Ctx, a: CorrectArgs) -> anyhow::Result<()> {
                 score: c.score,
                 date: c.date,
                 assessor: c.assessor,
+                med_state: c.state,
             };
             (
                 c.id,

@@ -86,8 +86,12 @@ pub fn summary_table(
         let m = &measures[id];
         let better = instruments::get(id).map_or("", |i| i.better_word());
         let role = if id == primary { ", primary" } else { "" };
+        // An instrument scored ON or OFF medication says which state the forecast is in.
+        let state = m
+            .med_state
+            .map_or(String::new(), |s| format!(" {} medication", s.label()));
         let head = format!(
-            "{} ({better}{role}): baseline {}, MCID {}",
+            "{}{state} ({better}{role}): baseline {}, MCID {}",
             short(id),
             num(id, m.baseline),
             mcid_label(id, m.mcid)
@@ -353,4 +357,16 @@ mod wrap_tests {
             text
         );
     }
+}
+
+/// The warnings of forecasts used outside their protocol's evidence (`model::evidence`), one block, each naming its
+/// protocol; empty when there are none.
+pub fn evidence_warnings<'a>(
+    summaries: impl IntoIterator<Item = &'a crate::model::Summary>,
+) -> String {
+    let mut out = String::new();
+    for w in summaries.into_iter().flat_map(|s| &s.warnings) {
+        out.push_str(&wrap(&format!("WARNING: {w}"), 80, "", "  "));
+    }
+    out
 }

@@ -113,6 +113,7 @@ pub fn human(scenario: &Scenario, f: &Forecast) -> String {
         "  {} sessions, {} repetitions; treatment ends on day {}, follow-up on day {}",
         s.sessions, s.total_repetitions, s.end_of_treatment_day, s.follow_up_day
     );
+    out.push_str(&report::evidence_warnings([s]));
     let _ = writeln!(out);
     out.push_str(&report::summary_table(&s.measures, &s.primary));
     if let Some(g) = &scenario.goal

@@ -165,6 +165,22 @@ pub struct StrokeFacts {
     /// NIH Stroke Scale, 0-42.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nihss: Option<u8>,
+    /// Active extension of the affected wrist (at least 20 degrees) and fingers (at least 10 degrees): EXCITE's entry
+    /// criteria for constraint-induced movement therapy (Wolf 2006 JAMA 296:2095).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_extension: Option<ActiveExtension>,
+}
+
+/// Active wrist and finger extension of the affected hand, as EXCITE's entry criteria define it (at least 20 degrees
+/// at the wrist and 10 at the fingers).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ActiveExtension {
+    Present,
+    Absent,
 }
 
 #[derive(
@@ -249,6 +265,34 @@ pub struct Assessment {
     pub assessor: Option<String>,
     #[serde(default)]
     pub notes: String,
+    /// The medication state the score was taken in, for instruments scored ON or OFF (MDS-UPDRS III; see
+    /// [`crate::instruments::Instrument::has_med_state`]); `None`: not recorded, or an instrument without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub med_state: Option<MedState>,
+}
+
+/// The dopaminergic medication state of an MDS-UPDRS III examination: ON (medication working) or OFF (practically
+/// defined OFF, usually after withholding medication overnight). The difference is the levodopa response: a
+/// levodopa challenge counts an improvement of 30% or more from OFF to ON as a response (see
+/// `model::constants::LEVODOPA_RESPONSE`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum MedState {
+    On,
+    Off,
+}
+
+impl MedState {
+    /// "ON" / "OFF", as clinicians write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            MedState::On => "ON",
+            MedState::Off => "OFF",
+        }
+    }
 }
 
 /// One logged therapy session.

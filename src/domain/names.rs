@@ -86,6 +86,8 @@ mod tests {
         agree::<Corticospinal>();
         agree::<Mep>();
         agree::<Medication>();
+        agree::<MedState>();
+        agree::<ActiveExtension>();
         agree::<PlanStatus>();
         agree::<Role>();
         agree::<RecordKind>();

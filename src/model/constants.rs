@@ -208,6 +208,25 @@ pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.15;
 /// Increase of spontaneous use (0-1) per hour of daily constraint of the less-affected arm (CIMT). Modelling
 /// choice; Taub / EXCITE (Wolf 2006 JAMA 296:2095) report transfer of use to daily life.
 pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
+/// Learned non-use (Taub; see `recovery::UseState`): the largest share of the use the arm's function carries that a
+/// patient may leave untaken (dimensionless). Modelling choice: some use remains in everyone measured.
+pub const NONUSE_MAX: f64 = 0.95;
+/// Learned non-use unlearned per day of use beyond the habit (per unit of excess use, 0-1, per day). Calibration to
+/// EXCITE (Wolf 2006 JAMA 296:2095): 2 weeks of CIMT raised the Motor Activity Log amount of use from 1.21 to 2.13
+/// at 12 months against 1.15 to 1.65 with usual and customary care (between-group difference 0.43, 95% CI
+/// 0.05-0.80), and the gain was kept at 24 months (Wolf 2008 Lancet Neurol 7:33) (figures from the abstracts,
+/// check against the papers' tables); `tests/non_use.rs` checks them.
+pub const NONUSE_UNLEARN_PER_USE_DAY: f64 = 0.03;
+/// Learned non-use fading by itself (per year, as a rate). Calibration to EXCITE's usual-care arm: Motor Activity Log
+/// amount of use 1.15 to 1.65 over 12 months, 3-9 months after stroke (Wolf 2006).
+pub const NONUSE_FADE_PER_YEAR: f64 = 0.2;
+/// CIMT's evidence (`model::evidence`): VECTORS (Dromerick 2009 Neurology 73:195) randomised patients in the first
+/// 28 days after stroke (days); its high-intensity arm (3 hours of shaping a day and a mitt for 90% of waking hours)
+/// did worse on ARAT at day 90 than usual care and than standard-dose CIMT (2 hours a day).
+pub const VECTORS_EARLY_DAYS: u32 = 28;
+/// Practice a day (minutes) from which CIMT counts as high-intensity in VECTORS' sense: its high-intensity arm's
+/// 3 hours of shaping a day.
+pub const CIMT_HIGH_INTENSITY_MINUTES_PER_DAY: f64 = 180.0;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Attainable best scores. Training moves a score by a share of its headroom; for timed tests the end of the
@@ -252,6 +271,16 @@ pub const PD_RL_GAIN_OFF: f64 = 0.6;
 /// implicit sequence learning worse than in controls, effect size 0.53 (27 studies, 505 patients); 0.6 is a
 /// modelling choice in that direction.
 pub const PD_AUTO_GAIN: f64 = 0.6;
+/// Levodopa response: the share of the OFF-medication MDS-UPDRS III score that the ON state removes (dimensionless;
+/// ON = OFF x (1 - response)). A levodopa challenge counts an improvement of more than 30% as a response (the
+/// objective threshold the MDS clinical diagnostic criteria give for a clear response, Postuma 2015 Mov Disord
+/// 30:1591 (check the wording); a blinded challenge of 37 patients used > 30% as a good response and found a mean of
+/// 27.3%, Parkinson's Disease 2024:2649578, Hindawi; Pieterman 2018 Front Neurol 9:260 on computing it as a percent);
+/// science.md: typically 30-50% (check). Calibration: 0.35, inside the usual 30-50% and above the response
+/// threshold, so that a score converted between the states shows the response a treated patient typically has.
+/// Converting scores is used only when a forecast's state differs from the state an assessment was taken in.
+pub const LEVODOPA_RESPONSE: f64 = 0.35;
+
 /// Reference MDS-UPDRS III baseline when none is given (points).
 pub const PD_REFERENCE_UPDRS: f64 = 30.0;
 

@@ -269,6 +269,8 @@ struct Draw<'p> {
     arm_f0: Option<f64>,
     use_state: Option<UseState>,
     use_df: f64,
+    /// Arm use on day 0, when a slot measures it (Motor Activity Log): the use domain moves from it.
+    use0: Option<f64>,
     /// Fatigue (repetitions done) in the current session and when the last session ended (day, hour).
     fatigue: f64,
     last_hour: Option<(i32, f64)>,
@@ -294,6 +296,24 @@ struct Draw<'p> {
     /// the session's fast state is stabilised, and the offline benefit added at night.
     consolidated: f64,
     offline_order: f64,
+}
+
+/// The draw's arm use on day 0: measured by a Motor Activity Log slot (its day-0 score over its range), the gap to
+/// what the arm's function `f0` carries being learned non-use; else settled at what the function carries.
+fn initial_use(prep: &Prepared, slots: &[Slot], f0: f64) -> UseState {
+    match prep.use_slot.map(|i| &slots[i]) {
+        Some(s) => UseState::observed(f0, s.function()),
+        None => UseState::settled(f0),
+    }
+}
+
+/// Share of headroom gained and of room lost by the use domain when use moves from `u0` to `u`.
+fn use_change(u0: f64, u: f64) -> (f64, f64) {
+    if u >= u0 {
+        ((u - u0) / (1.0 - u0).max(1e-6), 0.0)
+    } else {
+        (0.0, (u0 - u) / u0.max(1e-6))
+    }
 }
 
 /// Run one draw, writing the true score of slot s on day d to `out[s * (horizon + 1) + d]`, arm use per day to
@@ -360,8 +380,12 @@ impl<'p> Draw<'p> {
                 .and_then(|p| p.constraint.as_ref())
                 .map_or(0.0, |c| c.hours_per_day.max(0.0)),
             arm_f0,
-            use_state: arm_f0.map(UseState::settled),
+            use_state: arm_f0.map(|f0| initial_use(prep, slots, f0)),
             use_df: 0.0,
+            use0: prep
+                .use_slot
+                .and(arm_f0)
+                .map(|f0| initial_use(prep, slots, f0).use_),
             fatigue: 0.0,
             last_hour: None,
             next_session: 0,
@@ -412,6 +436,9 @@ impl<'p> Draw<'p> {
             } else {
                 loss[a] += -self.use_df / f0.max(1e-6);
             }
+        }
+        if let (Some(u0), Some(u)) = (self.use0, self.use_state) {
+            (gain[Domain::Use as usize], loss[Domain::Use as usize]) = use_change(u0, u.use_);
         }
         (gain, loss)
     }

@@ -116,6 +116,10 @@ pub struct Summary {
     pub measures: BTreeMap<String, MeasureSummary>,
     /// Plain-language reasons behind the forecast ("MEP absent: little spontaneous recovery expected", ...).
     pub notes: Vec<String>,
+    /// Where the protocol is used outside the evidence it cites for this patient (see `model::evidence`); absent
+    /// from JSON when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,6 +143,10 @@ pub struct MeasureSummary {
     pub p_goal: Option<f64>,
     /// 80% band (p10-p90) of the score at end of treatment.
     pub band_end: [f64; 2],
+    /// The medication state the forecast predicts, for an instrument scored ON or OFF (MDS-UPDRS III): "on" or
+    /// "off"; absent for other instruments and when no state was recorded (see `model::medication`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub med_state: Option<crate::domain::MedState>,
 }
 
 /// `praxis compare --json`: the same series per protocol, a summary per protocol, and the ranking.

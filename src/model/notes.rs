@@ -36,11 +36,19 @@ pub(super) fn history_notes(prep: &Prepared) -> Vec<String> {
 /// The preset's notes, then those about the baseline and the protocol's settings.
 pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
     let mut notes = prep.preset.notes.clone();
+    notes.extend(super::medication::note(prep.scenario));
     notes.extend(
         prep.unknown_instruments
             .iter()
             .map(|id| format!("unknown instrument {id:?} in the baseline: not forecast")),
     );
+    let mal_given = prep
+        .slots
+        .iter()
+        .any(|s| s.domain == super::outcome::Domain::Use);
+    if mal_given && prep.use_slot.is_none() {
+        notes.push("Motor Activity Log given without a score of arm function after stroke (FMA-UE, ARAT, BBT, 9HPT): use cannot be compared with what the arm can do, so it is not forecast to change".into());
+    }
     let Some(p) = prep.protocol else {
         notes.push("no treatment: only spontaneous change and progression".into());
         return notes;
@@ -83,6 +91,9 @@ pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
     }
     if p.constraint.is_some() && prep.arm_slot.is_some() {
         notes.push("constraint of the less-affected arm raises use of the affected arm; above the use threshold the gain continues after therapy (Han 2008)".into());
+        if prep.use_slot.is_some() {
+            notes.push("the Motor Activity Log shows the arm used less than its function allows (learned non-use): forced use unlearns it, so use stays higher after therapy (EXCITE, Wolf 2006: +0.43 MAL over usual care at 12 months, kept at 24 months)".into());
+        }
     }
     if let Condition::CerebellarAtaxia(_) = prep.scenario.patient.condition
         && p.feedback.kind == FeedbackKind::ErrorBased

@@ -17,9 +17,12 @@ pub enum Domain {
     Daily = 4,
     /// Not moved by motor practice in this model (cognition, global disability, disease stage).
     Static = 5,
+    /// Spontaneous use of the affected arm in daily life (Motor Activity Log), as against what the arm can do: moved
+    /// by the draw's arm use ([`super::recovery::UseState`]), not by practice directly (learned non-use, Taub).
+    Use = 6,
 }
 
-pub const DOMAINS: usize = 6;
+pub const DOMAINS: usize = 7;
 
 /// The domain whose index (`Domain as usize`) is `i`.
 pub fn domain_at(i: usize) -> Domain {
@@ -29,6 +32,7 @@ pub fn domain_at(i: usize) -> Domain {
         2 => Domain::Balance,
         3 => Domain::WholeBody,
         4 => Domain::Daily,
+        6 => Domain::Use,
         _ => Domain::Static,
     }
 }
@@ -40,6 +44,7 @@ pub fn domain_of(instrument_id: &str) -> Domain {
         "bbs" | "tug_s" => Domain::Balance,
         "mds_updrs_iii" | "sara" => Domain::WholeBody,
         "barthel" => Domain::Daily,
+        "mal_aou" | "mal_qom" => Domain::Use,
         _ => Domain::Static,
     }
 }

@@ -137,6 +137,9 @@ pub(super) struct Prepared<'a> {
     pub(super) decline_room: f64,
     /// Index of the arm slot driving use-dependent recovery (stroke only).
     pub(super) arm_slot: Option<usize>,
+    /// Index of the slot measuring arm use (Motor Activity Log, amount of use first), when there is an arm slot:
+    /// its baseline sets the draw's use, and the gap to what the arm can do is learned non-use.
+    pub(super) use_slot: Option<usize>,
     /// Domains read by a slot or by arm use, ascending.
     pub(super) used_domains: Vec<usize>,
     /// (slot, day) of each distinct assessment logged before day 0 that calibration scores, by back-casting.
@@ -276,7 +279,10 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
     let mut slots = Vec::new();
     for (id, &b) in &scenario.baseline {
         match crate::instruments::get(id) {
-            Ok(inst) => slots.push(Slot::new(inst, b)),
+            Ok(inst) => slots.push(Slot::new(
+                inst,
+                super::medication::baseline_score(scenario, inst, b),
+            )),
             Err(_) => unknown_instruments.push(id.clone()),
         }
     }
@@ -422,6 +428,11 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
     } else {
         None
     };
+    let use_slot = arm_slot.and_then(|_| {
+        ["mal_aou", "mal_qom"]
+            .iter()
+            .find_map(|id| slots.iter().position(|s| s.id == *id))
+    });
     let mut used_domains: Vec<usize> = slots.iter().map(|s| s.domain as usize).collect();
     if arm_slot.is_some() {
         used_domains.push(Domain::Arm as usize);
@@ -471,6 +482,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         follow_up,
         decline_room,
         arm_slot,
+        use_slot,
         used_domains,
         past_obs,
         past_skipped,

@@ -59,10 +59,20 @@ pub fn decline_weight(d: Domain) -> f64 {
 
 /// Spontaneous use of the affected arm and its slow effect on arm function (Han 2008; Hidaka 2012).
 /// `function` is arm function as a share of the instrument's range (0-1).
+///
+/// Learned non-use (Taub 1980s-2006; Wolf 2006 JAMA 296:2095): after a stroke the arm is often used less than it
+/// could be, because using it failed early on and the other arm took over. `nonuse` is that gap: the share of the
+/// use the arm's function would carry (`use_target`) that the patient does not take up. It is measured, not
+/// assumed: with a Motor Activity Log score at baseline, use starts there ([`UseState::observed`]); without one it
+/// starts at the use the function carries and `nonuse` is 0 ([`UseState::settled`]). Using the arm beyond the
+/// habit (forced by constraint of the other arm, CIMT) unlearns non-use, so use stays higher after therapy;
+/// without that it fades only slowly.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UseState {
     /// Spontaneous use of the affected arm, 0-1.
     pub use_: f64,
+    /// Learned non-use: the share of the use the arm's function carries that is not taken up, 0-1.
+    pub nonuse: f64,
 }
 
 /// Spontaneous use a patient settles at for a given arm function: low until function nears half of normal
@@ -75,17 +85,36 @@ impl UseState {
     pub fn settled(function: f64) -> UseState {
         UseState {
             use_: use_target(function),
+            nonuse: 0.0,
         }
+    }
+
+    /// A patient whose use was measured (`use_`, 0-1: Motor Activity Log / 5): the gap to the use their arm's
+    /// function carries is learned non-use.
+    pub fn observed(function: f64, use_: f64) -> UseState {
+        let use_ = use_.clamp(0.0, 1.0);
+        let carried = use_target(function).max(1e-6);
+        UseState {
+            use_,
+            nonuse: (1.0 - use_ / carried).clamp(0.0, k::NONUSE_MAX),
+        }
+    }
+
+    /// The use the patient settles at without therapy: what the function carries, less learned non-use.
+    pub fn habitual(&self, function: f64) -> f64 {
+        use_target(function) * (1.0 - self.nonuse)
     }
 
     /// One day. `forced` is a floor on use that day from therapy or constraint of the other arm (0 = none).
     /// Returns the change of arm function (share of the range) that day: use above one half strengthens the arm,
     /// below one half weakens it (learned non-use), proportionally to the room left in that direction.
     pub fn day(&mut self, function: f64, forced: f64) -> f64 {
-        let target = use_target(function).max(forced.min(1.0));
+        let habit = self.habitual(function);
+        let target = habit.max(forced.min(1.0));
         // 1 - exp(-1 / USE_TAU_DAYS): the share of the gap to the target closed in a day.
         let rate = 1.0 / k::USE_TAU_DAYS - 0.5 / (k::USE_TAU_DAYS * k::USE_TAU_DAYS);
         self.use_ += (target - self.use_) * rate;
+        self.unlearn_nonuse(habit);
         let drive = self.use_ - 0.5;
         let room = if drive >= 0.0 {
             1.0 - function
@@ -93,6 +122,19 @@ impl UseState {
             function
         };
         k::USE_FUNCTION_RATE_PER_YEAR / 365.0 * drive * room.clamp(0.0, 1.0)
+    }
+}
+
+impl UseState {
+    /// Learned non-use is unlearned by using the arm beyond the habit (Taub: forced use that succeeds is
+    /// reinforced; EXCITE, Wolf 2006), in proportion to the day's excess use, and fades slowly by itself.
+    fn unlearn_nonuse(&mut self, habit: f64) {
+        if self.nonuse <= 0.0 {
+            return;
+        }
+        let excess = (self.use_ - habit).max(0.0);
+        self.nonuse *=
+            (-k::NONUSE_UNLEARN_PER_USE_DAY * excess - k::NONUSE_FADE_PER_YEAR / 365.0).exp();
     }
 }
 

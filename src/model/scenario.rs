@@ -15,6 +15,12 @@ pub struct Scenario {
     pub patient: ScenarioPatient,
     /// Baseline scores (instrument id -> score), taken on day 0.
     pub baseline: std::collections::BTreeMap<String, f64>,
+    /// The medication state the baseline's MDS-UPDRS III was scored in (`"on"` / `"off"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<crate::domain::MedState>,
+    /// The medication state to forecast MDS-UPDRS III in; default: the baseline's (see `model::medication`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast_state: Option<crate::domain::MedState>,
     /// Earlier observed scores, for calibration (day may be negative: before day 0, or positive: logged progress).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observations: Vec<Observation>,
@@ -45,6 +51,10 @@ pub struct Scenario {
     /// caller, never read from the file.
     #[serde(skip)]
     pub practice: PracticeHistory,
+    /// Scores converted to the forecast's medication state by [`crate::model::medication::align`] (never read from
+    /// the file).
+    #[serde(skip)]
+    pub med_converted: u32,
 }
 
 impl Scenario {
@@ -196,6 +206,9 @@ pub struct Observation {
     pub day: i32,
     pub instrument: String,
     pub score: f64,
+    /// Medication state of an MDS-UPDRS III score (`"on"` / `"off"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::domain::MedState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -227,6 +240,7 @@ fn condition_keys(kind: &str) -> Option<&'static [&'static str]> {
             "corticospinal",
             "mep",
             "nihss",
+            "active_extension",
         ],
         "parkinsons" => &["kind", "diagnosis_year", "hoehn_yahr", "medication"],
         "cerebellar_ataxia" => &["kind", "ataxia_type"],
@@ -508,6 +522,35 @@ pub fn validate(s: &mut Scenario) -> Vec<Problem> {
                 ),
             ));
         }
+    }
+    let stated = |id: &String| crate::instruments::get(id).is_ok_and(|i| i.has_med_state());
+    for (key, state) in [
+        ("baseline_state", s.baseline_state),
+        ("forecast_state", s.forecast_state),
+    ] {
+        if state.is_some() && !s.baseline.keys().any(stated) {
+            out.push(Problem::new(
+                &[Key(key)],
+                format!(
+                    "{key} is the medication state (on or off) of MDS-UPDRS III, and the baseline does not give mds_updrs_iii"
+                ),
+            ));
+        }
+    }
+    for (i, o) in s.observations.iter().enumerate() {
+        if o.state.is_some() && !stated(&o.instrument) {
+            out.push(Problem::new(
+                &[Key("observations"), Index(i), Key("state")],
+                format!(
+                    "observations[{}].state: {} is not scored ON or OFF medication; only mds_updrs_iii is",
+                    i + 1,
+                    o.instrument
+                ),
+            ));
+        }
+    }
+    if out.is_empty() {
+        super::medication::align(s);
     }
     out
 }

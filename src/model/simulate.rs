@@ -223,6 +223,7 @@ pub fn forecast(
                 .chain(notes::history_notes(&prep))
                 .chain(notes::calibration_notes(&calibration, draws))
                 .collect(),
+            warnings: super::evidence::warnings(scenario, protocol),
         },
     })
 }

@@ -181,6 +181,8 @@ pub(super) fn measures(
                 p_mcid_end,
                 p_goal,
                 band_end,
+                med_state: super::medication::predicted(prep.scenario)
+                    .filter(|_| slot.inst.has_med_state()),
             },
         );
     }

@@ -7,10 +7,12 @@ use super::patients::no_patient;
 use super::schema::CURRENT;
 use super::util::{date_text, now_utc, parse_date};
 use super::{Store, Tx};
-use crate::domain::Assessment;
+use crate::domain::names::Named;
 use crate::domain::rules;
+use crate::domain::{Assessment, MedState};
 
-pub(crate) const COLUMNS: &str = "a.id, p.code, a.instrument, a.score, a.date, a.assessor, a.notes";
+pub(crate) const COLUMNS: &str =
+    "a.id, p.code, a.instrument, a.score, a.date, a.assessor, a.notes, a.med_state";
 
 pub(crate) fn assessment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Assessment> {
     Ok(Assessment {
@@ -21,7 +23,26 @@ pub(crate) fn assessment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ass
         date: parse_date("assessments.date", &r.get::<_, String>(4)?)?,
         assessor: r.get(5)?,
         notes: r.get(6)?,
+        med_state: med_state_from_text(r.get::<_, Option<String>>(7)?.as_deref())?,
     })
+}
+
+/// The stored text of a medication state (schema v5): "on" / "off", as everywhere else.
+pub(crate) fn med_state_text(s: Option<MedState>) -> Option<&'static str> {
+    s.map(Named::name)
+}
+
+fn med_state_from_text(t: Option<&str>) -> rusqlite::Result<Option<MedState>> {
+    t.map(|t| {
+        MedState::parse_name(t).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                7,
+                rusqlite::types::Type::Text,
+                format!("assessments.med_state: {t:?} is not on or off").into(),
+            )
+        })
+    })
+    .transpose()
 }
 
 impl Tx<'_> {
@@ -48,7 +69,7 @@ impl Tx<'_> {
     ) -> Result<i64> {
         self.tx.execute(
             "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, created_by, \
-             supersedes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             supersedes, med_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 patient_id,
                 instrument,
@@ -58,7 +79,8 @@ impl Tx<'_> {
                 a.notes,
                 now_utc(),
                 created_by,
-                supersedes
+                supersedes,
+                med_state_text(a.med_state)
             ],
         )?;
         Ok(self.tx.last_insert_rowid())

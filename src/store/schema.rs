@@ -274,6 +274,13 @@ fn v4_seal(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
     Ok(super::audit::seal_rows_v4(tx)?)
 }
 
+/// v5: medication state (issue 12.1). MDS-UPDRS III is scored ON or OFF dopaminergic medication, and the two differ
+/// by the levodopa response: each assessment may say which (`med_state`, NULL = not recorded or an instrument without
+/// one). Self-contained: one nullable column on assessments; existing rows keep NULL.
+const V5: &str = r#"
+ALTER TABLE assessments ADD COLUMN med_state TEXT CHECK (med_state IS NULL OR med_state IN ('on', 'off'));
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -281,11 +288,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V2),
         M::up(V3),
         M::up_with_hook(V4, v4_seal),
+        M::up(V5),
     ])
 }
 
 /// The schema version this binary writes: the number of migrations in [`migrations`].
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 #[cfg(test)]
 mod tests {
@@ -298,6 +306,34 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, super::LATEST, "LATEST counts the migrations");
+    }
+
+    /// v5 adds the medication state as a nullable column: a v4 database's assessments keep NULL, and only "on" and
+    /// "off" are stored.
+    #[test]
+    fn v5_adds_a_nullable_medication_state() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut c, 4).unwrap();
+        c.execute_batch(
+            "INSERT INTO patients (id, code, birth_year, condition, facts, created_at, updated_at)
+                 VALUES (1, 'P-0001', 1950, 'parkinsons', '{}', 'x', 'x');
+             INSERT INTO assessments (id, patient_id, instrument, score, date, created_at, created_by)
+                 VALUES (3, 1, 'mds_updrs_iii', 30, '2026-01-02', 'x', 'tom');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let state: Option<String> = c
+            .query_row("SELECT med_state FROM assessments WHERE id = 3", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(state, None);
+        c.execute("UPDATE assessments SET med_state = 'off' WHERE id = 3", [])
+            .unwrap();
+        assert!(
+            c.execute("UPDATE assessments SET med_state = 'half' WHERE id = 3", [])
+                .is_err()
+        );
     }
 
     /// v2 fills the plan columns of patients that already had plans, and its triggers follow later changes.

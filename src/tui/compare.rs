@@ -201,10 +201,17 @@ impl CompareScreen {
         let unit = inst.map_or("", |i| i.unit);
         let ranked = Self::ranked(c);
         let tall = area.height >= 30;
-        let sel_notes: &[String] = ranked
+        let sel = ranked
             .get(self.rank_sel)
-            .and_then(|id| c.protocols.iter().find(|p| &p.id == id))
-            .map_or(&[], |p| p.summary.notes.as_slice());
+            .and_then(|id| c.protocols.iter().find(|p| &p.id == id));
+        let sel_notes: Vec<String> = sel.map_or_else(Vec::new, |p| {
+            p.summary
+                .warnings
+                .iter()
+                .chain(&p.summary.notes)
+                .cloned()
+                .collect()
+        });
         // The notes say why a forecast is what it is (e.g. cerebellar damage): room for them to wrap, at the
         // chart's expense, up to a few lines.
         let width = usize::from(area.width.max(1));
@@ -221,6 +228,16 @@ impl CompareScreen {
         ])
         .areas(area);
         let better = inst.map_or("", |i| i.better_word());
+        // An instrument scored ON or OFF medication says which state the forecast predicts.
+        let better = match c
+            .protocols
+            .first()
+            .and_then(|p| p.summary.measures.get(inst_id))
+            .and_then(|m| m.med_state)
+        {
+            Some(s) => format!("{better}, {} medication", s.label()),
+            None => better.to_string(),
+        };
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("◀ ", t.key()),
@@ -422,10 +439,9 @@ impl CompareScreen {
             .iter()
             .find(|p| p.id == sel_id)
             .map(|p| {
-                p.summary
-                    .notes
-                    .iter()
-                    .map(|n| Line::from(format!("· {n}")))
+                super::evidence::warning_lines(&p.summary.warnings, t)
+                    .into_iter()
+                    .chain(p.summary.notes.iter().map(|n| Line::from(format!("· {n}"))))
                     .collect()
             })
             .unwrap_or_default();
@@ -567,7 +583,13 @@ impl Screen for CompareScreen {
                             .map_or(protocol.clone(), |p| {
                                 crate::domain::text::visible(&p.name).into_owned()
                             });
-                        let form = NewPlanForm::new(&self.detail, protocol, name, ctx.today);
+                        let warnings = c
+                            .protocols
+                            .iter()
+                            .find(|p| p.id == protocol)
+                            .map_or_else(Vec::new, |p| p.summary.warnings.clone());
+                        let form = NewPlanForm::new(&self.detail, protocol, name, ctx.today)
+                            .with_warnings(warnings);
                         self.phase = Phase::Plan {
                             result: c.clone(),
                             form: Box::new(form),

@@ -18,6 +18,7 @@ pub mod app;
 pub mod compare;
 pub mod data;
 pub mod drafts;
+pub mod evidence;
 pub mod forms;
 pub mod keymap;
 pub mod list;

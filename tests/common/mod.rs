@@ -302,6 +302,7 @@ pub fn assessment(code: &str, instrument: &str, score: f64, date: NaiveDate) -> 
         date,
         assessor: None,
         notes: String::new(),
+        med_state: None,
     }
 }
 

@@ -26,6 +26,7 @@ pub fn stroke_patient(code: &str) -> Patient {
             corticospinal: Some(Corticospinal::Partial),
             mep: Some(Mep::Present),
             nihss: Some(9),
+            active_extension: None,
         }))
         .notes("left MCA")
         .build()

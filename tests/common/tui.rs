@@ -43,6 +43,7 @@ pub fn assess(code: &str, inst: &str, score: f64, date: &str) -> Assessment {
         date: d(date),
         assessor: None,
         notes: String::new(),
+        med_state: None,
     }
 }
 
@@ -76,6 +77,7 @@ pub fn clinic() -> Fixture {
                     corticospinal: None,
                     mep: Some(Mep::Present),
                     nihss: Some(9),
+                    active_extension: None,
                 }),
             ),
             patient(

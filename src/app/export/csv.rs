@@ -141,10 +141,12 @@ fn assessment_table(
                     a.notes.clone(),
                 ]),
             }
+            // The medication state (schema v5) last, so readers of the older columns find them where they were.
+            r.push(enum_cell(&a.med_state));
             r
         })
         .collect();
-    let h = match pseudo {
+    let mut h = match pseudo {
         Some(_) => vec!["patient_code", "instrument", "score", "day"],
         None => vec![
             "patient_code",
@@ -155,6 +157,7 @@ fn assessment_table(
             "notes",
         ],
     };
+    h.push("med_state");
     (h, rows)
 }
 

@@ -100,6 +100,7 @@ fn store_with_assessments(n: usize) -> (tempfile::TempDir, Store) {
                 date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(i as u64),
                 assessor: None,
                 notes: format!("note {i}\nsecond line"),
+                med_state: None,
             })
             .unwrap();
     }

@@ -32,8 +32,33 @@ pub fn check_score(instrument: &str, score: f64) -> Result<&'static Instrument, 
 
 /// An assessment: its score (see [`check_score`]) and its date (see [`check_assessment_date`]).
 pub fn check_assessment(a: &Assessment, ctx: &Context<'_>) -> Result<(), RuleError> {
-    check_score(&a.instrument, a.score)?;
+    let inst = check_score(&a.instrument, a.score)?;
+    check_med_state(inst, a.med_state)?;
     check_assessment_date(a.date, ctx)
+}
+
+/// A medication state (ON/OFF) is recorded only for an instrument scored in one (MDS-UPDRS III).
+pub fn check_med_state(
+    inst: &Instrument,
+    state: Option<super::super::MedState>,
+) -> Result<(), RuleError> {
+    match state {
+        Some(s) if !inst.has_med_state() => refuse(
+            "state",
+            format!(
+                "state {}: {} is not scored ON or OFF medication; only {} records a medication state",
+                s.label(),
+                inst.short,
+                instruments::all()
+                    .iter()
+                    .filter(|i| i.has_med_state())
+                    .map(|i| i.short)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// Something that looks wrong in an assessment but may be right.
@@ -99,11 +124,14 @@ pub fn assessment_warnings(a: &Assessment, others: &[Assessment]) -> Vec<Warning
     let Ok(inst) = instruments::get(&a.instrument) else {
         return Vec::new();
     };
+    // Scores in different medication states differ by the levodopa response, not by a slip: an OFF score is
+    // compared with OFF scores (and those whose state was not recorded) only.
     let same: Vec<&Assessment> = others
         .iter()
         .filter(|o| {
             o.patient_code == a.patient_code
                 && instruments::get(&o.instrument).is_ok_and(|i| i.id == inst.id)
+                && (o.med_state == a.med_state || o.med_state.is_none() || a.med_state.is_none())
         })
         .collect();
     let mut out = Vec::new();

@@ -222,6 +222,7 @@ mod tests {
             date: day(date),
             assessor: None,
             notes: String::new(),
+            med_state: None,
         }
     }
 

@@ -1,13 +1,15 @@
-//! The assessment form: instrument (a choice, the patient's own instruments first), score, date, assessor, notes.
+//! The assessment form: instrument (a choice, the patient's own instruments first), score, date, assessor, notes, and
+//! for an instrument scored ON or OFF medication (MDS-UPDRS III) the medication state, picked.
 
 use chrono::NaiveDate;
 use ratatui::text::Span;
 
 use super::draft::{FormDraft, FormKind};
-use super::field::{Choice, FormSpec, Row, choice_keys, choice_span, date_error, text};
-use crate::domain::Assessment;
+use super::field::{Choice, FormSpec, Row, choice_keys, choice_span, date_error, picked, text};
+use crate::domain::names::Named as _;
 use crate::domain::rules::{self, Context};
 use crate::domain::text::parse_decimal;
+use crate::domain::{Assessment, MedState};
 use crate::instruments::{self, Instrument};
 use crate::tui::data::PatientDetail;
 use crate::tui::screen::{Cmd, Ctx};
@@ -22,6 +24,8 @@ pub struct AssessmentForm {
     date: TextField,
     assessor: TextField,
     notes: TextField,
+    /// The medication state, picked (a row only for an instrument that has one: [`Instrument::has_med_state`]).
+    state: TextField,
     /// Last score per instrument, for the hint under the score.
     last_scores: Vec<(String, f64, NaiveDate)>,
 }
@@ -55,12 +59,17 @@ impl AssessmentForm {
             date: TextField::new(ctx.today.to_string()),
             assessor: TextField::default(),
             notes: TextField::default(),
+            state: TextField::default(),
             last_scores,
         }
     }
 
     pub fn from_draft(d: &FormDraft) -> Option<AssessmentForm> {
-        let [_, score, date, assessor, notes] = d.rows()?;
+        // Drafts kept before the medication state existed have five rows.
+        let [_, score, date, assessor, notes, state] = d.rows().or_else(|| {
+            let [a, b, c, e, f] = d.rows()?;
+            Some([a, b, c, e, f, TextField::default()])
+        })?;
         Some(AssessmentForm {
             patient_code: d.patient_code.clone(),
             instrument: Choice::new(d.choices.clone(), d.choice),
@@ -68,8 +77,25 @@ impl AssessmentForm {
             date,
             assessor,
             notes,
+            state,
             last_scores: d.last_scores.clone(),
         })
+    }
+
+    /// Whether the chosen instrument is scored in a medication state (the form then has the State row).
+    fn has_state(&self) -> bool {
+        self.chosen().is_some_and(Instrument::has_med_state)
+    }
+
+    /// The picked state: `Ok(None)` when empty or when the instrument has none.
+    fn med_state(&self) -> Result<Option<MedState>, String> {
+        match text(&self.state) {
+            _ if !self.has_state() => Ok(None),
+            "" => Ok(None),
+            t => MedState::parse_name(t)
+                .map(Some)
+                .ok_or_else(|| format!("{t:?} is not a medication state: on or off")),
+        }
     }
 
     fn chosen(&self) -> Option<&'static Instrument> {
@@ -101,23 +127,41 @@ impl FormSpec for AssessmentForm {
     }
 
     fn rows(&self) -> Vec<Row<'_>> {
-        vec![
+        let mut rows = vec![
             Row::choice("Instrument"),
             Row::text("Score", &self.score),
             Row::text("Date", &self.date),
             Row::text("Assessor", &self.assessor),
             Row::text("Notes", &self.notes),
-        ]
+        ];
+        if self.has_state() {
+            rows.push(Row::text("Medication", &self.state));
+        }
+        rows
     }
 
     fn fields_mut(&mut self) -> Vec<Option<&mut TextField>> {
-        vec![
+        let has_state = self.has_state();
+        let mut fields = vec![
             None,
             Some(&mut self.score),
             Some(&mut self.date),
             Some(&mut self.assessor),
             Some(&mut self.notes),
-        ]
+        ];
+        if has_state {
+            fields.push(Some(&mut self.state));
+        }
+        fields
+    }
+
+    fn options(&self, row: usize) -> Option<Vec<&'static str>> {
+        (row == 5 && self.has_state()).then(picked::<MedState>)
+    }
+
+    fn note(&self, row: usize, _focused: bool) -> Option<String> {
+        (row == 5 && self.has_state())
+            .then(|| "on or off medication (levodopa working or withheld)".to_string())
     }
 
     fn choice(&self) -> Option<&Choice> {
@@ -125,8 +169,9 @@ impl FormSpec for AssessmentForm {
     }
 
     fn choose(&mut self, k: usize) -> bool {
+        let had_state = self.has_state();
         self.instrument.at = k;
-        false
+        had_state != self.has_state()
     }
 
     fn validate(&self, rules: Option<Context<'_>>) -> Vec<Option<String>> {
@@ -154,7 +199,11 @@ impl FormSpec for AssessmentForm {
                 .err()
                 .map(|x| x.message)
         });
-        vec![instrument, score, date, None, None]
+        let mut errors = vec![instrument, score, date, None, None];
+        if self.has_state() {
+            errors.push(self.med_state().err());
+        }
+        errors
     }
 
     fn build(&self, _rules: Option<Context<'_>>) -> Result<Cmd, usize> {
@@ -166,6 +215,7 @@ impl FormSpec for AssessmentForm {
             date: NaiveDate::parse_from_str(text(&self.date), "%Y-%m-%d").map_err(|_| 2usize)?,
             assessor: Some(text(&self.assessor).to_string()).filter(|s| !s.is_empty()),
             notes: text(&self.notes).to_string(),
+            med_state: self.med_state().map_err(|_| 5usize)?,
         }))
     }
 
@@ -198,17 +248,18 @@ impl FormSpec for AssessmentForm {
     }
 
     fn draft(&self) -> FormDraft {
-        let mut d = FormDraft::new(
-            FormKind::Assessment,
-            &self.patient_code,
-            vec![
-                TextField::default(),
-                self.score.clone(),
-                self.date.clone(),
-                self.assessor.clone(),
-                self.notes.clone(),
-            ],
-        );
+        let mut fields = vec![
+            TextField::default(),
+            self.score.clone(),
+            self.date.clone(),
+            self.assessor.clone(),
+            self.notes.clone(),
+        ];
+        // The state only when one was picked: a draft without it keeps the five rows older builds read.
+        if self.has_state() && !text(&self.state).is_empty() {
+            fields.push(self.state.clone());
+        }
+        let mut d = FormDraft::new(FormKind::Assessment, &self.patient_code, fields);
         d.choices = self.instrument.ids.clone();
         d.choice = self.instrument.at;
         d.last_scores = self.last_scores.clone();

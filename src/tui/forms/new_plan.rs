@@ -34,6 +34,8 @@ pub struct NewPlanForm {
     focus: usize,
     /// Why the plan was not set.
     error: Option<String>,
+    /// Where the protocol is outside its evidence for this patient (from the comparison's forecast).
+    warnings: Vec<String>,
 }
 
 impl NewPlanForm {
@@ -52,6 +54,7 @@ impl NewPlanForm {
             start: TextField::new(start.to_string()),
             focus: GOAL,
             error: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -91,6 +94,12 @@ impl NewPlanForm {
     }
 
     /// The form over the comparison, in the middle of `area`.
+    /// The forecast's warnings that the protocol is outside its evidence for this patient, shown on the form.
+    pub fn with_warnings(mut self, warnings: Vec<String>) -> NewPlanForm {
+        self.warnings = warnings;
+        self
+    }
+
     pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = &ctx.theme;
         let row = |label: &str, field: &TextField, focused: bool| {
@@ -109,6 +118,7 @@ impl NewPlanForm {
             row("Goal", &self.goal, self.focus == GOAL),
             row("Start", &self.start, self.focus == START),
         ];
+        lines.extend(crate::tui::evidence::warning_lines(&self.warnings, t));
         if let Some(p) = &self.current {
             lines.push(Line::from(Span::styled(
                 format!(
@@ -128,7 +138,14 @@ impl NewPlanForm {
             key(Action::Back),
             Span::raw(" back"),
         ]));
-        let r = crate::tui::widgets::centered(area, 76, lines.len() as u16 + 3);
+        // Warnings wrap over several lines: the height counts wrapped lines (at the frame's inner width, 74).
+        let extra = if self.warnings.is_empty() {
+            0
+        } else {
+            let wrapped = Paragraph::new(lines.clone()).wrap(Wrap { trim: false });
+            u16::try_from(wrapped.line_count(74).saturating_sub(lines.len())).unwrap_or(0)
+        };
+        let r = crate::tui::widgets::centered(area, 76, lines.len() as u16 + 3 + extra);
         f.render_widget(ratatui::widgets::Clear, r);
         f.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: false }).block(

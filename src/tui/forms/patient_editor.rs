@@ -32,6 +32,7 @@ enum Facts {
         corticospinal: TextField,
         mep: TextField,
         nihss: TextField,
+        extension: TextField,
     },
     Parkinsons {
         diagnosis_year: TextField,
@@ -61,6 +62,7 @@ impl Facts {
                 corticospinal: f(vname(s.corticospinal)),
                 mep: f(vname(s.mep)),
                 nihss: f(s.nihss.map_or(String::new(), |n| n.to_string())),
+                extension: f(vname(s.active_extension)),
             },
             Condition::Parkinsons(pd) => Facts::Parkinsons {
                 diagnosis_year: f(pd.diagnosis_year.map_or(String::new(), |y| y.to_string())),
@@ -103,6 +105,7 @@ impl Facts {
                 corticospinal,
                 mep,
                 nihss,
+                extension,
             } => {
                 use crate::domain::{Corticospinal, Mep, StrokeType};
                 vec![
@@ -111,6 +114,11 @@ impl Facts {
                     ("CST status", corticospinal, names::<Corticospinal>()),
                     ("MEP", mep, names::<Mep>()),
                     ("NIHSS", nihss, "0-42".into()),
+                    (
+                        "Wrist/finger",
+                        extension,
+                        "present, absent (active extension: wrist >= 20 deg, fingers >= 10)".into(),
+                    ),
                 ]
             }
             Facts::Parkinsons {
@@ -147,7 +155,8 @@ impl Facts {
                 corticospinal,
                 mep,
                 nihss,
-            } => vec![onset, stroke_type, corticospinal, mep, nihss],
+                extension,
+            } => vec![onset, stroke_type, corticospinal, mep, nihss, extension],
             Facts::Parkinsons {
                 diagnosis_year,
                 hoehn_yahr,
@@ -168,6 +177,7 @@ impl Facts {
                 corticospinal,
                 mep,
                 nihss,
+                extension,
             } => {
                 f.onset = match text(onset) {
                     "" => None,
@@ -180,6 +190,8 @@ impl Facts {
                 f.corticospinal = venum(text(corticospinal), "CST status").map_err(at(2))?;
                 f.mep = venum(text(mep), "MEP").map_err(at(3))?;
                 f.nihss = vnum(text(nihss), "NIHSS").map_err(at(4))?;
+                f.active_extension =
+                    venum(text(extension), "wrist/finger extension").map_err(at(5))?;
             }
             Facts::Parkinsons {
                 diagnosis_year,
@@ -213,6 +225,7 @@ impl Facts {
             (Facts::Stroke { .. }, 1) => Some(picked::<StrokeType>()),
             (Facts::Stroke { .. }, 2) => Some(picked::<Corticospinal>()),
             (Facts::Stroke { .. }, 3) => Some(picked::<Mep>()),
+            (Facts::Stroke { .. }, 5) => Some(picked::<crate::domain::ActiveExtension>()),
             (Facts::Parkinsons { .. }, 2) => Some(picked::<Medication>()),
             _ => None,
         }
