@@ -264,6 +264,7 @@ pub fn scenario_from_patient(
         session_times: None,
         history: Vec::new(),
         practice: Default::default(),
+        plan_goals: Vec::new(),
     };
     let problems = scenario::validate(&mut s);
     if let Some(p) = problems.first() {
@@ -320,6 +321,7 @@ pub fn patient_scenario(
     if let Some(day0) = assessments.iter().map(|a| a.date).max() {
         let sessions = store.sessions(code, None)?;
         add_logged_sessions(lib, &mut scenario, &sessions, day0);
+        scenario.plan_goals = crate::app::goals::scenario_goals(&store.goals(code)?, day0);
     }
     Ok(scenario)
 }

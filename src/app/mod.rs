@@ -6,6 +6,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod forecast;
+pub mod goals;
 pub mod import;
 pub mod patients;
 pub mod protocols;

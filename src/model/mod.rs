@@ -8,6 +8,7 @@ pub mod diagnostics;
 mod draw;
 pub mod fit;
 pub mod forecast;
+pub mod gas;
 pub mod impairment;
 mod notes;
 pub mod outcome;

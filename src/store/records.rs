@@ -20,7 +20,8 @@ use super::schema::CURRENT;
 use super::sessions::{self, HistoryEntry, session_from_row};
 use super::util::{date_text, enum_text, now_utc, parse_enum, to_json};
 use super::{Store, Tx};
-use crate::domain::{Assessment, Plan, SessionLog};
+use super::goals::{self, goal_from_row, review_from_row};
+use crate::domain::{Assessment, Goal, GoalReview, Plan, SessionLog};
 
 /// Whether a record is the one in use.
 #[derive(
@@ -54,6 +55,10 @@ pub enum RecordKind {
     Assessment,
     Session,
     Plan,
+    /// A plan's goal (schema v5).
+    Goal,
+    /// A Goal Attainment Scaling review of a goal.
+    GoalReview,
 }
 
 impl RecordKind {
@@ -67,6 +72,8 @@ impl RecordKind {
             RecordKind::Assessment => "assessments",
             RecordKind::Session => "sessions",
             RecordKind::Plan => "plans",
+            RecordKind::Goal => "goals",
+            RecordKind::GoalReview => "goal_reviews",
         }
     }
 }
@@ -165,6 +172,8 @@ pub enum Correction {
     Assessment(Assessment),
     Session(SessionLog),
     Plan(Plan),
+    Goal(Goal),
+    GoalReview(GoalReview),
 }
 
 /// The refusal for an empty reason, for every front end.
@@ -239,6 +248,26 @@ fn plan_record(c: &Connection, id: i64) -> Result<(Plan, RecordMeta)> {
     )
 }
 
+fn goal_record(c: &Connection, id: i64) -> Result<(Goal, RecordMeta)> {
+    one(
+        c,
+        RecordKind::Goal,
+        id,
+        ("g", goals::COLUMNS),
+        goal_from_row,
+    )
+}
+
+fn goal_review_record(c: &Connection, id: i64) -> Result<(GoalReview, RecordMeta)> {
+    one(
+        c,
+        RecordKind::GoalReview,
+        id,
+        ("r", goals::REVIEW_COLUMNS),
+        review_from_row,
+    )
+}
+
 impl Tx<'_> {
     /// The record (as audit JSON: its fields and its standing), its patient and its standing.
     fn record_json(
@@ -273,6 +302,14 @@ impl Tx<'_> {
             RecordKind::Plan => {
                 let (p, m) = plan_record(&self.tx, id)?;
                 (merge(to_json(&p)?, &m)?, p.patient_code, m)
+            }
+            RecordKind::Goal => {
+                let (g, m) = goal_record(&self.tx, id)?;
+                (merge(to_json(&g)?, &m)?, g.patient_code, m)
+            }
+            RecordKind::GoalReview => {
+                let (r, m) = goal_review_record(&self.tx, id)?;
+                (merge(to_json(&r)?, &m)?, r.patient_code, m)
             }
         })
     }
@@ -372,6 +409,8 @@ impl Tx<'_> {
             Correction::Assessment(a) => (RecordKind::Assessment, a.id),
             Correction::Session(s) => (RecordKind::Session, s.id),
             Correction::Plan(p) => (RecordKind::Plan, p.id),
+            Correction::Goal(g) => (RecordKind::Goal, g.id),
+            Correction::GoalReview(r) => (RecordKind::GoalReview, r.id),
         };
         let (before, code, m) = self.record_json(kind, id)?;
         self.require_may_amend(kind, id, m.created_by.as_deref())?;
@@ -431,6 +470,31 @@ impl Tx<'_> {
                 )?;
                 self.tx.last_insert_rowid()
             }
+            Correction::Goal(g) => {
+                same_patient(&g.patient_code)?;
+                let (instrument, patient_id) = self.check_goal(g)?;
+                let (old, _) = goal_record(&self.tx, id)?;
+                self.retire(kind, id, RecordStatus::Corrected, reason)?;
+                // The goal stays on the plan it was set for.
+                let g = Goal {
+                    plan_id: old.plan_id,
+                    ..g.clone()
+                };
+                self.insert_goal(patient_id, instrument, &g, created_by.as_deref(), Some(id))?
+            }
+            Correction::GoalReview(r) => {
+                same_patient(&r.patient_code)?;
+                let (old, _) = goal_review_record(&self.tx, id)?;
+                if old.goal_id != r.goal_id {
+                    return Err(StoreError::Invalid(format!(
+                        "a correction cannot move a review to another goal ({} to {}): void it and review again",
+                        old.goal_id, r.goal_id
+                    )));
+                }
+                let patient_id = self.check_goal_review(r)?;
+                self.retire(kind, id, RecordStatus::Corrected, reason)?;
+                self.insert_goal_review(patient_id, r, created_by.as_deref(), Some(id))?
+            }
         };
         let (mut after, _, _) = self.record_json(kind, new_id)?;
         if let Some(obj) = after.as_object_mut() {
@@ -474,6 +538,16 @@ impl Store {
     /// One plan by id, whatever its standing.
     pub fn plan_record(&self, id: i64) -> Result<PlanRecord> {
         plan_record(self.conn(), id).map(|(p, m)| PlanRecord::new(p, m))
+    }
+
+    /// One goal by id, whatever its standing.
+    pub fn goal_record(&self, id: i64) -> Result<(Goal, RecordMeta)> {
+        goal_record(self.conn(), id)
+    }
+
+    /// One goal review by id, whatever its standing.
+    pub fn goal_review_record(&self, id: i64) -> Result<(GoalReview, RecordMeta)> {
+        goal_review_record(self.conn(), id)
     }
 
     /// Every plan of a patient with its standing, oldest first (corrected and voided ones too).

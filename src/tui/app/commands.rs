@@ -93,6 +93,10 @@ impl App {
                         (crate::store::RecordKind::Session, s.id)
                     }
                     crate::store::Correction::Plan(p) => (crate::store::RecordKind::Plan, p.id),
+                    crate::store::Correction::Goal(g) => (crate::store::RecordKind::Goal, g.id),
+                    crate::store::Correction::GoalReview(r) => {
+                        (crate::store::RecordKind::GoalReview, r.id)
+                    }
                 };
                 self.record_saved(res.map(|new| {
                     (
