@@ -87,23 +87,27 @@ impl Tx<'_> {
         Ok(stored)
     }
 
-    /// The checks every review passes: its level and date, and a current goal of the same patient. Returns the
-    /// patient's row id.
-    pub(crate) fn check_goal_review(&self, r: &GoalReview) -> Result<i64> {
+    /// The checks every review passes: its level and date, and a goal of the same patient that is current or was
+    /// corrected (the review then goes to its current version). Returns the patient's row id and the goal's id.
+    pub(crate) fn check_goal_review(&self, r: &GoalReview) -> Result<(i64, i64)> {
         let patient = self.patient(&r.patient_code)?;
         rules::check_goal_review(r, &self.rules(Some(&patient)))?;
-        let goal: Option<(i64, String)> = self
+        // The goal's newest version: follow the corrections from the goal named.
+        let goal: Option<(i64, i64, String)> = self
             .tx
             .query_row(
-                "SELECT patient_id, record_status FROM goals WHERE id = ?1",
+                "WITH RECURSIVE chain(id) AS (SELECT ?1 UNION ALL \
+                 SELECT g.id FROM goals g JOIN chain ON g.supersedes = chain.id) \
+                 SELECT g.id, g.patient_id, g.record_status FROM goals g JOIN chain ON g.id = chain.id \
+                 ORDER BY g.id DESC LIMIT 1",
                 [r.goal_id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
             .optional()?;
         match goal {
-            Some((pid, status)) if pid == patient.id && status == "current" => Ok(patient.id),
-            Some((pid, status)) if pid == patient.id => Err(StoreError::Invalid(format!(
-                "goal {} was {status}; review the current goal instead (praxis goal list {})",
+            Some((id, pid, status)) if pid == patient.id && status == "current" => Ok((patient.id, id)),
+            Some((_, pid, status)) if pid == patient.id => Err(StoreError::Invalid(format!(
+                "goal {} was {status}; only a current goal can be reviewed (praxis goal list {})",
                 r.goal_id, r.patient_code
             ))),
             _ => Err(StoreError::NotFound(format!(
@@ -139,10 +143,14 @@ impl Tx<'_> {
 
     /// Record a GAS level for a goal.
     pub fn add_goal_review(&mut self, r: &GoalReview) -> Result<GoalReview> {
-        let patient_id = self.check_goal_review(r)?;
+        let (patient_id, goal_id) = self.check_goal_review(r)?;
         let me = self.who.os_user.clone();
-        let id = self.insert_goal_review(patient_id, r, Some(&me), None)?;
-        let stored = GoalReview { id, ..r.clone() };
+        let stored = GoalReview {
+            goal_id,
+            ..r.clone()
+        };
+        let id = self.insert_goal_review(patient_id, &stored, Some(&me), None)?;
+        let stored = GoalReview { id, ..stored };
         self.audit_created("goal_review", id, &stored.patient_code, &stored)?;
         Ok(stored)
     }

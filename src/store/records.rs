@@ -491,9 +491,13 @@ impl Tx<'_> {
                         old.goal_id, r.goal_id
                     )));
                 }
-                let patient_id = self.check_goal_review(r)?;
+                let (patient_id, goal_id) = self.check_goal_review(r)?;
                 self.retire(kind, id, RecordStatus::Corrected, reason)?;
-                self.insert_goal_review(patient_id, r, created_by.as_deref(), Some(id))?
+                let r = GoalReview {
+                    goal_id,
+                    ..r.clone()
+                };
+                self.insert_goal_review(patient_id, &r, created_by.as_deref(), Some(id))?
             }
         };
         let (mut after, _, _) = self.record_json(kind, new_id)?;
