@@ -22,9 +22,16 @@ pub struct PatientDetail {
     /// Newest first, at most [`RECENT_SESSIONS`].
     pub sessions: Vec<SessionLog>,
     pub plan: Option<Plan>,
+    /// The patient's goals, their latest GAS levels and the T-score.
+    pub goals: crate::app::goals::GoalList,
 }
 
 impl PatientDetail {
+    /// Day 0 of the patient's forecasts: the date of the latest assessment.
+    pub fn day0(&self) -> Option<NaiveDate> {
+        self.assessments.iter().map(|a| a.date).max()
+    }
+
     /// The active plan, when it is already on `protocol`.
     pub fn plan_on(&self, protocol: &str) -> Option<&Plan> {
         self.plan.as_ref().filter(|p| p.protocol_id == protocol)
@@ -195,6 +202,7 @@ impl Source for StoreSource {
             assessments: self.store.assessments(code)?,
             sessions: self.store.sessions(code, Some(RECENT_SESSIONS))?,
             plan: self.store.active_plan(code)?,
+            goals: crate::app::goals::list(&self.store, code)?,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod compare;
 pub mod data;
 pub mod drafts;
 pub mod forms;
+pub mod goals;
 pub mod keymap;
 pub mod list;
 pub mod overlays;

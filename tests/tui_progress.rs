@@ -1,0 +1,56 @@
+//! TUI tests of issue 14: the plan's goals on the overview and in the comparison (point 4), at 80x24 and 120x40.
+
+use praxis::app::goals;
+use praxis::store::Store;
+use praxis::tui::app::App;
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
+use common::tui::*;
+use common::{press, screen};
+
+fn snap_both(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), screen(app, 120, 40));
+}
+
+/// Workflow 11: P-0107's three goals, reviewed 0, -1, +1.
+fn with_goals(path: &std::path::Path) {
+    let mut store = Store::open(path).unwrap();
+    let mut ids = Vec::new();
+    for (inst, target, by, text) in [
+        ("fma_ue", 45.0, "2027-01-15", ""),
+        ("arat", 30.0, "2027-02-12", ""),
+        ("arat", 35.0, "2027-03-12", "drink from a cup"),
+    ] {
+        let g = goals::add(&mut store, "P-0107", inst, target, d(by), text).unwrap();
+        ids.push(g.id);
+    }
+    for (id, level) in ids.iter().zip([0, -1, 1]) {
+        goals::review(&mut store, "P-0107", *id, level, d("2026-11-20"), "").unwrap();
+    }
+}
+
+#[test]
+fn the_overview_shows_the_goals_and_the_gas_t_score_and_the_forecast_each_goals_chance() {
+    let (_dir, path) = demo_db();
+    with_goals(&path);
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = screen(&a, w, h);
+        assert!(s.contains("Goals: GAS T 50.0 · FMA-UE 45 +0 ·"), "{s}");
+        assert!(s.contains("ARAT 30 -1 · ARAT 35 +1"), "{s}");
+    }
+    snap_both("overview_goals", &a);
+    // The forecast under the plan gives each goal's probability, first among the reasons.
+    press(&mut a, KeyCode::Char('f'));
+    let s = screen(&a, 120, 40);
+    let line = s
+        .lines()
+        .find(|l| l.contains("Goal FMA-UE 45 by 2027-01-15: "))
+        .unwrap_or_else(|| panic!("no goal line:\n{s}"));
+    assert!(line.contains('%'), "{line}");
+    assert!(s.contains("Goal ARAT 35 by 2027-03-12: "), "{s}");
+    snap_both("forecast_goals", &a);
+}
