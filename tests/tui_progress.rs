@@ -54,3 +54,43 @@ fn the_overview_shows_the_goals_and_the_gas_t_score_and_the_forecast_each_goals_
     assert!(s.contains("Goal ARAT 35 by 2027-03-12: "), "{s}");
     snap_both("forecast_goals", &a);
 }
+
+/// An older adult on balance training since 2026-09-02 (Berg 41 the day before) whose Berg on 2026-11-01 is
+/// `latest`: behind, on track or ahead of the plan's forecast from its start.
+fn standing_with_latest(latest: f64) -> Option<praxis::app::progress::Standing> {
+    let (_dir, _path, mut store) = common::store_of_boss();
+    store.add_patient(&common::patient("P-0090").build()).unwrap();
+    for (score, date) in [(41.0, "2026-09-01"), (latest, "2026-11-01")] {
+        store
+            .add_assessment(&common::assessment("P-0090", "bbs", score, d(date)))
+            .unwrap();
+    }
+    store
+        .set_plan(&praxis::domain::Plan {
+            id: 0,
+            patient_code: "P-0090".into(),
+            protocol_id: "balance-gait-older".into(),
+            start_date: d("2026-09-02"),
+            goal: String::new(),
+            status: praxis::domain::PlanStatus::Active,
+            version: 0,
+        })
+        .unwrap();
+    let lib = praxis::app::protocols::Library::builtin();
+    let (pf, cmp, s) = praxis::app::progress::check(&store, &lib, "P-0090")
+        .unwrap()
+        .expect("a plan to check");
+    assert_eq!(pf.day0, d("2026-09-01"));
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].instrument, "bbs");
+    let band = &cmp.protocols[0].measures["bbs"];
+    assert!(band.p10[61] < band.p90[61], "a band, not a line");
+    praxis::app::progress::overall(&s)
+}
+
+#[test]
+fn the_latest_score_below_the_plans_10th_percentile_is_behind_above_its_90th_ahead() {
+    use praxis::app::progress::Standing;
+    assert_eq!(standing_with_latest(33.0), Some(Standing::Behind));
+    assert_eq!(standing_with_latest(56.0), Some(Standing::Ahead));
+}

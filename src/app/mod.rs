@@ -9,6 +9,7 @@ pub mod forecast;
 pub mod goals;
 pub mod import;
 pub mod patients;
+pub mod progress;
 pub mod protocols;
 pub mod records;
 
