@@ -94,3 +94,74 @@ fn the_latest_score_below_the_plans_10th_percentile_is_behind_above_its_90th_ahe
     assert_eq!(standing_with_latest(33.0), Some(Standing::Behind));
     assert_eq!(standing_with_latest(56.0), Some(Standing::Ahead));
 }
+
+/// Workflow 11 on the progress screen: an older adult on balance training since 2026-09-02 whose Berg fell behind
+/// the plan's forecast, with notes on the sessions.
+fn behind() -> common::fixture::Fixture {
+    use praxis::domain::{Condition, OlderAdultFacts, Plan, PlanStatus};
+    let mut f = common::fixture::Fixture {
+        patients: vec![patient(
+            "P-0090",
+            "Dora Ellis",
+            1945,
+            Condition::OlderAdult(OlderAdultFacts {
+                falls_last_year: Some(2),
+            }),
+        )],
+        assessments: vec![
+            assess("P-0090", "bbs", 41.0, "2026-09-01"),
+            assess("P-0090", "tug_s", 14.5, "2026-09-01"),
+            assess("P-0090", "bbs", 38.0, "2026-10-01"),
+            assess("P-0090", "bbs", 33.0, "2026-11-01"),
+        ],
+        plans: vec![Plan {
+            id: 0,
+            patient_code: "P-0090".into(),
+            protocol_id: "balance-gait-older".into(),
+            start_date: d("2026-09-02"),
+            goal: String::new(),
+            status: PlanStatus::Active,
+            version: 0,
+        }],
+        protocols: true,
+        ..Default::default()
+    };
+    let mut s = session("P-0090", "2026-11-10 10:00", "balance-gait-older", 40, 2);
+    s.notes = "dizzy after the turns; stopped early".into();
+    f.sessions = vec![s];
+    f
+}
+
+#[test]
+fn the_progress_screen_draws_the_plans_band_flags_behind_and_shows_numbers_and_notes() {
+    let mut a = app(behind());
+    press(&mut a, KeyCode::Enter); // the only patient
+    press(&mut a, KeyCode::Char('v'));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = screen(&a, w, h);
+        assert!(s.contains("Berg over time"), "{s}");
+        assert!(s.contains("behind forecast: 33 on 2026-11-01, band 40.1"), "{s}");
+        // Dates on the axis, from the plan's day 0.
+        assert!(s.contains("2026-09-01"), "{s}");
+        assert!(s.contains("progress"), "{s}");
+    }
+    snap_both("progress_chart", &a);
+    // The numbers, one key away, with the session notes.
+    press(&mut a, KeyCode::Char('n'));
+    let s = screen(&a, 80, 24);
+    let nov = s
+        .lines()
+        .find(|l| l.contains("2026-11-01"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(nov.contains("33"), "{nov}");
+    assert!(s.contains("dizzy after the turns"), "{s}");
+    snap_both("progress_numbers", &a);
+    // TUG: lower is better; the other measure is one key away.
+    press(&mut a, KeyCode::Right);
+    assert!(screen(&a, 80, 24).contains("TUG"));
+    // Back on the overview, the plan says the patient is behind, and what to consider.
+    press(&mut a, KeyCode::Esc);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("▲ behind: reassess, change protocol?"), "{s}");
+    snap_both("overview_behind", &a);
+}

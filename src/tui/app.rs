@@ -57,6 +57,7 @@ enum Stacked {
     Form(Form),
     Compare(Box<CompareScreen>),
     Records(Box<RecordsScreen>),
+    Progress(Box<super::progress::ProgressScreen>),
 }
 
 impl Stacked {
@@ -66,6 +67,7 @@ impl Stacked {
             Stacked::Form(f) => f,
             Stacked::Compare(c) => c.as_ref(),
             Stacked::Records(r) => r.as_ref(),
+            Stacked::Progress(p) => p.as_ref(),
         }
     }
 
@@ -75,6 +77,7 @@ impl Stacked {
             Stacked::Form(f) => f,
             Stacked::Compare(c) => c.as_mut(),
             Stacked::Records(r) => r.as_mut(),
+            Stacked::Progress(p) => p.as_mut(),
         }
     }
 }

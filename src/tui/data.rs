@@ -138,6 +138,9 @@ pub trait Source {
     fn correct_record(&mut self, c: &Correction, reason: &str) -> anyhow::Result<i64>;
     /// Void a record entered in error (see [`crate::store::Store::void_record`]).
     fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> anyhow::Result<()>;
+    /// Prepare the forecast of the patient's active plan from its start (issue 14.3): its day 0 and the job, which
+    /// runs on a worker thread; `None` without an active plan or assessments.
+    fn progress_job(&self, code: &str) -> anyhow::Result<Option<(NaiveDate, String, Job)>>;
 }
 
 /// A forecast or comparison ready to run off the UI thread; it checks `Control` for cancellation and progress.
@@ -275,5 +278,26 @@ impl Source for StoreSource {
     fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> anyhow::Result<()> {
         self.store.void_record(kind, id, reason)?;
         Ok(())
+    }
+
+    fn progress_job(&self, code: &str) -> anyhow::Result<Option<(NaiveDate, String, Job)>> {
+        let Some(pf) = crate::app::progress::plan_forecast(&self.store, &self.library, code)? else {
+            return Ok(None);
+        };
+        // What the forecast was built on, for the cache: the plan, its start and day 0.
+        let what = format!("plan-from-start:{}:{}:{}", pf.plan.id, pf.plan.start_date, pf.day0);
+        let (scenario, protocol) = (pf.scenario, pf.protocol);
+        Ok(Some((
+            pf.day0,
+            what,
+            Box::new(move |ctl: &Control| {
+                crate::app::forecast::compare_with(
+                    &scenario,
+                    std::slice::from_ref(&protocol),
+                    crate::app::progress::options(),
+                    ctl,
+                )
+            }),
+        )))
     }
 }

@@ -25,6 +25,7 @@ pub mod list;
 pub mod overlays;
 pub mod overview;
 pub mod private;
+pub mod progress;
 pub mod protocol_text;
 pub mod records;
 pub mod screen;

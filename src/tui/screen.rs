@@ -112,6 +112,8 @@ pub enum Cmd {
     VoidRecord(crate::store::RecordKind, i64, String),
     /// Say something on the status line (an error).
     Status(String),
+    /// Progress against the plan's forecast.
+    Progress(String),
 }
 
 impl Cmd {
@@ -140,6 +142,7 @@ impl Cmd {
             Action::Forecast => Cmd::Forecast(code),
             Action::Compare => Cmd::Compare(code),
             Action::Records => Cmd::Records(code),
+            Action::Progress => Cmd::Progress(code),
             _ => return None,
         })
     }
