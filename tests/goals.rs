@@ -56,7 +56,15 @@ fn goals_are_added_reviewed_and_listed_with_the_gas_t_score() {
     let g3 = add_goal(&env, "bbs", "50", "2027-04-01", "no walker at home");
     // Human output of `add` names the goal.
     let out = env.ok(&[
-        "goal", "add", "P-0090", "--instrument", "bbs", "--target", "43", "--by", "2026-12-20",
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "bbs",
+        "--target",
+        "43",
+        "--by",
+        "2026-12-20",
     ]);
     assert!(out.contains("Berg 43 by 2026-12-20"), "{out}");
     let g4_id = env.json(&["goal", "list", "P-0090"])["goals"][3]["id"].clone();
@@ -66,12 +74,24 @@ fn goals_are_added_reviewed_and_listed_with_the_gas_t_score() {
     let list = env.json(&["goal", "list", "P-0090"]);
     assert_eq!(list["goals"].as_array().unwrap().len(), 3, "{list}");
     assert!(list["gas"].is_null(), "{list}");
-    assert!(env.ok(&["goal", "list", "P-0090"]).contains("goal review P-0090"));
+    assert!(
+        env.ok(&["goal", "list", "P-0090"])
+            .contains("goal review P-0090")
+    );
 
     // Workflow 11: levels 0, -1, +1 give a T-score of exactly 50.
     for (g, level) in [(&g1, "0"), (&g2, "-1"), (&g3, "1")] {
         let id = g["id"].to_string();
-        let r = env.json(&["goal", "review", "P-0090", &id, "--level", level, "--date", "2026-11-20"]);
+        let r = env.json(&[
+            "goal",
+            "review",
+            "P-0090",
+            &id,
+            "--level",
+            level,
+            "--date",
+            "2026-11-20",
+        ]);
         assert_eq!(r["level"].to_string(), level, "{r}");
     }
     let list = env.json(&["goal", "list", "P-0090"]);
@@ -84,14 +104,26 @@ fn goals_are_added_reviewed_and_listed_with_the_gas_t_score() {
     // A later review replaces the level used; 1, 1, 2 gives 50 + 40 / sqrt(4.8) = 68.3.
     for (g, level) in [(&g1, "1"), (&g2, "1"), (&g3, "2")] {
         let id = g["id"].to_string();
-        env.ok(&["goal", "review", "P-0090", &id, "--level", level, "--date", "2026-11-27"]);
+        env.ok(&[
+            "goal",
+            "review",
+            "P-0090",
+            &id,
+            "--level",
+            level,
+            "--date",
+            "2026-11-27",
+        ]);
     }
     let list = env.json(&["goal", "list", "P-0090"]);
     let t = list["gas"]["t_score"].as_f64().unwrap();
     assert!((t - 68.257).abs() < 0.001, "{list}");
     assert_eq!(list["goals"][0]["reviews"].as_array().unwrap().len(), 2);
     let out = env.ok(&["goal", "list", "P-0090"]);
-    assert!(out.contains("GAS T-score 68.3 (3 of 3 goals reviewed)"), "{out}");
+    assert!(
+        out.contains("GAS T-score 68.3 (3 of 3 goals reviewed)"),
+        "{out}"
+    );
     assert!(out.contains("TUG 12 by 2027-01-15"), "{out}");
     assert!(out.contains("walk to the bakery"), "{out}");
     for l in out.lines() {
@@ -104,36 +136,84 @@ fn bad_goal_input_is_refused_naming_the_field() {
     let env = Env::new();
     older_adult(&env);
     let err = env.fails(&[
-        "goal", "add", "P-0090", "--instrument", "bbs", "--target", "60", "--by", "2027-02-01",
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "bbs",
+        "--target",
+        "60",
+        "--by",
+        "2027-02-01",
     ]);
     assert!(err.contains("target") && err.contains("0-56"), "{err}");
     let err = env.fails(&[
-        "goal", "add", "P-0090", "--instrument", "grip", "--target", "6", "--by", "2027-02-01",
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "grip",
+        "--target",
+        "6",
+        "--by",
+        "2027-02-01",
     ]);
     assert!(err.contains("grip"), "{err}");
     let err = env.fails(&[
-        "goal", "add", "P-0090", "--instrument", "bbs", "--target", "45", "--by", "2031-02-01",
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "bbs",
+        "--target",
+        "45",
+        "--by",
+        "2031-02-01",
     ]);
     assert!(err.contains("goal date 2031-02-01"), "{err}");
     let err = env.refused(&[
-        "goal", "add", "P-0090", "--instrument", "bbs", "--target", "45", "--by", "next week",
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "bbs",
+        "--target",
+        "45",
+        "--by",
+        "next week",
     ]);
     assert!(err.contains("--by"), "{err}");
     let err = env.fails(&[
-        "goal", "add", "P-0999", "--instrument", "bbs", "--target", "45", "--by", "2027-02-01",
+        "goal",
+        "add",
+        "P-0999",
+        "--instrument",
+        "bbs",
+        "--target",
+        "45",
+        "--by",
+        "2027-02-01",
     ]);
     assert!(err.contains("P-0999"), "{err}");
     let g = add_goal(&env, "bbs", "45", "2027-02-01", "");
     let id = g["id"].to_string();
     let err = env.fails(&["goal", "review", "P-0090", &id, "--level", "3"]);
-    assert!(err.contains("GAS level must be -2, -1, 0, 1 or 2; got 3"), "{err}");
+    assert!(
+        err.contains("GAS level must be -2, -1, 0, 1 or 2; got 3"),
+        "{err}"
+    );
     let err = env.fails(&["goal", "review", "P-0090", "99", "--level", "1"]);
     assert!(err.contains("no goal with id 99"), "{err}");
     // Another patient's goal is not this patient's.
     env.add_patient("P-0091", "1950", "older_adult", &[]);
     let err = env.fails(&["goal", "review", "P-0091", &id, "--level", "1"]);
     assert!(err.contains("P-0091 has no goal"), "{err}");
-    assert!(env.json(&["goal", "list", "P-0091"])["goals"].as_array().unwrap().is_empty());
+    assert!(
+        env.json(&["goal", "list", "P-0091"])["goals"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -142,13 +222,30 @@ fn goals_and_reviews_are_corrected_and_voided_with_a_reason_and_audited() {
     older_adult(&env);
     let g = add_goal(&env, "bbs", "45", "2027-02-01", "walk to the bakery");
     let id = g["id"].to_string();
-    let r = env.json(&["goal", "review", "P-0090", &id, "--level", "-1", "--date", "2026-11-20"]);
+    let r = env.json(&[
+        "goal",
+        "review",
+        "P-0090",
+        &id,
+        "--level",
+        "-1",
+        "--date",
+        "2026-11-20",
+    ]);
     // Correcting the goal keeps the old one, and the review counts for the correction.
     let err = env.refused(&["correct", "goal", &id, "--target", "47"]);
     assert!(err.contains("--reason"), "{err}");
     let err = env.fails(&["correct", "goal", &id, "--reason", "typo"]);
     assert!(err.contains("nothing to correct"), "{err}");
-    let fixed = env.json(&["correct", "goal", &id, "--target", "47", "--reason", "typed 45 for 47"]);
+    let fixed = env.json(&[
+        "correct",
+        "goal",
+        &id,
+        "--target",
+        "47",
+        "--reason",
+        "typed 45 for 47",
+    ]);
     assert_eq!(fixed["target"], 47.0, "{fixed}");
     assert_eq!(fixed["supersedes"], g["id"], "{fixed}");
     let list = env.json(&["goal", "list", "P-0090"]);
@@ -157,9 +254,20 @@ fn goals_and_reviews_are_corrected_and_voided_with_a_reason_and_audited() {
     assert_eq!(list["goals"][0]["level"], -1, "{list}");
     // A review is corrected to another level; the T-score follows.
     let rid = r["id"].to_string();
-    let nr = env.json(&["correct", "goal-review", &rid, "--level", "0", "--reason", "misread the scale"]);
+    let nr = env.json(&[
+        "correct",
+        "goal-review",
+        &rid,
+        "--level",
+        "0",
+        "--reason",
+        "misread the scale",
+    ]);
     assert_eq!(nr["level"], 0, "{nr}");
-    assert_eq!(env.json(&["goal", "list", "P-0090"])["gas"]["t_score"], 50.0);
+    assert_eq!(
+        env.json(&["goal", "list", "P-0090"])["gas"]["t_score"],
+        50.0
+    );
     // Voided twice: the second is refused.
     let nrid = nr["id"].to_string();
     let v = env.json(&["void", "goal_review", &nrid, "--reason", "wrong goal"]);
@@ -234,7 +342,10 @@ fn goal() -> Goal {
 fn goal_records_respect_roles_like_other_records() {
     let (_dir, path) = clinic();
     let mut stu = as_user(&path, "stu");
-    assert!(matches!(stu.add_goal(&goal()), Err(StoreError::Forbidden(_))));
+    assert!(matches!(
+        stu.add_goal(&goal()),
+        Err(StoreError::Forbidden(_))
+    ));
     let mut tom = as_user(&path, "tom");
     let g = tom.add_goal(&goal()).unwrap();
     let review = GoalReview {
@@ -245,7 +356,10 @@ fn goal_records_respect_roles_like_other_records() {
         date: day(2026, 11, 20),
         notes: String::new(),
     };
-    assert!(matches!(stu.add_goal_review(&review), Err(StoreError::Forbidden(_))));
+    assert!(matches!(
+        stu.add_goal_review(&review),
+        Err(StoreError::Forbidden(_))
+    ));
     let r = tom.add_goal_review(&review).unwrap();
     // Another therapist may neither correct nor void tom's goal or review; a lead may.
     let mut ann = as_user(&path, "ann");
@@ -264,7 +378,8 @@ fn goal_records_respect_roles_like_other_records() {
         Err(StoreError::Forbidden(_))
     ));
     let mut lena = as_user(&path, "lena");
-    lena.void_record(RecordKind::GoalReview, r.id, "dup").unwrap();
+    lena.void_record(RecordKind::GoalReview, r.id, "dup")
+        .unwrap();
     let new = tom.correct_record(&fix, "typo").unwrap();
     assert_eq!(tom.goals("P-0001").unwrap()[0].id, new);
     assert_eq!(tom.goals("P-0001").unwrap()[0].target, 47.0);

@@ -59,7 +59,9 @@ fn the_overview_shows_the_goals_and_the_gas_t_score_and_the_forecast_each_goals_
 /// `latest`: behind, on track or ahead of the plan's forecast from its start.
 fn standing_with_latest(latest: f64) -> Option<praxis::app::progress::Standing> {
     let (_dir, _path, mut store) = common::store_of_boss();
-    store.add_patient(&common::patient("P-0090").build()).unwrap();
+    store
+        .add_patient(&common::patient("P-0090").build())
+        .unwrap();
     for (score, date) in [(41.0, "2026-09-01"), (latest, "2026-11-01")] {
         store
             .add_assessment(&common::assessment("P-0090", "bbs", score, d(date)))
@@ -140,7 +142,10 @@ fn the_progress_screen_draws_the_plans_band_flags_behind_and_shows_numbers_and_n
     for (w, h) in [(80, 24), (120, 40)] {
         let s = screen(&a, w, h);
         assert!(s.contains("Berg over time"), "{s}");
-        assert!(s.contains("behind forecast: 33 on 2026-11-01, band 40.1"), "{s}");
+        assert!(
+            s.contains("behind forecast: 33 on 2026-11-01, band 40.1"),
+            "{s}"
+        );
         // Dates on the axis, from the plan's day 0.
         assert!(s.contains("2026-09-01"), "{s}");
         assert!(s.contains("progress"), "{s}");

@@ -164,7 +164,11 @@ pub fn chance(goal: &Goal, day0: NaiveDate, s: &Summary) -> Option<f64> {
 
 /// One line per goal: its probability under each forecast (`(protocol, summary)`), e.g.
 /// "BBS 45 by 2027-02-01: usual-care 40%, lsvt-big 72%". Empty without goals.
-pub fn chance_lines(goals: &[Goal], day0: NaiveDate, forecasts: &[(&str, &Summary)]) -> Vec<String> {
+pub fn chance_lines(
+    goals: &[Goal],
+    day0: NaiveDate,
+    forecasts: &[(&str, &Summary)],
+) -> Vec<String> {
     goals
         .iter()
         .map(|g| {

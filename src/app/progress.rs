@@ -93,7 +93,10 @@ pub fn plan_forecast(
     let span = |d: NaiveDate| u32::try_from((d - day0).num_days()).unwrap_or(0);
     // Long enough to reach the latest assessment and a little beyond, at most two years.
     scenario.horizon_days = scenario.horizon_days.max(span(latest) + 28).min(730);
-    scenario.start_day = scenario.start_day.max(span(plan.start_date)).min(scenario.horizon_days);
+    scenario.start_day = scenario
+        .start_day
+        .max(span(plan.start_date))
+        .min(scenario.horizon_days);
     Ok(Some(PlanForecast {
         scenario,
         protocol,
@@ -153,7 +156,10 @@ pub fn standings(
         };
         let latest = assessments
             .iter()
-            .filter(|a| a.date > day0 && crate::instruments::get(&a.instrument).is_ok_and(|i| i.id == inst.id))
+            .filter(|a| {
+                a.date > day0
+                    && crate::instruments::get(&a.instrument).is_ok_and(|i| i.id == inst.id)
+            })
             .max_by_key(|a| (a.date, a.id));
         let Some(a) = latest else { continue };
         let Ok(day) = usize::try_from((a.date - day0).num_days()) else {
@@ -195,7 +201,8 @@ pub fn check(
     let Some(pf) = plan_forecast(store, lib, code)? else {
         return Ok(None);
     };
-    let cmp = crate::app::forecast::compare(&pf.scenario, std::slice::from_ref(&pf.protocol), options())?;
+    let cmp =
+        crate::app::forecast::compare(&pf.scenario, std::slice::from_ref(&pf.protocol), options())?;
     let s = standings(&cmp, pf.day0, &store.assessments(code)?);
     Ok(Some((pf, cmp, s)))
 }

@@ -250,7 +250,11 @@ fn plan_goals(scenario: &Scenario, cmp: &Comparison) -> String {
             .map(|pid| {
                 let p = by_id(cmp, pid)
                     .and_then(|pf| pf.summary.measures.get(inst.id))
-                    .and_then(|m| m.goals.iter().find(|c| c.by_day == by && c.target == g.target))
+                    .and_then(|m| {
+                        m.goals
+                            .iter()
+                            .find(|c| c.by_day == by && c.target == g.target)
+                    })
                     .and_then(|c| c.p);
                 match p {
                     Some(p) => format!("{pid} {:.0}%", p * 100.0),

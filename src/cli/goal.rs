@@ -136,11 +136,7 @@ fn human(list: &GoalList) -> String {
         );
         return out;
     }
-    let _ = writeln!(
-        out,
-        "{:>4}  {:<28} {:<10} {}",
-        "ID", "GOAL", "GAS", "TEXT"
-    );
+    let _ = writeln!(out, "{:>4}  {:<28} {:<10} TEXT", "ID", "GOAL", "GAS");
     for g in &list.goals {
         let level = match (g.level, g.reviewed) {
             (Some(l), Some(d)) => format!("{l:+} ({})", d.format("%m-%d")),

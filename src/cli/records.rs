@@ -167,7 +167,12 @@ pub fn void(ctx: &Ctx, a: VoidArgs) -> anyhow::Result<()> {
             if ctx.json {
                 return ctx.print_json(&g);
             }
-            format!("goal {} ({}, {})", a.id, g.record.patient_code, crate::app::goals::goal_title(&g.record))
+            format!(
+                "goal {} ({}, {})",
+                a.id,
+                g.record.patient_code,
+                crate::app::goals::goal_title(&g.record)
+            )
         } else {
             let r = crate::app::goals::review_record(&store, a.id)?;
             if ctx.json {
@@ -178,7 +183,10 @@ pub fn void(ctx: &Ctx, a: VoidArgs) -> anyhow::Result<()> {
                 a.id, r.record.patient_code, r.record.goal_id, r.record.level, r.record.date
             )
         };
-        println!("Voided {what}: {}. It is kept in the audit.", a.reason.trim());
+        println!(
+            "Voided {what}: {}. It is kept in the audit.",
+            a.reason.trim()
+        );
         return Ok(());
     }
     if a.kind == RecordKind::Plan {

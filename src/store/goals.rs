@@ -9,7 +9,8 @@ use super::util::{date_text, now_utc, parse_date};
 use super::{Store, Tx};
 use crate::domain::{Goal, GoalReview, rules};
 
-pub(crate) const COLUMNS: &str = "g.id, p.code, g.plan_id, g.instrument, g.target, g.by_date, g.text";
+pub(crate) const COLUMNS: &str =
+    "g.id, p.code, g.plan_id, g.instrument, g.target, g.by_date, g.text";
 
 pub(crate) fn goal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Goal> {
     Ok(Goal {
@@ -105,7 +106,9 @@ impl Tx<'_> {
             )
             .optional()?;
         match goal {
-            Some((id, pid, status)) if pid == patient.id && status == "current" => Ok((patient.id, id)),
+            Some((id, pid, status)) if pid == patient.id && status == "current" => {
+                Ok((patient.id, id))
+            }
             Some((_, pid, status)) if pid == patient.id => Err(StoreError::Invalid(format!(
                 "goal {} was {status}; only a current goal can be reviewed (praxis goal list {})",
                 r.goal_id, r.patient_code

@@ -15,12 +15,12 @@ use strum::{IntoStaticStr, VariantArray};
 use super::assessments::{self, assessment_from_row};
 use super::clinicians::Role;
 use super::error::{Result, StoreError};
+use super::goals::{self, goal_from_row, review_from_row};
 use super::plans::{self, plan_from_row};
 use super::schema::CURRENT;
 use super::sessions::{self, HistoryEntry, session_from_row};
 use super::util::{date_text, enum_text, now_utc, parse_enum, to_json};
 use super::{Store, Tx};
-use super::goals::{self, goal_from_row, review_from_row};
 use crate::domain::{Assessment, Goal, GoalReview, Plan, SessionLog};
 
 /// Whether a record is the one in use.

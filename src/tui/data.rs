@@ -281,11 +281,15 @@ impl Source for StoreSource {
     }
 
     fn progress_job(&self, code: &str) -> anyhow::Result<Option<(NaiveDate, String, Job)>> {
-        let Some(pf) = crate::app::progress::plan_forecast(&self.store, &self.library, code)? else {
+        let Some(pf) = crate::app::progress::plan_forecast(&self.store, &self.library, code)?
+        else {
             return Ok(None);
         };
         // What the forecast was built on, for the cache: the plan, its start and day 0.
-        let what = format!("plan-from-start:{}:{}:{}", pf.plan.id, pf.plan.start_date, pf.day0);
+        let what = format!(
+            "plan-from-start:{}:{}:{}",
+            pf.plan.id, pf.plan.start_date, pf.day0
+        );
         let (scenario, protocol) = (pf.scenario, pf.protocol);
         Ok(Some((
             pf.day0,

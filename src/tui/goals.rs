@@ -10,10 +10,9 @@ pub fn overview_line(g: &GoalList) -> Option<String> {
     if g.goals.is_empty() {
         return None;
     }
-    let gas = g
-        .gas
-        .as_ref()
-        .map_or("GAS -".to_string(), |gas| format!("GAS T {:.1}", gas.t_score));
+    let gas = g.gas.as_ref().map_or("GAS -".to_string(), |gas| {
+        format!("GAS T {:.1}", gas.t_score)
+    });
     let each: Vec<String> = g
         .goals
         .iter()

@@ -340,10 +340,12 @@ impl Screen for OverviewScreen {
         // The structured goals before the plan's words, which may wrap out of the box at 80 columns.
         if let Some(goals) = super::goals::overview_line(&d.goals) {
             let at = plan_lines.len().min(2);
-            plan_lines.insert(at, Line::from(vec![
-                Span::styled("Goals: ", t.header()),
-                Span::raw(visible(&goals).into_owned()),
-            ]),
+            plan_lines.insert(
+                at,
+                Line::from(vec![
+                    Span::styled("Goals: ", t.header()),
+                    Span::raw(visible(&goals).into_owned()),
+                ]),
             );
         }
         f.render_widget(

@@ -121,17 +121,30 @@ impl Screen for ProgressScreen {
         let t = &ctx.theme;
         let insts = self.instruments();
         let Some(inst) = insts.get(self.instrument.min(insts.len().saturating_sub(1))) else {
-            f.render_widget(Paragraph::new("No assessments yet: nothing to follow."), area);
+            f.render_widget(
+                Paragraph::new("No assessments yet: nothing to follow."),
+                area,
+            );
             return;
         };
         let [head, body] =
             Layout::vertical([Constraint::Length(2), Constraint::Min(4)]).areas(area);
-        let standing = self.standings().into_iter().find(|s| s.instrument == inst.id);
-        let plan = self.detail.plan.as_ref().map_or("no active plan".to_string(), |p| {
-            format!("plan {} from {}", p.protocol_id, p.start_date)
-        });
+        let standing = self
+            .standings()
+            .into_iter()
+            .find(|s| s.instrument == inst.id);
+        let plan = self
+            .detail
+            .plan
+            .as_ref()
+            .map_or("no active plan".to_string(), |p| {
+                format!("plan {} from {}", p.protocol_id, p.start_date)
+            });
         let state = match (&self.result, self.day0, &standing) {
-            (_, None, _) => Span::styled("no forecast: needs an active plan and an assessment", t.dim()),
+            (_, None, _) => Span::styled(
+                "no forecast: needs an active plan and an assessment",
+                t.dim(),
+            ),
             (None, _, _) => Span::styled("forecasting the plan from its start…", t.dim()),
             (Some(Err(e)), _, _) => Span::styled(format!("forecast failed: {e}"), t.error()),
             (Some(Ok(_)), _, Some(s)) => Span::styled(
@@ -215,15 +228,18 @@ impl ProgressScreen {
                 .filter(|p| p.0 <= x_hi)
                 .collect()
         };
-        let marker = if t.braille { Marker::Braille } else { Marker::Dot };
+        let marker = if t.braille {
+            Marker::Braille
+        } else {
+            Marker::Dot
+        };
         let (p10, p50, p90) = band.map_or((vec![], vec![], vec![]), |(b, _)| {
             (line(&b.p10), line(&b.p50), line(&b.p90))
         });
         // The MCID band from the baseline: the baseline and one MCID better.
         let baseline = scores
             .iter()
-            .filter(|s| s.0 <= origin)
-            .next_back()
+            .rfind(|s| s.0 <= origin)
             .or(scores.first())
             .map_or(0.0, |s| s.1);
         let better = match inst.direction {
@@ -290,21 +306,21 @@ impl ProgressScreen {
                 .style(t.header())
                 .data(&observed),
         );
-        let date = |x: f64| (origin + Duration::days(x.round() as i64)).format("%Y-%m-%d").to_string();
+        let date = |x: f64| {
+            (origin + Duration::days(x.round() as i64))
+                .format("%Y-%m-%d")
+                .to_string()
+        };
         let chart = Chart::new(datasets)
             .block(Block::bordered().border_style(t.border()).title(format!(
                 " {} over time: █ assessed · plan's 10-90% band, median · ··· baseline, MCID ",
                 inst.short
             )))
-            .x_axis(
-                Axis::default()
-                    .bounds([x_lo, x_hi])
-                    .labels(vec![
-                        Span::raw(date(x_lo)),
-                        Span::raw(date((x_lo + x_hi) / 2.0)),
-                        Span::raw(date(x_hi)),
-                    ]),
-            )
+            .x_axis(Axis::default().bounds([x_lo, x_hi]).labels(vec![
+                Span::raw(date(x_lo)),
+                Span::raw(date((x_lo + x_hi) / 2.0)),
+                Span::raw(date(x_hi)),
+            ]))
             .y_axis(
                 Axis::default()
                     .bounds([lo, hi])
@@ -317,7 +333,10 @@ impl ProgressScreen {
         let t = &ctx.theme;
         let band = self.band(inst.id);
         let mut lines = vec![Line::from(Span::styled(
-            format!("{:<11} {:>6}  {:>6} {:>6} {:>6}", "Date", inst.short, "p10", "median", "p90"),
+            format!(
+                "{:<11} {:>6}  {:>6} {:>6} {:>6}",
+                "Date", inst.short, "p10", "median", "p90"
+            ),
             t.header(),
         ))];
         for (d, s) in self.scores(inst.id) {
@@ -333,7 +352,12 @@ impl ProgressScreen {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled("Session notes", t.header())));
         let mut any = false;
-        for s in self.detail.sessions.iter().filter(|s| !s.notes.trim().is_empty()) {
+        for s in self
+            .detail
+            .sessions
+            .iter()
+            .filter(|s| !s.notes.trim().is_empty())
+        {
             any = true;
             lines.push(Line::from(format!(
                 "{} {} min: {}",
@@ -343,12 +367,17 @@ impl ProgressScreen {
             )));
         }
         if !any {
-            lines.push(Line::from(Span::styled("(no notes in the recent sessions)", t.dim())));
+            lines.push(Line::from(Span::styled(
+                "(no notes in the recent sessions)",
+                t.dim(),
+            )));
         }
         f.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().border_style(t.border()).title(" Numbers ")),
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                Block::bordered()
+                    .border_style(t.border())
+                    .title(" Numbers "),
+            ),
             area,
         );
     }

@@ -180,10 +180,7 @@ impl Source for FixtureSource {
         self.inner.void_record(kind, id, reason)
     }
 
-    fn progress_job(
-        &self,
-        code: &str,
-    ) -> anyhow::Result<Option<(chrono::NaiveDate, String, Job)>> {
+    fn progress_job(&self, code: &str) -> anyhow::Result<Option<(chrono::NaiveDate, String, Job)>> {
         self.inner.progress_job(code)
     }
 }

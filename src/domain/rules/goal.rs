@@ -24,7 +24,10 @@ pub fn check_goal_record(g: &Goal, ctx: &Context<'_>) -> Result<&'static Instrum
     if g.by > latest {
         return refuse(
             "by",
-            format!("goal date {} is more than two years ahead (latest {latest})", g.by),
+            format!(
+                "goal date {} is more than two years ahead (latest {latest})",
+                g.by
+            ),
         );
     }
     if let Some(p) = ctx.patient
@@ -32,7 +35,10 @@ pub fn check_goal_record(g: &Goal, ctx: &Context<'_>) -> Result<&'static Instrum
     {
         return refuse(
             "by",
-            format!("goal date {} is before the patient's birth year {}", g.by, p.birth_year),
+            format!(
+                "goal date {} is before the patient's birth year {}",
+                g.by, p.birth_year
+            ),
         );
     }
     Ok(inst)
@@ -54,7 +60,10 @@ pub fn check_gas_level(level: i8) -> Result<(), RuleError> {
 pub fn check_goal_review(r: &GoalReview, ctx: &Context<'_>) -> Result<(), RuleError> {
     check_gas_level(r.level)?;
     if r.notes.chars().count() > 500 {
-        return refuse("notes", "review notes are longer than 500 characters".into());
+        return refuse(
+            "notes",
+            "review notes are longer than 500 characters".into(),
+        );
     }
     check_record_day("date", r.date, ctx.today, ctx)
 }

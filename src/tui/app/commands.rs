@@ -33,7 +33,9 @@ impl App {
                 self.stack.pop();
             }
             Cmd::Open(code) => match self.source.detail(&code) {
-                Ok(d) => self.stack.push(Stacked::Overview(OverviewScreen::new(d))),
+                Ok(d) => self
+                    .stack
+                    .push(Stacked::Overview(Box::new(OverviewScreen::new(d)))),
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::Assess(code) => match self.source.detail(&code) {
