@@ -14,11 +14,15 @@ use crate::tui::widgets::TextField;
 /// How many recent sessions of the protocol must agree before their dose replaces the protocol's in the form.
 const DOSE_RUN: usize = 3;
 
-/// The dose to offer (issue 14.5): the protocol's `(minutes, repetitions)`, unless the patient's last
-/// [`DOSE_RUN`] sessions of it all differ from it the same way, which is the dose they actually do (a patient who
-/// did 45 minutes eight times is not offered 60): then the minutes they all had, and the median of their
-/// repetitions.
-pub fn delivered_dose(d: &PatientDetail, protocol: &str, (minutes, reps): (u32, u32)) -> (u32, u32) {
+/// The dose to offer (issue 14.5): the protocol's `(minutes, repetitions)`, except that when the patient's last
+/// [`DOSE_RUN`] sessions of it all had the same, other, length, that is the length offered (a patient who did 45
+/// minutes eight times is not offered 60). The repetitions stay the protocol's target: a count short of it varies
+/// from session to session and is what the therapist works up from (workflow 2).
+pub fn delivered_dose(
+    d: &PatientDetail,
+    protocol: &str,
+    (minutes, reps): (u32, u32),
+) -> (u32, u32) {
     let recent: Vec<_> = d
         .sessions
         .iter()
@@ -29,11 +33,11 @@ pub fn delivered_dose(d: &PatientDetail, protocol: &str, (minutes, reps): (u32, 
         return (minutes, reps);
     }
     let m = recent[0].minutes;
-    let minutes = if recent.iter().all(|s| s.minutes == m) { m } else { minutes };
-    let mut r: Vec<u32> = recent.iter().map(|s| s.repetitions).collect();
-    r.sort_unstable();
-    let same_side = r.iter().all(|&x| x < reps) || r.iter().all(|&x| x > reps);
-    let reps = if same_side { r[r.len() / 2] } else { reps };
+    let minutes = if recent.iter().all(|s| s.minutes == m) {
+        m
+    } else {
+        minutes
+    };
     (minutes, reps)
 }
 
