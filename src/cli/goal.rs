@@ -142,14 +142,14 @@ fn human(list: &GoalList) -> String {
             (Some(l), Some(d)) => format!("{l:+} ({})", d.format("%m-%d")),
             _ => "-".into(),
         };
-        let _ = writeln!(
-            out,
+        let row = format!(
             "{:>4}  {:<28} {:<10} {}",
             g.goal.id,
             goal_title(&g.goal),
             level,
             g.goal.text
         );
+        let _ = writeln!(out, "{}", row.trim_end());
     }
     match &list.gas {
         Some(gas) => {
