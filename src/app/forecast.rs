@@ -273,6 +273,7 @@ pub fn scenario_from_patient(
         history: Vec::new(),
         practice: Default::default(),
         med_converted: 0,
+        plan_goals: Vec::new(),
     };
     let problems = scenario::validate(&mut s);
     if let Some(p) = problems.first() {
@@ -329,6 +330,7 @@ pub fn patient_scenario(
     if let Some(day0) = assessments.iter().map(|a| a.date).max() {
         let sessions = store.sessions(code, None)?;
         add_logged_sessions(lib, &mut scenario, &sessions, day0);
+        scenario.plan_goals = crate::app::goals::scenario_goals(&store.goals(code)?, day0);
     }
     Ok(scenario)
 }

@@ -6,8 +6,10 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod forecast;
+pub mod goals;
 pub mod import;
 pub mod patients;
+pub mod progress;
 pub mod protocols;
 pub mod records;
 

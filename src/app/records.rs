@@ -65,6 +65,11 @@ pub fn record(store: &Store, kind: RecordKind, id: i64) -> Result<HistoryRecord>
                 "plans are not in the history; see praxis plan show".into(),
             ));
         }
+        RecordKind::Goal | RecordKind::GoalReview => {
+            return Err(AppError::Invalid(
+                "goals and their reviews are not in the history; see praxis goal list".into(),
+            ));
+        }
     })
 }
 

@@ -202,6 +202,10 @@ pub fn summary(e: &AuditEntry) -> String {
                 "minutes",
                 "condition",
                 "role",
+                "target",
+                "by",
+                "goal_id",
+                "level",
             ];
             let facts = pick.iter().filter_map(|k| a.get(*k).map(short)).collect();
             with(format!("new {}", e.entity), facts)

@@ -132,6 +132,7 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
             }
         }
     }
+    out.push_str(&plan_goals(scenario, cmp));
     out.push_str(&verdict(cmp));
     if let Some(best) = cmp.ranking.first().and_then(|b| by_id(cmp, b))
         && let Some(band) = best.measures.get(id)
@@ -233,6 +234,47 @@ fn verdict_lines(cmp: &Comparison) -> String {
         for n in &best.summary.notes {
             out.push_str(&report::wrap(n, 80, "  - ", "    "));
         }
+    }
+    out
+}
+
+/// The probability of each of a stored patient's goals (`Scenario::plan_goals`) under each protocol, e.g.
+/// "  Berg 45 by day 70: usual-care 41%, balance-gait-older 77%". Empty for a scenario without them.
+fn plan_goals(scenario: &Scenario, cmp: &Comparison) -> String {
+    let mut out = String::new();
+    for g in &scenario.plan_goals {
+        let Ok(inst) = crate::instruments::get(&g.instrument) else {
+            continue;
+        };
+        let by = g.by_day.unwrap_or_default();
+        let per: Vec<String> = cmp
+            .ranking
+            .iter()
+            .map(|pid| {
+                let p = by_id(cmp, pid)
+                    .and_then(|pf| pf.summary.measures.get(inst.id))
+                    .and_then(|m| {
+                        m.goals
+                            .iter()
+                            .find(|c| c.by_day == by && c.target == g.target)
+                    })
+                    .and_then(|c| c.p);
+                match p {
+                    Some(p) => format!("{pid} {:.0}%", p * 100.0),
+                    None => format!("{pid} -"),
+                }
+            })
+            .collect();
+        if out.is_empty() {
+            out.push_str("\nProbability of reaching the plan's goals:\n");
+        }
+        let _ = writeln!(
+            out,
+            "  {} {} by day {by}: {}",
+            inst.short,
+            num(inst.id, g.target),
+            per.join(", ")
+        );
     }
     out
 }

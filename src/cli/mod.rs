@@ -15,6 +15,7 @@ pub mod compare;
 pub mod db;
 pub mod demo;
 pub mod export;
+pub mod goal;
 pub mod history;
 pub mod import;
 pub mod instruments;
@@ -56,6 +57,8 @@ pub enum Command {
     History(history::Args),
     /// Set or show a patient's treatment plan.
     Plan(plan::Args),
+    /// A plan's goals and their Goal Attainment Scaling: add, review (-2..+2), list with the GAS T-score.
+    Goal(goal::Args),
     /// Correct an assessment, session or plan: a new version with a reason; the old one is kept.
     Correct(records::CorrectArgs),
     /// Void an assessment, session or plan entered in error (kept, with the reason, in `history --all`).
@@ -184,6 +187,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Log(a)) => log::run(&ctx, a),
         Some(Command::History(a)) => history::run(&ctx, a),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
+        Some(Command::Goal(a)) => goal::run(&ctx, a),
         Some(Command::Correct(a)) => records::correct(&ctx, a),
         Some(Command::Void(a)) => records::void(&ctx, a),
         Some(Command::Demo(a)) => demo::run(&ctx, a),

@@ -36,6 +36,39 @@ enum CorrectCmd {
     Session(CorrectSession),
     /// Correct a plan's protocol, start date or goal.
     Plan(CorrectPlan),
+    /// Correct a goal's target, date or text.
+    Goal(CorrectGoal),
+    /// Correct a goal review's GAS level, date or notes.
+    GoalReview(CorrectGoalReview),
+}
+
+#[derive(Debug, clap::Args)]
+struct CorrectGoal {
+    id: i64,
+    #[arg(long, allow_negative_numbers = true, value_parser = super::util::decimal)]
+    target: Option<f64>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    by: Option<NaiveDate>,
+    #[arg(long)]
+    text: Option<String>,
+    /// Why (required).
+    #[arg(long)]
+    reason: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct CorrectGoalReview {
+    id: i64,
+    /// -2..+2.
+    #[arg(long, allow_negative_numbers = true)]
+    level: Option<i8>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<NaiveDate>,
+    #[arg(long)]
+    notes: Option<String>,
+    /// Why (required).
+    #[arg(long)]
+    reason: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -131,6 +164,34 @@ fn describe_plan(p: &PlanRecord) -> String {
 pub fn void(ctx: &Ctx, a: VoidArgs) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
     records::void(&mut store, a.kind, a.id, &a.reason)?;
+    if matches!(a.kind, RecordKind::Goal | RecordKind::GoalReview) {
+        let what = if a.kind == RecordKind::Goal {
+            let g = crate::app::goals::goal_record(&store, a.id)?;
+            if ctx.json {
+                return ctx.print_json(&g);
+            }
+            format!(
+                "goal {} ({}, {})",
+                a.id,
+                g.record.patient_code,
+                crate::app::goals::goal_title(&g.record)
+            )
+        } else {
+            let r = crate::app::goals::review_record(&store, a.id)?;
+            if ctx.json {
+                return ctx.print_json(&r);
+            }
+            format!(
+                "goal review {} ({}, goal {} level {:+} on {})",
+                a.id, r.record.patient_code, r.record.goal_id, r.record.level, r.record.date
+            )
+        };
+        println!(
+            "Voided {what}: {}. It is kept in the audit.",
+            a.reason.trim()
+        );
+        return Ok(());
+    }
     if a.kind == RecordKind::Plan {
         let p = store.plan_record(a.id)?;
         if ctx.json {
@@ -180,6 +241,42 @@ pub fn correct(ctx: &Ctx, a: CorrectArgs) -> anyhow::Result<()> {
                 c.id,
                 records::correct_session(&mut store, c.id, &ch, &c.reason)?,
             )
+        }
+        CorrectCmd::Goal(c) => {
+            let ch = crate::app::goals::GoalChanges {
+                target: c.target,
+                by: c.by,
+                text: c.text,
+            };
+            let g = crate::app::goals::correct_goal(&mut store, c.id, &ch, &c.reason)?;
+            if ctx.json {
+                return ctx.print_json(&g);
+            }
+            println!(
+                "Corrected goal {}: now goal {} ({}).",
+                c.id,
+                g.record.id,
+                crate::app::goals::goal_title(&g.record)
+            );
+            return Ok(());
+        }
+        CorrectCmd::GoalReview(c) => {
+            let r = crate::app::goals::correct_review(
+                &mut store,
+                c.id,
+                c.level,
+                c.date,
+                c.notes.as_deref(),
+                &c.reason,
+            )?;
+            if ctx.json {
+                return ctx.print_json(&r);
+            }
+            println!(
+                "Corrected goal review {}: now review {} (goal {} level {:+} on {}).",
+                c.id, r.record.id, r.record.goal_id, r.record.level, r.record.date
+            );
+            return Ok(());
         }
         CorrectCmd::Plan(c) => {
             let library = crate::app::protocols::Library::load();

@@ -3,6 +3,7 @@
 //! These carry no behaviour beyond validation helpers and (de)serialisation; the store persists them, the model reads
 //! them, the front ends show them.
 
+pub mod goals;
 pub mod names;
 pub mod rules;
 pub mod text;
@@ -11,6 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 
+pub use goals::{Goal, GoalReview};
 pub use names::Named;
 
 /// A patient profile. `code` is the stable pseudonymous identifier (`P-0001`) used everywhere, including exports.

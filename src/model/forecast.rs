@@ -141,12 +141,25 @@ pub struct MeasureSummary {
     /// Probability of reaching the scenario's goal, if it has one on this instrument.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_goal: Option<f64>,
+    /// Probability of reaching each of the scenario's plan goals on this instrument (`Scenario::plan_goals`, in
+    /// their order), by its day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<GoalChance>,
     /// 80% band (p10-p90) of the score at end of treatment.
     pub band_end: [f64; 2],
     /// The medication state the forecast predicts, for an instrument scored ON or OFF (MDS-UPDRS III): "on" or
     /// "off"; absent for other instruments and when no state was recorded (see `model::medication`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_state: Option<crate::domain::MedState>,
+}
+
+/// The probability (share of draws) of reaching `target` by `by_day`; `p` is `None` when the day is after the
+/// forecast's horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalChance {
+    pub target: f64,
+    pub by_day: u32,
+    pub p: Option<f64>,
 }
 
 /// `praxis compare --json`: the same series per protocol, a summary per protocol, and the ranking.

@@ -9,6 +9,7 @@ mod draw;
 pub mod evidence;
 pub mod fit;
 pub mod forecast;
+pub mod gas;
 pub mod impairment;
 pub mod medication;
 mod notes;

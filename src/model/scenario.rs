@@ -55,6 +55,10 @@ pub struct Scenario {
     /// the file).
     #[serde(skip)]
     pub med_converted: u32,
+    /// A stored plan's goals (beside the file's one `goal`): the summary gives each one's probability
+    /// ([`crate::model::forecast::MeasureSummary::goals`]). Filled by the caller, never read from the file.
+    #[serde(skip)]
+    pub plan_goals: Vec<Goal>,
 }
 
 impl Scenario {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::constants as k;
-use super::forecast::{Band, MeasureSummary, Stat};
+use super::forecast::{Band, GoalChance, MeasureSummary, Stat};
 use super::outcome::Slot;
 use super::prepare::Prepared;
 use super::protocol::Protocol;
@@ -159,13 +159,9 @@ pub(super) fn measures(
             .filter(|g| crate::instruments::get(&g.instrument).is_ok_and(|i| i.id == slot.id))
             .map(|g| {
                 let by = g.by_day.unwrap_or(prep.end_day).min(prep.horizon) as usize;
-                let target_imp = slot.improvement(g.target);
-                at(by)
-                    .iter()
-                    .filter(|&&v| slot.improvement(v) >= target_imp - 1e-9)
-                    .count() as f64
-                    / draws as f64
+                p_reach(slot, at(by), g.target)
             });
+        let goals = goal_chances(prep, slot, at);
         let band_end = [band.p10[end], band.p90[end]];
         measures.insert(slot.id.to_string(), band);
         ms.insert(
@@ -180,6 +176,7 @@ pub(super) fn measures(
                 sessions_to_mcid,
                 p_mcid_end,
                 p_goal,
+                goals,
                 band_end,
                 med_state: super::medication::predicted(prep.scenario)
                     .filter(|_| slot.inst.has_med_state()),
@@ -187,4 +184,36 @@ pub(super) fn measures(
         );
     }
     (measures, ms)
+}
+
+/// Share of `scores` (one true score per draw) at or beyond `target` in the instrument's better direction.
+fn p_reach(slot: &Slot, scores: &[f64], target: f64) -> f64 {
+    let target_imp = slot.improvement(target);
+    scores
+        .iter()
+        .filter(|&&v| slot.improvement(v) >= target_imp - 1e-9)
+        .count() as f64
+        / scores.len().max(1) as f64
+}
+
+/// The probability of each of the scenario's plan goals on `slot`'s instrument, in their order: the share of draws
+/// at or beyond the target on the goal's day (`None` after the horizon). `at(d)` is the draws' true scores on day d.
+fn goal_chances<'a>(
+    prep: &Prepared,
+    slot: &Slot,
+    at: impl Fn(usize) -> &'a [f64],
+) -> Vec<GoalChance> {
+    prep.scenario
+        .plan_goals
+        .iter()
+        .filter(|g| crate::instruments::get(&g.instrument).is_ok_and(|i| i.id == slot.id))
+        .map(|g| {
+            let by_day = g.by_day.unwrap_or(prep.end_day);
+            GoalChance {
+                target: g.target,
+                by_day,
+                p: (by_day <= prep.horizon).then(|| p_reach(slot, at(by_day as usize), g.target)),
+            }
+        })
+        .collect()
 }

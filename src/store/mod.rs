@@ -17,6 +17,7 @@ pub mod backup;
 mod clinicians;
 mod error;
 pub mod export;
+mod goals;
 mod patients;
 pub mod perms;
 pub mod pg;

@@ -282,7 +282,7 @@ impl Tx<'_> {
         };
         // Explicit deletes rather than relying on ON DELETE CASCADE, so a connection without foreign_keys=ON
         // cannot leave orphans.
-        for table in ["assessments", "sessions", "plans"] {
+        for table in ["goal_reviews", "goals", "assessments", "sessions", "plans"] {
             self.tx
                 .execute(&format!("DELETE FROM {table} WHERE patient_id = ?1"), [id])?;
         }

@@ -14,12 +14,13 @@ use strum::{IntoStaticStr, VariantArray};
 
 use super::assessments::{self, assessment_from_row};
 use super::error::{Result, StoreError};
+use super::goals::{self, goal_from_row, review_from_row};
 use super::plans::{self, plan_from_row};
 use super::schema::CURRENT;
 use super::sessions::{self, HistoryEntry, session_from_row};
 use super::util::{date_text, enum_text, now_utc, parse_enum, to_json};
 use super::{Store, Tx};
-use crate::domain::{Assessment, Plan, SessionLog};
+use crate::domain::{Assessment, Goal, GoalReview, Plan, SessionLog};
 
 /// Whether a record is the one in use.
 #[derive(
@@ -62,6 +63,10 @@ pub enum RecordKind {
     Assessment,
     Session,
     Plan,
+    /// A plan's goal (schema v5).
+    Goal,
+    /// A Goal Attainment Scaling review of a goal.
+    GoalReview,
 }
 
 impl RecordKind {
@@ -75,6 +80,8 @@ impl RecordKind {
             RecordKind::Assessment => "assessments",
             RecordKind::Session => "sessions",
             RecordKind::Plan => "plans",
+            RecordKind::Goal => "goals",
+            RecordKind::GoalReview => "goal_reviews",
         }
     }
 }
@@ -173,6 +180,8 @@ pub enum Correction {
     Assessment(Assessment),
     Session(SessionLog),
     Plan(Plan),
+    Goal(Goal),
+    GoalReview(GoalReview),
 }
 
 /// The refusal for an empty reason, for every front end.
@@ -247,6 +256,26 @@ fn plan_record(c: &Connection, id: i64) -> Result<(Plan, RecordMeta)> {
     )
 }
 
+fn goal_record(c: &Connection, id: i64) -> Result<(Goal, RecordMeta)> {
+    one(
+        c,
+        RecordKind::Goal,
+        id,
+        ("g", goals::COLUMNS),
+        goal_from_row,
+    )
+}
+
+fn goal_review_record(c: &Connection, id: i64) -> Result<(GoalReview, RecordMeta)> {
+    one(
+        c,
+        RecordKind::GoalReview,
+        id,
+        ("r", goals::REVIEW_COLUMNS),
+        review_from_row,
+    )
+}
+
 impl Tx<'_> {
     /// The record (as audit JSON: its fields and its standing), its patient and its standing.
     fn record_json(
@@ -281,6 +310,14 @@ impl Tx<'_> {
             RecordKind::Plan => {
                 let (p, m) = plan_record(&self.tx, id)?;
                 (merge(to_json(&p)?, &m)?, p.patient_code, m)
+            }
+            RecordKind::Goal => {
+                let (g, m) = goal_record(&self.tx, id)?;
+                (merge(to_json(&g)?, &m)?, g.patient_code, m)
+            }
+            RecordKind::GoalReview => {
+                let (r, m) = goal_review_record(&self.tx, id)?;
+                (merge(to_json(&r)?, &m)?, r.patient_code, m)
             }
         })
     }
@@ -376,6 +413,8 @@ impl Tx<'_> {
             Correction::Assessment(a) => (RecordKind::Assessment, a.id),
             Correction::Session(s) => (RecordKind::Session, s.id),
             Correction::Plan(p) => (RecordKind::Plan, p.id),
+            Correction::Goal(g) => (RecordKind::Goal, g.id),
+            Correction::GoalReview(r) => (RecordKind::GoalReview, r.id),
         };
         let (before, code, m) = self.record_json(kind, id)?;
         self.require_may_amend(kind, id, m.created_by.as_deref())?;
@@ -435,6 +474,35 @@ impl Tx<'_> {
                 )?;
                 self.tx.last_insert_rowid()
             }
+            Correction::Goal(g) => {
+                same_patient(&g.patient_code)?;
+                let (instrument, patient_id) = self.check_goal(g)?;
+                let (old, _) = goal_record(&self.tx, id)?;
+                self.retire(kind, id, RecordStatus::Corrected, reason)?;
+                // The goal stays on the plan it was set for.
+                let g = Goal {
+                    plan_id: old.plan_id,
+                    ..g.clone()
+                };
+                self.insert_goal(patient_id, instrument, &g, created_by.as_deref(), Some(id))?
+            }
+            Correction::GoalReview(r) => {
+                same_patient(&r.patient_code)?;
+                let (old, _) = goal_review_record(&self.tx, id)?;
+                if old.goal_id != r.goal_id {
+                    return Err(StoreError::Invalid(format!(
+                        "a correction cannot move a review to another goal ({} to {}): void it and review again",
+                        old.goal_id, r.goal_id
+                    )));
+                }
+                let (patient_id, goal_id) = self.check_goal_review(r)?;
+                self.retire(kind, id, RecordStatus::Corrected, reason)?;
+                let r = GoalReview {
+                    goal_id,
+                    ..r.clone()
+                };
+                self.insert_goal_review(patient_id, &r, created_by.as_deref(), Some(id))?
+            }
         };
         let (mut after, _, _) = self.record_json(kind, new_id)?;
         if let Some(obj) = after.as_object_mut() {
@@ -478,6 +546,16 @@ impl Store {
     /// One plan by id, whatever its standing.
     pub fn plan_record(&self, id: i64) -> Result<PlanRecord> {
         plan_record(self.conn(), id).map(|(p, m)| PlanRecord::new(p, m))
+    }
+
+    /// One goal by id, whatever its standing.
+    pub fn goal_record(&self, id: i64) -> Result<(Goal, RecordMeta)> {
+        goal_record(self.conn(), id)
+    }
+
+    /// One goal review by id, whatever its standing.
+    pub fn goal_review_record(&self, id: i64) -> Result<(GoalReview, RecordMeta)> {
+        goal_review_record(self.conn(), id)
     }
 
     /// Every plan of a patient with its standing, oldest first (corrected and voided ones too).

@@ -270,6 +270,7 @@ CREATE TABLE pseudonym_key (
 INSERT INTO pseudonym_key (id, key) VALUES (1, randomblob(32));
 "#;
 
+
 fn v4_seal(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
     Ok(super::audit::seal_rows_v4(tx)?)
 }
@@ -281,6 +282,48 @@ const V5: &str = r#"
 ALTER TABLE assessments ADD COLUMN med_state TEXT CHECK (med_state IS NULL OR med_state IN ('on', 'off'));
 "#;
 
+/// v6: goals. A plan's structured goals (instrument, target, date, free text) and their Goal Attainment Scaling
+/// reviews (-2..+2). Both are records like assessments (v3): corrected or voided with a reason, never edited in place;
+/// `created_by` is who entered them. Self-contained: two new tables and their indexes.
+const V6: &str = r#"
+CREATE TABLE goals (
+    id            INTEGER PRIMARY KEY,
+    patient_id    INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    plan_id       INTEGER REFERENCES plans(id) ON DELETE SET NULL,
+    instrument    TEXT NOT NULL,
+    target        REAL NOT NULL,
+    by_date       TEXT NOT NULL,
+    text          TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL,
+    created_by    TEXT,
+    record_status TEXT NOT NULL DEFAULT 'current' CHECK (record_status IN ('current', 'corrected', 'voided')),
+    supersedes    INTEGER,
+    status_reason TEXT,
+    status_by     TEXT,
+    status_at     TEXT
+);
+CREATE INDEX goals_patient ON goals(patient_id);
+CREATE INDEX goals_supersedes ON goals(supersedes) WHERE supersedes IS NOT NULL;
+
+CREATE TABLE goal_reviews (
+    id            INTEGER PRIMARY KEY,
+    patient_id    INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    goal_id       INTEGER NOT NULL REFERENCES goals(id) ON DELETE CASCADE,
+    level         INTEGER NOT NULL CHECK (level BETWEEN -2 AND 2),
+    date          TEXT NOT NULL,
+    notes         TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL,
+    created_by    TEXT,
+    record_status TEXT NOT NULL DEFAULT 'current' CHECK (record_status IN ('current', 'corrected', 'voided')),
+    supersedes    INTEGER,
+    status_reason TEXT,
+    status_by     TEXT,
+    status_at     TEXT
+);
+CREATE INDEX goal_reviews_patient ON goal_reviews(patient_id, goal_id, date);
+CREATE INDEX goal_reviews_supersedes ON goal_reviews(supersedes) WHERE supersedes IS NOT NULL;
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -289,11 +332,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V3),
         M::up_with_hook(V4, v4_seal),
         M::up(V5),
+        M::up(V6),
     ])
 }
 
 /// The schema version this binary writes: the number of migrations in [`migrations`].
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 #[cfg(test)]
 mod tests {

@@ -53,28 +53,31 @@ pub enum Msg {
 /// forecast); everything else goes through the [`Screen`] contract.
 #[derive(Debug, Clone)]
 enum Stacked {
-    Overview(OverviewScreen),
+    Overview(Box<OverviewScreen>),
     Form(Form),
     Compare(Box<CompareScreen>),
     Records(Box<RecordsScreen>),
+    Progress(Box<super::progress::ProgressScreen>),
 }
 
 impl Stacked {
     fn screen(&self) -> &dyn Screen {
         match self {
-            Stacked::Overview(o) => o,
+            Stacked::Overview(o) => o.as_ref(),
             Stacked::Form(f) => f,
             Stacked::Compare(c) => c.as_ref(),
             Stacked::Records(r) => r.as_ref(),
+            Stacked::Progress(p) => p.as_ref(),
         }
     }
 
     fn screen_mut(&mut self) -> &mut dyn Screen {
         match self {
-            Stacked::Overview(o) => o,
+            Stacked::Overview(o) => o.as_mut(),
             Stacked::Form(f) => f,
             Stacked::Compare(c) => c.as_mut(),
             Stacked::Records(r) => r.as_mut(),
+            Stacked::Progress(p) => p.as_mut(),
         }
     }
 }

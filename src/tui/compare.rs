@@ -215,8 +215,11 @@ impl CompareScreen {
         // The notes say why a forecast is what it is (e.g. cerebellar damage): room for them to wrap, at the
         // chart's expense, up to a few lines.
         let width = usize::from(area.width.max(1));
-        let wrapped: usize = sel_notes
+        // Each goal's probability under every protocol comes first (issue 14.4), then the reasons.
+        let goal_notes = super::goals::chance_notes(&self.detail, c);
+        let wrapped: usize = goal_notes
             .iter()
+            .chain(sel_notes)
             .map(|n| (n.chars().count() + 2).div_ceil(width))
             .sum();
         let notes_h = wrapped.clamp(1, if tall { 8 } else { 4 }) as u16;
@@ -441,7 +444,12 @@ impl CompareScreen {
             .map(|p| {
                 super::evidence::warning_lines(&p.summary.warnings, t)
                     .into_iter()
-                    .chain(p.summary.notes.iter().map(|n| Line::from(format!("· {n}"))))
+                    .chain(
+                        goal_notes
+                            .iter()
+                            .chain(&p.summary.notes)
+                            .map(|n| Line::from(format!("· {n}"))),
+                    )
                     .collect()
             })
             .unwrap_or_default();

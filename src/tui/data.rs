@@ -22,9 +22,16 @@ pub struct PatientDetail {
     /// Newest first, at most [`RECENT_SESSIONS`].
     pub sessions: Vec<SessionLog>,
     pub plan: Option<Plan>,
+    /// The patient's goals, their latest GAS levels and the T-score.
+    pub goals: crate::app::goals::GoalList,
 }
 
 impl PatientDetail {
+    /// Day 0 of the patient's forecasts: the date of the latest assessment.
+    pub fn day0(&self) -> Option<NaiveDate> {
+        self.assessments.iter().map(|a| a.date).max()
+    }
+
     /// The active plan, when it is already on `protocol`.
     pub fn plan_on(&self, protocol: &str) -> Option<&Plan> {
         self.plan.as_ref().filter(|p| p.protocol_id == protocol)
@@ -137,6 +144,9 @@ pub trait Source {
     fn correct_record(&mut self, c: &Correction, reason: &str) -> anyhow::Result<i64>;
     /// Void a record entered in error (see [`crate::store::Store::void_record`]).
     fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> anyhow::Result<()>;
+    /// Prepare the forecast of the patient's active plan from its start (issue 14.3): its day 0 and the job, which
+    /// runs on a worker thread; `None` without an active plan or assessments.
+    fn progress_job(&self, code: &str) -> anyhow::Result<Option<(NaiveDate, String, Job)>>;
 }
 
 /// A forecast or comparison ready to run off the UI thread; it checks `Control` for cancellation and progress.
@@ -201,6 +211,7 @@ impl Source for StoreSource {
             assessments: self.store.assessments(code)?,
             sessions: self.store.sessions(code, Some(RECENT_SESSIONS))?,
             plan: self.store.active_plan(code)?,
+            goals: crate::app::goals::list(&self.store, code)?,
         })
     }
 
@@ -273,5 +284,30 @@ impl Source for StoreSource {
     fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> anyhow::Result<()> {
         self.store.void_record(kind, id, reason)?;
         Ok(())
+    }
+
+    fn progress_job(&self, code: &str) -> anyhow::Result<Option<(NaiveDate, String, Job)>> {
+        let Some(pf) = crate::app::progress::plan_forecast(&self.store, &self.library, code)?
+        else {
+            return Ok(None);
+        };
+        // What the forecast was built on, for the cache: the plan, its start and day 0.
+        let what = format!(
+            "plan-from-start:{}:{}:{}",
+            pf.plan.id, pf.plan.start_date, pf.day0
+        );
+        let (scenario, protocol) = (pf.scenario, pf.protocol);
+        Ok(Some((
+            pf.day0,
+            what,
+            Box::new(move |ctl: &Control| {
+                crate::app::forecast::compare_with(
+                    &scenario,
+                    std::slice::from_ref(&protocol),
+                    crate::app::progress::options(),
+                    ctl,
+                )
+            }),
+        )))
     }
 }

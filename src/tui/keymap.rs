@@ -9,7 +9,7 @@ mod tables;
 pub use binding::{Action, Binding, Key};
 pub use tables::{
     COMPARE_PICK, COMPARE_RESULT, COMPARE_RUN, CONFLICT, DRAFT, EMPTY, EMPTY_FIELD, FORM, GLOBAL,
-    HELP, LIST, LIST_SEARCH, OVERVIEW, PLAN_FORM, RECORD_EDIT, RECORDS, TYPING, Typing,
+    HELP, LIST, LIST_SEARCH, OVERVIEW, PLAN_FORM, PROGRESS, RECORD_EDIT, RECORDS, TYPING, Typing,
 };
 
 /// The modes, each with its own table.
@@ -32,6 +32,8 @@ pub enum Mode {
     Records,
     /// Correcting or voiding a record: its values and the reason.
     RecordEdit,
+    /// Progress against the plan's forecast.
+    Progress,
 }
 
 impl Mode {
@@ -52,6 +54,7 @@ impl Mode {
             Mode::Notices => "Warnings and access",
             Mode::Records => "Records: correct or void",
             Mode::RecordEdit => "Correct or void a record",
+            Mode::Progress => "Progress against the forecast",
         }
     }
 
@@ -72,6 +75,7 @@ impl Mode {
             Mode::Notices => HELP,
             Mode::Records => RECORDS,
             Mode::RecordEdit => RECORD_EDIT,
+            Mode::Progress => PROGRESS,
         }
     }
 

@@ -181,6 +181,8 @@ pub struct OverviewScreen {
     /// 0: measures, 1: sessions.
     pane: usize,
     sel: [usize; 2],
+    /// Where the latest assessments sit in the plan's forecast, once the progress screen computed it.
+    pub standing: Option<crate::app::progress::Standing>,
 }
 
 impl OverviewScreen {
@@ -189,6 +191,7 @@ impl OverviewScreen {
             detail,
             pane: 0,
             sel: [0, 0],
+            standing: None,
         }
     }
 
@@ -315,6 +318,36 @@ impl Screen for OverviewScreen {
             ],
             None => vec![Line::from("No active plan.")],
         };
+        let mut plan_lines = plan_lines;
+        // Behind or ahead of the plan's forecast, with what to consider (issue 14.3, 14.5), first.
+        if let Some(s) = self.standing
+            && s != crate::app::progress::Standing::OnTrack
+        {
+            let style = if s == crate::app::progress::Standing::Behind {
+                t.error()
+            } else {
+                t.good()
+            };
+            let at = plan_lines.len().min(1);
+            plan_lines.insert(
+                at,
+                Line::from(Span::styled(
+                    format!("▲ {}", super::progress::advice(s)),
+                    style,
+                )),
+            );
+        }
+        // The structured goals before the plan's words, which may wrap out of the box at 80 columns.
+        if let Some(goals) = super::goals::overview_line(&d.goals) {
+            let at = plan_lines.len().min(2);
+            plan_lines.insert(
+                at,
+                Line::from(vec![
+                    Span::styled("Goals: ", t.header()),
+                    Span::raw(visible(&goals).into_owned()),
+                ]),
+            );
+        }
         f.render_widget(
             Paragraph::new(plan_lines)
                 .wrap(ratatui::widgets::Wrap { trim: true })

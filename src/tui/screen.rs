@@ -122,6 +122,8 @@ pub enum Cmd {
     VoidRecord(crate::store::RecordKind, i64, String),
     /// Say something on the status line (an error).
     Status(String),
+    /// Progress against the plan's forecast.
+    Progress(String),
 }
 
 impl Cmd {
@@ -150,6 +152,7 @@ impl Cmd {
             Action::Forecast => Cmd::Forecast(code),
             Action::Compare => Cmd::Compare(code),
             Action::Records => Cmd::Records(code),
+            Action::Progress => Cmd::Progress(code),
             _ => return None,
         })
     }

@@ -179,4 +179,8 @@ impl Source for FixtureSource {
     fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> anyhow::Result<()> {
         self.inner.void_record(kind, id, reason)
     }
+
+    fn progress_job(&self, code: &str) -> anyhow::Result<Option<(chrono::NaiveDate, String, Job)>> {
+        self.inner.progress_job(code)
+    }
 }

@@ -170,12 +170,14 @@ pub fn mdc95(inst: &Instrument) -> f64 {
 
 mod assessment;
 mod dates;
+mod goal;
 mod patient;
 mod plan;
 mod session;
 
 pub use assessment::*;
 pub use dates::*;
+pub use goal::*;
 pub use patient::*;
 pub use plan::*;
 pub use session::*;

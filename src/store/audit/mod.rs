@@ -91,14 +91,15 @@ pub(crate) use chain::{RawRow, verify_chain};
 pub(crate) use seal::seal_rows_v4;
 
 /// Fields that may hold personal data: the name, the birth year and every free text (patient, assessment and
-/// session notes, a plan's goal, the reason a record was corrected or voided).
+/// session notes, a plan's goal, a goal's text, the reason a record was corrected or voided).
 ///
 /// The audit trail never holds them, even for a patient who is not erased (anyone who may read the trail would
 /// read them; erasure then removes the rest, see the module doc). Each is replaced by a marker saying that it was
 /// set and, in the `after` of an update, whether it changed: "(withheld)", "(withheld; changed)", "(removed)".
 /// Codes, scores, dates, protocol ids and the other structured fields are kept, so the trail still says who changed
 /// what and when.
-pub(crate) const PERSONAL_FIELDS: [&str; 5] = ["name", "birth_year", "notes", "goal", "reason"];
+pub(crate) const PERSONAL_FIELDS: [&str; 6] =
+    ["name", "birth_year", "notes", "goal", "text", "reason"];
 
 fn redact(mut v: serde_json::Value, before: Option<&serde_json::Value>) -> serde_json::Value {
     if let Some(obj) = v.as_object_mut() {

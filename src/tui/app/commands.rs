@@ -33,7 +33,9 @@ impl App {
                 self.stack.pop();
             }
             Cmd::Open(code) => match self.source.detail(&code) {
-                Ok(d) => self.stack.push(Stacked::Overview(OverviewScreen::new(d))),
+                Ok(d) => self
+                    .stack
+                    .push(Stacked::Overview(Box::new(OverviewScreen::new(d)))),
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::Assess(code) => match self.source.detail(&code) {
@@ -83,6 +85,7 @@ impl App {
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::Status(msg) => self.set_status(msg, true),
+            Cmd::Progress(code) => self.open_progress(&code),
             Cmd::CorrectRecord(c, reason) => {
                 let res = self.source.correct_record(&c, &reason);
                 let (kind, old) = match &c {
@@ -93,6 +96,10 @@ impl App {
                         (crate::store::RecordKind::Session, s.id)
                     }
                     crate::store::Correction::Plan(p) => (crate::store::RecordKind::Plan, p.id),
+                    crate::store::Correction::Goal(g) => (crate::store::RecordKind::Goal, g.id),
+                    crate::store::Correction::GoalReview(r) => {
+                        (crate::store::RecordKind::GoalReview, r.id)
+                    }
                 };
                 self.record_saved(res.map(|new| {
                     (
@@ -246,8 +253,68 @@ impl App {
         }
     }
 
+    /// Open the progress screen and forecast the plan from its start on a worker (or take the cached forecast).
+    fn open_progress(&mut self, code: &str) {
+        let detail = match self.source.detail(code) {
+            Ok(d) => d,
+            Err(e) => return self.set_status(format!("{e:#}"), true),
+        };
+        let job = match self.source.progress_job(code) {
+            Ok(j) => j,
+            Err(e) => return self.set_status(format!("{e:#}"), true),
+        };
+        let Some((day0, what, job)) = job else {
+            let screen = super::super::progress::ProgressScreen::new(detail, None);
+            self.stack.push(Stacked::Progress(Box::new(screen)));
+            return;
+        };
+        let key = ForecastKey::new(&detail, &[what]);
+        let mut screen = super::super::progress::ProgressScreen::new(detail, Some(day0));
+        if let Some(hit) = self.forecasts.cached(&key) {
+            screen.finish(Ok(hit.clone()));
+            self.stack.push(Stacked::Progress(Box::new(screen)));
+            return;
+        }
+        self.stack.push(Stacked::Progress(Box::new(screen)));
+        let ctl = Arc::new(Control::default());
+        self.forecasts.started(key.clone());
+        match &self.jobs {
+            Some(tx) => {
+                let (tick, done) = (tx.clone(), tx.clone());
+                worker::spawn(
+                    job,
+                    ctl,
+                    move || tick.send(Msg::Progress).is_ok(),
+                    move |result| {
+                        let _ = done.send(Msg::ForecastDone { key, result });
+                    },
+                );
+            }
+            None => {
+                let result = worker::run(job, &ctl);
+                self.forecast_done(key, result);
+            }
+        }
+    }
+
     pub(super) fn forecast_done(&mut self, key: ForecastKey, result: Result<Comparison, String>) {
         self.forecasts.finished(key, &result);
+        if let Some(Stacked::Progress(p)) = self.stack.last_mut()
+            && p.is_running()
+        {
+            p.finish(result);
+            // The overview below learns the standing, for its flag.
+            let standing = crate::app::progress::overall(&p.standings());
+            let code = p.code().to_string();
+            for s in &mut self.stack {
+                if let Stacked::Overview(o) = s
+                    && o.code() == code
+                {
+                    o.standing = standing;
+                }
+            }
+            return;
+        }
         // Only the screen still waiting for this forecast takes it (a cancelled one has moved on).
         if let Some(Stacked::Compare(c)) = self.stack.last_mut()
             && matches!(c.phase, Phase::Running(_))

@@ -11,6 +11,36 @@ use crate::tui::data::PatientDetail;
 use crate::tui::screen::{Cmd, Ctx};
 use crate::tui::widgets::TextField;
 
+/// How many recent sessions of the protocol must agree before their dose replaces the protocol's in the form.
+const DOSE_RUN: usize = 3;
+
+/// The dose to offer (issue 14.5): the protocol's `(minutes, repetitions)`, except that when the patient's last
+/// [`DOSE_RUN`] sessions of it all had the same, other, length, that is the length offered (a patient who did 45
+/// minutes eight times is not offered 60). The repetitions stay the protocol's target: a count short of it varies
+/// from session to session and is what the therapist works up from (workflow 2).
+pub fn delivered_dose(
+    d: &PatientDetail,
+    protocol: &str,
+    (minutes, reps): (u32, u32),
+) -> (u32, u32) {
+    let recent: Vec<_> = d
+        .sessions
+        .iter()
+        .filter(|s| s.protocol_id == protocol)
+        .take(DOSE_RUN)
+        .collect();
+    if recent.len() < DOSE_RUN {
+        return (minutes, reps);
+    }
+    let m = recent[0].minutes;
+    let minutes = if recent.iter().all(|s| s.minutes == m) {
+        m
+    } else {
+        minutes
+    };
+    (minutes, reps)
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionForm {
     patient_code: String,
@@ -42,7 +72,10 @@ impl SessionForm {
             .unwrap_or_default();
         let last = d.sessions.iter().find(|s| s.protocol_id == protocol);
         let (minutes, reps) = match (ctx.plan_dose(&protocol), last) {
-            (Some((m, r)), _) => (m.to_string(), r.to_string()),
+            (Some(dose), _) => {
+                let (m, r) = delivered_dose(d, &protocol, dose);
+                (m.to_string(), r.to_string())
+            }
             (None, Some(s)) => (s.minutes.to_string(), s.repetitions.to_string()),
             (None, None) => (String::new(), String::new()),
         };

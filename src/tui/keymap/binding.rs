@@ -45,6 +45,8 @@ pub enum Action {
     CorrectRecord,
     /// Void the selected record (entered in error, with a reason).
     VoidRecord,
+    /// Progress against the plan's forecast.
+    Progress,
 }
 
 impl Action {

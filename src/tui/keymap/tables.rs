@@ -172,6 +172,12 @@ pub static OVERVIEW: &[Binding] = &[
         "records: every assessment and session, to correct or void one",
         "records",
     ),
+    b(
+        &[c('v')],
+        Action::Progress,
+        "progress: assessments against the plan's forecast band, session notes",
+        "progress",
+    ),
     // Before the pane key: at 80 columns the footer has room for one of them, and correcting a record is the one
     // a therapist cannot find otherwise (Tab is in the help).
     b(&[k(KeyCode::Tab)], Action::NextPane, "next pane", "pane"),
@@ -361,6 +367,30 @@ pub static COMPARE_RESULT: &[Binding] = &[
     ),
     b(&[k(KeyCode::Home)], Action::Top, "first reason", ""),
     b(&[k(KeyCode::End)], Action::Bottom, "last reason", ""),
+    b(&[k(KeyCode::Esc)], Action::Back, "back", "back"),
+    HELP_KEY,
+    QUIT,
+];
+
+pub static PROGRESS: &[Binding] = &[
+    b(
+        &[k(KeyCode::Left), c('h')],
+        Action::Left,
+        "previous measure",
+        "measure",
+    ),
+    b(
+        &[k(KeyCode::Right), c('l')],
+        Action::Right,
+        "next measure",
+        "",
+    ),
+    b(
+        &[c('n')],
+        Action::Toggle,
+        "numbers and session notes, or the chart",
+        "numbers",
+    ),
     b(&[k(KeyCode::Esc)], Action::Back, "back", "back"),
     HELP_KEY,
     QUIT,

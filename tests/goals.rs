@@ -1,0 +1,419 @@
+//! Issue 14, point 4: a plan's goals through the command line (`praxis goal add|review|list`), their Goal
+//! Attainment Scaling and T-score, goals and reviews as records (corrected or voided with a reason, audited, roles
+//! respected), and each goal's probability in a forecast of the stored patient.
+
+use praxis::domain::{Goal, GoalReview};
+use praxis::store::{Correction, RecordKind, Role, Store, StoreError};
+use serde_json::Value;
+
+mod common;
+use common::{Env, day, patient, store_of_boss, who};
+
+/// An older adult with a Berg of 41 on 2026-11-01 and balance training as the plan.
+fn older_adult(env: &Env) {
+    env.add_patient("P-0090", "1945", "older_adult", &[]);
+    env.ok(&["assess", "P-0090", "bbs", "41", "--date", "2026-11-01"]);
+    env.ok(&[
+        "plan",
+        "set",
+        "P-0090",
+        "--protocol",
+        "balance-gait-older",
+        "--start",
+        "2026-11-02",
+    ]);
+}
+
+fn add_goal(env: &Env, inst: &str, target: &str, by: &str, text: &str) -> Value {
+    env.json(&[
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        inst,
+        "--target",
+        target,
+        "--by",
+        by,
+        "--text",
+        text,
+    ])
+}
+
+#[test]
+fn goals_are_added_reviewed_and_listed_with_the_gas_t_score() {
+    let env = Env::new();
+    older_adult(&env);
+    let plan = env.json(&["plan", "show", "P-0090"]);
+    // An alias names the instrument; the goal joins the active plan.
+    let g1 = add_goal(&env, "berg", "45", "2027-02-01", "walk to the bakery");
+    assert_eq!(g1["instrument"], "bbs", "{g1}");
+    assert_eq!(g1["target"], 45.0);
+    assert_eq!(g1["by"], "2027-02-01");
+    assert_eq!(g1["text"], "walk to the bakery");
+    assert_eq!(g1["plan_id"], plan["id"], "{g1} {plan}");
+    let g2 = add_goal(&env, "tug", "12", "2027-01-15", "");
+    let g3 = add_goal(&env, "bbs", "50", "2027-04-01", "no walker at home");
+    // Human output of `add` names the goal.
+    let out = env.ok(&[
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "bbs",
+        "--target",
+        "43",
+        "--by",
+        "2026-12-20",
+    ]);
+    assert!(out.contains("Berg 43 by 2026-12-20"), "{out}");
+    let g4_id = env.json(&["goal", "list", "P-0090"])["goals"][3]["id"].clone();
+    env.ok(&["void", "goal", &g4_id.to_string(), "--reason", "set twice"]);
+
+    // Nothing reviewed yet: no T-score, and the list says how to review.
+    let list = env.json(&["goal", "list", "P-0090"]);
+    assert_eq!(list["goals"].as_array().unwrap().len(), 3, "{list}");
+    assert!(list["gas"].is_null(), "{list}");
+    assert!(
+        env.ok(&["goal", "list", "P-0090"])
+            .contains("goal review P-0090")
+    );
+
+    // Workflow 11: levels 0, -1, +1 give a T-score of exactly 50.
+    for (g, level) in [(&g1, "0"), (&g2, "-1"), (&g3, "1")] {
+        let id = g["id"].to_string();
+        let r = env.json(&[
+            "goal",
+            "review",
+            "P-0090",
+            &id,
+            "--level",
+            level,
+            "--date",
+            "2026-11-20",
+        ]);
+        assert_eq!(r["level"].to_string(), level, "{r}");
+    }
+    let list = env.json(&["goal", "list", "P-0090"]);
+    assert_eq!(list["gas"]["t_score"], 50.0, "{list}");
+    assert_eq!(list["gas"]["rho"], 0.3);
+    assert_eq!(list["gas"]["reviewed"], 3);
+    assert_eq!(list["goals"][1]["level"], -1);
+    assert_eq!(list["goals"][1]["reviewed"], "2026-11-20");
+
+    // A later review replaces the level used; 1, 1, 2 gives 50 + 40 / sqrt(4.8) = 68.3.
+    for (g, level) in [(&g1, "1"), (&g2, "1"), (&g3, "2")] {
+        let id = g["id"].to_string();
+        env.ok(&[
+            "goal",
+            "review",
+            "P-0090",
+            &id,
+            "--level",
+            level,
+            "--date",
+            "2026-11-27",
+        ]);
+    }
+    let list = env.json(&["goal", "list", "P-0090"]);
+    let t = list["gas"]["t_score"].as_f64().unwrap();
+    assert!((t - 68.257).abs() < 0.001, "{list}");
+    assert_eq!(list["goals"][0]["reviews"].as_array().unwrap().len(), 2);
+    let out = env.ok(&["goal", "list", "P-0090"]);
+    assert!(
+        out.contains("GAS T-score 68.3 (3 of 3 goals reviewed)"),
+        "{out}"
+    );
+    assert!(out.contains("TUG 12 by 2027-01-15"), "{out}");
+    assert!(out.contains("walk to the bakery"), "{out}");
+    for l in out.lines() {
+        assert!(l.chars().count() <= 80, "wider than 80 columns: {l:?}");
+    }
+}
+
+#[test]
+fn bad_goal_input_is_refused_naming_the_field() {
+    let env = Env::new();
+    older_adult(&env);
+    let err = env.fails(&[
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "bbs",
+        "--target",
+        "60",
+        "--by",
+        "2027-02-01",
+    ]);
+    assert!(err.contains("target") && err.contains("0-56"), "{err}");
+    let err = env.fails(&[
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "grip",
+        "--target",
+        "6",
+        "--by",
+        "2027-02-01",
+    ]);
+    assert!(err.contains("grip"), "{err}");
+    let err = env.fails(&[
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "bbs",
+        "--target",
+        "45",
+        "--by",
+        "2031-02-01",
+    ]);
+    assert!(err.contains("goal date 2031-02-01"), "{err}");
+    let err = env.refused(&[
+        "goal",
+        "add",
+        "P-0090",
+        "--instrument",
+        "bbs",
+        "--target",
+        "45",
+        "--by",
+        "next week",
+    ]);
+    assert!(err.contains("--by"), "{err}");
+    let err = env.fails(&[
+        "goal",
+        "add",
+        "P-0999",
+        "--instrument",
+        "bbs",
+        "--target",
+        "45",
+        "--by",
+        "2027-02-01",
+    ]);
+    assert!(err.contains("P-0999"), "{err}");
+    let g = add_goal(&env, "bbs", "45", "2027-02-01", "");
+    let id = g["id"].to_string();
+    let err = env.fails(&["goal", "review", "P-0090", &id, "--level", "3"]);
+    assert!(
+        err.contains("GAS level must be -2, -1, 0, 1 or 2; got 3"),
+        "{err}"
+    );
+    let err = env.fails(&["goal", "review", "P-0090", "99", "--level", "1"]);
+    assert!(err.contains("no goal with id 99"), "{err}");
+    // Another patient's goal is not this patient's.
+    env.add_patient("P-0091", "1950", "older_adult", &[]);
+    let err = env.fails(&["goal", "review", "P-0091", &id, "--level", "1"]);
+    assert!(err.contains("P-0091 has no goal"), "{err}");
+    assert!(
+        env.json(&["goal", "list", "P-0091"])["goals"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn goals_and_reviews_are_corrected_and_voided_with_a_reason_and_audited() {
+    let env = Env::new();
+    older_adult(&env);
+    let g = add_goal(&env, "bbs", "45", "2027-02-01", "walk to the bakery");
+    let id = g["id"].to_string();
+    let r = env.json(&[
+        "goal",
+        "review",
+        "P-0090",
+        &id,
+        "--level",
+        "-1",
+        "--date",
+        "2026-11-20",
+    ]);
+    // Correcting the goal keeps the old one, and the review counts for the correction.
+    let err = env.refused(&["correct", "goal", &id, "--target", "47"]);
+    assert!(err.contains("--reason"), "{err}");
+    let err = env.fails(&["correct", "goal", &id, "--reason", "typo"]);
+    assert!(err.contains("nothing to correct"), "{err}");
+    let fixed = env.json(&[
+        "correct",
+        "goal",
+        &id,
+        "--target",
+        "47",
+        "--reason",
+        "typed 45 for 47",
+    ]);
+    assert_eq!(fixed["target"], 47.0, "{fixed}");
+    assert_eq!(fixed["supersedes"], g["id"], "{fixed}");
+    let list = env.json(&["goal", "list", "P-0090"]);
+    assert_eq!(list["goals"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["goals"][0]["target"], 47.0);
+    assert_eq!(list["goals"][0]["level"], -1, "{list}");
+    // A review is corrected to another level; the T-score follows.
+    let rid = r["id"].to_string();
+    let nr = env.json(&[
+        "correct",
+        "goal-review",
+        &rid,
+        "--level",
+        "0",
+        "--reason",
+        "misread the scale",
+    ]);
+    assert_eq!(nr["level"], 0, "{nr}");
+    assert_eq!(
+        env.json(&["goal", "list", "P-0090"])["gas"]["t_score"],
+        50.0
+    );
+    // Voided twice: the second is refused.
+    let nrid = nr["id"].to_string();
+    let v = env.json(&["void", "goal_review", &nrid, "--reason", "wrong goal"]);
+    assert_eq!(v["status"], "voided", "{v}");
+    let err = env.fails(&["void", "goal_review", &nrid, "--reason", "again"]);
+    assert!(err.contains("already voided"), "{err}");
+    assert!(env.json(&["goal", "list", "P-0090"])["gas"].is_null());
+
+    // The audit has each step, and never the goal's text.
+    let trail = env.json(&["audit", "--patient", "P-0090"]);
+    let rows = trail.as_array().unwrap();
+    let steps: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| r["entity"] == "goal" || r["entity"] == "goal_review")
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().to_string(),
+                r["entity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("create", "goal"),
+        ("create", "goal_review"),
+        ("correct", "goal"),
+        ("correct", "goal_review"),
+        ("void", "goal_review"),
+    ]
+    .iter()
+    .map(|(a, e)| (a.to_string(), e.to_string()))
+    .collect();
+    assert_eq!(steps, want, "{trail}");
+    assert!(!trail.to_string().contains("bakery"), "{trail}");
+    let out = env.ok(&["audit", "--patient", "P-0090"]);
+    assert!(out.contains("new goal bbs 45"), "{out}");
+}
+
+/// "boss" (admin), "lena" (lead), "tom" and "ann" (therapists), "stu" (readonly); a patient.
+fn clinic() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, path, mut store) = store_of_boss();
+    for (u, r) in [
+        ("lena", Role::Lead),
+        ("tom", Role::Therapist),
+        ("ann", Role::Therapist),
+        ("stu", Role::Readonly),
+    ] {
+        store.add_clinician(u, u, r).unwrap();
+    }
+    store.add_patient(&patient("P-0001").build()).unwrap();
+    (dir, path)
+}
+
+fn as_user(path: &std::path::Path, user: &str) -> Store {
+    let mut s = Store::open(path).unwrap();
+    s.set_who(who(user));
+    s
+}
+
+fn goal() -> Goal {
+    Goal {
+        id: 0,
+        patient_code: "P-0001".into(),
+        plan_id: None,
+        instrument: "bbs".into(),
+        target: 45.0,
+        by: day(2027, 2, 1),
+        text: String::new(),
+    }
+}
+
+#[test]
+fn goal_records_respect_roles_like_other_records() {
+    let (_dir, path) = clinic();
+    let mut stu = as_user(&path, "stu");
+    assert!(matches!(
+        stu.add_goal(&goal()),
+        Err(StoreError::Forbidden(_))
+    ));
+    let mut tom = as_user(&path, "tom");
+    let g = tom.add_goal(&goal()).unwrap();
+    let review = GoalReview {
+        id: 0,
+        goal_id: g.id,
+        patient_code: "P-0001".into(),
+        level: 1,
+        date: day(2026, 11, 20),
+        notes: String::new(),
+    };
+    assert!(matches!(
+        stu.add_goal_review(&review),
+        Err(StoreError::Forbidden(_))
+    ));
+    let r = tom.add_goal_review(&review).unwrap();
+    // Another therapist may neither correct nor void tom's goal or review; a lead may.
+    let mut ann = as_user(&path, "ann");
+    let fix = Correction::Goal(Goal {
+        id: g.id,
+        target: 47.0,
+        ..goal()
+    });
+    let e = ann.correct_record(&fix, "typo").unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Forbidden(m) if m.contains("only records you entered")),
+        "{e}"
+    );
+    assert!(matches!(
+        ann.void_record(RecordKind::GoalReview, r.id, "dup"),
+        Err(StoreError::Forbidden(_))
+    ));
+    let mut lena = as_user(&path, "lena");
+    lena.void_record(RecordKind::GoalReview, r.id, "dup")
+        .unwrap();
+    let new = tom.correct_record(&fix, "typo").unwrap();
+    assert_eq!(tom.goals("P-0001").unwrap()[0].id, new);
+    assert_eq!(tom.goals("P-0001").unwrap()[0].target, 47.0);
+    // The old goal is kept, marked corrected.
+    let (_, meta) = tom.goal_record(g.id).unwrap();
+    assert_eq!(meta.superseded_by, Some(new));
+}
+
+#[test]
+fn a_forecast_of_the_stored_patient_gives_each_goal_its_probability() {
+    let env = Env::new();
+    older_adult(&env);
+    // An easy goal (Berg 42 in ~10 weeks), a hard one (Berg 56, the top of the scale, in ~4 weeks) and one after
+    // the 180-day forecast.
+    add_goal(&env, "bbs", "42", "2027-01-10", "");
+    add_goal(&env, "bbs", "56", "2026-11-29", "");
+    add_goal(&env, "bbs", "50", "2027-08-01", "");
+    let f = env.json(&[
+        "simulate",
+        "--patient",
+        "P-0090",
+        "--protocol",
+        "balance-gait-older",
+        "--draws",
+        "100",
+    ]);
+    let goals = f["summary"]["measures"]["bbs"]["goals"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no goals in {}", f["summary"]))
+        .clone();
+    assert_eq!(goals.len(), 3, "{goals:?}");
+    assert_eq!(goals[0]["by_day"], 70);
+    let easy = goals[0]["p"].as_f64().unwrap();
+    let hard = goals[1]["p"].as_f64().unwrap();
+    assert!(easy > 0.5 && hard < 0.2 && easy > hard, "{goals:?}");
+    assert!(goals[2]["p"].is_null(), "{goals:?}");
+}
