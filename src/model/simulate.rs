@@ -136,8 +136,11 @@ fn shown_sessions<'a>(
 /// each reported session: 8 Mi values = 64 MiB. Up to this the bands are exact nearest-rank percentiles; above it the
 /// draws run in rounds into fixed-size histograms ([`summary::Tally`]) and memory no longer grows with the draws.
 pub const MAX_EXACT_VALUES: usize = 8 << 20;
-/// Scores (f64) held per round of draws in the histogram path, across all threads: 4 Mi values = 32 MiB.
-const ROUND_VALUES: usize = 4 << 20;
+/// Scores (f64) held per round of draws in the histogram path, across all threads (1 Mi values = 8 MiB), and the
+/// most draws one thread runs per round: enough to keep the threads busy, few enough that a round holds less than
+/// the histograms.
+const ROUND_VALUES: usize = 1 << 20;
+const ROUND_DRAWS: usize = 256;
 /// Most worker threads one forecast uses.
 const MAX_THREADS: usize = 8;
 
@@ -353,7 +356,7 @@ fn run_forecast(
         });
         (measures, ms, sessions, calibration)
     } else {
-        let per_chunk = (ROUND_VALUES / rows / threads).max(1);
+        let per_chunk = (ROUND_VALUES / rows / threads).clamp(1, ROUND_DRAWS);
         let obs = fit::observations(&prep);
         let mut calibration = fit::Calibration {
             skipped: prep.past_skipped,

@@ -292,6 +292,9 @@ pub(super) struct Tally {
     /// Summed observed score at the end of each reported session (k * slots + s).
     ends: Vec<f64>,
     total: u64,
+    /// Per slot: its MCID and goal ([`goal_of`]).
+    mcid: Vec<f64>,
+    goals: Vec<Option<(usize, f64)>>,
 }
 
 impl Tally {
@@ -319,6 +322,8 @@ impl Tally {
             to_mcid: vec![vec![0; sessions + 2]; n_slots],
             ends: vec![0.0; prep.shown * n_slots],
             total: 0,
+            mcid: prep.slots.iter().map(|s| mcid_for(prep, s)).collect(),
+            goals: prep.slots.iter().map(|s| goal_of(prep, s)).collect(),
         }
     }
 
@@ -352,13 +357,13 @@ impl Tally {
             self.hist.add(changes, at(end) - day0, weight);
             self.hist.add(changes + 1, at(fu) - day0, weight);
             let imp = |v: f64| slot.inst.improvement(day0, v);
-            let mcid = mcid_for(prep, slot);
+            let mcid = self.mcid[s];
             self.imp_end[s] += w * imp(at(end));
             self.imp_follow_up[s] += w * imp(at(fu));
             if imp(at(end)) >= mcid {
                 self.mcid_end[s] += u64::from(weight);
             }
-            if let Some((by, target_imp)) = goal_of(prep, slot)
+            if let Some((by, target_imp)) = self.goals[s]
                 && slot.improvement(at(by)) >= target_imp
             {
                 self.goal[s] += u64::from(weight);
@@ -418,14 +423,14 @@ impl Tally {
                 slot.id.to_string(),
                 MeasureSummary {
                     baseline: slot.baseline,
-                    mcid: mcid_for(prep, slot),
+                    mcid: self.mcid[s],
                     change_end: self.hist.stat(changes, n),
                     change_follow_up: self.hist.stat(changes + 1, n),
                     improvement_end: self.imp_end[s] / n as f64,
                     improvement_follow_up: self.imp_follow_up[s] / n as f64,
                     sessions_to_mcid,
                     p_mcid_end: share(self.mcid_end[s]),
-                    p_goal: goal_of(prep, slot).map(|_| share(self.goal[s])),
+                    p_goal: self.goals[s].map(|_| share(self.goal[s])),
                     band_end,
                 },
             );
