@@ -63,7 +63,7 @@ fn patient_with_a_year(s: &Scenario, p: &Protocol) -> Scenario {
     let mut year = s.clone();
     year.patient.days_since_onset = Some(400);
     let index = year.practice.protocol_index(p);
-    for day in -364..0 {
+    for day in -364i32..0 {
         if day.rem_euclid(7) < 5 {
             year.practice.add_session(PastSession {
                 day,
@@ -108,17 +108,20 @@ fn benches(c: &mut Criterion) {
         draws: 500,
         seed: 1,
     };
-    c.bench_function("forecast_patient_year_of_sessions_1_thread (target <= 50 ms)", |b| {
-        b.iter(|| {
-            forecast_threads(
-                black_box(&year),
-                Some(&p300),
-                patient_opts,
-                &Control::default(),
-                1,
-            )
-        })
-    });
+    c.bench_function(
+        "forecast_patient_year_of_sessions_1_thread (target <= 50 ms)",
+        |b| {
+            b.iter(|| {
+                forecast_threads(
+                    black_box(&year),
+                    Some(&p300),
+                    patient_opts,
+                    &Control::default(),
+                    1,
+                )
+            })
+        },
+    );
     let six = [
         protocol("usual-care", 32, "whole"),
         protocol("task-specific-300", 300, "whole"),
@@ -129,9 +132,10 @@ fn benches(c: &mut Criterion) {
     ];
     let mut g = c.benchmark_group("compare");
     g.sample_size(20);
-    g.bench_function("compare_6_protocols_1000_draws_all_cores (target <= 100 ms)", |b| {
-        b.iter(|| compare(black_box(&s), &six, opts, &Control::default()))
-    });
+    g.bench_function(
+        "compare_6_protocols_1000_draws_all_cores (target <= 100 ms)",
+        |b| b.iter(|| compare(black_box(&s), &six, opts, &Control::default())),
+    );
     g.finish();
 }
 

@@ -117,7 +117,11 @@ fn the_forecast_is_the_same_whatever_the_number_of_threads() {
         let one = forecast_threads(&s, Some(&p), opts(257), &ctl, 1).expect("runs");
         for threads in [2, 3, 8] {
             let many = forecast_threads(&s, Some(&p), opts(257), &ctl, threads).expect("runs");
-            assert_eq!(json(&one), json(&many), "{threads} threads, assessed {assessed}");
+            assert_eq!(
+                json(&one),
+                json(&many),
+                "{threads} threads, assessed {assessed}"
+            );
         }
         // The histogram path too, whose rounds split the draws differently on each thread count.
         let one = forecast_in_histograms(&s, Some(&p), opts(1500), &ctl, 1).expect("runs");
@@ -175,7 +179,10 @@ fn histogram_bands_stay_within_a_bin_of_the_exact_ones() {
                 (&band.p90, &other.p90),
             ] {
                 for (d, (x, y)) in a.iter().zip(b).enumerate() {
-                    assert!((x - y).abs() <= bin, "{id} day {d}: exact {x}, histogram {y}");
+                    assert!(
+                        (x - y).abs() <= bin,
+                        "{id} day {d}: exact {x}, histogram {y}"
+                    );
                 }
             }
             for (d, (x, y)) in band.mean.iter().zip(&other.mean).enumerate() {
@@ -186,7 +193,10 @@ fn histogram_bands_stay_within_a_bin_of_the_exact_ones() {
             assert_eq!(m.p_goal, n.p_goal, "{id}");
             assert_eq!(m.sessions_to_mcid, n.sessions_to_mcid, "{id}");
             assert!((m.improvement_end - n.improvement_end).abs() < 1e-9, "{id}");
-            assert!((m.change_end.p50 - n.change_end.p50).abs() <= 2.0 * bin, "{id}");
+            assert!(
+                (m.change_end.p50 - n.change_end.p50).abs() <= 2.0 * bin,
+                "{id}"
+            );
             assert!((m.change_follow_up.p90 - n.change_follow_up.p90).abs() <= 2.0 * bin);
         }
         for (a, b) in exact.sessions.iter().zip(&hist.sessions) {

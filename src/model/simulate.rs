@@ -205,7 +205,13 @@ struct Chunk {
 
 impl Chunk {
     /// Run the chunk's draws; draw i uses stream i of `seed`, whichever thread runs it.
-    fn run(&mut self, prep: &Prepared, seed: u64, ctl: &Control, count: bool) -> Result<(), Cancelled> {
+    fn run(
+        &mut self,
+        prep: &Prepared,
+        seed: u64,
+        ctl: &Control,
+        count: bool,
+    ) -> Result<(), Cancelled> {
         let n_slots = prep.slots.len();
         let day_rows = n_slots * (prep.horizon as usize + 1);
         let rows = day_rows + prep.shown * n_slots;
@@ -324,25 +330,34 @@ fn run_forecast(
         let mut noise = vec![0.0; n_slots * draws];
         let mut past = vec![0.0; prep.past_obs.len() * draws];
         let per_chunk = draws.div_ceil(threads);
-        run_draws(&prep, opts.seed, draws, per_chunk, threads, ctl, true, |ch| {
-            let (i0, len) = (ch.first, ch.len);
-            if len == draws {
-                // One chunk holds every draw: its arrays become the forecast's, uncopied.
-                std::mem::swap(&mut latent, &mut ch.latent);
-                std::mem::swap(&mut noise, &mut ch.noise);
-                std::mem::swap(&mut past, &mut ch.past);
-                return;
-            }
-            for (dst, src) in [
-                (&mut latent, &ch.latent),
-                (&mut noise, &ch.noise),
-                (&mut past, &ch.past),
-            ] {
-                for (row, run) in src.chunks_exact(len).enumerate() {
-                    dst[row * draws + i0..row * draws + i0 + len].copy_from_slice(run);
+        run_draws(
+            &prep,
+            opts.seed,
+            draws,
+            per_chunk,
+            threads,
+            ctl,
+            true,
+            |ch| {
+                let (i0, len) = (ch.first, ch.len);
+                if len == draws {
+                    // One chunk holds every draw: its arrays become the forecast's, uncopied.
+                    std::mem::swap(&mut latent, &mut ch.latent);
+                    std::mem::swap(&mut noise, &mut ch.noise);
+                    std::mem::swap(&mut past, &mut ch.past);
+                    return;
                 }
-            }
-        })?;
+                for (dst, src) in [
+                    (&mut latent, &ch.latent),
+                    (&mut noise, &ch.noise),
+                    (&mut past, &ch.past),
+                ] {
+                    for (row, run) in src.chunks_exact(len).enumerate() {
+                        dst[row * draws + i0..row * draws + i0 + len].copy_from_slice(run);
+                    }
+                }
+            },
+        )?;
         let calibration = fit::calibrate(&prep, opts.seed, draws, &past, &mut latent, &mut noise);
         let (measures, ms) = summary::measures(&prep, draws, &latent, &noise);
         let ends = &latent[day_rows * draws..];
@@ -366,17 +381,26 @@ fn run_forecast(
         let mut weight = Vec::new();
         if !obs.is_empty() {
             let mut log_w = vec![0.0; draws];
-            run_draws(&prep, opts.seed, draws, per_chunk, threads, ctl, false, |ch| {
-                let (len, lat, past) = (ch.len, &ch.latent, &ch.past);
-                for j in 0..len {
-                    log_w[ch.first + j] = fit::draw_log_likelihood(
-                        &obs,
-                        n_days,
-                        |row| lat[row * len + j],
-                        |kk| past[kk * len + j],
-                    );
-                }
-            })?;
+            run_draws(
+                &prep,
+                opts.seed,
+                draws,
+                per_chunk,
+                threads,
+                ctl,
+                false,
+                |ch| {
+                    let (len, lat, past) = (ch.len, &ch.latent, &ch.past);
+                    for j in 0..len {
+                        log_w[ch.first + j] = fit::draw_log_likelihood(
+                            &obs,
+                            n_days,
+                            |row| lat[row * len + j],
+                            |kk| past[kk * len + j],
+                        );
+                    }
+                },
+            )?;
             let (idx, ess) = fit::resample_draws(opts.seed, &log_w);
             drop(log_w);
             weight = vec![0u32; draws];
@@ -386,13 +410,22 @@ fn run_forecast(
             calibration.used = Some((obs.len(), ess));
         }
         let mut tally = summary::Tally::new(&prep);
-        run_draws(&prep, opts.seed, draws, per_chunk, threads, ctl, true, |ch| {
-            let len = ch.len;
-            for j in 0..len {
-                let w = weight.get(ch.first + j).copied().unwrap_or(1);
-                tally.add(&prep, &ch.latent[j..], len, &ch.noise[j..], w);
-            }
-        })?;
+        run_draws(
+            &prep,
+            opts.seed,
+            draws,
+            per_chunk,
+            threads,
+            ctl,
+            true,
+            |ch| {
+                let len = ch.len;
+                for j in 0..len {
+                    let w = weight.get(ch.first + j).copied().unwrap_or(1);
+                    tally.add(&prep, &ch.latent[j..], len, &ch.noise[j..], w);
+                }
+            },
+        )?;
         let (measures, ms, ends) = tally.finish(&prep);
         let sessions = session_means(&prep, |row, _| ends[row]);
         (measures, ms, sessions, calibration)
