@@ -153,6 +153,9 @@ fn memory_held_does_not_grow_with_the_draws() {
     let s = scenario(30, true);
     let calibrated =
         peak_of(|| forecast_threads(&s, Some(&p), opts(100_000), &ctl, 2).expect("runs"));
+    eprintln!(
+        "peak bytes held: 1,000 draws {small}, 100,000 draws {large}, 100,000 calibrated {calibrated}"
+    );
     assert!(
         calibrated < 4 * small + 100_000 * 32,
         "100,000 calibrated draws held {calibrated} bytes at the peak, 1,000 draws {small}"
