@@ -1,5 +1,6 @@
 //! Bounded cost for any accepted input (issue 11.6): one draw forecasts without panicking, a forecast too large for
-//! a few seconds or for memory is refused before it runs (saying how many draws fit, earlier practice counted), and
+//! a few seconds is refused before it runs (saying how many draws fit, earlier practice and the second run of
+//! calibration counted; memory does not grow with the draws, see tests/cost.rs), and
 //! every bound that protocol and scenario validation or the forecast's cost check applies says its limit in its
 //! message.
 
@@ -194,6 +195,42 @@ fn the_worst_protocol_validation_accepts_fits_the_cost_bound_with_the_default_dr
     );
     let p = protocol::parse(&phased, "big.toml").expect("phases at the bounds are accepted");
     assert!(check_cost(&s, Some(&p), draws).is_ok());
+}
+
+#[test]
+fn the_second_run_calibration_needs_counts_in_the_forecast_cost() {
+    let mut s = load_scenario("stroke-subacute.toml");
+    s.horizon_days = 3650;
+    s.follow_up_day = None;
+    s.goal = None;
+    let p = load_protocol("task-specific-300");
+    let draws_that_fit = |s: &Scenario| -> u64 {
+        let e = check_cost(s, Some(&p), u32::MAX).expect_err("u32::MAX draws are refused");
+        e.split("so at most ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no draw count in {e}"))
+    };
+    let alone = draws_that_fit(&s);
+    s.observations.push(praxis::model::scenario::Observation {
+        day: 30,
+        instrument: "fma_ue".into(),
+        score: 30.0,
+    });
+    let calibrated = draws_that_fit(&s);
+    // Beyond the draws whose scores are held (`simulate::MAX_EXACT_VALUES`), calibration runs the draws twice.
+    assert!(
+        calibrated < alone && calibrated >= alone / 2,
+        "{calibrated} vs {alone}"
+    );
+    let e = check_cost(&s, Some(&p), calibrated as u32 + 1).expect_err("one draw too many");
+    assert!(e.contains("x 2 runs"), "{e}");
+    assert!(
+        e.contains(&format!("at most {} steps", k::MAX_FORECAST_STEPS)),
+        "{e}"
+    );
+    assert!(check_cost(&s, Some(&p), calibrated as u32).is_ok());
 }
 
 #[test]

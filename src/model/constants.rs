@@ -339,10 +339,6 @@ pub const SAVINGS_TRACE_DAYS: f64 = 1825.0;
 // clinic's server class, so the largest accepted forecast takes about 5 s on one core.
 /// Most steps (draws x (days x (slots + task states) + sessions x task states x blocks)) one forecast may take.
 pub const MAX_FORECAST_STEPS: u64 = 200_000_000;
-/// Most scores (f64) one forecast holds at once for all its draws (every slot's score per day and at the end of
-/// each reported session): 64 Mi values = 512 MiB, whatever the draws. Engine limit until the bands are summarised
-/// without holding every draw.
-pub const MAX_HELD_VALUES: u64 = 64 << 20;
 /// Protocol bounds that keep every accepted protocol within the forecast's cost with the default 500 draws over the
 /// longest horizon: tasks per protocol, components per task, task states (tasks + components; each is a skill state
 /// updated every day) and task states x sessions (each session updates every state in up to 3 blocks). Worst case:

@@ -48,6 +48,8 @@ struct Learners {
     /// the age-related loss of slow-state retention (Trewartha 2014).
     keep_per_day: f64,
     keep_age_per_day: f64,
+    /// ln(keep_per_day / keep_age_per_day): the part of forgetting that use holds off.
+    ln_disuse_per_day: f64,
     /// Share of the fast state kept when a session ends (practice order), and random order's offline benefit.
     consolidated: f64,
     offline_order: f64,
@@ -96,11 +98,13 @@ impl Learners {
         );
         let retention = err_share * c.err_retention + (1.0 - err_share);
         let forget = (c.forget_days * retention).max(1.0);
+        let age_share = c.age_forget_share.clamp(0.0, 1.0);
         Learners {
             comp,
             integ,
             keep_per_day: (-1.0 / forget).exp(),
-            keep_age_per_day: (-c.age_forget_share.clamp(0.0, 1.0) / forget).exp(),
+            keep_age_per_day: (-age_share / forget).exp(),
+            ln_disuse_per_day: (age_share - 1.0) / forget,
             consolidated,
             offline_order,
             noise: c.noise,
@@ -170,6 +174,8 @@ struct Practice {
     fat_e: f64,
     /// Repetitions done (fatigue).
     fatigue: f64,
+    /// Effective repetitions per task in this session (a buffer kept from session to session).
+    practised: Vec<f64>,
 }
 
 impl Practice {
@@ -187,7 +193,9 @@ impl Practice {
         l: &Learners,
         ladder: &Ladder,
     ) {
-        let mut practised = vec![0.0; plans.len()];
+        let practised = &mut self.practised;
+        practised.clear();
+        practised.resize(plans.len(), 0.0);
         for round in 0..rounds.count {
             let useful = self.capacity * self.fat_e * (1.0 - rounds.exp) * self.subacute;
             self.fat_e *= rounds.exp;
@@ -237,7 +245,7 @@ impl Practice {
                 }
             }
         }
-        for (ts, &eff) in states.iter_mut().zip(&practised) {
+        for (ts, &eff) in states.iter_mut().zip(practised.iter()) {
             reactivate(ts, eff);
         }
     }
@@ -296,6 +304,8 @@ struct Draw<'p> {
     /// the session's fast state is stabilised, and the offline benefit added at night.
     consolidated: f64,
     offline_order: f64,
+    /// [`Practice::practised`], kept between sessions.
+    practised: Vec<f64>,
 }
 
 /// The draw's arm use on day 0: measured by a Motor Activity Log slot (its day-0 score over its range), the gap to
@@ -413,6 +423,7 @@ impl<'p> Draw<'p> {
             train: [0.0; DOMAINS],
             consolidated: 1.0,
             offline_order: 0.0,
+            practised: Vec::new(),
         }
     }
 
@@ -563,6 +574,7 @@ impl<'p> Draw<'p> {
             subacute,
             fat_e,
             fatigue: self.fatigue,
+            practised: std::mem::take(&mut self.practised),
         };
         match dose {
             None => {
@@ -606,6 +618,7 @@ impl<'p> Draw<'p> {
             }
         }
         self.fatigue = run.fatigue;
+        self.practised = run.practised;
         self.last_hour = Some((day, hour + minutes / 60.0));
     }
 
@@ -634,8 +647,9 @@ impl<'p> Draw<'p> {
         // age-related part does not (Trewartha 2014: older adults keep less in the slow state). One powf a day, shared
         // by every arm task.
         let keep_arm = if arm_use_today > 0.0 {
-            let disuse = self.l.keep_per_day / self.l.keep_age_per_day;
-            self.l.keep_age_per_day * disuse.powf((1.0 - 2.0 * arm_use_today).max(0.0))
+            // keep_age x (keep / keep_age)^(1 - 2 use), as one exp of the ratio's logarithm.
+            self.l.keep_age_per_day
+                * (self.l.ln_disuse_per_day * (1.0 - 2.0 * arm_use_today).max(0.0)).exp()
         } else {
             self.l.keep_per_day
         };

@@ -98,11 +98,65 @@ pub(super) struct Calibration {
     pub(super) used: Option<(usize, f64)>,
 }
 
+/// The scenario's observations the model can score, each with where a draw's true score for it is: `None` for a day
+/// of the forecast (row `slot * days + day`), `Some(k)` for the k-th assessment before day 0 (`Prepared::past_obs`).
+pub(super) fn observations(prep: &Prepared) -> Vec<(Obs, Option<usize>)> {
+    let slot_of = |instrument: &str| {
+        let id = crate::instruments::get(instrument).ok()?.id;
+        prep.slots.iter().position(|s| s.id == id)
+    };
+    let obs = |slot: usize, day: i32, score: f64| Obs {
+        slot,
+        day,
+        score,
+        sd: prep.slots[slot].inst.sem,
+    };
+    prep.scenario
+        .observations
+        .iter()
+        .filter(|o| o.day >= 0 && o.day as usize <= prep.horizon as usize)
+        .filter_map(|o| Some((obs(slot_of(&o.instrument)?, o.day, o.score), None)))
+        .chain(prep.scenario.observations.iter().filter_map(|o| {
+            let slot = slot_of(&o.instrument)?;
+            let k = prep.past_obs.iter().position(|&p| p == (slot, o.day))?;
+            Some((obs(slot, o.day, o.score), Some(k)))
+        }))
+        .collect()
+}
+
+/// Log-likelihood of the [`observations`] for one draw: `day_score(row)` is its true score on row `slot * days +
+/// day`, `past_score(k)` at the k-th assessment before day 0.
+pub(super) fn draw_log_likelihood(
+    obs: &[(Obs, Option<usize>)],
+    n_days: usize,
+    day_score: impl Fn(usize) -> f64,
+    past_score: impl Fn(usize) -> f64,
+) -> f64 {
+    obs.iter()
+        .map(|(o, past)| {
+            let latent = match past {
+                Some(k) => past_score(*k),
+                None => day_score(o.slot * n_days + o.day as usize),
+            };
+            let z = (o.score - latent) / o.sd.max(1e-6);
+            -0.5 * z * z
+        })
+        .sum()
+}
+
+/// The draws calibration keeps, in order (systematic resampling by the weights of `log_w`, offset from the seed's
+/// own stream), and the effective sample size.
+pub(super) fn resample_draws(seed: u64, log_w: &[f64]) -> (Vec<usize>, f64) {
+    let (w, ess) = weights(log_w);
+    let mut rng = circuits::draw_rng(seed, u32::MAX);
+    let u: f64 = rand::RngExt::random(&mut rng);
+    (resample(&w, log_w.len(), u), ess)
+}
+
 /// Weight the draws by the likelihood of the scenario's observations and resample them in place; nothing changes
-/// when there are none. `latent[(s * n_days + d) * draws + i]` is draw i's true score of slot s on day d (rows after
-/// the days, if any, are resampled alike),
-/// `noise[s * draws + i]` its measurement noise, `past[k * draws + i]` its true score at the k-th assessment before
-/// day 0 ([`past_score`]).
+/// when there are none. `latent[row * draws + i]` is draw i's true score of row `slot * days + day` (rows after the
+/// days, if any, are resampled alike), `noise[s * draws + i]` its measurement noise, `past[k * draws + i]` its true
+/// score at the k-th assessment before day 0 ([`past_score`]).
 pub(super) fn calibrate(
     prep: &Prepared,
     seed: u64,
@@ -112,30 +166,7 @@ pub(super) fn calibrate(
     noise: &mut [f64],
 ) -> Calibration {
     let n_days = prep.horizon as usize + 1;
-    let obs: Vec<Obs> = prep
-        .scenario
-        .observations
-        .iter()
-        .filter(|o| o.day >= 0 && o.day as usize <= prep.horizon as usize)
-        .filter_map(|o| {
-            let id = crate::instruments::get(&o.instrument).ok()?.id;
-            let slot = prep.slots.iter().position(|s| s.id == id)?;
-            Some((slot, o.day, o.score))
-        })
-        .chain(prep.scenario.observations.iter().filter_map(|o| {
-            let id = crate::instruments::get(&o.instrument).ok()?.id;
-            let slot = prep.slots.iter().position(|s| s.id == id)?;
-            prep.past_obs
-                .contains(&(slot, o.day))
-                .then_some((slot, o.day, o.score))
-        }))
-        .map(|(slot, day, score)| Obs {
-            slot,
-            day,
-            score,
-            sd: prep.slots[slot].inst.sem,
-        })
-        .collect();
+    let obs = observations(prep);
     let mut done = Calibration {
         skipped: prep.past_skipped,
         used: None,
@@ -143,36 +174,23 @@ pub(super) fn calibrate(
     if obs.is_empty() {
         return done;
     }
-    let past_index = |s: usize, d: i32| {
-        prep.past_obs
-            .iter()
-            .position(|&p| p == (s, d))
-            .unwrap_or_default()
-    };
     let log_w: Vec<f64> = (0..draws)
         .map(|i| {
-            log_likelihood(&obs, |s, d| match usize::try_from(d) {
-                Ok(d) => latent[(s * n_days + d) * draws + i],
-                Err(_) => past[past_index(s, d) * draws + i],
-            })
+            draw_log_likelihood(
+                &obs,
+                n_days,
+                |row| latent[row * draws + i],
+                |k| past[k * draws + i],
+            )
         })
         .collect();
-    let (w, ess) = weights(&log_w);
-    let mut rng = circuits::draw_rng(seed, u32::MAX);
-    let u: f64 = rand::RngExt::random(&mut rng);
-    let idx = resample(&w, draws, u);
-    let n_slots = prep.slots.len();
+    let (idx, ess) = resample_draws(seed, &log_w);
     let mut tmp = vec![0.0; draws];
-    // Every row of `latent`: the days, and the end-of-session rows the forecast keeps after them.
-    for row in 0..latent.len() / draws {
-        let r = &mut latent[row * draws..(row + 1) * draws];
-        for (t, &i) in tmp.iter_mut().zip(&idx) {
-            *t = r[i];
-        }
-        r.copy_from_slice(&tmp);
-    }
-    for s in 0..n_slots {
-        let r = &mut noise[s * draws..(s + 1) * draws];
+    // Every row of `latent` (the days, and the end-of-session rows the forecast keeps after them) and of `noise`.
+    for r in latent
+        .chunks_exact_mut(draws)
+        .chain(noise.chunks_exact_mut(draws))
+    {
         for (t, &i) in tmp.iter_mut().zip(&idx) {
             *t = r[i];
         }

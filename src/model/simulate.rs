@@ -132,41 +132,106 @@ fn shown_sessions<'a>(
     })
 }
 
-/// Forecast one protocol (or no treatment) for a scenario.
+/// Most scores (f64) a forecast holds for all its draws at once, its true score per slot and day and at the end of
+/// each reported session: 8 Mi values = 64 MiB. Up to this the bands are exact nearest-rank percentiles; above it the
+/// draws run in rounds into fixed-size histograms ([`summary::Tally`]) and memory no longer grows with the draws.
+pub const MAX_EXACT_VALUES: usize = 8 << 20;
+/// Scores (f64) held per round of draws in the histogram path, across all threads (1 Mi values = 8 MiB), and the
+/// most draws one thread runs per round: enough to keep the threads busy, few enough that a round holds less than
+/// the histograms.
+const ROUND_VALUES: usize = 1 << 20;
+const ROUND_DRAWS: usize = 256;
+/// Most worker threads one forecast uses.
+const MAX_THREADS: usize = 8;
+
+/// Worker threads a forecast uses: the machine's cores, at most [`MAX_THREADS`].
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
+}
+
+/// Forecast one protocol (or no treatment) for a scenario, on every core ([`default_threads`]). The result does not
+/// depend on the number of cores ([`forecast_threads`]).
 pub fn forecast(
     scenario: &Scenario,
     protocol: Option<&Protocol>,
     opts: ForecastOptions,
     ctl: &Control,
 ) -> Result<Forecast, Cancelled> {
-    let prep = prepare(scenario, protocol);
-    let n_days = prep.horizon as usize + 1;
-    let draws = opts.draws.max(1) as usize;
-    let n_slots = prep.slots.len();
-    // latent[s][day][draw], then the end-of-session rows latent[n_slots * n_days + k * n_slots + s][draw].
-    let day_rows = n_slots * n_days;
-    let mut latent = vec![0.0; (day_rows + prep.shown * n_slots) * draws];
-    let mut ends = vec![0.0; prep.shown * n_slots];
-    let mut noise = vec![0.0; n_slots * draws];
-    // past[k * draws + i]: draw i's true score at the k-th assessment before day 0.
-    let mut past = vec![0.0; prep.past_obs.len() * draws];
-    // Draws run in chunks of CHUNK: each chunk's rows are written to `latent` as contiguous runs of CHUNK values
-    // (whole cache lines) instead of one scattered value per row and draw.
-    const CHUNK: usize = 8;
-    let rows = n_slots * n_days;
-    let mut buf = vec![0.0; rows * CHUNK];
-    for i0 in (0..draws).step_by(CHUNK) {
-        let len = CHUNK.min(draws - i0);
+    forecast_threads(scenario, protocol, opts, ctl, default_threads())
+}
+
+/// [`forecast`] on `threads` worker threads (1 = this thread only). The result is the same for any number of
+/// threads: draw i always uses stream i of the seed, and the draws are summarised in draw order.
+///
+/// Memory is bounded whatever the draws: when all draws' scores fit in [`MAX_EXACT_VALUES`] they are held and the
+/// bands are exact nearest-rank percentiles; beyond that the draws run in rounds of a fixed number of scores into
+/// fixed-size histograms ([`summary::Tally`]). Calibration then needs the draws twice: once for their weights (one
+/// number per draw), once for the bands.
+pub fn forecast_threads(
+    scenario: &Scenario,
+    protocol: Option<&Protocol>,
+    opts: ForecastOptions,
+    ctl: &Control,
+    threads: usize,
+) -> Result<Forecast, Cancelled> {
+    run_forecast(scenario, protocol, opts, ctl, threads, MAX_EXACT_VALUES)
+}
+
+/// [`forecast_threads`] with its bands always from the fixed-size histograms, as a forecast too large to hold takes
+/// them: for tests comparing them with the exact bands.
+pub fn forecast_in_histograms(
+    scenario: &Scenario,
+    protocol: Option<&Protocol>,
+    opts: ForecastOptions,
+    ctl: &Control,
+    threads: usize,
+) -> Result<Forecast, Cancelled> {
+    run_forecast(scenario, protocol, opts, ctl, threads, 0)
+}
+
+/// What one worker computes for a run of consecutive draws `first..first + len`, laid out one column per draw:
+/// true scores `latent[row * len + j]` (rows: slot * days + day, then the end of each reported session k * slots +
+/// slot), measurement noise `noise[s * len + j]`, true scores at the assessments before day 0 `past[k * len + j]`.
+#[derive(Default)]
+struct Chunk {
+    first: usize,
+    len: usize,
+    latent: Vec<f64>,
+    noise: Vec<f64>,
+    past: Vec<f64>,
+    /// A block of draws' rows, draw-major, reused.
+    one: Vec<f64>,
+}
+
+impl Chunk {
+    /// Run the chunk's draws; draw i uses stream i of `seed`, whichever thread runs it.
+    fn run(
+        &mut self,
+        prep: &Prepared,
+        seed: u64,
+        ctl: &Control,
+        count: bool,
+    ) -> Result<(), Cancelled> {
+        let n_slots = prep.slots.len();
+        let day_rows = n_slots * (prep.horizon as usize + 1);
+        let rows = day_rows + prep.shown * n_slots;
+        let len = self.len;
+        self.latent.resize(rows * len, 0.0);
+        self.noise.resize(n_slots * len, 0.0);
+        self.past.resize(prep.past_obs.len() * len, 0.0);
+        // Draws run in blocks of BLOCK: each block's rows are written to `latent` as contiguous runs of BLOCK values
+        // (whole cache lines) instead of one scattered value per row and draw.
+        const BLOCK: usize = 8;
+        self.one.resize(rows * BLOCK, 0.0);
         for j in 0..len {
             if ctl.is_cancelled() {
                 return Err(Cancelled);
             }
-            let i = i0 + j;
-            let mut rng = draw_rng(opts.seed, i as u32);
+            let mut rng = draw_rng(seed, (self.first + j) as u32);
             let c = prep.preset.priors.sample(&mut rng);
             let slots = prep.day0_slots(&mut rng);
             for s in 0..n_slots {
-                noise[s * draws + i] = StandardNormal.sample(&mut rng);
+                self.noise[s * len + j] = StandardNormal.sample(&mut rng);
             }
             if !prep.past_obs.is_empty() {
                 let spont = recovery::spontaneous_totals(
@@ -175,32 +240,196 @@ pub fn forecast(
                     super::prepare::fma_ue_headroom(&slots),
                 );
                 for (kk, &(s, day)) in prep.past_obs.iter().enumerate() {
-                    past[kk * draws + i] = fit::past_score(&prep, &c, &slots, &spont, s, day);
+                    self.past[kk * len + j] = fit::past_score(prep, &c, &slots, &spont, s, day);
                 }
             }
-            run_draw(
-                &prep,
-                &c,
-                &slots,
-                &mut buf[j * rows..(j + 1) * rows],
-                None,
-                &mut ends,
-            );
-            for (r, &v) in ends.iter().enumerate() {
-                latent[(day_rows + r) * draws + i] = v;
+            let jj = j % BLOCK;
+            let (out, ends) = self.one[jj * rows..(jj + 1) * rows].split_at_mut(day_rows);
+            run_draw(prep, &c, &slots, out, None, ends);
+            if jj + 1 == BLOCK || j + 1 == len {
+                let j0 = j - jj;
+                for (row, dst) in self.latent.chunks_exact_mut(len).enumerate() {
+                    for (b, v) in dst[j0..=j].iter_mut().enumerate() {
+                        *v = self.one[b * rows + row];
+                    }
+                }
             }
-            ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if count {
+                ctl.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
         }
-        for row in 0..rows {
-            let dst = &mut latent[row * draws + i0..row * draws + i0 + len];
-            for (j, v) in dst.iter_mut().enumerate() {
-                *v = buf[j * rows + row];
+        Ok(())
+    }
+}
+
+/// Run draws `0..draws` in rounds of up to `threads` chunks of `per_chunk` draws, one thread per chunk, and hand
+/// every chunk to `sink` in draw order: what the sink computes does not depend on the number of threads.
+#[allow(clippy::too_many_arguments)]
+fn run_draws(
+    prep: &Prepared,
+    seed: u64,
+    draws: usize,
+    per_chunk: usize,
+    threads: usize,
+    ctl: &Control,
+    count: bool,
+    mut sink: impl FnMut(&mut Chunk),
+) -> Result<(), Cancelled> {
+    let mut chunks: Vec<Chunk> = (0..threads.max(1)).map(|_| Chunk::default()).collect();
+    let mut next = 0;
+    while next < draws {
+        let mut used = 0;
+        for ch in chunks.iter_mut() {
+            if next >= draws {
+                break;
             }
+            ch.first = next;
+            ch.len = per_chunk.max(1).min(draws - next);
+            next += ch.len;
+            used += 1;
+        }
+        if used == 1 {
+            chunks[0].run(prep, seed, ctl, count)?;
+        } else {
+            std::thread::scope(|sc| {
+                let handles: Vec<_> = chunks[..used]
+                    .iter_mut()
+                    .map(|ch| sc.spawn(move || ch.run(prep, seed, ctl, count)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect::<Result<Vec<()>, Cancelled>>()
+            })?;
+        }
+        for ch in &mut chunks[..used] {
+            sink(ch);
         }
     }
-    let calibration = fit::calibrate(&prep, opts.seed, draws, &past, &mut latent, &mut noise);
-    let (measures, ms) = summary::measures(&prep, draws, &latent, &noise);
-    let sessions = mean_session_ends(&prep, draws, &latent[day_rows * draws..], &noise);
+    Ok(())
+}
+
+fn run_forecast(
+    scenario: &Scenario,
+    protocol: Option<&Protocol>,
+    opts: ForecastOptions,
+    ctl: &Control,
+    threads: usize,
+    exact_values: usize,
+) -> Result<Forecast, Cancelled> {
+    let prep = prepare(scenario, protocol);
+    let n_days = prep.horizon as usize + 1;
+    let draws = opts.draws.max(1) as usize;
+    let n_slots = prep.slots.len();
+    let day_rows = n_slots * n_days;
+    let rows = day_rows + prep.shown * n_slots;
+    let threads = threads.clamp(1, MAX_THREADS).min(draws);
+    let (measures, ms, sessions, calibration) = if rows * draws <= exact_values {
+        // latent[row * draws + i], noise[s * draws + i], past[k * draws + i] (see `Chunk`).
+        let mut latent = vec![0.0; rows * draws];
+        let mut noise = vec![0.0; n_slots * draws];
+        let mut past = vec![0.0; prep.past_obs.len() * draws];
+        let per_chunk = draws.div_ceil(threads);
+        run_draws(
+            &prep,
+            opts.seed,
+            draws,
+            per_chunk,
+            threads,
+            ctl,
+            true,
+            |ch| {
+                let (i0, len) = (ch.first, ch.len);
+                if len == draws {
+                    // One chunk holds every draw: its arrays become the forecast's, uncopied.
+                    std::mem::swap(&mut latent, &mut ch.latent);
+                    std::mem::swap(&mut noise, &mut ch.noise);
+                    std::mem::swap(&mut past, &mut ch.past);
+                    return;
+                }
+                for (dst, src) in [
+                    (&mut latent, &ch.latent),
+                    (&mut noise, &ch.noise),
+                    (&mut past, &ch.past),
+                ] {
+                    for (row, run) in src.chunks_exact(len).enumerate() {
+                        dst[row * draws + i0..row * draws + i0 + len].copy_from_slice(run);
+                    }
+                }
+            },
+        )?;
+        let calibration = fit::calibrate(&prep, opts.seed, draws, &past, &mut latent, &mut noise);
+        let (measures, ms) = summary::measures(&prep, draws, &latent, &noise);
+        let ends = &latent[day_rows * draws..];
+        let sessions = session_means(&prep, |row, s| {
+            let sum: f64 = ends[row * draws..(row + 1) * draws]
+                .iter()
+                .zip(&noise[s * draws..(s + 1) * draws])
+                .map(|(&v, &z)| prep.slots[s].observe(v, z))
+                .sum();
+            sum / draws as f64
+        });
+        (measures, ms, sessions, calibration)
+    } else {
+        let per_chunk = (ROUND_VALUES / rows / threads).clamp(1, ROUND_DRAWS);
+        let obs = fit::observations(&prep);
+        let mut calibration = fit::Calibration {
+            skipped: prep.past_skipped,
+            used: None,
+        };
+        // Multiplicity of each draw after calibration (1 each without observations).
+        let mut weight = Vec::new();
+        if !obs.is_empty() {
+            let mut log_w = vec![0.0; draws];
+            run_draws(
+                &prep,
+                opts.seed,
+                draws,
+                per_chunk,
+                threads,
+                ctl,
+                false,
+                |ch| {
+                    let (len, lat, past) = (ch.len, &ch.latent, &ch.past);
+                    for j in 0..len {
+                        log_w[ch.first + j] = fit::draw_log_likelihood(
+                            &obs,
+                            n_days,
+                            |row| lat[row * len + j],
+                            |kk| past[kk * len + j],
+                        );
+                    }
+                },
+            )?;
+            let (idx, ess) = fit::resample_draws(opts.seed, &log_w);
+            drop(log_w);
+            weight = vec![0u32; draws];
+            for &i in &idx {
+                weight[i] += 1;
+            }
+            calibration.used = Some((obs.len(), ess));
+        }
+        let mut tally = summary::Tally::new(&prep);
+        run_draws(
+            &prep,
+            opts.seed,
+            draws,
+            per_chunk,
+            threads,
+            ctl,
+            true,
+            |ch| {
+                let len = ch.len;
+                for j in 0..len {
+                    let w = weight.get(ch.first + j).copied().unwrap_or(1);
+                    tally.add(&prep, &ch.latent[j..], len, &ch.noise[j..], w);
+                }
+            },
+        )?;
+        let (measures, ms, ends) = tally.finish(&prep);
+        let sessions = session_means(&prep, |row, _| ends[row]);
+        (measures, ms, sessions, calibration)
+    };
     let primary = summary::primary_of(scenario, protocol);
     Ok(Forecast {
         days: (0..=prep.horizon).collect(),
@@ -228,14 +457,9 @@ pub fn forecast(
     })
 }
 
-/// Mean observed score of every slot at the end of each reported session; `rows[(k * slots + s) * draws + i]` is
-/// draw i's true score of slot s at the end of the k-th session on or after day 0.
-fn mean_session_ends(
-    prep: &super::prepare::Prepared,
-    draws: usize,
-    rows: &[f64],
-    noise: &[f64],
-) -> Vec<SessionEnd> {
+/// Mean observed score of every slot at the end of each reported session; `mean(k * slots + s, s)` is slot s's at
+/// the end of the k-th session on or after day 0.
+fn session_means(prep: &Prepared, mean: impl Fn(usize, usize) -> f64) -> Vec<SessionEnd> {
     let n_slots = prep.slots.len();
     shown_sessions(prep)
         .enumerate()
@@ -246,15 +470,7 @@ fn mean_session_ends(
                 .slots
                 .iter()
                 .enumerate()
-                .map(|(s, slot)| {
-                    let row = &rows[(k * n_slots + s) * draws..(k * n_slots + s + 1) * draws];
-                    let sum: f64 = row
-                        .iter()
-                        .zip(&noise[s * draws..(s + 1) * draws])
-                        .map(|(&v, &z)| slot.observe(v, z))
-                        .sum();
-                    (slot.id.to_string(), sum / draws as f64)
-                })
+                .map(|(s, slot)| (slot.id.to_string(), mean(k * n_slots + s, s)))
                 .collect(),
         })
         .collect()
@@ -323,17 +539,27 @@ fn steps_per_draw(prep: &Prepared) -> u64 {
     (days * prep.slots.len() as u64 + all_days * all_states + sessions).max(1)
 }
 
-/// Scores one draw holds until the forecast is summarised (see [`k::MAX_HELD_VALUES`]): every slot's true score per
-/// day and at the end of each reported session, its measurement noise, and its scores at past assessments.
-fn values_per_draw(prep: &Prepared) -> u64 {
-    let slots = prep.slots.len() as u64;
-    let days = u64::from(prep.horizon) + 1;
-    ((days + prep.shown as u64 + 1) * slots + prep.past_obs.len() as u64).max(1)
+/// The most draws whose scores (per slot and day, and at the end of each reported session) fit in
+/// [`MAX_EXACT_VALUES`].
+fn exact_draws(prep: &Prepared) -> u64 {
+    let rows = (u64::from(prep.horizon) + 1 + prep.shown as u64) * prep.slots.len() as u64;
+    MAX_EXACT_VALUES as u64 / rows.max(1)
 }
 
-/// Refuse a forecast whose work exceeds [`k::MAX_FORECAST_STEPS`] (a few seconds) or whose draws' scores exceed
-/// [`k::MAX_HELD_VALUES`] (memory), saying how many draws fit. Earlier practice (`[[history]]`, logged sessions)
-/// counts: its days, tasks and sessions.
+/// Runs of every draw a forecast of `draws` draws makes: one, or two when it calibrates on assessments and its
+/// draws' scores do not fit in [`MAX_EXACT_VALUES`] (one run for the weights, one for the bands).
+fn passes(prep: &Prepared, draws: u64) -> u64 {
+    if fit::observations(prep).is_empty() || draws <= exact_draws(prep) {
+        1
+    } else {
+        2
+    }
+}
+
+/// Refuse a forecast whose work exceeds [`k::MAX_FORECAST_STEPS`] (a few seconds), saying how many draws fit. The
+/// work is what the engine runs: every draw's steps, twice when calibration needs a second run of the draws
+/// ([`passes`]); earlier practice (`[[history]]`, logged sessions) counts with its days, tasks and sessions. Memory
+/// needs no bound: it does not grow with the draws beyond a fixed amount ([`forecast_threads`]).
 pub fn check_cost(
     scenario: &Scenario,
     protocol: Option<&Protocol>,
@@ -341,21 +567,30 @@ pub fn check_cost(
 ) -> Result<(), String> {
     let prep = prepare(scenario, protocol);
     let draws = u64::from(draws.max(1));
-    let (per_draw, held) = (steps_per_draw(&prep), values_per_draw(&prep));
-    let fit = (k::MAX_FORECAST_STEPS / per_draw).min(k::MAX_HELD_VALUES / held);
-    if draws <= fit {
+    let per_draw = steps_per_draw(&prep);
+    let steps = |n: u64| n * per_draw * passes(&prep, n);
+    if steps(draws) <= k::MAX_FORECAST_STEPS {
         return Ok(());
     }
+    // The most draws that fit: one run each, or two beyond the exact size when calibrating.
+    let one_run = k::MAX_FORECAST_STEPS / per_draw;
+    let fit = if steps(one_run) <= k::MAX_FORECAST_STEPS {
+        one_run
+    } else {
+        exact_draws(&prep).max(k::MAX_FORECAST_STEPS / (2 * per_draw))
+    };
     let days = i64::from(prep.horizon) - i64::from(prep.first_day.min(0)) + 1;
+    let twice = if passes(&prep, draws) == 2 {
+        " x 2 runs (calibration weighs the draws, then summarises them)"
+    } else {
+        ""
+    };
     Err(format!(
-        "this forecast is too large: {draws} draws x {per_draw} steps per draw ({days} days, {} sessions) = {} steps \
-         and {} scores held; at most {} steps (a few seconds) and {} scores ({} MiB) are allowed, so at most {fit} \
-         draws here: lower --draws, horizon_days, the protocol's sessions or the earlier practice",
+        "this forecast is too large: {draws} draws x {per_draw} steps per draw ({days} days, {} sessions){twice} = {} \
+         steps; at most {} steps (a few seconds) are allowed, so at most {fit} draws here: lower --draws, \
+         horizon_days, the protocol's sessions or the earlier practice",
         prep.timeline.len(),
-        draws * per_draw,
-        draws * held,
+        steps(draws),
         k::MAX_FORECAST_STEPS,
-        k::MAX_HELD_VALUES,
-        (k::MAX_HELD_VALUES * 8) >> 20,
     ))
 }
