@@ -10,5 +10,6 @@ pub mod import;
 pub mod patients;
 pub mod protocols;
 pub mod records;
+pub mod verdict;
 
 pub use error::AppError;

@@ -6,6 +6,7 @@ pub mod circuits;
 pub mod constants;
 pub mod diagnostics;
 mod draw;
+pub mod fair;
 pub mod fit;
 pub mod forecast;
 pub mod impairment;
@@ -20,6 +21,7 @@ pub mod simulate;
 pub mod skill;
 mod summary;
 
+pub use notes::ranking_note;
 pub use forecast::{Band, Cancelled, Comparison, Control, Forecast, ForecastOptions, Summary};
 pub use protocol::Protocol;
 pub use scenario::Scenario;
