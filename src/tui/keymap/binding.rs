@@ -45,6 +45,8 @@ pub enum Action {
     CorrectRecord,
     /// Void the selected record (entered in error, with a reason).
     VoidRecord,
+    /// Read a comparison at the next follow-up (6 weeks, 3 months, 6 months).
+    FollowUp,
 }
 
 impl Action {
