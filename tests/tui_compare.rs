@@ -38,7 +38,7 @@ fn store_compare_three_protocols_and_set_one_as_the_plan() {
     assert!(screen(&a, 80, 24).contains("3/4 chosen"));
     press(&mut a, KeyCode::Enter);
     let s = screen(&a, 80, 24);
-    assert!(s.contains("Ranking by UPDRS-III gain"), "{s}");
+    assert!(s.contains("Ranking by UPDRS-III at 3 months"), "{s}");
     for id in ["lsvt-big", "balance-gait-older", "usual-care"] {
         assert!(s.contains(id), "{id} missing from the result:\n{s}");
     }

@@ -381,7 +381,19 @@ pub fn patient_scenario(
     Ok(scenario)
 }
 
-fn days_since_onset(c: &Condition, day0: NaiveDate) -> Option<u32> {
+/// The phase a patient's MCIDs belong to, as the forecast reads it: days since onset on the day of the latest
+/// assessment (every screen uses this one rule: [`crate::instruments::Phase`]).
+pub fn phase_of(patient: &Patient, assessments: &[Assessment]) -> crate::instruments::Phase {
+    let onset = assessments
+        .iter()
+        .map(|a| a.date)
+        .max()
+        .and_then(|day0| days_since_onset(&patient.condition, day0));
+    crate::instruments::Phase::of(&patient.condition, onset)
+}
+
+/// Days from the onset of the condition (stroke onset, Parkinson's diagnosis year) to `day0`; None when unknown.
+pub fn days_since_onset(c: &Condition, day0: NaiveDate) -> Option<u32> {
     let days = match c {
         Condition::Stroke(f) => f.onset_date.map(|d| (day0 - d).num_days()),
         Condition::Parkinsons(f) => f
