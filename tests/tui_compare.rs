@@ -270,3 +270,52 @@ fn store_protocol_detail_is_in_plain_words() {
     }
     snap_both("protocol_detail_usual_care", &a);
 }
+
+/// Issue 14.1: the ranking is read at a follow-up the therapist cycles (3 months, 6 months, 6 weeks) with no
+/// treatment as a row of its own; every protocol is read on the same days, and the MCID is the overview's.
+#[test]
+fn store_comparison_reads_every_protocol_at_the_follow_up_picked() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    // The overview's FMA-UE row: its MCID is the subacute one, as the forecast's.
+    let overview = screen(&a, 120, 40);
+    let fma = overview
+        .lines()
+        .find(|l| l.contains("FMA-UE"))
+        .unwrap_or_default()
+        .to_string();
+    let cells: Vec<&str> = fma.split_whitespace().collect();
+    assert!(cells.contains(&"9"), "{fma}");
+    press(&mut a, KeyCode::Char('c'));
+    while !screen(&a, 80, 24).contains("> [ ] usual-care") {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char(' '));
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Ranking by FMA-UE at 3 months (day 90)"), "{s}");
+    assert!(s.contains("follow-up 3 months (f)"), "{s}");
+    assert!(s.contains("• • no treatment"), "{s}");
+    assert!(s.contains("Day 90"), "{s}");
+    // The conclusion comes first, right under the ranking, even at 80x24.
+    assert!(s.contains("The model favours"), "{s}");
+    let wide = screen(&a, 120, 40);
+    assert!(wide.contains("MCID of 9 (subacute, Arya 2011)"), "{wide}");
+    snap_both("compare_follow_up_3_months", &a);
+    press(&mut a, KeyCode::Char('f'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Ranking by FMA-UE at 6 months (day 180)"), "{s}");
+    assert!(s.contains("Day 180"), "{s}");
+    snap_both("compare_follow_up_6_months", &a);
+    press(&mut a, KeyCode::Char('f'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Ranking by FMA-UE at 6 weeks (day 42)"), "{s}");
+    assert!(s.contains("Day 42"), "{s}");
+    press(&mut a, KeyCode::Char('f'));
+    assert!(screen(&a, 80, 24).contains("at 3 months (day 90)"));
+    // No line of the screen runs past 80 columns, and the head line is whole.
+    for l in screen(&a, 80, 24).lines() {
+        assert!(l.chars().count() <= 80, "{l}");
+    }
+}

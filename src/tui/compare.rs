@@ -245,14 +245,16 @@ impl CompareScreen {
             days.iter().copied().zip(v.iter().copied()).collect()
         };
         let mut series: Vec<Series> = Vec::new();
-        if let Some(band) = c.no_treatment.as_deref().and_then(|n| n.measures.get(inst_id)) {
-            series.push((
-                "no treatment".into(),
-                pts(&band.p50),
-                Marker::Dot,
-                t.dim(),
-            ));
-        }
+        // No treatment: a dotted line (a point every few days), unlike any protocol's continuous one.
+        let none: Vec<(f64, f64)> = c
+            .no_treatment
+            .as_deref()
+            .and_then(|n| n.measures.get(inst_id))
+            .map(|band| {
+                let step = (days.len() / 30).max(1);
+                pts(&band.p50).into_iter().step_by(step).collect()
+            })
+            .unwrap_or_default();
         for (i, pf) in c.protocols.iter().enumerate() {
             let Some(band) = pf.measures.get(inst_id) else {
                 continue;
@@ -271,7 +273,8 @@ impl CompareScreen {
         let all_y = series
             .iter()
             .flat_map(|s| s.1.iter().map(|p| p.1))
-            .chain(observed.iter().map(|p| p.1));
+            .chain(observed.iter().map(|p| p.1))
+            .chain(none.iter().map(|p| p.1));
         let (mut lo, mut hi) = all_y.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
             (a.min(y), b.max(y))
         });
@@ -316,6 +319,14 @@ impl CompareScreen {
             .collect();
         datasets.push(
             Dataset::default()
+                .name("no treatment")
+                .marker(Marker::Dot)
+                .graph_type(GraphType::Scatter)
+                .style(t.dim())
+                .data(&none),
+        );
+        datasets.push(
+            Dataset::default()
                 .name("observed")
                 .marker(Marker::Block)
                 .graph_type(GraphType::Scatter)
@@ -325,9 +336,9 @@ impl CompareScreen {
         let title = fit_title(
             &[
                 format!(
-                    " {short}: medians, band 10-90% of {sel_id}, ┃ end of each, · no treatment, █ observed "
+                    " {short}: medians, band 10-90% of {sel_id}, ┃ end of each, • • no treatment, █ observed "
                 ),
-                format!(" {short}: medians, band of {sel_id}, ┃ ends, · none, █ observed "),
+                format!(" {short}: medians, band of {sel_id}, ┃ ends, • • none, █ observed "),
                 format!(" {short}: medians, ┃ ends "),
             ],
             chart_area.width,
@@ -453,7 +464,7 @@ impl CompareScreen {
             })
             .collect();
         if let Some(none) = &fr.no_treatment {
-            let mut v = vec![String::new(), "· no treatment".to_string()];
+            let mut v = vec![String::new(), "• • no treatment".to_string()];
             v.extend(cells(none));
             v.push("-".into());
             rows.push(Row::new(v).style(t.dim()));
