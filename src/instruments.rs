@@ -622,6 +622,28 @@ mod tests {
         }
     }
 
+    /// Issue 14.1: one MCID per instrument and phase, by the forecast's own rule, and an MDC called an MDC.
+    #[test]
+    fn one_mcid_per_instrument_and_phase() {
+        use crate::domain::{Condition, StrokeFacts};
+        assert_eq!(SUBACUTE_DAYS, crate::model::constants::SUBACUTE_DAYS);
+        let stroke = Condition::Stroke(StrokeFacts::default());
+        assert_eq!(Phase::of(&stroke, Some(57)), Phase::Subacute);
+        assert_eq!(Phase::of(&stroke, Some(90)), Phase::Chronic);
+        // An unknown onset counts as recent, as the model assumes.
+        assert_eq!(Phase::of(&stroke, None), Phase::Subacute);
+        let fma = get("fma_ue").unwrap();
+        assert_eq!(fma.mcid_in(Phase::Subacute), 9.0);
+        assert_eq!(fma.mcid_in(Phase::Chronic), 5.25);
+        assert_eq!(fma.mcid_word(), "MCID");
+        assert_eq!(get("arat").unwrap().mcid_word(), "MDC");
+        assert_eq!(get("tug").unwrap().mcid_in(Phase::Subacute), 3.2);
+        let updrs = get("updrs3").unwrap();
+        assert_eq!(updrs.improvement_text(5.06), "improvement 5.1 points");
+        assert_eq!(updrs.improvement_text(-1.2), "worsening 1.2 points");
+        assert_eq!(updrs.improvement_text(-0.01), "improvement 0.0 points");
+    }
+
     #[test]
     fn improvement_follows_direction() {
         let tug = get("tug_s").unwrap();

@@ -278,15 +278,14 @@ fn store_comparison_reads_every_protocol_at_the_follow_up_picked() {
     let (_dir, path) = demo_db();
     let mut a = store_app(&path);
     open_patient(&mut a, "P-0107");
-    // The overview's FMA-UE row: its MCID is the subacute one, as the forecast's.
+    // The overview's ARAT row: its MDC is the subacute one, as the forecast's, and called an MDC.
     let overview = screen(&a, 120, 40);
-    let fma = overview
+    let arat = overview
         .lines()
-        .find(|l| l.contains("FMA-UE"))
+        .find(|l| l.contains("ARAT"))
         .unwrap_or_default()
         .to_string();
-    let cells: Vec<&str> = fma.split_whitespace().collect();
-    assert!(cells.contains(&"9"), "{fma}");
+    assert!(arat.contains(" 12 MDC "), "{arat}");
     press(&mut a, KeyCode::Char('c'));
     while !screen(&a, 80, 24).contains("> [ ] usual-care") {
         press(&mut a, KeyCode::Down);
@@ -294,23 +293,23 @@ fn store_comparison_reads_every_protocol_at_the_follow_up_picked() {
     press(&mut a, KeyCode::Char(' '));
     press(&mut a, KeyCode::Enter);
     let s = screen(&a, 80, 24);
-    assert!(s.contains("Ranking by FMA-UE at 3 months (day 90)"), "{s}");
+    assert!(s.contains("Ranking by ARAT at 3 months (day 90)"), "{s}");
     assert!(s.contains("follow-up 3 months (f)"), "{s}");
     assert!(s.contains("• • no treatment"), "{s}");
     assert!(s.contains("Day 90"), "{s}");
     // The conclusion comes first, right under the ranking, even at 80x24.
     assert!(s.contains("The model favours"), "{s}");
     let wide = screen(&a, 120, 40);
-    assert!(wide.contains("MCID of 9 (subacute, Arya 2011)"), "{wide}");
+    assert!(wide.contains("MDC of 12 (subacute, Lang 2008)"), "{wide}");
     snap_both("compare_follow_up_3_months", &a);
     press(&mut a, KeyCode::Char('f'));
     let s = screen(&a, 80, 24);
-    assert!(s.contains("Ranking by FMA-UE at 6 months (day 180)"), "{s}");
+    assert!(s.contains("Ranking by ARAT at 6 months (day 180)"), "{s}");
     assert!(s.contains("Day 180"), "{s}");
     snap_both("compare_follow_up_6_months", &a);
     press(&mut a, KeyCode::Char('f'));
     let s = screen(&a, 80, 24);
-    assert!(s.contains("Ranking by FMA-UE at 6 weeks (day 42)"), "{s}");
+    assert!(s.contains("Ranking by ARAT at 6 weeks (day 42)"), "{s}");
     assert!(s.contains("Day 42"), "{s}");
     press(&mut a, KeyCode::Char('f'));
     assert!(screen(&a, 80, 24).contains("at 3 months (day 90)"));

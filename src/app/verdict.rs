@@ -92,8 +92,9 @@ fn bands_overlap(inst: &Instrument, a: &FairRow, b: &FairRow) -> bool {
     }
 }
 
-/// The conclusion of `cmp` read as `fair` says.
-pub fn conclusion(cmp: &Comparison, fair: &Fair) -> Conclusion {
+/// The conclusion of `cmp` read as `fair` says; `names`: the favoured protocol's name after its id (where there
+/// is room for it: the command line).
+pub fn conclusion(cmp: &Comparison, fair: &Fair, names: bool) -> Conclusion {
     let mut out = Conclusion {
         warnings: cmp.warnings.clone(),
         ..Conclusion::default()
@@ -110,9 +111,9 @@ pub fn conclusion(cmp: &Comparison, fair: &Fair) -> Conclusion {
         follow_up_name(fair.follow_up_day),
         fair.follow_up_day
     );
-    let name = find(cmp, &best.protocol).map_or(String::new(), |p| {
-        format!(" ({})", p.summary.protocol_name)
-    });
+    let name = find(cmp, &best.protocol)
+        .filter(|_| names)
+        .map_or(String::new(), |p| format!(" ({})", p.summary.protocol_name));
     let mut head = format!(
         "The model favours {}{name}: {} on {} at {when}",
         best.protocol,

@@ -128,7 +128,7 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
         first.map_or(0, |s| s.draws),
         first.map_or(0, |s| s.seed)
     );
-    let conclusion = verdict::conclusion(cmp, &f);
+    let conclusion = verdict::conclusion(cmp, &f, true);
     for l in &conclusion.lines {
         out.push_str(&report::wrap(l, 80, "", ""));
     }

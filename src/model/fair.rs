@@ -205,4 +205,24 @@ mod tests {
         assert_eq!(fair(&cmp, "fma_ue", 400).map(|f| f.follow_up_day), Some(4));
         assert!(fair(&cmp, "arat", 4).is_none());
     }
+
+    /// On a lower-is-better scale a falling score is an improvement, positive like any other.
+    #[test]
+    fn a_falling_updrs_is_a_positive_improvement() {
+        let mut p = pf("lsvt-big", 2, vec![31.0, 29.0, 27.0]);
+        let band = p.measures.remove("fma_ue").expect("band");
+        p.measures.insert("mds_updrs_iii".into(), band);
+        let cmp = Comparison {
+            days: (0..=2).collect(),
+            primary: "mds_updrs_iii".into(),
+            protocols: vec![p],
+            ranking: vec!["lsvt-big".into()],
+            no_treatment: None,
+            warnings: vec![],
+            fair: None,
+        };
+        let f = fair(&cmp, "mds_updrs_iii", 2).expect("forecast");
+        assert_eq!(f.rows[0].at_follow_up, 4.0);
+        assert_eq!(f.rows[0].over_no_treatment, None);
+    }
 }

@@ -210,7 +210,7 @@ impl CompareScreen {
         let [head, table_area, text_area, chart_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(rows_h),
-            Constraint::Length(if tall { 10 } else { 5 }),
+            Constraint::Length(if tall { 10 } else { 6 }),
             Constraint::Min(6),
         ])
         .areas(area);
@@ -251,7 +251,7 @@ impl CompareScreen {
             .as_deref()
             .and_then(|n| n.measures.get(inst_id))
             .map(|band| {
-                let step = (days.len() / 30).max(1);
+                let step = (days.len() / 15).max(1);
                 pts(&band.p50).into_iter().step_by(step).collect()
             })
             .unwrap_or_default();
@@ -528,7 +528,7 @@ impl CompareScreen {
         ctx: &Ctx,
     ) -> Vec<Line<'static>> {
         let t = &ctx.theme;
-        let conclusion = verdict::conclusion(c, fr);
+        let conclusion = verdict::conclusion(c, fr, false);
         let mut lines: Vec<Line<'static>> = Vec::new();
         for (i, l) in conclusion.lines.iter().enumerate() {
             let style = if i == 0 { t.header() } else { t.text() };

@@ -310,6 +310,18 @@ pub static COMPARE_PICK: &[Binding] = &[
         "scroll the protocol's description down",
         "",
     ),
+    b(
+        &[k(KeyCode::Home)],
+        Action::Top,
+        "top of the protocol's description",
+        "",
+    ),
+    b(
+        &[k(KeyCode::End)],
+        Action::Bottom,
+        "end of the protocol's description",
+        "",
+    ),
     b(&[k(KeyCode::Esc)], Action::Back, "back", "back"),
     HELP_KEY,
     QUIT,
