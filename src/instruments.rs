@@ -158,12 +158,21 @@ impl Instrument {
     /// An improvement as every screen writes it, whatever the direction: "improvement 5.1 points",
     /// "improvement 2.3 s", "worsening 1.2 points" (`x` positive = better).
     pub fn improvement_text(&self, x: f64) -> String {
-        let word = if x < 0.0 && self.show(x.abs(), Shown::Estimate).chars().any(|c| c.is_ascii_digit() && c != '0') {
+        let word = if x < 0.0
+            && self
+                .show(x.abs(), Shown::Estimate)
+                .chars()
+                .any(|c| c.is_ascii_digit() && c != '0')
+        {
             "worsening"
         } else {
             "improvement"
         };
-        format!("{word} {} {}", self.show(x.abs(), Shown::Estimate), self.unit)
+        format!(
+            "{word} {} {}",
+            self.show(x.abs(), Shown::Estimate),
+            self.unit
+        )
     }
 }
 

@@ -64,7 +64,10 @@ fn compare_patient_ranks_every_protocol_on_the_same_days() {
         .iter()
         .map(|p| p["summary"]["end_of_treatment_day"].as_u64().unwrap_or(0))
         .collect();
-    assert!(ends.len() > 1, "the protocols end on different days: {ends:?}");
+    assert!(
+        ends.len() > 1,
+        "the protocols end on different days: {ends:?}"
+    );
     for p in protocols {
         assert_eq!(p["summary"]["follow_up_day"], 42, "{}", p["id"]);
     }
@@ -82,8 +85,14 @@ fn compare_patient_ranks_every_protocol_on_the_same_days() {
             .iter()
             .find(|p| p["id"] == r["protocol"])
             .expect("row of a compared protocol");
-        assert!((f(&r["at_follow_up"]) - mean_gain(p, 42)).abs() < 1e-9, "{r}");
-        assert!((f(&r["at_end_of_longest"]) - mean_gain(p, longest)).abs() < 1e-9, "{r}");
+        assert!(
+            (f(&r["at_follow_up"]) - mean_gain(p, 42)).abs() < 1e-9,
+            "{r}"
+        );
+        assert!(
+            (f(&r["at_end_of_longest"]) - mean_gain(p, longest)).abs() < 1e-9,
+            "{r}"
+        );
         let over = f(&r["at_follow_up"]) - mean_gain(none, 42);
         assert!((f(&r["over_no_treatment"]) - over).abs() < 1e-9, "{r}");
     }

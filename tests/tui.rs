@@ -123,7 +123,10 @@ fn overview_lower_is_better_counts_a_drop_as_improvement() {
     // MDS-UPDRS III 31 -> 29: a gain of 2 points (an improvement, shown +2 as on the comparison), short of the
     // MCID 3.25.
     let l = s.lines().find(|l| l.contains("UPDRS-III")).unwrap();
-    assert!(l.contains("+2") && !l.contains("-2") && l.contains("not yet"), "{l}");
+    assert!(
+        l.contains("+2") && !l.contains("-2") && l.contains("not yet"),
+        "{l}"
+    );
 }
 
 #[test]

@@ -95,10 +95,6 @@ fn store_records_hint_is_whole_at_80_columns() {
     open_patient(&mut a, "P-0107");
     press(&mut a, KeyCode::Char('r'));
     let s = screen(&a, 80, 24);
-    let joined = s
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let joined = s.lines().map(str::trim_end).collect::<Vec<_>>().join(" ");
     assert!(joined.contains("voids it; both ask why."), "{s}");
 }

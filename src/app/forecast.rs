@@ -210,8 +210,12 @@ pub fn compare_with(
         .iter()
         .filter_map(|id| cmp.protocols.iter().position(|p| &p.id == id))
         .collect();
-    cmp.warnings
-        .extend(crate::model::ranking_note(scenario, &cmp.protocols, &order, &cmp.primary));
+    cmp.warnings.extend(crate::model::ranking_note(
+        scenario,
+        &cmp.protocols,
+        &order,
+        &cmp.primary,
+    ));
     let none = simulate::forecast(scenario, None, opts, ctl)?;
     cmp.no_treatment = Some(Box::new(ProtocolForecast {
         id: none.summary.protocol.clone(),
@@ -222,7 +226,12 @@ pub fn compare_with(
     // The ranking is the one read at the common follow-up, the one every screen shows.
     if let Some(f) = &cmp.fair {
         let mut ranking = f.ranking.clone();
-        ranking.extend(cmp.ranking.iter().filter(|id| !f.ranking.contains(id)).cloned());
+        ranking.extend(
+            cmp.ranking
+                .iter()
+                .filter(|id| !f.ranking.contains(id))
+                .cloned(),
+        );
         cmp.ranking = ranking;
     }
     Ok(cmp)

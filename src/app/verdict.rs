@@ -194,7 +194,13 @@ mod tests {
         assert_eq!(mcid_label("walk10m_ms", 0.16), "0.16");
         assert_eq!(mcid_label("bbs", 6.0), "6");
         // ARAT's figure is a smallest real change: called an MDC, FMA-UE's an MCID.
-        assert_eq!(mcid_phrase("arat", 12.0), "the MDC of 12 (subacute, Lang 2008)");
-        assert_eq!(mcid_phrase("fma_ue", 9.0), "the MCID of 9 (subacute, Arya 2011)");
+        assert_eq!(
+            mcid_phrase("arat", 12.0),
+            "the MDC of 12 (subacute, Lang 2008)"
+        );
+        assert_eq!(
+            mcid_phrase("fma_ue", 9.0),
+            "the MCID of 9 (subacute, Arya 2011)"
+        );
     }
 }

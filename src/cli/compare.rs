@@ -211,12 +211,7 @@ fn table(cmp: &Comparison, f: &Fair) -> String {
         out.push_str(&line((rank + 1).to_string(), &r.protocol, r, to_mcid));
     }
     if let Some(none) = &f.no_treatment {
-        out.push_str(&line(
-            String::new(),
-            "(no treatment)",
-            none,
-            "-".into(),
-        ));
+        out.push_str(&line(String::new(), "(no treatment)", none, "-".into()));
     }
     let text = format!(
         "Improvement in {} since the latest assessment (+ = better, whatever the scale's direction), mean: on DAY {e}, the end of the longest protocol, and on DAY {fu}, the follow-up ({}; --at DAYS picks another). VS NONE = beyond no treatment at the follow-up. 80% = band of the score then. S>{word} = sessions until the median forecast passes {}.",
@@ -300,6 +295,11 @@ fn chart(out: &mut String, cmp: &Comparison, f: &Fair) {
         })
         .collect();
     if !legend.is_empty() {
-        out.push_str(&report::wrap(&legend.join("; "), 80, "        ", "        "));
+        out.push_str(&report::wrap(
+            &legend.join("; "),
+            80,
+            "        ",
+            "        ",
+        ));
     }
 }

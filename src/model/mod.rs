@@ -21,7 +21,7 @@ pub mod simulate;
 pub mod skill;
 mod summary;
 
-pub use notes::ranking_note;
 pub use forecast::{Band, Cancelled, Comparison, Control, Forecast, ForecastOptions, Summary};
+pub use notes::ranking_note;
 pub use protocol::Protocol;
 pub use scenario::Scenario;

@@ -520,13 +520,7 @@ impl CompareScreen {
     }
 
     /// The conclusion first (headline, warnings, goals), then the selected protocol's own reasons.
-    fn text_lines(
-        &self,
-        c: &Comparison,
-        fr: &Fair,
-        sel_id: &str,
-        ctx: &Ctx,
-    ) -> Vec<Line<'static>> {
+    fn text_lines(&self, c: &Comparison, fr: &Fair, sel_id: &str, ctx: &Ctx) -> Vec<Line<'static>> {
         let t = &ctx.theme;
         let conclusion = verdict::conclusion(c, fr, false);
         let mut lines: Vec<Line<'static>> = Vec::new();

@@ -12,8 +12,8 @@ use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{num, signed, sparkline};
-use crate::domain::text::visible;
 use crate::domain::Condition;
+use crate::domain::text::visible;
 use crate::instruments::{self, Instrument};
 
 /// The condition and its facts, one line each.

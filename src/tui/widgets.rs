@@ -277,8 +277,7 @@ impl ScrollText {
         let para = Paragraph::new(lines).wrap(Wrap { trim: true });
         let total = u16::try_from(para.line_count(area.width)).unwrap_or(u16::MAX);
         let (text_area, hint_area) = if total > area.height && area.height > 1 {
-            let [a, b] =
-                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+            let [a, b] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
             (a, Some(b))
         } else {
             (area, None)

@@ -389,7 +389,12 @@ pub static COMPARE_RESULT: &[Binding] = &[
         "scroll the conclusion and reasons down",
         "",
     ),
-    b(&[k(KeyCode::Home)], Action::Top, "first line of the conclusion", ""),
+    b(
+        &[k(KeyCode::Home)],
+        Action::Top,
+        "first line of the conclusion",
+        "",
+    ),
     b(&[k(KeyCode::End)], Action::Bottom, "last reason", ""),
     b(&[k(KeyCode::Esc)], Action::Back, "back", "back"),
     HELP_KEY,
