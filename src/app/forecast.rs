@@ -222,7 +222,7 @@ pub fn compare_with(
         measures: none.measures,
         summary: none.summary,
     }));
-    cmp.fair = fair::fair(&cmp, &cmp.primary, follow_up_of(scenario));
+    cmp.fair = fair::fair(&cmp, &cmp.primary, follow_up_of(scenario)).map(Box::new);
     // The ranking is the one read at the common follow-up, the one every screen shows.
     if let Some(f) = &cmp.fair {
         let mut ranking = f.ranking.clone();

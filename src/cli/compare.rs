@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     }
     let mut cmp = uc::compare(&scenario, &protocols, args.run.options())?;
     if let Some(id) = instrument {
-        cmp.fair = Some(
+        cmp.fair = Some(Box::new(
             fair::fair(&cmp, id, uc::follow_up_of(&scenario)).ok_or_else(|| {
                 anyhow::anyhow!(
                     "--instrument {id}: there is no baseline {} score to forecast from (forecast: {})",
@@ -86,7 +86,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                         .unwrap_or_default()
                 )
             })?,
-        );
+        ));
     }
     if ctx.json {
         return ctx.print_json(&cmp);
@@ -103,7 +103,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
 /// follow-up (a comparison straight from the engine).
 fn fair_of(scenario: &Scenario, cmp: &Comparison) -> Option<Fair> {
     cmp.fair
-        .clone()
+        .as_deref()
+        .cloned()
         .or_else(|| fair::fair(cmp, &cmp.primary, uc::follow_up_of(scenario)))
 }
 

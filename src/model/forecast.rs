@@ -158,7 +158,7 @@ pub struct Comparison {
     pub warnings: Vec<String>,
     /// The primary instrument read at common moments (see [`super::fair`]); filled in by `app::forecast`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fair: Option<super::fair::Fair>,
+    pub fair: Option<Box<super::fair::Fair>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
