@@ -167,7 +167,7 @@ fn table(cmp: &Comparison, f: &Fair) -> String {
     };
     let _ = writeln!(
         out,
-        "{:<2} {:<22} {:>4} {:>5} {:>7} {:>7} {:>7} {:>11} {:>6}",
+        "{:<2} {:<23} {:>4} {:>4} {:>7} {:>7} {:>7} {:>11} {:>6}",
         "#",
         "PROTOCOL",
         "SESS",
@@ -181,9 +181,9 @@ fn table(cmp: &Comparison, f: &Fair) -> String {
     let change = |x: f64| instruments::show(id, x, Shown::Change);
     let line = |rank: String, name: &str, r: &FairRow, to_mcid: String| {
         format!(
-            "{:<2} {:<22} {:>4} {:>5} {:>7} {:>7} {:>7} {:>11} {:>6}\n",
+            "{:<2} {:<23} {:>4} {:>4} {:>7} {:>7} {:>7} {:>11} {:>6}\n",
             rank,
-            cut(name, 22),
+            cut(name, 23),
             r.sessions,
             if r.sessions == 0 {
                 "-".to_string()
