@@ -117,6 +117,72 @@ impl Instrument {
     }
 }
 
+/// The phase of a patient's condition an MCID belongs to: the first three months after a stroke (subacute), or any
+/// other time (chronic / default). One rule for every screen and command, the forecast's: a stroke patient is
+/// subacute while fewer than [`SUBACUTE_DAYS`] days have passed since onset on the day of the latest assessment
+/// (an unknown onset counts as recent, as the model assumes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Subacute,
+    Chronic,
+}
+
+/// Days after stroke onset under which an MCID is the subacute one (< 3 months; the model's
+/// `constants::SUBACUTE_DAYS`).
+pub const SUBACUTE_DAYS: u32 = 90;
+
+impl Phase {
+    /// The phase of a patient with `condition`, `days_since_onset` days after onset (None: unknown).
+    pub fn of(condition: &crate::domain::Condition, days_since_onset: Option<u32>) -> Phase {
+        match condition {
+            crate::domain::Condition::Stroke(_)
+                if days_since_onset.unwrap_or(0) < SUBACUTE_DAYS =>
+            {
+                Phase::Subacute
+            }
+            _ => Phase::Chronic,
+        }
+    }
+}
+
+impl Instrument {
+    /// The MCID (or MDC: [`Instrument::mcid_word`]) in `phase`, improvement in the instrument's units.
+    pub fn mcid_in(&self, phase: Phase) -> f64 {
+        match phase {
+            Phase::Subacute => self.mcid_subacute.unwrap_or(self.mcid),
+            Phase::Chronic => self.mcid,
+        }
+    }
+
+    /// What its `mcid` figure is called on screen: "MCID", or "MDC" when it is a minimal detectable change.
+    pub fn mcid_word(&self) -> &'static str {
+        match self.mcid_kind {
+            McidKind::Mcid => "MCID",
+            McidKind::Mdc => "MDC",
+        }
+    }
+
+    /// An improvement as every screen writes it, whatever the direction: "improvement 5.1 points",
+    /// "improvement 2.3 s", "worsening 1.2 points" (`x` positive = better).
+    pub fn improvement_text(&self, x: f64) -> String {
+        let word = if x < 0.0
+            && self
+                .show(x.abs(), Shown::Estimate)
+                .chars()
+                .any(|c| c.is_ascii_digit() && c != '0')
+        {
+            "worsening"
+        } else {
+            "improvement"
+        };
+        format!(
+            "{word} {} {}",
+            self.show(x.abs(), Shown::Estimate),
+            self.unit
+        )
+    }
+}
+
 impl Instrument {
     /// Decimals a model estimate on this scale is shown with: two on a scale that ends at 5 or below (gait speed
     /// in m/s, Hoehn & Yahr), where a tenth is a large step; one elsewhere.
@@ -604,6 +670,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Issue 14.1: one MCID per instrument and phase, by the forecast's own rule, and an MDC called an MDC.
+    #[test]
+    fn one_mcid_per_instrument_and_phase() {
+        use crate::domain::{Condition, StrokeFacts};
+        assert_eq!(SUBACUTE_DAYS, crate::model::constants::SUBACUTE_DAYS);
+        let stroke = Condition::Stroke(StrokeFacts::default());
+        assert_eq!(Phase::of(&stroke, Some(57)), Phase::Subacute);
+        assert_eq!(Phase::of(&stroke, Some(90)), Phase::Chronic);
+        // An unknown onset counts as recent, as the model assumes.
+        assert_eq!(Phase::of(&stroke, None), Phase::Subacute);
+        let fma = get("fma_ue").unwrap();
+        assert_eq!(fma.mcid_in(Phase::Subacute), 9.0);
+        assert_eq!(fma.mcid_in(Phase::Chronic), 5.25);
+        assert_eq!(fma.mcid_word(), "MCID");
+        assert_eq!(get("arat").unwrap().mcid_word(), "MDC");
+        assert_eq!(get("tug").unwrap().mcid_in(Phase::Subacute), 3.2);
+        let updrs = get("updrs3").unwrap();
+        assert_eq!(updrs.improvement_text(5.06), "improvement 5.1 points");
+        assert_eq!(updrs.improvement_text(-1.2), "worsening 1.2 points");
+        assert_eq!(updrs.improvement_text(-0.01), "improvement 0.0 points");
     }
 
     #[test]

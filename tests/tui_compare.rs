@@ -38,7 +38,7 @@ fn store_compare_three_protocols_and_set_one_as_the_plan() {
     assert!(screen(&a, 80, 24).contains("3/4 chosen"));
     press(&mut a, KeyCode::Enter);
     let s = screen(&a, 80, 24);
-    assert!(s.contains("Ranking by UPDRS-III gain"), "{s}");
+    assert!(s.contains("Ranking by UPDRS-III at 3 months"), "{s}");
     for id in ["lsvt-big", "balance-gait-older", "usual-care"] {
         assert!(s.contains(id), "{id} missing from the result:\n{s}");
     }
@@ -269,4 +269,52 @@ fn store_protocol_detail_is_in_plain_words() {
         press(&mut a, KeyCode::Up);
     }
     snap_both("protocol_detail_usual_care", &a);
+}
+
+/// Issue 14.1: the ranking is read at a follow-up the therapist cycles (3 months, 6 months, 6 weeks) with no
+/// treatment as a row of its own; every protocol is read on the same days, and the MCID is the overview's.
+#[test]
+fn store_comparison_reads_every_protocol_at_the_follow_up_picked() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    // The overview's ARAT row: its MDC is the subacute one, as the forecast's, and called an MDC.
+    let overview = screen(&a, 120, 40);
+    let arat = overview
+        .lines()
+        .find(|l| l.contains("ARAT"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(arat.contains(" 12 MDC "), "{arat}");
+    press(&mut a, KeyCode::Char('c'));
+    while !screen(&a, 80, 24).contains("> [ ] usual-care") {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char(' '));
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Ranking by ARAT at 3 months (day 90)"), "{s}");
+    assert!(s.contains("follow-up 3 months (f)"), "{s}");
+    assert!(s.contains("• • no treatment"), "{s}");
+    assert!(s.contains("Day 90"), "{s}");
+    // The conclusion comes first, right under the ranking, even at 80x24.
+    assert!(s.contains("The model favours"), "{s}");
+    let wide = screen(&a, 120, 40);
+    assert!(wide.contains("MDC of 12 (subacute, Lang 2008)"), "{wide}");
+    snap_both("compare_follow_up_3_months", &a);
+    press(&mut a, KeyCode::Char('f'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Ranking by ARAT at 6 months (day 180)"), "{s}");
+    assert!(s.contains("Day 180"), "{s}");
+    snap_both("compare_follow_up_6_months", &a);
+    press(&mut a, KeyCode::Char('f'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Ranking by ARAT at 6 weeks (day 42)"), "{s}");
+    assert!(s.contains("Day 42"), "{s}");
+    press(&mut a, KeyCode::Char('f'));
+    assert!(screen(&a, 80, 24).contains("at 3 months (day 90)"));
+    // No line of the screen runs past 80 columns, and the head line is whole.
+    for l in screen(&a, 80, 24).lines() {
+        assert!(l.chars().count() <= 80, "{l}");
+    }
 }

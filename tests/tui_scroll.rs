@@ -55,3 +55,46 @@ fn store_reasons_under_a_comparison_scroll_at_80x24() {
             <= 80
     );
 }
+
+/// The protocol's description in the picker scrolls the same way, with the same hint (one widget).
+#[test]
+fn store_protocol_description_in_the_picker_scrolls_at_80x24() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('c'));
+    let first = screen(&a, 80, 24);
+    let hint_of = |s: &str| {
+        s.lines()
+            .find(|l| l.contains('▼') || l.contains('▲'))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(hint_of(&first).contains("more lines"), "{first}");
+    assert!(hint_of(&first).contains("PgDn"), "{first}");
+    press(&mut a, KeyCode::End);
+    let end = screen(&a, 80, 24);
+    assert!(hint_of(&end).contains("▲ end"), "{end}");
+    assert_ne!(first, end, "End shows the rest of the description");
+    press(&mut a, KeyCode::Home);
+    assert_eq!(screen(&a, 80, 24), first, "Home goes back to the top");
+    press(&mut a, KeyCode::PageDown);
+    assert_ne!(screen(&a, 80, 24), first, "PgDn scrolls");
+    // Moving to another protocol starts its description at the top.
+    press(&mut a, KeyCode::Down);
+    let other = screen(&a, 80, 24);
+    assert!(hint_of(&other).contains('▼'), "{other}");
+}
+
+/// The records screen's line about the selected record ends with its keys, whole at 80 columns (it wraps to a
+/// second line rather than ending in "…").
+#[test]
+fn store_records_hint_is_whole_at_80_columns() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0107");
+    press(&mut a, KeyCode::Char('r'));
+    let s = screen(&a, 80, 24);
+    let joined = s.lines().map(str::trim_end).collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("voids it; both ask why."), "{s}");
+}

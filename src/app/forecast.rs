@@ -8,7 +8,10 @@ use chrono::{Datelike as _, NaiveDate};
 use crate::app::AppError;
 use crate::app::protocols::Library;
 use crate::domain::{Assessment, Condition, Patient, SessionLog};
-use crate::model::forecast::{Cancelled, Comparison, Control, Forecast, ForecastOptions};
+use crate::model::fair;
+use crate::model::forecast::{
+    Cancelled, Comparison, Control, Forecast, ForecastOptions, ProtocolForecast,
+};
 use crate::model::protocol::Protocol;
 use crate::model::scenario::{self, Observation, PastSession, Scenario, ScenarioPatient};
 use crate::model::simulate;
@@ -181,6 +184,8 @@ pub fn compare(
         simulate::check_cost(scenario, Some(p), opts.draws)
             .map_err(|e| AppError::Invalid(format!("protocol {}: {e}", p.id)))?;
     }
+    simulate::check_cost(scenario, None, opts.draws)
+        .map_err(|e| AppError::Invalid(format!("no treatment: {e}")))?;
     Ok(compare_with(
         scenario,
         protocols,
@@ -189,15 +194,71 @@ pub fn compare(
     )?)
 }
 
-/// Run a comparison that the caller can cancel and follow.
+/// Run a comparison that the caller can cancel and follow: the protocols, no treatment as the reference (same
+/// seed, so the same virtual patients), and the primary instrument read at common moments ([`fair`]): the end of
+/// the longest protocol and the scenario's follow-up.
 pub fn compare_with(
     scenario: &Scenario,
     protocols: &[Protocol],
     opts: ForecastOptions,
     ctl: &Control,
 ) -> Result<Comparison, Cancelled> {
-    simulate::compare(scenario, protocols, opts, ctl)
+    let mut cmp = simulate::compare(scenario, protocols, opts, ctl)?;
+    // The engine's note on the top two (close, early after stroke) is about the comparison: a warning.
+    let order: Vec<usize> = cmp
+        .ranking
+        .iter()
+        .filter_map(|id| cmp.protocols.iter().position(|p| &p.id == id))
+        .collect();
+    cmp.warnings.extend(crate::model::ranking_note(
+        scenario,
+        &cmp.protocols,
+        &order,
+        &cmp.primary,
+    ));
+    let none = simulate::forecast(scenario, None, opts, ctl)?;
+    cmp.no_treatment = Some(Box::new(ProtocolForecast {
+        id: none.summary.protocol.clone(),
+        measures: none.measures,
+        summary: none.summary,
+    }));
+    cmp.fair = fair::fair(&cmp, &cmp.primary, follow_up_of(scenario)).map(Box::new);
+    // The ranking is the one read at the common follow-up, the one every screen shows.
+    if let Some(f) = &cmp.fair {
+        let mut ranking = f.ranking.clone();
+        ranking.extend(
+            cmp.ranking
+                .iter()
+                .filter(|id| !f.ranking.contains(id))
+                .cloned(),
+        );
+        cmp.ranking = ranking;
+    }
+    Ok(cmp)
 }
+
+/// The follow-up day a scenario asks for: its `follow_up_day`, else its horizon.
+pub fn follow_up_of(scenario: &Scenario) -> u32 {
+    scenario
+        .follow_up_day
+        .unwrap_or(scenario.horizon_days)
+        .min(scenario.horizon_days)
+}
+
+/// Set the follow-up of a scenario to `day` (the therapist's pick), extending its horizon to reach it.
+pub fn set_follow_up(scenario: &mut Scenario, day: u32) -> Result<(), AppError> {
+    if !(1..=MAX_FOLLOW_UP).contains(&day) {
+        return Err(AppError::Invalid(format!(
+            "--at must be a day from 1 to {MAX_FOLLOW_UP} after the latest assessment (42 = 6 weeks, 90 = 3 months, 180 = 6 months); got {day}"
+        )));
+    }
+    scenario.horizon_days = scenario.horizon_days.max(day);
+    scenario.follow_up_day = Some(day);
+    Ok(())
+}
+
+/// The latest follow-up a comparison reads: two years.
+pub const MAX_FOLLOW_UP: u32 = 730;
 
 /// Build a scenario from a stored patient: age from the birth year, the condition's facts, days since onset (stroke
 /// onset date or Parkinson's diagnosis year), the latest score per instrument as baseline (day 0 = the date of the
@@ -302,7 +363,8 @@ pub fn scenario_for_patient(
 }
 
 /// [`scenario_for_patient`] with the patient's logged sessions as earlier practice ([`add_logged_sessions`]):
-/// `praxis simulate --patient`.
+/// `praxis simulate --patient` and `praxis compare --patient`. Without `protocol`, the scenario's protocol is the
+/// active plan's (`praxis simulate --patient P` forecasts the plan); with no active plan, none (no treatment).
 pub fn scenario_for_patient_with_sessions(
     db: &Path,
     code: &str,
@@ -313,7 +375,11 @@ pub fn scenario_for_patient_with_sessions(
         return scenario_for_patient(db, code, protocol);
     }
     let store = crate::store::Store::open(db)?;
-    patient_scenario(&store, lib, code, protocol)
+    let plan = match protocol {
+        Some(_) => None,
+        None => store.active_plan(code)?.map(|p| p.protocol_id),
+    };
+    patient_scenario(&store, lib, code, protocol.or(plan.as_deref()))
 }
 
 /// The forecast scenario of a stored patient as every screen and command builds it: profile and assessments
@@ -361,7 +427,19 @@ pub fn plan_warnings(
     crate::model::evidence::warnings(&s, Some(p))
 }
 
-fn days_since_onset(c: &Condition, day0: NaiveDate) -> Option<u32> {
+/// The phase a patient's MCIDs belong to, as the forecast reads it: days since onset on the day of the latest
+/// assessment (every screen uses this one rule: [`crate::instruments::Phase`]).
+pub fn phase_of(patient: &Patient, assessments: &[Assessment]) -> crate::instruments::Phase {
+    let onset = assessments
+        .iter()
+        .map(|a| a.date)
+        .max()
+        .and_then(|day0| days_since_onset(&patient.condition, day0));
+    crate::instruments::Phase::of(&patient.condition, onset)
+}
+
+/// Days from the onset of the condition (stroke onset, Parkinson's diagnosis year) to `day0`; None when unknown.
+pub fn days_since_onset(c: &Condition, day0: NaiveDate) -> Option<u32> {
     let days = match c {
         Condition::Stroke(f) => f.onset_date.map(|d| (day0 - d).num_days()),
         Condition::Parkinsons(f) => f

@@ -12,5 +12,6 @@ pub mod patients;
 pub mod progress;
 pub mod protocols;
 pub mod records;
+pub mod verdict;
 
 pub use error::AppError;

@@ -1,36 +1,93 @@
-//! `praxis compare SCENARIO.toml PROTOCOL... [--draws N] [--seed S] [--json]`: rank protocols on one scenario.
+//! `praxis compare SCENARIO.toml PROTOCOL... [--at DAYS] [--instrument ID] [--draws N] [--seed S] [--json]` and
+//! `praxis compare --patient P-0107 PROTOCOL... [--at DAYS] [--instrument ID]`: rank protocols on one patient,
+//! every one read on the same days (the end of the longest protocol and the follow-up) next to no treatment.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::Path;
 
 use super::Ctx;
-use super::report::{self, improvement, num, short};
+use super::report::{self, num, short};
 use super::simulate::{DrawArgs, warn_condition};
 use crate::app::forecast as uc;
 use crate::app::protocols::Library;
-use crate::model::forecast::{Comparison, ProtocolForecast};
+use crate::app::verdict;
+use crate::domain::text::cut;
+use crate::instruments::{self, Shown};
+use crate::model::fair::{self, Fair, FairRow, follow_up_name};
+use crate::model::forecast::Comparison;
 use crate::model::scenario::Scenario;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scenario file (see tests/scenarios/ for examples).
-    #[arg(value_name = "SCENARIO.toml")]
-    pub scenario: PathBuf,
-    /// Protocol ids or protocol files to compare (at least one).
-    #[arg(value_name = "PROTOCOL", required = true, num_args = 1..)]
-    pub protocols: Vec<String>,
+    /// A scenario file (see tests/scenarios/) followed by the protocol ids or files to compare; with --patient,
+    /// the protocols only.
+    #[arg(value_name = "[SCENARIO.toml] PROTOCOL", required = true, num_args = 1..)]
+    pub items: Vec<String>,
+    /// Compare for a stored patient (profile, assessments and logged sessions) instead of a scenario file.
+    #[arg(long, value_name = "CODE")]
+    pub patient: Option<String>,
+    /// Follow-up: days after the latest assessment at which protocols are ranked (42 = 6 weeks, 90 = 3 months,
+    /// 180 = 6 months). Default: the scenario's follow_up_day, or 3 months for a patient.
+    #[arg(long, value_name = "DAYS")]
+    pub at: Option<u32>,
+    /// The instrument to compare on (id or common name: fma_ue, arat, tug, berg); default: the first protocol's
+    /// first measure with a baseline.
+    #[arg(long, value_name = "ID")]
+    pub instrument: Option<String>,
     #[command(flatten)]
     pub run: DrawArgs,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let lib = Library::load();
-    let scenario = uc::load_scenario_with_history(&lib, &args.scenario)?;
-    let protocols = uc::resolve_all(&lib, &args.protocols)?;
+    let (mut scenario, specs) = match &args.patient {
+        Some(code) => (
+            uc::scenario_for_patient_with_sessions(&ctx.db, code, None, &lib)?,
+            &args.items[..],
+        ),
+        None => match &args.items[..] {
+            [file, rest @ ..] if !rest.is_empty() => {
+                (uc::load_scenario_with_history(&lib, Path::new(file))?, rest)
+            }
+            _ => anyhow::bail!(
+                "give a scenario file and at least one protocol (praxis compare SCENARIO.toml PROTOCOL...), or --patient CODE and the protocols"
+            ),
+        },
+    };
+    match args.at {
+        Some(day) => uc::set_follow_up(&mut scenario, day)?,
+        None if args.patient.is_some() && scenario.follow_up_day.is_none() => {
+            uc::set_follow_up(&mut scenario, fair::DEFAULT_FOLLOW_UP)?
+        }
+        None => {}
+    }
+    let instrument = match &args.instrument {
+        Some(name) => Some(
+            instruments::get(name)
+                .map_err(|e| anyhow::anyhow!("--instrument: {e}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let protocols = uc::resolve_all(&lib, specs)?;
     for p in &protocols {
         warn_condition(&scenario, Some(p));
     }
-    let cmp = uc::compare(&scenario, &protocols, args.run.options())?;
+    let mut cmp = uc::compare(&scenario, &protocols, args.run.options())?;
+    if let Some(id) = instrument {
+        cmp.fair = Some(Box::new(
+            fair::fair(&cmp, id, uc::follow_up_of(&scenario)).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--instrument {id}: there is no baseline {} score to forecast from (forecast: {})",
+                    short(id),
+                    cmp.protocols
+                        .first()
+                        .map(|p| p.measures.keys().cloned().collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default()
+                )
+            })?,
+        ));
+    }
     if ctx.json {
         return ctx.print_json(&cmp);
     }
@@ -42,199 +99,132 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn by_id<'a>(cmp: &'a Comparison, id: &str) -> Option<&'a ProtocolForecast> {
-    cmp.protocols.iter().find(|p| p.id == id)
+/// The comparison read at common moments: `cmp.fair`, else computed on its primary instrument at the scenario's
+/// follow-up (a comparison straight from the engine).
+fn fair_of(scenario: &Scenario, cmp: &Comparison) -> Option<Fair> {
+    cmp.fair
+        .as_deref()
+        .cloned()
+        .or_else(|| fair::fair(cmp, &cmp.primary, uc::follow_up_of(scenario)))
 }
 
-/// The human report of a comparison: ranking table, chart of the favoured protocol, and why.
+/// The human report of a comparison: the conclusion first, then the table at common moments with no treatment as
+/// reference, the goal, the reasons, and the chart of the favoured protocol with each protocol's end marked.
 pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
     let mut out = String::new();
-    let id = cmp.primary.as_str();
-    let inst = crate::instruments::get(id).ok();
     let title = scenario.name.clone().unwrap_or_else(|| "scenario".into());
+    let Some(f) = fair_of(scenario, cmp) else {
+        let _ = writeln!(out, "{title}\nNo protocol forecasts {}.", cmp.primary);
+        return out;
+    };
+    let id = f.instrument.as_str();
+    let inst = instruments::get(id).ok();
     let first = cmp.protocols.first().map(|p| &p.summary);
     let _ = writeln!(
         out,
-        "{title}\n{} protocols compared on {} ({}); {} draws, seed {}",
+        "{title}\n{} protocols compared on {} ({}); {} draws, seed {}\n",
         cmp.protocols.len(),
         short(id),
         inst.map_or("", |i| i.better_word()),
         first.map_or(0, |s| s.draws),
         first.map_or(0, |s| s.seed)
     );
+    let conclusion = verdict::conclusion(cmp, &f, true);
+    for l in &conclusion.lines {
+        out.push_str(&report::wrap(l, 80, "", ""));
+    }
+    for w in &conclusion.warnings {
+        out.push_str(&report::wrap(w, 80, "⚠ ", "  "));
+    }
     out.push_str(&report::evidence_warnings(
         cmp.protocols.iter().map(|p| &p.summary),
     ));
-    let _ = writeln!(
-        out,
-        "GAIN = improvement in {} (positive = better), mean (80% band).\n\
-         END = at each protocol's last session; FOLLOW-UP = day {}.\n\
-         S>MCID = sessions until the median forecast passes the MCID;\n\
-         P(MC) = share of draws past the MCID at the end of treatment.\n",
-        short(id),
-        first.map_or(0, |s| s.follow_up_day)
-    );
-    let _ = writeln!(
-        out,
-        "{:<2} {:<23} {:>4} {:<17} {:<17} {:>6} {:>5}",
-        "#", "PROTOCOL", "SESS", "GAIN END", "GAIN FOLLOW-UP", "S>MCID", "P(MC)"
-    );
-    let mut has_goal = false;
-    for (rank, pid) in cmp.ranking.iter().enumerate() {
-        let Some(pf) = by_id(cmp, pid) else { continue };
-        let s = &pf.summary;
-        let Some(m) = s.measures.get(id) else {
-            let _ = writeln!(
-                out,
-                "{:<2} {:<23} (no forecast for {})",
-                rank + 1,
-                pid,
-                short(id)
-            );
-            continue;
-        };
-        has_goal |= m.p_goal.is_some();
-        let ge = improvement(id, &m.change_end);
-        let gf = improvement(id, &m.change_follow_up);
-        let band = |g: &crate::model::forecast::Stat| {
-            format!(
-                "{} ({}..{})",
-                num(id, g.mean),
-                num(id, g.p10),
-                num(id, g.p90)
-            )
-        };
-        let _ = writeln!(
-            out,
-            "{:<2} {:<23} {:>4} {:<17} {:<17} {:>6} {:>4.0}%",
-            rank + 1,
-            pid,
-            s.sessions,
-            band(&ge),
-            band(&gf),
-            m.sessions_to_mcid.map_or("-".into(), |n| n.to_string()),
-            m.p_mcid_end * 100.0
-        );
-    }
-    if has_goal && let Some(g) = &scenario.goal {
-        let _ = writeln!(
-            out,
-            "\nProbability of reaching the goal ({} {}):",
-            short(&g.instrument),
-            num(&g.instrument, g.target)
-        );
-        for pid in &cmp.ranking {
-            if let Some(p) = by_id(cmp, pid)
-                .and_then(|pf| pf.summary.measures.get(&g.instrument))
-                .and_then(|m| m.p_goal)
-            {
-                let _ = writeln!(out, "  {pid:<26} {:>4.0}%", p * 100.0);
+    out.push('\n');
+    out.push_str(&table(cmp, &f));
+    goal_lines(&mut out, scenario, cmp, &f);
+    out.push_str(&plan_goals(scenario, cmp));
+    if let Some(best) = f.rows.first() {
+        let notes = verdict::own_notes(cmp, &best.protocol);
+        if !notes.is_empty() {
+            let _ = writeln!(out, "\nWhy, according to the model ({}):", best.protocol);
+            for n in &notes {
+                out.push_str(&report::wrap(n, 80, "  - ", "    "));
             }
         }
     }
-    out.push_str(&plan_goals(scenario, cmp));
-    out.push_str(&verdict(cmp));
-    if let Some(best) = cmp.ranking.first().and_then(|b| by_id(cmp, b))
-        && let Some(band) = best.measures.get(id)
-    {
-        let s = &best.summary;
-        let _ = writeln!(out, "\n{} under {}:", short(id), best.id);
-        let marks = if s.sessions > 0 && s.end_of_treatment_day > 0 {
-            vec![(s.end_of_treatment_day, '|')]
-        } else {
-            vec![]
-        };
-        out.push_str(&report::chart(id, &cmp.days, band, &marks));
-        if !marks.is_empty() {
-            let _ = writeln!(
-                out,
-                "        | = end of treatment (day {})",
-                s.end_of_treatment_day
-            );
-        }
-    }
+    chart(&mut out, cmp, &f);
     out
 }
 
-/// Which protocol the model favours and why, in plain words.
-pub fn verdict(cmp: &Comparison) -> String {
-    // Lines that do not start with a space are re-wrapped to 80 columns.
-    let raw = verdict_lines(cmp);
-    raw.lines()
-        .map(|l| {
-            if l.is_empty() || l.starts_with(' ') {
-                format!("{l}\n")
-            } else {
-                report::wrap(l, 80, "", "")
-            }
-        })
-        .collect()
-}
-
-fn verdict_lines(cmp: &Comparison) -> String {
+/// The ranking at common moments, no treatment last as the reference, and what the columns mean.
+fn table(cmp: &Comparison, f: &Fair) -> String {
     let mut out = String::new();
-    let id = cmp.primary.as_str();
-    let Some(best) = cmp.ranking.first().and_then(|b| by_id(cmp, b)) else {
-        return out;
+    let id = f.instrument.as_str();
+    let (e, fu) = (f.end_of_longest_day, f.follow_up_day);
+    let word = instruments::get(id).map_or("MCID", |i| i.mcid_word());
+    // The two moments in time order (a follow-up may come before the longest protocol ends).
+    let early_fu = fu < e;
+    let (d1, d2) = if early_fu { (fu, e) } else { (e, fu) };
+    let pair = |r: &FairRow| {
+        let (a, b) = (r.at_end_of_longest, r.at_follow_up);
+        if early_fu { (b, a) } else { (a, b) }
     };
-    let Some(bm) = best.summary.measures.get(id) else {
-        return out;
-    };
-    let bg = improvement(id, &bm.change_follow_up);
     let _ = writeln!(
         out,
-        "\nThe model favours {} ({}): mean gain {} {} at follow-up (day {}).",
-        best.id,
-        best.summary.protocol_name,
-        num(id, bg.mean),
-        short(id),
-        best.summary.follow_up_day
+        "{:<2} {:<23} {:>4} {:>4} {:>7} {:>7} {:>7} {:>11} {:>6}",
+        "#",
+        "PROTOCOL",
+        "SESS",
+        "ENDS",
+        format!("DAY {d1}"),
+        format!("DAY {d2}"),
+        "VS NONE",
+        format!("80% DAY {fu}"),
+        format!("S>{word}")
     );
-    if let Some(second) = cmp.ranking.get(1).and_then(|b| by_id(cmp, b))
-        && let Some(sm) = second.summary.measures.get(id)
-    {
-        let sg = improvement(id, &sm.change_follow_up);
-        let diff = bg.mean - sg.mean;
-        let _ = writeln!(
-            out,
-            "That is {} {} more than the runner-up, {},",
-            num(id, diff),
-            short(id),
-            second.id
-        );
-        let sentence = if diff < bm.mcid {
+    let change = |x: f64| instruments::show(id, x, Shown::Change);
+    let line = |rank: String, name: &str, r: &FairRow, to_mcid: String| {
+        format!(
+            "{:<2} {:<23} {:>4} {:>4} {:>7} {:>7} {:>7} {:>11} {:>6}\n",
+            rank,
+            cut(name, 23),
+            r.sessions,
+            if r.sessions == 0 {
+                "-".to_string()
+            } else {
+                format!("d{}", r.end_of_treatment_day)
+            },
+            change(pair(r).0),
+            change(pair(r).1),
+            r.over_no_treatment.map_or("-".into(), change),
             format!(
-                "less than the MCID of {}: a difference a patient may not notice.",
-                report::mcid_label(id, bm.mcid)
-            )
-        } else {
-            format!("more than the MCID of {}.", report::mcid_label(id, bm.mcid))
-        };
-        out.push_str(&report::wrap(&sentence, 80, "", ""));
-        if bg.p10 < sg.p90 {
-            let _ = writeln!(
-                out,
-                "The 80% bands overlap, so the ranking is uncertain for an individual patient."
-            );
-        }
-        let (br, sr) = (
-            best.summary.total_repetitions,
-            second.summary.total_repetitions,
-        );
-        if br != sr {
-            let _ = writeln!(
-                out,
-                "Dose: {} repetitions in {} sessions versus {} in {}.",
-                br, best.summary.sessions, sr, second.summary.sessions
-            );
-        }
+                "{}-{}",
+                num(id, r.band_follow_up[0]),
+                num(id, r.band_follow_up[1])
+            ),
+            to_mcid
+        )
+    };
+    for (rank, r) in f.rows.iter().enumerate() {
+        let to_mcid = cmp
+            .protocols
+            .iter()
+            .find(|p| p.id == r.protocol)
+            .and_then(|p| p.summary.measures.get(id))
+            .and_then(|m| m.sessions_to_mcid)
+            .map_or("-".into(), |n| n.to_string());
+        out.push_str(&line((rank + 1).to_string(), &r.protocol, r, to_mcid));
     }
-    if !best.summary.notes.is_empty() {
-        let _ = writeln!(out, "Why, according to the model:");
-        for n in &best.summary.notes {
-            out.push_str(&report::wrap(n, 80, "  - ", "    "));
-        }
+    if let Some(none) = &f.no_treatment {
+        out.push_str(&line(String::new(), "(no treatment)", none, "-".into()));
     }
+    let text = format!(
+        "Improvement in {} since the latest assessment (+ = better, whatever the scale's direction), mean: on DAY {e}, the end of the longest protocol, and on DAY {fu}, the follow-up ({}; --at DAYS picks another). VS NONE = beyond no treatment at the follow-up. 80% = band of the score then. S>{word} = sessions until the median forecast passes {}.",
+        short(id),
+        follow_up_name(fu),
+        verdict::mcid_phrase(id, f.mcid)
+    );
+    out.push_str(&report::wrap(&text, 80, "", ""));
     out
 }
 
@@ -277,4 +267,85 @@ fn plan_goals(scenario: &Scenario, cmp: &Comparison) -> String {
         );
     }
     out
+}
+
+/// The probability of reaching the scenario's goal under each protocol (the goal's own instrument and day).
+fn goal_lines(out: &mut String, scenario: &Scenario, cmp: &Comparison, f: &Fair) {
+    let Some(g) = &scenario.goal else { return };
+    let ps: Vec<(&str, f64)> = f
+        .ranking
+        .iter()
+        .filter_map(|pid| {
+            let pf = cmp.protocols.iter().find(|p| &p.id == pid)?;
+            let p = pf.summary.measures.get(&g.instrument)?.p_goal?;
+            Some((pid.as_str(), p))
+        })
+        .collect();
+    if ps.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nProbability of reaching the goal ({} {}):",
+        short(&g.instrument),
+        num(&g.instrument, g.target)
+    );
+    for (pid, p) in ps {
+        let _ = writeln!(out, "  {pid:<26} {:>4.0}%", p * 100.0);
+    }
+}
+
+/// The chart of the favoured protocol, no treatment as a dotted reference, each protocol's end marked by its rank.
+fn chart(out: &mut String, cmp: &Comparison, f: &Fair) {
+    let id = f.instrument.as_str();
+    let Some(best) = f.rows.first() else { return };
+    let Some(band) = cmp
+        .protocols
+        .iter()
+        .find(|p| p.id == best.protocol)
+        .and_then(|p| p.measures.get(id))
+    else {
+        return;
+    };
+    let reference = cmp
+        .no_treatment
+        .as_deref()
+        .and_then(|n| n.measures.get(id))
+        .map(|b| b.mean.as_slice());
+    let marks: Vec<(u32, char)> = f
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.sessions > 0 && r.end_of_treatment_day > 0)
+        .filter_map(|(i, r)| {
+            Some((
+                r.end_of_treatment_day,
+                char::from_digit(u32::try_from(i + 1).ok()?, 10)?,
+            ))
+        })
+        .collect();
+    let _ = writeln!(out, "\n{} under {}:", short(id), best.protocol);
+    out.push_str(&report::chart(id, &cmp.days, band, reference, &marks));
+    let legend: Vec<String> = f
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.sessions > 0 && r.end_of_treatment_day > 0)
+        .map(|(i, r)| {
+            format!(
+                "{} = end of {} (day {})",
+                i + 1,
+                r.protocol,
+                r.end_of_treatment_day
+            )
+        })
+        .collect();
+    if !legend.is_empty() {
+        out.push_str(&report::wrap(
+            &legend.join("; "),
+            80,
+            "        ",
+            "        ",
+        ));
+    }
 }

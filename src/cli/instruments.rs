@@ -1,7 +1,7 @@
 //! `praxis instruments`: the outcome measures, their ranges, direction and MCID.
 
 use super::Ctx;
-use crate::instruments::{self, McidKind};
+use crate::instruments;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -15,10 +15,7 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<()> {
         "ID", "NAME", "RANGE", "BETTER", "MCID"
     );
     for i in instruments::all() {
-        let kind = match i.mcid_kind {
-            McidKind::Mcid => "MCID",
-            McidKind::Mdc => "MDC",
-        };
+        let kind = i.mcid_word();
         println!(
             "{:<14} {:<10} {:<18} {:<17} {:>7} {kind}",
             i.id,

@@ -15,36 +15,7 @@ pub fn num(id: &str, x: f64) -> String {
     instruments::show(id, x, Shown::Estimate)
 }
 
-/// The author and year that open a source text ("van der Lee 2001 J Rehabil Med ..." -> "van der Lee 2001").
-fn author_year(source: &str) -> &str {
-    let b = source.as_bytes();
-    (0..b.len().saturating_sub(3))
-        .find(|&i| b[i..i + 4].iter().all(u8::is_ascii_digit))
-        .map_or(source.trim(), |i| source[..i + 4].trim())
-}
-
-/// An MCID for the human reports: up to two decimals without trailing zeros, and, for an instrument with a
-/// different MCID in the first months after stroke, which one the forecast uses and its source, so the report
-/// agrees with `praxis instruments` ("9 (subacute, Arya 2011)", "5.25 (chronic, Page 2012)").
-pub fn mcid_label(id: &str, mcid: f64) -> String {
-    let text = Shown::Brief.of(mcid);
-    let Ok(inst) = instruments::get(id) else {
-        return text;
-    };
-    let Some(sub) = inst.mcid_subacute.filter(|s| (s - inst.mcid).abs() > 1e-9) else {
-        return text;
-    };
-    let mut sources = inst.mcid_source.split(';');
-    let chronic_src = sources.next().map(author_year).unwrap_or_default();
-    let sub_src = sources.next().map(author_year).unwrap_or(chronic_src);
-    if (mcid - sub).abs() < 1e-9 {
-        format!("{text} (subacute, {sub_src})")
-    } else if (mcid - inst.mcid).abs() < 1e-9 {
-        format!("{text} (chronic, {chronic_src})")
-    } else {
-        text
-    }
-}
+pub use crate::app::verdict::mcid_label;
 
 /// Improvement (positive = better) band from a signed change band.
 pub fn improvement(id: &str, change: &Stat) -> Stat {
@@ -63,18 +34,8 @@ pub fn short(id: &str) -> &str {
     instruments::get(id).map_or(id, |i| i.short)
 }
 
-/// "+14.1 (+8.0 to +20.2)": mean signed change with its 80% band.
-pub fn change_text(id: &str, c: &Stat) -> String {
-    format!(
-        "{} ({}..{})",
-        instruments::show(id, c.mean, Shown::Change),
-        instruments::show(id, c.p10, Shown::Change),
-        instruments::show(id, c.p90, Shown::Change)
-    )
-}
-
 /// The per-instrument summary of one forecast: one block of lines per instrument, primary first, fitting 80
-/// columns.
+/// columns. Changes read as improvements whatever the instrument's direction ("improvement 5.1 points").
 pub fn summary_table(
     measures: &std::collections::BTreeMap<String, MeasureSummary>,
     primary: &str,
@@ -84,51 +45,73 @@ pub fn summary_table(
     ids.sort_by_key(|k| (k.as_str() != primary, k.as_str()));
     for id in ids {
         let m = &measures[id];
-        let better = instruments::get(id).map_or("", |i| i.better_word());
+        let inst = instruments::get(id).ok();
+        let better = inst.map_or("", |i| i.better_word());
+        let word = inst.map_or("MCID", |i| i.mcid_word());
         let role = if id == primary { ", primary" } else { "" };
         // An instrument scored ON or OFF medication says which state the forecast is in.
         let state = m
             .med_state
             .map_or(String::new(), |s| format!(" {} medication", s.label()));
         let head = format!(
-            "{}{state} ({better}{role}): baseline {}, MCID {}",
+            "{}{state} ({better}{role}): baseline {}, {word} {}",
             short(id),
             num(id, m.baseline),
             mcid_label(id, m.mcid)
         );
         out.push_str(&wrap(&head, 80, "", "  "));
-        let _ = writeln!(
-            out,
-            "  end of treatment  {:>6}   change {}",
-            num(id, m.baseline + m.change_end.mean),
-            change_text(id, &m.change_end)
-        );
-        let _ = writeln!(
-            out,
-            "  follow-up         {:>6}   change {}",
-            num(id, m.baseline + m.change_follow_up.mean),
-            change_text(id, &m.change_follow_up)
-        );
+        for (when, c) in [
+            ("end of treatment", &m.change_end),
+            ("follow-up       ", &m.change_follow_up),
+        ] {
+            let _ = writeln!(
+                out,
+                "  {when}  {:>6}   {}",
+                num(id, m.baseline + c.mean),
+                improvement_text(id, &improvement(id, c))
+            );
+        }
         let to_mcid = m.sessions_to_mcid.map_or_else(
             || "not passed by the median forecast".to_string(),
             |n| format!("passed after {n} sessions (median)"),
         );
         let _ = writeln!(
             out,
-            "  MCID {to_mcid}; by the end in {:.0}% of draws",
+            "  {word} {to_mcid}; by the end in {:.0}% of draws",
             m.p_mcid_end * 100.0
         );
     }
     let _ = writeln!(
         out,
-        "Change is signed in the instrument's units, mean with its 80% band (p10..p90)."
+        "Improvement is positive when the patient gets better, whatever the scale's\n\
+         direction: mean with its 80% band (p10..p90)."
     );
     out
 }
 
-/// A text chart of one instrument: mean (`*`) inside the p10-p90 band (`:`) over days, fitting `CHART_WIDTH`.
-/// `marks` are (day, label char) drawn as vertical markers on the day axis (e.g. end of treatment).
-pub fn chart(id: &str, days: &[u32], band: &Band, marks: &[(u32, char)]) -> String {
+/// "improvement 5.1 points (80%: 2.0..8.3)": an improvement band (positive = better) in words.
+pub fn improvement_text(id: &str, i: &Stat) -> String {
+    let head = instruments::get(id).map_or_else(
+        |_| format!("improvement {}", Shown::Estimate.of(i.mean)),
+        |inst| inst.improvement_text(i.mean),
+    );
+    format!(
+        "{head} (80%: {}..{})",
+        instruments::show(id, i.p10, Shown::Estimate),
+        instruments::show(id, i.p90, Shown::Estimate)
+    )
+}
+
+/// A text chart of one instrument: mean (`*`) inside the p10-p90 band (`:`) over days, fitting `CHART_WIDTH`;
+/// `reference` (e.g. no treatment's mean) is drawn as `.` under them. `marks` are (day, label char) drawn as
+/// vertical markers on the day axis (e.g. the end of each protocol).
+pub fn chart(
+    id: &str,
+    days: &[u32],
+    band: &Band,
+    reference: Option<&[f64]>,
+    marks: &[(u32, char)],
+) -> String {
     let mut out = String::new();
     let n = days
         .len()
@@ -147,15 +130,18 @@ pub fn chart(id: &str, days: &[u32], band: &Band, marks: &[(u32, char)]) -> Stri
         }
     };
     let finite = |v: f64| v.is_finite();
+    let reference = reference.filter(|r| r.len() >= n).map(|r| &r[..n]);
     let lo_data = band.p10[..n]
         .iter()
         .chain(&band.mean[..n])
+        .chain(reference.unwrap_or_default())
         .copied()
         .filter(|v| finite(*v))
         .fold(f64::INFINITY, f64::min);
     let hi_data = band.p90[..n]
         .iter()
         .chain(&band.mean[..n])
+        .chain(reference.unwrap_or_default())
         .copied()
         .filter(|v| finite(*v))
         .fold(f64::NEG_INFINITY, f64::max);
@@ -191,6 +177,9 @@ pub fn chart(id: &str, days: &[u32], band: &Band, marks: &[(u32, char)]) -> Stri
         for row in grid.iter_mut().take(b + 1).skip(a) {
             row[c] = ':';
         }
+        if let Some(r) = reference {
+            grid[row_of(r[i])][c] = '.';
+        }
         grid[row_of(band.mean[i])][c] = '*';
     }
     let last_day = days[n - 1].max(1);
@@ -200,10 +189,15 @@ pub fn chart(id: &str, days: &[u32], band: &Band, marks: &[(u32, char)]) -> Stri
     let inst = instruments::get(id).ok();
     let _ = writeln!(
         out,
-        "{} ({}{}): mean *, 80% band :",
+        "{} ({}{}): mean *, 80% band :{}",
         inst.map_or(id, |i| i.short),
         inst.map_or("", |i| i.better_word()),
-        inst.map_or(String::new(), |i| format!(", {}", i.range_text()))
+        inst.map_or(String::new(), |i| format!(", {}", i.range_text())),
+        if reference.is_some() {
+            ", no treatment ."
+        } else {
+            ""
+        }
     );
     for (r, row) in grid.iter().enumerate() {
         let label = if r == 0 {
@@ -269,7 +263,7 @@ mod tests {
             p90: mean.iter().map(|m| m + 5.0).collect(),
             mean,
         };
-        let c = chart("fma_ue", &days, &band, &[(42, '|')]);
+        let c = chart("fma_ue", &days, &band, None, &[(42, '|')]);
         assert!(c.lines().all(|l| l.chars().count() <= 80), "{c}");
         let rows: Vec<&str> = c.lines().skip(1).take(CHART_HEIGHT).collect();
         // The mean starts low (bottom rows) and ends high (top rows).
@@ -281,27 +275,11 @@ mod tests {
         assert!(c.contains("42"));
         // A mark next to day 0 or the last day does not run into their labels ("day 025"): it is left out.
         for mark in [3, 179] {
-            let c = chart("fma_ue", &days, &band, &[(mark, '|')]);
+            let c = chart("fma_ue", &days, &band, None, &[(mark, '|')]);
             let axis = c.lines().last().expect("axis labels");
             let words: Vec<&str> = axis.split_whitespace().collect();
             assert_eq!(words, ["day", "0", "180"], "{c}");
         }
-    }
-
-    #[test]
-    fn mcids_show_two_decimals_and_the_phase_they_belong_to() {
-        assert_eq!(crate::model::forecast::mcid_text(5.25), "5.25");
-        assert_eq!(crate::model::forecast::mcid_text(3.25), "3.25");
-        assert_eq!(crate::model::forecast::mcid_text(9.0), "9");
-        assert_eq!(crate::model::forecast::mcid_text(3.2), "3.2");
-        assert_eq!(crate::model::forecast::mcid_text(0.16), "0.16");
-        assert_eq!(mcid_label("fma_ue", 5.25), "5.25 (chronic, Page 2012)");
-        assert_eq!(mcid_label("fma_ue", 9.0), "9 (subacute, Arya 2011)");
-        assert_eq!(mcid_label("arat", 12.0), "12 (subacute, Lang 2008)");
-        assert_eq!(mcid_label("arat", 5.7), "5.7 (chronic, van der Lee 2001)");
-        // Same MCID in every phase (10-m walk) or none given: the number alone.
-        assert_eq!(mcid_label("walk10m_ms", 0.16), "0.16");
-        assert_eq!(mcid_label("bbs", 6.0), "6");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `praxis simulate SCENARIO.toml [--protocol FILE|ID] [--draws N] [--seed S] [--json]` and
-//! `praxis simulate --patient P-0001 --protocol ID`: forecast recovery under one protocol.
+//! `praxis simulate --patient P-0001 [--protocol ID]`: forecast recovery under one protocol (for a patient, the
+//! active plan's when no `--protocol` is given).
 
 use std::path::PathBuf;
 
@@ -40,7 +41,7 @@ pub struct Args {
     /// Build the scenario from a stored patient's profile and latest assessments instead of a file.
     #[arg(long, value_name = "CODE")]
     pub patient: Option<String>,
-    /// Protocol id or protocol file; overrides the scenario's protocol.
+    /// Protocol id or protocol file; overrides the scenario's protocol (with --patient: the active plan's).
     #[arg(long, value_name = "FILE|ID")]
     pub protocol: Option<String>,
     #[command(flatten)]
@@ -64,6 +65,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                 &lib,
             )?;
             let protocol = uc::scenario_protocol(&lib, &scenario, None, args.protocol.as_deref())?;
+            if args.protocol.is_none() {
+                match &protocol {
+                    Some(p) => eprintln!("note: forecasting {code}'s active plan, {}", p.id),
+                    None => eprintln!(
+                        "note: {code} has no active plan: forecasting no treatment (give --protocol ID to forecast one)"
+                    ),
+                }
+            }
             (scenario, protocol)
         }
         (None, None) => anyhow::bail!("give a scenario file or --patient CODE"),
@@ -136,7 +145,7 @@ pub fn human(scenario: &Scenario, f: &Forecast) -> String {
         if s.sessions > 0 && s.end_of_treatment_day > 0 {
             marks.push((s.end_of_treatment_day, '|'));
         }
-        out.push_str(&report::chart(&s.primary, &f.days, band, &marks));
+        out.push_str(&report::chart(&s.primary, &f.days, band, None, &marks));
         if !marks.is_empty() {
             let _ = writeln!(
                 out,

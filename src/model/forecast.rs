@@ -170,6 +170,16 @@ pub struct Comparison {
     pub protocols: Vec<ProtocolForecast>,
     /// Protocol ids, best first (by mean improvement at follow-up on the primary instrument).
     pub ranking: Vec<String>,
+    /// The same patient without treatment, the reference line (`id` "none"); filled in by `app::forecast`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_treatment: Option<Box<ProtocolForecast>>,
+    /// Warnings about the comparison as a whole (e.g. "less than the MCID; intensive CIMT this early no better than
+    /// usual care"), shown with its conclusion; each is also in the protocols' notes. Filled in by `app::forecast`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// The primary instrument read at common moments (see [`super::fair`]); filled in by `app::forecast`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fair: Option<Box<super::fair::Fair>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ pub mod constants;
 pub mod diagnostics;
 mod draw;
 pub mod evidence;
+pub mod fair;
 pub mod fit;
 pub mod forecast;
 pub mod gas;
@@ -24,5 +25,6 @@ pub mod skill;
 mod summary;
 
 pub use forecast::{Band, Cancelled, Comparison, Control, Forecast, ForecastOptions, Summary};
+pub use notes::ranking_note;
 pub use protocol::Protocol;
 pub use scenario::Scenario;

@@ -128,7 +128,7 @@ pub(super) fn calibration_notes(c: &Calibration, draws: usize) -> Vec<String> {
 /// 2016 Ann Neurol 80:342), and very intensive CIMT in the first weeks was no better than usual care (VECTORS,
 /// Dromerick 2009 Neurology 73:195); EXCITE's CIMT benefit was shown 3-9 months after stroke (Wolf 2006 JAMA
 /// 296:2095).
-pub(super) fn ranking_note(
+pub fn ranking_note(
     scenario: &Scenario,
     out: &[ProtocolForecast],
     order: &[usize],
@@ -144,10 +144,12 @@ pub(super) fn ranking_note(
         return None;
     }
     // In the instrument's own words and unit: "0.2 points on SARA", "0.3 s on TUG", "0.05 m/s on 10-m walk".
-    let (unit, name) =
-        crate::instruments::get(primary).map_or(("points", primary), |i| (i.unit, i.short));
+    let (unit, name, word) = crate::instruments::get(primary)
+        .map_or(("points", primary, "MCID"), |i| {
+            (i.unit, i.short, i.mcid_word())
+        });
     let mut note = format!(
-        "{} and {} differ by {} {unit} on {name} at follow-up, less than the MCID ({}): no clinically meaningful difference",
+        "{} and {} differ by {} {unit} on {name} at follow-up, less than the {word} ({}): no clinically meaningful difference",
         out[a].id,
         out[b].id,
         mcid_text(diff),

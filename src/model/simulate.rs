@@ -510,6 +510,9 @@ pub fn compare(
         primary,
         ranking: order.iter().map(|&i| out[i].id.clone()).collect(),
         protocols: out,
+        no_treatment: None,
+        warnings: Vec::new(),
+        fair: None,
     })
 }
 

@@ -1,7 +1,9 @@
 //! Forecast and protocol comparison for one patient: pick 1-4 protocols (the picker doubles as the protocol
 //! browser: schedule, structure, progression rule, evidence), run them off the UI thread with a progress bar (Esc
-//! cancels), then read the chart (observed scores over the predicted bands) and the ranking, and set the chosen
-//! protocol as the patient's plan.
+//! cancels), then read the ranking — every protocol on the same days (the end of the longest protocol and a
+//! follow-up the therapist cycles: 6 weeks, 3 months, 6 months) next to no treatment —, the conclusion and the
+//! reasons (one scrolling panel, conclusion first), the chart (medians, the selected band, no treatment, each
+//! protocol's end, observed scores), and set the chosen protocol as the patient's plan.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -13,7 +15,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Axis, Block, Chart, Dataset, Gauge, GraphType, List, ListItem, ListState, Paragraph, Row,
-    Table, TableState, Wrap,
+    Table, TableState,
 };
 
 use super::data::PatientDetail;
@@ -21,8 +23,10 @@ use super::forms::{NewPlanForm, Step};
 use super::keymap::{self, Action, Mode};
 use super::protocol_text::protocol_lines;
 use super::screen::{Cmd, Ctx, Outcome, Screen};
-use super::widgets::{cut, num};
+use super::widgets::{ScrollText, cut, num};
+use crate::app::verdict;
 use crate::instruments::{self, Shown};
+use crate::model::fair::{self, Fair, follow_up_name};
 use crate::model::{Comparison, Control, Protocol};
 
 /// At most this many protocols on one chart.
@@ -53,10 +57,12 @@ pub struct CompareScreen {
     pub total_draws: u32,
     instrument: usize,
     rank_sel: usize,
-    /// The first line of the reasons under the ranking shown (PgUp/PgDn/Home/End; reset with the protocol).
-    notes_scroll: u16,
-    /// The last first line that still fills the reasons' panel, as last drawn.
-    notes_max: std::cell::Cell<u16>,
+    /// The follow-up the ranking is read at (days; [`fair::FOLLOW_UPS`], cycled with its key).
+    pub follow_up: u32,
+    /// The conclusion and reasons under the ranking (PgUp/PgDn/Home/End; back to the top with the protocol).
+    text: ScrollText,
+    /// The protocol's description in the picker.
+    about: ScrollText,
 }
 
 impl CompareScreen {
@@ -78,8 +84,9 @@ impl CompareScreen {
             total_draws: 0,
             instrument: 0,
             rank_sel: 0,
-            notes_scroll: 0,
-            notes_max: std::cell::Cell::new(0),
+            follow_up: default_follow_up(),
+            text: ScrollText::default(),
+            about: ScrollText::default(),
         }
     }
 
@@ -95,6 +102,14 @@ impl CompareScreen {
         };
         self.instrument = 0;
         self.rank_sel = 0;
+        self.text.reset();
+    }
+
+    /// The result read on the instrument shown at the follow-up picked.
+    fn fair(&self, c: &Comparison) -> Option<Fair> {
+        let ids = Self::instruments(c);
+        let id = ids.get(self.instrument.min(ids.len().saturating_sub(1)))?;
+        fair::fair(c, id, self.follow_up)
     }
 
     /// Instruments with a band in the result, the primary first.
@@ -106,17 +121,6 @@ impl CompareScreen {
             .unwrap_or_default();
         ids.sort_by_key(|id| *id != c.primary);
         ids
-    }
-
-    /// Protocol ids in ranking order.
-    fn ranked(c: &Comparison) -> Vec<String> {
-        let mut r = c.ranking.clone();
-        for p in &c.protocols {
-            if !r.contains(&p.id) {
-                r.push(p.id.clone());
-            }
-        }
-        r
     }
 
     /// The plan save was refused: show why and keep the form.
@@ -179,88 +183,55 @@ impl CompareScreen {
         if let Some(p) = self.protocols.get(self.cursor) {
             lines.extend(protocol_lines(p, ctx));
         }
-        f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-                Block::bordered()
-                    .border_style(t.border())
-                    .title(" Protocol "),
-            ),
-            right,
-        );
+        let block = Block::bordered()
+            .border_style(t.border())
+            .title(" Protocol ");
+        let inner = block.inner(right);
+        f.render_widget(block, right);
+        self.about
+            .draw(f, inner, lines, "protocol", Mode::ComparePick, t);
     }
 
     fn draw_result(&self, f: &mut Frame, area: Rect, ctx: &Ctx, c: &Comparison) {
         let t = &ctx.theme;
         let ids = Self::instruments(c);
-        let Some(inst_id) = ids.get(self.instrument.min(ids.len().saturating_sub(1))) else {
+        let (Some(inst_id), Some(fr)) = (
+            ids.get(self.instrument.min(ids.len().saturating_sub(1))),
+            self.fair(c),
+        ) else {
             f.render_widget(Paragraph::new("The forecast has no measures."), area);
             return;
         };
         let inst = instruments::get(inst_id).ok();
         let short = inst.map_or(inst_id.as_str(), |i| i.short);
         let unit = inst.map_or("", |i| i.unit);
-        let ranked = Self::ranked(c);
         let tall = area.height >= 30;
-        let sel = ranked
-            .get(self.rank_sel)
-            .and_then(|id| c.protocols.iter().find(|p| &p.id == id));
-        let sel_notes: Vec<String> = sel.map_or_else(Vec::new, |p| {
-            p.summary
-                .warnings
-                .iter()
-                .chain(&p.summary.notes)
-                .cloned()
-                .collect()
-        });
-        // The notes say why a forecast is what it is (e.g. cerebellar damage): room for them to wrap, at the
-        // chart's expense, up to a few lines.
-        let width = usize::from(area.width.max(1));
-        // Each goal's probability under every protocol comes first (issue 14.4), then the reasons.
-        let goal_notes = super::goals::chance_notes(&self.detail, c);
-        let wrapped: usize = goal_notes
-            .iter()
-            .chain(sel_notes)
-            .map(|n| (n.chars().count() + 2).div_ceil(width))
-            .sum();
-        let notes_h = wrapped.clamp(1, if tall { 8 } else { 4 }) as u16;
-        let [head, chart_area, table_area, notes_area] = Layout::vertical([
+        let rows_h = fr.rows.len() as u16 + u16::from(fr.no_treatment.is_some()) + 3;
+        let [head, table_area, text_area, chart_area] = Layout::vertical([
             Constraint::Length(1),
-            Constraint::Min(8),
-            Constraint::Length(ranked.len() as u16 + 3),
-            Constraint::Length(notes_h),
+            Constraint::Length(rows_h),
+            Constraint::Length(if tall { 10 } else { 6 }),
+            Constraint::Min(6),
         ])
         .areas(area);
-        let better = inst.map_or("", |i| i.better_word());
-        // An instrument scored ON or OFF medication says which state the forecast predicts.
-        let better = match c
-            .protocols
-            .first()
-            .and_then(|p| p.summary.measures.get(inst_id))
-            .and_then(|m| m.med_state)
-        {
-            Some(s) => format!("{better}, {} medication", s.label()),
-            None => better.to_string(),
-        };
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled("◀ ", t.key()),
-                Span::styled(short.to_string(), t.header()),
-                Span::styled(" ▶", t.key()),
-                Span::raw(format!(
-                    " ({unit}, {better}) · {} of {}",
-                    self.instrument + 1,
-                    ids.len()
-                )),
-            ])),
-            head,
+        self.draw_head(f, head, ctx, c, &ids, &fr);
+        self.draw_table(f, table_area, ctx, c, &fr);
+        let sel_id = fr
+            .rows
+            .get(self.rank_sel)
+            .map_or(String::new(), |r| r.protocol.clone());
+        self.text.draw(
+            f,
+            text_area,
+            self.text_lines(c, &fr, &sel_id, ctx),
+            "reasons",
+            Mode::CompareResult,
+            t,
         );
 
-        // Chart: the median of each protocol, the 10-90% band of the one selected in the table, observed scores.
-        let markers = if ctx.theme.braille {
-            [Marker::Braille, Marker::Dot, Marker::Bar, Marker::HalfBlock]
-        } else {
-            [Marker::Dot, Marker::Bar, Marker::Block, Marker::Dot]
-        };
+        // Chart: the median of each protocol, the 10-90% band of the one selected, no treatment, each protocol's
+        // end as a vertical line, observed scores.
+        let markers = markers(ctx);
         let day0 = self.detail.assessments.iter().map(|a| a.date).max();
         let observed: Vec<(f64, f64)> = self
             .detail
@@ -270,16 +241,24 @@ impl CompareScreen {
             .filter_map(|a| Some(((a.date - day0?).num_days() as f64, a.score)))
             .collect();
         let days: Vec<f64> = c.days.iter().map(|&d| d as f64).collect();
-        let sel_id = ranked.get(self.rank_sel).cloned().unwrap_or_default();
+        let pts = |v: &[f64]| -> Vec<(f64, f64)> {
+            days.iter().copied().zip(v.iter().copied()).collect()
+        };
         let mut series: Vec<Series> = Vec::new();
+        // No treatment: a dotted line (a point every few days), unlike any protocol's continuous one.
+        let none: Vec<(f64, f64)> = c
+            .no_treatment
+            .as_deref()
+            .and_then(|n| n.measures.get(inst_id))
+            .map(|band| {
+                let step = (days.len() / 15).max(1);
+                pts(&band.p50).into_iter().step_by(step).collect()
+            })
+            .unwrap_or_default();
         for (i, pf) in c.protocols.iter().enumerate() {
             let Some(band) = pf.measures.get(inst_id) else {
                 continue;
             };
-            let pts = |v: &[f64]| -> Vec<(f64, f64)> {
-                days.iter().copied().zip(v.iter().copied()).collect()
-            };
-            let style = protocol_style(ctx, i);
             if pf.id == sel_id {
                 series.push((String::new(), pts(&band.p10), markers[0], t.dim()));
                 series.push((String::new(), pts(&band.p90), markers[0], t.dim()));
@@ -288,13 +267,14 @@ impl CompareScreen {
                 format!("{} median", pf.id),
                 pts(&band.p50),
                 markers[i % 4],
-                style,
+                protocol_style(ctx, i),
             ));
         }
         let all_y = series
             .iter()
             .flat_map(|s| s.1.iter().map(|p| p.1))
-            .chain(observed.iter().map(|p| p.1));
+            .chain(observed.iter().map(|p| p.1))
+            .chain(none.iter().map(|p| p.1));
         let (mut lo, mut hi) = all_y.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
             (a.min(y), b.max(y))
         });
@@ -307,6 +287,18 @@ impl CompareScreen {
         if let Some(i) = inst {
             lo = lo.max(i.min);
             hi = hi.min(i.max);
+        }
+        // Each protocol's end: a vertical line in its own marker and colour.
+        for (i, pf) in c.protocols.iter().enumerate() {
+            let end = f64::from(pf.summary.end_of_treatment_day);
+            if pf.summary.sessions > 0 && end > 0.0 {
+                series.push((
+                    String::new(),
+                    vec![(end, lo), (end, hi)],
+                    markers[i % 4],
+                    protocol_style(ctx, i),
+                ));
+            }
         }
         let x_lo = observed.iter().map(|p| p.0).fold(0.0, f64::min);
         let x_hi = days.last().copied().unwrap_or(1.0).max(1.0);
@@ -327,16 +319,32 @@ impl CompareScreen {
             .collect();
         datasets.push(
             Dataset::default()
+                .name("no treatment")
+                .marker(Marker::Dot)
+                .graph_type(GraphType::Scatter)
+                .style(t.dim())
+                .data(&none),
+        );
+        datasets.push(
+            Dataset::default()
                 .name("observed")
                 .marker(Marker::Block)
                 .graph_type(GraphType::Scatter)
                 .style(t.header())
                 .data(&observed),
         );
+        let title = fit_title(
+            &[
+                format!(
+                    " {short}: medians, band 10-90% of {sel_id}, ┃ end of each, • • no treatment, █ observed "
+                ),
+                format!(" {short}: medians, band of {sel_id}, ┃ ends, • • none, █ observed "),
+                format!(" {short}: medians, ┃ ends "),
+            ],
+            chart_area.width,
+        );
         let chart = Chart::new(datasets)
-            .block(Block::bordered().border_style(t.border()).title(format!(
-                " {short} forecast: medians; band 10-90% of {sel_id}; █ observed "
-            )))
+            .block(Block::bordered().border_style(t.border()).title(title))
             .x_axis(
                 Axis::default()
                     .title("days from last assessment")
@@ -359,69 +367,159 @@ impl CompareScreen {
             )
             .legend_position(None);
         f.render_widget(chart, chart_area);
+    }
 
-        // Ranking table.
-        let rows: Vec<Row> = ranked
+    /// The line above the ranking: instrument (◀ ▶ to change), its direction, and the follow-up (its key cycles).
+    fn draw_head(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        ctx: &Ctx,
+        c: &Comparison,
+        ids: &[String],
+        fr: &Fair,
+    ) {
+        let t = &ctx.theme;
+        let inst = instruments::get(&fr.instrument).ok();
+        let short = inst.map_or(fr.instrument.as_str(), |i| i.short);
+        let fu_key = keymap::key_name(Mode::CompareResult, Action::FollowUp);
+        // An instrument scored ON or OFF medication says which state the forecast predicts.
+        let state = c
+            .protocols
+            .first()
+            .and_then(|p| p.summary.measures.get(&fr.instrument))
+            .and_then(|m| m.med_state)
+            .map_or(String::new(), |s| format!(", {} medication", s.label()));
+        let about = format!(
+            " ({}, {}{state})",
+            inst.map_or("", |i| i.unit),
+            inst.map_or("", |i| i.better_word())
+        );
+        let rest = format!(
+            " · {} of {} · follow-up {} ({fu_key})",
+            self.instrument + 1,
+            ids.len(),
+            follow_up_name(fr.follow_up_day)
+        );
+        // Without room for all, the unit and direction go first (the table's title says "+ = better").
+        let fixed = 4 + crate::domain::text::width(short) + crate::domain::text::width(&rest);
+        let about = if fixed + crate::domain::text::width(&about) <= usize::from(area.width) {
+            about
+        } else {
+            String::new()
+        };
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled("◀ ", t.key()),
+                Span::styled(short.to_string(), t.header()),
+                Span::styled(" ▶", t.key()),
+                Span::raw(about),
+                Span::raw(rest),
+            ])),
+            area,
+        );
+    }
+
+    /// The ranking at the common moments, no treatment last as the reference.
+    fn draw_table(&self, f: &mut Frame, area: Rect, ctx: &Ctx, c: &Comparison, fr: &Fair) {
+        let t = &ctx.theme;
+        let id = fr.instrument.as_str();
+        let inst = instruments::get(id).ok();
+        let short = inst.map_or(id, |i| i.short);
+        let word = inst.map_or("MCID", |i| i.mcid_word());
+        let markers = markers(ctx);
+        let (e, fu) = (fr.end_of_longest_day, fr.follow_up_day);
+        // The two moments in time order (a follow-up may come before the longest protocol ends).
+        let early_fu = fu < e;
+        let (d1, d2) = if early_fu { (fu, e) } else { (e, fu) };
+        let change = |x: f64| instruments::show(id, x, Shown::Change);
+        let cells = |r: &fair::FairRow| {
+            let (a, b) = if early_fu {
+                (r.at_follow_up, r.at_end_of_longest)
+            } else {
+                (r.at_end_of_longest, r.at_follow_up)
+            };
+            [
+                r.sessions.to_string(),
+                if r.sessions == 0 {
+                    "-".into()
+                } else {
+                    format!("d{}", r.end_of_treatment_day)
+                },
+                change(a),
+                change(b),
+                r.over_no_treatment.map_or("-".into(), change),
+            ]
+        };
+        let mut rows: Vec<Row> = fr
+            .rows
             .iter()
             .enumerate()
-            .filter_map(|(rank, id)| {
-                let pf = c.protocols.iter().find(|p| &p.id == id)?;
-                let ms = pf.summary.measures.get(inst_id);
-                let marker =
-                    match markers[c.protocols.iter().position(|p| &p.id == id).unwrap_or(0) % 4] {
-                        Marker::Braille => "⣿",
-                        Marker::Dot => "•",
-                        Marker::Bar => "▄",
-                        Marker::HalfBlock => "▀",
-                        _ => "█",
-                    };
-                Some(Row::new(vec![
-                    format!("{}.", rank + 1),
-                    format!("{marker} {}", cut(id, 22)),
-                    ms.map_or("-".into(), |m| {
-                        instruments::show(inst_id, m.improvement_end, Shown::Change)
-                    }),
-                    ms.map_or("-".into(), |m| {
-                        instruments::show(inst_id, m.improvement_follow_up, Shown::Change)
-                    }),
-                    ms.map_or("-".into(), |m| {
+            .map(|(rank, r)| {
+                let i = c
+                    .protocols
+                    .iter()
+                    .position(|p| p.id == r.protocol)
+                    .unwrap_or(0);
+                let to_mcid = c
+                    .protocols
+                    .get(i)
+                    .and_then(|p| p.summary.measures.get(id))
+                    .map_or("-".into(), |m| {
                         m.sessions_to_mcid
                             .map_or("not reached".into(), |s| s.to_string())
-                    }),
-                    ms.map_or("-".into(), |m| format!("{:.0}%", m.p_mcid_end * 100.0)),
-                    ms.map_or("-".into(), |m| {
-                        format!(
-                            "{}-{}",
-                            num(m.band_end[0].round()),
-                            num(m.band_end[1].round())
-                        )
-                    }),
-                ]))
+                    });
+                let mut v = vec![
+                    format!("{}.", rank + 1),
+                    format!("{} {}", marker_glyph(markers[i % 4]), cut(&r.protocol, 19)),
+                ];
+                v.extend(cells(r));
+                v.push(to_mcid);
+                Row::new(v)
             })
             .collect();
+        if let Some(none) = &fr.no_treatment {
+            let mut v = vec![String::new(), "• • no treatment".to_string()];
+            v.extend(cells(none));
+            v.push("-".into());
+            rows.push(Row::new(v).style(t.dim()));
+        }
         let mut st = TableState::default().with_selected(Some(self.rank_sel));
+        let title = fit_title(
+            &[
+                format!(
+                    " Ranking by {short} at {} (day {fu}): improvement, + = better ",
+                    follow_up_name(fu)
+                ),
+                format!(" Ranking by {short} at day {fu}: improvement, + = better "),
+                format!(" Ranking by {short} at day {fu} "),
+            ],
+            area.width,
+        );
         f.render_stateful_widget(
             Table::new(
                 rows,
                 [
                     Constraint::Length(3),
-                    Constraint::Length(24),
+                    Constraint::Length(21),
+                    Constraint::Length(4),
+                    Constraint::Length(5),
                     Constraint::Length(7),
-                    Constraint::Length(9),
-                    Constraint::Length(11),
-                    Constraint::Length(6),
-                    Constraint::Min(7),
+                    Constraint::Length(7),
+                    Constraint::Length(7),
+                    Constraint::Min(9),
                 ],
             )
             .header(
                 Row::new(vec![
-                    "#",
-                    "Protocol",
-                    "Gain",
-                    "Follow-up",
-                    "Sess. MCID",
-                    "P MCID",
-                    "End band",
+                    "#".to_string(),
+                    "Protocol".into(),
+                    "Sess".into(),
+                    "Ends".into(),
+                    format!("Day {d1}"),
+                    format!("Day {d2}"),
+                    "vs none".into(),
+                    format!("Sess {word}"),
                 ])
                 .style(t.header()),
             )
@@ -429,61 +527,92 @@ impl CompareScreen {
             .block(
                 Block::bordered()
                     .border_style(t.focus_border())
-                    .title(Span::styled(
-                        format!(" Ranking by {short} gain (improvement, +: better) "),
-                        t.title(),
-                    )),
+                    .title(Span::styled(title, t.title())),
             ),
-            table_area,
+            area,
             &mut st,
         );
-        let notes: Vec<Line> = c
-            .protocols
-            .iter()
-            .find(|p| p.id == sel_id)
-            .map(|p| {
-                super::evidence::warning_lines(&p.summary.warnings, t)
-                    .into_iter()
-                    .chain(
-                        goal_notes
-                            .iter()
-                            .chain(&p.summary.notes)
-                            .map(|n| Line::from(format!("· {n}"))),
-                    )
-                    .collect()
-            })
-            .unwrap_or_default();
-        // More reasons than fit: they scroll, and the last line says how (never a sentence cut off unseen).
-        let para = Paragraph::new(notes)
-            .wrap(Wrap { trim: true })
-            .style(t.dim());
-        let lines = u16::try_from(para.line_count(notes_area.width)).unwrap_or(u16::MAX);
-        let (text_area, hint_area) = if lines > notes_area.height {
-            let [a, b] =
-                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(notes_area);
-            (a, Some(b))
-        } else {
-            (notes_area, None)
-        };
-        let max = lines.saturating_sub(text_area.height);
-        self.notes_max.set(max);
-        let top = self.notes_scroll.min(max);
-        f.render_widget(para.scroll((top, 0)), text_area);
-        if let Some(r) = hint_area {
-            let key = |a| keymap::key_name(Mode::CompareResult, a);
-            let below = max - top;
-            let hint = if below > 0 {
-                format!(
-                    "▼ {} more lines of reasons below: {} {} scroll",
-                    below,
-                    key(Action::PageDown),
-                    key(Action::PageUp)
-                )
-            } else {
-                format!("▲ end of the reasons: {} scrolls back", key(Action::PageUp))
-            };
-            f.render_widget(Paragraph::new(Span::styled(hint, t.key())), r);
+    }
+
+    /// The conclusion first (headline, warnings, goals), then the selected protocol's own reasons.
+    fn text_lines(&self, c: &Comparison, fr: &Fair, sel_id: &str, ctx: &Ctx) -> Vec<Line<'static>> {
+        let t = &ctx.theme;
+        let conclusion = verdict::conclusion(c, fr, false);
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        for (i, l) in conclusion.lines.iter().enumerate() {
+            let style = if i == 0 { t.header() } else { t.text() };
+            lines.push(Line::from(Span::styled(l.clone(), style)));
         }
+        for w in &conclusion.warnings {
+            lines.push(Line::from(Span::styled(format!("⚠ {w}"), t.warn())));
+        }
+        // Protocols used outside the evidence they cite for this patient (model::evidence), each named.
+        for p in &c.protocols {
+            lines.extend(super::evidence::warning_lines(&p.summary.warnings, t));
+        }
+        lines.extend(self.goal_lines(c));
+        let own = verdict::own_notes(c, sel_id);
+        if !own.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("Why, according to the model ({sel_id}):"),
+                t.header(),
+            )));
+            lines.extend(own.iter().map(|n| Line::from(format!("· {n}"))));
+        }
+        lines
+    }
+
+    /// The plan's goals under each protocol (probability of reaching each, issue 14.4).
+    fn goal_lines(&self, c: &Comparison) -> Vec<Line<'static>> {
+        super::goals::chance_notes(&self.detail, c)
+            .into_iter()
+            .map(|n| Line::from(format!("· {n}")))
+            .collect()
+    }
+}
+
+/// The follow-up a comparison opens at: 3 months (the plan's goal date will set it once plans carry one).
+fn default_follow_up() -> u32 {
+    fair::DEFAULT_FOLLOW_UP
+}
+
+/// The next follow-up of [`fair::FOLLOW_UPS`] after `day`, round again after the last.
+fn next_follow_up(day: u32) -> u32 {
+    fair::FOLLOW_UPS
+        .iter()
+        .copied()
+        .find(|&d| d > day)
+        .unwrap_or(fair::FOLLOW_UPS[0])
+}
+
+/// The longest of `options` that fits a border of `width` columns (the last one if none does).
+fn fit_title(options: &[String], width: u16) -> String {
+    let room = usize::from(width.saturating_sub(2));
+    options
+        .iter()
+        .find(|o| crate::domain::text::width(o) <= room)
+        .or(options.last())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The chart's markers, one per protocol (braille where the terminal has it).
+fn markers(ctx: &Ctx) -> [Marker; 4] {
+    if ctx.theme.braille {
+        [Marker::Braille, Marker::Dot, Marker::Bar, Marker::HalfBlock]
+    } else {
+        [Marker::Dot, Marker::Bar, Marker::Block, Marker::Dot]
+    }
+}
+
+/// The glyph a marker draws, for the table's key to the chart.
+fn marker_glyph(m: Marker) -> &'static str {
+    match m {
+        Marker::Braille => "⣿",
+        Marker::Dot => "•",
+        Marker::Bar => "▄",
+        Marker::HalfBlock => "▀",
+        _ => "█",
     }
 }
 
@@ -527,9 +656,16 @@ impl Screen for CompareScreen {
         match (&mut self.phase, action) {
             (_, Some(Action::Help)) => cmds.push(Cmd::Help),
             (Phase::Pick | Phase::Failed(_), Some(a)) => match a {
-                Action::Up => self.cursor = self.cursor.saturating_sub(1),
+                Action::Up => {
+                    self.cursor = self.cursor.saturating_sub(1);
+                    self.about.reset();
+                }
                 Action::Down => {
-                    self.cursor = (self.cursor + 1).min(self.protocols.len().saturating_sub(1))
+                    self.cursor = (self.cursor + 1).min(self.protocols.len().saturating_sub(1));
+                    self.about.reset();
+                }
+                Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+                    self.about.handle(a);
                 }
                 Action::Toggle => {
                     if let Some(p) = self.protocols.get(self.cursor) {
@@ -562,26 +698,36 @@ impl Screen for CompareScreen {
                 let n_inst = Self::instruments(c).len().max(1);
                 let n_prot = c.protocols.len().max(1);
                 match a {
-                    Action::Left => self.instrument = (self.instrument + n_inst - 1) % n_inst,
-                    Action::Right => self.instrument = (self.instrument + 1) % n_inst,
+                    Action::Left => {
+                        self.instrument = (self.instrument + n_inst - 1) % n_inst;
+                        self.text.reset();
+                    }
+                    Action::Right => {
+                        self.instrument = (self.instrument + 1) % n_inst;
+                        self.text.reset();
+                    }
                     Action::Up => {
                         self.rank_sel = self.rank_sel.saturating_sub(1);
-                        self.notes_scroll = 0;
+                        self.text.reset();
                     }
                     Action::Down => {
                         self.rank_sel = (self.rank_sel + 1).min(n_prot - 1);
-                        self.notes_scroll = 0;
+                        self.text.reset();
                     }
-                    Action::PageUp => self.notes_scroll = self.notes_scroll.saturating_sub(3),
-                    Action::PageDown => {
-                        self.notes_scroll = (self.notes_scroll + 3).min(self.notes_max.get())
+                    Action::FollowUp => {
+                        self.follow_up = next_follow_up(self.follow_up);
+                        self.text.reset();
                     }
-                    Action::Top => self.notes_scroll = 0,
-                    Action::Bottom => self.notes_scroll = self.notes_max.get(),
+                    Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+                        self.text.handle(a);
+                    }
                     Action::Search => self.phase = Phase::Pick,
                     Action::SetPlan => {
-                        let ranked = Self::ranked(c);
-                        let Some(protocol) = ranked.get(self.rank_sel).cloned() else {
+                        let c = c.clone();
+                        let Some(protocol) = self
+                            .fair(&c)
+                            .and_then(|fr| fr.rows.get(self.rank_sel).map(|r| r.protocol.clone()))
+                        else {
                             return Outcome::Consumed;
                         };
                         let name = self
@@ -599,7 +745,7 @@ impl Screen for CompareScreen {
                         let form = NewPlanForm::new(&self.detail, protocol, name, ctx.today)
                             .with_warnings(warnings);
                         self.phase = Phase::Plan {
-                            result: c.clone(),
+                            result: c,
                             form: Box::new(form),
                         };
                     }

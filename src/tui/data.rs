@@ -250,8 +250,10 @@ impl Source for StoreSource {
 
     fn forecast_job(&self, code: &str, protocols: &[String]) -> anyhow::Result<Job> {
         // The sessions already logged are earlier practice, as in `praxis simulate --patient`.
-        let scenario =
+        let mut scenario =
             crate::app::forecast::patient_scenario(&self.store, &self.library, code, None)?;
+        // The summary's follow-up is the screen's first one (the screen moves it without a new run).
+        crate::app::forecast::set_follow_up(&mut scenario, crate::model::fair::DEFAULT_FOLLOW_UP)?;
         let chosen = pick_protocols(&self.protocols(), protocols)?;
         let opts = ForecastOptions {
             draws: FORECAST_DRAWS,

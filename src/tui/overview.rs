@@ -12,8 +12,8 @@ use super::data::PatientDetail;
 use super::keymap::{self, Action, Mode};
 use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::{num, signed, sparkline};
+use crate::domain::Condition;
 use crate::domain::text::visible;
-use crate::domain::{Condition, Patient};
 use crate::instruments::{self, Instrument};
 
 /// The condition and its facts, one line each.
@@ -121,7 +121,7 @@ pub fn measure_lines(d: &PatientDetail) -> Vec<MeasureLine> {
             order.push(&a.instrument);
         }
     }
-    let subacute = is_subacute(&d.patient, d.assessments.first().map(|a| a.date));
+    let phase = crate::app::forecast::phase_of(&d.patient, &d.assessments);
     order
         .into_iter()
         .filter_map(|id| {
@@ -133,11 +133,7 @@ pub fn measure_lines(d: &PatientDetail) -> Vec<MeasureLine> {
                 .collect();
             let first = series.first()?;
             let last = series.last()?;
-            let mcid = if subacute {
-                inst.mcid_subacute.unwrap_or(inst.mcid)
-            } else {
-                inst.mcid
-            };
+            let mcid = inst.mcid_in(phase);
             Some(MeasureLine {
                 instrument: inst,
                 baseline: first.score,
@@ -149,14 +145,6 @@ pub fn measure_lines(d: &PatientDetail) -> Vec<MeasureLine> {
             })
         })
         .collect()
-}
-
-/// Stroke patients whose baseline was within 3 months of onset use the subacute MCID (science.md, instruments).
-fn is_subacute(p: &Patient, baseline: Option<NaiveDate>) -> bool {
-    match (&p.condition, baseline) {
-        (Condition::Stroke(f), Some(b)) => f.onset_date.is_some_and(|o| (b - o).num_days() <= 90),
-        _ => false,
-    }
 }
 
 /// The trend as a sparkline where up is always better, scaled to the patient's scores padded by one MCID, so a
@@ -383,8 +371,12 @@ impl Screen for OverviewScreen {
                     Span::raw(m.instrument.short),
                     Span::raw(num(m.baseline)),
                     Span::raw(num(m.latest)),
-                    Span::raw(signed(m.latest - m.baseline)),
-                    Span::raw(num(m.mcid)),
+                    // An improvement (+ = better, whatever the direction), as the comparison reads it.
+                    Span::raw(signed(m.improvement)),
+                    Span::raw(match m.instrument.mcid_kind {
+                        instruments::McidKind::Mcid => num(m.mcid),
+                        instruments::McidKind::Mdc => format!("{} MDC", num(m.mcid)),
+                    }),
                     verdict,
                     Span::raw(trend(m, spark_w)),
                     Span::styled(super::widgets::ago(ctx.today, m.latest_date), t.dim()),
@@ -398,7 +390,7 @@ impl Screen for OverviewScreen {
                 Constraint::Length(5),
                 Constraint::Length(6),
                 Constraint::Length(6),
-                Constraint::Length(5),
+                Constraint::Length(8),
                 Constraint::Length(9),
                 Constraint::Length((spark_w as u16).max(13)),
                 Constraint::Min(8),
@@ -409,9 +401,9 @@ impl Screen for OverviewScreen {
                 "Measure",
                 "Base",
                 "Latest",
-                "Change",
-                "MCID",
-                "MCID?",
+                "Gain",
+                "MCID/MDC",
+                "Passed?",
                 "Trend ↑better",
                 "Last",
             ])

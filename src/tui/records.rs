@@ -247,9 +247,12 @@ impl Screen for RecordsScreen {
                 RecordStatus::Voided => format!("Voided by {who} on {when}: {why}"),
             }
         });
+        // Two lines, wrapped: the keys' hint is never cut at 80 columns (a long reason may still be, with "…").
         f.render_widget(
-            Paragraph::new(cut(&line.unwrap_or_default(), width)).style(t.dim()),
-            Rect { height: 1, ..about },
+            Paragraph::new(cut(&line.unwrap_or_default(), width * 2 - width / 4))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .style(t.dim()),
+            about,
         );
         if let Some(edit) = &self.edit {
             // Inside the list's frame, above its bottom border.

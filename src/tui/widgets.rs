@@ -229,3 +229,89 @@ pub fn ago(today: chrono::NaiveDate, d: chrono::NaiveDate) -> String {
         _ => format!("{} mo ago", days / 30),
     }
 }
+
+/// A panel of text that scrolls (issue 14.2): its lines wrap to the panel, a window of them shows from the first
+/// line scrolled to, and when they do not all fit the last row says how many lines more there are and which keys
+/// scroll — never a sentence cut off unseen. PgUp/PgDn move by a page, Home/End to the first and last lines (the
+/// mode's keymap names the keys). Drawing does not change the scroll; it records how far it can go.
+#[derive(Debug, Clone, Default)]
+pub struct ScrollText {
+    top: u16,
+    /// The last first line that still fills the panel, and the panel's height, as last drawn.
+    max: std::cell::Cell<u16>,
+    page: std::cell::Cell<u16>,
+}
+
+impl ScrollText {
+    /// Back to the first line (new text).
+    pub fn reset(&mut self) {
+        self.top = 0;
+    }
+
+    /// Scroll for PgUp/PgDn/Home/End; false (nothing done) for any other action.
+    pub fn handle(&mut self, action: keymap::Action) -> bool {
+        let page = self.page.get().saturating_sub(1).max(1);
+        let max = self.max.get();
+        match action {
+            keymap::Action::PageUp => self.top = self.top.min(max).saturating_sub(page),
+            keymap::Action::PageDown => self.top = (self.top + page).min(max),
+            keymap::Action::Top => self.top = 0,
+            keymap::Action::Bottom => self.top = max,
+            _ => return false,
+        }
+        true
+    }
+
+    /// Draw `lines` (wrapped) in `area`; `what` names them in the hint ("reasons", "protocol"); `mode` is the
+    /// keymap whose PgUp/PgDn keys the hint names.
+    pub fn draw(
+        &self,
+        f: &mut ratatui::Frame,
+        area: Rect,
+        lines: Vec<Line<'static>>,
+        what: &str,
+        mode: Mode,
+        theme: &Theme,
+    ) {
+        use ratatui::widgets::{Paragraph, Wrap};
+        let para = Paragraph::new(lines).wrap(Wrap { trim: true });
+        let total = u16::try_from(para.line_count(area.width)).unwrap_or(u16::MAX);
+        let (text_area, hint_area) = if total > area.height && area.height > 1 {
+            let [a, b] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+            (a, Some(b))
+        } else {
+            (area, None)
+        };
+        let max = total.saturating_sub(text_area.height);
+        self.max.set(max);
+        self.page.set(text_area.height);
+        let top = self.top.min(max);
+        f.render_widget(para.scroll((top, 0)), text_area);
+        let Some(r) = hint_area else { return };
+        let key = |a| keymap::key_name(mode, a);
+        let (down, up) = (key(keymap::Action::PageDown), key(keymap::Action::PageUp));
+        let below = max - top;
+        // The longest wording that fits the panel's width.
+        let options = if below > 0 {
+            vec![
+                format!("▼ {below} more lines of {what} below: {down} {up} scroll"),
+                format!("▼ {below} more lines: {down} {up} scroll"),
+                format!("▼ {below} more: {down}"),
+            ]
+        } else {
+            vec![
+                format!("▲ end of the {what}: {up} scrolls back"),
+                format!("▲ end: {up} scrolls back"),
+                format!("▲ end: {up}"),
+            ]
+        };
+        let width = usize::from(r.width);
+        let hint = options
+            .iter()
+            .find(|o| crate::domain::text::width(o) <= width)
+            .or(options.last())
+            .cloned()
+            .unwrap_or_default();
+        f.render_widget(Paragraph::new(Span::styled(hint, theme.key())), r);
+    }
+}

@@ -231,7 +231,8 @@ impl App {
             }
         };
         let ctl = Arc::new(Control::default());
-        c.total_draws = FORECAST_DRAWS * c.picked.len() as u32;
+        // The protocols and no treatment, the comparison's reference.
+        c.total_draws = FORECAST_DRAWS * (c.picked.len() as u32 + 1);
         c.phase = Phase::Running(ctl.clone());
         self.forecasts.started(key.clone());
         match &self.jobs {

@@ -28,6 +28,8 @@ pub struct AssessmentForm {
     state: TextField,
     /// Last score per instrument, for the hint under the score.
     last_scores: Vec<(String, f64, NaiveDate)>,
+    /// The patient's phase for MCIDs (None: a form reopened from a draft, before the patient is read).
+    phase: Option<instruments::Phase>,
 }
 
 /// Where the cursor starts: the score (the instrument is usually the one used last).
@@ -61,6 +63,7 @@ impl AssessmentForm {
             notes: TextField::default(),
             state: TextField::default(),
             last_scores,
+            phase: Some(crate::app::forecast::phase_of(&d.patient, &d.assessments)),
         }
     }
 
@@ -79,6 +82,7 @@ impl AssessmentForm {
             notes,
             state,
             last_scores: d.last_scores.clone(),
+            phase: None,
         })
     }
 
@@ -236,10 +240,11 @@ impl FormSpec for AssessmentForm {
     fn below(&self, row: usize) -> Option<String> {
         let inst = self.chosen().filter(|_| row == 1)?;
         let mut s = format!(
-            "{}, {}, MCID {}",
+            "{}, {}, {} {}",
             inst.range_text(),
             inst.better_word(),
-            num(inst.mcid)
+            inst.mcid_word(),
+            num(self.phase.map_or(inst.mcid, |p| inst.mcid_in(p)))
         );
         if let Some((_, v, d)) = self.last_scores.iter().find(|(id, _, _)| id == inst.id) {
             s.push_str(&format!("; last {} ({d})", num(*v)));

@@ -47,6 +47,8 @@ pub enum Action {
     VoidRecord,
     /// Progress against the plan's forecast.
     Progress,
+    /// Read a comparison at the next follow-up (6 weeks, 3 months, 6 months).
+    FollowUp,
 }
 
 impl Action {

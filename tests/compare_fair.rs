@@ -1,0 +1,263 @@
+//! Issue 14.1: protocols compared at the same moments, next to no treatment; `compare --patient`, `--at`,
+//! `--instrument`; `simulate --patient` forecasts the active plan; improvements and MCIDs read one way everywhere.
+
+mod common;
+use common::Env;
+use serde_json::Value;
+
+/// A database with the demo clinic (P-0107 stroke on task-specific-300, P-0044 Parkinson's on lsvt-big, ...).
+fn demo() -> Env {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    env
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The ranking is read on one day for every protocol: each row's improvement is its own forecast's mean on the
+/// follow-up day minus day 0 (and the same on the end of the longest protocol), the rows are in that order, and
+/// the JSON's `ranking` agrees.
+#[test]
+fn compare_patient_ranks_every_protocol_on_the_same_days() {
+    let env = demo();
+    let v = env.json(&[
+        "compare",
+        "--patient",
+        "P-0107",
+        "usual-care",
+        "task-specific-300",
+        "mcimt",
+        "--at",
+        "42",
+        "--instrument",
+        "fma_ue",
+        "--draws",
+        "40",
+    ]);
+    // The existing shape is kept.
+    for key in ["days", "primary", "protocols", "ranking"] {
+        assert!(v.get(key).is_some(), "{key} missing");
+    }
+    let fair = &v["fair"];
+    assert_eq!(fair["instrument"], "fma_ue");
+    assert_eq!(fair["follow_up_day"], 42);
+    let protocols = v["protocols"].as_array().expect("protocols");
+    let longest = protocols
+        .iter()
+        .map(|p| p["summary"]["end_of_treatment_day"].as_u64().unwrap_or(0))
+        .max()
+        .expect("protocols");
+    assert_eq!(fair["end_of_longest_day"].as_u64(), Some(longest));
+    let ends: std::collections::BTreeSet<u64> = protocols
+        .iter()
+        .map(|p| p["summary"]["end_of_treatment_day"].as_u64().unwrap_or(0))
+        .collect();
+    assert!(
+        ends.len() > 1,
+        "the protocols end on different days: {ends:?}"
+    );
+    for p in protocols {
+        assert_eq!(p["summary"]["follow_up_day"], 42, "{}", p["id"]);
+    }
+    let mean_gain = |p: &Value, day: u64| {
+        let m = &p["measures"]["fma_ue"]["mean"];
+        f(&m[day as usize]) - f(&m[0])
+    };
+    let rows = fair["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 3);
+    let none = &v["no_treatment"];
+    assert_eq!(none["id"], "none");
+    assert_eq!(none["summary"]["sessions"], 0);
+    for r in rows {
+        let p = protocols
+            .iter()
+            .find(|p| p["id"] == r["protocol"])
+            .expect("row of a compared protocol");
+        assert!(
+            (f(&r["at_follow_up"]) - mean_gain(p, 42)).abs() < 1e-9,
+            "{r}"
+        );
+        assert!(
+            (f(&r["at_end_of_longest"]) - mean_gain(p, longest)).abs() < 1e-9,
+            "{r}"
+        );
+        let over = f(&r["at_follow_up"]) - mean_gain(none, 42);
+        assert!((f(&r["over_no_treatment"]) - over).abs() < 1e-9, "{r}");
+    }
+    let gains: Vec<f64> = rows.iter().map(|r| f(&r["at_follow_up"])).collect();
+    assert!(gains.windows(2).all(|w| w[0] >= w[1]), "{gains:?}");
+    assert_eq!(ids(&fair["ranking"]), ids(&v["ranking"]));
+    assert_eq!(
+        ids(&fair["ranking"]),
+        rows.iter()
+            .map(|r| r["protocol"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    );
+    assert!(f(&fair["no_treatment"]["at_follow_up"]).is_finite());
+}
+
+/// The human report: the conclusion first, the table with no treatment, every line within 80 columns, and the
+/// chart marking each protocol's end; for a patient without `--at` the follow-up is 3 months.
+#[test]
+fn compare_patient_report_puts_the_conclusion_first_and_marks_each_end() {
+    let env = demo();
+    let out = env.ok(&[
+        "compare",
+        "--patient",
+        "P-0107",
+        "usual-care",
+        "mcimt",
+        "--draws",
+        "40",
+    ]);
+    let pos = |needle: &str| {
+        out.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} missing:\n{out}"))
+    };
+    assert!(pos("The model favours") < pos("PROTOCOL"), "{out}");
+    assert!(pos("(no treatment)") > pos("PROTOCOL"), "{out}");
+    assert!(out.contains("at 3 months (day 90)"), "{out}");
+    assert!(out.contains("DAY 90"), "{out}");
+    assert!(out.contains("1 = end of"), "{out}");
+    assert!(out.contains("2 = end of"), "{out}");
+    assert!(out.contains("no treatment ."), "{out}");
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+    // ARAT's figure is a smallest real change: an MDC, and called one.
+    let arat = env.ok(&[
+        "compare",
+        "--patient",
+        "P-0107",
+        "usual-care",
+        "mcimt",
+        "--instrument",
+        "ARAT",
+        "--draws",
+        "20",
+    ]);
+    assert!(arat.contains("the MDC of"), "{arat}");
+    assert!(arat.contains("S>MDC"), "{arat}");
+    assert!(!arat.contains("MCID of 12"), "{arat}");
+}
+
+#[test]
+fn compare_refuses_bad_moments_instruments_and_missing_protocols() {
+    let env = demo();
+    let e = env.fails(&["compare", "--patient", "P-0107", "usual-care", "--at", "0"]);
+    assert!(e.contains("--at"), "{e}");
+    let e = env.fails(&[
+        "compare",
+        "--patient",
+        "P-0107",
+        "usual-care",
+        "--instrument",
+        "nope",
+    ]);
+    assert!(e.contains("--instrument") && e.contains("fma_ue"), "{e}");
+    // A stroke patient has no TUG score to start from.
+    let e = env.fails(&[
+        "compare",
+        "--patient",
+        "P-0107",
+        "usual-care",
+        "--instrument",
+        "tug",
+        "--draws",
+        "10",
+    ]);
+    assert!(e.contains("--instrument tug_s") && e.contains("TUG"), "{e}");
+    // A scenario file alone is not a comparison.
+    let e = env.fails(&["compare", "tests/scenarios/stroke-subacute.toml"]);
+    assert!(e.contains("at least one protocol"), "{e}");
+}
+
+/// `simulate --patient P` without `--protocol` forecasts the active plan (and says so on stderr); with no plan,
+/// no treatment.
+#[test]
+fn simulate_patient_forecasts_the_active_plan() {
+    let env = demo();
+    let plan = env.json(&["plan", "show", "P-0107"]);
+    let protocol = plan["protocol_id"].as_str().unwrap_or_default().to_string();
+    assert!(!protocol.is_empty(), "{plan}");
+    let out = env.run(&["simulate", "--patient", "P-0107", "--draws", "10", "--json"]);
+    let v = common::json_of(&out);
+    assert_eq!(v["summary"]["protocol"], protocol.as_str());
+    assert!(
+        common::stderr_of(&out).contains(&format!("active plan, {protocol}")),
+        "{}",
+        common::stderr_of(&out)
+    );
+    env.ok(&["plan", "edit", "P-0107", "--status", "stopped"]);
+    let out = env.run(&["simulate", "--patient", "P-0107", "--draws", "10", "--json"]);
+    let v = common::json_of(&out);
+    assert_eq!(v["summary"]["protocol"], "none");
+    assert!(common::stderr_of(&out).contains("no active plan"));
+}
+
+/// A lower-is-better instrument reads as an improvement in words on every report, never as a bare signed change.
+#[test]
+fn lower_is_better_reads_as_improvement_everywhere() {
+    let env = demo();
+    let sim = env.ok(&[
+        "simulate",
+        "--patient",
+        "P-0044",
+        "--protocol",
+        "lsvt-big",
+        "--draws",
+        "20",
+    ]);
+    let block: Vec<&str> = sim
+        .lines()
+        .skip_while(|l| !l.starts_with("UPDRS-III ("))
+        .take(3)
+        .collect();
+    assert!(block.len() == 3, "{sim}");
+    for l in &block[1..] {
+        assert!(
+            l.contains("improvement ") || l.contains("worsening "),
+            "{l}\n{sim}"
+        );
+        assert!(!l.contains("change "), "{l}");
+    }
+    let cmp = env.ok(&[
+        "compare",
+        "--patient",
+        "P-0044",
+        "lsvt-big",
+        "usual-care",
+        "--instrument",
+        "updrs3",
+        "--draws",
+        "20",
+    ]);
+    let head = cmp
+        .lines()
+        .find(|l| l.starts_with("The model favours"))
+        .unwrap_or_default()
+        .to_string();
+    let body: String = cmp
+        .lines()
+        .skip_while(|l| !l.starts_with("The model favours"))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!head.is_empty(), "{cmp}");
+    assert!(
+        body.contains("improvement ") || body.contains("worsening "),
+        "{body}"
+    );
+    assert!(body.contains("on UPDRS-III"), "{body}");
+}
