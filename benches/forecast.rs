@@ -80,6 +80,7 @@ fn patient_with_a_year(s: &Scenario, p: &Protocol) -> Scenario {
                 day: -7 * w,
                 instrument: inst.into(),
                 score: score - f64::from(w) * 0.1,
+                state: None,
             });
         }
     }

@@ -217,6 +217,7 @@ fn the_second_run_calibration_needs_counts_in_the_forecast_cost() {
         day: 30,
         instrument: "fma_ue".into(),
         score: 30.0,
+        state: None,
     });
     let calibrated = draws_that_fit(&s);
     // Beyond the draws whose scores are held (`simulate::MAX_EXACT_VALUES`), calibration runs the draws twice.

@@ -221,7 +221,8 @@ fn lower_is_better_reads_as_improvement_everywhere() {
     ]);
     let block: Vec<&str> = sim
         .lines()
-        .skip_while(|l| !l.starts_with("UPDRS-III ("))
+        // "UPDRS-III ON medication (lower is better, primary): baseline …": the state is said (issue 12.1).
+        .skip_while(|l| !(l.starts_with("UPDRS-III ") && l.contains("baseline")))
         .take(3)
         .collect();
     assert!(block.len() == 3, "{sim}");

@@ -82,6 +82,7 @@ fn scenario(days: u32, assessed: bool) -> Scenario {
                 day,
                 instrument: "fma_ue".into(),
                 score,
+                state: None,
             });
         }
     }

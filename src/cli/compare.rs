@@ -241,7 +241,10 @@ fn plan_goals(scenario: &Scenario, cmp: &Comparison) -> String {
             .ranking
             .iter()
             .map(|pid| {
-                let p = by_id(cmp, pid)
+                let p = cmp
+                    .protocols
+                    .iter()
+                    .find(|p| &p.id == pid)
                     .and_then(|pf| pf.summary.measures.get(inst.id))
                     .and_then(|m| {
                         m.goals

@@ -483,7 +483,9 @@ impl Tally {
             {
                 self.goal[s] += u64::from(weight);
             }
-            for (&(by, _, target_imp), hits) in self.plan_goals[s].iter().zip(&mut self.plan_hits[s]) {
+            for (&(by, _, target_imp), hits) in
+                self.plan_goals[s].iter().zip(&mut self.plan_hits[s])
+            {
                 if by <= prep.horizon && slot.improvement(at(by as usize)) >= target_imp {
                     *hits += u64::from(weight);
                 }

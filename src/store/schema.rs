@@ -270,7 +270,6 @@ CREATE TABLE pseudonym_key (
 INSERT INTO pseudonym_key (id, key) VALUES (1, randomblob(32));
 "#;
 
-
 fn v4_seal(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
     Ok(super::audit::seal_rows_v4(tx)?)
 }

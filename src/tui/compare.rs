@@ -389,25 +389,35 @@ impl CompareScreen {
             .first()
             .and_then(|p| p.summary.measures.get(&fr.instrument))
             .and_then(|m| m.med_state)
-            .map_or(String::new(), |s| format!(", {} medication", s.label()));
-        let about = format!(
-            " ({}, {}{state})",
-            inst.map_or("", |i| i.unit),
-            inst.map_or("", |i| i.better_word())
-        );
+            .map(|s| format!("{} medication", s.label()));
+        let unit = inst.map_or("", |i| i.unit);
+        let better = inst.map_or("", |i| i.better_word());
         let rest = format!(
             " · {} of {} · follow-up {} ({fu_key})",
             self.instrument + 1,
             ids.len(),
             follow_up_name(fr.follow_up_day)
         );
-        // Without room for all, the unit and direction go first (the table's title says "+ = better").
-        let fixed = 4 + crate::domain::text::width(short) + crate::domain::text::width(&rest);
-        let about = if fixed + crate::domain::text::width(&about) <= usize::from(area.width) {
-            about
-        } else {
-            String::new()
+        // The longest description that fits: the medication state goes last (the table's title says "+ = better").
+        let with = |parts: &[&str]| {
+            let parts: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join(", "))
+            }
         };
+        let state = state.as_deref().unwrap_or("");
+        let fixed = 4 + crate::domain::text::width(short) + crate::domain::text::width(&rest);
+        let about = [
+            with(&[unit, better, state]),
+            with(&[better, state]),
+            with(&[state]),
+            String::new(),
+        ]
+        .into_iter()
+        .find(|a| fixed + crate::domain::text::width(a) <= usize::from(area.width))
+        .unwrap_or_default();
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("◀ ", t.key()),
