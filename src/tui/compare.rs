@@ -23,7 +23,7 @@ use super::forms::{NewPlanForm, Step};
 use super::keymap::{self, Action, Mode};
 use super::protocol_text::protocol_lines;
 use super::screen::{Cmd, Ctx, Outcome, Screen};
-use super::widgets::{ScrollText, cut, num};
+use super::widgets::{ScrollText, cut, fit_title, num};
 use crate::app::verdict;
 use crate::instruments::{self, Shown};
 use crate::model::fair::{self, Fair, follow_up_name};
@@ -593,17 +593,6 @@ fn next_follow_up(day: u32) -> u32 {
         .copied()
         .find(|&d| d > day)
         .unwrap_or(fair::FOLLOW_UPS[0])
-}
-
-/// The longest of `options` that fits a border of `width` columns (the last one if none does).
-fn fit_title(options: &[String], width: u16) -> String {
-    let room = usize::from(width.saturating_sub(2));
-    options
-        .iter()
-        .find(|o| crate::domain::text::width(o) <= room)
-        .or(options.last())
-        .cloned()
-        .unwrap_or_default()
 }
 
 /// The chart's markers, one per protocol (braille where the terminal has it).

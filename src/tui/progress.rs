@@ -151,10 +151,10 @@ impl Screen for ProgressScreen {
                 format!(
                     "{}: {} on {}, band {}-{}; {}",
                     s.standing.text(),
-                    num(s.score),
+                    instruments::show(inst.id, s.score, instruments::Shown::Stored),
                     s.date,
-                    num(s.p10),
-                    num(s.p90),
+                    instruments::show(inst.id, s.p10, instruments::Shown::Estimate),
+                    instruments::show(inst.id, s.p90, instruments::Shown::Estimate),
                     match s.standing {
                         Standing::Behind => "reassess, check dose",
                         Standing::Ahead => "consider progressing",
@@ -312,10 +312,24 @@ impl ProgressScreen {
                 .to_string()
         };
         let chart = Chart::new(datasets)
-            .block(Block::bordered().border_style(t.border()).title(format!(
-                " {} over time: █ assessed · plan's 10-90% band, median · ··· baseline, MCID ",
-                inst.short
-            )))
+            .block(
+                Block::bordered()
+                    .border_style(t.border())
+                    .title(super::widgets::fit_title(
+                        &[
+                            format!(
+                                " {} over time: █ assessed · plan's 10-90% band, median · ··· baseline, MCID ",
+                                inst.short
+                            ),
+                            format!(
+                                " {}: █ assessed · plan's 10-90% band, median · ··· baseline, MCID ",
+                                inst.short
+                            ),
+                            format!(" {}: █ assessed · plan's band, median · ··· baseline, MCID ", inst.short),
+                        ],
+                        area.width,
+                    )),
+            )
             .x_axis(Axis::default().bounds([x_lo, x_hi]).labels(vec![
                 Span::raw(date(x_lo)),
                 Span::raw(date((x_lo + x_hi) / 2.0)),
@@ -344,10 +358,12 @@ impl ProgressScreen {
                 let i = usize::try_from((d - day0).num_days()).ok()?;
                 Some((*b.p10.get(i)?, *b.p50.get(i)?, *b.p90.get(i)?))
             });
+            let est = |x| instruments::show(inst.id, x, instruments::Shown::Estimate);
             let cols = at.map_or("     -      -      -".to_string(), |(a, m, b)| {
-                format!("{:>6} {:>6} {:>6}", num(a), num(m), num(b))
+                format!("{:>6} {:>6} {:>6}", est(a), est(m), est(b))
             });
-            lines.push(Line::from(format!("{d:<11} {:>6}  {cols}", num(s))));
+            let score = instruments::show(inst.id, s, instruments::Shown::Stored);
+            lines.push(Line::from(format!("{d:<11} {score:>6}  {cols}")));
         }
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled("Session notes", t.header())));

@@ -315,3 +315,14 @@ impl ScrollText {
         f.render_widget(Paragraph::new(Span::styled(hint, theme.key())), r);
     }
 }
+
+/// The longest of `options` that fits a border of `width` columns (the last one if none does).
+pub fn fit_title(options: &[String], width: u16) -> String {
+    let room = usize::from(width.saturating_sub(2));
+    options
+        .iter()
+        .find(|o| crate::domain::text::width(o) <= room)
+        .or(options.last())
+        .cloned()
+        .unwrap_or_default()
+}
