@@ -2,7 +2,6 @@
 
 use super::Ctx;
 use super::util::{open, table};
-use crate::instruments::Shown;
 use crate::store::{HistoryEntry, HistoryRecord, RecordStatus};
 
 #[derive(Debug, clap::Args)]
@@ -54,12 +53,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         .map(|h| {
             let mut row = match &h.entry {
                 HistoryEntry::Assessment(a) => {
-                    let short = crate::instruments::get(&a.instrument)
-                        .map_or(a.instrument.as_str(), |i| i.short);
-                    let mut detail = format!("{short} {}", Shown::Stored.of(a.score));
-                    if let Some(s) = a.med_state {
-                        detail.push_str(&format!(" {}", s.label()));
-                    }
+                    let mut detail = a.brief();
                     if !a.notes.is_empty() {
                         detail.push_str(&format!(" - {}", a.notes));
                     }

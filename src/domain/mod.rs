@@ -273,6 +273,23 @@ pub struct Assessment {
     pub med_state: Option<MedState>,
 }
 
+impl Assessment {
+    /// The score in one line, as every list shows it: "UPDRS-III 33 OFF", "TUG 12.6".
+    pub fn brief(&self) -> String {
+        let short =
+            crate::instruments::get(&self.instrument).map_or(self.instrument.as_str(), |i| i.short);
+        let mut out = format!(
+            "{short} {}",
+            crate::instruments::Shown::Stored.of(self.score)
+        );
+        if let Some(s) = self.med_state {
+            out.push(' ');
+            out.push_str(s.label());
+        }
+        out
+    }
+}
+
 /// The dopaminergic medication state of an MDS-UPDRS III examination: ON (medication working) or OFF (practically
 /// defined OFF, usually after withholding medication overnight). The difference is the levodopa response: a
 /// levodopa challenge counts an improvement of 30% or more from OFF to ON as a response (see

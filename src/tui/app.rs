@@ -450,11 +450,29 @@ impl App {
             return;
         }
         let notices = self.notice_lines(area.width);
+        let status_line = match &self.status {
+            // Messages quote the user's text (an error naming a value): shown, never obeyed.
+            Some((msg, true)) => Line::from(Span::styled(
+                format!("✗ {}", crate::domain::text::visible(msg)),
+                t.error(),
+            )),
+            Some((msg, false)) => Line::from(Span::styled(
+                format!("✓ {}", crate::domain::text::visible(msg)),
+                t.good(),
+            )),
+            None if !self.list.is_empty_db() => {
+                Line::from(Span::styled(self.list.counts(), t.dim()))
+            }
+            None => Line::from(""),
+        };
+        // A message longer than the screen is wide wraps (up to 3 lines) rather than being cut.
+        let status_para = Paragraph::new(status_line).wrap(Wrap { trim: true });
+        let status_h = status_para.line_count(area.width).clamp(1, 3) as u16;
         let [head, body, notice_area, status, foot] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(10),
             Constraint::Length(notices.len() as u16),
-            Constraint::Length(1),
+            Constraint::Length(status_h),
             Constraint::Length(1),
         ])
         .areas(area);
@@ -475,22 +493,7 @@ impl App {
 
         self.top().draw(f, body, &self.ctx);
 
-        let status_line = match &self.status {
-            // Messages quote the user's text (an error naming a value): shown, never obeyed.
-            Some((msg, true)) => Line::from(Span::styled(
-                format!("✗ {}", crate::domain::text::visible(msg)),
-                t.error(),
-            )),
-            Some((msg, false)) => Line::from(Span::styled(
-                format!("✓ {}", crate::domain::text::visible(msg)),
-                t.good(),
-            )),
-            None if !self.list.is_empty_db() => {
-                Line::from(Span::styled(self.list.counts(), t.dim()))
-            }
-            None => Line::from(""),
-        };
-        f.render_widget(Paragraph::new(status_line), status);
+        f.render_widget(status_para, status);
         f.render_widget(Paragraph::new(notices), notice_area);
         f.render_widget(
             Paragraph::new(footer(mode, self.offer(), t, foot.width)),

@@ -43,11 +43,7 @@ pub fn id_of(h: &HistoryRecord) -> (RecordKind, i64) {
 /// What the record says, in one line.
 pub fn detail(h: &HistoryRecord) -> String {
     match &h.entry {
-        HistoryEntry::Assessment(a) => {
-            let short =
-                crate::instruments::get(&a.instrument).map_or(a.instrument.as_str(), |i| i.short);
-            format!("{short} {}", num(a.score))
-        }
+        HistoryEntry::Assessment(a) => a.brief(),
         HistoryEntry::Session(s) => {
             let mut d = format!("{} {} min {} reps", s.protocol_id, s.minutes, s.repetitions);
             if let Some(l) = s.level {
