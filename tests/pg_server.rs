@@ -42,6 +42,15 @@ fn server() -> Option<String> {
 
 static N: AtomicUsize = AtomicUsize::new(0);
 
+/// `server init` creates the cluster-wide roles when missing; two inits at once on a fresh cluster would both try
+/// (as two clinics never do), so the tests' inits take turns.
+static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn init(db: &Db) -> praxis::store::Result<()> {
+    let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
+    pg::server_init(&db.url, &db.login("boss"))
+}
+
 impl Db {
     fn new(test: &str) -> Option<Db> {
         let url = server()?;
@@ -87,7 +96,7 @@ impl Db {
     /// at the main site.
     fn clinic(test: &str) -> Option<Db> {
         let db = Db::new(test)?;
-        pg::server_init(&db.url, &db.login("boss")).unwrap();
+        init(&db).unwrap();
         let mut boss = db.as_user(Some("boss"));
         for (who, role) in [
             ("kim", "therapist"),
@@ -174,14 +183,14 @@ fn refused(c: &mut Client, sql: &str) -> Option<String> {
 #[test]
 fn server_init_makes_the_first_admin_and_refuses_a_second_init() {
     let Some(db) = Db::new("init") else { return };
-    pg::server_init(&db.url, &db.login("boss")).unwrap();
+    init(&db).unwrap();
     let mut boss = db.as_user(Some("boss"));
     let role: Option<String> = boss
         .query_one("SELECT praxis.my_role()", &[])
         .unwrap()
         .get(0);
     assert_eq!(role.as_deref(), Some("admin"));
-    let again = pg::server_init(&db.url, &db.login("boss")).unwrap_err();
+    let again = init(&db).unwrap_err();
     assert!(
         again.to_string().contains("already has a Praxis schema"),
         "{again}"
@@ -556,7 +565,10 @@ fn praxis(db_url: &str, args: &[&str]) -> std::process::Output {
 fn the_command_line_sets_a_server_up_and_says_what_does_not_work_there_yet() {
     let Some(db) = Db::new("cli") else { return };
     let boss = db.login("boss");
-    let out = praxis(&url_as(&db, None), &["server", "init", "--admin", &boss]);
+    let out = {
+        let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        praxis(&url_as(&db, None), &["server", "init", "--admin", &boss])
+    };
     assert!(
         out.status.success(),
         "{}",
