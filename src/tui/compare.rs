@@ -136,6 +136,8 @@ impl CompareScreen {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(area);
+        // Border, highlight symbol and the "[1] " mark take 8 columns; a longer name ends in "…", never cut silently.
+        let room = usize::from(left.width.saturating_sub(8)).max(1);
         let items: Vec<ListItem> = self
             .protocols
             .iter()
@@ -150,7 +152,7 @@ impl CompareScreen {
                 ListItem::new(Line::from(vec![
                     Span::styled(mark, if pos.is_some() { t.good() } else { t.text() }),
                     Span::raw(" "),
-                    Span::raw(cut(&format!("{}{fits}", p.id), 40)),
+                    Span::raw(cut(&format!("{}{fits}", p.id), room)),
                 ]))
             })
             .collect();
