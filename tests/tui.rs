@@ -214,6 +214,26 @@ fn store_demo_screens() {
     snap_both("demo_overview_parkinsons", &a);
 }
 
+/// A plan nearing its end is flagged with what to consider (issue 14.5), in the detail pane at 120x40.
+#[test]
+fn store_a_plan_ending_says_what_to_consider() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    press(&mut a, KeyCode::Char('/'));
+    typ(&mut a, "P-0123");
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a, 120, 40);
+    let flat: String = s
+        .lines()
+        .map(|l| l.rsplit('│').nth(1).unwrap_or("").trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("E plan ends within a week, or has run its course: reassess, then continue, progress or change the protocol"),
+        "{s}"
+    );
+}
+
 #[test]
 fn store_another_therapists_session_shows_after_the_poll() {
     let (_dir, path) = demo_db();

@@ -245,7 +245,10 @@ impl Flag {
         match self {
             Flag::ReassessmentDue => "reassessment due (none in 4 weeks)",
             Flag::NoRecentSession => "no session logged in 2 weeks",
-            Flag::PlanEnding => "plan ends within a week, or has run its course",
+            Flag::PlanEnding => {
+                "plan ends within a week, or has run its course: reassess, then continue, progress or change \
+                 the protocol"
+            }
         }
     }
 }
