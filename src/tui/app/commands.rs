@@ -235,6 +235,12 @@ impl App {
         c.total_draws = FORECAST_DRAWS * (c.picked.len() as u32 + 1);
         c.phase = Phase::Running(ctl.clone());
         self.forecasts.started(key.clone());
+        self.run_forecast(key, job, ctl);
+    }
+
+    /// Run a forecast job on a worker thread when the app has one (its progress and result come back as messages),
+    /// else here and now; the result lands under `key` either way.
+    fn run_forecast(&mut self, key: ForecastKey, job: super::super::data::Job, ctl: Arc<Control>) {
         match &self.jobs {
             Some(tx) => {
                 let (tick, done) = (tx.clone(), tx.clone());
@@ -279,23 +285,7 @@ impl App {
         self.stack.push(Stacked::Progress(Box::new(screen)));
         let ctl = Arc::new(Control::default());
         self.forecasts.started(key.clone());
-        match &self.jobs {
-            Some(tx) => {
-                let (tick, done) = (tx.clone(), tx.clone());
-                worker::spawn(
-                    job,
-                    ctl,
-                    move || tick.send(Msg::Progress).is_ok(),
-                    move |result| {
-                        let _ = done.send(Msg::ForecastDone { key, result });
-                    },
-                );
-            }
-            None => {
-                let result = worker::run(job, &ctl);
-                self.forecast_done(key, result);
-            }
-        }
+        self.run_forecast(key, job, ctl);
     }
 
     pub(super) fn forecast_done(&mut self, key: ForecastKey, result: Result<Comparison, String>) {
