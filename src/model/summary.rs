@@ -257,12 +257,16 @@ pub(super) fn measures(
                 p_goal,
                 goals,
                 band_end,
-                med_state: super::medication::predicted(prep.scenario)
-                    .filter(|_| slot.inst.has_med_state()),
+                med_state: med_state_of(prep, slot),
             },
         );
     }
     (measures, ms)
+}
+
+/// The medication state `slot`'s forecast predicts, for an instrument scored ON or OFF (both paths say it).
+fn med_state_of(prep: &Prepared, slot: &Slot) -> Option<crate::domain::MedState> {
+    super::medication::predicted(prep.scenario).filter(|_| slot.inst.has_med_state())
 }
 
 /// The scenario's plan goals on `slot`'s instrument, in their order: (day, target, target as an improvement).
@@ -567,8 +571,7 @@ impl Tally {
                         })
                         .collect(),
                     band_end,
-                    med_state: super::medication::predicted(prep.scenario)
-                        .filter(|_| slot.inst.has_med_state()),
+                    med_state: med_state_of(prep, slot),
                 },
             );
         }
