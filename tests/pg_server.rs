@@ -66,15 +66,14 @@ impl Db {
         admin
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .unwrap();
-        let mut cfg = base.clone();
-        cfg.dbname(&name);
-        let url = db_url(&cfg);
-        Some(Db {
-            url,
+        let mut db = Db {
+            url: String::new(),
             base,
             name,
             tag,
-        })
+        };
+        db.url = db_url(&db.config(None));
+        Some(db)
     }
 
     /// The login role of clinician `who` in this test.
@@ -82,14 +81,19 @@ impl Db {
         format!("{}_{who}", self.tag)
     }
 
-    /// A connection as `who` (a login of this test, or the superuser when `None`).
-    fn as_user(&self, who: Option<&str>) -> Client {
+    /// This test's database as `who` (a login of this test, or the superuser when `None`).
+    fn config(&self, who: Option<&str>) -> postgres::Config {
         let mut cfg = self.base.clone();
         cfg.dbname(&self.name);
         if let Some(w) = who {
             cfg.user(self.login(w).as_str());
         }
-        cfg.connect(NoTls).expect("connect")
+        cfg
+    }
+
+    /// A connection as `who` ([`Db::config`]).
+    fn as_user(&self, who: Option<&str>) -> Client {
+        self.config(who).connect(NoTls).expect("connect")
     }
 
     /// `server init` with `boss` as the first admin, then kim and ann (therapists), lee (lead) and stu (read-only)
@@ -542,12 +546,7 @@ fn roles_are_the_servers_and_only_an_admin_grants_them() {
 
 /// The URL of this test's database as `who` (the superuser when `None`), for `--db`.
 fn url_as(db: &Db, who: Option<&str>) -> String {
-    let mut cfg = db.base.clone();
-    cfg.dbname(&db.name);
-    if let Some(w) = who {
-        cfg.user(db.login(w).as_str());
-    }
-    db_url(&cfg)
+    db_url(&db.config(who))
 }
 
 fn praxis(db_url: &str, args: &[&str]) -> std::process::Output {
