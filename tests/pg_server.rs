@@ -2,156 +2,11 @@
 //! plain SQL on their own login. Runs against the server named by `PRAXIS_TEST_PG` (a superuser URL, e.g.
 //! `postgresql:///postgres?host=/tmp/pg&user=postgres`); `.ci/run` starts a throwaway cluster and sets it. Without
 //! it these tests say they were skipped and pass, unless `PRAXIS_TEST_PG_REQUIRED=1` (as in CI), when they fail.
+mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use postgres::{Client, NoTls};
+use common::pg::{Db, INIT, init, url_as};
+use postgres::Client;
 use praxis::store::pg;
-
-/// A fresh database on the test server, and names for its login roles that no other test uses (roles are
-/// cluster-wide).
-struct Db {
-    url: String,
-    base: postgres::Config,
-    name: String,
-    tag: String,
-}
-
-fn server() -> Option<String> {
-    match std::env::var("PRAXIS_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("PRAXIS_TEST_PG_REQUIRED").as_deref() != Ok("1"),
-                "PRAXIS_TEST_PG_REQUIRED=1 but PRAXIS_TEST_PG is not set: the PostgreSQL suite would be skipped"
-            );
-            // Written to the process's stderr, not through the test harness's capture: seen once per run.
-            static SAID: std::sync::Once = std::sync::Once::new();
-            SAID.call_once(|| {
-                use std::io::Write as _;
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "SKIPPED: the PostgreSQL suite (tests/pg_server.rs) needs a server: set PRAXIS_TEST_PG to a \
-                     superuser URL, e.g. postgresql:///postgres?host=/tmp/pg&user=postgres (.ci/run starts one)"
-                );
-            });
-            None
-        }
-    }
-}
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-/// `server init` creates the cluster-wide roles when missing; two inits at once on a fresh cluster would both try
-/// (as two clinics never do), so the tests' inits take turns.
-static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn init(db: &Db) -> praxis::store::Result<()> {
-    let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
-    pg::server_init(&db.url, &db.login("boss"))
-}
-
-impl Db {
-    fn new(test: &str) -> Option<Db> {
-        let url = server()?;
-        let base: postgres::Config = url.parse().expect("PRAXIS_TEST_PG is a PostgreSQL URL");
-        let tag = format!(
-            "t{}_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst),
-            &test[..test.len().min(12)]
-        );
-        let name = format!("praxis_{tag}");
-        let mut admin = base.connect(NoTls).expect("connect to PRAXIS_TEST_PG");
-        admin
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-            .unwrap();
-        let mut db = Db {
-            url: String::new(),
-            base,
-            name,
-            tag,
-        };
-        db.url = db_url(&db.config(None));
-        Some(db)
-    }
-
-    /// The login role of clinician `who` in this test.
-    fn login(&self, who: &str) -> String {
-        format!("{}_{who}", self.tag)
-    }
-
-    /// This test's database as `who` (a login of this test, or the superuser when `None`).
-    fn config(&self, who: Option<&str>) -> postgres::Config {
-        let mut cfg = self.base.clone();
-        cfg.dbname(&self.name);
-        if let Some(w) = who {
-            cfg.user(self.login(w).as_str());
-        }
-        cfg
-    }
-
-    /// A connection as `who` ([`Db::config`]).
-    fn as_user(&self, who: Option<&str>) -> Client {
-        self.config(who).connect(NoTls).expect("connect")
-    }
-
-    /// `server init` with `boss` as the first admin, then kim and ann (therapists), lee (lead) and stu (read-only)
-    /// at the main site.
-    fn clinic(test: &str) -> Option<Db> {
-        let db = Db::new(test)?;
-        init(&db).unwrap();
-        let mut boss = db.as_user(Some("boss"));
-        for (who, role) in [
-            ("kim", "therapist"),
-            ("ann", "therapist"),
-            ("lee", "lead"),
-            ("stu", "readonly"),
-        ] {
-            boss.execute(
-                "SELECT praxis.clinician_add($1, $2, '', 'main')",
-                &[&db.login(who), &role],
-            )
-            .unwrap();
-        }
-        Some(db)
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Ok(mut c) = self.base.connect(NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-/// The URL of `cfg` (socket host, database and user), as a user would write it for `--db`.
-fn db_url(cfg: &postgres::Config) -> String {
-    let host = cfg
-        .get_hosts()
-        .iter()
-        .map(|h| match h {
-            postgres::config::Host::Unix(p) => p.display().to_string(),
-            postgres::config::Host::Tcp(t) => t.clone(),
-        })
-        .next()
-        .unwrap_or_default();
-    let mut url = format!(
-        "postgresql:///{}?host={host}",
-        cfg.get_dbname().unwrap_or("postgres")
-    );
-    if let Some(p) = cfg.get_ports().first() {
-        url.push_str(&format!("&port={p}"));
-    }
-    if let Some(u) = cfg.get_user() {
-        url.push_str(&format!("&user={u}"));
-    }
-    url
-}
 
 fn add_patient(c: &mut Client, code: &str, site: i64) -> i64 {
     c.query_one(
@@ -544,11 +399,6 @@ fn roles_are_the_servers_and_only_an_admin_grants_them() {
     );
 }
 
-/// The URL of this test's database as `who` (the superuser when `None`), for `--db`.
-fn url_as(db: &Db, who: Option<&str>) -> String {
-    db_url(&db.config(who))
-}
-
 fn praxis(db_url: &str, args: &[&str]) -> std::process::Output {
     assert_cmd::Command::cargo_bin("praxis")
         .unwrap()
@@ -561,7 +411,7 @@ fn praxis(db_url: &str, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn the_command_line_sets_a_server_up_and_says_what_does_not_work_there_yet() {
+fn the_command_line_sets_a_server_up_and_works_on_it() {
     let Some(db) = Db::new("cli") else { return };
     let boss = db.login("boss");
     let out = {
@@ -626,8 +476,51 @@ fn the_command_line_sets_a_server_up_and_says_what_does_not_work_there_yet() {
         "init, the site, kim: {}",
         String::from_utf8_lossy(&out.stdout)
     );
-    // What does not work on a server yet says so instead of failing obscurely.
-    let out = praxis(&as_boss, &["patient", "list"]);
+    // The record commands work on the server as on a file.
+    let out = praxis(
+        &as_boss,
+        &[
+            "patient",
+            "add",
+            "--code",
+            "P-0107",
+            "--birth-year",
+            "1950",
+            "--condition",
+            "older_adult",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = praxis(
+        &as_boss,
+        &["assess", "P-0107", "bbs", "41", "--date", "2026-11-02"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = praxis(&as_boss, &["--json", "history", "P-0107"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"bbs\""),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // What only a file can do says what to use instead, not an obscure failure.
+    let out = praxis(&as_boss, &["db", "backup"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("still need a SQLite database"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pg_dump"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

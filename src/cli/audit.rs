@@ -53,13 +53,6 @@ fn read_anchor(path: &Path) -> anyhow::Result<AuditAnchor> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
-    if let Some(url) = ctx.server_url() {
-        if !args.verify || args.anchor.is_some() || args.command.is_some() {
-            bail!("{}", super::NOT_ON_SERVER_YET);
-        }
-        let mut client = crate::store::pg::connect(url)?;
-        return report_verify(ctx, crate::store::pg::verify_audit(&mut client)?, None);
-    }
     let store = open(ctx)?;
     if let Some(Cmd::Anchor { out }) = &args.command {
         let anchor = store.audit_anchor()?;

@@ -60,11 +60,9 @@ struct Row<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
-    if let Some(url) = ctx.server_url() {
-        let Cmd::Add(a) = args.command else {
-            anyhow::bail!("{}", super::NOT_ON_SERVER_YET);
-        };
-        let name = a.name.unwrap_or_default();
+    if let (Some(url), Cmd::Add(a)) = (ctx.server_url(), &args.command) {
+        // On a server, adding a clinician creates or grants their login role, and grants a site.
+        let name = a.name.clone().unwrap_or_default();
         crate::store::pg::clinician_add(url, &a.user, a.role, &name, a.site.as_deref())?;
         if ctx.json {
             return ctx.print_json(

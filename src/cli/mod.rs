@@ -96,11 +96,6 @@ pub struct Ctx {
     pub json: bool,
 }
 
-/// What a command says when `--db` names a PostgreSQL server and the command does not work there yet.
-pub const NOT_ON_SERVER_YET: &str = "on a PostgreSQL server this Praxis can so far set the database up (`praxis server \
-     init`), add sites and clinicians (`praxis site add`, `praxis clinician add`) and check the audit trail (`praxis \
-     audit --verify`); patients and records still need a SQLite database (issue 13 is under way)";
-
 impl Ctx {
     /// The PostgreSQL URL `--db` (or `PRAXIS_DB`) gives, when it names a server rather than a file.
     pub fn server_url(&self) -> Option<&str> {
@@ -172,13 +167,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             util::end_quietly_on_closed_pipe();
         }
         util::exit_on_signals();
-    }
-    let on_server = matches!(
-        cli.command,
-        Some(Command::Server(_) | Command::Site(_) | Command::Clinician(_) | Command::Audit(_))
-    );
-    if ctx.server_url().is_some() && !on_server {
-        anyhow::bail!("{NOT_ON_SERVER_YET}");
     }
     match cli.command {
         None => crate::tui::run(&ctx.db),

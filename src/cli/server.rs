@@ -21,6 +21,9 @@ enum Cmd {
         #[arg(long)]
         admin: Option<String>,
     },
+    /// Bring the schema of the database `--db` names up to this Praxis's version (as its owner, like `init`), after
+    /// installing a newer Praxis; clinicians are told to ask for this when their Praxis is newer than the schema.
+    Upgrade,
 }
 
 #[derive(Debug, clap::Args)]
@@ -68,6 +71,17 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
                 pg::LATEST,
                 visible(&admin)
             );
+        }
+        Cmd::Upgrade => {
+            let (from, to) = pg::server_upgrade(url)?;
+            if ctx.json {
+                return ctx.print_json(&serde_json::json!({"from": from, "schema": to}));
+            }
+            if from == to {
+                println!("The schema is already at version {to}; nothing to do.");
+            } else {
+                println!("Upgraded the Praxis schema from version {from} to {to}.");
+            }
         }
     }
     Ok(())

@@ -9,20 +9,18 @@ pub const WIDTH: usize = 80;
 
 /// Open the database named by `--db` / `PRAXIS_DB` / the default path.
 pub fn open(ctx: &Ctx) -> anyhow::Result<Store> {
-    open_with(ctx, Store::open)
+    open_with(ctx, false)
 }
 
 /// Open the database named by `--db` / `PRAXIS_DB` / the default path, which must exist (nothing is created).
 pub fn open_existing(ctx: &Ctx) -> anyhow::Result<Store> {
-    open_with(ctx, Store::open_existing)
+    open_with(ctx, true)
 }
 
-fn open_with(
-    ctx: &Ctx,
-    open: fn(&std::path::Path) -> crate::store::Result<Store>,
-) -> anyhow::Result<Store> {
-    let new = !ctx.db.exists();
-    let mut store = open(&ctx.db).map_err(|e| {
+/// Open `--db`: a SQLite file (created unless `existing`) or a PostgreSQL server.
+fn open_with(ctx: &Ctx, existing: bool) -> anyhow::Result<Store> {
+    let new = ctx.server_url().is_none() && !ctx.db.exists();
+    let mut store = Store::open_db(&ctx.db, existing).map_err(|e| {
         // Name the file once: some messages already do.
         let names_file = e.to_string().contains(&ctx.db.display().to_string());
         let e = anyhow::Error::new(e);

@@ -6,7 +6,7 @@ use super::error::Result;
 use super::patients::no_patient;
 use super::schema::CURRENT;
 use super::util::{date_text, now_utc, parse_date};
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 use crate::domain::names::Named;
 use crate::domain::rules;
 use crate::domain::{Assessment, MedState};
@@ -101,7 +101,7 @@ impl Tx<'_> {
     }
 }
 
-impl Store {
+impl SqliteStore {
     pub fn add_assessment(&mut self, a: &Assessment) -> Result<Assessment> {
         self.write(|tx| tx.add_assessment(a))
     }

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 use super::error::{Result, StoreError};
-use super::{Store, schema};
+use super::{SqliteStore, schema};
 
 pub const DIR_ENV: &str = "PRAXIS_BACKUP_DIR";
 pub const KEEP_ENV: &str = "PRAXIS_BACKUP_KEEP";
@@ -165,7 +165,7 @@ pub fn open_praxis_file(file: &Path) -> std::result::Result<Connection, String> 
     Ok(conn)
 }
 
-impl Store {
+impl SqliteStore {
     /// Back up into `config.dir` under a timestamped name, then delete the oldest backups of this database beyond
     /// `config.keep`. Audited. Returns the new file.
     pub fn backup_to_dir(&mut self, config: &BackupConfig) -> Result<PathBuf> {

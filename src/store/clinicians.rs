@@ -1,7 +1,7 @@
 //! Clinicians: OS users with a role. The OS user who creates the database (owns its file) becomes its first admin.
 //!
 //! Access is enforced here, in the store, so every front end gets the same rules:
-//! - an OS user not in this table, or with the `readonly` role, can read but not write ([`Store::write`] refuses);
+//! - an OS user not in this table, or with the `readonly` role, can read but not write ([`SqliteStore::write`] refuses);
 //! - therapists and leads write patients, assessments, sessions and plans;
 //! - only an admin deletes a patient, restores a backup or manages clinicians, and the last admin cannot be removed
 //!   or demoted.
@@ -12,7 +12,7 @@ use strum::{IntoStaticStr, VariantArray};
 
 use super::error::{Result, StoreError};
 use super::util::{enum_text, now_utc, parse_enum, to_json};
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
@@ -298,7 +298,7 @@ impl Tx<'_> {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// The OS user who creates the database (the file's owner) is its first admin, so a single-user workstation
     /// needs no set-up. Run at every open: a database whose creation was stopped between its schema and its first
     /// admin (killed, power lost) is repaired by its owner's next command, and by nobody else's.

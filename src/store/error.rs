@@ -1,4 +1,4 @@
-//! Store errors, worded for a therapist: what went wrong and what to do about it.
+//! SqliteStore errors, worded for a therapist: what went wrong and what to do about it.
 
 use std::path::PathBuf;
 

@@ -11,7 +11,7 @@ use super::error::{Result, StoreError};
 use super::schema::CURRENT;
 use super::sessions::{COLUMNS as SESSION_COLUMNS, session_from_row};
 use super::util::{date_text, parse_date};
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 use crate::domain::{Assessment, Patient, SessionLog};
 
 /// What to export.
@@ -185,14 +185,14 @@ impl Tx<'_> {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// Read everything of `kind` (changed or dated within `period`) and hand it to `deliver` (which writes the
     /// file, or renders it to memory), in one transaction that also appends the export's audit row. If `deliver`
     /// fails, nothing is audited because nothing left the database; the audit row is committed only with a delivered
     /// export. Returns the number of records and the id of the export's audit row.
     ///
     /// When the data goes to a stream after this returns (standard output), and the stream breaks, the caller says
-    /// so with [`Store::audit_export_incomplete`].
+    /// so with [`SqliteStore::audit_export_incomplete`].
     pub fn export_with(
         &mut self,
         kind: ExportKind,

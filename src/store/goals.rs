@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension as _, params};
 use super::error::{Result, StoreError};
 use super::schema::CURRENT;
 use super::util::{date_text, now_utc, parse_date};
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 use crate::domain::{Goal, GoalReview, rules};
 
 pub(crate) const COLUMNS: &str =
@@ -159,7 +159,7 @@ impl Tx<'_> {
     }
 }
 
-impl Store {
+impl SqliteStore {
     pub fn add_goal(&mut self, g: &Goal) -> Result<Goal> {
         self.write(|tx| tx.add_goal(g))
     }

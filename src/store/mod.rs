@@ -1,6 +1,6 @@
 //! The SQLite patient store: opening, pragmas, migrations, one module per table, and the audit trail.
 //!
-//! Every user action is one `BEGIN IMMEDIATE` transaction ([`Store::write`]) that also appends its audit row, so a
+//! Every user action is one `BEGIN IMMEDIATE` transaction ([`SqliteStore::write`]) that also appends its audit row, so a
 //! change and its audit entry are committed together or not at all. Validation happens here, at the boundary, so
 //! every front end gets the same messages.
 
@@ -13,6 +13,7 @@ use serde::Serialize;
 
 mod assessments;
 pub mod audit;
+mod backend;
 pub mod backup;
 mod clinicians;
 mod error;
@@ -29,6 +30,7 @@ mod util;
 mod who;
 
 pub use audit::{AuditAnchor, AuditBreak, AuditEntry};
+pub use backend::{Backend, Deliver, Store};
 pub use backup::{BackupConfig, Restored};
 pub use clinicians::{Clinician, Role};
 pub use error::{Result, StoreError};
@@ -54,7 +56,7 @@ pub fn default_db_path() -> anyhow::Result<PathBuf> {
 }
 
 /// An open Praxis database.
-pub struct Store {
+pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     who: Who,
@@ -97,24 +99,24 @@ impl<'a> Tx<'a> {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
     ///
     /// A new file is created with mode 0600, or 0660 and the group named by `PRAXIS_GROUP` (its -wal and -shm files
-    /// too). A file that every user may read or write opens with a warning ([`Store::warnings`]). A file written by a newer Praxis is refused and left untouched. Before
+    /// too). A file that every user may read or write opens with a warning ([`SqliteStore::warnings`]). A file written by a newer Praxis is refused and left untouched. Before
     /// an existing, non-empty file is migrated, a backup is written next to it. A missing folder is created 0700,
     /// or 2770 with the group. A database without any clinician gets its file's owner as admin when the owner opens
     /// it, which repairs a database whose creation was stopped between its schema and its first admin.
-    pub fn open(path: &Path) -> Result<Store> {
-        Store::open_with(path, true)
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, true)
     }
 
-    /// Open the database at `path`, which must exist already (nothing is created); as [`Store::open`] otherwise.
-    pub fn open_existing(path: &Path) -> Result<Store> {
-        Store::open_with(path, false)
+    /// Open the database at `path`, which must exist already (nothing is created); as [`SqliteStore::open`] otherwise.
+    pub fn open_existing(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, false)
     }
 
-    fn open_with(path: &Path, create: bool) -> Result<Store> {
+    fn open_with(path: &Path, create: bool) -> Result<SqliteStore> {
         let mode = perms::FileMode::from_env()?;
         if create {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -174,7 +176,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
 
-        let mut store = Store {
+        let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
             who: Who::current(),
@@ -228,7 +230,7 @@ impl Store {
         self.protocols = Some(protocols);
     }
 
-    /// The library set with [`Store::set_protocols`].
+    /// The library set with [`SqliteStore::set_protocols`].
     pub fn protocols(&self) -> Option<&crate::domain::rules::Protocols> {
         self.protocols.as_ref()
     }
@@ -268,7 +270,7 @@ impl Store {
         })
     }
 
-    /// [`Store::write`] without the role check: creating the first admin, and the audit row of a restore.
+    /// [`SqliteStore::write`] without the role check: creating the first admin, and the audit row of a restore.
     pub(crate) fn write_unchecked<T>(
         &mut self,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
@@ -486,7 +488,7 @@ mod tests {
     #[test]
     fn the_connection_has_the_safety_pragmas() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        let store = SqliteStore::open(&dir.path().join("p.db")).unwrap();
         let get = |name: &str| -> i64 {
             store
                 .conn
@@ -506,7 +508,7 @@ mod tests {
     #[test]
     fn a_full_disk_is_reported_in_words_and_keeps_what_was_saved() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("full.db")).unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("full.db")).unwrap();
         let pages: i64 = store
             .conn
             .query_row("PRAGMA page_count", [], |r| r.get(0))

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Result, StoreError};
 use super::util::{enum_text, now_utc, parse_date, parse_datetime, parse_enum, text_ref, to_json};
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 use crate::domain::{Condition, ConditionKind, Patient, rules};
 
 /// One patient in a list: the profile (`P`: the whole [`Patient`], or the [`PatientBrief`] a list screen shows) and
@@ -24,7 +24,7 @@ pub struct PatientRow<P = Patient> {
 }
 
 /// The part of a patient's profile that a list shows: no notes, no record times, half the columns of [`Patient`]
-/// to read (the list of 10,000 patients is read whole; see [`Store::list_briefs`]).
+/// to read (the list of 10,000 patients is read whole; see [`SqliteStore::list_briefs`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientBrief {
     pub code: String,
@@ -55,7 +55,7 @@ impl From<&Patient> for PatientBrief {
     }
 }
 
-/// Filter for [`Store::list_patients`]: `search` matches code, name or notes (a substring, case and accents
+/// Filter for [`SqliteStore::list_patients`]: `search` matches code, name or notes (a substring, case and accents
 /// ignored: `zoe` finds "Zoë").
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PatientFilter {
@@ -75,7 +75,7 @@ fn opt_enum<T: serde::de::DeserializeOwned>(
 }
 
 /// The condition from its kind and its facts (JSON of the facts struct; no tag, so parsing needs no buffering).
-fn condition_from(kind: &str, facts: &str) -> rusqlite::Result<Condition> {
+pub(crate) fn condition_from(kind: &str, facts: &str) -> rusqlite::Result<Condition> {
     fn parse<T: serde::de::DeserializeOwned>(facts: &str) -> rusqlite::Result<T> {
         serde_json::from_str(facts).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
@@ -97,7 +97,7 @@ fn condition_from(kind: &str, facts: &str) -> rusqlite::Result<Condition> {
 }
 
 /// JSON of the condition's facts, without the kind (which has its own column).
-fn facts_json(c: &Condition) -> Result<String> {
+pub(crate) fn facts_json(c: &Condition) -> Result<String> {
     Ok(match c {
         Condition::Stroke(f) => to_json(f)?,
         Condition::Parkinsons(f) => to_json(f)?,
@@ -305,7 +305,7 @@ pub(crate) fn no_patient(code: &str) -> StoreError {
     StoreError::NotFound(format!("no patient with code {code}"))
 }
 
-impl Store {
+impl SqliteStore {
     pub fn patient(&self, code: &str) -> Result<Patient> {
         self.conn()
             .query_row(
@@ -335,7 +335,7 @@ impl Store {
         self.list(filter, COLUMNS, 13, patient_from_row, |p| &p.code)
     }
 
-    /// Like [`Store::list_patients`] with the brief profile a list screen shows: about half the work per patient.
+    /// Like [`SqliteStore::list_patients`] with the brief profile a list screen shows: about half the work per patient.
     pub fn list_briefs(&self, filter: &PatientFilter) -> Result<Vec<PatientRow<PatientBrief>>> {
         self.list(filter, BRIEF_COLUMNS, 6, brief_from_row, |p| &p.code)
     }

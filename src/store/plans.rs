@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension as _, params};
 use super::error::{Result, StoreError};
 use super::schema::CURRENT;
 use super::util::{date_text, enum_text, now_utc, parse_date, parse_enum, to_json};
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 use crate::domain::{Plan, PlanStatus, rules};
 
 pub(crate) const COLUMNS: &str =
@@ -170,7 +170,7 @@ impl Tx<'_> {
     }
 }
 
-impl Store {
+impl SqliteStore {
     pub fn update_plan(&mut self, plan: &Plan) -> Result<Plan> {
         self.write(|tx| tx.update_plan(plan))
     }
@@ -188,7 +188,7 @@ impl Store {
         self.write(|tx| tx.set_plan(plan))
     }
 
-    /// The current plans of a patient (not corrected or voided ones; see [`Store::plan_records`]), oldest first.
+    /// The current plans of a patient (not corrected or voided ones; see [`SqliteStore::plan_records`]), oldest first.
     pub fn plans(&self, code: &str) -> Result<Vec<Plan>> {
         let pid = self.patient_id(code)?;
         let mut stmt = self.conn().prepare(&format!(

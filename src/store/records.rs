@@ -19,7 +19,7 @@ use super::plans::{self, plan_from_row};
 use super::schema::CURRENT;
 use super::sessions::{self, HistoryEntry, session_from_row};
 use super::util::{date_text, enum_text, now_utc, parse_enum, to_json};
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 use crate::domain::{Assessment, Goal, GoalReview, Plan, SessionLog};
 
 /// Whether a record is the one in use.
@@ -75,7 +75,7 @@ impl RecordKind {
         self.into()
     }
 
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             RecordKind::Assessment => "assessments",
             RecordKind::Session => "sessions",
@@ -110,7 +110,7 @@ pub struct RecordMeta {
 }
 
 /// The meta columns of a table aliased `t` (`a`, `s`, `pl`), in [`meta_from_row`]'s order.
-fn meta_columns(t: &str, table: &str) -> String {
+pub(crate) fn meta_columns(t: &str, table: &str) -> String {
     format!(
         "{t}.record_status, {t}.supersedes, (SELECT n.id FROM {table} n WHERE n.supersedes = {t}.id), \
          {t}.status_reason, {t}.status_by, {t}.status_at, {t}.created_by"
@@ -159,7 +159,7 @@ pub struct PlanRecord {
 }
 
 impl PlanRecord {
-    fn new(plan: Plan, m: RecordMeta) -> PlanRecord {
+    pub(crate) fn new(plan: Plan, m: RecordMeta) -> PlanRecord {
         PlanRecord {
             plan,
             record_status: m.status,
@@ -522,7 +522,7 @@ impl Tx<'_> {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// See [`Tx::void_record`].
     pub fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> Result<RecordMeta> {
         self.write(|tx| tx.void_record(kind, id, reason))

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::error::Result;
 use super::schema::CURRENT;
 use super::util::{datetime_text, now_utc, parse_datetime};
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 use crate::domain::{Assessment, SessionLog, rules};
 
 pub(crate) const COLUMNS: &str = "s.id, p.code, s.started_at, s.protocol_id, s.minutes, s.repetitions, s.level, \
@@ -104,7 +104,7 @@ impl HistoryEntry {
     }
 }
 
-impl Store {
+impl SqliteStore {
     pub fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
         self.write(|tx| tx.add_session(s))
     }

@@ -59,7 +59,7 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
     };
     let now = chrono::Local::now().naive_local();
     let ctx = Ctx::new(Theme::from_env(), now);
-    let store = crate::store::Store::open(db)?;
+    let store = crate::store::Store::open_db(db, false)?;
     let source: Box<dyn Source> = Box::new(data::StoreSource::new(store, ctx.today));
     let mut app = App::new(source, ctx)?;
     if let Some(msg) = log_problem {

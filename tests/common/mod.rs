@@ -5,6 +5,7 @@
 
 pub mod clinic;
 pub mod fixture;
+pub mod pg;
 pub mod stored;
 pub mod tui;
 

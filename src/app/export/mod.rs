@@ -114,7 +114,7 @@ pub fn export(
 ) -> Result<usize, AppError> {
     let dest = out.display().to_string();
     let mut created = false;
-    let res = store.export_with(kind, period, pseudo, &dest, |data| {
+    let res = store.export_with(kind, period, pseudo, &dest, &mut |data| {
         let r =
             render(kind, data, format, pseudo).map_err(|e| StoreError::Invalid(e.to_string()))?;
         write_private(out, &r.bytes)?;
@@ -149,7 +149,7 @@ pub fn export_to_stream(
     w: &mut dyn Write,
 ) -> Result<usize, AppError> {
     let mut rendered = Rendered::default();
-    let (n, export_row) = store.export_with(kind, period, pseudo, STDOUT, |data| {
+    let (n, export_row) = store.export_with(kind, period, pseudo, STDOUT, &mut |data| {
         rendered =
             render(kind, data, format, pseudo).map_err(|e| StoreError::Invalid(e.to_string()))?;
         Ok(())

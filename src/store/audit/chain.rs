@@ -5,7 +5,7 @@ use rusqlite::OptionalExtension as _;
 use sha2::{Digest as _, Sha256};
 
 use super::{AuditAnchor, AuditBreak, ERASED};
-use crate::store::Store;
+use crate::store::SqliteStore;
 use crate::store::error::Result;
 use crate::store::util::now_utc;
 
@@ -148,7 +148,7 @@ pub(crate) fn verify_chain<E>(
     Ok(Ok(n))
 }
 
-impl Store {
+impl SqliteStore {
     /// Recompute the hash chain. `Ok(Ok(n))` with the number of rows checked when intact, `Ok(Err(AuditBreak))`
     /// naming the first bad row otherwise.
     pub fn verify_audit(&self) -> Result<std::result::Result<usize, AuditBreak>> {
@@ -181,7 +181,7 @@ impl Store {
         })
     }
 
-    /// [`Store::verify_audit`], and then that the trail still holds the anchor's rows unchanged: at least as many
+    /// [`SqliteStore::verify_audit`], and then that the trail still holds the anchor's rows unchanged: at least as many
     /// rows, and the anchor's newest row with the same hash (so its whole past, chained into that hash, too). A
     /// trail cut at its end, or rewritten and rehashed, fails here even though its chain is consistent.
     pub fn verify_audit_with_anchor(
@@ -192,20 +192,6 @@ impl Store {
             Ok(n) => n,
             Err(b) => return Ok(Err(b)),
         };
-        let rows = i64::try_from(n).unwrap_or(i64::MAX);
-        if rows < anchor.rows {
-            return Ok(Err(AuditBreak {
-                row_id: rows + 1,
-                reason: format!(
-                    "the trail has {rows} rows but had {} when the anchor was taken ({}): rows were removed from \
-                     its end",
-                    anchor.rows, anchor.at
-                ),
-            }));
-        }
-        if anchor.last_id == 0 {
-            return Ok(Ok(n));
-        }
         let hash: Option<String> = self
             .conn()
             .query_row(
@@ -214,17 +200,37 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        if hash.as_deref() != Some(anchor.last_hash.as_str()) {
-            return Ok(Err(AuditBreak {
-                row_id: anchor.last_id,
-                reason: format!(
-                    "its hash differs from the anchor taken at {}: the trail up to that row was rewritten",
-                    anchor.at
-                ),
-            }));
-        }
-        Ok(Ok(n))
+        Ok(check_anchor(n, anchor, hash))
     }
+}
+
+/// After a trail of `n` rows verified: whether it still holds `anchor`'s rows unchanged, given the hash the trail now
+/// has at the anchor's newest row (`hash_now`). Both backends check an anchor here.
+pub(crate) fn check_anchor(
+    n: usize,
+    anchor: &AuditAnchor,
+    hash_now: Option<String>,
+) -> std::result::Result<usize, AuditBreak> {
+    let rows = i64::try_from(n).unwrap_or(i64::MAX);
+    if rows < anchor.rows {
+        return Err(AuditBreak {
+            row_id: rows + 1,
+            reason: format!(
+                "the trail has {rows} rows but had {} when the anchor was taken ({}): rows were removed from its end",
+                anchor.rows, anchor.at
+            ),
+        });
+    }
+    if anchor.last_id != 0 && hash_now.as_deref() != Some(anchor.last_hash.as_str()) {
+        return Err(AuditBreak {
+            row_id: anchor.last_id,
+            reason: format!(
+                "its hash differs from the anchor taken at {}: the trail up to that row was rewritten",
+                anchor.at
+            ),
+        });
+    }
+    Ok(n)
 }
 
 /// A `seal` row that found the trail written before schema v4 already broken: that break, for ever.

@@ -14,7 +14,7 @@
 //!   "(erased)"), in the erasure's own transaction ([`Tx::erase_audit`]). The digest stays, so the chain still
 //!   verifies; with the salt gone the digest cannot be matched against guessed codes or texts, so it reveals
 //!   nothing. The erasure's own row names no patient: only how many records and audit rows it removed.
-//! - [`Store::verify_audit`] recomputes a row's digest when its payload is there (a changed payload breaks the chain
+//! - [`SqliteStore::verify_audit`] recomputes a row's digest when its payload is there (a changed payload breaks the chain
 //!   as before) and takes the stored digest when the payload was erased.
 //! - A trigger (schema v4) refuses every UPDATE except exactly that erasure, and only of the rows of a patient who
 //!   no longer exists; DELETE is refused always.
@@ -24,7 +24,7 @@
 //! whether the old chain was intact (if it was not, verifying keeps reporting it; see [`seal_rows_v4`]).
 //!
 //! None of this stops someone who can write the file: they can drop the triggers and recompute every hash (the
-//! chain has no key). An exported anchor ([`Store::audit_anchor`], `praxis audit anchor`) kept elsewhere detects a
+//! chain has no key). An exported anchor ([`SqliteStore::audit_anchor`], `praxis audit anchor`) kept elsewhere detects a
 //! cut or rewritten tail; the README's clinic section says what the shared-folder mode protects against.
 
 use rusqlite::{OptionalExtension as _, params};
@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use super::error::Result;
 use super::util::now_utc;
 use super::who::Who;
-use super::{Store, Tx};
+use super::{SqliteStore, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
@@ -71,7 +71,7 @@ pub struct AuditBreak {
 }
 
 /// The state of the audit trail at one moment, to keep somewhere else (`praxis audit anchor`) and give back to
-/// [`Store::verify_audit_with_anchor`]: a trail that was cut or rewritten since no longer matches it.
+/// [`SqliteStore::verify_audit_with_anchor`]: a trail that was cut or rewritten since no longer matches it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditAnchor {
     /// How many rows the trail had.
@@ -87,7 +87,7 @@ mod chain;
 mod seal;
 
 use chain::{COLUMNS, new_salt, payload_digest, raw, row_hash};
-pub(crate) use chain::{RawRow, verify_chain};
+pub(crate) use chain::{RawRow, check_anchor, verify_chain};
 pub(crate) use seal::seal_rows_v4;
 
 /// Fields that may hold personal data: the name, the birth year and every free text (patient, assessment and
@@ -237,33 +237,33 @@ impl Tx<'_> {
         )?)
     }
 }
-impl Store {
+impl SqliteStore {
     /// The audit trail, oldest first; only one patient's rows when `patient` is given.
     pub fn audit(&self, patient: Option<&str>) -> Result<Vec<AuditEntry>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM audit WHERE ?1 IS NULL OR patient_code = ?1 ORDER BY id"
         ))?;
         let rows = stmt.query_map([patient], raw)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let r = r?;
-            let parse = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
-            out.push(AuditEntry {
-                id: r.id,
-                at: r.at,
-                os_user: r.os_user,
-                ssh_addr: r.ssh_addr,
-                action: r.action,
-                entity: r.entity,
-                entity_key: r.entity_key,
-                patient_code: r.patient_code,
-                before: parse(r.before_json),
-                after: parse(r.after_json),
-                hash: r.hash,
-                erased: r.salt.is_none(),
-            });
-        }
-        Ok(out)
+        rows.map(|r| Ok(entry_of(r?))).collect()
+    }
+}
+
+/// A trail row as the program shows it: the JSON parsed, the erased flag set. Both backends read rows through it.
+pub(crate) fn entry_of(r: RawRow) -> AuditEntry {
+    let parse = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
+    AuditEntry {
+        id: r.id,
+        at: r.at,
+        os_user: r.os_user,
+        ssh_addr: r.ssh_addr,
+        action: r.action,
+        entity: r.entity,
+        entity_key: r.entity_key,
+        patient_code: r.patient_code,
+        before: parse(r.before_json),
+        after: parse(r.after_json),
+        hash: r.hash,
+        erased: r.salt.is_none(),
     }
 }
 

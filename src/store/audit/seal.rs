@@ -29,7 +29,7 @@ END;
 ///
 /// The seal row's `after` holds `rows` (how many were sealed), `legacy_last_hash` (the old chain's last hash, so
 /// a copy kept from before can still be compared) and `legacy_intact`; when the old chain was broken, also
-/// `first_bad_row` and `reason`, and [`Store::verify_audit`] reports that break for as long as the trail exists:
+/// `first_bad_row` and `reason`, and [`SqliteStore::verify_audit`] reports that break for as long as the trail exists:
 /// sealing must not launder a trail that had been tampered with.
 pub(crate) fn seal_rows_v4(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     let rows = {
@@ -185,7 +185,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v2.db");
         let old = v2_database(&path, false);
-        let mut store = Store::open(&path).unwrap();
+        let mut store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.verify_audit().unwrap(), Ok(4));
         let trail = store.audit(None).unwrap();
         let seal = &trail[3];
@@ -219,7 +219,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v2.db");
         v2_database(&path, true);
-        let store = Store::open(&path).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
         let brk = store.verify_audit().unwrap().unwrap_err();
         assert_eq!(brk.row_id, 2);
         assert!(brk.reason.contains("sealed for schema v4"), "{brk}");

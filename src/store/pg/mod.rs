@@ -17,11 +17,17 @@ use super::audit::{AuditBreak, RawRow, verify_chain};
 use super::clinicians::Role;
 use super::error::{Result, StoreError};
 
+mod store;
+
+pub use store::PgStore;
+
 const ROLES: &str = include_str!("roles.sql");
-const V1: &str = include_str!("v1.sql");
+
+/// The migrations, oldest first: `MIGRATIONS[i]` brings schema v`i` to v`i+1`.
+const MIGRATIONS: [&str; 2] = [include_str!("v1.sql"), include_str!("v2.sql")];
 
 /// The schema version this binary writes on PostgreSQL.
-pub const LATEST: i32 = 1;
+pub const LATEST: i32 = MIGRATIONS.len() as i32;
 
 /// Whether `db` (a `--db` value or `PRAXIS_DB`) names a PostgreSQL server rather than a SQLite file.
 pub fn is_url(db: &str) -> bool {
@@ -61,7 +67,9 @@ pub fn server_init(url: &str, admin: &str) -> Result<()> {
     }
     let mut tx = client.transaction()?;
     tx.batch_execute(ROLES)?;
-    tx.batch_execute(V1)?;
+    for m in MIGRATIONS {
+        tx.batch_execute(m)?;
+    }
     // The first admin, made here as the owner: praxis.clinician_add asks for an admin.
     let statements: Vec<String> = tx
         .query_one(
@@ -85,6 +93,53 @@ pub fn server_init(url: &str, admin: &str) -> Result<()> {
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// The Praxis schema version of the database `client` is connected to (None: no Praxis schema).
+pub(crate) fn schema_found(client: &mut Client) -> Result<Option<i32>> {
+    let exists: bool = client
+        .query_one(
+            "SELECT to_regclass('praxis.schema_version') IS NOT NULL",
+            &[],
+        )?
+        .get(0);
+    if !exists {
+        return Ok(None);
+    }
+    Ok(client
+        .query_opt("SELECT version FROM praxis.schema_version", &[])?
+        .map(|r| r.get(0)))
+}
+
+/// Bring the Praxis schema of the database at `url` to [`LATEST`] (run by the database owner, as `server init`),
+/// each migration in one transaction. Returns the versions before and after.
+pub fn server_upgrade(url: &str) -> Result<(i32, i32)> {
+    let mut client = connect(url)?;
+    let Some(found) = schema_found(&mut client)? else {
+        return Err(StoreError::Invalid(
+            "this database has no Praxis schema: set it up with `praxis server init`".into(),
+        ));
+    };
+    if found > LATEST {
+        return Err(StoreError::Invalid(format!(
+            "this database has Praxis schema v{found}, newer than this Praxis knows (v{LATEST}); nothing was changed"
+        )));
+    }
+    for (i, m) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
+        let mut tx = client.transaction()?;
+        tx.batch_execute(m)?;
+        tx.execute(
+            "SELECT praxis.audit_append('upgrade', 'database', current_database(), NULL, NULL, \
+             jsonb_build_object('schema', $1::int))",
+            &[&(i as i32 + 1)],
+        )?;
+        tx.commit()?;
+    }
+    Ok((found, LATEST))
 }
 
 /// Add the site `code` (admin only, enforced by the server).
