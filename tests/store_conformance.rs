@@ -1,0 +1,369 @@
+//! One conformance suite for both backends (issue 13): every test runs the same clinic story on a SQLite file and,
+//! when `PRAXIS_TEST_PG` names a server (as in CI), on PostgreSQL, through the one `Store` interface the front ends
+//! use. Where the backends may word a refusal differently, the test checks the kind of error and the words a
+//! clinician needs (who entered the record, what to do).
+
+mod common;
+
+use common::pg::{Db, url_as};
+use common::stored::{assessment, pd_patient, session, stroke_patient};
+use common::{day, patient, who};
+use praxis::domain::{Goal, GoalReview, Plan, PlanStatus};
+use praxis::store::{Correction, RecordKind, RecordStatus, Role, Store, StoreError};
+
+/// The clinic of the tests: boss (admin), kim and ann (therapists), lee (lead), stu (read-only), on one backend.
+enum Clinic {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        path: std::path::PathBuf,
+    },
+    Pg(Db),
+}
+
+impl Clinic {
+    fn sqlite() -> Clinic {
+        let (dir, path, mut store) = common::store_of_boss();
+        for (user, role) in [
+            ("kim", Role::Therapist),
+            ("ann", Role::Therapist),
+            ("lee", Role::Lead),
+            ("stu", Role::Readonly),
+        ] {
+            store.add_clinician(user, user, role).unwrap();
+        }
+        Clinic::Sqlite { _dir: dir, path }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Clinic::Sqlite { .. } => "sqlite",
+            Clinic::Pg(_) => "postgresql",
+        }
+    }
+
+    /// The store as clinician `user`: on a file, the same file acting as them; on the server, their own login.
+    fn open(&self, user: &str) -> Store {
+        match self {
+            Clinic::Sqlite { path, .. } => {
+                let mut s = Store::open(path).unwrap();
+                s.set_who(who(user));
+                s
+            }
+            Clinic::Pg(db) => Store::open_db(std::path::Path::new(&url_as(db, Some(user))), false)
+                .unwrap_or_else(|e| panic!("connect as {user}: {e}")),
+        }
+    }
+
+    /// The name the backend records for `user` (the login role on the server is prefixed per test).
+    fn user(&self, user: &str) -> String {
+        match self {
+            Clinic::Sqlite { .. } => user.to_string(),
+            Clinic::Pg(db) => db.login(user),
+        }
+    }
+}
+
+/// Run `story` on SQLite, then on PostgreSQL when a server is configured.
+fn on_both(test: &str, story: impl Fn(&Clinic)) {
+    story(&Clinic::sqlite());
+    if let Some(db) = Db::clinic(test) {
+        story(&Clinic::Pg(db));
+    }
+}
+
+#[test]
+fn records_written_by_one_clinician_read_back_the_same_for_another() {
+    on_both("readback", |c| {
+        let mut kim = c.open("kim");
+        let stored = kim.add_patient(&stroke_patient("P-0107")).unwrap();
+        assert_eq!(stored.version, 1, "{}", c.name());
+        kim.add_patient(&patient("P-0108").name("Zoë Brandt").build())
+            .unwrap();
+        let a = kim
+            .add_assessment(&assessment("P-0107", "fma_ue", 31.0, day(2026, 2, 1)))
+            .unwrap();
+        let pd = kim.add_patient(&pd_patient("P-0200")).unwrap();
+        let updrs = praxis::domain::Assessment {
+            med_state: Some(praxis::domain::MedState::Off),
+            ..assessment(&pd.code, "mds_updrs_iii", 33.0, day(2026, 2, 1))
+        };
+        kim.add_assessment(&updrs).unwrap();
+        let s = kim
+            .add_session(&session("P-0107", day(2026, 2, 2), 9))
+            .unwrap();
+        kim.set_plan(&Plan {
+            id: 0,
+            patient_code: "P-0107".into(),
+            protocol_id: "task-specific-300".into(),
+            start_date: day(2026, 2, 2),
+            goal: "reach the top shelf".into(),
+            status: PlanStatus::Active,
+            version: 0,
+        })
+        .unwrap();
+        let g = kim
+            .add_goal(&Goal {
+                id: 0,
+                patient_code: "P-0107".into(),
+                plan_id: None,
+                instrument: "fma_ue".into(),
+                target: 40.0,
+                by: day(2026, 5, 1),
+                text: "dress without help".into(),
+            })
+            .unwrap();
+        kim.add_goal_review(&GoalReview {
+            id: 0,
+            goal_id: g.id,
+            patient_code: "P-0107".into(),
+            level: 1,
+            date: day(2026, 3, 1),
+            notes: String::new(),
+        })
+        .unwrap();
+
+        let ann = c.open("ann");
+        assert_eq!(
+            ann.patient("P-0107").unwrap().condition,
+            stored.condition,
+            "{}",
+            c.name()
+        );
+        assert_eq!(
+            ann.assessments("P-0107").unwrap(),
+            vec![a.clone()],
+            "{}",
+            c.name()
+        );
+        assert_eq!(
+            ann.assessments("P-0200").unwrap()[0].med_state,
+            Some(praxis::domain::MedState::Off),
+            "{}",
+            c.name()
+        );
+        let sessions = ann.sessions("P-0107", None).unwrap();
+        assert_eq!(sessions, vec![s.clone()], "{}", c.name());
+        assert_eq!(
+            sessions[0].clinician.as_deref(),
+            Some("kim"),
+            "{}",
+            c.name()
+        );
+        let plan = ann.active_plan("P-0107").unwrap().expect("an active plan");
+        assert_eq!(plan.protocol_id, "task-specific-300");
+        let goals = ann.goals("P-0107").unwrap();
+        assert_eq!(goals.len(), 1);
+        assert_eq!(
+            goals[0].plan_id,
+            Some(plan.id),
+            "a goal belongs to the active plan ({})",
+            c.name()
+        );
+        assert_eq!(ann.goal_reviews("P-0107").unwrap()[0].level, 1);
+        assert_eq!(ann.history("P-0107").unwrap().len(), 2);
+
+        // The list: one row per patient with its activity; search ignores case and accents.
+        let all = ann.list_briefs(&Default::default()).unwrap();
+        let codes: Vec<&str> = all.iter().map(|r| r.patient.code.as_str()).collect();
+        assert_eq!(codes, ["P-0107", "P-0108", "P-0200"], "{}", c.name());
+        let row = &all[0];
+        assert_eq!((row.n_assessments, row.n_sessions), (1, 1), "{}", c.name());
+        assert_eq!(row.plan_protocol.as_deref(), Some("task-specific-300"));
+        let found = ann
+            .list_patients(&praxis::store::PatientFilter {
+                search: Some("zoe".into()),
+                condition: None,
+            })
+            .unwrap();
+        assert_eq!(found.len(), 1, "{}: zoe finds Zoë", c.name());
+        assert_eq!(found[0].patient.code, "P-0108");
+        let counts = ann.counts().unwrap();
+        assert_eq!(
+            (counts.patients, counts.assessments, counts.sessions),
+            (3, 2, 1)
+        );
+        // A code that differs only in case is refused for every backend.
+        let e = kim.add_patient(&patient("p-0107").build()).unwrap_err();
+        assert!(e.to_string().contains("P-0107"), "{}: {e}", c.name());
+    });
+}
+
+#[test]
+fn two_clinicians_editing_the_same_patient_conflict_and_nothing_is_lost() {
+    on_both("conflict", |c| {
+        let mut kim = c.open("kim");
+        let mut ann = c.open("ann");
+        kim.add_patient(&stroke_patient("P-0300")).unwrap();
+        let before = ann.data_version().unwrap();
+        let mut mine = kim.patient("P-0300").unwrap();
+        let mut theirs = ann.patient("P-0300").unwrap();
+        mine.notes = "kim's note".into();
+        theirs.notes = "ann's note".into();
+        kim.update_patient(&mine).unwrap();
+        assert_ne!(
+            ann.data_version().unwrap(),
+            before,
+            "{}: another's write is noticed",
+            c.name()
+        );
+        let e = ann.update_patient(&theirs).unwrap_err();
+        assert!(
+            matches!(e, StoreError::Conflict { .. }),
+            "{}: {e:?}",
+            c.name()
+        );
+        let saved = ann.patient("P-0300").unwrap();
+        assert_eq!(
+            (saved.notes.as_str(), saved.version),
+            ("kim's note", 2),
+            "{}",
+            c.name()
+        );
+    });
+}
+
+#[test]
+fn records_are_corrected_or_voided_by_their_author_or_a_lead_never_changed_in_place() {
+    on_both("amend", |c| {
+        let mut kim = c.open("kim");
+        kim.add_patient(&stroke_patient("P-0400")).unwrap();
+        let a = kim
+            .add_assessment(&assessment("P-0400", "fma_ue", 31.0, day(2026, 2, 1)))
+            .unwrap();
+        let fixed = praxis::domain::Assessment {
+            score: 13.0,
+            ..a.clone()
+        };
+        let new_id = kim
+            .correct_record(&Correction::Assessment(fixed), "typo: 13, not 31")
+            .unwrap();
+        assert_ne!(new_id, a.id);
+        let (old, meta) = kim.assessment_record(a.id).unwrap();
+        assert_eq!(old.score, 31.0, "{}: the old value is kept", c.name());
+        assert_eq!(meta.status, RecordStatus::Corrected, "{}", c.name());
+        assert_eq!(meta.superseded_by, Some(new_id), "{}", c.name());
+        assert_eq!(meta.reason.as_deref(), Some("typo: 13, not 31"));
+        let (_, new_meta) = kim.assessment_record(new_id).unwrap();
+        assert_eq!(
+            new_meta.created_by.as_deref(),
+            Some(c.user("kim").as_str()),
+            "{}",
+            c.name()
+        );
+        assert_eq!(kim.assessments("P-0400").unwrap()[0].score, 13.0);
+        assert_eq!(
+            kim.history_records("P-0400", true).unwrap().len(),
+            2,
+            "{}",
+            c.name()
+        );
+
+        // Ann may not void Kim's record; the message names who entered it. A lead may.
+        let mut ann = c.open("ann");
+        let e = ann
+            .void_record(RecordKind::Assessment, new_id, "wrong patient")
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden(_)), "{}: {e:?}", c.name());
+        assert!(e.to_string().contains(&c.user("kim")), "{}: {e}", c.name());
+        let mut lee = c.open("lee");
+        let meta = lee
+            .void_record(RecordKind::Assessment, new_id, "wrong patient")
+            .unwrap();
+        assert_eq!(meta.status, RecordStatus::Voided, "{}", c.name());
+        assert!(lee.assessments("P-0400").unwrap().is_empty());
+        // A voided record stays voided.
+        let e = lee
+            .void_record(RecordKind::Assessment, new_id, "again")
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::NotCurrent(_)),
+            "{}: {e:?}",
+            c.name()
+        );
+        // A reason is required.
+        let e = kim
+            .void_record(RecordKind::Assessment, a.id, "  ")
+            .unwrap_err();
+        assert!(e.to_string().contains("reason"), "{}: {e}", c.name());
+    });
+}
+
+#[test]
+fn a_read_only_clinician_reads_but_cannot_write() {
+    on_both("readonly", |c| {
+        c.open("kim")
+            .add_patient(&stroke_patient("P-0500"))
+            .unwrap();
+        let mut stu = c.open("stu");
+        assert_eq!(stu.role().unwrap(), Some(Role::Readonly), "{}", c.name());
+        assert_eq!(stu.patient("P-0500").unwrap().code, "P-0500");
+        let e = stu
+            .add_assessment(&assessment("P-0500", "fma_ue", 20.0, day(2026, 2, 1)))
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden(_)), "{}: {e:?}", c.name());
+        assert!(e.to_string().contains("read-only"), "{}: {e}", c.name());
+        assert!(stu.assessments("P-0500").unwrap().is_empty());
+    });
+}
+
+#[test]
+fn an_import_is_all_or_nothing_and_the_trail_verifies_after_everything() {
+    on_both("import", |c| {
+        let mut kim = c.open("kim");
+        kim.add_patient(&stroke_patient("P-0600")).unwrap();
+        let good = assessment("P-0600", "fma_ue", 20.0, day(2026, 2, 1));
+        let bad = assessment("P-0600", "fma_ue", 99.0, day(2026, 2, 8));
+        let e = kim
+            .import_assessments(&[good.clone(), bad], "scores.csv")
+            .unwrap_err();
+        assert!(e.to_string().contains("99"), "{}: {e}", c.name());
+        assert!(
+            kim.assessments("P-0600").unwrap().is_empty(),
+            "{}: nothing saved",
+            c.name()
+        );
+        assert_eq!(kim.import_assessments(&[good], "scores.csv").unwrap(), 1);
+
+        let trail = kim.audit(Some("P-0600")).unwrap();
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.action == "create" && e.entity == "assessment"),
+            "{}",
+            c.name()
+        );
+        assert!(
+            trail.iter().all(|e| e.os_user == c.user("kim")),
+            "{}",
+            c.name()
+        );
+        let boss = c.open("boss");
+        assert!(boss.verify_audit().unwrap().is_ok(), "{}", c.name());
+    });
+}
+
+#[test]
+fn erasing_a_patient_is_for_an_admin_and_leaves_a_verifiable_trail() {
+    on_both("erase", |c| {
+        let mut kim = c.open("kim");
+        kim.add_patient(&stroke_patient("P-0700")).unwrap();
+        kim.add_assessment(&assessment("P-0700", "fma_ue", 20.0, day(2026, 2, 1)))
+            .unwrap();
+        let e = kim.delete_patient("P-0700").unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden(_)), "{}: {e:?}", c.name());
+        let mut boss = c.open("boss");
+        let erased = boss.delete_patient("P-0700").unwrap();
+        assert_eq!(erased.assessments, 1, "{}", c.name());
+        assert!(erased.audit_rows >= 2, "{}: {erased:?}", c.name());
+        assert!(matches!(
+            boss.patient("P-0700"),
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(
+            boss.audit(Some("P-0700")).unwrap().is_empty(),
+            "{}",
+            c.name()
+        );
+        assert!(boss.verify_audit().unwrap().is_ok(), "{}", c.name());
+    });
+}
