@@ -524,3 +524,202 @@ fn the_command_line_sets_a_server_up_and_works_on_it() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `praxis` on this test's database as `who`, not yet started.
+fn praxis_as(db: &Db, who: &str, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("praxis"));
+    cmd.env_remove("PRAXIS_DB")
+        .arg("--db")
+        .arg(url_as(db, Some(who)))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+/// How many current assessments carry `note` (as the superuser, who sees every site).
+fn with_note(db: &Db, note: &str) -> i64 {
+    db.as_user(None)
+        .query_one(
+            "SELECT count(*) FROM praxis.assessments WHERE notes = $1",
+            &[&note],
+        )
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn eight_clinicians_writing_at_once_on_the_server_lose_nothing() {
+    let Some(db) = Db::clinic("conc8") else {
+        return;
+    };
+    let out = praxis_as(
+        &db,
+        "boss",
+        &[
+            "patient",
+            "add",
+            "--code",
+            "P-0001",
+            "--birth-year",
+            "1950",
+            "--condition",
+            "older_adult",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    const WRITERS: usize = 8;
+    const WRITES: usize = 6;
+    let users = ["kim", "ann", "lee", "boss"];
+    let db = &db;
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                s.spawn(move || {
+                    let mut failed = Vec::new();
+                    for i in 0..WRITES {
+                        let note = format!("w{w}-{i}");
+                        let out = praxis_as(
+                            db,
+                            users[w % users.len()],
+                            &[
+                                "assess",
+                                "P-0001",
+                                "bbs",
+                                "30",
+                                "--date",
+                                "2026-01-05",
+                                "--notes",
+                                &note,
+                                "--force",
+                            ],
+                        )
+                        .output()
+                        .unwrap();
+                        if !out.status.success() {
+                            failed
+                                .push(format!("{note}: {}", String::from_utf8_lossy(&out.stderr)));
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{failures:?}");
+    for w in 0..WRITERS {
+        for i in 0..WRITES {
+            assert_eq!(with_note(db, &format!("w{w}-{i}")), 1, "w{w}-{i}");
+        }
+    }
+    // Every write has its audit row, and the chain the writers appended to at once is intact.
+    let mut admin = db.as_user(None);
+    let audited: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM praxis.audit WHERE entity = 'assessment' AND action = 'create'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(audited, (WRITERS * WRITES) as i64);
+    assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
+}
+
+#[test]
+fn clients_killed_mid_write_leave_every_committed_row_with_its_audit_row() {
+    let Some(db) = Db::clinic("killed") else {
+        return;
+    };
+    let out = praxis_as(
+        &db,
+        "boss",
+        &[
+            "patient",
+            "add",
+            "--code",
+            "P-0001",
+            "--birth-year",
+            "1950",
+            "--condition",
+            "older_adult",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (mut committed, mut killed) = (Vec::new(), 0);
+    for round in 0..5u64 {
+        let children: Vec<(String, std::process::Child)> = (0..6)
+            .map(|w| {
+                let note = format!("r{round}-w{w}");
+                let child = praxis_as(
+                    &db,
+                    "kim",
+                    &[
+                        "assess",
+                        "P-0001",
+                        "moca",
+                        "25",
+                        "--date",
+                        "2026-01-05",
+                        "--notes",
+                        &note,
+                        "--force",
+                    ],
+                )
+                .spawn()
+                .unwrap();
+                (note, child)
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(10 + 15 * round));
+        for (note, mut child) in children {
+            if child.try_wait().unwrap().is_none() {
+                child.kill().unwrap();
+            }
+            if child.wait().unwrap().success() {
+                committed.push(note);
+            } else {
+                killed += 1;
+            }
+        }
+    }
+    assert!(
+        killed > 0,
+        "no client was killed mid-write; the test proves nothing"
+    );
+    for note in &committed {
+        assert_eq!(
+            with_note(&db, note),
+            1,
+            "{note} was reported committed but is missing"
+        );
+    }
+    let mut admin = db.as_user(None);
+    let (unaudited, orphans): (i64, i64) = admin
+        .query_one(
+            "SELECT (SELECT count(*) FROM praxis.assessments a WHERE NOT EXISTS (SELECT 1 FROM praxis.audit \
+                 WHERE entity = 'assessment' AND entity_key = a.id::text)), \
+                    (SELECT count(*) FROM praxis.audit u WHERE entity = 'assessment' AND NOT EXISTS \
+                 (SELECT 1 FROM praxis.assessments WHERE id::text = u.entity_key))",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!((unaudited, orphans), (0, 0));
+    assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
+}
