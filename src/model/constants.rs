@@ -208,6 +208,19 @@ pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.15;
 /// Increase of spontaneous use (0-1) per hour of daily constraint of the less-affected arm (CIMT). Modelling
 /// choice; Taub / EXCITE (Wolf 2006 JAMA 296:2095) report transfer of use to daily life.
 pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
+/// Task repetitions per hour of constraint of the less-affected arm outside the therapy session (repetitions per
+/// hour): the constrained hours are practice, the affected arm doing the day's activities (forced use). Page 2004
+/// Arch Phys Med Rehabil 85:14-18 (mCIMT: 30 min 3 times a week plus a restraint 5 hours each weekday, chronic stroke
+/// with learned non-use; FMA +18.4 and ARAT +11.4 against +6.0 and +7.1 with regular therapy of similar contact
+/// time, n = 7 and 4) concluded that repeated task-specific practice is what restores function; Taub's forced use.
+/// They lengthen the day's practice, so its fatigue capacity grows with them (`prepare::with_constraint`), and
+/// fatigue caps what a day holds. Calibration: about one functional task a minute, at which modified CIMT
+/// (`mcimt`) in chronic stroke beats time-matched regular therapy on FMA-UE at 10 weeks inside the pooled 95% CI of
+/// mCIMT against traditional rehabilitation, MD 7.8 (4.21 to 11.38; 6 RCTs; Shi, Tian, Yang & Zhao 2011 Arch Phys
+/// Med Rehabil 92:972, via its CRD/DARE summary) (`tests/trials.rs`); the result saturates above ~50 because
+/// fatigue caps a day's useful repetitions (20 gives a difference of 3.7, 50 gives 4.5, 100 gives 4.9). The constraint days are
+/// the protocol's session days (Page's restraint ran on 5 weekdays, the sessions on 3).
+pub const CONSTRAINT_PRACTICE_REPS_PER_HOUR: f64 = 60.0;
 /// Learned non-use (Taub; see `recovery::UseState`): the largest share of the use the arm's function carries that a
 /// patient may leave untaken (dimensionless). Modelling choice: some use remains in everyone measured.
 pub const NONUSE_MAX: f64 = 0.95;
@@ -261,6 +274,13 @@ pub const PD_PROGRESSION_SD: f64 = 0.4;
 /// (-6.76 to -3.34; `tests/trials.rs`). The former 0.55 was tuned to a one-task stand-in protocol and gave -3.6 with
 /// the library file, outside that CI.
 pub const TRAINABLE_SHARE_PD: f64 = 0.74;
+/// Transfer of whole-body amplitude training to gait and balance (Timed Up and Go, 10 m walk) in Parkinson's disease
+/// (share of skill; other conditions: `outcome::transfer`, 0.6). Parkinsonian gait is hypokinetic, short steps with
+/// preserved cadence (Morris, Iansek, Matyas & Summers 1994 Brain 117:1169-1181), so amplitude training is gait
+/// training: full transfer. Modelling choice from that mechanism (1, not tuned); `tests/trials.rs` checks its result
+/// against McDonnell 2018 Clin Rehabil 32:607 (LSVT BIG vs general exercise: TUG -0.47 s, 95% CI -0.99 to 0.06; 10 m
+/// walk -0.53 s, -1.07 to 0.01). The former 0.6 put both at about 40% of those point estimates.
+pub const PD_AMPLITUDE_TRANSFER: f64 = 1.0;
 /// Reinforcement (basal-ganglia) gain in Parkinson's, on / off medication (dimensionless, healthy 1). Frank 2004
 /// Science 306:1940 (off: weak learning from positive outcomes; levodopa restores it); implicit sequence learning
 /// reduced, effect size 0.53 (Clark, Lum & Ullman 2014 Neuropsychology 28:945-958, 27 studies). The values are
