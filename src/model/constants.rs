@@ -217,9 +217,10 @@ pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
 /// fatigue caps what a day holds. Calibration: about one functional task a minute, at which modified CIMT
 /// (`mcimt`) in chronic stroke beats time-matched regular therapy on FMA-UE at 10 weeks inside the pooled 95% CI of
 /// mCIMT against traditional rehabilitation, MD 7.8 (4.21 to 11.38; 6 RCTs; Shi, Tian, Yang & Zhao 2011 Arch Phys
-/// Med Rehabil 92:972, via its CRD/DARE summary) (`tests/trials.rs`); the result saturates above ~50 because
-/// fatigue caps a day's useful repetitions (20 gives a difference of 3.7, 50 gives 4.5, 100 gives 4.9). The constraint days are
-/// the protocol's session days (Page's restraint ran on 5 weekdays, the sessions on 3).
+/// Med Rehabil 92:972; figures from its CRD/DARE summary, authors and pages not checked) (`tests/trials.rs`). The
+/// result saturates above ~50 because fatigue caps a day's useful repetitions (20 gives a difference of 3.7, 50
+/// gives 4.5, 100 gives 4.9). The constraint days are the protocol's session days (Page's restraint ran on 5
+/// weekdays, the sessions on 3).
 pub const CONSTRAINT_PRACTICE_REPS_PER_HOUR: f64 = 60.0;
 /// Learned non-use (Taub; see `recovery::UseState`): the largest share of the use the arm's function carries that a
 /// patient may leave untaken (dimensionless). Modelling choice: some use remains in everyone measured.
@@ -292,13 +293,15 @@ pub const PD_RL_GAIN_OFF: f64 = 0.6;
 /// modelling choice in that direction.
 pub const PD_AUTO_GAIN: f64 = 0.6;
 /// Levodopa response: the share of the OFF-medication MDS-UPDRS III score that the ON state removes (dimensionless;
-/// ON = OFF x (1 - response)). A levodopa challenge counts an improvement of more than 30% as a response (the
-/// objective threshold the MDS clinical diagnostic criteria give for a clear response, Postuma 2015 Mov Disord
-/// 30:1591 (check the wording); a blinded challenge of 37 patients used > 30% as a good response and found a mean of
-/// 27.3%, Parkinson's Disease 2024:2649578, Hindawi; Pieterman 2018 Front Neurol 9:260 on computing it as a percent);
-/// science.md: typically 30-50% (check). Calibration: 0.35, inside the usual 30-50% and above the response
-/// threshold, so that a score converted between the states shows the response a treated patient typically has.
-/// Converting scores is used only when a forecast's state differs from the state an assessment was taken in.
+/// ON = OFF x (1 - response)). A levodopa challenge counts an improvement of more than 30% as a response. The MDS
+/// clinical diagnostic criteria (Postuma 2015 Mov Disord 30:1591, supportive criterion 1a, wording checked) document
+/// a clear and dramatic response to dopaminergic therapy "objectively (>30% in UPDRS III with change in treatment)":
+/// marked improvement with dose increases or marked worsening with dose decreases. A blinded challenge of 37
+/// patients used > 30% as a good response and found a mean of 27.3% (Parkinson's Disease 2024:2649578, Hindawi);
+/// Pieterman 2018 Front Neurol 9:260 on computing it as a percent; science.md: typically 30-50% (check).
+/// Calibration: 0.35, inside the usual 30-50% and above the response threshold, so that a score converted between
+/// the states shows the response a treated patient typically has. Converting scores is used only when a forecast's
+/// state differs from the state an assessment was taken in.
 pub const LEVODOPA_RESPONSE: f64 = 0.35;
 
 /// Reference MDS-UPDRS III baseline when none is given (points).
