@@ -148,7 +148,10 @@ fn time_matched_therapy() -> Protocol {
     let text = read("protocols/mcimt.toml");
     let text = text
         .replace("[constraint]\nhours_per_day = 5", "")
-        .replace("repetitions_per_session = 60", "repetitions_per_session = 32")
+        .replace(
+            "repetitions_per_session = 60",
+            "repetitions_per_session = 32",
+        )
         .replace("rule = \"adaptive\"", "rule = \"none\"");
     assert!(!text.contains("[constraint]") && text.contains("= 32"));
     praxis::model::protocol::parse(&text, "regular-therapy").expect("derived protocol parses")
@@ -162,7 +165,10 @@ fn time_matched_therapy() -> Protocol {
 #[test]
 fn mcimt_beats_time_matched_therapy_within_shi_2011_ci_page_2004() {
     let s = scenario(PAGE);
-    let (m, r) = (run(&s, Some("mcimt")), run_protocol(&s, Some(&time_matched_therapy())));
+    let (m, r) = (
+        run(&s, Some("mcimt")),
+        run_protocol(&s, Some(&time_matched_therapy())),
+    );
     let (dm, dr) = (change(&m, "fma_ue", 70), change(&r, "fma_ue", 70));
     eprintln!("Page population, FMA-UE at 10 weeks: mcimt {dm:.2}, regular therapy {dr:.2}");
     inside(
@@ -171,7 +177,9 @@ fn mcimt_beats_time_matched_therapy_within_shi_2011_ci_page_2004() {
         "mcimt - time-matched therapy, FMA-UE at 10 weeks (Shi 2011: MD 7.8)",
     );
     let arat = change(&m, "arat", 70) - change(&r, "arat", 70);
-    eprintln!("mcimt - time-matched therapy, ARAT at 10 weeks: {arat:.2} (Shi 2011: MD 14.15, 10.71 to 17.59)");
+    eprintln!(
+        "mcimt - time-matched therapy, ARAT at 10 weeks: {arat:.2} (Shi 2011: MD 14.15, 10.71 to 17.59)"
+    );
     assert!(arat > 2.0, "ARAT difference {arat:.2}");
     // The restraint is what makes the difference: the same sessions without it gain far less.
     let no_restraint = read("protocols/mcimt.toml").replace("[constraint]\nhours_per_day = 5", "");

@@ -197,6 +197,20 @@ mod tests {
     }
 
     #[test]
+    fn amplitude_training_is_gait_training_in_parkinsons_only() {
+        use crate::domain::{AtaxiaFacts, Condition, ParkinsonsFacts};
+        let pd = Condition::Parkinsons(ParkinsonsFacts::default());
+        let ataxia = Condition::CerebellarAtaxia(AtaxiaFacts::default());
+        for to in [Domain::Leg, Domain::Balance] {
+            assert_eq!(transfer_in(&pd, Domain::WholeBody, to), 1.0);
+            assert_eq!(transfer_in(&ataxia, Domain::WholeBody, to), 0.6);
+        }
+        // Only amplitude (whole-body) training changes: leg practice transfers to balance as before.
+        assert_eq!(transfer_in(&pd, Domain::Leg, Domain::Balance), 0.5);
+        assert_eq!(transfer_in(&pd, Domain::WholeBody, Domain::Arm), 0.0);
+    }
+
+    #[test]
     fn timed_tests_improve_towards_the_healthy_norm_not_the_end_of_the_range() {
         // TUG 14 s: full training gain reaches the healthy 8.1 s (Bohannon 2006), not 0 s.
         let tug = Slot::new(crate::instruments::get("tug_s").unwrap(), 14.0);

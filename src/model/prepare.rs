@@ -103,10 +103,11 @@ fn fatigue_capacity(minutes: f64) -> f64 {
 }
 
 /// A day's practice of a protocol with `reps` repetitions in a session of `minutes` minutes: with constraint of the
-/// less-affected arm (CIMT), the constrained hours outside the session are practice too, the affected arm doing
-/// the day's tasks (forced use: Page 2004 Arch Phys Med Rehabil 85:14, Taub), at
-/// `constants::CONSTRAINT_PRACTICE_REPS_PER_HOUR`; they lengthen the day's practice, so its fatigue capacity grows
-/// with them (`fatigue_capacity`). Returns (repetitions, minutes).
+/// less-affected arm (CIMT), the constrained hours outside the session (the constraint's hours less the session's
+/// length: the mitt is worn during therapy too) are practice as well, the affected arm doing the day's tasks (forced
+/// use; Page 2004 Arch Phys Med Rehabil 85:14), at `constants::CONSTRAINT_PRACTICE_REPS_PER_HOUR`. They lengthen the
+/// day's practice, so its fatigue capacity grows with them (`fatigue_capacity`) and fatigue caps what they add.
+/// Returns (repetitions, minutes) of the day's practice.
 fn with_constraint(p: &Protocol, reps: f64, minutes: f64) -> (f64, f64) {
     let Some(c) = &p.constraint else {
         return (reps, minutes);
