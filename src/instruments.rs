@@ -585,9 +585,9 @@ pub static INSTRUMENTS: &[Instrument] = &[
         mcid: 0.5,
         mcid_subacute: Some(1.0),
         mcid_kind: McidKind::Mcid,
-        mcid_source: "van der Lee 2004 Stroke 35:1410-1414 (chronic stroke: about 0.5 of the 0-5 scale) (check); Lang 2008 J Hand Ther (early after stroke: 1.0-1.1) (check)",
+        mcid_source: "chronic: 0.5, a modelling choice (van der Lee 2004 Stroke 35:1410-1414 reports no MCID: 56 chronic patients, test-retest 95% limits of agreement -0.70 to 0.85, checked); the EXCITE trial's minimal detectable change (90%) is 0.84, 16.8% of the range (Neurorehabil Neural Repair 2012, PMC3754443); early after stroke 1.0-1.1 (Lang 2008 J Hand Ther) (check)",
         sem: 0.25,
-        sem_source: "van der Lee 2004 Stroke 35:1410-1414 (test-retest; 0.25 a rounded reading) (check)",
+        sem_source: "van der Lee 2004 Stroke 35:1410-1414: limits of agreement -0.70 to 0.85, so an SD of the differences of 0.40 and an SEM of 0.40 / sqrt 2 = 0.28; 0.25 rounds it (checked)",
     },
     Instrument {
         id: "mal_qom",
@@ -602,9 +602,9 @@ pub static INSTRUMENTS: &[Instrument] = &[
         mcid: 0.5,
         mcid_subacute: Some(1.0),
         mcid_kind: McidKind::Mcid,
-        mcid_source: "van der Lee 2004 Stroke 35:1410-1414 (chronic stroke: about 0.5 of the 0-5 scale) (check); Lang 2008 J Hand Ther (early after stroke: 1.0-1.1) (check)",
+        mcid_source: "chronic: 0.5, a modelling choice (van der Lee 2004 Stroke 35:1410-1414 reports no MCID: 56 chronic patients, test-retest 95% limits of agreement -0.61 to 0.71, checked); the EXCITE trial's minimal detectable change (90%) is 0.77, 15.4% of the range (Neurorehabil Neural Repair 2012, PMC3754443); early after stroke 1.0-1.1 (Lang 2008 J Hand Ther) (check)",
         sem: 0.25,
-        sem_source: "van der Lee 2004 Stroke 35:1410-1414 (test-retest; 0.25 a rounded reading) (check)",
+        sem_source: "van der Lee 2004 Stroke 35:1410-1414: limits of agreement -0.61 to 0.71, so an SD of the differences of 0.34 and an SEM of 0.34 / sqrt 2 = 0.24; 0.25 rounds it (checked)",
     },
 ];
 

@@ -27,10 +27,14 @@ fn scenario(text: &str) -> Scenario {
 }
 
 fn run(s: &Scenario, id: Option<&str>) -> Forecast {
-    let p = id.map(protocol);
+    run_protocol(s, id.map(protocol).as_ref())
+}
+
+/// A forecast of protocol `p` (a library file or one derived from it in a test).
+fn run_protocol(s: &Scenario, p: Option<&Protocol>) -> Forecast {
     forecast(
         s,
-        p.as_ref(),
+        p,
         ForecastOptions {
             draws: DRAWS,
             seed: 7,
@@ -127,18 +131,63 @@ fn cimt_beats_usual_care_at_12_months_excite_wolf_2006() {
     assert!(dc > du && dc > 0.0, "cimt {dc:.2} vs usual care {du:.2}");
 }
 
-// mcimt: Page 2004 Arch Phys Med Rehabil 85:14 and Page 2008 Phys Ther: in chronic stroke, 10 weeks of mCIMT improved
-// the Fugl-Meyer more than a time-matched control of regular therapy (file: about +7 points). The size is not
-// matched by this branch's engine (+3.5; the constraint's effect on learned non-use is issue 12.4's, see the report);
-// the test checks the trial's direction at its population, dose and time point (10 weeks): mCIMT beats the
-// library's usual care, and gains at least the FMA-UE change of that usual care plus 1 point.
+// mcimt: Page 2004 Arch Phys Med Rehabil 85:14-18 (17 patients > 1 year after stroke with learned non-use; 30 min of
+// practice 3 times a week for 10 weeks, the less-affected arm restrained 5 hours each weekday): FMA +18.4 and ARAT
+// +11.4 with mCIMT (n = 7) against +6.0 and +7.1 with regular therapy of similar contact time (n = 4) and -2.9 and
+// -4.5 without therapy; no CI (Page 2008 Phys Ther 88:333's figures were not found by the library search). Pooled
+// over the trials of mCIMT against traditional rehabilitation of the same duration: FMA MD 7.8 (95% CI 4.21 to
+// 11.38; 6 RCTs), ARAT MD 14.15 (10.71 to 17.59; 5 RCTs) (Shi, Tian, Yang & Zhao 2011 Arch Phys Med Rehabil
+// 92:972, 13 RCTs, via its CRD/DARE summary). Population: chronic (400 days), learned non-use (MAL amount of use 1.2,
+// EXCITE's baseline; Page's patients were selected for non-use). Time point: 10 weeks (day 70). Comparator: Page's
+// regular therapy, the same 30-minute sessions without the restraint, with usual care's content (32 repetitions,
+// Lang 2009; no systematic progression).
+const PAGE: &str = "horizon_days = 365\nfollow_up_day = 365\n[patient]\nage = 60\ndays_since_onset = 400\ncondition = { kind = \"stroke\", mep = \"present\" }\n[baseline]\narat = 30\nfma_ue = 38\nmal_aou = 1.2\n";
+
+/// Page's time-matched regular therapy: the `mcimt` file without its restraint, with usual care's content.
+fn time_matched_therapy() -> Protocol {
+    let text = read("protocols/mcimt.toml");
+    let text = text
+        .replace("[constraint]\nhours_per_day = 5", "")
+        .replace(
+            "repetitions_per_session = 60",
+            "repetitions_per_session = 32",
+        )
+        .replace("rule = \"adaptive\"", "rule = \"none\"");
+    assert!(!text.contains("[constraint]") && text.contains("= 32"));
+    praxis::model::protocol::parse(&text, "regular-therapy").expect("derived protocol parses")
+}
+
+// The FMA-UE difference at 10 weeks lies inside Shi 2011's pooled CI: the restraint's hours are practice
+// (`constants::CONSTRAINT_PRACTICE_REPS_PER_HOUR`, calibrated here), without them the difference is far below it.
+// ARAT is not matched (see the report): the difference is about 4.4 points, under the CI's 10.71, as training can
+// reach only a share of the headroom (`TRAINABLE_SHARE_STROKE`, calibrated to Lang 2016); the test checks that the
+// ARAT difference favours mCIMT by more than the ARAT's own SEM.
 #[test]
-fn mcimt_beats_time_matched_therapy_at_10_weeks_page_2004() {
-    let s = scenario(CHRONIC);
-    let (m, u) = (run(&s, Some("mcimt")), run(&s, Some("usual-care")));
-    let (dm, du) = (change(&m, "fma_ue", 70), change(&u, "fma_ue", 70));
-    eprintln!("Page 2004/2008 population, FMA-UE at 10 weeks: mcimt {dm:.2}, usual-care {du:.2}");
-    assert!(dm >= du + 1.0, "mcimt {dm:.2} vs usual care {du:.2}");
+fn mcimt_beats_time_matched_therapy_within_shi_2011_ci_page_2004() {
+    let s = scenario(PAGE);
+    let (m, r) = (
+        run(&s, Some("mcimt")),
+        run_protocol(&s, Some(&time_matched_therapy())),
+    );
+    let (dm, dr) = (change(&m, "fma_ue", 70), change(&r, "fma_ue", 70));
+    eprintln!("Page population, FMA-UE at 10 weeks: mcimt {dm:.2}, regular therapy {dr:.2}");
+    inside(
+        dm - dr,
+        (4.21, 11.38),
+        "mcimt - time-matched therapy, FMA-UE at 10 weeks (Shi 2011: MD 7.8)",
+    );
+    let arat = change(&m, "arat", 70) - change(&r, "arat", 70);
+    eprintln!(
+        "mcimt - time-matched therapy, ARAT at 10 weeks: {arat:.2} (Shi 2011: MD 14.15, 10.71 to 17.59)"
+    );
+    assert!(arat > 2.0, "ARAT difference {arat:.2}");
+    // The restraint is what makes the difference: the same sessions without it gain far less.
+    let no_restraint = read("protocols/mcimt.toml").replace("[constraint]\nhours_per_day = 5", "");
+    let no_restraint = praxis::model::protocol::parse(&no_restraint, "mcimt-sessions-only")
+        .expect("derived protocol parses");
+    let ds = change(&run_protocol(&s, Some(&no_restraint)), "fma_ue", 70);
+    eprintln!("mcimt sessions without the restraint, FMA-UE at 10 weeks: {ds:.2}");
+    assert!(dm - ds > 2.0, "with restraint {dm:.2}, without {ds:.2}");
 }
 
 // part-whole-reach: no trial of this exact protocol (its evidence says so: Wickens 2013, Guadagnoli & Lee 2004). The
@@ -180,17 +229,28 @@ fn dose_9600_arat_slope_within_lang_2016_ci() {
 }
 
 // The 6,400 arm's slope (-0.05 +/- 0.15, 95% CI -0.34 to 0.24) is below both neighbouring arms; Lang 2016 found no
-// dose-response and no mechanism for a dip at the middle dose, and the engine, whose learning saturates with dose
-// (fatigue), forecasts a slope between the 3,200 and 9,600 arms. Not matched (see the report); the test checks what
-// the trial's conclusion says: 6,400 is not better than 3,200 by more than 0.3 points/week (science.md's tolerance
-// for "no dose-response") and lies inside the span of the three fixed-dose arms' 95% CIs (-0.34 to 0.69).
+// dose-response and gave no mechanism for a dip at the middle dose, and more practice must not give less learning
+// without one (issue 11.5). No saturation can put it inside its CI: science.md's validation scenario 5 (and
+// `tests/validation.rs`) wants the 3,200 arm at 0.3 points/week or more, and a learning curve that does not fall with
+// dose gives 6,400 at least that, above the CI's upper limit of 0.24. Not matched (see the report); the test checks
+// what the trial's conclusion says (6,400 is not better than 3,200 by more than 0.3 points/week, science.md's
+// tolerance for "no dose-response"), that the forecast lies inside the span of the three fixed-dose arms' 95% CIs
+// (-0.34 to 0.69), and that it is not below 3,200 nor above 9,600 (no dip, no peak).
 #[test]
 fn dose_6400_no_better_than_3200_lang_2016() {
-    let (low, mid) = (lang_slope("dose-3200"), lang_slope("dose-6400"));
+    let (low, mid, high) = (
+        lang_slope("dose-3200"),
+        lang_slope("dose-6400"),
+        lang_slope("dose-9600"),
+    );
     eprintln!(
-        "Lang 2016 slopes: 3,200 {low:.3}, 6,400 {mid:.3} (trial -0.05, 95% CI -0.34 to 0.24)"
+        "Lang 2016 slopes: 3,200 {low:.3}, 6,400 {mid:.3} (trial -0.05, 95% CI -0.34 to 0.24), 9,600 {high:.3}"
     );
     assert!(mid - low <= 0.3, "6,400 {mid:.3} vs 3,200 {low:.3}");
+    assert!(
+        low <= mid && mid <= high,
+        "slopes must not fall with dose: {low:.3}, {mid:.3}, {high:.3}"
+    );
     inside(
         mid,
         (ci_se(-0.05, 0.15).0, ci_se(0.40, 0.15).1),
@@ -244,8 +304,8 @@ fn task_specific_distributed_difference_within_page_2016() {
 const PD: &str = "horizon_days = 112\nfollow_up_day = 112\n[patient]\nage = 67\ndays_since_onset = 1460\ncondition = { kind = \"parkinsons\", hoehn_yahr = 2.5, medication = \"on\" }\n[baseline]\nmds_updrs_iii = 30\ntug_s = 10.5\nwalk10m_ms = 1.1\n";
 
 // UPDRS III -5.05 (SD 3.91, n = 20) at 16 weeks: 95% CI -6.76 to -3.34. TUG and 10 m walk: the primary paper's
-// figures were not found by the library search (only its abstract: "LSVT BIG was also superior to WALK and HOME in
-// timed-up-and-go and timed 10 m walking"); the pooled figures of the meta-analysis that includes it are used
+// figures were not found by the library search (searched again for issue 12: only its abstract, "LSVT BIG was also
+// superior to WALK and HOME in timed-up-and-go and timed 10 m walking"); the pooled figures of the meta-analysis that includes it are used
 // instead: McDonnell 2018 Clin Rehabil 32:607 (3 RCTs, n = 84; LSVT BIG vs general exercise or shorter BIG): TUG
 // mean difference -0.47 s (95% CI -0.99 to 0.06), 10 m walk time -0.53 s (95% CI -1.07 to 0.01). The comparator is
 // the library's `pd-usual-physio` (Ebersbach's Nordic walking arm). The 10 m walk time difference is converted to
@@ -266,9 +326,11 @@ fn lsvt_big_updrs_tug_and_walk_ebersbach_2010_mcdonnell_2018() {
         (-0.99, 0.06),
         "lsvt-big - pd-usual-physio, TUG at 16 weeks (McDonnell 2018: -0.47 s)",
     );
+    // Amplitude training is gait training in Parkinson's (hypokinesia, Morris 1994;
+    // `constants::PD_AMPLITUDE_TRANSFER`): the forecast is at least two thirds of the pooled point estimate.
     assert!(
-        tug < 0.0,
-        "BIG must be faster on TUG than usual physiotherapy: {tug:.3}"
+        tug <= -0.47 * 2.0 / 3.0,
+        "BIG must be faster on TUG than usual physiotherapy by at least 0.31 s: {tug:.3}"
     );
     let t0 = 10.0 / 1.1;
     let speed = |dt: f64| 10.0 / (t0 + dt) - 1.1;
@@ -279,8 +341,8 @@ fn lsvt_big_updrs_tug_and_walk_ebersbach_2010_mcdonnell_2018() {
         "lsvt-big - pd-usual-physio, 10 m walk speed at 16 weeks (McDonnell 2018: -0.53 s)",
     );
     assert!(
-        walk > 0.0,
-        "BIG must walk faster than usual physiotherapy: {walk:.3}"
+        walk >= speed(-0.53) * 0.5,
+        "BIG must walk faster than usual physiotherapy by at least half the pooled estimate: {walk:.3}"
     );
 }
 

@@ -208,6 +208,20 @@ pub const USE_FUNCTION_RATE_PER_YEAR: f64 = 0.15;
 /// Increase of spontaneous use (0-1) per hour of daily constraint of the less-affected arm (CIMT). Modelling
 /// choice; Taub / EXCITE (Wolf 2006 JAMA 296:2095) report transfer of use to daily life.
 pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
+/// Task repetitions per hour of constraint of the less-affected arm outside the therapy session (repetitions per
+/// hour): the constrained hours are practice, the affected arm doing the day's activities (forced use). Page 2004
+/// Arch Phys Med Rehabil 85:14-18 (mCIMT: 30 min 3 times a week plus a restraint 5 hours each weekday, chronic stroke
+/// with learned non-use; FMA +18.4 and ARAT +11.4 against +6.0 and +7.1 with regular therapy of similar contact
+/// time, n = 7 and 4) concluded that repeated task-specific practice is what restores function; Taub's forced use.
+/// They lengthen the day's practice, so its fatigue capacity grows with them (`prepare::with_constraint`), and
+/// fatigue caps what a day holds. Calibration: about one functional task a minute, at which modified CIMT
+/// (`mcimt`) in chronic stroke beats time-matched regular therapy on FMA-UE at 10 weeks inside the pooled 95% CI of
+/// mCIMT against traditional rehabilitation, MD 7.8 (4.21 to 11.38; 6 RCTs; Shi, Tian, Yang & Zhao 2011 Arch Phys
+/// Med Rehabil 92:972; figures from its CRD/DARE summary, authors and pages not checked) (`tests/trials.rs`). The
+/// result saturates above ~50 because fatigue caps a day's useful repetitions (20 gives a difference of 3.7, 50
+/// gives 4.5, 100 gives 4.9). The constraint days are the protocol's session days (Page's restraint ran on 5
+/// weekdays, the sessions on 3).
+pub const CONSTRAINT_PRACTICE_REPS_PER_HOUR: f64 = 60.0;
 /// Learned non-use (Taub; see `recovery::UseState`): the largest share of the use the arm's function carries that a
 /// patient may leave untaken (dimensionless). Modelling choice: some use remains in everyone measured.
 pub const NONUSE_MAX: f64 = 0.95;
@@ -261,6 +275,13 @@ pub const PD_PROGRESSION_SD: f64 = 0.4;
 /// (-6.76 to -3.34; `tests/trials.rs`). The former 0.55 was tuned to a one-task stand-in protocol and gave -3.6 with
 /// the library file, outside that CI.
 pub const TRAINABLE_SHARE_PD: f64 = 0.74;
+/// Transfer of whole-body amplitude training to gait and balance (Timed Up and Go, 10 m walk) in Parkinson's disease
+/// (share of skill; other conditions: `outcome::transfer`, 0.6). Parkinsonian gait is hypokinetic, short steps with
+/// preserved cadence (Morris, Iansek, Matyas & Summers 1994 Brain 117:1169-1181), so amplitude training is gait
+/// training: full transfer. Modelling choice from that mechanism (1, not tuned); `tests/trials.rs` checks its result
+/// against McDonnell 2018 Clin Rehabil 32:607 (LSVT BIG vs general exercise: TUG -0.47 s, 95% CI -0.99 to 0.06; 10 m
+/// walk -0.53 s, -1.07 to 0.01). The former 0.6 put both at about 40% of those point estimates.
+pub const PD_AMPLITUDE_TRANSFER: f64 = 1.0;
 /// Reinforcement (basal-ganglia) gain in Parkinson's, on / off medication (dimensionless, healthy 1). Frank 2004
 /// Science 306:1940 (off: weak learning from positive outcomes; levodopa restores it); implicit sequence learning
 /// reduced, effect size 0.53 (Clark, Lum & Ullman 2014 Neuropsychology 28:945-958, 27 studies). The values are
@@ -272,13 +293,15 @@ pub const PD_RL_GAIN_OFF: f64 = 0.6;
 /// modelling choice in that direction.
 pub const PD_AUTO_GAIN: f64 = 0.6;
 /// Levodopa response: the share of the OFF-medication MDS-UPDRS III score that the ON state removes (dimensionless;
-/// ON = OFF x (1 - response)). A levodopa challenge counts an improvement of more than 30% as a response (the
-/// objective threshold the MDS clinical diagnostic criteria give for a clear response, Postuma 2015 Mov Disord
-/// 30:1591 (check the wording); a blinded challenge of 37 patients used > 30% as a good response and found a mean of
-/// 27.3%, Parkinson's Disease 2024:2649578, Hindawi; Pieterman 2018 Front Neurol 9:260 on computing it as a percent);
-/// science.md: typically 30-50% (check). Calibration: 0.35, inside the usual 30-50% and above the response
-/// threshold, so that a score converted between the states shows the response a treated patient typically has.
-/// Converting scores is used only when a forecast's state differs from the state an assessment was taken in.
+/// ON = OFF x (1 - response)). A levodopa challenge counts an improvement of more than 30% as a response. The MDS
+/// clinical diagnostic criteria (Postuma 2015 Mov Disord 30:1591, supportive criterion 1a, wording checked) document
+/// a clear and dramatic response to dopaminergic therapy "objectively (>30% in UPDRS III with change in treatment)":
+/// marked improvement with dose increases or marked worsening with dose decreases. A blinded challenge of 37
+/// patients used > 30% as a good response and found a mean of 27.3% (Parkinson's Disease 2024:2649578, Hindawi);
+/// Pieterman 2018 Front Neurol 9:260 on computing it as a percent; science.md: typically 30-50% (check).
+/// Calibration: 0.35, inside the usual 30-50% and above the response threshold, so that a score converted between
+/// the states shows the response a treated patient typically has. Converting scores is used only when a forecast's
+/// state differs from the state an assessment was taken in.
 pub const LEVODOPA_RESPONSE: f64 = 0.35;
 
 /// Reference MDS-UPDRS III baseline when none is given (points).

@@ -72,6 +72,21 @@ pub fn transfer(from: Domain, to: Domain) -> f64 {
     }
 }
 
+/// [`transfer`] for a patient with `condition`. In Parkinson's disease slow gait is hypokinesia: steps too short for
+/// the walking speed wanted, with cadence preserved (Morris, Iansek, Matyas & Summers 1994 Brain 117:1169-1181),
+/// so training the amplitude of whole-body movement (LSVT BIG) trains gait and the sit-to-stand-and-walk of Timed Up
+/// and Go as much as the movements practised (`constants::PD_AMPLITUDE_TRANSFER`; LSVT BIG lengthened stride and
+/// shortened 10 m walk and TUG times, Flood 2020 J Neuroeng Rehabil 17:92).
+pub fn transfer_in(condition: &crate::domain::Condition, from: Domain, to: Domain) -> f64 {
+    use Domain::*;
+    match (condition, from, to) {
+        (crate::domain::Condition::Parkinsons(_), WholeBody, Leg | Balance) => {
+            super::constants::PD_AMPLITUDE_TRANSFER
+        }
+        _ => transfer(from, to),
+    }
+}
+
 /// The best score training can move an instrument towards, when the end of its range is not attainable (timed
 /// and dexterity tests, whose healthy norms lie far inside the range); `None`: the end of the range (see the
 /// constants for the sources).
@@ -179,6 +194,20 @@ mod tests {
         assert_eq!(updrs.score(0.5, 0.0, 0.0), 15.0);
         assert_eq!(updrs.score(0.0, 0.0, -2.4), 32.4);
         assert!(updrs.observe(0.5, -3.0) >= 0.0);
+    }
+
+    #[test]
+    fn amplitude_training_is_gait_training_in_parkinsons_only() {
+        use crate::domain::{AtaxiaFacts, Condition, ParkinsonsFacts};
+        let pd = Condition::Parkinsons(ParkinsonsFacts::default());
+        let ataxia = Condition::CerebellarAtaxia(AtaxiaFacts::default());
+        for to in [Domain::Leg, Domain::Balance] {
+            assert_eq!(transfer_in(&pd, Domain::WholeBody, to), 1.0);
+            assert_eq!(transfer_in(&ataxia, Domain::WholeBody, to), 0.6);
+        }
+        // Only amplitude (whole-body) training changes: leg practice transfers to balance as before.
+        assert_eq!(transfer_in(&pd, Domain::Leg, Domain::Balance), 0.5);
+        assert_eq!(transfer_in(&pd, Domain::WholeBody, Domain::Arm), 0.0);
     }
 
     #[test]

@@ -102,6 +102,23 @@ fn fatigue_capacity(minutes: f64) -> f64 {
             .powf(k::FATIGUE_LENGTH_EXPONENT)
 }
 
+/// A day's practice of a protocol with `reps` repetitions in a session of `minutes` minutes: with constraint of the
+/// less-affected arm (CIMT), the constrained hours outside the session (the constraint's hours less the session's
+/// length: the mitt is worn during therapy too) are practice as well, the affected arm doing the day's tasks (forced
+/// use; Page 2004 Arch Phys Med Rehabil 85:14), at `constants::CONSTRAINT_PRACTICE_REPS_PER_HOUR`. They lengthen the
+/// day's practice, so its fatigue capacity grows with them (`fatigue_capacity`) and fatigue caps what they add.
+/// Returns (repetitions, minutes) of the day's practice.
+fn with_constraint(p: &Protocol, reps: f64, minutes: f64) -> (f64, f64) {
+    let Some(c) = &p.constraint else {
+        return (reps, minutes);
+    };
+    let hours = (c.hours_per_day - minutes / 60.0).max(0.0);
+    (
+        reps + k::CONSTRAINT_PRACTICE_REPS_PER_HOUR * hours,
+        minutes + 60.0 * hours,
+    )
+}
+
 /// Everything about a scenario x protocol that does not change between draws.
 pub(super) struct Prepared<'a> {
     pub(super) scenario: &'a Scenario,
@@ -162,8 +179,14 @@ pub(super) struct Rounds {
 }
 
 /// The tasks of a protocol with their blocks for a session of `reps` repetitions and `minutes` minutes, and the
-/// session's rounds: one number of rounds for the whole session, set by its largest task (see `Blocks`).
-fn task_plans(p: &Protocol, reps: f64, minutes: f64) -> (Vec<TaskPlan>, Rounds) {
+/// session's rounds: one number of rounds for the whole session, set by its largest task (see `Blocks`). Each
+/// task's transfer to the domains depends on the patient's `condition` (`outcome::transfer_in`).
+fn task_plans(
+    p: &Protocol,
+    reps: f64,
+    minutes: f64,
+    condition: &Condition,
+) -> (Vec<TaskPlan>, Rounds) {
     let total_w: f64 = p.practice.tasks.iter().map(|t| t.weight.max(0.0)).sum();
     let share_of = |t: &super::protocol::Task| {
         if total_w > 0.0 {
@@ -208,7 +231,9 @@ fn task_plans(p: &Protocol, reps: f64, minutes: f64) -> (Vec<TaskPlan>, Rounds) 
         let domain = outcome::domain_of_target(t.target);
         tasks.push(TaskPlan {
             domain,
-            transfer: std::array::from_fn(|d| outcome::transfer(domain, outcome::domain_at(d))),
+            transfer: std::array::from_fn(|d| {
+                outcome::transfer_in(condition, domain, outcome::domain_at(d))
+            }),
             blocks: blocks(
                 reps * share_of(t),
                 window,
@@ -295,10 +320,12 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         reps: 0.0,
         exp: 1.0,
     };
+    let mut practice_capacity = fatigue_capacity(0.0);
     if let Some(p) = protocol {
         let sc = &p.schedule;
         reps = f64::from(sc.repetitions_per_session);
         minutes = sc.minutes_per_session.max(0.0);
+        let (practice_reps, practice_minutes) = with_constraint(p, reps, minutes);
         // The scenario may say when this patient's sessions happen (one time per session of the day).
         let hours = scenario
             .session_hours()
@@ -310,9 +337,15 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
                 sessions.push((day as u32, hour));
             }
         }
-        let (plans, r) = task_plans(p, reps, minutes);
+        let (plans, r) = task_plans(
+            p,
+            practice_reps,
+            practice_minutes,
+            &scenario.patient.condition,
+        );
         tasks = plans;
         rounds = r;
+        practice_capacity = fatigue_capacity(practice_minutes);
     }
     // Earlier practice: each distinct (protocol, minutes, repetitions) is one dose; its tasks are the forecast
     // protocol's when they are the same task, else tasks of their own (practised only in those sessions).
@@ -342,8 +375,8 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
             Some(i) => i,
             None => {
                 let p = &history.protocols[s.protocol];
-                let m = s.minutes.max(0.0);
-                let (plans, rounds) = task_plans(p, f64::from(s.repetitions), m);
+                let (n, m) = with_constraint(p, f64::from(s.repetitions), s.minutes.max(0.0));
+                let (plans, rounds) = task_plans(p, n, m, &scenario.patient.condition);
                 let mut blocks = Vec::new();
                 for (t, plan) in p.practice.tasks.iter().zip(plans) {
                     let index = match known_tasks.iter().position(|k| same_task(k, t)) {
@@ -365,7 +398,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
                 }
                 doses.push(Dose {
                     source: s.protocol,
-                    minutes: m,
+                    minutes: s.minutes.max(0.0),
                     fatigue_capacity: fatigue_capacity(m),
                     rounds,
                     blocks,
@@ -475,7 +508,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         tasks,
         reps,
         minutes,
-        fatigue_capacity: fatigue_capacity(minutes),
+        fatigue_capacity: practice_capacity,
         rounds,
         horizon,
         end_day,
