@@ -110,7 +110,7 @@ fn store_with_assessments(n: usize) -> (tempfile::TempDir, Store) {
 fn data(store: &mut Store, kind: ExportKind) -> ExportData {
     let mut got = ExportData::default();
     store
-        .export_with(kind, Period::ALL, false, "test", |d| {
+        .export_with(kind, Period::ALL, false, "test", &mut |d| {
             got = d.clone();
             Ok(())
         })

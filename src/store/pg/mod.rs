@@ -35,7 +35,11 @@ pub fn is_url(db: &str) -> bool {
 }
 
 /// Connect to the server at `url` (libpq URL forms, e.g. `postgresql:///praxis?host=/run/postgresql`). With no
-/// user in the URL, the OS user's name, as libpq does: on the Unix socket, peer authentication checks it.
+/// user in the URL, the OS user's name, as libpq does: on the Unix socket, peer authentication checks it. Over TCP
+/// (a remote site) the connection uses TLS as the URL's `sslmode` says (`require` for a remote site; `prefer`, the
+/// default, uses it when the server offers it), checking the server's certificate against `PGSSLROOTCERT` (a PEM
+/// file) or the system's roots, and presenting `PGSSLCERT`/`PGSSLKEY` when set (certificate authentication); a
+/// SCRAM password comes from `PGPASSWORD`, never from a file Praxis writes.
 pub fn connect(url: &str) -> Result<Client> {
     let mut config: postgres::Config = url
         .parse()
@@ -43,10 +47,76 @@ pub fn connect(url: &str) -> Result<Client> {
     if config.get_user().is_none() {
         config.user(super::who::Who::current().os_user.as_str());
     }
-    config
-        .application_name("praxis")
-        .connect(NoTls)
-        .map_err(|e| StoreError::Unreachable(format!("{url}: {e}")))
+    if config.get_password().is_none()
+        && let Some(p) = std::env::var_os("PGPASSWORD")
+    {
+        config.password(p.as_encoded_bytes());
+    }
+    config.application_name("praxis");
+    let unreachable = |e: postgres::Error| StoreError::Unreachable(format!("{url}: {e}"));
+    let local = config
+        .get_hosts()
+        .iter()
+        .all(|h| matches!(h, postgres::config::Host::Unix(_)));
+    if local || config.get_ssl_mode() == postgres::config::SslMode::Disable {
+        return config.connect(NoTls).map_err(unreachable);
+    }
+    config.connect(tls()?).map_err(unreachable)
+}
+
+/// The TLS connector for a remote server (see [`connect`]).
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |what: &str, e: &dyn std::fmt::Display| StoreError::Invalid(format!("{what}: {e}"));
+    let certs = |var: &str| -> Result<Option<Vec<CertificateDer<'static>>>> {
+        let Some(path) = std::env::var_os(var) else {
+            return Ok(None);
+        };
+        let shown = format!("{var}={}", path.to_string_lossy());
+        CertificateDer::pem_file_iter(&path)
+            .and_then(|it| it.collect::<std::result::Result<Vec<_>, _>>())
+            .map(Some)
+            .map_err(|e| bad(&format!("cannot read the certificates in {shown}"), &e))
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    match certs("PGSSLROOTCERT")? {
+        Some(list) => {
+            for c in list {
+                roots
+                    .add(c)
+                    .map_err(|e| bad("PGSSLROOTCERT holds a certificate rustls refuses", &e))?;
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(found.certs);
+        }
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| bad("TLS set-up", &e))?
+    .with_root_certificates(roots);
+    let config = match (certs("PGSSLCERT")?, std::env::var_os("PGSSLKEY")) {
+        (Some(chain), Some(key)) => {
+            let key = PrivateKeyDer::from_pem_file(&key).map_err(|e| {
+                bad(
+                    &format!("cannot read the key in PGSSLKEY={}", key.to_string_lossy()),
+                    &e,
+                )
+            })?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                bad(
+                    "PGSSLCERT and PGSSLKEY do not make a client certificate",
+                    &e,
+                )
+            })?
+        }
+        _ => builder.with_no_client_auth(),
+    };
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 /// Create the schema, the roles and the functions in the database at `url` (run once by the database owner, a
@@ -188,4 +258,35 @@ pub fn verify_audit(client: &mut Client) -> Result<std::result::Result<usize, Au
             digest: r.try_get(12)?,
         })
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remote_url_goes_through_tls_and_says_what_is_wrong_with_its_certificates() {
+        // One test changes the environment, so the cases run in sequence.
+        let url = "postgresql://127.0.0.1:1/praxis?sslmode=require&user=kim";
+        // SAFETY: no other test of this binary reads these variables.
+        unsafe { std::env::set_var("PGSSLROOTCERT", "/nonexistent/root.crt") };
+        let e = connect(url)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("PGSSLROOTCERT=/nonexistent/root.crt"),
+            "the TLS set-up reads the roots and names the file: {e}"
+        );
+        unsafe { std::env::remove_var("PGSSLROOTCERT") };
+        // With the system's roots the connector is made, and nothing listens on port 1.
+        let e = connect(url).err().expect("port 1 refuses");
+        assert!(matches!(e, StoreError::Unreachable(_)), "{e:?}");
+        assert!(e.to_string().contains("127.0.0.1"), "{e}");
+        // A URL that is not one says so.
+        assert!(matches!(
+            connect("postgresql://[bad"),
+            Err(StoreError::Invalid(_))
+        ));
+    }
 }
