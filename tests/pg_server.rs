@@ -476,7 +476,7 @@ fn the_command_line_sets_a_server_up_and_works_on_it() {
         "init, the site, kim: {}",
         String::from_utf8_lossy(&out.stdout)
     );
-    // The record commands work on the server as on a file.
+    // The record commands work on the server as on a file, export included.
     let out = praxis(
         &as_boss,
         &[

@@ -367,3 +367,73 @@ fn erasing_a_patient_is_for_an_admin_and_leaves_a_verifiable_trail() {
         assert!(boss.verify_audit().unwrap().is_ok(), "{}", c.name());
     });
 }
+
+#[test]
+fn an_export_is_audited_before_it_leaves_and_pseudonyms_are_stable() {
+    use praxis::store::export::{ExportKind, Period};
+    on_both("export", |c| {
+        let mut kim = c.open("kim");
+        kim.add_patient(&stroke_patient("P-0800")).unwrap();
+        kim.add_assessment(&assessment("P-0800", "fma_ue", 20.0, day(2026, 2, 1)))
+            .unwrap();
+        let mut seen = Vec::new();
+        let (n, row) = kim
+            .export_with(
+                ExportKind::Assessments,
+                Period::ALL,
+                true,
+                "memory",
+                &mut |d| {
+                    seen.push((
+                        d.assessments.len(),
+                        d.pseudonyms.clone(),
+                        d.day_zero.clone(),
+                    ));
+                    Ok(())
+                },
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{}", c.name());
+        let (rows, names, day0) = &seen[0];
+        assert_eq!(*rows, 1);
+        assert!(names["P-0800"].starts_with("S-"), "{}: {names:?}", c.name());
+        // Day 0 is the stroke onset (2026-01-10), earlier than the first assessment.
+        assert_eq!(day0["P-0800"], day(2026, 1, 10), "{}", c.name());
+        let trail = c.open("boss").audit(None).unwrap();
+        let export = trail
+            .iter()
+            .find(|e| e.id == row)
+            .expect("the export's audit row");
+        assert_eq!(export.action, "export", "{}", c.name());
+        // A delivery that fails leaves no audit row: nothing left the database.
+        let before = c.open("boss").audit(None).unwrap().len();
+        let e = kim.export_with(
+            ExportKind::Patients,
+            Period::ALL,
+            false,
+            "broken",
+            &mut |_| Err(StoreError::Invalid("the disk is full".into())),
+        );
+        assert!(e.is_err());
+        assert_eq!(
+            c.open("boss").audit(None).unwrap().len(),
+            before,
+            "{}",
+            c.name()
+        );
+        // The same patient gets the same pseudonym again.
+        let mut again = None;
+        kim.export_with(
+            ExportKind::Patients,
+            Period::ALL,
+            true,
+            "memory",
+            &mut |d| {
+                again = d.pseudonyms.get("P-0800").cloned();
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(again.as_ref(), names.get("P-0800"), "{}", c.name());
+    });
+}

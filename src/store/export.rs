@@ -56,6 +56,54 @@ pub struct ExportData {
     pub pseudonyms: BTreeMap<String, String>,
 }
 
+/// Every patient's pseudonym ([`pseudonym`]), by code; refused if two collide. Both backends map codes here.
+pub(crate) fn pseudonym_map(
+    key: &[u8],
+    codes: impl IntoIterator<Item = String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for code in codes {
+        let p = pseudonym(key, &code);
+        // 48 bits: a clash is about one in ten million for 10,000 patients; refused rather than merged.
+        if !seen.insert(p.clone()) {
+            return Err(StoreError::Invalid(format!(
+                "two patients got the same pseudonym {p}; the pseudonymised export cannot tell them apart"
+            )));
+        }
+        out.insert(code, p);
+    }
+    Ok(out)
+}
+
+/// What an export's audit row says: its kind, size, options and destination.
+pub(crate) fn export_details(
+    kind: ExportKind,
+    period: Period,
+    pseudonymised: bool,
+    destination: &str,
+    rows: usize,
+) -> serde_json::Value {
+    serde_json::json!({
+        "kind": kind,
+        "rows": rows,
+        "pseudonymised": pseudonymised,
+        "since": period.since.map(date_text),
+        "until": period.until.map(date_text),
+        "to": destination,
+    })
+}
+
+impl ExportData {
+    /// In code order a row's place would tell its code (codes are usually given in sequence): pseudonymised
+    /// exports list patients in pseudonym order.
+    pub(crate) fn order_by_pseudonym(&mut self) {
+        let names = &self.pseudonyms;
+        self.patients
+            .sort_by(|a, b| names.get(&a.code).cmp(&names.get(&b.code)));
+    }
+}
+
 /// A patient's pseudonym in pseudonymised exports: "S-" and the first 12 hex digits (48 bits) of
 /// HMAC-SHA256(the database's pseudonym key, code).
 ///
@@ -112,21 +160,10 @@ impl Tx<'_> {
                     r.get(0)
                 })?;
         let mut stmt = self.tx.prepare("SELECT code FROM patients")?;
-        let codes = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let mut out = BTreeMap::new();
-        let mut seen = std::collections::BTreeSet::new();
-        for code in codes {
-            let code = code?;
-            let p = pseudonym(&key, &code);
-            // 48 bits: a clash is about one in ten million for 10,000 patients; refused rather than merged.
-            if !seen.insert(p.clone()) {
-                return Err(StoreError::Invalid(format!(
-                    "two patients got the same pseudonym {p}; the pseudonymised export cannot tell them apart"
-                )));
-            }
-            out.insert(code, p);
-        }
-        Ok(out)
+        let codes = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        pseudonym_map(&key, codes)
     }
 
     fn read_export(
@@ -176,10 +213,7 @@ impl Tx<'_> {
         if pseudonymised {
             data.day_zero = self.day_zero()?;
             data.pseudonyms = self.pseudonyms()?;
-            // In code order a row's place would tell its code (codes are usually given in sequence).
-            let names = &data.pseudonyms;
-            data.patients
-                .sort_by(|a, b| names.get(&a.code).cmp(&names.get(&b.code)));
+            data.order_by_pseudonym();
         }
         Ok(data)
     }
@@ -204,14 +238,7 @@ impl SqliteStore {
         self.write(|tx| {
             let data = tx.read_export(kind, period, pseudonymised)?;
             let n = data.len();
-            let details = serde_json::json!({
-                "kind": kind,
-                "rows": n,
-                "pseudonymised": pseudonymised,
-                "since": period.since.map(date_text),
-                "until": period.until.map(date_text),
-                "to": destination,
-            });
+            let details = export_details(kind, period, pseudonymised, destination, n);
             tx.audit(
                 "export",
                 "database",

@@ -15,7 +15,7 @@ use postgres::{Client, GenericClient, Row};
 use super::super::audit::{AuditAnchor, AuditBreak, AuditEntry, RawRow, check_anchor, entry_of};
 use super::super::backend::{Backend, Deliver};
 use super::super::error::{Result, StoreError};
-use super::super::export::{ExportKind, Period};
+use super::super::export::{ExportData, ExportKind, Period, export_details, pseudonym_map};
 use super::super::patients::{condition_from, facts_json, no_patient};
 use super::super::records::{check_reason, meta_columns};
 use super::super::util::{
@@ -1211,17 +1211,32 @@ impl Backend for PgStore {
         })
     }
 
+    /// As on SQLite: read (what the user sees), audit, then deliver, in one transaction; a delivery that fails
+    /// rolls the audit row back.
     fn export_with(
         &mut self,
-        _kind: ExportKind,
-        _period: Period,
-        _pseudonymised: bool,
-        _destination: &str,
-        _deliver: Deliver<'_>,
+        kind: ExportKind,
+        period: Period,
+        pseudonymised: bool,
+        destination: &str,
+        deliver: Deliver<'_>,
     ) -> Result<(usize, i64)> {
-        Err(StoreError::Invalid(
-            "exporting from a PostgreSQL server is not available yet; an admin can take the data with pg_dump".into(),
-        ))
+        self.write("export", |tx, _| {
+            let mut data = read_export(tx, kind, period, pseudonymised)?;
+            let n = data.len();
+            let details = export_details(kind, period, pseudonymised, destination, n);
+            tx.execute(
+                "SELECT praxis.audit_event('export', 'database', $1, NULL, $2::text::jsonb)",
+                &[&destination, &details.to_string()],
+            )?;
+            // The trail's lock is held to the commit: the newest row is this export's.
+            let row: i64 = tx.query_one("SELECT max(id) FROM audit", &[])?.get(0);
+            if pseudonymised {
+                data.order_by_pseudonym();
+            }
+            deliver(&data)?;
+            Ok((n, row))
+        })
     }
 
     fn audit_export_incomplete(
@@ -1261,6 +1276,80 @@ impl Backend for PgStore {
     fn location(&self) -> String {
         self.url.clone()
     }
+}
+
+/// What an export of `kind` holds (see SQLite's `read_export`): current records dated, or patients changed, within
+/// `period`; for a pseudonymised export, each patient's day 0 and pseudonym.
+fn read_export(
+    tx: &mut postgres::Transaction<'_>,
+    kind: ExportKind,
+    period: Period,
+    pseudonymised: bool,
+) -> Result<ExportData> {
+    let (since, until) = (period.since.map(date_text), period.until.map(date_text));
+    let days: [&(dyn postgres::types::ToSql + Sync); 2] = [&since, &until];
+    let mut data = ExportData::default();
+    match kind {
+        ExportKind::Patients => {
+            data.patients = all(
+                tx,
+                &format!(
+                    "SELECT {PATIENT} FROM patients p WHERE ($1::text IS NULL OR left(p.updated_at, 10) >= $1) \
+                     AND ($2::text IS NULL OR left(p.updated_at, 10) <= $2) ORDER BY p.id"
+                ),
+                &days,
+                patient_of,
+            )?;
+        }
+        ExportKind::Assessments => {
+            data.assessments = all(
+                tx,
+                &format!(
+                    "SELECT {ASSESSMENT} FROM assessments a JOIN patients p ON p.id = a.patient_id \
+                     WHERE a.record_status = 'current' AND ($1::text IS NULL OR a.date >= $1) \
+                     AND ($2::text IS NULL OR a.date <= $2) ORDER BY a.date, a.id"
+                ),
+                &days,
+                assessment_of,
+            )?;
+        }
+        ExportKind::Sessions => {
+            data.sessions = all(
+                tx,
+                &format!(
+                    "SELECT {SESSION} FROM sessions s JOIN patients p ON p.id = s.patient_id \
+                     WHERE s.record_status = 'current' AND ($1::text IS NULL OR left(s.started_at, 10) >= $1) \
+                     AND ($2::text IS NULL OR left(s.started_at, 10) <= $2) ORDER BY s.started_at, s.id"
+                ),
+                &days,
+                session_of,
+            )?;
+        }
+    }
+    if pseudonymised {
+        for r in tx.query(
+            "SELECT code, least(facts ->> 'onset_date', \
+                 (SELECT min(date) FROM assessments WHERE patient_id = p.id AND record_status = 'current'), \
+                 (SELECT left(min(started_at), 10) FROM sessions WHERE patient_id = p.id \
+                  AND record_status = 'current')) FROM patients p",
+            &[],
+        )? {
+            let first: Option<&str> = r.try_get(1)?;
+            if let Some(first) = first {
+                data.day_zero.insert(r.try_get(0)?, parse_date("day 0", first)?);
+            }
+        }
+        let key: Vec<u8> = tx
+            .query_one("SELECT key FROM pseudonym_key WHERE id = 1", &[])?
+            .get(0);
+        let codes = tx
+            .query("SELECT code FROM patients", &[])?
+            .iter()
+            .map(|r| r.try_get::<_, String>(0))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        data.pseudonyms = pseudonym_map(&key, codes)?;
+    }
+    Ok(data)
 }
 
 /// The patient list: `columns` (`n` of them, read by `profile`) then the activity columns, sorted by code. The
