@@ -29,7 +29,11 @@ fn store_with(name: &str) -> (tempfile::TempDir, Store) {
             version: 0,
         })
         .unwrap();
-    for (score, date) in [(24.0, "2026-10-03"), (34.0, "2026-10-17"), (40.0, "2026-10-31")] {
+    for (score, date) in [
+        (24.0, "2026-10-03"),
+        (34.0, "2026-10-17"),
+        (40.0, "2026-10-31"),
+    ] {
         store
             .add_assessment(&Assessment {
                 id: 0,
@@ -90,13 +94,23 @@ fn opts(kind: ReportKind, pseudo: bool) -> Options {
 fn user_text_is_escaped_never_markup() {
     let (_d, store) = store_with("<script>alert(1)</script>");
     let lib = Library::builtin();
-    let r = build(&store, &lib, "P-0107", opts(ReportKind::Progress, false), now()).unwrap();
+    let r = build(
+        &store,
+        &lib,
+        "P-0107",
+        opts(ReportKind::Progress, false),
+        now(),
+    )
+    .unwrap();
     let html = html::render(&r);
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "the name is shown as text"
     );
-    assert!(!html.to_lowercase().contains("<script"), "no script element");
+    assert!(
+        !html.to_lowercase().contains("<script"),
+        "no script element"
+    );
     assert!(html.contains("lives with &lt;b&gt;partner&lt;/b&gt;"));
     assert!(html.contains("cup &amp; saucer &lt;again&gt;"));
     assert!(html.contains("Dr &lt;i&gt;Who&lt;/i&gt;"));
@@ -106,7 +120,14 @@ fn user_text_is_escaped_never_markup() {
 fn the_report_holds_every_section_charts_and_the_dose_against_the_plan() {
     let (_d, store) = store_with("Ada Brook");
     let lib = Library::builtin();
-    let r = build(&store, &lib, "P-0107", opts(ReportKind::Progress, false), now()).unwrap();
+    let r = build(
+        &store,
+        &lib,
+        "P-0107",
+        opts(ReportKind::Progress, false),
+        now(),
+    )
+    .unwrap();
     // Three sessions of a 3-week, 5-days-a-week protocol started 27 days before the report: all 15 planned by now.
     let a = r.dose.adherence.as_ref().expect("adherence under the plan");
     assert_eq!((a.done, a.planned_so_far, a.planned_total), (3, 15, 15));
@@ -115,7 +136,12 @@ fn the_report_holds_every_section_charts_and_the_dose_against_the_plan() {
     let f = r.forecast.as_ref().expect("a forecast under the plan");
     assert_eq!(f.plan_protocol.as_deref(), Some("task-specific-300"));
     // The plan and the stroke comparator (usual care), and no treatment as the reference.
-    let ids: Vec<&str> = f.comparison.protocols.iter().map(|p| p.id.as_str()).collect();
+    let ids: Vec<&str> = f
+        .comparison
+        .protocols
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
     assert_eq!(ids, ["task-specific-300", "usual-care"]);
     assert!(f.comparison.no_treatment.is_some() && f.fair.is_some());
     assert!(!f.reasons.is_empty());
@@ -144,7 +170,9 @@ fn the_report_holds_every_section_charts_and_the_dose_against_the_plan() {
         assert!(html.contains(id), "missing {id}");
     }
     // Self-contained: nothing fetched, nothing run.
-    for bad in ["<script", "<link", "src=", "href=", "url(", "@import", "http:", "https:"] {
+    for bad in [
+        "<script", "<link", "src=", "href=", "url(", "@import", "http:", "https:",
+    ] {
         assert!(!html.contains(bad), "found {bad}");
     }
 }
@@ -153,21 +181,45 @@ fn the_report_holds_every_section_charts_and_the_dose_against_the_plan() {
 fn pseudonymised_leaves_out_name_birth_year_assessors_and_notes() {
     let (_d, store) = store_with("Zoë Quill");
     let lib = Library::builtin();
-    let r = build(&store, &lib, "P-0107", opts(ReportKind::Progress, true), now()).unwrap();
+    let r = build(
+        &store,
+        &lib,
+        "P-0107",
+        opts(ReportKind::Progress, true),
+        now(),
+    )
+    .unwrap();
     let html = html::render(&r);
     assert!(html.contains("P-0107"));
     for gone in ["Zoë", "Quill", "1954", "Who", "partner", "saucer"] {
-        assert!(!html.contains(gone), "{gone} is still in the pseudonymised report");
+        assert!(
+            !html.contains(gone),
+            "{gone} is still in the pseudonymised report"
+        );
     }
 }
 
 #[test]
 fn a_discharge_summary_adds_outcome_and_goal_attainment() {
     let (_d, mut store) = store_with("Ada Brook");
-    crate::app::goals::add(&mut store, "P-0107", "fma_ue", 38.0, day("2026-12-01"), "reach the shelf")
-        .unwrap();
+    crate::app::goals::add(
+        &mut store,
+        "P-0107",
+        "fma_ue",
+        38.0,
+        day("2026-12-01"),
+        "reach the shelf",
+    )
+    .unwrap();
     let lib = Library::builtin();
-    let r = build(&store, &lib, "P-0107", opts(ReportKind::Discharge, false), now()).unwrap();
+    let r = build(
+        &store,
+        &lib,
+        "P-0107",
+        opts(ReportKind::Discharge, false),
+        now(),
+    )
+    .unwrap();
     assert_eq!(r.goals.len(), 1);
     assert_eq!(r.goals[0].reached, Some(true), "40 reaches the target 38");
     let html = html::render(&r);
