@@ -43,6 +43,7 @@ svg.chart{width:100%;height:auto;display:block}
 .chart .grid{stroke:#ddd;stroke-width:.8}
 .chart .axis{stroke:#333}
 .chart .tick,.chart .note{font-size:10px;fill:#333}
+.chart .note{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .chart .axis-title{font-size:10.5px;fill:#222}
 .legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:9pt;margin:2px 0}
 .sw{display:inline-block;width:18px;height:10px;vertical-align:middle;margin-right:4px}
@@ -234,17 +235,20 @@ fn charts(r: &Report) -> Markup {
             h2 { "Assessments over time" }
             @if r.measures.is_empty() { p { "No assessments recorded." } }
             @else {
-                div.legend {
-                    span { span.sw.scores {} "scores" }
-                    span { span.sw.mcid {} "within one MCID of the first score" }
-                    @if let Some(p) = &plan {
-                        span { span.sw.band {} "forecast 80% band (" (p) ")" }
-                        span { span.sw.mean {} "forecast mean" }
-                    }
-                    span { span.goalmark { "◆" } " goal" }
-                }
-                @for m in &r.measures {
+                @for (i, m) in r.measures.iter().enumerate() {
                     figure {
+                        // The legend in the first chart's figure, so that a page break never parts them.
+                        @if i == 0 {
+                            div.legend {
+                                span { span.sw.scores {} "scores" }
+                                span { span.sw.mcid {} "within one MCID of the first score" }
+                                @if let Some(p) = &plan {
+                                    span { span.sw.band {} "forecast 80% band (" (p) ")" }
+                                    span { span.sw.mean {} "forecast mean" }
+                                }
+                                span { span.goalmark { "◆" } " goal" }
+                            }
+                        }
                         (super::svg::chart(m))
                         figcaption {
                             strong { (m.instrument.name) } " (" (m.instrument.short) ", " (m.instrument.range_text()) ", " (m.instrument.better_word()) "): "
