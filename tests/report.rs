@@ -47,6 +47,7 @@ fn a_demo_patients_report_has_every_section_and_is_private_and_audited() {
         "Adherence to the plan",
         "Plan and goals",
         "Forecast and comparison",
+        "On track?",
         "Reasons and sources",
         "Written by ",
     ] {

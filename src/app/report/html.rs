@@ -377,9 +377,33 @@ fn forecast(r: &Report) -> Markup {
     html! {
         section #forecast {
             h2 { "Forecast and comparison" }
+            @if let Some(s) = &r.standing { (standing(s)) }
             @match &r.forecast {
                 Err(why) => p { "No forecast: " (why) "." },
                 Ok(f) => (forecast_body(r, f)),
+            }
+        }
+    }
+}
+
+fn standing(s: &super::StandingPart) -> Markup {
+    html! {
+        h3 { "On track?" }
+        p { "The latest scores against the 80% band of the plan's forecast from its start (" (s.plan_start.to_string())
+            ", from the scores of " (s.day0.to_string()) "):" }
+        table {
+            thead { tr { th style="width:26%" { "Measure" } th.num { "Latest score" } th.num { "Plan's 80% band that day" } th { "Standing" } } }
+            tbody {
+                @for row in &s.rows {
+                    @if let Ok(inst) = crate::instruments::get(&row.instrument) {
+                        tr {
+                            td { (inst.short) }
+                            td.num { (score(inst, row.score)) " (" (row.date.to_string()) ")" }
+                            td.num { (est(inst, row.p10)) "-" (est(inst, row.p90)) }
+                            td { (row.standing.text()) }
+                        }
+                    }
+                }
             }
         }
     }

@@ -94,6 +94,18 @@ pub struct Report {
     pub gas: Option<Gas>,
     /// The forecast under the plan and the comparison; `Err` says why there is none.
     pub forecast: Result<ForecastPart, String>,
+    /// The latest assessments against the plan's forecast from its start (issue 14.3), when there is an active plan.
+    pub standing: Option<StandingPart>,
+}
+
+/// Is the patient on track? Each instrument's latest score against the 80% band of the plan's forecast from the
+/// plan's start ([`crate::app::progress`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandingPart {
+    pub plan_start: NaiveDate,
+    /// The forecast's day 0: the last assessment on or before the plan's start.
+    pub day0: NaiveDate,
+    pub rows: Vec<crate::app::progress::InstrumentStanding>,
 }
 
 /// Who wrote the report.
@@ -388,6 +400,16 @@ pub fn build(
         add_bands(&mut measures, f);
     }
     let dose = dose(&sessions, plan.as_ref(), lib, today);
+    // Only the active plan has a forecast from its start; a report without one simply leaves this out.
+    let standing = crate::app::progress::check(store, lib, code)
+        .ok()
+        .flatten()
+        .filter(|(_, _, rows)| !rows.is_empty())
+        .map(|(pf, _, rows)| StandingPart {
+            plan_start: pf.plan.start_date,
+            day0: pf.day0,
+            rows,
+        });
     let plan = plan.map(|p| plan_part(p, lib, hide));
     Ok(Report {
         kind: opts.kind,
@@ -404,6 +426,7 @@ pub fn build(
         goals,
         gas: goal_list.gas,
         forecast,
+        standing,
     })
 }
 

@@ -145,6 +145,14 @@ fn the_report_holds_every_section_charts_and_the_dose_against_the_plan() {
     assert_eq!(ids, ["task-specific-300", "usual-care"]);
     assert!(f.comparison.no_treatment.is_some() && f.fair.is_some());
     assert!(!f.reasons.is_empty());
+    // The scores after the plan's start read against its forecast from then.
+    let st = r.standing.as_ref().expect("standing against the plan");
+    assert_eq!(
+        (st.plan_start, st.day0),
+        (day("2026-10-05"), day("2026-10-03"))
+    );
+    assert_eq!(st.rows.len(), 1);
+    assert_eq!(st.rows[0].date, day("2026-10-31"));
     let m = &r.measures[0];
     assert_eq!(m.points.len(), 3);
     assert_eq!(m.forecast.first().map(|b| b.date), Some(day("2026-10-31")));
@@ -161,6 +169,7 @@ fn the_report_holds_every_section_charts_and_the_dose_against_the_plan() {
         "class=\"band\"",
         "class=\"mcid\"",
         "Adherence to the plan",
+        "On track?",
         "Reasons and sources",
         "Praxis does not store the comparisons",
         "Ada Brook",
