@@ -31,6 +31,7 @@ dl.facts dt{font-weight:600}
 dl.facts dd{margin:0}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(70mm,1fr));gap:0 20px}
 figure{margin:8px 0 14px;break-inside:avoid}
+.keep{break-inside:avoid}
 figcaption{font-size:9pt;color:#222}
 svg.chart{width:100%;height:auto;display:block}
 .chart .mcid{fill:#e3e3e3}
@@ -388,6 +389,7 @@ fn forecast(r: &Report) -> Markup {
 
 fn standing(s: &super::StandingPart) -> Markup {
     html! {
+        div.keep {
         h3 { "On track?" }
         p { "The latest scores against the 80% band of the plan's forecast from its start (" (s.plan_start.to_string())
             ", from the scores of " (s.day0.to_string()) "):" }
@@ -398,13 +400,14 @@ fn standing(s: &super::StandingPart) -> Markup {
                     @if let Ok(inst) = crate::instruments::get(&row.instrument) {
                         tr {
                             td { (inst.short) }
-                            td.num { (score(inst, row.score)) " (" (row.date.to_string()) ")" }
+                            td.num { (score(inst, row.score)) br; span.sub { (row.date.to_string()) } }
                             td.num { (est(inst, row.p10)) "-" (est(inst, row.p90)) }
                             td { (row.standing.text()) }
                         }
                     }
                 }
             }
+        }
         }
     }
 }
@@ -447,7 +450,8 @@ fn forecast_body(r: &Report, f: &ForecastPart) -> Markup {
                         }
                     }
                 }
-                p.sub { "Gain: the mean improvement from " (f.day0.to_string()) " (+ is better). " (crate::app::verdict::mcid_phrase(&fair.instrument, fair.mcid)) " is the difference a patient would notice." }
+                p.sub { "Gain: the mean improvement from " (f.day0.to_string()) " (+ is better). A difference smaller than "
+                    (crate::app::verdict::mcid_phrase(&fair.instrument, fair.mcid)) " may go unnoticed by the patient." }
             }
         }
         @if !f.warnings.is_empty() {
