@@ -12,6 +12,7 @@ pub mod patients;
 pub mod progress;
 pub mod protocols;
 pub mod records;
+pub mod report;
 pub mod verdict;
 
 pub use error::AppError;

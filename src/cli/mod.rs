@@ -25,6 +25,7 @@ pub mod plan;
 pub mod protocols;
 pub mod records;
 pub mod report;
+pub mod report_cmd;
 pub mod server;
 pub mod simulate;
 pub mod util;
@@ -83,6 +84,8 @@ pub enum Command {
     Export(export::Args),
     /// Import assessments from CSV (all rows or none).
     Import(import::Args),
+    /// A patient's progress report or discharge summary as one HTML file (audited like an export).
+    Report(report_cmd::Args),
     /// The PostgreSQL server mode: `praxis server init --db postgresql:///praxis?host=/run/postgresql`.
     Server(server::Args),
     /// Sites of a PostgreSQL server (a group of clinics): `praxis site add north --name "North clinic"`.
@@ -163,7 +166,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let ctx = Ctx { db, json: cli.json };
     if cli.command.is_some() {
-        if !matches!(cli.command, Some(Command::Export(_))) {
+        if !matches!(cli.command, Some(Command::Export(_) | Command::Report(_))) {
             util::end_quietly_on_closed_pipe();
         }
         util::exit_on_signals();
@@ -188,6 +191,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Audit(a)) => audit::run(&ctx, a),
         Some(Command::Export(a)) => export::run(&ctx, a),
         Some(Command::Import(a)) => import::run(&ctx, a),
+        Some(Command::Report(a)) => report_cmd::run(&ctx, a),
         Some(Command::Server(a)) => server::run(&ctx, a),
         Some(Command::Site(a)) => server::site(&ctx, a),
     }

@@ -116,6 +116,14 @@ backend! {
             destination: &str,
             deliver: Deliver<'_>
         ) -> Result<(usize, i64)>;
+        /// Audit a report about patient `code` and deliver it in the same transaction (see
+        /// [`SqliteStore::report_with`]).
+        fn report_with(
+            code: &str,
+            destination: &str,
+            details: &serde_json::Value,
+            deliver: &mut dyn FnMut() -> Result<()>
+        ) -> Result<i64>;
         fn audit_export_incomplete(export_row: i64, destination: &str, details: &serde_json::Value) -> Result<i64>;
         fn backup_to(dest: &Path, force: bool) -> Result<()>;
         fn backup_to_dir(config: &BackupConfig) -> Result<PathBuf>;

@@ -24,6 +24,7 @@ pub mod perms;
 pub mod pg;
 mod plans;
 mod records;
+pub mod report;
 mod schema;
 mod sessions;
 mod util;

@@ -107,6 +107,8 @@ pub struct App {
     jobs: Option<std::sync::mpsc::Sender<Msg>>,
     /// Finished comparisons, and the one running.
     forecasts: Forecasts,
+    /// Where `R` writes reports; `None`: [`crate::app::report::default_dir`].
+    report_dir: Option<PathBuf>,
 }
 
 impl App {
@@ -153,6 +155,7 @@ impl App {
             draft_path: None,
             jobs: None,
             forecasts: Forecasts::default(),
+            report_dir: None,
         })
     }
 
@@ -177,6 +180,11 @@ impl App {
                 .set_patient(&d, form.kind() == super::forms::FormKind::Assessment);
         }
         self.stack.push(Stacked::Form(form));
+    }
+
+    /// Write reports into `dir` (tests) instead of the user's own reports folder.
+    pub fn set_report_dir(&mut self, dir: PathBuf) {
+        self.report_dir = Some(dir);
     }
 
     /// Run forecasts on worker threads that report on `tx`.

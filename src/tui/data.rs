@@ -147,6 +147,14 @@ pub trait Source {
     /// Prepare the forecast of the patient's active plan from its start (issue 14.3): its day 0 and the job, which
     /// runs on a worker thread; `None` without an active plan or assessments.
     fn progress_job(&self, code: &str) -> anyhow::Result<Option<(NaiveDate, String, Job)>>;
+    /// Write the patient's progress report into the folder `dir` as of `now` (audited like an export); returns the
+    /// file's path.
+    fn write_report(
+        &mut self,
+        code: &str,
+        dir: &std::path::Path,
+        now: chrono::NaiveDateTime,
+    ) -> anyhow::Result<std::path::PathBuf>;
 }
 
 /// A forecast or comparison ready to run off the UI thread; it checks `Control` for cancellation and progress.
@@ -311,5 +319,25 @@ impl Source for StoreSource {
                 )
             }),
         )))
+    }
+
+    fn write_report(
+        &mut self,
+        code: &str,
+        dir: &std::path::Path,
+        now: chrono::NaiveDateTime,
+    ) -> anyhow::Result<std::path::PathBuf> {
+        use crate::app::report::{self, Options, ReportKind};
+        let kind = ReportKind::Progress;
+        let rep = report::build(
+            &self.store,
+            &self.library,
+            code,
+            Options::new(kind, false),
+            now,
+        )?;
+        let path = dir.join(report::file_name(code, kind, now));
+        report::write(&mut self.store, &rep, &path)?;
+        Ok(path)
     }
 }

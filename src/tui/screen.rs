@@ -124,6 +124,8 @@ pub enum Cmd {
     Status(String),
     /// Progress against the plan's forecast.
     Progress(String),
+    /// Write the patient's progress report and say where.
+    Report(String),
 }
 
 impl Cmd {
@@ -153,6 +155,7 @@ impl Cmd {
             Action::Compare => Cmd::Compare(code),
             Action::Records => Cmd::Records(code),
             Action::Progress => Cmd::Progress(code),
+            Action::Report => Cmd::Report(code),
             _ => return None,
         })
     }

@@ -183,4 +183,13 @@ impl Source for FixtureSource {
     fn progress_job(&self, code: &str) -> anyhow::Result<Option<(chrono::NaiveDate, String, Job)>> {
         self.inner.progress_job(code)
     }
+
+    fn write_report(
+        &mut self,
+        code: &str,
+        dir: &std::path::Path,
+        now: chrono::NaiveDateTime,
+    ) -> anyhow::Result<std::path::PathBuf> {
+        self.inner.write_report(code, dir, now)
+    }
 }

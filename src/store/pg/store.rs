@@ -1239,6 +1239,31 @@ impl Backend for PgStore {
         })
     }
 
+    fn report_with(
+        &mut self,
+        code: &str,
+        destination: &str,
+        details: &serde_json::Value,
+        deliver: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<i64> {
+        self.write("export", |tx, _| {
+            patient_id(tx, code)?;
+            tx.execute(
+                "SELECT praxis.audit_event($1, $2, $3, $4, $5::text::jsonb)",
+                &[
+                    &super::super::report::REPORT_ACTION,
+                    &super::super::report::REPORT_ENTITY,
+                    &destination,
+                    &code,
+                    &details.to_string(),
+                ],
+            )?;
+            let row: i64 = tx.query_one("SELECT max(id) FROM audit", &[])?.get(0);
+            deliver()?;
+            Ok(row)
+        })
+    }
+
     fn audit_export_incomplete(
         &mut self,
         export_row: i64,

@@ -86,6 +86,7 @@ impl App {
             },
             Cmd::Status(msg) => self.set_status(msg, true),
             Cmd::Progress(code) => self.open_progress(&code),
+            Cmd::Report(code) => self.write_report(&code),
             Cmd::CorrectRecord(c, reason) => {
                 let res = self.source.correct_record(&c, &reason);
                 let (kind, old) = match &c {
@@ -257,6 +258,31 @@ impl App {
                 let result = worker::run(job, &ctl);
                 self.forecast_done(key, result);
             }
+        }
+    }
+
+    /// Write the patient's progress report into the reports folder (created private, mode 0700; the file 0600) and
+    /// say where on the status line. The forecast it holds runs here: a few hundred draws, well under a second.
+    fn write_report(&mut self, code: &str) {
+        let dir = match &self.report_dir {
+            Some(d) => Ok(d.clone()),
+            None => crate::app::report::default_dir().ok_or_else(|| {
+                anyhow::anyhow!("cannot find your home directory for the reports folder")
+            }),
+        };
+        let res = dir.and_then(|d| {
+            crate::tui::private::private_dir(&d)?;
+            self.source.write_report(code, &d, self.ctx.now)
+        });
+        match res {
+            Ok(path) => self.set_status(
+                format!(
+                    "Report written: {}",
+                    crate::domain::text::visible(&path.display().to_string())
+                ),
+                false,
+            ),
+            Err(e) => self.set_status(format!("no report written: {e:#}"), true),
         }
     }
 

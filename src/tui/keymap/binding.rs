@@ -49,6 +49,8 @@ pub enum Action {
     Progress,
     /// Read a comparison at the next follow-up (6 weeks, 3 months, 6 months).
     FollowUp,
+    /// Write the patient's progress report (HTML) and say where.
+    Report,
 }
 
 impl Action {
@@ -66,6 +68,8 @@ impl Action {
                 | Action::SetPlan
                 | Action::CorrectRecord
                 | Action::VoidRecord
+                // Audited like an export, which a user who may only read may not take.
+                | Action::Report
         )
     }
 }

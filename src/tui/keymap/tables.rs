@@ -178,6 +178,12 @@ pub static OVERVIEW: &[Binding] = &[
         "progress: assessments against the plan's forecast band, session notes",
         "progress",
     ),
+    b(
+        &[c('R')],
+        Action::Report,
+        "report: write the progress report (one HTML file, to print or send) and show where",
+        "report",
+    ),
     // Before the pane key: at 80 columns the footer has room for one of them, and correcting a record is the one
     // a therapist cannot find otherwise (Tab is in the help).
     b(&[k(KeyCode::Tab)], Action::NextPane, "next pane", "pane"),
