@@ -226,6 +226,47 @@ impl Store {
         })
     }
 
+    /// An export whose records the caller read itself (a FHIR Bundle: every record of a patient, with its standing),
+    /// audited like [`Store::export_with`]: in one transaction, the audit row (`kind`, `rows`, the patient if one,
+    /// `pseudonymised`, `to`) is committed only if `deliver` succeeds. `deliver` gets each patient's pseudonym and
+    /// day 0 when `pseudonymised` (the other fields of [`ExportData`] are empty). Returns `deliver`'s result and the
+    /// audit row's id.
+    pub fn export_audited<T>(
+        &mut self,
+        kind: &str,
+        patient: Option<&str>,
+        rows: usize,
+        pseudonymised: bool,
+        destination: &str,
+        deliver: impl FnOnce(&ExportData) -> std::result::Result<T, StoreError>,
+    ) -> Result<(T, i64)> {
+        self.write(|tx| {
+            let mut keys = ExportData::default();
+            if pseudonymised {
+                keys.day_zero = tx.day_zero()?;
+                keys.pseudonyms = tx.pseudonyms()?;
+            }
+            let details = serde_json::json!({
+                "kind": kind,
+                "rows": rows,
+                "patient": patient,
+                "pseudonymised": pseudonymised,
+                "to": destination,
+            });
+            tx.audit(
+                "export",
+                "database",
+                destination,
+                patient,
+                None,
+                Some(&details),
+            )?;
+            let row = tx.tx.last_insert_rowid();
+            let out = deliver(&keys)?;
+            Ok((out, row))
+        })
+    }
+
     /// Append a second audit row for the export audited in row `export_row`: it did not reach `destination` whole
     /// (e.g. the reader of standard output closed the pipe early). `details` say how much was written and how much
     /// was left. Recorded whatever the user's role now is, since the data did leave. Returns the new row's id.

@@ -20,6 +20,7 @@ pub enum Format {
 }
 
 mod csv;
+pub mod fhir;
 mod pseudonym;
 
 pub use csv::neutralise_formula;
