@@ -108,7 +108,7 @@ fn snomed(c: &Condition) -> (Option<(&'static str, &'static str)>, &'static str)
 }
 
 /// The UCUM code of an instrument's unit: scores are unitless annotations (`{score}`), times and speeds SI units.
-fn ucum(inst: &Instrument) -> &'static str {
+pub fn ucum(inst: &Instrument) -> &'static str {
     match inst.unit {
         "s" => "s",
         "m/s" => "m/s",
