@@ -137,7 +137,12 @@ fn subject_code(r: &Value, known: &HashMap<String, Who>) -> Result<String, (Stri
                 );
             }
         },
-        None => who_of_identifiers(subject.get("identifier").map(|i| Value::Array(vec![i.clone()])).as_ref()),
+        None => who_of_identifiers(
+            subject
+                .get("identifier")
+                .map(|i| Value::Array(vec![i.clone()]))
+                .as_ref(),
+        ),
     };
     match who {
         Who::Code(code) => match crate::domain::validate_patient_code(&code) {
@@ -152,7 +157,9 @@ fn subject_code(r: &Value, known: &HashMap<String, Who>) -> Result<String, (Stri
         ),
         Who::Unknown(ids) if ids.is_empty() => at(
             "resource.subject",
-            format!("the patient has no identifier; Praxis needs its patient code ({PATIENT_CODE_SYSTEM})"),
+            format!(
+                "the patient has no identifier; Praxis needs its patient code ({PATIENT_CODE_SYSTEM})"
+            ),
         ),
         Who::Unknown(ids) => at(
             "resource.subject",
@@ -188,7 +195,10 @@ fn instrument(r: &Value) -> Result<&'static Instrument, (String, String)> {
             return Ok(inst);
         }
     }
-    let known: Vec<String> = LOINC.iter().map(|(id, code, _)| format!("{code} ({id})")).collect();
+    let known: Vec<String> = LOINC
+        .iter()
+        .map(|(id, code, _)| format!("{code} ({id})"))
+        .collect();
     Err((
         "resource.code".into(),
         format!(
@@ -203,12 +213,18 @@ fn effective_date(r: &Value) -> Result<NaiveDate, (String, String)> {
     let at = |path: &str, reason: String| Err((path.to_string(), reason));
     let text = match (r.get("effectiveDateTime"), r.get("effectivePeriod")) {
         (Some(v), _) => ("resource.effectiveDateTime", v.as_str()),
-        (None, Some(p)) => ("resource.effectivePeriod.start", p.get("start").and_then(Value::as_str)),
+        (None, Some(p)) => (
+            "resource.effectivePeriod.start",
+            p.get("start").and_then(Value::as_str),
+        ),
         (None, None) => {
             let pseudonymised = r
                 .get("extension")
                 .and_then(Value::as_array)
-                .is_some_and(|l| l.iter().any(|e| e.get("url").and_then(Value::as_str) == Some(DAY_EXTENSION)));
+                .is_some_and(|l| {
+                    l.iter()
+                        .any(|e| e.get("url").and_then(Value::as_str) == Some(DAY_EXTENSION))
+                });
             return at(
                 "resource.effectiveDateTime",
                 if pseudonymised {
@@ -226,7 +242,12 @@ fn effective_date(r: &Value) -> Result<NaiveDate, (String, String)> {
             .get(..10)
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             .map_or_else(
-                || at(path, format!("{t:?} is not a date with year, month and day (YYYY-MM-DD...)")),
+                || {
+                    at(
+                        path,
+                        format!("{t:?} is not a date with year, month and day (YYYY-MM-DD...)"),
+                    )
+                },
                 Ok,
             ),
         (path, None) => at(path, "is not a text date".into()),
@@ -238,11 +259,17 @@ fn score(r: &Value, inst: &Instrument) -> Result<f64, (String, String)> {
     let Some(q) = r.get("valueQuantity") else {
         return at(
             "resource.valueQuantity",
-            format!("missing: Praxis needs the {} score as a valueQuantity", inst.short),
+            format!(
+                "missing: Praxis needs the {} score as a valueQuantity",
+                inst.short
+            ),
         );
     };
     let Some(value) = q.get("value").and_then(Value::as_f64) else {
-        return at("resource.valueQuantity.value", "missing or not a number".into());
+        return at(
+            "resource.valueQuantity.value",
+            "missing or not a number".into(),
+        );
     };
     let system = q.get("system").and_then(Value::as_str);
     if let Some(code) = q.get("code").and_then(Value::as_str)
@@ -261,12 +288,18 @@ fn score(r: &Value, inst: &Instrument) -> Result<f64, (String, String)> {
     }
     match rules::check_score(inst.id, value) {
         Ok(_) => Ok(value),
-        Err(e) => at("resource.valueQuantity.value", format!("{value}: {}", e.message)),
+        Err(e) => at(
+            "resource.valueQuantity.value",
+            format!("{value}: {}", e.message),
+        ),
     }
 }
 
 fn med_state(r: &Value) -> Result<Option<MedState>, (String, String)> {
-    let components = r.get("component").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let components = r
+        .get("component")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
     for (i, c) in components.iter().enumerate() {
         let is_state = c
             .get("code")
@@ -291,7 +324,10 @@ fn med_state(r: &Value) -> Result<Option<MedState>, (String, String)> {
             Some("off") => Ok(Some(MedState::Off)),
             other => Err((
                 format!("resource.component[{i}].valueCodeableConcept"),
-                format!("medication state {:?} is not on or off", other.unwrap_or("")),
+                format!(
+                    "medication state {:?} is not on or off",
+                    other.unwrap_or("")
+                ),
             )),
         };
     }
@@ -310,7 +346,10 @@ fn observation(r: &Value, known: &HashMap<String, Who>) -> Result<Assessment, (S
     let assessor = r
         .get("performer")
         .and_then(Value::as_array)
-        .and_then(|l| l.iter().find_map(|p| p.get("display").and_then(Value::as_str)))
+        .and_then(|l| {
+            l.iter()
+                .find_map(|p| p.get("display").and_then(Value::as_str))
+        })
         .filter(|s| !s.trim().is_empty())
         .map(str::to_string);
     let notes: Vec<&str> = r
@@ -370,7 +409,8 @@ pub fn parse_bundle(bytes: &[u8]) -> Parsed {
         }
     }
     let Some(entries) = doc.get("entry").and_then(Value::as_array) else {
-        out.errors.push(bundle_issue("entry", "missing: the Bundle has no entries"));
+        out.errors
+            .push(bundle_issue("entry", "missing: the Bundle has no entries"));
         return out;
     };
     let known = patients(entries);
@@ -413,7 +453,8 @@ pub fn parse_bundle(bytes: &[u8]) -> Parsed {
         }
     }
     if out.observations == 0 && out.errors.is_empty() {
-        out.errors.push(bundle_issue("entry", "the Bundle has no Observation"));
+        out.errors
+            .push(bundle_issue("entry", "the Bundle has no Observation"));
     }
     out
 }
@@ -504,8 +545,7 @@ mod tests {
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
         let text = p.errors[0].to_string();
         assert!(
-            text.starts_with("entry[1].resource.valueQuantity.value: 95")
-                && text.contains("0-56"),
+            text.starts_with("entry[1].resource.valueQuantity.value: 95") && text.contains("0-56"),
             "{text}"
         );
     }

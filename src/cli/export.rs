@@ -149,7 +149,12 @@ fn fhir(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             )?;
         }
         Some(path) => {
-            let n = export(&mut store, code, args.pseudonymised, Destination::File(path))?;
+            let n = export(
+                &mut store,
+                code,
+                args.pseudonymised,
+                Destination::File(path),
+            )?;
             if ctx.json {
                 ctx.print_json(&serde_json::json!({ "exported": n, "file": path }))?;
             } else {

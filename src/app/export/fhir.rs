@@ -43,7 +43,8 @@ pub const PSEUDONYM_SYSTEM: &str = "https://praxis.example/fhir/NamingSystem/pat
 /// Pseudonymised exports: days from the patient's day 0, in place of a date (valueInteger).
 pub const DAY_EXTENSION: &str = "https://praxis.example/fhir/StructureDefinition/day-number";
 /// Pseudonymised exports: the 5-year band of the birth year (valueString), in place of `birthDate`.
-pub const BIRTH_BAND_EXTENSION: &str = "https://praxis.example/fhir/StructureDefinition/birth-years";
+pub const BIRTH_BAND_EXTENSION: &str =
+    "https://praxis.example/fhir/StructureDefinition/birth-years";
 /// A session's dose and progress, as extensions of its Procedure.
 pub const SESSION_EXTENSION: &str = "https://praxis.example/fhir/StructureDefinition/session-";
 /// A goal's latest Goal Attainment Scaling level (-2..+2, valueInteger).
@@ -83,7 +84,10 @@ pub fn loinc_of(instrument: &str) -> Option<(&'static str, &'static str)> {
 
 /// The instrument with this LOINC code, if Praxis maps one.
 pub fn instrument_of_loinc(code: &str) -> Option<&'static str> {
-    LOINC.iter().find(|(_, c, _)| *c == code).map(|(id, _, _)| *id)
+    LOINC
+        .iter()
+        .find(|(_, c, _)| *c == code)
+        .map(|(id, _, _)| *id)
 }
 
 /// SNOMED CT concept and the condition's name (always given as the code's text). Only concepts whose code is
@@ -91,10 +95,7 @@ pub fn instrument_of_loinc(code: &str) -> Option<&'static str> {
 /// ataxia has text only.
 fn snomed(c: &Condition) -> (Option<(&'static str, &'static str)>, &'static str) {
     match c {
-        Condition::Stroke(_) => (
-            Some(("230690007", "Cerebrovascular accident")),
-            "Stroke",
-        ),
+        Condition::Stroke(_) => (Some(("230690007", "Cerebrovascular accident")), "Stroke"),
         Condition::Parkinsons(_) => (
             Some(("49049000", "Parkinson's disease")),
             "Parkinson's disease",
@@ -163,8 +164,7 @@ pub fn count(records: &[PatientRecords]) -> usize {
                 .iter()
                 .filter(|h| h.meta.status != RecordStatus::Corrected)
                 .count()
-                + r
-                    .plans
+                + r.plans
                     .iter()
                     .filter(|p| p.record_status != RecordStatus::Corrected)
                     .count()
@@ -450,7 +450,12 @@ fn procedure_resource(b: &Builder<'_>, s: &SessionLog, meta: &crate::store::Reco
         "valueInteger",
         s.repetitions.into(),
     );
-    add_extension(&mut o, &ext("protocol"), "valueString", s.protocol_id.clone().into());
+    add_extension(
+        &mut o,
+        &ext("protocol"),
+        "valueString",
+        s.protocol_id.clone().into(),
+    );
     if let Some(level) = s.level {
         add_extension(&mut o, &ext("level"), "valueInteger", level.into());
     }
@@ -612,7 +617,10 @@ fn goal_resource(
     if let Some(r) = latest
         && let Some(t) = b.text(&r.notes)
     {
-        o.insert("note".into(), json!([{ "text": format!("GAS review: {t}") }]));
+        o.insert(
+            "note".into(),
+            json!([{ "text": format!("GAS review: {t}") }]),
+        );
     }
     Ok(Value::Object(o))
 }
