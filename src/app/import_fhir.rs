@@ -286,11 +286,21 @@ fn score(r: &Value, inst: &Instrument) -> Result<f64, (String, String)> {
             ),
         );
     }
+    let shown = instruments::Shown::Stored.of(value);
+    let range = inst.range_text();
     match rules::check_score(inst.id, value) {
         Ok(_) => Ok(value),
+        Err(_) if value > inst.max => at(
+            "resource.valueQuantity.value",
+            format!("{shown} is above the {} range {range}", inst.short),
+        ),
+        Err(_) if value < inst.min => at(
+            "resource.valueQuantity.value",
+            format!("{shown} is below the {} range {range}", inst.short),
+        ),
         Err(e) => at(
             "resource.valueQuantity.value",
-            format!("{value}: {}", e.message),
+            format!("{shown}: {}", e.message),
         ),
     }
 }
@@ -545,7 +555,7 @@ mod tests {
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
         let text = p.errors[0].to_string();
         assert!(
-            text.starts_with("entry[1].resource.valueQuantity.value: 95") && text.contains("0-56"),
+            text == "entry[1].resource.valueQuantity.value: 95 is above the Berg range 0-56",
             "{text}"
         );
     }
