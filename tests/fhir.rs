@@ -605,6 +605,15 @@ fn the_export_is_audited_and_a_read_only_clinician_cannot_export() {
         row.contains("\"fhir\"") && row.contains("P-0107") && row.contains(out.to_str().unwrap()),
         "{row}"
     );
+    // To standard output: the same Bundle, audited too.
+    let stdout = env.ok(&["export", "fhir", "P-0107"]);
+    assert!(r4_errors(&stdout).is_empty(), "{:#?}", r4_errors(&stdout));
+    let rows = env.json(&["audit"]);
+    let last = rows.as_array().unwrap().last().unwrap().to_string();
+    assert!(
+        last.contains("standard output") && last.contains("\"fhir\""),
+        "{last}"
+    );
     // An export never overwrites a file.
     let err = env.fails(&["export", "fhir", "P-0107", "--out", out.to_str().unwrap()]);
     assert!(err.contains("already exists"), "{err}");
@@ -766,7 +775,7 @@ fn a_bad_value_is_named_by_entry_and_field_and_nothing_is_imported() {
         })
         .unwrap();
     entries[i]["resource"]["valueQuantity"]["value"] = 95.into();
-    std::fs::write(&file.with_extension("bad.json"), bundle.to_string()).unwrap();
+    std::fs::write(file.with_extension("bad.json"), bundle.to_string()).unwrap();
     let db = fresh_with_p0107(&env);
     let out = env
         .cmd_on(

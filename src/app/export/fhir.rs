@@ -769,17 +769,25 @@ pub fn export(
             }
         }
         Destination::Stream(w) => {
-            let (bytes, _) =
+            let (bytes, row) =
                 store.export_audited("fhir", code, n, pseudonymised, super::STDOUT, |keys| {
                     render(&records, pseudonymised.then_some(keys), now)
                         .map_err(|e| StoreError::Invalid(e.to_string()))
                 })?;
-            w.write_all(&bytes)
-                .and_then(|()| w.flush())
-                .map_err(|e| AppError::ExportIncomplete(format!(
-                    "the FHIR export to {} was cut short ({e}); the audit trail records the whole export",
-                    super::STDOUT
-                )))?;
+            let mut written = 0;
+            if let Err(e) = super::write_counting(w, &bytes, &mut written) {
+                let details = json!({ "kind": "fhir", "rows": n });
+                return Err(super::cut_short(
+                    store,
+                    row,
+                    "FHIR export",
+                    &e,
+                    written,
+                    bytes.len(),
+                    details,
+                    "",
+                ));
+            }
         }
     }
     Ok(n)
