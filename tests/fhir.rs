@@ -473,7 +473,7 @@ fn voided_assessments_are_entered_in_error_and_corrected_ones_amended() {
     assert_eq!(bbs.len(), 1);
     assert_eq!(bbs[0]["status"], "entered-in-error");
     assert!(
-        bbs[0]["note"]
+        bbs[0]["extension"]
             .to_string()
             .contains("entered for the wrong patient")
     );
@@ -481,6 +481,11 @@ fn voided_assessments_are_entered_in_error_and_corrected_ones_amended() {
     let walk = of("walk10m_ms");
     assert_eq!(walk.len(), 1, "{walk:?}");
     assert_eq!(walk[0]["status"], "amended");
+    assert!(
+        walk[0]["extension"]
+            .to_string()
+            .contains("Corrected: misread the stopwatch")
+    );
     assert_eq!(walk[0]["valueQuantity"]["value"], 0.66);
     assert!(obs.iter().filter(|o| o["status"] == "final").count() >= 15);
 }

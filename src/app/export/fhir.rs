@@ -47,6 +47,10 @@ pub const BIRTH_BAND_EXTENSION: &str =
     "https://praxis.example/fhir/StructureDefinition/birth-years";
 /// A session's dose and progress, as extensions of its Procedure.
 pub const SESSION_EXTENSION: &str = "https://praxis.example/fhir/StructureDefinition/session-";
+/// Why a record was voided or corrected (valueString), kept apart from the notes so an import does not take it for
+/// one. Left out when pseudonymised (free text).
+pub const STATUS_REASON_EXTENSION: &str =
+    "https://praxis.example/fhir/StructureDefinition/status-reason";
 /// A goal's latest Goal Attainment Scaling level (-2..+2, valueInteger).
 pub const GAS_EXTENSION: &str = "https://praxis.example/fhir/StructureDefinition/gas-level";
 
@@ -199,6 +203,8 @@ struct Builder<'a> {
     code: &'a str,
     pseudo: Option<&'a ExportData>,
     entries: Vec<Value>,
+    /// Why each corrected record was corrected, by kind ('a' assessment, 's' session) and id.
+    corrections: BTreeMap<(char, i64), String>,
 }
 
 impl Builder<'_> {
@@ -390,13 +396,29 @@ fn med_state_component(state: MedState) -> Value {
     })
 }
 
-fn status_note(b: &Builder<'_>, meta: &crate::store::RecordMeta) -> Option<String> {
-    let why = b.text(meta.reason.as_deref().unwrap_or_default())?;
-    match meta.status {
-        RecordStatus::Voided => Some(format!("Entered in error: {why}")),
-        _ if meta.supersedes.is_some() => Some(format!("Corrected: {why}")),
-        _ => None,
-    }
+/// Why a record was voided or corrected, as [`STATUS_REASON_EXTENSION`]. A correction's reason is kept on the
+/// version it replaced, which [`Builder::corrections`] holds.
+fn status_reason(
+    b: &Builder<'_>,
+    o: &mut Map<String, Value>,
+    kind: char,
+    meta: &crate::store::RecordMeta,
+) {
+    let reason = match meta.supersedes {
+        Some(old) if meta.status == RecordStatus::Current => {
+            b.corrections.get(&(kind, old)).cloned()
+        }
+        _ => meta.reason.clone(),
+    };
+    let Some(why) = b.text(reason.as_deref().unwrap_or_default()) else {
+        return;
+    };
+    let text = match meta.status {
+        RecordStatus::Voided => format!("Entered in error: {why}"),
+        _ if meta.supersedes.is_some() => format!("Corrected: {why}"),
+        _ => return,
+    };
+    add_extension(o, STATUS_REASON_EXTENSION, "valueString", text.into());
 }
 
 fn observation_resource(
@@ -421,7 +443,8 @@ fn observation_resource(
         o.insert("performer".into(), json!([{ "display": who }]));
     }
     o.insert("valueQuantity".into(), quantity(inst, a.score));
-    if let Some(n) = note(&[b.text(&a.notes), status_note(b, meta)]) {
+    status_reason(b, &mut o, 'a', meta);
+    if let Some(n) = note(&[b.text(&a.notes)]) {
         o.insert("note".into(), n);
     }
     if let Some(state) = a.med_state {
@@ -495,7 +518,8 @@ fn procedure_resource(b: &Builder<'_>, s: &SessionLog, meta: &crate::store::Reco
     if let Some(who) = s.clinician.as_deref().and_then(|w| b.text(w)) {
         o.insert("performer".into(), json!([{ "actor": { "display": who } }]));
     }
-    if let Some(n) = note(&[b.text(&s.notes), status_note(b, meta)]) {
+    status_reason(b, &mut o, 's', meta);
+    if let Some(n) = note(&[b.text(&s.notes)]) {
         o.insert("note".into(), n);
     }
     Value::Object(o)
@@ -635,12 +659,24 @@ fn patient_entries(
         code,
         pseudo,
         entries: Vec::new(),
+        corrections: BTreeMap::new(),
     };
     let patient = patient_resource(&b, &r.patient);
     b.push("patient", patient);
     let condition = condition_resource(&b, &r.patient);
     b.push("condition", condition);
     // Ordinal places, not database ids: a pseudonymised export carries no record ids.
+    for h in &r.history {
+        if h.meta.status == RecordStatus::Corrected
+            && let Some(reason) = &h.meta.reason
+        {
+            let key = match &h.entry {
+                HistoryEntry::Assessment(a) => ('a', a.id),
+                HistoryEntry::Session(s) => ('s', s.id),
+            };
+            b.corrections.insert(key, reason.clone());
+        }
+    }
     let (mut n_obs, mut n_proc) = (0, 0);
     for h in &r.history {
         if h.meta.status == RecordStatus::Corrected {
