@@ -623,6 +623,13 @@ fn the_export_is_audited_and_a_read_only_clinician_cannot_export() {
     let err = env.fails(&["export", "fhir", "P-0107", "--out", out.to_str().unwrap()]);
     assert!(err.contains("already exists"), "{err}");
 
+    // An empty database gives a valid Bundle without entries (FHIR's JSON has no empty arrays).
+    let empty = Env::new();
+    empty.ok(&["patient", "list"]);
+    let bundle = empty.ok(&["export", "fhir"]);
+    assert!(r4_errors(&bundle).is_empty(), "{:#?}", r4_errors(&bundle));
+    assert!(!bundle.contains("\"entry\""), "{bundle}");
+
     let (dir, _, mut store) = store_of_boss();
     store
         .add_clinician("stu", "Student", Role::Readonly)
@@ -720,6 +727,12 @@ fn a_demo_patient_round_trips_through_export_and_import() {
     assert!(
         stdout.contains("1 entered-in-error Observation(s) skipped"),
         "{stdout}"
+    );
+    let audit = env.cmd_on(&db, &["audit", "--json"]).output().unwrap();
+    let audit = String::from_utf8_lossy(&audit.stdout);
+    assert!(
+        audit.contains("\"import\"") && audit.contains(file.to_str().unwrap()),
+        "{audit}"
     );
     let original = assessments(&env, &env.db, "P-0107");
     assert!(original.len() >= 18);

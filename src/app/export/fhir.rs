@@ -745,12 +745,16 @@ pub fn bundle(
     for r in records {
         entries.extend(patient_entries(r, pseudo)?);
     }
-    Ok(json!({
+    let mut b = json!({
         "resourceType": "Bundle",
         "type": "collection",
         "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "entry": entries,
-    }))
+    });
+    // FHIR's JSON has no empty arrays: a database without patients gives a Bundle without entries.
+    if !entries.is_empty() {
+        b["entry"] = Value::Array(entries);
+    }
+    Ok(b)
 }
 
 /// The Bundle as text: pretty JSON, with characters a terminal would obey written as `\uXXXX` (the same values).
