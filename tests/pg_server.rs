@@ -515,6 +515,31 @@ fn the_command_line_sets_a_server_up_and_works_on_it() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // The report and the FHIR Bundle are made from the server's records and audited there.
+    let out = praxis(&as_boss, &["report", "P-0107"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("<svg"),
+        "a chart of the BBS"
+    );
+    let out = praxis(&as_boss, &["export", "fhir", "P-0107"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"resourceType\": \"Bundle\""));
+    let out = praxis(&as_boss, &["--json", "audit", "--patient", "P-0107"]);
+    let trail = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        trail.matches("\"export\"").count(),
+        2,
+        "the report and the Bundle: {trail}"
+    );
     // What only a file can do says what to use instead, not an obscure failure.
     let out = praxis(&as_boss, &["db", "backup"]);
     assert!(!out.status.success());

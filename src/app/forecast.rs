@@ -353,10 +353,10 @@ pub fn scenario_for_patient(
     code: &str,
     protocol: Option<&str>,
 ) -> Result<Scenario, AppError> {
-    if !db.exists() {
+    if !crate::store::Store::may_exist(db) {
         return Err(AppError::NoDatabase(db.to_path_buf()));
     }
-    let store = crate::store::Store::open(db)?;
+    let store = crate::store::Store::open_db(db, true)?;
     let patient = store.patient(code)?;
     let assessments = store.assessments(code)?;
     scenario_from_patient(&patient, &assessments, protocol)
@@ -371,10 +371,10 @@ pub fn scenario_for_patient_with_sessions(
     protocol: Option<&str>,
     lib: &Library,
 ) -> Result<Scenario, AppError> {
-    if !db.exists() {
+    if !crate::store::Store::may_exist(db) {
         return scenario_for_patient(db, code, protocol);
     }
-    let store = crate::store::Store::open(db)?;
+    let store = crate::store::Store::open_db(db, true)?;
     let plan = match protocol {
         Some(_) => None,
         None => store.active_plan(code)?.map(|p| p.protocol_id),

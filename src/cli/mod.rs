@@ -80,9 +80,9 @@ pub enum Command {
     Protocols(protocols::Args),
     /// The audit trail: who changed what, when; `--verify` checks its hash chain.
     Audit(audit::Args),
-    /// Export patients, assessments or sessions as CSV or JSON (optionally pseudonymised).
+    /// Export patients, assessments or sessions as CSV or JSON, or a FHIR R4 Bundle (optionally pseudonymised).
     Export(export::Args),
-    /// Import assessments from CSV (all rows or none).
+    /// Import assessments from CSV or a FHIR R4 Bundle (all or none).
     Import(import::Args),
     /// A patient's progress report or discharge summary as one HTML file (audited like an export).
     Report(report_cmd::Args),

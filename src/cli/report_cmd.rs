@@ -24,7 +24,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
-    if !ctx.db.exists() {
+    if !crate::store::Store::may_exist(&ctx.db) {
         anyhow::bail!(
             "no database at {}: nothing to report on (check --db or PRAXIS_DB)",
             ctx.db.display()

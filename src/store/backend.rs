@@ -77,6 +77,8 @@ backend! {
         fn history_records(code: &str, all: bool) -> Result<Vec<HistoryRecord>>;
         fn active_plan(code: &str) -> Result<Option<Plan>>;
         fn plans(code: &str) -> Result<Vec<Plan>>;
+        /// Every version of every plan of the patient, with its record status.
+        fn plan_records(code: &str) -> Result<Vec<PlanRecord>>;
         fn goals(code: &str) -> Result<Vec<Goal>>;
         fn goal_reviews(code: &str) -> Result<Vec<GoalReview>>;
         fn assessment_record(id: i64) -> Result<(Assessment, RecordMeta)>;
@@ -116,6 +118,16 @@ backend! {
             destination: &str,
             deliver: Deliver<'_>
         ) -> Result<(usize, i64)>;
+        /// Audit an export the caller reads and renders itself (FHIR), handing `deliver` the pseudonyms and day 0
+        /// when `pseudonymised`; see [`SqliteStore::export_audited`].
+        fn export_audited(
+            kind: &str,
+            patient: Option<&str>,
+            rows: usize,
+            pseudonymised: bool,
+            destination: &str,
+            deliver: Deliver<'_>
+        ) -> Result<i64>;
         /// Audit a report about patient `code` and deliver it in the same transaction (see
         /// [`SqliteStore::report_with`]).
         fn report_with(
@@ -153,6 +165,11 @@ impl Store {
             None if existing => Store::open_existing(db),
             None => Store::open(db),
         }
+    }
+
+    /// Whether `db` may name a database: a PostgreSQL URL (the server answers for it), or a file that exists.
+    pub fn may_exist(db: &Path) -> bool {
+        db.to_str().is_some_and(super::pg::is_url) || db.exists()
     }
 
     /// Whether this store is a PostgreSQL server.

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::assessments::{COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
+use super::backend::Deliver;
 use super::error::{Result, StoreError};
 use super::schema::CURRENT;
 use super::sessions::{COLUMNS as SESSION_COLUMNS, session_from_row};
@@ -74,6 +75,23 @@ pub(crate) fn pseudonym_map(
         out.insert(code, p);
     }
     Ok(out)
+}
+
+/// What the audit row of an export made outside the store (FHIR) says.
+pub(crate) fn audited_details(
+    kind: &str,
+    patient: Option<&str>,
+    rows: usize,
+    pseudonymised: bool,
+    destination: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "kind": kind,
+        "rows": rows,
+        "patient": patient,
+        "pseudonymised": pseudonymised,
+        "to": destination,
+    })
 }
 
 /// What an export's audit row says: its kind, size, options and destination.
@@ -250,6 +268,41 @@ impl SqliteStore {
             let row = tx.tx.last_insert_rowid();
             deliver(&data)?;
             Ok((n, row))
+        })
+    }
+
+    /// An export whose records the caller read itself (a FHIR Bundle: every record of a patient, with its standing),
+    /// audited like [`Store::export_with`]: in one transaction, the audit row (`kind`, `rows`, the patient if one,
+    /// `pseudonymised`, `to`) is committed only if `deliver` succeeds. `deliver` gets each patient's pseudonym and
+    /// day 0 when `pseudonymised` (the other fields of [`ExportData`] are empty). Returns `deliver`'s result and the
+    /// audit row's id.
+    pub fn export_audited(
+        &mut self,
+        kind: &str,
+        patient: Option<&str>,
+        rows: usize,
+        pseudonymised: bool,
+        destination: &str,
+        deliver: Deliver<'_>,
+    ) -> Result<i64> {
+        self.write(|tx| {
+            let mut keys = ExportData::default();
+            if pseudonymised {
+                keys.day_zero = tx.day_zero()?;
+                keys.pseudonyms = tx.pseudonyms()?;
+            }
+            let details = audited_details(kind, patient, rows, pseudonymised, destination);
+            tx.audit(
+                "export",
+                "database",
+                destination,
+                patient,
+                None,
+                Some(&details),
+            )?;
+            let row = tx.tx.last_insert_rowid();
+            deliver(&keys)?;
+            Ok(row)
         })
     }
 

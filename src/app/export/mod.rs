@@ -20,6 +20,7 @@ pub enum Format {
 }
 
 mod csv;
+pub mod fhir;
 mod pseudonym;
 
 pub use csv::neutralise_formula;
@@ -160,25 +161,53 @@ pub fn export_to_stream(
     };
     let total = rendered.bytes.len();
     let done = rendered.records_within(written);
-    let why = if e.kind() == std::io::ErrorKind::BrokenPipe {
-        "the reader closed the pipe".to_string()
-    } else {
-        e.to_string()
-    };
     let details = serde_json::json!({
         "kind": kind,
         "rows": n,
         "rows_written": done,
         "rows_left": n - done,
-        "bytes": total,
-        "bytes_written": written,
-        "bytes_left": total - written,
-        "reason": why,
     });
+    Err(cut_short(
+        store,
+        export_row,
+        "export",
+        &e,
+        written,
+        total,
+        details,
+        &format!(" ({done} of {n} whole records)"),
+    ))
+}
+
+/// The error of an export to [`STDOUT`] (audited in row `export_row`) whose write failed after `written` of `total`
+/// bytes, after a second audit row that records it as incomplete: `details` and the bytes written and left, and
+/// why. `what` names the export in the message ("export", "FHIR export"), `counted` adds to the count of bytes.
+#[allow(clippy::too_many_arguments)]
+fn cut_short(
+    store: &mut Store,
+    export_row: i64,
+    what: &str,
+    e: &std::io::Error,
+    written: usize,
+    total: usize,
+    mut details: Value,
+    counted: &str,
+) -> AppError {
+    let why = if e.kind() == std::io::ErrorKind::BrokenPipe {
+        "the reader closed the pipe".to_string()
+    } else {
+        e.to_string()
+    };
+    if let Some(o) = details.as_object_mut() {
+        o.insert("bytes".into(), total.into());
+        o.insert("bytes_written".into(), written.into());
+        o.insert("bytes_left".into(), (total - written).into());
+        o.insert("reason".into(), why.clone().into());
+    }
     let head = format!(
-        "the export to {STDOUT} was cut short ({why}) after {written} of {total} bytes ({done} of {n} whole records)"
+        "the {what} to {STDOUT} was cut short ({why}) after {written} of {total} bytes{counted}"
     );
-    Err(AppError::ExportIncomplete(
+    AppError::ExportIncomplete(
         match store.audit_export_incomplete(export_row, STDOUT, &details) {
             Ok(row) => format!(
                 "{head}; the audit trail records it as incomplete (row {row}, after the export's row {export_row})"
@@ -188,7 +217,7 @@ pub fn export_to_stream(
                  whole export"
             ),
         },
-    ))
+    )
 }
 
 /// `write_all` then `flush`, counting in `written` the bytes the writer accepted.

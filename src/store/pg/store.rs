@@ -15,7 +15,9 @@ use postgres::{Client, GenericClient, Row};
 use super::super::audit::{AuditAnchor, AuditBreak, AuditEntry, RawRow, check_anchor, entry_of};
 use super::super::backend::{Backend, Deliver};
 use super::super::error::{Result, StoreError};
-use super::super::export::{ExportData, ExportKind, Period, export_details, pseudonym_map};
+use super::super::export::{
+    ExportData, ExportKind, Period, audited_details, export_details, pseudonym_map,
+};
 use super::super::patients::{condition_from, facts_json, no_patient};
 use super::super::records::{check_reason, meta_columns};
 use super::super::util::{
@@ -754,6 +756,23 @@ impl Backend for PgStore {
         )
     }
 
+    fn plan_records(&self, code: &str) -> Result<Vec<PlanRecord>> {
+        let mut c = self.client();
+        let pid = patient_id(&mut *c, code)?;
+        let n = PLAN.split(',').count();
+        c.query(
+            &format!(
+                "SELECT {PLAN}, {} FROM plans pl JOIN patients p ON p.id = pl.patient_id WHERE pl.patient_id = $1 \
+                 ORDER BY pl.id",
+                meta_columns("pl", "plans")
+            ),
+            &[&pid],
+        )?
+        .iter()
+        .map(|r| Ok(PlanRecord::new(plan_of(r)?, meta_of(r, n)?)))
+        .collect()
+    }
+
     fn goals(&self, code: &str) -> Result<Vec<Goal>> {
         let mut c = self.client();
         let pid = patient_id(&mut *c, code)?;
@@ -1239,6 +1258,31 @@ impl Backend for PgStore {
         })
     }
 
+    fn export_audited(
+        &mut self,
+        kind: &str,
+        patient: Option<&str>,
+        rows: usize,
+        pseudonymised: bool,
+        destination: &str,
+        deliver: Deliver<'_>,
+    ) -> Result<i64> {
+        self.write("export", |tx, _| {
+            let mut keys = ExportData::default();
+            if pseudonymised {
+                pseudonym_keys(tx, &mut keys)?;
+            }
+            let details = audited_details(kind, patient, rows, pseudonymised, destination);
+            tx.execute(
+                "SELECT praxis.audit_event('export', 'database', $1, $2, $3::text::jsonb)",
+                &[&destination, &patient, &details.to_string()],
+            )?;
+            let row: i64 = tx.query_one("SELECT max(id) FROM audit", &[])?.get(0);
+            deliver(&keys)?;
+            Ok(row)
+        })
+    }
+
     fn report_with(
         &mut self,
         code: &str,
@@ -1352,29 +1396,35 @@ fn read_export(
         }
     }
     if pseudonymised {
-        for r in tx.query(
-            "SELECT code, least(facts ->> 'onset_date', \
-                 (SELECT min(date) FROM assessments WHERE patient_id = p.id AND record_status = 'current'), \
-                 (SELECT left(min(started_at), 10) FROM sessions WHERE patient_id = p.id \
-                  AND record_status = 'current')) FROM patients p",
-            &[],
-        )? {
-            let first: Option<&str> = r.try_get(1)?;
-            if let Some(first) = first {
-                data.day_zero.insert(r.try_get(0)?, parse_date("day 0", first)?);
-            }
-        }
-        let key: Vec<u8> = tx
-            .query_one("SELECT key FROM pseudonym_key WHERE id = 1", &[])?
-            .get(0);
-        let codes = tx
-            .query("SELECT code FROM patients", &[])?
-            .iter()
-            .map(|r| r.try_get::<_, String>(0))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        data.pseudonyms = pseudonym_map(&key, codes)?;
+        pseudonym_keys(tx, &mut data)?;
     }
     Ok(data)
+}
+
+/// Each patient's day 0 (the first dated record) and pseudonym, for a pseudonymised export.
+fn pseudonym_keys(tx: &mut postgres::Transaction<'_>, data: &mut ExportData) -> Result<()> {
+    for r in tx.query(
+        "SELECT code, least(facts ->> 'onset_date', \
+             (SELECT min(date) FROM assessments WHERE patient_id = p.id AND record_status = 'current'), \
+             (SELECT left(min(started_at), 10) FROM sessions WHERE patient_id = p.id \
+              AND record_status = 'current')) FROM patients p",
+        &[],
+    )? {
+        let first: Option<&str> = r.try_get(1)?;
+        if let Some(first) = first {
+            data.day_zero.insert(r.try_get(0)?, parse_date("day 0", first)?);
+        }
+    }
+    let key: Vec<u8> = tx
+        .query_one("SELECT key FROM pseudonym_key WHERE id = 1", &[])?
+        .get(0);
+    let codes = tx
+        .query("SELECT code FROM patients", &[])?
+        .iter()
+        .map(|r| r.try_get::<_, String>(0))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    data.pseudonyms = pseudonym_map(&key, codes)?;
+    Ok(())
 }
 
 /// The patient list: `columns` (`n` of them, read by `profile`) then the activity columns, sorted by code. The
