@@ -21,8 +21,17 @@ pub(super) struct TaskPlan {
     /// Share of whole-task skill carried by integration of the components.
     pub(super) iota: f64,
     pub(super) blocks: Blocks,
-    /// Transfer of this task's skill to each domain.
-    pub(super) transfer: [f64; DOMAINS],
+    /// The domains this task's skill transfers to, with the transfer ([`outcome::transfer`]); domains without
+    /// transfer are left out (a task trains one to three of the seven), so the engine's daily update skips them.
+    pub(super) transfers: Vec<(usize, f64)>,
+}
+
+/// The domains a task of `domain` transfers to, with the transfer (non-zero only).
+fn transfers_of(domain: Domain) -> Vec<(usize, f64)> {
+    (0..DOMAINS)
+        .map(|d| (d, outcome::transfer(domain, outcome::domain_at(d))))
+        .filter(|&(_, w)| w != 0.0)
+        .collect()
 }
 
 /// How one task's repetitions of a session are split into closed-form blocks (the same every session). A session
@@ -208,7 +217,7 @@ fn task_plans(p: &Protocol, reps: f64, minutes: f64) -> (Vec<TaskPlan>, Rounds) 
         let domain = outcome::domain_of_target(t.target);
         tasks.push(TaskPlan {
             domain,
-            transfer: std::array::from_fn(|d| outcome::transfer(domain, outcome::domain_at(d))),
+            transfers: transfers_of(domain),
             blocks: blocks(
                 reps * share_of(t),
                 window,
@@ -356,7 +365,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
                                 blocks: blocks_none(plan.parts.len()),
                                 parts: plan.parts.clone(),
                                 iota: plan.iota,
-                                transfer: plan.transfer,
+                                transfers: plan.transfers.clone(),
                             });
                             tasks.len() - 1
                         }
