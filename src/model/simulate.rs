@@ -476,21 +476,22 @@ fn session_means(prep: &Prepared, mean: impl Fn(usize, usize) -> f64) -> Vec<Ses
         .collect()
 }
 
-/// The forecast of each protocol, in their order, on every core ([`default_threads`]). With at least as many
-/// protocols as cores, each core takes the next protocol not yet started and forecasts it on its own (so the
-/// summaries run in parallel too, not only the draws); with fewer, one protocol after the other on all cores. Each
-/// forecast is the same either way ([`forecast_threads`]), so the protocols still see the same patients.
+/// The forecast of each protocol, in their order, on `threads` worker threads. With at least as many protocols as
+/// threads, each thread takes the next protocol not yet started and forecasts it on its own (so the summaries run in
+/// parallel too, not only the draws); with fewer, one protocol after the other on all the threads. Each forecast is
+/// the same either way ([`forecast_threads`]), so the protocols still see the same patients.
 fn forecast_each(
     scenario: &Scenario,
     protocols: &[Protocol],
     opts: ForecastOptions,
     ctl: &Control,
+    threads: usize,
 ) -> Result<Vec<Forecast>, Cancelled> {
-    let threads = default_threads();
+    let threads = threads.clamp(1, MAX_THREADS);
     if threads < 2 || protocols.len() < threads {
         return protocols
             .iter()
-            .map(|p| forecast(scenario, Some(p), opts, ctl))
+            .map(|p| forecast_threads(scenario, Some(p), opts, ctl, threads))
             .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -518,14 +519,29 @@ fn forecast_each(
     done.into_iter().map(|(_, f)| f).collect()
 }
 
+/// Forecast several protocols for one scenario on the same patients (same seed) and rank them by the primary
+/// instrument's improvement at follow-up, on every core ([`default_threads`]). The result does not depend on the
+/// number of cores ([`compare_threads`]).
 pub fn compare(
     scenario: &Scenario,
     protocols: &[Protocol],
     opts: ForecastOptions,
     ctl: &Control,
 ) -> Result<Comparison, Cancelled> {
+    compare_threads(scenario, protocols, opts, ctl, default_threads())
+}
+
+/// [`compare`] on `threads` worker threads (1 = this thread only): each protocol's forecast is the same for any
+/// number of threads ([`forecast_threads`]), whether the threads share the protocols or each protocol's draws.
+pub fn compare_threads(
+    scenario: &Scenario,
+    protocols: &[Protocol],
+    opts: ForecastOptions,
+    ctl: &Control,
+    threads: usize,
+) -> Result<Comparison, Cancelled> {
     let primary = summary::primary_of(scenario, protocols.first());
-    let mut out: Vec<ProtocolForecast> = forecast_each(scenario, protocols, opts, ctl)?
+    let mut out: Vec<ProtocolForecast> = forecast_each(scenario, protocols, opts, ctl, threads)?
         .into_iter()
         .zip(protocols)
         .map(|(f, p)| ProtocolForecast {
