@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use praxis::model::scenario::Observation;
-use praxis::model::simulate::{forecast_in_histograms, forecast_threads};
+use praxis::model::simulate::{compare_threads, forecast_in_histograms, forecast_threads};
 use praxis::model::{Control, Forecast, ForecastOptions, Protocol, Scenario, protocol, scenario};
 
 /// The system allocator, counting the bytes held and their peak.
@@ -133,6 +133,37 @@ fn the_forecast_is_the_same_whatever_the_number_of_threads() {
     }
     // Progress counts each draw once: 257 x 4 + 1500 x 2 per scenario, two scenarios.
     assert_eq!(ctl.done.load(Ordering::Relaxed), 2 * (257 * 4 + 1500 * 2));
+}
+
+#[test]
+fn a_comparison_is_the_same_whatever_the_number_of_threads() {
+    // Issue 11.8: with at least as many protocols as threads, the threads share the protocols (each forecast on one
+    // thread) instead of each protocol's draws; the forecasts, the ranking and the common random numbers must not
+    // depend on it.
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let ps: Vec<Protocol> = ["task-specific-300", "usual-care", "cimt"]
+        .into_iter()
+        .map(load_protocol)
+        .collect();
+    let ctl = Control::default();
+    let s = scenario(40, true);
+    let one = compare_threads(&s, &ps, opts(120), &ctl, 1).expect("runs");
+    for threads in [2, 3, 4] {
+        let many = compare_threads(&s, &ps, opts(120), &ctl, threads).expect("runs");
+        assert_eq!(
+            serde_json::to_string(&one).expect("serialises"),
+            serde_json::to_string(&many).expect("serialises"),
+            "{threads} threads"
+        );
+    }
+    // Each protocol's forecast is the one it has alone, in the protocols' order.
+    for (p, f) in ps.iter().zip(&one.protocols) {
+        let alone = forecast_threads(&s, Some(p), opts(120), &ctl, 1).expect("runs");
+        assert_eq!(f.id, p.id);
+        assert_eq!(f.measures, alone.measures, "{}", p.id);
+    }
+    // Progress counts each draw once: 4 comparisons of 3 protocols, then the 3 forecasts alone.
+    assert_eq!(ctl.done.load(Ordering::Relaxed), 120 * (4 * 3 + 3));
 }
 
 #[test]

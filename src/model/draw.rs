@@ -306,6 +306,8 @@ struct Draw<'p> {
     offline_order: f64,
     /// [`Practice::practised`], kept between sessions.
     practised: Vec<f64>,
+    /// The last night's arm use and the slow state's daily retention of arm tasks it gave.
+    keep_arm: Option<(f64, f64)>,
 }
 
 /// The draw's arm use on day 0: measured by a Motor Activity Log slot (its day-0 score over its range), the gap to
@@ -424,6 +426,7 @@ impl<'p> Draw<'p> {
             consolidated: 1.0,
             offline_order: 0.0,
             practised: Vec::new(),
+            keep_arm: None,
         }
     }
 
@@ -492,10 +495,11 @@ impl<'p> Draw<'p> {
         }
         // Tasks of one domain train the same function: their skills add up, saturating at 1.
         let mut untrained = [1.0; DOMAINS];
+        // Only the domains a task transfers to: a zero transfer would multiply by exactly 1.
         for (plan, ts) in prep.tasks.iter().zip(&self.tasks) {
             let x = task_skill(plan, ts).clamp(0.0, 1.0);
-            for (u, w) in untrained.iter_mut().zip(plan.transfer) {
-                *u *= 1.0 - w * x;
+            for &(d, w) in &plan.transfers {
+                untrained[d] *= 1.0 - w * x;
             }
         }
         for (t, u) in train.iter_mut().zip(untrained) {
@@ -646,12 +650,20 @@ impl<'p> Draw<'p> {
         // Forgetting from disuse stops when the arm is used at least half the time (the use threshold); the
         // age-related part does not (Trewartha 2014: older adults keep less in the slow state). One powf a day, shared
         // by every arm task.
-        let keep_arm = if arm_use_today > 0.0 {
-            // keep_age x (keep / keep_age)^(1 - 2 use), as one exp of the ratio's logarithm.
-            self.l.keep_age_per_day
-                * (self.l.ln_disuse_per_day * (1.0 - 2.0 * arm_use_today).max(0.0)).exp()
-        } else {
-            self.l.keep_per_day
+        let keep_arm = match self.keep_arm {
+            // Use does not change before day 0: the same use keeps the same share.
+            Some((u, keep)) if u == arm_use_today => keep,
+            _ => {
+                let keep = if arm_use_today > 0.0 {
+                    // keep_age x (keep / keep_age)^(1 - 2 use), as one exp of the ratio's logarithm.
+                    self.l.keep_age_per_day
+                        * (self.l.ln_disuse_per_day * (1.0 - 2.0 * arm_use_today).max(0.0)).exp()
+                } else {
+                    self.l.keep_per_day
+                };
+                self.keep_arm = Some((arm_use_today, keep));
+                keep
+            }
         };
         for (plan, ts) in prep.tasks.iter().zip(self.tasks.iter_mut()) {
             let keep = if plan.domain == Domain::Arm {

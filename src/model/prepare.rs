@@ -21,8 +21,22 @@ pub(super) struct TaskPlan {
     /// Share of whole-task skill carried by integration of the components.
     pub(super) iota: f64,
     pub(super) blocks: Blocks,
-    /// Transfer of this task's skill to each domain.
-    pub(super) transfer: [f64; DOMAINS],
+    /// The domains this task's skill transfers to, with the transfer ([`outcome::transfer_in`]); domains without
+    /// transfer are left out (a task trains one to three of the seven), so the engine's daily update skips them.
+    pub(super) transfers: Vec<(usize, f64)>,
+}
+
+/// The domains a task of `domain` transfers to, with the transfer (non-zero only).
+fn transfers_of(condition: &Condition, domain: Domain) -> Vec<(usize, f64)> {
+    (0..DOMAINS)
+        .map(|d| {
+            (
+                d,
+                outcome::transfer_in(condition, domain, outcome::domain_at(d)),
+            )
+        })
+        .filter(|&(_, w)| w != 0.0)
+        .collect()
 }
 
 /// How one task's repetitions of a session are split into closed-form blocks (the same every session). A session
@@ -231,9 +245,7 @@ fn task_plans(
         let domain = outcome::domain_of_target(t.target);
         tasks.push(TaskPlan {
             domain,
-            transfer: std::array::from_fn(|d| {
-                outcome::transfer_in(condition, domain, outcome::domain_at(d))
-            }),
+            transfers: transfers_of(condition, domain),
             blocks: blocks(
                 reps * share_of(t),
                 window,
@@ -389,7 +401,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
                                 blocks: blocks_none(plan.parts.len()),
                                 parts: plan.parts.clone(),
                                 iota: plan.iota,
-                                transfer: plan.transfer,
+                                transfers: plan.transfers.clone(),
                             });
                             tasks.len() - 1
                         }

@@ -476,22 +476,80 @@ fn session_means(prep: &Prepared, mean: impl Fn(usize, usize) -> f64) -> Vec<Ses
         .collect()
 }
 
+/// The forecast of each protocol, in their order, on `threads` worker threads. With at least as many protocols as
+/// threads, each thread takes the next protocol not yet started and forecasts it on its own (so the summaries run in
+/// parallel too, not only the draws); with fewer, one protocol after the other on all the threads. Each forecast is
+/// the same either way ([`forecast_threads`]), so the protocols still see the same patients.
+fn forecast_each(
+    scenario: &Scenario,
+    protocols: &[Protocol],
+    opts: ForecastOptions,
+    ctl: &Control,
+    threads: usize,
+) -> Result<Vec<Forecast>, Cancelled> {
+    let threads = threads.clamp(1, MAX_THREADS);
+    if threads < 2 || protocols.len() < threads {
+        return protocols
+            .iter()
+            .map(|p| forecast_threads(scenario, Some(p), opts, ctl, threads))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<Forecast, Cancelled>)> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                sc.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(p) = protocols.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, forecast_threads(scenario, Some(p), opts, ctl, 1)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, f)| f).collect()
+}
+
+/// Forecast several protocols for one scenario on the same patients (same seed) and rank them by the primary
+/// instrument's improvement at follow-up, on every core ([`default_threads`]). The result does not depend on the
+/// number of cores ([`compare_threads`]).
 pub fn compare(
     scenario: &Scenario,
     protocols: &[Protocol],
     opts: ForecastOptions,
     ctl: &Control,
 ) -> Result<Comparison, Cancelled> {
+    compare_threads(scenario, protocols, opts, ctl, default_threads())
+}
+
+/// [`compare`] on `threads` worker threads (1 = this thread only): each protocol's forecast is the same for any
+/// number of threads ([`forecast_threads`]), whether the threads share the protocols or each protocol's draws.
+pub fn compare_threads(
+    scenario: &Scenario,
+    protocols: &[Protocol],
+    opts: ForecastOptions,
+    ctl: &Control,
+    threads: usize,
+) -> Result<Comparison, Cancelled> {
     let primary = summary::primary_of(scenario, protocols.first());
-    let mut out = Vec::new();
-    for p in protocols {
-        let f = forecast(scenario, Some(p), opts, ctl)?;
-        out.push(ProtocolForecast {
+    let mut out: Vec<ProtocolForecast> = forecast_each(scenario, protocols, opts, ctl, threads)?
+        .into_iter()
+        .zip(protocols)
+        .map(|(f, p)| ProtocolForecast {
             id: p.id.clone(),
             measures: f.measures,
             summary: f.summary,
-        });
-    }
+        })
+        .collect();
     let score = |f: &ProtocolForecast| {
         f.summary
             .measures
