@@ -437,3 +437,35 @@ fn an_export_is_audited_before_it_leaves_and_pseudonyms_are_stable() {
         assert_eq!(again.as_ref(), names.get("P-0800"), "{}", c.name());
     });
 }
+
+#[test]
+fn a_store_whose_server_connection_dropped_connects_again() {
+    let Some(db) = Db::clinic("reconnect") else {
+        return;
+    };
+    let c = Clinic::Pg(db);
+    let mut kim = c.open("kim");
+    kim.add_patient(&stroke_patient("P-0900")).unwrap();
+    let Clinic::Pg(db) = &c else { unreachable!() };
+    // The server ends kim's session (a restart, a failover, an admin's pg_terminate_backend).
+    let ended: i64 = db
+        .as_user(None)
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = $1",
+            &[&c.user("kim")],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(ended, 1);
+    // The first read after the drop may fail, saying the server could not be reached; the next one reconnects.
+    if let Err(e) = kim.patient("P-0900") {
+        assert!(matches!(e, StoreError::Unreachable(_)), "{e:?}");
+        assert!(
+            e.to_string().contains("cannot reach the database server"),
+            "{e}"
+        );
+    }
+    assert_eq!(kim.patient("P-0900").unwrap().code, "P-0900");
+    kim.add_assessment(&assessment("P-0900", "fma_ue", 20.0, day(2026, 2, 1)))
+        .unwrap();
+}

@@ -80,6 +80,16 @@ pub enum StoreError {
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> StoreError {
         match e.as_db_error() {
+            Some(db)
+                if db.code() == &postgres::error::SqlState::INSUFFICIENT_PRIVILEGE
+                    && db.message().contains("row-level security") =>
+            {
+                StoreError::Forbidden(
+                    "this record belongs to a site you are not granted: an admin grants it with `praxis clinician \
+                     add USER --role ROLE --site SITE`"
+                        .into(),
+                )
+            }
             Some(db) if db.code() == &postgres::error::SqlState::INSUFFICIENT_PRIVILEGE => {
                 StoreError::Forbidden(db.message().to_string())
             }
@@ -92,11 +102,15 @@ impl From<postgres::Error> for StoreError {
             Some(db) if db.code() == &postgres::error::SqlState::INVALID_PARAMETER_VALUE => {
                 StoreError::Invalid(db.message().to_string())
             }
-            Some(db) => StoreError::Server(db.message().to_string()),
-            None if e.is_closed() || e.to_string().contains("connect") => {
-                StoreError::Unreachable(e.to_string())
+            // Connection exceptions (08) and operator intervention (57: shutdown, a terminated session).
+            Some(db) if ["08", "57"].iter().any(|class| db.code().code().starts_with(class)) => {
+                StoreError::Unreachable(db.message().to_string())
             }
-            None => StoreError::Server(e.to_string()),
+            Some(db) => StoreError::Server(db.message().to_string()),
+            // Not the server's answer: a value that did not convert is a program error; anything else (a closed
+            // connection, an I/O error, a timeout) means the server could not be reached.
+            None if e.to_string().contains("serializing") => StoreError::Server(e.to_string()),
+            None => StoreError::Unreachable(e.to_string()),
         }
     }
 }

@@ -54,7 +54,6 @@ impl PgStore {
     /// saying what to do when the database has no Praxis schema or an older or newer one.
     pub fn connect(url: &str) -> Result<PgStore> {
         let mut client = super::connect(url)?;
-        client.batch_execute("SET search_path = praxis, pg_catalog")?;
         let version = super::schema_found(&mut client)?;
         match version {
             None => {
@@ -79,22 +78,30 @@ impl PgStore {
             Some(_) => {}
         }
         let os_user: String = client.query_one("SELECT session_user::text", &[])?.get(0);
-        let ssh_addr = Who::current().ssh_addr;
-        client.execute(
-            "SELECT set_config('praxis.ssh_addr', $1, false)",
-            &[&ssh_addr.clone().unwrap_or_default()],
-        )?;
+        let who = Who {
+            os_user,
+            ssh_addr: Who::current().ssh_addr,
+        };
+        set_session(&mut client, &who)?;
         Ok(PgStore {
             client: RefCell::new(client),
             url: url.to_string(),
-            who: Who { os_user, ssh_addr },
+            who,
             warnings: Vec::new(),
             protocols: None,
         })
     }
 
+    /// The connection, made again first if the server dropped it (a restart, a failover, a network cut): the
+    /// operation then runs on the new one, or fails saying the server cannot be reached.
     fn client(&self) -> RefMut<'_, Client> {
-        self.client.borrow_mut()
+        let mut c = self.client.borrow_mut();
+        if c.is_closed()
+            && let Ok(new) = session(&self.url, &self.who)
+        {
+            *c = new;
+        }
+        c
     }
 
     /// Run `f` in one transaction, after checking that the user may write (the server checks again). `action` names
@@ -114,6 +121,23 @@ impl PgStore {
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// A new connection to `url` for `who`, set up as [`PgStore::connect`] sets up the first.
+fn session(url: &str, who: &Who) -> Result<Client> {
+    let mut client = super::connect(url)?;
+    set_session(&mut client, who)?;
+    Ok(client)
+}
+
+/// The connection's settings: the schema searched first, and the SSH address the audit rows record.
+fn set_session(client: &mut Client, who: &Who) -> Result<()> {
+    client.batch_execute("SET search_path = praxis, pg_catalog")?;
+    client.execute(
+        "SELECT set_config('praxis.ssh_addr', $1, false)",
+        &[&who.ssh_addr.clone().unwrap_or_default()],
+    )?;
+    Ok(())
 }
 
 /// The role the server gives the login, as SQLite's `role()`.

@@ -223,4 +223,57 @@ DROP POLICY site ON praxis.audit;
 CREATE POLICY site ON praxis.audit FOR SELECT USING (
     patient_code IS NULL OR EXISTS (SELECT 1 FROM praxis.patients p WHERE p.code = patient_code));
 
+
+-- clinician_add (v1) with the main site as the default grant.
+CREATE OR REPLACE FUNCTION praxis.clinician_add(p_user text, p_role text, p_display text, p_site text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = praxis, pg_catalog AS $$
+DECLARE
+    g text;
+    site bigint;
+BEGIN
+    PERFORM praxis.require_admin();
+    IF p_role NOT IN ('admin', 'lead', 'therapist', 'readonly') THEN
+        RAISE EXCEPTION 'unknown role %: one of admin, lead, therapist, readonly', p_role USING ERRCODE = '22023';
+    END IF;
+    IF p_user !~ '^[a-z_][a-z0-9_.-]{0,62}$' OR p_user LIKE 'praxis\_%' OR p_user = 'postgres' THEN
+        RAISE EXCEPTION 'not a user name Praxis accepts: %', p_user USING ERRCODE = '22023';
+    END IF;
+    IF p_user = session_user AND p_role <> 'admin' AND (SELECT count(*) FROM praxis.clinicians
+                                                        WHERE role = 'admin') <= 1 THEN
+        RAISE EXCEPTION 'the last admin cannot be demoted' USING ERRCODE = '42501';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_user) THEN
+        EXECUTE format('CREATE ROLE %I LOGIN', p_user);
+    ELSIF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_user AND (rolsuper OR rolcreaterole OR rolbypassrls)) THEN
+        RAISE EXCEPTION '% is a privileged database role; a clinician''s login must not be', p_user
+            USING ERRCODE = '42501';
+    END IF;
+    FOREACH g IN ARRAY ARRAY['admin', 'lead', 'therapist', 'readonly'] LOOP
+        IF g = p_role THEN
+            EXECUTE format('GRANT %I TO %I', 'praxis_' || g, p_user);
+        ELSIF pg_has_role(p_user, 'praxis_' || g, 'MEMBER') THEN
+            EXECUTE format('REVOKE %I FROM %I', 'praxis_' || g, p_user);
+        END IF;
+    END LOOP;
+    INSERT INTO praxis.clinicians (os_user, display_name, role, created_at)
+    VALUES (p_user, coalesce(p_display, ''), p_role,
+            to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+    ON CONFLICT (os_user) DO UPDATE SET role = EXCLUDED.role,
+        display_name = CASE WHEN EXCLUDED.display_name = '' THEN praxis.clinicians.display_name
+                            ELSE EXCLUDED.display_name END;
+    -- A clinic of one site needs no --site: a clinician granted no site yet gets the main one.
+    IF p_site IS NULL AND NOT EXISTS (SELECT 1 FROM praxis.site_grants WHERE os_user = p_user) THEN
+        p_site := 'main';
+    END IF;
+    IF p_site IS NOT NULL THEN
+        SELECT id INTO site FROM praxis.sites WHERE code = p_site;
+        IF site IS NULL THEN
+            RAISE EXCEPTION 'no site %: add it first with praxis site add', p_site USING ERRCODE = 'P0002';
+        END IF;
+        INSERT INTO praxis.site_grants VALUES (p_user, site) ON CONFLICT DO NOTHING;
+    END IF;
+    PERFORM praxis.audit_append('add', 'clinician', p_user, NULL, NULL,
+        jsonb_build_object('role', p_role, 'site', p_site));
+END $$;
+
 RESET ROLE;
