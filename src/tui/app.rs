@@ -107,6 +107,8 @@ pub struct App {
     jobs: Option<std::sync::mpsc::Sender<Msg>>,
     /// Finished comparisons, and the one running.
     forecasts: Forecasts,
+    /// How far the help or the warnings overlay is scrolled (back to the top each time one opens).
+    overlay_scroll: super::widgets::ScrollText,
 }
 
 impl App {
@@ -153,6 +155,7 @@ impl App {
             draft_path: None,
             jobs: None,
             forecasts: Forecasts::default(),
+            overlay_scroll: Default::default(),
         })
     }
 
@@ -329,9 +332,15 @@ impl App {
             return;
         }
         if self.help || self.notices {
-            if keymap::lookup(keymap::HELP, &key).is_some() {
-                self.help = false;
-                self.notices = false;
+            match keymap::lookup(keymap::HELP, &key) {
+                Some(keymap::Action::Back) => {
+                    self.help = false;
+                    self.notices = false;
+                }
+                Some(a) => {
+                    self.overlay_scroll.handle(a);
+                }
+                None => {}
             }
             return;
         }
@@ -344,6 +353,7 @@ impl App {
         match keymap::lookup(self.mode().table(), &key) {
             Some(keymap::Action::Notices) => {
                 self.notices = true;
+                self.overlay_scroll.reset();
                 return;
             }
             // Refuse here, before a form opens that could not be saved (the store would refuse the save too).
@@ -506,9 +516,23 @@ impl App {
             ..body
         };
         if self.help {
-            overlays::help(f, over, t, self.top().mode(), self.offer());
+            overlays::help(
+                f,
+                over,
+                t,
+                self.top().mode(),
+                self.offer(),
+                &self.overlay_scroll,
+            );
         } else if self.notices {
-            overlays::notices(f, over, t, &self.ctx.access, &self.warnings);
+            overlays::notices(
+                f,
+                over,
+                t,
+                &self.ctx.access,
+                &self.warnings,
+                &self.overlay_scroll,
+            );
         } else if let Some(d) = &self.draft_offer {
             overlays::draft_offer(f, body, t, d);
         }

@@ -248,13 +248,15 @@ impl ScrollText {
         self.top = 0;
     }
 
-    /// Scroll for PgUp/PgDn/Home/End; false (nothing done) for any other action.
+    /// Scroll for PgUp/PgDn/Home/End (and a line for Up/Down); false (nothing done) for any other action.
     pub fn handle(&mut self, action: keymap::Action) -> bool {
         let page = self.page.get().saturating_sub(1).max(1);
         let max = self.max.get();
         match action {
             keymap::Action::PageUp => self.top = self.top.min(max).saturating_sub(page),
             keymap::Action::PageDown => self.top = (self.top + page).min(max),
+            keymap::Action::Up => self.top = self.top.min(max).saturating_sub(1),
+            keymap::Action::Down => self.top = (self.top + 1).min(max),
             keymap::Action::Top => self.top = 0,
             keymap::Action::Bottom => self.top = max,
             _ => return false,

@@ -28,7 +28,10 @@ impl App {
         };
         match cmd {
             Cmd::Quit => self.quit = true,
-            Cmd::Help => self.help = true,
+            Cmd::Help => {
+                self.help = true;
+                self.overlay_scroll.reset();
+            }
             Cmd::Back => {
                 self.stack.pop();
             }

@@ -266,12 +266,21 @@ pub static CONFLICT: &[Binding] = &[
     HELP_KEY,
 ];
 
-pub static HELP: &[Binding] = &[b(
-    &[k(KeyCode::Esc), c('?'), k(KeyCode::F(1)), c('q')],
-    Action::Back,
-    "close help",
-    "close",
-)];
+/// The help and the warnings overlays: they close, and scroll when taller than the screen (issue 14.2).
+pub static HELP: &[Binding] = &[
+    b(
+        &[k(KeyCode::Esc), c('?'), k(KeyCode::F(1)), c('q')],
+        Action::Back,
+        "close help",
+        "close",
+    ),
+    b(&[k(KeyCode::PageDown)], Action::PageDown, "scroll a page down", "scroll"),
+    b(&[k(KeyCode::PageUp)], Action::PageUp, "scroll a page up", ""),
+    b(&[k(KeyCode::Down), c('j')], Action::Down, "scroll a line down", ""),
+    b(&[k(KeyCode::Up), c('k')], Action::Up, "scroll a line up", ""),
+    b(&[k(KeyCode::Home), c('g')], Action::Top, "to the top", ""),
+    b(&[k(KeyCode::End), c('G')], Action::Bottom, "to the end", ""),
+];
 
 pub static DRAFT: &[Binding] = &[
     b(
