@@ -252,8 +252,10 @@ impl Source for StoreSource {
         // The sessions already logged are earlier practice, as in `praxis simulate --patient`.
         let mut scenario =
             crate::app::forecast::patient_scenario(&self.store, &self.library, code, None)?;
-        // The summary's follow-up is the screen's first one (the screen moves it without a new run).
-        crate::app::forecast::set_follow_up(&mut scenario, crate::model::fair::DEFAULT_FOLLOW_UP)?;
+        // The summary's follow-up is the screen's first one, the nearest goal's date or 3 months (the screen moves
+        // it without a new run).
+        let day = crate::app::forecast::default_follow_up(&scenario);
+        crate::app::forecast::set_follow_up(&mut scenario, day)?;
         let chosen = pick_protocols(&self.protocols(), protocols)?;
         let opts = ForecastOptions {
             draws: FORECAST_DRAWS,

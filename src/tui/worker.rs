@@ -15,14 +15,16 @@ use crate::model::{Comparison, Control};
 /// How often a running forecast asks for a redraw of its progress bar.
 const TICK: Duration = Duration::from_millis(150);
 
-/// What a comparison was built on: the patient, the protocols chosen (in order), and the assessments (how many,
-/// and the latest one's id, date and score), so a new or corrected assessment forecasts again.
+/// What a comparison was built on: the patient, the protocols chosen (in order), the assessments (how many,
+/// and the latest one's id, date and score), so a new or corrected assessment forecasts again, and the goals (their
+/// ids: a new, corrected or voided goal changes the probabilities and the follow-up).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ForecastKey {
     patient: String,
     protocols: Vec<String>,
     assessments: usize,
     latest: Option<(i64, NaiveDate, u64)>,
+    goals: Vec<i64>,
 }
 
 impl ForecastKey {
@@ -35,6 +37,7 @@ impl ForecastKey {
                 .assessments
                 .last()
                 .map(|a| (a.id, a.date, a.score.to_bits())),
+            goals: detail.goals.goals.iter().map(|g| g.goal.id).collect(),
         }
     }
 }
