@@ -8,6 +8,7 @@ pub mod export;
 pub mod forecast;
 pub mod goals;
 pub mod import;
+pub mod levels;
 pub mod patients;
 pub mod progress;
 pub mod protocols;
