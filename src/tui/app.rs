@@ -26,6 +26,7 @@ use super::widgets::footer;
 use super::worker::{ForecastKey, Forecasts};
 
 mod commands;
+mod standings;
 use crate::model::Comparison;
 
 /// The smallest terminal Praxis draws in.
@@ -46,6 +47,12 @@ pub enum Msg {
     ForecastDone {
         key: ForecastKey,
         result: Result<Comparison, String>,
+    },
+    /// A patient's standing against the plan's forecast, computed for the list's flag under `key`.
+    StandingDone {
+        code: String,
+        key: String,
+        standing: Option<crate::app::progress::Standing>,
     },
 }
 
@@ -107,6 +114,8 @@ pub struct App {
     jobs: Option<std::sync::mpsc::Sender<Msg>>,
     /// Finished comparisons, and the one running.
     forecasts: Forecasts,
+    /// The list's patients' standings against their plans' forecasts.
+    standings: super::worker::Standings,
     /// How far the help or the warnings overlay is scrolled (back to the top each time one opens).
     overlay_scroll: super::widgets::ScrollText,
 }
@@ -132,6 +141,13 @@ impl App {
                 .collect(),
         );
         ctx.protocols = std::sync::Arc::new(crate::app::protocols::rules_of(&source.protocols()));
+        ctx.progressions = std::sync::Arc::new(
+            source
+                .protocols()
+                .into_iter()
+                .map(|p| (p.id, p.progression))
+                .collect(),
+        );
         let rows = source.list_patients()?;
         let version = source.data_version()?;
         // Who the user is and their role: read at start and on every refresh.
@@ -156,6 +172,7 @@ impl App {
             jobs: None,
             forecasts: Forecasts::default(),
             overlay_scroll: Default::default(),
+            standings: Default::default(),
         })
     }
 
@@ -265,6 +282,15 @@ impl App {
 
     /// Handle one message. Returns whether anything may have changed (the caller redraws then).
     pub fn update(&mut self, msg: Msg) -> bool {
+        let redraw = self.update_inner(msg);
+        // The list on top asks for its patients' flags (nothing when they are known and nothing changed).
+        if self.stack.is_empty() && self.jobs.is_some() {
+            self.want_standings();
+        }
+        redraw
+    }
+
+    fn update_inner(&mut self, msg: Msg) -> bool {
         match msg {
             Msg::Term(Event::Key(key)) => {
                 if key.kind == KeyEventKind::Press {
@@ -285,6 +311,14 @@ impl App {
             Msg::Progress => self.forecasts.is_running(),
             Msg::ForecastDone { key, result } => {
                 self.forecast_done(key, result);
+                true
+            }
+            Msg::StandingDone {
+                code,
+                key,
+                standing,
+            } => {
+                self.standing_done(code, key, standing);
                 true
             }
         }

@@ -49,6 +49,10 @@ pub enum Action {
     Progress,
     /// Read a comparison at the next follow-up (6 weeks, 3 months, 6 months).
     FollowUp,
+    /// Add a goal to the plan.
+    NewGoal,
+    /// Record a Goal Attainment Scaling level for a goal.
+    ReviewGoal,
 }
 
 impl Action {
@@ -66,6 +70,8 @@ impl Action {
                 | Action::SetPlan
                 | Action::CorrectRecord
                 | Action::VoidRecord
+                | Action::NewGoal
+                | Action::ReviewGoal
         )
     }
 }

@@ -178,6 +178,18 @@ pub static OVERVIEW: &[Binding] = &[
         "progress: assessments against the plan's forecast band, session notes",
         "progress",
     ),
+    b(
+        &[c('g')],
+        Action::NewGoal,
+        "add a goal to the plan: instrument, target, by date, text",
+        "goal",
+    ),
+    b(
+        &[c('G')],
+        Action::ReviewGoal,
+        "GAS review: a goal's attainment level (-2..+2), then the T-score",
+        "GAS",
+    ),
     // Before the pane key: at 80 columns the footer has room for one of them, and correcting a record is the one
     // a therapist cannot find otherwise (Tab is in the help).
     b(&[k(KeyCode::Tab)], Action::NextPane, "next pane", "pane"),
