@@ -21,8 +21,18 @@ fn log_suggests_the_next_level_once_the_progression_rule_is_met() {
     ]);
     let log = |date: &str, success: &str| {
         env.ok(&[
-            "log", "P-0107", "--minutes", "45", "--reps", "260", "--success", success, "--level",
-            "3", "--date", date,
+            "log",
+            "P-0107",
+            "--minutes",
+            "45",
+            "--reps",
+            "260",
+            "--success",
+            success,
+            "--level",
+            "3",
+            "--date",
+            date,
         ])
     };
     // task-specific-300: 3 sessions in a row at 80% or more.
@@ -37,8 +47,18 @@ fn log_suggests_the_next_level_once_the_progression_rule_is_met() {
     );
     // One session below the threshold starts the count again; --json keeps its shape (the session only).
     let v = env.json(&[
-        "log", "P-0107", "--minutes", "45", "--reps", "260", "--success", "0.6", "--level", "3",
-        "--date", "2026-10-09",
+        "log",
+        "P-0107",
+        "--minutes",
+        "45",
+        "--reps",
+        "260",
+        "--success",
+        "0.6",
+        "--level",
+        "3",
+        "--date",
+        "2026-10-09",
     ]);
     assert_eq!(v["level"], 3);
     assert!(v.get("why").is_none(), "{v}");
@@ -55,7 +75,8 @@ fn log_suggests_the_next_level_once_the_progression_rule_is_met() {
 #[test]
 fn advance_after_sessions_out_of_range_is_refused_with_its_position() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(repo_root().join("protocols/task-specific-300.toml")).unwrap();
+    let text =
+        std::fs::read_to_string(repo_root().join("protocols/task-specific-300.toml")).unwrap();
     assert!(text.contains("advance_after_sessions = 3"));
     let bad = text.replace("advance_after_sessions = 3", "advance_after_sessions = 0");
     let line = bad
@@ -75,7 +96,7 @@ fn advance_after_sessions_out_of_range_is_refused_with_its_position() {
     assert!(!out.status.success());
     let err = stderr_of(&out);
     let expected = format!(
-        "{}:{line}:26: progression.advance_after_sessions must be 1-30; got 0",
+        "{}:{line}:26: progression.advance_after_sessions must be 1-30 sessions; got 0",
         file.display()
     );
     assert!(err.lines().any(|l| l == expected), "{expected}\n{err}");

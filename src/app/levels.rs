@@ -115,13 +115,26 @@ mod tests {
         let pr = adaptive();
         assert_eq!(pr.advance_after_sessions, 3);
         // Newest first: three at level 3 at 80% or more.
-        let three = [s(3, Some(0.85)), s(3, Some(0.8)), s(3, Some(0.9)), s(2, Some(0.9))];
+        let three = [
+            s(3, Some(0.85)),
+            s(3, Some(0.8)),
+            s(3, Some(0.9)),
+            s(2, Some(0.9)),
+        ];
         let a = advice(&pr, "tsk", &three).expect("advice");
         assert_eq!((a.from, a.level), (3, 4));
-        assert_eq!(a.why, "3 sessions at level 3 with 80% success or more: try level 4");
+        assert_eq!(
+            a.why,
+            "3 sessions at level 3 with 80% success or more: try level 4"
+        );
         // Two are not enough; one below breaks the run; another protocol's sessions do not count.
         assert_eq!(advice(&pr, "tsk", &three[..2]), None);
-        let broken = [s(3, Some(0.85)), s(3, Some(0.7)), s(3, Some(0.9)), s(3, Some(0.9))];
+        let broken = [
+            s(3, Some(0.85)),
+            s(3, Some(0.7)),
+            s(3, Some(0.9)),
+            s(3, Some(0.9)),
+        ];
         assert_eq!(advice(&pr, "tsk", &broken), None);
         assert_eq!(advice(&pr, "other", &three), None);
         // At the top of the ladder there is nothing to suggest.
@@ -133,7 +146,10 @@ mod tests {
         assert_eq!(a.level, 2);
         assert!(a.why.contains("below 50% success"), "{}", a.why);
         // A session without a success rate says nothing either way.
-        assert_eq!(advice(&pr, "tsk", &[s(3, None), s(3, Some(0.9)), s(3, Some(0.9))]), None);
+        assert_eq!(
+            advice(&pr, "tsk", &[s(3, None), s(3, Some(0.9)), s(3, Some(0.9))]),
+            None
+        );
     }
 
     #[test]

@@ -197,7 +197,11 @@ pub fn overall(s: &[InstrumentStanding]) -> Option<Standing> {
 pub type StandingJob = Box<dyn FnOnce(&Control) -> Result<Option<Standing>, Cancelled> + Send>;
 
 /// Prepare the [`StandingJob`] of a patient (the store is read now, the model runs later).
-pub fn standing_job(store: &Store, lib: &Library, code: &str) -> Result<Option<StandingJob>, AppError> {
+pub fn standing_job(
+    store: &Store,
+    lib: &Library,
+    code: &str,
+) -> Result<Option<StandingJob>, AppError> {
     let Some(pf) = plan_forecast(store, lib, code)? else {
         return Ok(None);
     };

@@ -226,7 +226,9 @@ impl Store {
     pub fn records_version(&self, code: &str) -> Result<String> {
         let pid = self.patient_id(code)?;
         let part = |t: &str| {
-            format!("(SELECT COUNT(*) || '/' || TOTAL(id) FROM {t} WHERE patient_id = ?1 AND {CURRENT})")
+            format!(
+                "(SELECT COUNT(*) || '/' || TOTAL(id) FROM {t} WHERE patient_id = ?1 AND {CURRENT})"
+            )
         };
         let sql = format!(
             "SELECT (SELECT version FROM patients WHERE id = ?1) || ':' || {} || ':' || {} || ':' || {} || ':' || {}",

@@ -513,8 +513,8 @@ impl CompareScreen {
         let title = fit_title(
             &[
                 format!(
-                    " Ranking by {short} at {} (day {fu}): improvement, + = better ",
-                    follow_up_name(fu)
+                    " Ranking by {short} at {}: improvement, + = better ",
+                    fair::follow_up_when(fu)
                 ),
                 format!(" Ranking by {short} at day {fu}: improvement, + = better "),
                 format!(" Ranking by {short} at day {fu} "),

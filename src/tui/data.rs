@@ -152,7 +152,8 @@ pub trait Source {
     /// protocol library), cheap to read for every listed patient; `None` without an active plan.
     fn standing_key(&self, code: &str) -> anyhow::Result<Option<String>>;
     /// Prepare the patient's standing against the plan's forecast; the slow part runs on a worker thread.
-    fn standing_job(&self, code: &str) -> anyhow::Result<Option<crate::app::progress::StandingJob>>;
+    fn standing_job(&self, code: &str)
+    -> anyhow::Result<Option<crate::app::progress::StandingJob>>;
     /// Add a goal to the patient's active plan (checked as `praxis goal add` checks it).
     fn add_goal(&mut self, g: &crate::domain::Goal) -> anyhow::Result<crate::domain::Goal>;
     /// Record a GAS level for a goal (checked as `praxis goal review` checks it).
@@ -303,10 +304,14 @@ impl Source for StoreSource {
 
     fn records(&self, code: &str) -> anyhow::Result<Vec<super::records::Record>> {
         use super::records::{Entry, Record};
-        let goals = self.store.goal_records(code)?.into_iter().map(|(g, meta)| Record {
-            entry: Entry::Goal(g),
-            meta,
-        });
+        let goals = self
+            .store
+            .goal_records(code)?
+            .into_iter()
+            .map(|(g, meta)| Record {
+                entry: Entry::Goal(g),
+                meta,
+            });
         let reviews = self
             .store
             .goal_review_records(code)?
@@ -346,7 +351,10 @@ impl Source for StoreSource {
         )))
     }
 
-    fn standing_job(&self, code: &str) -> anyhow::Result<Option<crate::app::progress::StandingJob>> {
+    fn standing_job(
+        &self,
+        code: &str,
+    ) -> anyhow::Result<Option<crate::app::progress::StandingJob>> {
         Ok(crate::app::progress::standing_job(
             &self.store,
             &self.library,

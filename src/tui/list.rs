@@ -279,7 +279,11 @@ impl ListScreen {
                 lines.push(Line::from(vec![
                     Span::styled(
                         format!("{} ", standing_symbol(s)),
-                        if s == Standing::Behind { t.error() } else { t.good() },
+                        if s == Standing::Behind {
+                            t.error()
+                        } else {
+                            t.good()
+                        },
                     ),
                     Span::raw(super::progress::advice(s)),
                 ]));
@@ -503,7 +507,9 @@ impl Screen for ListScreen {
                     .last_session
                     .map_or("never".to_string(), |d| ago(ctx.today, d.date()));
                 let standing_span = match standing {
-                    Some(s @ Standing::Behind) => Span::styled(standing_symbol(s).to_string(), t.error()),
+                    Some(s @ Standing::Behind) => {
+                        Span::styled(standing_symbol(s).to_string(), t.error())
+                    }
                     Some(s) => Span::styled(standing_symbol(s).to_string(), t.good()),
                     None => Span::styled("·", t.dim()),
                 };

@@ -33,7 +33,9 @@ pub fn help(f: &mut Frame, area: Rect, t: &Theme, under: Mode, offer: Offer, scr
     }
     let w = 64u16.min(area.width);
     let key_w = 18usize;
-    let desc_w = usize::from(w.saturating_sub(2)).saturating_sub(key_w + 1).max(10);
+    let desc_w = usize::from(w.saturating_sub(2))
+        .saturating_sub(key_w + 1)
+        .max(10);
     let mut lines = vec![Line::from(Span::styled(
         format!("{:<key_w$} Action", "Key"),
         t.header(),
@@ -56,7 +58,8 @@ pub fn help(f: &mut Frame, area: Rect, t: &Theme, under: Mode, offer: Offer, scr
         .title_bottom(closes());
     let inner = block.inner(r);
     f.render_widget(block, r);
-    scroll.draw(f, inner, lines, "keys", Mode::Help, t);
+    // Not trimmed: a description's second line keeps its indent under the first.
+    scroll.draw_trimmed(f, inner, lines, ("keys", Mode::Help, t), false);
 }
 
 /// `text` in lines of at most `width` columns, broken between words (a word longer than a line is a line).

@@ -275,8 +275,20 @@ impl ScrollText {
         mode: Mode,
         theme: &Theme,
     ) {
+        self.draw_trimmed(f, area, lines, (what, mode, theme), true);
+    }
+
+    /// [`ScrollText::draw`]; `trim: false` keeps the blanks that start a line (an indent laid out by the caller).
+    pub fn draw_trimmed(
+        &self,
+        f: &mut ratatui::Frame,
+        area: Rect,
+        lines: Vec<Line<'static>>,
+        (what, mode, theme): (&str, Mode, &Theme),
+        trim: bool,
+    ) {
         use ratatui::widgets::{Paragraph, Wrap};
-        let para = Paragraph::new(lines).wrap(Wrap { trim: true });
+        let para = Paragraph::new(lines).wrap(Wrap { trim });
         let total = u16::try_from(para.line_count(area.width)).unwrap_or(u16::MAX);
         let (text_area, hint_area) = if total > area.height && area.height > 1 {
             let [a, b] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);

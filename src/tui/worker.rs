@@ -198,7 +198,10 @@ mod tests {
     fn a_standing_is_computed_once_per_key_and_dropped_when_the_records_change() {
         let mut s = Standings::default();
         assert!(!s.asked(&["P-1".into()], 1));
-        assert!(s.asked(&["P-1".into()], 1), "the same rows and version ask nothing");
+        assert!(
+            s.asked(&["P-1".into()], 1),
+            "the same rows and version ask nothing"
+        );
         assert!(!s.asked(&["P-1".into()], 2));
         s.want("P-1", "k1".into());
         s.want("P-1", "k1".into());
@@ -206,11 +209,17 @@ mod tests {
         assert!(s.next().is_none());
         s.start(code.clone(), key.clone());
         s.want("P-1", "k1".into());
-        assert!(s.next().is_none(), "running: neither queued again nor a second one started");
+        assert!(
+            s.next().is_none(),
+            "running: neither queued again nor a second one started"
+        );
         s.finished(code, key, Some(Standing::Behind));
         assert_eq!(s.known("P-1", "k1"), Some(Standing::Behind));
         s.want("P-1", "k1".into());
-        assert!(s.next().is_none(), "known under this key: not computed again");
+        assert!(
+            s.next().is_none(),
+            "known under this key: not computed again"
+        );
         // New records: the old standing is no longer shown, and it is computed again.
         s.want("P-1", "k2".into());
         assert_eq!(s.known("P-1", "k1"), None);

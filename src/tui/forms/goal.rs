@@ -89,7 +89,10 @@ impl GoalForm {
         let t = text(&self.target);
         let target = match parse_decimal(t) {
             _ if t.is_empty() => {
-                return Err((1, format!("enter the score to reach, {}", inst.range_text())));
+                return Err((
+                    1,
+                    format!("enter the score to reach, {}", inst.range_text()),
+                ));
             }
             Some(v) => v,
             None => {
@@ -298,7 +301,12 @@ impl GoalReviewForm {
             .goal
             .current()
             .and_then(|id| id.parse::<i64>().ok())
-            .ok_or_else(|| (0, "the patient has no goal to review: add one first".to_string()))?;
+            .ok_or_else(|| {
+                (
+                    0,
+                    "the patient has no goal to review: add one first".to_string(),
+                )
+            })?;
         let l = text(&self.level);
         if l.is_empty() {
             return Err((
@@ -420,7 +428,9 @@ impl FormSpec for GoalReviewForm {
     }
 
     fn build(&self, _rules: Option<Context<'_>>) -> Result<Cmd, usize> {
-        self.review().map(Cmd::SaveGoalReview).map_err(|(row, _)| row)
+        self.review()
+            .map(Cmd::SaveGoalReview)
+            .map_err(|(row, _)| row)
     }
 
     fn choice_spans(&self, focused: bool, t: &Theme) -> Vec<Span<'static>> {
@@ -429,7 +439,9 @@ impl FormSpec for GoalReviewForm {
             .titles
             .iter()
             .find(|(g, _)| g == id)
-            .map_or(String::new(), |(_, t)| crate::domain::text::visible(t).into_owned());
+            .map_or(String::new(), |(_, t)| {
+                crate::domain::text::visible(t).into_owned()
+            });
         vec![
             choice_span(format!("#{id}"), focused, t),
             Span::styled(format!("  {title}"), t.dim()),
