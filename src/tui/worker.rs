@@ -155,7 +155,7 @@ impl Standings {
     }
 
     /// The next patient to compute, unless one is running.
-    pub fn next(&mut self) -> Option<(String, String)> {
+    pub fn next_to_run(&mut self) -> Option<(String, String)> {
         if self.running.is_some() {
             return None;
         }
@@ -205,25 +205,25 @@ mod tests {
         assert!(!s.asked(&["P-1".into()], 2));
         s.want("P-1", "k1".into());
         s.want("P-1", "k1".into());
-        let (code, key) = s.next().expect("queued once");
-        assert!(s.next().is_none());
+        let (code, key) = s.next_to_run().expect("queued once");
+        assert!(s.next_to_run().is_none());
         s.start(code.clone(), key.clone());
         s.want("P-1", "k1".into());
         assert!(
-            s.next().is_none(),
+            s.next_to_run().is_none(),
             "running: neither queued again nor a second one started"
         );
         s.finished(code, key, Some(Standing::Behind));
         assert_eq!(s.known("P-1", "k1"), Some(Standing::Behind));
         s.want("P-1", "k1".into());
         assert!(
-            s.next().is_none(),
+            s.next_to_run().is_none(),
             "known under this key: not computed again"
         );
         // New records: the old standing is no longer shown, and it is computed again.
         s.want("P-1", "k2".into());
         assert_eq!(s.known("P-1", "k1"), None);
         assert!(s.all().is_empty());
-        assert_eq!(s.next(), Some(("P-1".into(), "k2".into())));
+        assert_eq!(s.next_to_run(), Some(("P-1".into(), "k2".into())));
     }
 }

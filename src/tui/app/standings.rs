@@ -30,7 +30,7 @@ impl App {
         let Some(tx) = self.jobs.clone() else {
             return;
         };
-        while let Some((code, key)) = self.standings.next() {
+        while let Some((code, key)) = self.standings.next_to_run() {
             match self.source.standing_job(&code) {
                 Ok(Some(job)) => {
                     self.standings.start(code.clone(), key.clone());
@@ -53,7 +53,7 @@ impl App {
     /// Compute every standing asked for, here and now (tests and benches, which have no worker thread).
     pub fn run_standings(&mut self) {
         self.want_standings();
-        while let Some((code, key)) = self.standings.next() {
+        while let Some((code, key)) = self.standings.next_to_run() {
             let standing = match self.source.standing_job(&code) {
                 Ok(Some(job)) => job(&Control::default()).ok().flatten(),
                 _ => None,
