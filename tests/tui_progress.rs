@@ -256,13 +256,13 @@ fn goals_are_added_and_reviewed_from_the_overview_with_the_clis_checks_and_draft
     press(&mut a, KeyCode::Char('g'));
     let s = screen(&a, 80, 24);
     assert!(s.contains("New goal · P-0107"), "{s}");
-    // The instrument is the patient's latest (ARAT); a target outside its range is refused in the CLI's words.
+    // The instrument is the patient's first measure (FMA-UE, as the overview lists them); a target outside its range is refused in the CLI's words.
     typ(&mut a, "99");
     let goal = praxis::domain::Goal {
         id: 0,
         patient_code: "P-0107".into(),
         plan_id: None,
-        instrument: "arat".into(),
+        instrument: "fma_ue".into(),
         target: 99.0,
         by: d("2027-02-12"),
         text: String::new(),
@@ -287,15 +287,15 @@ fn goals_are_added_and_reviewed_from_the_overview_with_the_clis_checks_and_draft
     common::ctrl(&mut a, 's');
     let s = screen(&a, 80, 24);
     assert!(
-        s.contains("Goal #1 for P-0107: ARAT 30 by 2027-02-12."),
+        s.contains("Goal #1 for P-0107: FMA-UE 30 by 2027-02-12."),
         "{s}"
     );
-    assert!(s.contains("Goals: GAS - · ARAT 30"), "{s}");
+    assert!(s.contains("Goals: GAS - · FMA-UE 30"), "{s}");
     // The GAS review: the level picked with the arrows, its words beside it; the T-score after the save.
     press(&mut a, KeyCode::Char('G'));
     let s = screen(&a, 80, 24);
     assert!(
-        s.contains("#1") && s.contains("ARAT 30 by 2027-02-12"),
+        s.contains("#1") && s.contains("FMA-UE 30 by 2027-02-12"),
         "{s}"
     );
     for _ in 0..5 {
@@ -339,7 +339,7 @@ fn goals_are_added_and_reviewed_from_the_overview_with_the_clis_checks_and_draft
     let s = screen(&a2, 120, 40);
     assert!(s.contains("follow-up goal date, day 89"), "{s}");
     assert!(
-        s.contains("Goal ARAT 30 by 2027-02-12: task-specific-300 "),
+        s.contains("Goal FMA-UE 30 by 2027-02-12: task-specific-300 "),
         "{s}"
     );
 }

@@ -25,7 +25,8 @@ fn row_of(e: &RuleError, rows: &[&str]) -> usize {
     rows.iter().position(|r| *r == e.field).unwrap_or(0)
 }
 
-/// A new goal: instrument (a choice, the patient's own instruments first), target, by date, text.
+/// A new goal: instrument (a choice, the patient's own instruments first, as the overview orders them), target, by
+/// date, text.
 #[derive(Debug, Clone)]
 pub struct GoalForm {
     patient_code: String,
@@ -35,15 +36,17 @@ pub struct GoalForm {
     text: TextField,
 }
 
-/// Where the cursor starts: the target (the instrument is usually the patient's latest).
+/// Where the cursor starts: the target (the instrument is usually the patient's first measure).
 pub const GOAL_START_ROW: usize = 1;
 
 const GOAL_FIELDS: [&str; 4] = ["instrument", "target", "by", "text"];
 
 impl GoalForm {
     pub fn new(d: &PatientDetail) -> GoalForm {
+        // The patient's instruments in the order the overview lists them (first used first: usually the primary
+        // measure), then the others.
         let mut ids: Vec<String> = Vec::new();
-        for a in d.assessments.iter().rev() {
+        for a in &d.assessments {
             if let Ok(i) = instruments::get(&a.instrument)
                 && !ids.iter().any(|x| x == i.id)
             {
