@@ -417,3 +417,38 @@ fn a_forecast_of_the_stored_patient_gives_each_goal_its_probability() {
     assert!(easy > 0.5 && hard < 0.2 && easy > hard, "{goals:?}");
     assert!(goals[2]["p"].is_null(), "{goals:?}");
 }
+
+/// Issue 14.1's default follow-up: `compare --patient` without `--at` reads the ranking at the date of the plan's
+/// nearest goal still ahead (a goal already past is not one); without goals, at 3 months.
+#[test]
+fn compare_patient_without_at_reads_the_ranking_at_the_nearest_goal_date() {
+    let env = Env::new();
+    older_adult(&env);
+    let at = |env: &Env| {
+        let v = env.json(&[
+            "compare",
+            "--patient",
+            "P-0090",
+            "falls-usual-care",
+            "balance-gait-older",
+            "--draws",
+            "20",
+        ]);
+        v["fair"]["follow_up_day"].as_u64()
+    };
+    assert_eq!(at(&env), Some(90));
+    add_goal(&env, "bbs", "48", "2027-03-01", "");
+    add_goal(&env, "bbs", "45", "2027-01-10", "");
+    // 2026-11-01 (the latest assessment, day 0) to 2027-01-10: 70 days; the later goal does not decide.
+    assert_eq!(at(&env), Some(70));
+    let human = env.ok(&[
+        "compare",
+        "--patient",
+        "P-0090",
+        "falls-usual-care",
+        "balance-gait-older",
+        "--draws",
+        "20",
+    ]);
+    assert!(human.contains("day 70"), "{human}");
+}

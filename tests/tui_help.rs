@@ -90,3 +90,35 @@ fn help_over_an_edit_conflict_lists_the_conflict_keys() {
     assert!(s.contains("reload their version"), "{s}");
     assert!(!s.contains("next field"), "{s}");
 }
+
+/// Issue 14.2: the overview's help is taller than 80x24; it says so, and scrolls to its last row and back.
+#[test]
+fn help_taller_than_the_screen_scrolls_to_its_last_row() {
+    let mut a = app(clinic());
+    open_patient(&mut a, "P-0107");
+    press(&mut a, KeyCode::Char('?'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Help: Patient overview"), "{s}");
+    assert!(s.contains("more lines of keys below"), "{s}");
+    assert!(!s.contains("quit now (always)"), "{s}");
+    // A long description wraps under itself instead of being cut.
+    assert!(s.contains("records: every assessment and session"), "{s}");
+    press(&mut a, KeyCode::End);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("quit now (always)"), "{s}");
+    assert!(s.contains("end of the keys"), "{s}");
+    snap_both("help_scrolled_to_the_end", &a);
+    // A line at a time, and a page back up to the first row.
+    press(&mut a, KeyCode::Char('k'));
+    assert!(screen(&a, 80, 24).contains("more lines of keys below"));
+    press(&mut a, KeyCode::PageUp);
+    press(&mut a, KeyCode::PageUp);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("previous row"), "{s}");
+    // Scrolling keys do not close it; Esc does, and the next help starts at the top.
+    press(&mut a, KeyCode::End);
+    press(&mut a, KeyCode::Esc);
+    assert!(!screen(&a, 80, 24).contains("Help:"));
+    press(&mut a, KeyCode::Char('?'));
+    assert!(screen(&a, 80, 24).contains("previous row"));
+}

@@ -257,6 +257,21 @@ pub fn set_follow_up(scenario: &mut Scenario, day: u32) -> Result<(), AppError> 
     Ok(())
 }
 
+/// The follow-up a patient's comparison opens at when nobody picked one (issue 14.1): the date of the plan's
+/// nearest goal still ahead ([`goal_follow_up`]), else [`fair::DEFAULT_FOLLOW_UP`] (3 months).
+pub fn default_follow_up(scenario: &Scenario) -> u32 {
+    goal_follow_up(&scenario.plan_goals).unwrap_or(fair::DEFAULT_FOLLOW_UP)
+}
+
+/// The day (after day 0) of the nearest goal still ahead, within the follow-ups a comparison reads.
+pub fn goal_follow_up(goals: &[crate::model::scenario::Goal]) -> Option<u32> {
+    goals
+        .iter()
+        .filter_map(|g| g.by_day)
+        .filter(|d| (1..=MAX_FOLLOW_UP).contains(d))
+        .min()
+}
+
 /// The latest follow-up a comparison reads: two years.
 pub const MAX_FOLLOW_UP: u32 = 730;
 

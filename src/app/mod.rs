@@ -9,6 +9,7 @@ pub mod forecast;
 pub mod goals;
 pub mod import;
 pub mod import_fhir;
+pub mod levels;
 pub mod patients;
 pub mod progress;
 pub mod protocols;

@@ -10,7 +10,7 @@ use crate::app::AppError;
 use crate::app::protocols::Library;
 use crate::domain::{Assessment, Plan};
 use crate::instruments::Direction;
-use crate::model::forecast::{Band, Comparison, ForecastOptions};
+use crate::model::forecast::{Band, Cancelled, Comparison, Control, ForecastOptions};
 use crate::model::{Protocol, Scenario};
 use crate::store::Store;
 
@@ -190,6 +190,34 @@ pub fn overall(s: &[InstrumentStanding]) -> Option<Standing> {
     } else {
         Some(Standing::OnTrack)
     }
+}
+
+/// The patient's standing against the plan's forecast, to compute later (on a worker thread: the forecast is the
+/// slow part). `None` when there is nothing to read: no plan or assessments, or no assessment after day 0.
+pub type StandingJob = Box<dyn FnOnce(&Control) -> Result<Option<Standing>, Cancelled> + Send>;
+
+/// Prepare the [`StandingJob`] of a patient (the store is read now, the model runs later).
+pub fn standing_job(
+    store: &Store,
+    lib: &Library,
+    code: &str,
+) -> Result<Option<StandingJob>, AppError> {
+    let Some(pf) = plan_forecast(store, lib, code)? else {
+        return Ok(None);
+    };
+    let assessments = store.assessments(code)?;
+    if !assessments.iter().any(|a| a.date > pf.day0) {
+        return Ok(None);
+    }
+    Ok(Some(Box::new(move |ctl: &Control| {
+        let cmp = crate::app::forecast::compare_with(
+            &pf.scenario,
+            std::slice::from_ref(&pf.protocol),
+            options(),
+            ctl,
+        )?;
+        Ok(overall(&standings(&cmp, pf.day0, &assessments)))
+    })))
 }
 
 /// Run the plan's forecast to the end and read the patient's standing (command line, tests).

@@ -4,7 +4,7 @@
 //! reasons (each forecast's notes) follow.
 
 use crate::instruments::{self, Direction, Instrument};
-use crate::model::fair::{Fair, FairRow, follow_up_name};
+use crate::model::fair::{Fair, FairRow};
 use crate::model::forecast::{Comparison, ProtocolForecast};
 
 /// The conclusion of a comparison read at common moments.
@@ -106,11 +106,7 @@ pub fn conclusion(cmp: &Comparison, fair: &Fair, names: bool) -> Conclusion {
     let Some(best) = fair.rows.first() else {
         return out;
     };
-    let when = format!(
-        "{} (day {})",
-        follow_up_name(fair.follow_up_day),
-        fair.follow_up_day
-    );
+    let when = crate::model::fair::follow_up_when(fair.follow_up_day);
     let name = find(cmp, &best.protocol)
         .filter(|_| names)
         .map_or(String::new(), |p| format!(" ({})", p.summary.protocol_name));

@@ -27,7 +27,8 @@ pub struct Args {
     #[arg(long, value_name = "CODE")]
     pub patient: Option<String>,
     /// Follow-up: days after the latest assessment at which protocols are ranked (42 = 6 weeks, 90 = 3 months,
-    /// 180 = 6 months). Default: the scenario's follow_up_day, or 3 months for a patient.
+    /// 180 = 6 months). Default: the scenario's follow_up_day; for a patient, the date of the plan's nearest goal
+    /// still ahead, else 3 months.
     #[arg(long, value_name = "DAYS")]
     pub at: Option<u32>,
     /// The instrument to compare on (id or common name: fma_ue, arat, tug, berg); default: the first protocol's
@@ -57,7 +58,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     match args.at {
         Some(day) => uc::set_follow_up(&mut scenario, day)?,
         None if args.patient.is_some() && scenario.follow_up_day.is_none() => {
-            uc::set_follow_up(&mut scenario, fair::DEFAULT_FOLLOW_UP)?
+            let day = uc::default_follow_up(&scenario);
+            uc::set_follow_up(&mut scenario, day)?
         }
         None => {}
     }

@@ -40,6 +40,9 @@ pub struct Args {
     notes: String,
 }
 
+/// How many recent sessions the progression rule is read on (more than any rule asks for in a row).
+const RECENT: usize = 40;
+
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let mut store = open(ctx)?;
     let protocol = match args.protocol {
@@ -87,5 +90,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         s.success_rate
             .map_or(String::new(), |x| format!(", {:.0}% successful", x * 100.0))
     );
+    // The protocol's progression rule, read on the sessions logged so far (issue 14.5).
+    let lib = crate::app::protocols::Library::load();
+    if let Some(p) = lib.get(&s.protocol_id) {
+        let recent = store.sessions(&s.patient_code, Some(RECENT))?;
+        if let Some(a) = crate::app::levels::advice(&p.progression, &p.id, &recent) {
+            println!("Next time: {}.", a.why);
+        }
+    }
     Ok(())
 }

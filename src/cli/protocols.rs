@@ -293,6 +293,12 @@ pub fn describe(p: &Protocol) -> String {
                 g.advance_above * 100.0,
                 g.regress_below * 100.0
             );
+            let _ = writeln!(
+                s,
+                "  the session form suggests the next level after {} sessions in a row at >= {:.0}%",
+                g.advance_after_sessions,
+                g.advance_above * 100.0
+            );
         }
         ProgressionRule::Fixed => {
             let _ = writeln!(

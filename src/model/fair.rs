@@ -26,6 +26,14 @@ pub fn follow_up_name(day: u32) -> String {
     }
 }
 
+/// "3 months (day 90)", or "day 58" for a day without a name of its own (the date of a goal).
+pub fn follow_up_when(day: u32) -> String {
+    match follow_up_name(day) {
+        n if n.starts_with("day ") => n,
+        n => format!("{n} (day {day})"),
+    }
+}
+
 /// One protocol (or no treatment) at the comparison's common moments, on one instrument.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FairRow {

@@ -81,6 +81,12 @@ backend! {
         fn plan_records(code: &str) -> Result<Vec<PlanRecord>>;
         fn goals(code: &str) -> Result<Vec<Goal>>;
         fn goal_reviews(code: &str) -> Result<Vec<GoalReview>>;
+        /// Every goal of the patient with its standing (corrected and voided ones too).
+        fn goal_records(code: &str) -> Result<Vec<(Goal, RecordMeta)>>;
+        /// Every GAS review of the patient's goals with its standing, by date.
+        fn goal_review_records(code: &str) -> Result<Vec<(GoalReview, RecordMeta)>>;
+        /// A text that changes whenever anything a forecast of the patient depends on changes.
+        fn records_version(code: &str) -> Result<String>;
         fn assessment_record(id: i64) -> Result<(Assessment, RecordMeta)>;
         fn session_record(id: i64) -> Result<(SessionLog, RecordMeta)>;
         fn plan_record(id: i64) -> Result<PlanRecord>;

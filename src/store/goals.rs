@@ -218,3 +218,25 @@ impl SqliteStore {
         Ok(out)
     }
 }
+
+impl SqliteStore {
+    /// What a forecast of the patient depends on in the database, as one text that changes whenever any of it
+    /// does: the patient's version, and the count and id sum of their current assessments, sessions, plans and
+    /// goals (a new record, a correction or a voiding each moves one). Cheap: one indexed query, for a list's flags.
+    pub fn records_version(&self, code: &str) -> Result<String> {
+        let pid = self.patient_id(code)?;
+        let part = |t: &str| {
+            format!(
+                "(SELECT COUNT(*) || '/' || TOTAL(id) FROM {t} WHERE patient_id = ?1 AND {CURRENT})"
+            )
+        };
+        let sql = format!(
+            "SELECT (SELECT version FROM patients WHERE id = ?1) || ':' || {} || ':' || {} || ':' || {} || ':' || {}",
+            part("assessments"),
+            part("sessions"),
+            part("plans"),
+            part("goals")
+        );
+        Ok(self.conn().query_row(&sql, [pid], |r| r.get(0))?)
+    }
+}

@@ -574,6 +574,34 @@ impl SqliteStore {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every goal of a patient with its standing, oldest first (corrected and voided ones too).
+    pub fn goal_records(&self, code: &str) -> Result<Vec<(Goal, RecordMeta)>> {
+        let pid = self.patient_id(code)?;
+        let n = goals::COLUMNS.split(',').count();
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {}, {} FROM goals g JOIN patients p ON p.id = g.patient_id WHERE g.patient_id = ?1 \
+             ORDER BY g.id",
+            goals::COLUMNS,
+            meta_columns("g", "goals")
+        ))?;
+        let rows = stmt.query_map([pid], |r| Ok((goal_from_row(r)?, meta_from_row(r, n)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Every GAS review of a patient's goals with its standing, by date (corrected and voided ones too).
+    pub fn goal_review_records(&self, code: &str) -> Result<Vec<(GoalReview, RecordMeta)>> {
+        let pid = self.patient_id(code)?;
+        let n = goals::REVIEW_COLUMNS.split(',').count();
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {}, {} FROM goal_reviews r JOIN patients p ON p.id = r.patient_id \
+             WHERE r.patient_id = ?1 ORDER BY r.date, r.id",
+            goals::REVIEW_COLUMNS,
+            meta_columns("r", "goal_reviews")
+        ))?;
+        let rows = stmt.query_map([pid], |r| Ok((review_from_row(r)?, meta_from_row(r, n)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// A patient's assessments and sessions with their standing, oldest first (on the same day, assessments
     /// before sessions). `all`: corrected and voided records too; else current ones only.
     pub fn history_records(&self, code: &str, all: bool) -> Result<Vec<HistoryRecord>> {

@@ -26,6 +26,7 @@ use super::widgets::footer;
 use super::worker::{ForecastKey, Forecasts};
 
 mod commands;
+mod standings;
 use crate::model::Comparison;
 
 /// The smallest terminal Praxis draws in.
@@ -46,6 +47,12 @@ pub enum Msg {
     ForecastDone {
         key: ForecastKey,
         result: Result<Comparison, String>,
+    },
+    /// A patient's standing against the plan's forecast, computed for the list's flag under `key`.
+    StandingDone {
+        code: String,
+        key: String,
+        standing: Option<crate::app::progress::Standing>,
     },
 }
 
@@ -109,6 +116,10 @@ pub struct App {
     forecasts: Forecasts,
     /// Where `R` writes reports; `None`: [`crate::app::report::default_dir`].
     report_dir: Option<PathBuf>,
+    /// The list's patients' standings against their plans' forecasts.
+    standings: super::worker::Standings,
+    /// How far the help or the warnings overlay is scrolled (back to the top each time one opens).
+    overlay_scroll: super::widgets::ScrollText,
 }
 
 impl App {
@@ -132,6 +143,13 @@ impl App {
                 .collect(),
         );
         ctx.protocols = std::sync::Arc::new(crate::app::protocols::rules_of(&source.protocols()));
+        ctx.progressions = std::sync::Arc::new(
+            source
+                .protocols()
+                .into_iter()
+                .map(|p| (p.id, p.progression))
+                .collect(),
+        );
         let rows = source.list_patients()?;
         let version = source.data_version()?;
         // Who the user is and their role: read at start and on every refresh.
@@ -156,6 +174,8 @@ impl App {
             jobs: None,
             forecasts: Forecasts::default(),
             report_dir: None,
+            overlay_scroll: Default::default(),
+            standings: Default::default(),
         })
     }
 
@@ -270,6 +290,15 @@ impl App {
 
     /// Handle one message. Returns whether anything may have changed (the caller redraws then).
     pub fn update(&mut self, msg: Msg) -> bool {
+        let redraw = self.update_inner(msg);
+        // The list on top asks for its patients' flags (nothing when they are known and nothing changed).
+        if self.stack.is_empty() && self.jobs.is_some() {
+            self.want_standings();
+        }
+        redraw
+    }
+
+    fn update_inner(&mut self, msg: Msg) -> bool {
         match msg {
             Msg::Term(Event::Key(key)) => {
                 if key.kind == KeyEventKind::Press {
@@ -290,6 +319,14 @@ impl App {
             Msg::Progress => self.forecasts.is_running(),
             Msg::ForecastDone { key, result } => {
                 self.forecast_done(key, result);
+                true
+            }
+            Msg::StandingDone {
+                code,
+                key,
+                standing,
+            } => {
+                self.standing_done(code, key, standing);
                 true
             }
         }
@@ -337,9 +374,15 @@ impl App {
             return;
         }
         if self.help || self.notices {
-            if keymap::lookup(keymap::HELP, &key).is_some() {
-                self.help = false;
-                self.notices = false;
+            match keymap::lookup(keymap::HELP, &key) {
+                Some(keymap::Action::Back) => {
+                    self.help = false;
+                    self.notices = false;
+                }
+                Some(a) => {
+                    self.overlay_scroll.handle(a);
+                }
+                None => {}
             }
             return;
         }
@@ -352,6 +395,7 @@ impl App {
         match keymap::lookup(self.mode().table(), &key) {
             Some(keymap::Action::Notices) => {
                 self.notices = true;
+                self.overlay_scroll.reset();
                 return;
             }
             // Refuse here, before a form opens that could not be saved (the store would refuse the save too).
@@ -514,9 +558,23 @@ impl App {
             ..body
         };
         if self.help {
-            overlays::help(f, over, t, self.top().mode(), self.offer());
+            overlays::help(
+                f,
+                over,
+                t,
+                self.top().mode(),
+                self.offer(),
+                &self.overlay_scroll,
+            );
         } else if self.notices {
-            overlays::notices(f, over, t, &self.ctx.access, &self.warnings);
+            overlays::notices(
+                f,
+                over,
+                t,
+                &self.ctx.access,
+                &self.warnings,
+                &self.overlay_scroll,
+            );
         } else if let Some(d) = &self.draft_offer {
             overlays::draft_offer(f, body, t, d);
         }

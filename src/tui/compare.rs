@@ -57,8 +57,10 @@ pub struct CompareScreen {
     pub total_draws: u32,
     instrument: usize,
     rank_sel: usize,
-    /// The follow-up the ranking is read at (days; [`fair::FOLLOW_UPS`], cycled with its key).
+    /// The follow-up the ranking is read at (days; [`fair::FOLLOW_UPS`] and the goal's day, cycled with its key).
     pub follow_up: u32,
+    /// The day of the plan's nearest goal still ahead: the follow-up the comparison opens at.
+    goal_day: Option<u32>,
     /// The conclusion and reasons under the ranking (PgUp/PgDn/Home/End; back to the top with the protocol).
     text: ScrollText,
     /// The protocol's description in the picker.
@@ -69,6 +71,7 @@ impl CompareScreen {
     /// `preselect`: protocol ids to start with (the active plan's, for a forecast).
     pub fn new(detail: PatientDetail, mut protocols: Vec<Protocol>, preselect: &[String]) -> Self {
         let kind = detail.patient.condition.kind();
+        let goal_day = goal_day(&detail);
         protocols.sort_by_key(|p| (!p.conditions.contains(&kind), p.id.clone()));
         let picked = preselect
             .iter()
@@ -84,7 +87,8 @@ impl CompareScreen {
             total_draws: 0,
             instrument: 0,
             rank_sel: 0,
-            follow_up: default_follow_up(),
+            follow_up: goal_day.unwrap_or(fair::DEFAULT_FOLLOW_UP),
+            goal_day,
             text: ScrollText::default(),
             about: ScrollText::default(),
         }
@@ -371,6 +375,15 @@ impl CompareScreen {
         f.render_widget(chart, chart_area);
     }
 
+    /// "3 months", or "goal date, day 56" at the goal's day.
+    fn follow_up_words(&self, day: u32) -> String {
+        if self.goal_day == Some(day) && !fair::FOLLOW_UPS.contains(&day) {
+            format!("goal date, day {day}")
+        } else {
+            follow_up_name(day)
+        }
+    }
+
     /// The line above the ranking: instrument (◀ ▶ to change), its direction, and the follow-up (its key cycles).
     fn draw_head(
         &self,
@@ -398,7 +411,7 @@ impl CompareScreen {
             " · {} of {} · follow-up {} ({fu_key})",
             self.instrument + 1,
             ids.len(),
-            follow_up_name(fr.follow_up_day)
+            self.follow_up_words(fr.follow_up_day)
         );
         // The longest description that fits: the medication state goes last (the table's title says "+ = better").
         let with = |parts: &[&str]| {
@@ -500,8 +513,8 @@ impl CompareScreen {
         let title = fit_title(
             &[
                 format!(
-                    " Ranking by {short} at {} (day {fu}): improvement, + = better ",
-                    follow_up_name(fu)
+                    " Ranking by {short} at {}: improvement, + = better ",
+                    fair::follow_up_when(fu)
                 ),
                 format!(" Ranking by {short} at day {fu}: improvement, + = better "),
                 format!(" Ranking by {short} at day {fu} "),
@@ -583,18 +596,19 @@ impl CompareScreen {
     }
 }
 
-/// The follow-up a comparison opens at: 3 months (the plan's goal date will set it once plans carry one).
-fn default_follow_up() -> u32 {
-    fair::DEFAULT_FOLLOW_UP
+/// The day (after the latest assessment, the forecast's day 0) of the patient's nearest goal still ahead, the
+/// follow-up a comparison opens at (as `praxis compare --patient` does).
+fn goal_day(d: &PatientDetail) -> Option<u32> {
+    let goals: Vec<crate::domain::Goal> = d.goals.goals.iter().map(|g| g.goal.clone()).collect();
+    let day0 = d.day0()?;
+    crate::app::forecast::goal_follow_up(&crate::app::goals::scenario_goals(&goals, day0))
 }
 
-/// The next follow-up of [`fair::FOLLOW_UPS`] after `day`, round again after the last.
-fn next_follow_up(day: u32) -> u32 {
-    fair::FOLLOW_UPS
-        .iter()
-        .copied()
-        .find(|&d| d > day)
-        .unwrap_or(fair::FOLLOW_UPS[0])
+/// The next follow-up after `day` among [`fair::FOLLOW_UPS`] and the goal's day, round again after the last.
+fn next_follow_up(day: u32, goal: Option<u32>) -> u32 {
+    let mut days: Vec<u32> = fair::FOLLOW_UPS.iter().copied().chain(goal).collect();
+    days.sort_unstable();
+    days.iter().copied().find(|&d| d > day).unwrap_or(days[0])
 }
 
 /// The chart's markers, one per protocol (braille where the terminal has it).
@@ -716,7 +730,7 @@ impl Screen for CompareScreen {
                         self.text.reset();
                     }
                     Action::FollowUp => {
-                        self.follow_up = next_follow_up(self.follow_up);
+                        self.follow_up = next_follow_up(self.follow_up, self.goal_day);
                         self.text.reset();
                     }
                     Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::app::AppError;
 use crate::domain::{Assessment, Patient, Plan, SessionLog};
 use crate::model::{Cancelled, Comparison, Control, ForecastOptions, Protocol};
-use crate::store::{Correction, HistoryRecord, PatientFilter, RecordKind, Store};
+use crate::store::{Correction, PatientFilter, RecordKind, Store};
 
 /// One line of the patient list: the profile plus what the list needs for its flags (the store's row).
 /// A row of the patient list: the brief profile and its activity.
@@ -138,8 +138,9 @@ pub trait Source {
     fn access(&self) -> anyhow::Result<Access>;
     /// Problems with the database file the user should fix (e.g. readable by every user), each with the fix.
     fn warnings(&self) -> Vec<String>;
-    /// A patient's assessments and sessions with their standing, corrected and voided ones too, oldest first.
-    fn records(&self, code: &str) -> anyhow::Result<Vec<HistoryRecord>>;
+    /// A patient's goals and their GAS reviews, then their assessments and sessions oldest first, each with its
+    /// standing, corrected and voided ones too.
+    fn records(&self, code: &str) -> anyhow::Result<Vec<super::records::Record>>;
     /// Correct a record (see [`crate::store::Store::correct_record`]); returns the new record's id.
     fn correct_record(&mut self, c: &Correction, reason: &str) -> anyhow::Result<i64>;
     /// Void a record entered in error (see [`crate::store::Store::void_record`]).
@@ -155,6 +156,19 @@ pub trait Source {
         dir: &std::path::Path,
         now: chrono::NaiveDateTime,
     ) -> anyhow::Result<std::path::PathBuf>;
+    /// What the patient's standing against the plan's forecast depends on (their records' version, the plan, the
+    /// protocol library), cheap to read for every listed patient; `None` without an active plan.
+    fn standing_key(&self, code: &str) -> anyhow::Result<Option<String>>;
+    /// Prepare the patient's standing against the plan's forecast; the slow part runs on a worker thread.
+    fn standing_job(&self, code: &str)
+    -> anyhow::Result<Option<crate::app::progress::StandingJob>>;
+    /// Add a goal to the patient's active plan (checked as `praxis goal add` checks it).
+    fn add_goal(&mut self, g: &crate::domain::Goal) -> anyhow::Result<crate::domain::Goal>;
+    /// Record a GAS level for a goal (checked as `praxis goal review` checks it).
+    fn add_goal_review(
+        &mut self,
+        r: &crate::domain::GoalReview,
+    ) -> anyhow::Result<crate::domain::GoalReview>;
 }
 
 /// A forecast or comparison ready to run off the UI thread; it checks `Control` for cancellation and progress.
@@ -178,6 +192,8 @@ pub struct StoreSource {
     /// "Today" for the demo's dates.
     today: NaiveDate,
     library: crate::app::protocols::Library,
+    /// A fingerprint of the library's protocols: a forecast cached under it is of this library.
+    library_print: u64,
 }
 
 impl StoreSource {
@@ -192,10 +208,19 @@ impl StoreSource {
         library: crate::app::protocols::Library,
     ) -> StoreSource {
         store.set_protocols(library.rules());
+        let library_print = {
+            use std::hash::{Hash as _, Hasher as _};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for p in library.protocols() {
+                format!("{p:?}").hash(&mut h);
+            }
+            h.finish()
+        };
         StoreSource {
             store,
             today,
             library,
+            library_print,
         }
     }
 
@@ -260,8 +285,10 @@ impl Source for StoreSource {
         // The sessions already logged are earlier practice, as in `praxis simulate --patient`.
         let mut scenario =
             crate::app::forecast::patient_scenario(&self.store, &self.library, code, None)?;
-        // The summary's follow-up is the screen's first one (the screen moves it without a new run).
-        crate::app::forecast::set_follow_up(&mut scenario, crate::model::fair::DEFAULT_FOLLOW_UP)?;
+        // The summary's follow-up is the screen's first one, the nearest goal's date or 3 months (the screen moves
+        // it without a new run).
+        let day = crate::app::forecast::default_follow_up(&scenario);
+        crate::app::forecast::set_follow_up(&mut scenario, day)?;
         let chosen = pick_protocols(&self.protocols(), protocols)?;
         let opts = ForecastOptions {
             draws: FORECAST_DRAWS,
@@ -283,8 +310,30 @@ impl Source for StoreSource {
         self.store.warnings().to_vec()
     }
 
-    fn records(&self, code: &str) -> anyhow::Result<Vec<HistoryRecord>> {
-        Ok(self.store.history_records(code, true)?)
+    fn records(&self, code: &str) -> anyhow::Result<Vec<super::records::Record>> {
+        use super::records::{Entry, Record};
+        let goals = self
+            .store
+            .goal_records(code)?
+            .into_iter()
+            .map(|(g, meta)| Record {
+                entry: Entry::Goal(g),
+                meta,
+            });
+        let reviews = self
+            .store
+            .goal_review_records(code)?
+            .into_iter()
+            .map(|(r, meta)| Record {
+                entry: Entry::Review(r),
+                meta,
+            });
+        let history = self
+            .store
+            .history_records(code, true)?
+            .into_iter()
+            .map(Record::from);
+        Ok(goals.chain(reviews).chain(history).collect())
     }
 
     fn correct_record(&mut self, c: &Correction, reason: &str) -> anyhow::Result<i64> {
@@ -294,6 +343,57 @@ impl Source for StoreSource {
     fn void_record(&mut self, kind: RecordKind, id: i64, reason: &str) -> anyhow::Result<()> {
         self.store.void_record(kind, id, reason)?;
         Ok(())
+    }
+
+    fn standing_key(&self, code: &str) -> anyhow::Result<Option<String>> {
+        let Some(plan) = self.store.active_plan(code)? else {
+            return Ok(None);
+        };
+        Ok(Some(format!(
+            "{code}|{}|plan {} {} {}|library {:x}",
+            self.store.records_version(code)?,
+            plan.id,
+            plan.protocol_id,
+            plan.start_date,
+            self.library_print
+        )))
+    }
+
+    fn standing_job(
+        &self,
+        code: &str,
+    ) -> anyhow::Result<Option<crate::app::progress::StandingJob>> {
+        Ok(crate::app::progress::standing_job(
+            &self.store,
+            &self.library,
+            code,
+        )?)
+    }
+
+    fn add_goal(&mut self, g: &crate::domain::Goal) -> anyhow::Result<crate::domain::Goal> {
+        Ok(crate::app::goals::add(
+            &mut self.store,
+            &g.patient_code,
+            &g.instrument,
+            g.target,
+            g.by,
+            &g.text,
+        )?)
+    }
+
+    fn add_goal_review(
+        &mut self,
+        r: &crate::domain::GoalReview,
+    ) -> anyhow::Result<crate::domain::GoalReview> {
+        let (r, _) = crate::app::goals::review(
+            &mut self.store,
+            &r.patient_code,
+            r.goal_id,
+            r.level,
+            r.date,
+            &r.notes,
+        )?;
+        Ok(r)
     }
 
     fn progress_job(&self, code: &str) -> anyhow::Result<Option<(NaiveDate, String, Job)>> {

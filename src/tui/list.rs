@@ -14,6 +14,19 @@ use crate::domain::Condition;
 
 /// The list's flags are the use case's: the command line shows the same.
 pub use crate::app::patients::{Flag, PLAN_ENDING_DAYS, flags};
+use crate::app::progress::Standing;
+
+/// How many rows the list asks flags for at a time: a block of them around the selection (the screen shows fewer).
+const FLAG_BLOCK: usize = 40;
+
+/// The letter of a standing in the list's flags: B behind the plan's forecast, A ahead of it.
+pub fn standing_symbol(s: Standing) -> char {
+    match s {
+        Standing::Behind => 'B',
+        Standing::Ahead => 'A',
+        Standing::OnTrack => '·',
+    }
+}
 
 /// Short condition text for the list column.
 pub fn condition_short(c: &Condition) -> String {
@@ -78,6 +91,9 @@ pub struct ListScreen {
     pub search: TextField,
     pub searching: bool,
     sort: Sort,
+    /// Each patient's standing against the plan's forecast, once computed (the app computes them off the UI
+    /// thread, issue 14.3): behind or ahead is the list's fourth flag.
+    standings: std::collections::HashMap<String, Standing>,
 }
 
 impl ListScreen {
@@ -89,6 +105,7 @@ impl ListScreen {
             search: TextField::default(),
             searching: false,
             sort: Sort::Code,
+            standings: Default::default(),
         };
         s.set_rows(rows, ctx);
         s
@@ -137,12 +154,46 @@ impl ListScreen {
         let items = &self.items;
         match self.sort {
             Sort::Code => {}
-            Sort::Flags => visible.sort_by_key(|&i| std::cmp::Reverse(items[i].flags.len())),
+            Sort::Flags => {
+                let behind = |i: usize| {
+                    usize::from(
+                        self.standings.get(&items[i].row.patient.code) == Some(&Standing::Behind),
+                    )
+                };
+                visible.sort_by_key(|&i| std::cmp::Reverse(items[i].flags.len() + behind(i)))
+            }
             Sort::LastSession => visible.sort_by_key(|&i| items[i].row.last_session),
             Sort::Condition => visible.sort_by_key(|&i| items[i].row.patient.condition.kind()),
         }
         self.visible = visible;
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// The patients (with a plan) whose flags the screen may show: a block of rows around the selection, which
+    /// changes only when the selection crosses into another block.
+    pub fn window_codes(&self) -> Vec<String> {
+        let block = self.selected / FLAG_BLOCK * FLAG_BLOCK;
+        self.visible
+            .iter()
+            .skip(block.saturating_sub(FLAG_BLOCK))
+            .take(3 * FLAG_BLOCK)
+            .map(|&i| &self.items[i].row)
+            .filter(|r| r.plan_protocol.is_some())
+            .map(|r| r.patient.code.clone())
+            .collect()
+    }
+
+    /// The standings known so far, by patient.
+    pub fn set_standings(&mut self, standings: std::collections::HashMap<String, Standing>) {
+        self.standings = standings;
+    }
+
+    /// The list's fourth flag: B behind the plan's forecast, A ahead, · on track or not known (yet).
+    fn standing_flag(&self, code: &str) -> Option<Standing> {
+        self.standings
+            .get(code)
+            .copied()
+            .filter(|s| *s != Standing::OnTrack)
     }
 
     pub fn is_empty_db(&self) -> bool {
@@ -221,8 +272,22 @@ impl ListScreen {
                 .last_session
                 .map_or("never".into(), |d| ago(ctx.today, d.date()))
         )));
-        if !it.flags.is_empty() {
+        let standing = self.standing_flag(&p.code);
+        if !it.flags.is_empty() || standing.is_some() {
             lines.push(Line::from(""));
+            if let Some(s) = standing {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{} ", standing_symbol(s)),
+                        if s == Standing::Behind {
+                            t.error()
+                        } else {
+                            t.good()
+                        },
+                    ),
+                    Span::raw(super::progress::advice(s)),
+                ]));
+            }
             for fl in &it.flags {
                 lines.push(Line::from(vec![
                     Span::styled(format!("{} ", fl.symbol()), t.warn()),
@@ -239,14 +304,23 @@ impl ListScreen {
     /// Counts for the status line.
     pub fn counts(&self) -> String {
         let n = |fl: Flag| self.items.iter().filter(|i| i.flags.contains(&fl)).count();
-        format!(
+        let behind = self
+            .standings
+            .values()
+            .filter(|s| **s == Standing::Behind)
+            .count();
+        let mut out = format!(
             "{}, {} shown · flags: R reassess {} · S no session {} · E plan ending {}",
             crate::domain::text::count(self.items.len(), "patient"),
             self.visible.len(),
             n(Flag::ReassessmentDue),
             n(Flag::NoRecentSession),
             n(Flag::PlanEnding)
-        )
+        );
+        if behind > 0 {
+            out.push_str(&format!(" · B behind {behind}"));
+        }
+        out
     }
 }
 
@@ -427,23 +501,34 @@ impl Screen for ListScreen {
                     })
                     .collect();
                 let p = &it.row.patient;
+                let standing = self.standing_flag(&p.code);
                 let last = it
                     .row
                     .last_session
                     .map_or("never".to_string(), |d| ago(ctx.today, d.date()));
+                let standing_span = match standing {
+                    Some(s @ Standing::Behind) => {
+                        Span::styled(standing_symbol(s).to_string(), t.error())
+                    }
+                    Some(s) => Span::styled(standing_symbol(s).to_string(), t.good()),
+                    None => Span::styled("·", t.dim()),
+                };
                 Row::new(vec![
-                    Span::styled(
-                        flag_txt,
-                        if it.flags.is_empty() {
-                            t.dim()
-                        } else {
-                            t.warn()
-                        },
-                    ),
-                    Span::raw(p.code.clone()),
-                    Span::raw(cut(p.name.as_deref().unwrap_or("-"), name_w as usize)),
-                    Span::raw(cut(&condition_short(&p.condition), cond_w as usize)),
-                    Span::raw(last),
+                    Line::from(vec![
+                        Span::styled(
+                            flag_txt,
+                            if it.flags.is_empty() {
+                                t.dim()
+                            } else {
+                                t.warn()
+                            },
+                        ),
+                        standing_span,
+                    ]),
+                    Line::from(p.code.clone()),
+                    Line::from(cut(p.name.as_deref().unwrap_or("-"), name_w as usize)),
+                    Line::from(cut(&condition_short(&p.condition), cond_w as usize)),
+                    Line::from(last),
                 ])
             })
             .collect();
@@ -451,7 +536,7 @@ impl Screen for ListScreen {
         let table = Table::new(
             rows,
             [
-                Constraint::Length(3),
+                Constraint::Length(4),
                 Constraint::Length(if wide { 8 } else { 6 }),
                 Constraint::Length(name_w),
                 Constraint::Length(cond_w),

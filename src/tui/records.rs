@@ -9,23 +9,23 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
 use super::forms::Step;
-pub use super::forms::record_edit::{EditKind, RecordEdit};
+pub use super::forms::record_edit::{EditKind, Entry, Record, RecordEdit};
 use super::forms::record_edit::{detail, draw_edit, id_of};
 use super::keymap::{self, Action, Mode};
 use super::screen::{Cmd, Ctx, Outcome, Screen};
 use super::widgets::cut;
-use crate::store::{HistoryEntry, HistoryRecord, RecordKind, RecordStatus};
+use crate::store::{RecordKind, RecordStatus};
 
 #[derive(Debug, Clone)]
 pub struct RecordsScreen {
     pub code: String,
-    pub rows: Vec<HistoryRecord>,
+    pub rows: Vec<Record>,
     sel: usize,
     pub edit: Option<RecordEdit>,
 }
 
 /// The record's standing in a few characters: "current", "→ #12", "voided".
-fn standing(h: &HistoryRecord) -> String {
+fn standing(h: &Record) -> String {
     match (h.meta.status, h.meta.superseded_by, h.meta.supersedes) {
         (RecordStatus::Current, _, Some(old)) => format!("fixes #{old}"),
         (RecordStatus::Current, _, None) => "current".into(),
@@ -37,7 +37,7 @@ fn standing(h: &HistoryRecord) -> String {
 
 impl RecordsScreen {
     /// The records of `code`, the newest selected.
-    pub fn new(code: String, rows: Vec<HistoryRecord>) -> RecordsScreen {
+    pub fn new(code: String, rows: Vec<Record>) -> RecordsScreen {
         let sel = rows.len().saturating_sub(1);
         RecordsScreen {
             code,
@@ -52,7 +52,7 @@ impl RecordsScreen {
     }
 
     /// New rows after a save or another user's change; the selection stays on the same record when it can.
-    pub fn set_rows(&mut self, rows: Vec<HistoryRecord>) {
+    pub fn set_rows(&mut self, rows: Vec<Record>) {
         let keep = self.rows.get(self.sel).map(id_of);
         self.rows = rows;
         self.sel = keep
@@ -161,14 +161,7 @@ impl Screen for RecordsScreen {
             .rows
             .iter()
             .map(|h| {
-                let when = match &h.entry {
-                    HistoryEntry::Assessment(a) => a.date.to_string(),
-                    HistoryEntry::Session(s) => s.started_at.format("%Y-%m-%d %H:%M").to_string(),
-                };
-                let what = match &h.entry {
-                    HistoryEntry::Assessment(_) => "assessment",
-                    HistoryEntry::Session(_) => "session",
-                };
+                let (when, what) = (h.when(), h.what());
                 let style = if h.meta.status == RecordStatus::Current {
                     t.text()
                 } else {
@@ -218,7 +211,7 @@ impl Screen for RecordsScreen {
         if self.rows.is_empty() {
             let inner = Block::bordered().inner(list);
             f.render_widget(
-                Paragraph::new("No assessments or sessions yet."),
+                Paragraph::new("No assessments, sessions or goals yet."),
                 Rect {
                     y: inner.y + 1,
                     height: 1,

@@ -37,6 +37,9 @@ pub struct Ctx {
     /// Who the user is and what they may change (screens word their hints by it and offer only what the store
     /// would allow; the app refuses write keys otherwise).
     pub access: super::data::Access,
+    /// The progression rule of each protocol of the library, by id (the session form's next-level suggestion).
+    pub progressions:
+        std::sync::Arc<std::collections::HashMap<String, crate::model::protocol::Progression>>,
     /// The library as the shared rules check it (ids and highest levels): forms refuse what the store would.
     pub protocols: std::sync::Arc<crate::domain::rules::Protocols>,
 }
@@ -69,6 +72,7 @@ impl Ctx {
             today: now.date(),
             now,
             schedules: Default::default(),
+            progressions: Default::default(),
             access: super::data::Access {
                 user: String::new(),
                 role: Some(crate::store::Role::Admin),
@@ -126,6 +130,12 @@ pub enum Cmd {
     Progress(String),
     /// Write the patient's progress report and say where.
     Report(String),
+    /// Open the form of a new goal for the patient's plan.
+    NewGoal(String),
+    /// Open the GAS review of one of the patient's goals.
+    ReviewGoal(String),
+    SaveGoal(crate::domain::Goal),
+    SaveGoalReview(crate::domain::GoalReview),
 }
 
 impl Cmd {
@@ -156,6 +166,8 @@ impl Cmd {
             Action::Records => Cmd::Records(code),
             Action::Progress => Cmd::Progress(code),
             Action::Report => Cmd::Report(code),
+            Action::NewGoal => Cmd::NewGoal(code),
+            Action::ReviewGoal => Cmd::ReviewGoal(code),
             _ => return None,
         })
     }

@@ -248,13 +248,15 @@ impl ScrollText {
         self.top = 0;
     }
 
-    /// Scroll for PgUp/PgDn/Home/End; false (nothing done) for any other action.
+    /// Scroll for PgUp/PgDn/Home/End (and a line for Up/Down); false (nothing done) for any other action.
     pub fn handle(&mut self, action: keymap::Action) -> bool {
         let page = self.page.get().saturating_sub(1).max(1);
         let max = self.max.get();
         match action {
             keymap::Action::PageUp => self.top = self.top.min(max).saturating_sub(page),
             keymap::Action::PageDown => self.top = (self.top + page).min(max),
+            keymap::Action::Up => self.top = self.top.min(max).saturating_sub(1),
+            keymap::Action::Down => self.top = (self.top + 1).min(max),
             keymap::Action::Top => self.top = 0,
             keymap::Action::Bottom => self.top = max,
             _ => return false,
@@ -273,8 +275,20 @@ impl ScrollText {
         mode: Mode,
         theme: &Theme,
     ) {
+        self.draw_trimmed(f, area, lines, (what, mode, theme), true);
+    }
+
+    /// [`ScrollText::draw`]; `trim: false` keeps the blanks that start a line (an indent laid out by the caller).
+    pub fn draw_trimmed(
+        &self,
+        f: &mut ratatui::Frame,
+        area: Rect,
+        lines: Vec<Line<'static>>,
+        (what, mode, theme): (&str, Mode, &Theme),
+        trim: bool,
+    ) {
         use ratatui::widgets::{Paragraph, Wrap};
-        let para = Paragraph::new(lines).wrap(Wrap { trim: true });
+        let para = Paragraph::new(lines).wrap(Wrap { trim });
         let total = u16::try_from(para.line_count(area.width)).unwrap_or(u16::MAX);
         let (text_area, hint_area) = if total > area.height && area.height > 1 {
             let [a, b] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);

@@ -10,19 +10,22 @@ use std::time::Duration;
 use chrono::NaiveDate;
 
 use super::data::{Job, PatientDetail};
+use crate::app::progress::Standing;
 use crate::model::{Comparison, Control};
 
 /// How often a running forecast asks for a redraw of its progress bar.
 const TICK: Duration = Duration::from_millis(150);
 
-/// What a comparison was built on: the patient, the protocols chosen (in order), and the assessments (how many,
-/// and the latest one's id, date and score), so a new or corrected assessment forecasts again.
+/// What a comparison was built on: the patient, the protocols chosen (in order), the assessments (how many,
+/// and the latest one's id, date and score), so a new or corrected assessment forecasts again, and the goals (their
+/// ids: a new, corrected or voided goal changes the probabilities and the follow-up).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ForecastKey {
     patient: String,
     protocols: Vec<String>,
     assessments: usize,
     latest: Option<(i64, NaiveDate, u64)>,
+    goals: Vec<i64>,
 }
 
 impl ForecastKey {
@@ -35,6 +38,7 @@ impl ForecastKey {
                 .assessments
                 .last()
                 .map(|a| (a.id, a.date, a.score.to_bits())),
+            goals: detail.goals.goals.iter().map(|g| g.goal.id).collect(),
         }
     }
 }
@@ -101,4 +105,125 @@ pub fn spawn(
         let _ = ticker.join();
         done(result);
     });
+}
+
+/// The patients' standings against their plans' forecasts, for the list's "behind forecast" flag (issue 14.3):
+/// computed one patient at a time on a worker thread, for the patients on the list's screen, and kept by what each
+/// depends on ([`super::data::Source::standing_key`]: the patient's records, the plan, the protocol library), so a
+/// standing is computed again only when one of them changed.
+#[derive(Debug, Default)]
+pub struct Standings {
+    /// By patient: the key it was computed under and the standing (`None`: nothing to read yet).
+    done: HashMap<String, (String, Option<Standing>)>,
+    /// Patients to compute, with their key, in order.
+    queue: std::collections::VecDeque<(String, String)>,
+    /// The patient being computed, with its key.
+    running: Option<(String, String)>,
+    /// The patients last asked for and the data version then: the same again asks nothing.
+    asked: Option<(Vec<String>, i64)>,
+}
+
+impl Standings {
+    /// Whether `codes` at data version `version` were asked for last (else they are now).
+    pub fn asked(&mut self, codes: &[String], version: i64) -> bool {
+        if self
+            .asked
+            .as_ref()
+            .is_some_and(|(c, v)| c == codes && *v == version)
+        {
+            return true;
+        }
+        self.asked = Some((codes.to_vec(), version));
+        false
+    }
+
+    /// Compute `code`'s standing under `key` unless it is known or on its way.
+    pub fn want(&mut self, code: &str, key: String) {
+        let known = self.done.get(code).is_some_and(|(k, _)| *k == key);
+        let coming = self.running.as_ref().is_some_and(|(_, k)| *k == key)
+            || self.queue.iter().any(|(_, k)| *k == key);
+        if !known && !coming {
+            // What was known was under other records: no longer shown.
+            self.done.remove(code);
+            self.queue.push_back((code.to_string(), key));
+        }
+    }
+
+    /// The patient has no plan (any more): nothing to show.
+    pub fn forget(&mut self, code: &str) {
+        self.done.remove(code);
+    }
+
+    /// The next patient to compute, unless one is running.
+    pub fn next_to_run(&mut self) -> Option<(String, String)> {
+        if self.running.is_some() {
+            return None;
+        }
+        self.queue.pop_front()
+    }
+
+    pub fn start(&mut self, code: String, key: String) {
+        self.running = Some((code, key));
+    }
+
+    /// A standing came in (computed, or nothing to read).
+    pub fn finished(&mut self, code: String, key: String, standing: Option<Standing>) {
+        if self.running.as_ref().is_some_and(|(_, k)| *k == key) {
+            self.running = None;
+        }
+        self.done.insert(code, (key, standing));
+    }
+
+    /// The standing of `code` computed under `key`, if known.
+    pub fn known(&self, code: &str, key: &str) -> Option<Standing> {
+        self.done
+            .get(code)
+            .filter(|(k, _)| k == key)
+            .and_then(|(_, s)| *s)
+    }
+
+    /// Every known standing, by patient.
+    pub fn all(&self) -> HashMap<String, Standing> {
+        self.done
+            .iter()
+            .filter_map(|(c, (_, s))| s.map(|s| (c.clone(), s)))
+            .collect()
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_standing_is_computed_once_per_key_and_dropped_when_the_records_change() {
+        let mut s = Standings::default();
+        assert!(!s.asked(&["P-1".into()], 1));
+        assert!(
+            s.asked(&["P-1".into()], 1),
+            "the same rows and version ask nothing"
+        );
+        assert!(!s.asked(&["P-1".into()], 2));
+        s.want("P-1", "k1".into());
+        s.want("P-1", "k1".into());
+        let (code, key) = s.next_to_run().expect("queued once");
+        assert!(s.next_to_run().is_none());
+        s.start(code.clone(), key.clone());
+        s.want("P-1", "k1".into());
+        assert!(
+            s.next_to_run().is_none(),
+            "running: neither queued again nor a second one started"
+        );
+        s.finished(code, key, Some(Standing::Behind));
+        assert_eq!(s.known("P-1", "k1"), Some(Standing::Behind));
+        s.want("P-1", "k1".into());
+        assert!(
+            s.next_to_run().is_none(),
+            "known under this key: not computed again"
+        );
+        // New records: the old standing is no longer shown, and it is computed again.
+        s.want("P-1", "k2".into());
+        assert_eq!(s.known("P-1", "k1"), None);
+        assert!(s.all().is_empty());
+        assert_eq!(s.next_to_run(), Some(("P-1".into(), "k2".into())));
+    }
 }

@@ -6,7 +6,7 @@
 use praxis::app::protocols::Library;
 use praxis::domain::{Assessment, Patient, Plan, PlanStatus, SessionLog};
 use praxis::model::{Cancelled, Comparison, Control, Protocol};
-use praxis::store::{Correction, HistoryRecord, RecordKind, Role, Store};
+use praxis::store::{Correction, RecordKind, Role, Store};
 use praxis::tui::data::{
     Access, Job, PatientDetail, PatientRow, Source, StoreSource, pick_protocols,
 };
@@ -170,7 +170,7 @@ impl Source for FixtureSource {
             .clone()
             .unwrap_or_else(|| self.inner.warnings())
     }
-    fn records(&self, code: &str) -> anyhow::Result<Vec<HistoryRecord>> {
+    fn records(&self, code: &str) -> anyhow::Result<Vec<praxis::tui::records::Record>> {
         self.inner.records(code)
     }
     fn correct_record(&mut self, c: &Correction, reason: &str) -> anyhow::Result<i64> {
@@ -191,5 +191,23 @@ impl Source for FixtureSource {
         now: chrono::NaiveDateTime,
     ) -> anyhow::Result<std::path::PathBuf> {
         self.inner.write_report(code, dir, now)
+    }
+    fn standing_key(&self, code: &str) -> anyhow::Result<Option<String>> {
+        self.inner.standing_key(code)
+    }
+    fn standing_job(
+        &self,
+        code: &str,
+    ) -> anyhow::Result<Option<praxis::app::progress::StandingJob>> {
+        self.inner.standing_job(code)
+    }
+    fn add_goal(&mut self, g: &praxis::domain::Goal) -> anyhow::Result<praxis::domain::Goal> {
+        self.inner.add_goal(g)
+    }
+    fn add_goal_review(
+        &mut self,
+        r: &praxis::domain::GoalReview,
+    ) -> anyhow::Result<praxis::domain::GoalReview> {
+        self.inner.add_goal_review(r)
     }
 }

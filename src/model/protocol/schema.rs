@@ -249,6 +249,11 @@ pub struct Progression {
     /// For `fixed`: sessions between steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_every_sessions: Option<u32>,
+    /// For `adaptive`, read at the scale of sessions (the session form's suggestion, `app::levels`): this many
+    /// sessions in a row at a level at or above `advance_above` suggest the next level (below `regress_below`, the
+    /// one before). The model itself moves on `window` repetitions.
+    #[serde(default = "default_advance_after")]
+    pub advance_after_sessions: u32,
     #[serde(default = "one")]
     pub start_level: u32,
     #[serde(default = "default_max_level")]
@@ -263,6 +268,9 @@ fn default_advance() -> f64 {
 }
 fn default_regress() -> f64 {
     0.5
+}
+fn default_advance_after() -> u32 {
+    3
 }
 fn default_max_level() -> u32 {
     10

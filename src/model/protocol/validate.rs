@@ -374,6 +374,14 @@ pub fn validate(p: &Protocol) -> Vec<Problem> {
     let g = &p.progression;
     let pg = |k: &'static str| [Key("progression"), Key(k)];
     range_u32(&mut out, &pg("window"), g.window, 1, 2000, " repetitions");
+    range_u32(
+        &mut out,
+        &pg("advance_after_sessions"),
+        g.advance_after_sessions,
+        1,
+        30,
+        " sessions",
+    );
     range_f64(
         &mut out,
         &pg("advance_above"),

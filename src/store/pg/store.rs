@@ -94,6 +94,30 @@ impl PgStore {
 
     /// The connection, made again first if the server dropped it (a restart, a failover, a network cut): the
     /// operation then runs on the new one, or fails saying the server cannot be reached.
+    /// Every record of a patient in table `table` (alias `t`, `columns` read by `of`), with its standing.
+    fn records<T>(
+        &self,
+        code: &str,
+        (t, table, columns): (&str, &str, &str),
+        order: &str,
+        of: fn(&Row) -> Result<T>,
+    ) -> Result<Vec<(T, RecordMeta)>> {
+        let mut c = self.client();
+        let pid = patient_id(&mut *c, code)?;
+        let n = columns.split(',').count();
+        c.query(
+            &format!(
+                "SELECT {columns}, {} FROM {table} {t} JOIN patients p ON p.id = {t}.patient_id \
+                 WHERE {t}.patient_id = $1 ORDER BY {order}",
+                meta_columns(t, table)
+            ),
+            &[&pid],
+        )?
+        .iter()
+        .map(|r| Ok((of(r)?, meta_of(r, n)?)))
+        .collect()
+    }
+
     fn client(&self) -> RefMut<'_, Client> {
         let mut c = self.client.borrow_mut();
         if c.is_closed()
@@ -781,20 +805,11 @@ impl Backend for PgStore {
     }
 
     fn plan_records(&self, code: &str) -> Result<Vec<PlanRecord>> {
-        let mut c = self.client();
-        let pid = patient_id(&mut *c, code)?;
-        let n = PLAN.split(',').count();
-        c.query(
-            &format!(
-                "SELECT {PLAN}, {} FROM plans pl JOIN patients p ON p.id = pl.patient_id WHERE pl.patient_id = $1 \
-                 ORDER BY pl.id",
-                meta_columns("pl", "plans")
-            ),
-            &[&pid],
-        )?
-        .iter()
-        .map(|r| Ok(PlanRecord::new(plan_of(r)?, meta_of(r, n)?)))
-        .collect()
+        Ok(self
+            .records(code, ("pl", "plans", PLAN), "pl.id", plan_of)?
+            .into_iter()
+            .map(|(p, m)| PlanRecord::new(p, m))
+            .collect())
     }
 
     fn goals(&self, code: &str) -> Result<Vec<Goal>> {
@@ -823,6 +838,33 @@ impl Backend for PgStore {
             &[&pid],
             review_of,
         )
+    }
+
+    fn goal_records(&self, code: &str) -> Result<Vec<(Goal, RecordMeta)>> {
+        self.records(code, ("g", "goals", GOAL), "g.id", goal_of)
+    }
+
+    fn goal_review_records(&self, code: &str) -> Result<Vec<(GoalReview, RecordMeta)>> {
+        self.records(code, ("r", "goal_reviews", REVIEW), "r.date, r.id", review_of)
+    }
+
+    fn records_version(&self, code: &str) -> Result<String> {
+        let mut c = self.client();
+        let pid = patient_id(&mut *c, code)?;
+        let part = |t: &str| {
+            format!(
+                "(SELECT count(*) || '/' || coalesce(sum(id), 0) FROM {t} WHERE patient_id = $1 \
+                 AND record_status = 'current')"
+            )
+        };
+        let sql = format!(
+            "SELECT (SELECT version FROM patients WHERE id = $1) || ':' || {} || ':' || {} || ':' || {} || ':' || {}",
+            part("assessments"),
+            part("sessions"),
+            part("plans"),
+            part("goals")
+        );
+        Ok(c.query_one(&sql, &[&pid])?.try_get(0)?)
     }
 
     fn assessment_record(&self, id: i64) -> Result<(Assessment, RecordMeta)> {

@@ -28,14 +28,20 @@ impl App {
         };
         match cmd {
             Cmd::Quit => self.quit = true,
-            Cmd::Help => self.help = true,
+            Cmd::Help => {
+                self.help = true;
+                self.overlay_scroll.reset();
+            }
             Cmd::Back => {
                 self.stack.pop();
             }
             Cmd::Open(code) => match self.source.detail(&code) {
-                Ok(d) => self
-                    .stack
-                    .push(Stacked::Overview(Box::new(OverviewScreen::new(d)))),
+                Ok(d) => {
+                    let mut o = OverviewScreen::new(d);
+                    // Behind or ahead, when the list's flag knows it for these records.
+                    o.standing = self.known_standing(&code);
+                    self.stack.push(Stacked::Overview(Box::new(o)));
+                }
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::Assess(code) => match self.source.detail(&code) {
@@ -87,6 +93,52 @@ impl App {
             Cmd::Status(msg) => self.set_status(msg, true),
             Cmd::Progress(code) => self.open_progress(&code),
             Cmd::Report(code) => self.write_report(&code),
+            Cmd::NewGoal(code) => match self.source.detail(&code) {
+                Ok(d) => self.stack.push(Stacked::Form(Form::goal(&d, &self.ctx))),
+                Err(e) => self.set_status(format!("{e:#}"), true),
+            },
+            Cmd::ReviewGoal(code) => match self.source.detail(&code) {
+                Ok(d) if d.goals.goals.is_empty() => self.set_status(
+                    format!(
+                        "{code} has no goals to review yet: {} adds one.",
+                        keymap::key_name(Mode::Overview, Action::NewGoal)
+                    ),
+                    true,
+                ),
+                Ok(d) => self
+                    .stack
+                    .push(Stacked::Form(Form::goal_review(&d, &self.ctx))),
+                Err(e) => self.set_status(format!("{e:#}"), true),
+            },
+            Cmd::SaveGoal(g) => {
+                let res = self.source.add_goal(&g);
+                self.after_save(res.map(|g| {
+                    format!(
+                        "Goal #{} for {}: {}.",
+                        g.id,
+                        g.patient_code,
+                        crate::app::goals::goal_title(&g)
+                    )
+                }));
+            }
+            Cmd::SaveGoalReview(r) => {
+                let res = self.source.add_goal_review(&r);
+                // The message gives the new GAS T-score, read with the saved review.
+                let gas = res
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| self.source.detail(&r.patient_code).ok())
+                    .and_then(|d| d.goals.gas)
+                    .map_or(String::new(), |g| format!(" {}.", g.text()));
+                self.after_save(res.map(|r| {
+                    format!(
+                        "Goal #{} reviewed: level {:+} ({}).{gas}",
+                        r.goal_id,
+                        r.level,
+                        crate::domain::goals::gas_level_text(r.level)
+                    )
+                }));
+            }
             Cmd::CorrectRecord(c, reason) => {
                 let res = self.source.correct_record(&c, &reason);
                 let (kind, old) = match &c {

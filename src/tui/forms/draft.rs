@@ -19,6 +19,10 @@ pub enum FormKind {
     EditPlan,
     /// The plan set from a comparison (not kept as a draft today: it lives over the comparison).
     NewPlan,
+    /// A new goal of the plan.
+    Goal,
+    /// A Goal Attainment Scaling review of a goal.
+    GoalReview,
 }
 
 /// A form as kept in a draft file. Rows are by position here only: each form maps them to its named fields.

@@ -7,6 +7,7 @@
 mod assessment;
 mod draft;
 mod field;
+mod goal;
 mod new_patient;
 pub mod new_plan;
 mod patient_editor;
@@ -24,6 +25,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 pub use assessment::AssessmentForm;
 pub use draft::{FormDraft, FormKind};
 pub use field::{Choice, Conflict, FormSpec, Row, Step, Theirs};
+pub use goal::{GoalForm, GoalReviewForm};
 pub use new_patient::NewPatientForm;
 pub use new_plan::NewPlanForm;
 pub use patient_editor::{PatientEditor, patient_texts};
@@ -162,6 +164,24 @@ impl Form {
         }
     }
 
+    /// A new goal for patient `d`'s plan.
+    pub fn goal(d: &PatientDetail, ctx: &Ctx) -> Form {
+        Form {
+            opened_on: Some(ctx.today),
+            rules: FormRules::for_patient(d, ctx, false),
+            ..Form::new(GoalForm::new(d), goal::GOAL_START_ROW)
+        }
+    }
+
+    /// A GAS review of one of patient `d`'s goals.
+    pub fn goal_review(d: &PatientDetail, ctx: &Ctx) -> Form {
+        Form {
+            opened_on: Some(ctx.today),
+            rules: FormRules::for_patient(d, ctx, false),
+            ..Form::new(GoalReviewForm::new(d, ctx), goal::REVIEW_START_ROW)
+        }
+    }
+
     /// A new patient, with the next free code suggested.
     pub fn new_patient(suggested_code: String) -> Form {
         Form::new(NewPatientForm::new(suggested_code), new_patient::START_ROW)
@@ -193,6 +213,8 @@ impl Form {
             FormKind::NewPatient => Box::new(NewPatientForm::from_draft(d)?),
             FormKind::EditPatient => Box::new(PatientEditor::from_draft(d)?),
             FormKind::EditPlan => Box::new(PlanEditor::from_draft(d)?),
+            FormKind::Goal => Box::new(GoalForm::from_draft(d)?),
+            FormKind::GoalReview => Box::new(GoalReviewForm::from_draft(d)?),
             // It lives over a comparison, which a draft does not keep.
             FormKind::NewPlan => return None,
         };

@@ -10,10 +10,68 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::field::Step;
-use crate::store::{Correction, HistoryEntry, HistoryRecord, RecordKind};
+use crate::domain::{Goal, GoalReview};
+use crate::store::{Correction, HistoryEntry, HistoryRecord, RecordKind, RecordMeta};
 use crate::tui::keymap::{self, Action, Mode};
 use crate::tui::screen::{Cmd, Ctx};
 use crate::tui::widgets::{TextField, centered, num};
+
+/// What the records screen lists: the history's assessments and sessions, the plan's goals and their GAS reviews.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    History(HistoryEntry),
+    Goal(Goal),
+    Review(GoalReview),
+}
+
+/// A record with its standing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub entry: Entry,
+    pub meta: RecordMeta,
+}
+
+impl From<HistoryRecord> for Record {
+    fn from(h: HistoryRecord) -> Record {
+        Record {
+            entry: Entry::History(h.entry),
+            meta: h.meta,
+        }
+    }
+}
+
+impl Record {
+    /// "2026-11-03", "2026-11-03 10:00", "by 2027-02-01" (a goal's date).
+    pub fn when(&self) -> String {
+        match &self.entry {
+            Entry::History(HistoryEntry::Assessment(a)) => a.date.to_string(),
+            Entry::History(HistoryEntry::Session(s)) => {
+                s.started_at.format("%Y-%m-%d %H:%M").to_string()
+            }
+            Entry::Goal(g) => format!("by {}", g.by),
+            Entry::Review(r) => r.date.to_string(),
+        }
+    }
+
+    /// "assessment", "session", "goal", "GAS review".
+    pub fn what(&self) -> &'static str {
+        match &self.entry {
+            Entry::History(HistoryEntry::Assessment(_)) => "assessment",
+            Entry::History(HistoryEntry::Session(_)) => "session",
+            Entry::Goal(_) => "goal",
+            Entry::Review(_) => "GAS review",
+        }
+    }
+
+    fn patient_code(&self) -> &str {
+        match &self.entry {
+            Entry::History(HistoryEntry::Assessment(a)) => &a.patient_code,
+            Entry::History(HistoryEntry::Session(s)) => &s.patient_code,
+            Entry::Goal(g) => &g.patient_code,
+            Entry::Review(r) => &r.patient_code,
+        }
+    }
+}
 
 /// Correct (new values and a reason) or void (a reason).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,25 +84,40 @@ pub enum EditKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordEdit {
     pub kind: EditKind,
-    pub record: HistoryRecord,
+    pub record: Record,
     /// Label, the value as pre-filled, the field.
     pub fields: Vec<(&'static str, String, TextField)>,
     pub focus: usize,
     pub error: Option<String>,
 }
 
-pub fn id_of(h: &HistoryRecord) -> (RecordKind, i64) {
+pub fn id_of(h: &Record) -> (RecordKind, i64) {
     match &h.entry {
-        HistoryEntry::Assessment(a) => (RecordKind::Assessment, a.id),
-        HistoryEntry::Session(s) => (RecordKind::Session, s.id),
+        Entry::History(HistoryEntry::Assessment(a)) => (RecordKind::Assessment, a.id),
+        Entry::History(HistoryEntry::Session(s)) => (RecordKind::Session, s.id),
+        Entry::Goal(g) => (RecordKind::Goal, g.id),
+        Entry::Review(r) => (RecordKind::GoalReview, r.id),
     }
 }
 
 /// What the record says, in one line.
-pub fn detail(h: &HistoryRecord) -> String {
+pub fn detail(h: &Record) -> String {
     match &h.entry {
-        HistoryEntry::Assessment(a) => a.brief(),
-        HistoryEntry::Session(s) => {
+        Entry::Goal(g) => {
+            let mut d = crate::app::goals::goal_title(g);
+            if !g.text.is_empty() {
+                d.push_str(&format!(" \"{}\"", g.text));
+            }
+            d
+        }
+        Entry::Review(r) => format!(
+            "goal #{} level {:+} ({})",
+            r.goal_id,
+            r.level,
+            crate::domain::goals::gas_level_text(r.level)
+        ),
+        Entry::History(HistoryEntry::Assessment(a)) => a.brief(),
+        Entry::History(HistoryEntry::Session(s)) => {
             let mut d = format!("{} {} min {} reps", s.protocol_id, s.minutes, s.repetitions);
             if let Some(l) = s.level {
                 d.push_str(&format!(" L{l}"));
@@ -59,16 +132,26 @@ fn field(label: &'static str, value: String) -> (&'static str, String, TextField
 }
 
 impl RecordEdit {
-    pub fn new(kind: EditKind, record: HistoryRecord) -> RecordEdit {
+    pub fn new(kind: EditKind, record: Record) -> RecordEdit {
         let mut fields = Vec::new();
         if kind == EditKind::Correct {
             match &record.entry {
-                HistoryEntry::Assessment(a) => {
+                Entry::Goal(g) => {
+                    fields.push(field("Target", num(g.target)));
+                    fields.push(field("By", g.by.to_string()));
+                    fields.push(field("Text", g.text.clone()));
+                }
+                Entry::Review(r) => {
+                    fields.push(field("Level", format!("{:+}", r.level)));
+                    fields.push(field("Date", r.date.to_string()));
+                    fields.push(field("Notes", r.notes.clone()));
+                }
+                Entry::History(HistoryEntry::Assessment(a)) => {
                     fields.push(field("Score", a.score.to_string()));
                     fields.push(field("Date", a.date.to_string()));
                     fields.push(field("Assessor", a.assessor.clone().unwrap_or_default()));
                 }
-                HistoryEntry::Session(s) => {
+                Entry::History(HistoryEntry::Session(s)) => {
                     let opt = |v: Option<String>| v.unwrap_or_default();
                     fields.push(field(
                         "Date",
@@ -137,7 +220,34 @@ impl RecordEdit {
             }
         }
         let correction = match &self.record.entry {
-            HistoryEntry::Assessment(a) => {
+            Entry::Goal(g) => {
+                let mut g = g.clone();
+                if let Some(t) = self.changed("Target") {
+                    g.target = crate::domain::text::parse_decimal(t)
+                        .ok_or_else(|| format!("Target: a number; got {t:?}"))?;
+                }
+                if let Some(t) = self.changed("By") {
+                    g.by = parse::<NaiveDate>("By", t, "a date YYYY-MM-DD")?;
+                }
+                if let Some(t) = self.changed("Text") {
+                    g.text = t.to_string();
+                }
+                Correction::Goal(g)
+            }
+            Entry::Review(r) => {
+                let mut r = r.clone();
+                if let Some(t) = self.changed("Level") {
+                    r.level = parse("Level", t, "a GAS level -2, -1, 0, +1 or +2")?;
+                }
+                if let Some(t) = self.changed("Date") {
+                    r.date = parse::<NaiveDate>("Date", t, "a date YYYY-MM-DD")?;
+                }
+                if let Some(t) = self.changed("Notes") {
+                    r.notes = t.to_string();
+                }
+                Correction::GoalReview(r)
+            }
+            Entry::History(HistoryEntry::Assessment(a)) => {
                 let mut a = a.clone();
                 if let Some(t) = self.changed("Score") {
                     a.score = crate::domain::text::parse_decimal(t)
@@ -151,7 +261,7 @@ impl RecordEdit {
                 }
                 Correction::Assessment(a)
             }
-            HistoryEntry::Session(s) => {
+            Entry::History(HistoryEntry::Session(s)) => {
                 let mut s = s.clone();
                 if let Some(t) = self.changed("Date") {
                     s.started_at =
@@ -292,10 +402,7 @@ pub fn draw_edit(f: &mut Frame, area: Rect, ctx: &Ctx, e: &RecordEdit) {
 }
 
 fn self_code(e: &RecordEdit) -> &str {
-    match &e.record.entry {
-        HistoryEntry::Assessment(a) => &a.patient_code,
-        HistoryEntry::Session(s) => &s.patient_code,
-    }
+    e.record.patient_code()
 }
 
 #[cfg(test)]
@@ -333,7 +440,8 @@ mod tests {
             HistoryRecord {
                 entry: HistoryEntry::Session(s),
                 meta,
-            },
+            }
+            .into(),
         )
     }
 

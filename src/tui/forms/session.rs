@@ -52,12 +52,16 @@ pub struct SessionForm {
     success: TextField,
     rpe: TextField,
     notes: TextField,
+    /// The protocol's progression rule met by the last sessions: the level it suggests and why (not kept in a
+    /// draft: it is read again from the sessions).
+    advice: Option<(String, crate::app::levels::LevelAdvice)>,
 }
 
 /// Where the cursor starts: straight to repetitions (protocol, time and minutes are usually right).
 pub const START_ROW: usize = 3;
 
 const SUCCESS_ROW: usize = 5;
+const LEVEL_ROW: usize = 4;
 
 impl SessionForm {
     /// Pre-filled from the active plan: its protocol's dose (minutes, repetitions) is the default, as the README
@@ -83,7 +87,13 @@ impl SessionForm {
             .and_then(|s| s.level)
             .or_else(|| ctx.start_level(&protocol))
             .map_or(String::new(), |l| l.to_string());
+        let advice = ctx
+            .progressions
+            .get(&protocol)
+            .and_then(|pr| crate::app::levels::advice(pr, &protocol, &d.sessions))
+            .map(|a| (protocol.clone(), a));
         SessionForm {
+            advice,
             patient_code: d.patient.code.clone(),
             protocol: TextField::new(protocol),
             at: TextField::new(ctx.now.format("%Y-%m-%d %H:%M").to_string()),
@@ -117,6 +127,7 @@ impl SessionForm {
             success,
             rpe,
             notes,
+            advice: None,
         })
     }
 
@@ -246,6 +257,15 @@ impl FormSpec for SessionForm {
     fn note(&self, row: usize, _focused: bool) -> Option<String> {
         // The CLI's --success takes a 0-1 fraction; here it is a percentage.
         (row == SUCCESS_ROW).then(|| "(0-100 % of repetitions)".to_string())
+    }
+
+    /// Under the level: the level the protocol's progression rule suggests now, and why (issue 14.5).
+    fn below(&self, row: usize) -> Option<String> {
+        let (protocol, a) = self.advice.as_ref()?;
+        (row == LEVEL_ROW && text(&self.protocol) == protocol).then(|| {
+            let arrow = if a.level > a.from { "▲" } else { "▼" };
+            format!("{arrow} {}", a.why)
+        })
     }
 
     fn draft(&self) -> FormDraft {

@@ -51,6 +51,10 @@ pub enum Action {
     FollowUp,
     /// Write the patient's progress report (HTML) and say where.
     Report,
+    /// Add a goal to the plan.
+    NewGoal,
+    /// Record a Goal Attainment Scaling level for a goal.
+    ReviewGoal,
 }
 
 impl Action {
@@ -70,6 +74,8 @@ impl Action {
                 | Action::VoidRecord
                 // Audited like an export, which a user who may only read may not take.
                 | Action::Report
+                | Action::NewGoal
+                | Action::ReviewGoal
         )
     }
 }

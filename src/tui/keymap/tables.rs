@@ -184,6 +184,18 @@ pub static OVERVIEW: &[Binding] = &[
         "report: write the progress report (one HTML file, to print or send) and show where",
         "report",
     ),
+    b(
+        &[c('g')],
+        Action::NewGoal,
+        "add a goal to the plan: instrument, target, by date, text",
+        "goal",
+    ),
+    b(
+        &[c('G')],
+        Action::ReviewGoal,
+        "GAS review: a goal's attainment level (-2..+2), then the T-score",
+        "GAS",
+    ),
     // Before the pane key: at 80 columns the footer has room for one of them, and correcting a record is the one
     // a therapist cannot find otherwise (Tab is in the help).
     b(&[k(KeyCode::Tab)], Action::NextPane, "next pane", "pane"),
@@ -272,12 +284,41 @@ pub static CONFLICT: &[Binding] = &[
     HELP_KEY,
 ];
 
-pub static HELP: &[Binding] = &[b(
-    &[k(KeyCode::Esc), c('?'), k(KeyCode::F(1)), c('q')],
-    Action::Back,
-    "close help",
-    "close",
-)];
+/// The help and the warnings overlays: they close, and scroll when taller than the screen (issue 14.2).
+pub static HELP: &[Binding] = &[
+    b(
+        &[k(KeyCode::Esc), c('?'), k(KeyCode::F(1)), c('q')],
+        Action::Back,
+        "close help",
+        "close",
+    ),
+    b(
+        &[k(KeyCode::PageDown)],
+        Action::PageDown,
+        "scroll a page down",
+        "scroll",
+    ),
+    b(
+        &[k(KeyCode::PageUp)],
+        Action::PageUp,
+        "scroll a page up",
+        "",
+    ),
+    b(
+        &[k(KeyCode::Down), c('j')],
+        Action::Down,
+        "scroll a line down",
+        "",
+    ),
+    b(
+        &[k(KeyCode::Up), c('k')],
+        Action::Up,
+        "scroll a line up",
+        "",
+    ),
+    b(&[k(KeyCode::Home), c('g')], Action::Top, "to the top", ""),
+    b(&[k(KeyCode::End), c('G')], Action::Bottom, "to the end", ""),
+];
 
 pub static DRAFT: &[Binding] = &[
     b(
