@@ -17,7 +17,7 @@ enum Clinic {
         _dir: tempfile::TempDir,
         path: std::path::PathBuf,
     },
-    Pg(Db),
+    Pg(Box<Db>),
 }
 
 impl Clinic {
@@ -67,7 +67,7 @@ impl Clinic {
 fn on_both(test: &str, story: impl Fn(&Clinic)) {
     story(&Clinic::sqlite());
     if let Some(db) = Db::clinic(test) {
-        story(&Clinic::Pg(db));
+        story(&Clinic::Pg(Box::new(db)));
     }
 }
 
@@ -443,7 +443,7 @@ fn a_store_whose_server_connection_dropped_connects_again() {
     let Some(db) = Db::clinic("reconnect") else {
         return;
     };
-    let c = Clinic::Pg(db);
+    let c = Clinic::Pg(Box::new(db));
     let mut kim = c.open("kim");
     kim.add_patient(&stroke_patient("P-0900")).unwrap();
     let Clinic::Pg(db) = &c else { unreachable!() };

@@ -497,7 +497,7 @@ fn insert_assessment(
 ) -> Result<Assessment> {
     let p = patient(tx, &a.patient_code)?;
     let inst = rules::check_score(&a.instrument, a.score)?;
-    rules::check_assessment(a, &ctx.clone().with_patient(Some(&p)))?;
+    rules::check_assessment(a, &(*ctx).with_patient(Some(&p)))?;
     let id: i64 = tx
         .query_one(
             "INSERT INTO assessments (patient_id, instrument, score, date, assessor, notes, created_at, med_state) \
@@ -533,7 +533,7 @@ fn correction_row(
             let (old, _) = assessment_record(tx, a.id)?;
             let p = patient(tx, &a.patient_code)?;
             let inst = rules::check_score(&a.instrument, a.score)?;
-            rules::check_assessment(a, &ctx.clone().with_patient(Some(&p)))?;
+            rules::check_assessment(a, &(*ctx).with_patient(Some(&p)))?;
             if inst.id != old.instrument {
                 return Err(StoreError::Invalid(format!(
                     "a correction cannot change the instrument ({} to {}): void the assessment and enter it again",
@@ -547,7 +547,7 @@ fn correction_row(
         }
         Correction::Session(s) => {
             let p = patient(tx, &s.patient_code)?;
-            rules::check_session(s, &ctx.clone().with_patient(Some(&p)))?;
+            rules::check_session(s, &(*ctx).with_patient(Some(&p)))?;
             serde_json::json!({
                 "started_at": datetime_text(s.started_at), "protocol_id": s.protocol_id, "minutes": s.minutes,
                 "repetitions": s.repetitions, "level": s.level, "success_rate": s.success_rate, "rpe": s.rpe,
@@ -556,7 +556,7 @@ fn correction_row(
         }
         Correction::Plan(pl) => {
             let p = patient(tx, &pl.patient_code)?;
-            rules::check_plan(pl, &ctx.clone().with_patient(Some(&p)))?;
+            rules::check_plan(pl, &(*ctx).with_patient(Some(&p)))?;
             let (old, _) = plan_record(tx, pl.id)?;
             serde_json::json!({
                 "protocol_id": pl.protocol_id, "start_date": date_text(pl.start_date), "goal": pl.goal,
@@ -565,7 +565,7 @@ fn correction_row(
         }
         Correction::Goal(g) => {
             let p = patient(tx, &g.patient_code)?;
-            let inst = rules::check_goal_record(g, &ctx.clone().with_patient(Some(&p)))?;
+            let inst = rules::check_goal_record(g, &(*ctx).with_patient(Some(&p)))?;
             let (old, _) = goal_record(tx, g.id)?;
             serde_json::json!({
                 "plan_id": old.plan_id, "instrument": inst.id, "target": g.target, "by_date": date_text(g.by),
@@ -581,7 +581,7 @@ fn correction_row(
                 )));
             }
             let p = patient(tx, &r.patient_code)?;
-            rules::check_goal_review(r, &ctx.clone().with_patient(Some(&p)))?;
+            rules::check_goal_review(r, &(*ctx).with_patient(Some(&p)))?;
             let goal_id = current_goal(tx, &p, r)?;
             serde_json::json!({
                 "goal_id": goal_id, "level": r.level, "date": date_text(r.date), "notes": r.notes, "created_at": now,
@@ -845,7 +845,12 @@ impl Backend for PgStore {
     }
 
     fn goal_review_records(&self, code: &str) -> Result<Vec<(GoalReview, RecordMeta)>> {
-        self.records(code, ("r", "goal_reviews", REVIEW), "r.date, r.id", review_of)
+        self.records(
+            code,
+            ("r", "goal_reviews", REVIEW),
+            "r.date, r.id",
+            review_of,
+        )
     }
 
     fn records_version(&self, code: &str) -> Result<String> {
