@@ -457,6 +457,21 @@ fn a_store_whose_server_connection_dropped_connects_again() {
         .unwrap()
         .get(0);
     assert_eq!(ended, 1);
+    // Termination is a signal: wait until the session is gone, so the next read meets the dropped connection.
+    let mut admin = db.as_user(None);
+    for _ in 0..500 {
+        let left: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = $1",
+                &[&c.user("kim")],
+            )
+            .unwrap()
+            .get(0);
+        if left == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     // The first read after the drop may fail, saying the server could not be reached; the next one reconnects.
     if let Err(e) = kim.patient("P-0900") {
         assert!(matches!(e, StoreError::Unreachable(_)), "{e:?}");

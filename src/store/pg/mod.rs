@@ -13,7 +13,7 @@
 
 use postgres::{Client, NoTls};
 
-use super::audit::{AuditBreak, RawRow, verify_chain};
+use super::audit::{AuditBreak, verify_chain};
 use super::clinicians::Role;
 use super::error::{Result, StoreError};
 
@@ -241,23 +241,7 @@ pub fn verify_audit(client: &mut Client) -> Result<std::result::Result<usize, Au
          hash, salt, digest FROM praxis.audit ORDER BY id",
         &[],
     )?;
-    verify_chain(rows.into_iter().map(|r| {
-        Ok::<_, StoreError>(RawRow {
-            id: r.try_get(0)?,
-            at: r.try_get(1)?,
-            os_user: r.try_get(2)?,
-            ssh_addr: r.try_get(3)?,
-            action: r.try_get(4)?,
-            entity: r.try_get(5)?,
-            entity_key: r.try_get(6)?,
-            patient_code: r.try_get(7)?,
-            before_json: r.try_get(8)?,
-            after_json: r.try_get(9)?,
-            hash: r.try_get(10)?,
-            salt: r.try_get(11)?,
-            digest: r.try_get(12)?,
-        })
-    }))
+    verify_chain(rows.iter().map(store::raw_of))
 }
 
 #[cfg(test)]

@@ -94,21 +94,28 @@ impl PgStore {
 
     /// The connection, made again first if the server dropped it (a restart, a failover, a network cut): the
     /// operation then runs on the new one, or fails saying the server cannot be reached.
-    /// Every record of a patient in table `table` (alias `t`, `columns` read by `of`), with its standing.
+    /// The records of a patient in table `table` (alias `t`, `columns` read by `of`), with their standing:
+    /// current ones only, or every version.
     fn records<T>(
         &self,
         code: &str,
         (t, table, columns): (&str, &str, &str),
         order: &str,
+        current_only: bool,
         of: fn(&Row) -> Result<T>,
     ) -> Result<Vec<(T, RecordMeta)>> {
         let mut c = self.client();
         let pid = patient_id(&mut *c, code)?;
         let n = columns.split(',').count();
+        let only = if current_only {
+            format!(" AND {t}.record_status = 'current'")
+        } else {
+            String::new()
+        };
         c.query(
             &format!(
                 "SELECT {columns}, {} FROM {table} {t} JOIN patients p ON p.id = {t}.patient_id \
-                 WHERE {t}.patient_id = $1 ORDER BY {order}",
+                 WHERE {t}.patient_id = $1{only} ORDER BY {order}",
                 meta_columns(t, table)
             ),
             &[&pid],
@@ -337,7 +344,7 @@ fn clinician_of(r: &Row) -> Result<Clinician> {
     })
 }
 
-fn raw_of(r: &Row) -> Result<RawRow> {
+pub(super) fn raw_of(r: &Row) -> Result<RawRow> {
     Ok(RawRow {
         id: r.try_get(0)?,
         at: r.try_get(1)?,
@@ -742,46 +749,31 @@ impl Backend for PgStore {
     }
 
     fn history_records(&self, code: &str, all_versions: bool) -> Result<Vec<HistoryRecord>> {
-        let mut c = self.client();
-        let pid = patient_id(&mut *c, code)?;
-        let only_current = |t: &str| {
-            if all_versions {
-                String::new()
-            } else {
-                format!(" AND {t}.record_status = 'current'")
-            }
-        };
-        let mut out = Vec::new();
-        let n = ASSESSMENT.split(',').count();
-        for r in c.query(
-            &format!(
-                "SELECT {ASSESSMENT}, {} FROM assessments a JOIN patients p ON p.id = a.patient_id \
-                 WHERE a.patient_id = $1{} ORDER BY a.date, a.id",
-                meta_columns("a", "assessments"),
-                only_current("a")
-            ),
-            &[&pid],
-        )? {
-            out.push(HistoryRecord {
-                entry: HistoryEntry::Assessment(assessment_of(&r)?),
-                meta: meta_of(&r, n)?,
-            });
-        }
-        let n = SESSION.split(',').count();
-        for r in c.query(
-            &format!(
-                "SELECT {SESSION}, {} FROM sessions s JOIN patients p ON p.id = s.patient_id \
-                 WHERE s.patient_id = $1{} ORDER BY s.started_at, s.id",
-                meta_columns("s", "sessions"),
-                only_current("s")
-            ),
-            &[&pid],
-        )? {
-            out.push(HistoryRecord {
-                entry: HistoryEntry::Session(session_of(&r)?),
-                meta: meta_of(&r, n)?,
-            });
-        }
+        let assessments = self.records(
+            code,
+            ("a", "assessments", ASSESSMENT),
+            "a.date, a.id",
+            !all_versions,
+            assessment_of,
+        )?;
+        let sessions = self.records(
+            code,
+            ("s", "sessions", SESSION),
+            "s.started_at, s.id",
+            !all_versions,
+            session_of,
+        )?;
+        let mut out: Vec<HistoryRecord> = assessments
+            .into_iter()
+            .map(|(a, meta)| HistoryRecord {
+                entry: HistoryEntry::Assessment(a),
+                meta,
+            })
+            .chain(sessions.into_iter().map(|(s, meta)| HistoryRecord {
+                entry: HistoryEntry::Session(s),
+                meta,
+            }))
+            .collect();
         out.sort_by_key(|h| h.entry.when());
         Ok(out)
     }
@@ -806,7 +798,7 @@ impl Backend for PgStore {
 
     fn plan_records(&self, code: &str) -> Result<Vec<PlanRecord>> {
         Ok(self
-            .records(code, ("pl", "plans", PLAN), "pl.id", plan_of)?
+            .records(code, ("pl", "plans", PLAN), "pl.id", false, plan_of)?
             .into_iter()
             .map(|(p, m)| PlanRecord::new(p, m))
             .collect())
@@ -841,7 +833,7 @@ impl Backend for PgStore {
     }
 
     fn goal_records(&self, code: &str) -> Result<Vec<(Goal, RecordMeta)>> {
-        self.records(code, ("g", "goals", GOAL), "g.id", goal_of)
+        self.records(code, ("g", "goals", GOAL), "g.id", false, goal_of)
     }
 
     fn goal_review_records(&self, code: &str) -> Result<Vec<(GoalReview, RecordMeta)>> {
@@ -849,6 +841,7 @@ impl Backend for PgStore {
             code,
             ("r", "goal_reviews", REVIEW),
             "r.date, r.id",
+            false,
             review_of,
         )
     }
