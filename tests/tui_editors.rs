@@ -383,3 +383,23 @@ fn plan_and_patient_editors_replace_a_prefilled_value_on_typing() {
         "an edited field stays edited when focused again"
     );
 }
+
+#[test]
+fn a_new_plan_starts_on_a_protocol_for_the_patients_condition() {
+    let mem = Fixture {
+        protocols: true,
+        ..clinic()
+    };
+    let mut a = app(mem);
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Up); // P-0090, an older adult without a plan
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('P'));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Edit plan · P-0090"), "{s}");
+    // Not the library's first protocol (ataxia-usual-care) but one designed for older adults.
+    assert!(
+        s.contains("◀ balance-gait-older ▶") || s.contains("◀ falls-usual-care ▶"),
+        "{s}"
+    );
+}

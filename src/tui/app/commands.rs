@@ -189,7 +189,11 @@ impl App {
             },
             Cmd::EditPlan(code) => match self.source.detail(&code) {
                 Ok(d) => {
-                    let ids = self.source.protocols().into_iter().map(|p| p.id).collect();
+                    // The protocols designed for the patient's condition first: a new plan starts on one of them.
+                    let kind = d.patient.condition.kind();
+                    let mut protocols = self.source.protocols();
+                    protocols.sort_by_key(|p| !p.conditions.contains(&kind));
+                    let ids = protocols.into_iter().map(|p| p.id).collect();
                     self.stack
                         .push(Stacked::Form(Form::edit_plan(&d, ids, self.ctx.today)));
                 }
