@@ -346,6 +346,37 @@ fn a_clinician_sees_and_writes_only_the_sites_granted_to_them() {
     )
     .unwrap();
     assert_eq!(codes(&mut kim), ["P-0001", "P-0002"]);
+
+    // Taken back with `praxis site revoke` (an admin; audited), kim no longer sees it; kim cannot do it herself.
+    let as_kim = url_as(&db, Some("kim"));
+    let out = praxis(&as_kim, &["site", "revoke", "main", &db.login("kim")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only an admin"));
+    let as_boss = url_as(&db, Some("boss"));
+    let out = praxis(&as_boss, &["site", "revoke", "north", &db.login("kim")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(codes(&mut kim), ["P-0001"]);
+    let out = praxis(&as_boss, &["site", "revoke", "north", &db.login("kim")]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not granted the site north"));
+    let out = praxis(&as_boss, &["site", "grant", "north", &db.login("kim")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(codes(&mut kim), ["P-0001", "P-0002"]);
+    let revoked: i64 = boss
+        .query_one(
+            "SELECT count(*) FROM praxis.audit WHERE action IN ('grant', 'revoke') AND entity = 'clinician'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(revoked, 2);
 }
 
 #[test]

@@ -42,6 +42,20 @@ enum SiteCmd {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Let a clinician see and write the patients of a site (admin only; their role is unchanged).
+    Grant {
+        /// The site's code.
+        code: String,
+        /// The clinician's user name.
+        user: String,
+    },
+    /// Take a site back from a clinician (admin only): they no longer see its patients.
+    Revoke {
+        /// The site's code.
+        code: String,
+        /// The clinician's user name.
+        user: String,
+    },
 }
 
 /// The server `--db` names, or why a command that needs one cannot run.
@@ -97,6 +111,23 @@ pub fn site(ctx: &Ctx, args: SiteArgs) -> anyhow::Result<()> {
             }
             println!("Added the site {}.", visible(&code));
         }
+        SiteCmd::Grant { code, user } => grant_site(ctx, url, &code, &user, true)?,
+        SiteCmd::Revoke { code, user } => grant_site(ctx, url, &code, &user, false)?,
     }
+    Ok(())
+}
+
+/// `site grant` (`grant`) or `site revoke`.
+fn grant_site(ctx: &Ctx, url: &str, code: &str, user: &str, grant: bool) -> anyhow::Result<()> {
+    pg::site_grant(url, user, code, grant)?;
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({"site": code, "user": user, "granted": grant}));
+    }
+    let (verb, dir) = if grant {
+        ("Granted", "to")
+    } else {
+        ("Took back", "from")
+    };
+    println!("{verb} the site {} {dir} {}.", visible(code), visible(user));
     Ok(())
 }

@@ -218,6 +218,15 @@ pub fn site_add(url: &str, code: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Grant the clinician `user` the site `site` (`grant`), or take it back (admin only, enforced by the server).
+pub fn site_grant(url: &str, user: &str, site: &str, grant: bool) -> Result<()> {
+    connect(url)?.execute(
+        "SELECT praxis.site_grant($1, $2, $3)",
+        &[&user, &site, &grant],
+    )?;
+    Ok(())
+}
+
 /// Make the OS user `user` a clinician with `role` (creating their login role if needed; admin only, enforced by
 /// the server), and grant them the site `site` when given.
 pub fn clinician_add(

@@ -276,4 +276,37 @@ BEGIN
         jsonb_build_object('role', p_role, 'site', p_site));
 END $$;
 
+
+-- Grant or take back a site (admin only), without changing the clinician's role. The last site of a clinician can be
+-- taken back: they then see no patients until granted another.
+CREATE FUNCTION praxis.site_grant(p_user text, p_site text, p_grant boolean) RETURNS void LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = praxis, pg_catalog AS $$
+DECLARE
+    site bigint;
+    n bigint;
+BEGIN
+    PERFORM praxis.require_admin();
+    IF NOT EXISTS (SELECT 1 FROM praxis.clinicians WHERE os_user = p_user) THEN
+        RAISE EXCEPTION '% is not a clinician in this database', p_user USING ERRCODE = 'P0002';
+    END IF;
+    SELECT id INTO site FROM praxis.sites WHERE code = p_site;
+    IF site IS NULL THEN
+        RAISE EXCEPTION 'no site %: add it first with praxis site add', p_site USING ERRCODE = 'P0002';
+    END IF;
+    IF p_grant THEN
+        INSERT INTO praxis.site_grants VALUES (p_user, site) ON CONFLICT DO NOTHING;
+    ELSE
+        DELETE FROM praxis.site_grants WHERE os_user = p_user AND site_id = site;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+            RAISE EXCEPTION '% was not granted the site %', p_user, p_site USING ERRCODE = 'P0002';
+        END IF;
+    END IF;
+    PERFORM praxis.audit_append(CASE WHEN p_grant THEN 'grant' ELSE 'revoke' END, 'clinician', p_user, NULL, NULL,
+        jsonb_build_object('site', p_site));
+END $$;
+REVOKE EXECUTE ON FUNCTION praxis.site_grant(text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION praxis.site_grant(text, text, boolean)
+    TO praxis_readonly, praxis_therapist, praxis_lead, praxis_admin;
+
 RESET ROLE;
