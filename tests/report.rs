@@ -181,6 +181,16 @@ fn r_on_the_overview_writes_the_report_privately_and_shows_where() {
             .unwrap()
             .contains("Progress report")
     );
+    // `D` writes the discharge summary the same way (story 12: discharged from the overview).
+    press(&mut a, ratatui::crossterm::event::KeyCode::Char('D'));
+    let discharge = reports.join("P-0107-discharge-2026-11-20-143000.html");
+    let html = std::fs::read_to_string(&discharge).unwrap_or_default();
+    assert!(
+        html.contains("Outcome at discharge"),
+        "{}",
+        screen(&a, 120, 40)
+    );
+    assert!(screen(&a, 120, 40).contains("P-0107-discharge-"));
 
     // A user who may only read is not offered it, and is told why when pressing it.
     let mut r = store_app_as(&path, "visitor");

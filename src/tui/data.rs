@@ -153,6 +153,7 @@ pub trait Source {
     fn write_report(
         &mut self,
         code: &str,
+        kind: crate::app::report::ReportKind,
         dir: &std::path::Path,
         now: chrono::NaiveDateTime,
     ) -> anyhow::Result<std::path::PathBuf>;
@@ -424,11 +425,11 @@ impl Source for StoreSource {
     fn write_report(
         &mut self,
         code: &str,
+        kind: crate::app::report::ReportKind,
         dir: &std::path::Path,
         now: chrono::NaiveDateTime,
     ) -> anyhow::Result<std::path::PathBuf> {
-        use crate::app::report::{self, Options, ReportKind};
-        let kind = ReportKind::Progress;
+        use crate::app::report::{self, Options};
         let rep = report::build(
             &self.store,
             &self.library,

@@ -130,6 +130,8 @@ pub enum Cmd {
     Progress(String),
     /// Write the patient's progress report and say where.
     Report(String),
+    /// Write the patient's discharge summary and say where.
+    Discharge(String),
     /// Open the form of a new goal for the patient's plan.
     NewGoal(String),
     /// Open the GAS review of one of the patient's goals.
@@ -166,6 +168,7 @@ impl Cmd {
             Action::Records => Cmd::Records(code),
             Action::Progress => Cmd::Progress(code),
             Action::Report => Cmd::Report(code),
+            Action::Discharge => Cmd::Discharge(code),
             Action::NewGoal => Cmd::NewGoal(code),
             Action::ReviewGoal => Cmd::ReviewGoal(code),
             _ => return None,

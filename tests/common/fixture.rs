@@ -187,10 +187,11 @@ impl Source for FixtureSource {
     fn write_report(
         &mut self,
         code: &str,
+        kind: praxis::app::report::ReportKind,
         dir: &std::path::Path,
         now: chrono::NaiveDateTime,
     ) -> anyhow::Result<std::path::PathBuf> {
-        self.inner.write_report(code, dir, now)
+        self.inner.write_report(code, kind, dir, now)
     }
     fn standing_key(&self, code: &str) -> anyhow::Result<Option<String>> {
         self.inner.standing_key(code)

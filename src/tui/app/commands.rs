@@ -92,7 +92,10 @@ impl App {
             },
             Cmd::Status(msg) => self.set_status(msg, true),
             Cmd::Progress(code) => self.open_progress(&code),
-            Cmd::Report(code) => self.write_report(&code),
+            Cmd::Report(code) => self.write_report(&code, crate::app::report::ReportKind::Progress),
+            Cmd::Discharge(code) => {
+                self.write_report(&code, crate::app::report::ReportKind::Discharge)
+            }
             Cmd::NewGoal(code) => match self.source.detail(&code) {
                 Ok(d) => self.stack.push(Stacked::Form(Form::goal(&d, &self.ctx))),
                 Err(e) => self.set_status(format!("{e:#}"), true),
@@ -317,9 +320,10 @@ impl App {
         }
     }
 
-    /// Write the patient's progress report into the reports folder (created private, mode 0700; the file 0600) and
-    /// say where on the status line. The forecast it holds runs here: a few hundred draws, well under a second.
-    fn write_report(&mut self, code: &str) {
+    /// Write the patient's progress report or discharge summary into the reports folder (created private, mode
+    /// 0700; the file 0600) and say where on the status line. The forecast it holds runs here: a few hundred draws,
+    /// well under a second.
+    fn write_report(&mut self, code: &str, kind: crate::app::report::ReportKind) {
         let dir = match &self.report_dir {
             Some(d) => Ok(d.clone()),
             None => crate::app::report::default_dir().ok_or_else(|| {
@@ -328,7 +332,7 @@ impl App {
         };
         let res = dir.and_then(|d| {
             crate::tui::private::private_dir(&d)?;
-            self.source.write_report(code, &d, self.ctx.now)
+            self.source.write_report(code, kind, &d, self.ctx.now)
         });
         match res {
             Ok(path) => self.set_status(

@@ -51,6 +51,8 @@ pub enum Action {
     FollowUp,
     /// Write the patient's progress report (HTML) and say where.
     Report,
+    /// Write the patient's discharge summary (HTML) and say where.
+    Discharge,
     /// Add a goal to the plan.
     NewGoal,
     /// Record a Goal Attainment Scaling level for a goal.
@@ -74,6 +76,7 @@ impl Action {
                 | Action::VoidRecord
                 // Audited like an export, which a user who may only read may not take.
                 | Action::Report
+                | Action::Discharge
                 | Action::NewGoal
                 | Action::ReviewGoal
         )

@@ -196,6 +196,12 @@ pub static OVERVIEW: &[Binding] = &[
         "GAS review: a goal's attainment level (-2..+2), then the T-score",
         "GAS",
     ),
+    b(
+        &[c('D')],
+        Action::Discharge,
+        "discharge summary: outcome against admission and goal attainment (HTML, like R)",
+        "discharge",
+    ),
     // Before the pane key: at 80 columns the footer has room for one of them, and correcting a record is the one
     // a therapist cannot find otherwise (Tab is in the help).
     b(&[k(KeyCode::Tab)], Action::NextPane, "next pane", "pane"),
