@@ -108,15 +108,15 @@ fn fill_pg() -> Option<Store> {
          INSERT INTO praxis.patients (code, birth_year, condition, facts, notes, created_at, updated_at) \
            SELECT format('P-%s', lpad(i::text, 5, '0')), 1950, 'stroke', '{{\"nihss\":9}}', 'bench', 'x', 'x' \
            FROM generate_series(0, {n}) i;
-         INSERT INTO praxis.sessions (patient_id, started_at, protocol_id, minutes, repetitions, success_rate, rpe, \
-           created_at, created_by) \
-           SELECT p.id, to_char(date '2025-01-01' + s * 3, 'YYYY-MM-DD') || 'T09:00:00', 'usual-care', 45, 120, \
+         INSERT INTO praxis.sessions (patient_id, site_id, started_at, protocol_id, minutes, repetitions, \
+           success_rate, rpe, created_at, created_by) \
+           SELECT p.id, p.site_id, to_char(date '2025-01-01' + s * 3, 'YYYY-MM-DD') || 'T09:00:00', 'usual-care', 45, 120, \
            0.7, 5, 'x', 'bench' FROM praxis.patients p, generate_series(0, {s}) s;
-         INSERT INTO praxis.assessments (patient_id, instrument, score, date, created_at, created_by) \
-           SELECT p.id, 'fma_ue', 30, to_char(date '2025-01-01' + a * 7, 'YYYY-MM-DD'), 'x', 'bench' \
+         INSERT INTO praxis.assessments (patient_id, site_id, instrument, score, date, created_at, created_by) \
+           SELECT p.id, p.site_id, 'fma_ue', 30, to_char(date '2025-01-01' + a * 7, 'YYYY-MM-DD'), 'x', 'bench' \
            FROM praxis.patients p, generate_series(0, {a}) a;
-         INSERT INTO praxis.plans (patient_id, protocol_id, start_date, status, created_at, updated_at, created_by) \
-           SELECT id, 'cimt', '2026-01-01', 'active', 'x', 'x', 'bench' FROM praxis.patients WHERE id % 2 = 1;
+         INSERT INTO praxis.plans (patient_id, site_id, protocol_id, start_date, status, created_at, updated_at, \
+           created_by) SELECT id, site_id, 'cimt', '2026-01-01', 'active', 'x', 'x', 'bench' FROM praxis.patients WHERE id % 2 = 1;
          UPDATE praxis.patients p SET n_sessions = {sn}, n_assessments = {an}, \
            last_session = (SELECT max(started_at) FROM praxis.sessions WHERE patient_id = p.id), \
            last_assessment = (SELECT max(date) FROM praxis.assessments WHERE patient_id = p.id), \

@@ -779,3 +779,51 @@ fn clients_killed_mid_write_leave_every_committed_row_with_its_audit_row() {
     assert_eq!((unaudited, orphans), (0, 0));
     assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
 }
+
+#[test]
+fn server_upgrade_brings_a_v1_database_to_the_latest_schema_without_rewriting_its_records() {
+    let Some(db) = Db::new("upgrade") else { return };
+    {
+        let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        pg::server_init_at(&db.url, &db.login("boss"), 1).unwrap();
+    }
+    let mut boss = db.as_user(Some("boss"));
+    boss.execute(
+        "SELECT praxis.clinician_add($1, 'therapist', '', 'main')",
+        &[&db.login("kim")],
+    )
+    .unwrap();
+    let patient = add_patient(&mut boss, "P-0001", 1);
+    add_assessment(&mut boss, patient, 20.0);
+    // This Praxis refuses the old schema and says what to run.
+    let kim_url = url_as(&db, Some("kim"));
+    let e = praxis::store::Store::open_db(std::path::Path::new(&kim_url), false)
+        .err()
+        .expect("v1 is refused");
+    assert!(e.to_string().contains("server upgrade"), "{e}");
+    let rows_before: i64 = boss
+        .query_one("SELECT count(*) FROM praxis.audit", &[])
+        .unwrap()
+        .get(0);
+
+    assert_eq!(pg::server_upgrade(&db.url).unwrap(), (1, pg::LATEST));
+    assert_eq!(
+        pg::server_upgrade(&db.url).unwrap(),
+        (pg::LATEST, pg::LATEST)
+    );
+    // The old assessment got its site without an audited change; one row records the upgrade.
+    let mut admin = db.as_user(None);
+    let (site, rows_after): (i64, i64) = admin
+        .query_one(
+            "SELECT (SELECT site_id FROM praxis.assessments), (SELECT count(*) FROM praxis.audit)",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(site, 1);
+    assert_eq!(rows_after, rows_before + 1);
+    assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
+    // And the records work through the store as on a new server.
+    let kim = praxis::store::Store::open_db(std::path::Path::new(&kim_url), false).unwrap();
+    assert_eq!(kim.assessments("P-0001").unwrap().len(), 1);
+}

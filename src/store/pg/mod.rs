@@ -123,6 +123,12 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
 /// superuser or a role with CREATEROLE), and make `admin` (a login role, created if needed) the first Praxis admin.
 /// Refuses a database that already has a Praxis schema.
 pub fn server_init(url: &str, admin: &str) -> Result<()> {
+    server_init_at(url, admin, LATEST)
+}
+
+/// [`server_init`] up to schema `version` only: for the tests of `server upgrade`.
+#[doc(hidden)]
+pub fn server_init_at(url: &str, admin: &str, version: i32) -> Result<()> {
     let mut client = connect(url)?;
     let exists: bool = client
         .query_one(
@@ -137,7 +143,10 @@ pub fn server_init(url: &str, admin: &str) -> Result<()> {
     }
     let mut tx = client.transaction()?;
     tx.batch_execute(ROLES)?;
-    for m in MIGRATIONS {
+    for m in MIGRATIONS
+        .iter()
+        .take(usize::try_from(version).unwrap_or(0))
+    {
         tx.batch_execute(m)?;
     }
     // The first admin, made here as the owner: praxis.clinician_add asks for an admin.
@@ -159,7 +168,7 @@ pub fn server_init(url: &str, admin: &str) -> Result<()> {
     tx.execute(
         "SELECT praxis.audit_append('init', 'database', current_database(), NULL, NULL, \
          jsonb_build_object('schema', $1::int, 'admin', $2::text))",
-        &[&LATEST, &admin],
+        &[&version, &admin],
     )?;
     tx.commit()?;
     Ok(())
