@@ -178,11 +178,6 @@ impl Store {
         db.to_str().is_some_and(super::pg::is_url) || db.exists()
     }
 
-    /// Whether this store is a PostgreSQL server.
-    pub fn is_server(&mut self) -> bool {
-        self.0.as_sqlite_mut().is_none()
-    }
-
     /// Run `f` as one write transaction on the SQLite backend (the demo's bulk load; tests). On a server, refused
     /// with a message naming `what`.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
