@@ -508,24 +508,7 @@ fn the_command_line_sets_a_server_up_and_works_on_it() {
         String::from_utf8_lossy(&out.stdout)
     );
     // The record commands work on the server as on a file, export included.
-    let out = praxis(
-        &as_boss,
-        &[
-            "patient",
-            "add",
-            "--code",
-            "P-0107",
-            "--birth-year",
-            "1950",
-            "--condition",
-            "older_adult",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_patient_as_boss(&db, "P-0107");
     let out = praxis(
         &as_boss,
         &["assess", "P-0107", "bbs", "41", "--date", "2026-11-02"],
@@ -593,6 +576,26 @@ fn praxis_as(db: &Db, who: &str, args: &[&str]) -> std::process::Command {
     cmd
 }
 
+/// `praxis patient add CODE` (an older adult born 1950) as boss, through the binary.
+fn add_patient_as_boss(db: &Db, code: &str) {
+    let args = [
+        "patient",
+        "add",
+        "--code",
+        code,
+        "--birth-year",
+        "1950",
+        "--condition",
+        "older_adult",
+    ];
+    let out = praxis_as(db, "boss", &args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// How many current assessments carry `note` (as the superuser, who sees every site).
 fn with_note(db: &Db, note: &str) -> i64 {
     db.as_user(None)
@@ -609,27 +612,7 @@ fn eight_clinicians_writing_at_once_on_the_server_lose_nothing() {
     let Some(db) = Db::clinic("conc8") else {
         return;
     };
-    let out = praxis_as(
-        &db,
-        "boss",
-        &[
-            "patient",
-            "add",
-            "--code",
-            "P-0001",
-            "--birth-year",
-            "1950",
-            "--condition",
-            "older_adult",
-        ],
-    )
-    .output()
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_patient_as_boss(&db, "P-0001");
     const WRITERS: usize = 8;
     const WRITES: usize = 6;
     let users = ["kim", "ann", "lee", "boss"];
@@ -696,27 +679,7 @@ fn clients_killed_mid_write_leave_every_committed_row_with_its_audit_row() {
     let Some(db) = Db::clinic("killed") else {
         return;
     };
-    let out = praxis_as(
-        &db,
-        "boss",
-        &[
-            "patient",
-            "add",
-            "--code",
-            "P-0001",
-            "--birth-year",
-            "1950",
-            "--condition",
-            "older_adult",
-        ],
-    )
-    .output()
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_patient_as_boss(&db, "P-0001");
     let (mut committed, mut killed) = (Vec::new(), 0);
     for round in 0..5u64 {
         let children: Vec<(String, std::process::Child)> = (0..6)

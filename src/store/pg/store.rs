@@ -403,6 +403,31 @@ fn active_plan(c: &mut impl GenericClient, code: &str) -> Result<Option<Plan>> {
     .transpose()
 }
 
+/// A query parameter the program owns.
+type Value = Box<dyn postgres::types::ToSql + Sync>;
+
+/// The values of `$1`-`$10` in a patient's INSERT and UPDATE (as SQLite's `patient_values`): the code, the profile's
+/// columns in table order and `now` (the UPDATE adds the version it expects as `$11`).
+fn patient_values(p: &Patient, now: &str) -> Result<Vec<Value>> {
+    Ok(vec![
+        Box::new(p.code.clone()),
+        Box::new(p.name.clone()),
+        Box::new(p.birth_year),
+        Box::new(p.sex.as_ref().map(enum_text)),
+        Box::new(p.dominant_hand.as_ref().map(enum_text)),
+        Box::new(p.affected_side.as_ref().map(enum_text)),
+        Box::new(p.condition.kind().id()),
+        Box::new(facts_json(&p.condition)?),
+        Box::new(p.notes.clone()),
+        Box::new(now.to_string()),
+    ])
+}
+
+/// `values` as the client's parameter list.
+fn params(values: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    values.iter().map(|v| v.as_ref()).collect()
+}
+
 /// One record of `kind` with its record metadata.
 fn record<T>(
     c: &mut impl GenericClient,
@@ -995,25 +1020,14 @@ impl Backend for PgStore {
                     e.into()
                 });
             }
-            let now = now_utc();
+            let values = patient_values(p, &now_utc())?;
             // The patient belongs to the user's site (the first granted; an admin's go to the main site).
             let inserted = tx.execute(
                 "INSERT INTO patients (site_id, code, name, birth_year, sex, dominant_hand, affected_side, \
                  condition, facts, notes, created_at, updated_at, version) \
                  VALUES (coalesce((SELECT min(site_id) FROM site_grants WHERE os_user = session_user), 1), \
                  $1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $10, 1)",
-                &[
-                    &p.code,
-                    &p.name,
-                    &p.birth_year,
-                    &p.sex.as_ref().map(enum_text),
-                    &p.dominant_hand.as_ref().map(enum_text),
-                    &p.affected_side.as_ref().map(enum_text),
-                    &p.condition.kind().id(),
-                    &facts_json(&p.condition)?,
-                    &p.notes,
-                    &now,
-                ],
+                &params(&values),
             );
             match inserted {
                 Ok(_) => patient(tx, &p.code),
@@ -1030,24 +1044,13 @@ impl Backend for PgStore {
         self.write("update", |tx, ctx| {
             rules::check_patient(p, &ctx)?;
             let before = patient(tx, &p.code)?;
-            let version = i32::try_from(p.version).unwrap_or(i32::MAX);
+            let mut values = patient_values(p, &now_utc())?;
+            values.push(Box::new(i32::try_from(p.version).unwrap_or(i32::MAX)));
             let changed = tx.execute(
                 "UPDATE patients SET name = $2, birth_year = $3, sex = $4, dominant_hand = $5, affected_side = $6, \
                  condition = $7, facts = $8::text::jsonb, notes = $9, updated_at = $10, version = version + 1 \
                  WHERE code = $1 AND version = $11",
-                &[
-                    &p.code,
-                    &p.name,
-                    &p.birth_year,
-                    &p.sex.as_ref().map(enum_text),
-                    &p.dominant_hand.as_ref().map(enum_text),
-                    &p.affected_side.as_ref().map(enum_text),
-                    &p.condition.kind().id(),
-                    &facts_json(&p.condition)?,
-                    &p.notes,
-                    &now_utc(),
-                    &version,
-                ],
+                &params(&values),
             )?;
             if changed == 0 {
                 return Err(StoreError::Conflict {
@@ -1285,11 +1288,8 @@ impl Backend for PgStore {
             for a in rows {
                 insert_assessment(tx, &ctx, a)?;
             }
-            tx.execute(
-                "SELECT praxis.audit_event('import', 'database', $1, NULL, jsonb_build_object('file', $1::text, \
-                 'rows', $2::bigint))",
-                &[&file, &i64::try_from(rows.len()).unwrap_or(i64::MAX)],
-            )?;
+            let details = serde_json::json!({ "file": file, "rows": rows.len() });
+            audit_event(tx, "import", "database", file, None, &details)?;
             Ok(rows.len())
         })
     }
@@ -1308,12 +1308,7 @@ impl Backend for PgStore {
             let mut data = read_export(tx, kind, period, pseudonymised)?;
             let n = data.len();
             let details = export_details(kind, period, pseudonymised, destination, n);
-            tx.execute(
-                "SELECT praxis.audit_event('export', 'database', $1, NULL, $2::text::jsonb)",
-                &[&destination, &details.to_string()],
-            )?;
-            // The trail's lock is held to the commit: the newest row is this export's.
-            let row: i64 = tx.query_one("SELECT max(id) FROM audit", &[])?.get(0);
+            let row = audit_event(tx, "export", "database", destination, None, &details)?;
             if pseudonymised {
                 data.order_by_pseudonym();
             }
@@ -1337,11 +1332,7 @@ impl Backend for PgStore {
                 pseudonym_keys(tx, &mut keys)?;
             }
             let details = audited_details(kind, patient, rows, pseudonymised, destination);
-            tx.execute(
-                "SELECT praxis.audit_event('export', 'database', $1, $2, $3::text::jsonb)",
-                &[&destination, &patient, &details.to_string()],
-            )?;
-            let row: i64 = tx.query_one("SELECT max(id) FROM audit", &[])?.get(0);
+            let row = audit_event(tx, "export", "database", destination, patient, &details)?;
             deliver(&keys)?;
             Ok(row)
         })
@@ -1356,17 +1347,15 @@ impl Backend for PgStore {
     ) -> Result<i64> {
         self.write("export", |tx, _| {
             patient_id(tx, code)?;
-            tx.execute(
-                "SELECT praxis.audit_event($1, $2, $3, $4, $5::text::jsonb)",
-                &[
-                    &super::super::report::REPORT_ACTION,
-                    &super::super::report::REPORT_ENTITY,
-                    &destination,
-                    &code,
-                    &details.to_string(),
-                ],
+            use super::super::report::{REPORT_ACTION, REPORT_ENTITY};
+            let row = audit_event(
+                tx,
+                REPORT_ACTION,
+                REPORT_ENTITY,
+                destination,
+                Some(code),
+                details,
             )?;
-            let row: i64 = tx.query_one("SELECT max(id) FROM audit", &[])?.get(0);
             deliver()?;
             Ok(row)
         })
@@ -1385,11 +1374,14 @@ impl Backend for PgStore {
         }
         let mut c = self.client();
         let mut tx = c.transaction()?;
-        tx.execute(
-            "SELECT praxis.audit_event('export_incomplete', 'database', $1, NULL, $2::text::jsonb)",
-            &[&destination, &details.to_string()],
+        let id = audit_event(
+            &mut tx,
+            "export_incomplete",
+            "database",
+            destination,
+            None,
+            &details,
         )?;
-        let id: i64 = tx.query_one("SELECT max(id) FROM audit", &[])?.get(0);
         tx.commit()?;
         Ok(id)
     }
@@ -1409,6 +1401,23 @@ impl Backend for PgStore {
     fn location(&self) -> String {
         self.url.clone()
     }
+}
+
+/// Append an audit row for an event that changes no record (an export, a report, an import) in `tx`, and return
+/// its id: the trail's lock is held to the commit, so the newest row is this one.
+fn audit_event(
+    tx: &mut postgres::Transaction<'_>,
+    action: &str,
+    entity: &str,
+    key: &str,
+    patient: Option<&str>,
+    details: &serde_json::Value,
+) -> Result<i64> {
+    tx.execute(
+        "SELECT praxis.audit_event($1, $2, $3, $4, $5::text::jsonb)",
+        &[&action, &entity, &key, &patient, &details.to_string()],
+    )?;
+    Ok(tx.query_one("SELECT max(id) FROM audit", &[])?.get(0))
 }
 
 /// What an export of `kind` holds (see SQLite's `read_export`): current records dated, or patients changed, within
