@@ -262,9 +262,11 @@ fn dose_9600_arat_slope_within_lang_2016_ci() {
     );
 }
 
-// The 6,400 arm's slope (-0.05 +/- 0.15, 95% CI -0.34 to 0.24) is below both neighbouring arms; Lang 2016 found no
-// dose-response and gave no mechanism for a dip at the middle dose, and more practice must not give less learning
-// without one (issue 11.5). No saturation can put it inside its CI: science.md's validation scenario 5 (and
+// The 6,400 arm's slope (-0.05 +/- 0.15, 95% CI -0.34 to 0.24) is below both neighbouring arms (and significantly
+// different from the 3,200 and individual-maximum arms); Lang 2016 found no dose-response and gave no mechanism for a
+// dip at the middle dose, and more practice must not give less learning without one (issue 11.5). Nor can the
+// scenario's population explain it: Lang 2016 found that initial motor capacity, neglect and the other
+// characteristics it tested did not modify the dose-response (abstract checked). No saturation can put it inside its CI: science.md's validation scenario 5 (and
 // `tests/validation.rs`) wants the 3,200 arm at 0.3 points/week or more, and a learning curve that does not fall with
 // dose gives 6,400 at least that, above the CI's upper limit of 0.24. Not matched (see the report); the test checks
 // what the trial's conclusion says (6,400 is not better than 3,200 by more than 0.3 points/week, science.md's
