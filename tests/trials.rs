@@ -186,8 +186,8 @@ fn time_matched_therapy() -> Protocol {
 //   points a year, `USE_FUNCTION_RATE_PER_YEAR`, whose size Han 2008 does not give): MAL 0.3 to 2.0 at baseline
 //   changes the ARAT difference by 0.17 here (0.34 at most, FMA 50), time since onset (200 to 1,500 days) not at
 //   all; the largest ARAT difference of the sweep is 6.95 (FMA 25). Raising that rate, or any change that moves the
-//   arm's instruments alike, would need an FMA difference above 10.7 (at the edge of Shi's FMA CI) and would put
-//   ARAT far from Page 2004's 4.3.
+//   arm's instruments alike, would need an FMA difference of about 11 (ARAT and FMA have the same headroom
+//   here; Shi's FMA CI ends at 11.38) and would put ARAT far from Page 2004's 4.3.
 // The likeliest reason for the pooled figure is a population unlike Page 2004's (early-stroke trials, where ARAT moves
 // most), which the library could not confirm. The test checks the FMA difference against Shi 2011's CI and the ARAT
 // difference against Page 2004's, within +/- 2 points (no CI reported; the tolerance of the Birkenmeier test above,
