@@ -59,7 +59,9 @@ fn mal(c: &Comparison, protocol: &str, day: usize) -> (f64, f64) {
 /// EXCITE (Wolf 2006 JAMA 296:2095): from baseline to 12 months the Motor Activity Log amount of use rose from 1.21
 /// to 2.13 with CIMT and from 1.15 to 1.65 with usual and customary care: a between-group difference of 0.43 (95% CI
 /// 0.05-0.80). The forecast's difference at 12 months lies inside that interval, CIMT's own gain near its +0.92
-/// (within 0.4) and usual care's near +0.50 (within 0.3).
+/// (within 0.4) and usual care's near +0.50 (within 0.3). The difference and its CI are checked (the trial's
+/// critically appraised abstract, Journal of Physiotherapy); the arm means are as recorded from the JAMA abstract
+/// (see `constants::NONUSE_UNLEARN_PER_USE_DAY`).
 #[test]
 fn excite_wolf_2006_cimt_raises_arm_use_more_than_usual_care_at_12_months() {
     let c = run(EXCITE, &["cimt", "usual-care"]);

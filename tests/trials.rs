@@ -116,31 +116,41 @@ fn task_specific_300_arat_after_3_weeks_birkenmeier_2010() {
     );
 }
 
-// cimt: EXCITE (Wolf 2006 JAMA 296:2095): 3-9 months after stroke, with some wrist and finger extension, CIMT improved
-// more than usual and customary care and the difference held at 12 months. EXCITE's outcomes (Wolf Motor Function
-// Test, Motor Activity Log) are not Praxis instruments on this branch (MAL is issue 12.4's), so the test checks the
-// reported direction on ARAT at EXCITE's population (ARAT 30, 150 days), dose (the file) and time point (12 months).
+// cimt: EXCITE (Wolf 2006 JAMA 296:2095; 222 patients 3-9 months after stroke with some active wrist and finger
+// extension, its entry criteria, see `model::evidence`): from baseline to 12 months CIMT improved the Motor Activity
+// Log amount of use by 0.43 more than usual and customary care (95% CI 0.05 to 0.80), quality of movement by 0.48
+// (lower limit 0.13) and Wolf Motor Function Test time by 34% (12 to 51%) (the between-group figures checked against the trial's critically
+// appraised abstract, Journal of Physiotherapy; the Wolf Motor Function Test is not a Praxis instrument).
+// Population: ARAT 30 / FMA-UE 38 at 150 days, active extension present, MAL amount of use 1.2 (EXCITE's baseline
+// means, 1.21 and 1.15, from the JAMA abstract). Dose: the file. Time point: 12 months. The MAL difference must lie
+// inside EXCITE's CI, and ARAT must move in the reported direction (EXCITE reports no ARAT).
 #[test]
 fn cimt_beats_usual_care_at_12_months_excite_wolf_2006() {
     let s = scenario(
-        "horizon_days = 365\nfollow_up_day = 365\n[patient]\nage = 62\ndays_since_onset = 150\ncondition = { kind = \"stroke\", mep = \"present\" }\n[baseline]\narat = 30\nfma_ue = 38\n",
+        "horizon_days = 365\nfollow_up_day = 365\n[patient]\nage = 62\ndays_since_onset = 150\ncondition = { kind = \"stroke\", mep = \"present\", active_extension = \"present\" }\n[baseline]\narat = 30\nfma_ue = 38\nmal_aou = 1.2\n",
     );
     let (c, u) = (run(&s, Some("cimt")), run(&s, Some("usual-care")));
     let (dc, du) = (change(&c, "arat", 365), change(&u, "arat", 365));
     eprintln!("EXCITE population, ARAT at 12 months: cimt {dc:.2}, usual-care {du:.2}");
     assert!(dc > du && dc > 0.0, "cimt {dc:.2} vs usual care {du:.2}");
+    inside(
+        change(&c, "mal_aou", 365) - change(&u, "mal_aou", 365),
+        (0.05, 0.80),
+        "cimt - usual care, MAL amount of use at 12 months (EXCITE: 0.43)",
+    );
 }
 
 // mcimt: Page 2004 Arch Phys Med Rehabil 85:14-18 (17 patients > 1 year after stroke with learned non-use; 30 min of
 // practice 3 times a week for 10 weeks, the less-affected arm restrained 5 hours each weekday): FMA +18.4 and ARAT
 // +11.4 with mCIMT (n = 7) against +6.0 and +7.1 with regular therapy of similar contact time (n = 4) and -2.9 and
-// -4.5 without therapy; no CI (Page 2008 Phys Ther 88:333's figures were not found by the library search). Pooled
-// over the trials of mCIMT against traditional rehabilitation of the same duration: FMA MD 7.8 (95% CI 4.21 to
-// 11.38; 6 RCTs), ARAT MD 14.15 (10.71 to 17.59; 5 RCTs) (Shi, Tian, Yang & Zhao 2011 Arch Phys Med Rehabil
-// 92:972, 13 RCTs, via its CRD/DARE summary). Population: chronic (400 days), learned non-use (MAL amount of use 1.2,
-// EXCITE's baseline; Page's patients were selected for non-use). Time point: 10 weeks (day 70). Comparator: Page's
-// regular therapy, the same 30-minute sessions without the restraint, with usual care's content (32 repetitions,
-// Lang 2009; no systematic progression).
+// -4.5 without therapy (abstract, PubMed 14970962, checked): differences of FMA 12.4 and ARAT 4.3, no CI (Page 2008
+// Phys Ther 88:333's figures were not found by the library search). Pooled over the trials of mCIMT against
+// traditional rehabilitation of the same duration: FMA MD 7.8 (95% CI 4.21 to 11.38; 6 RCTs), ARAT MD 14.15 (10.71
+// to 17.59; 5 RCTs) (Shi, Tian, Yang & Zhao 2011 Arch Phys Med Rehabil 92:972, 13 RCTs, via its CRD/DARE summary;
+// which 5 trials carry the ARAT figure, and their populations, was not found). Population: chronic (400 days),
+// learned non-use (MAL amount of use 1.2, EXCITE's baseline; Page's patients were selected for non-use). Time point:
+// 10 weeks (day 70). Comparator: Page's regular therapy, the same 30-minute sessions without the restraint, with
+// usual care's content (32 repetitions, Lang 2009; no systematic progression).
 const PAGE: &str = "horizon_days = 365\nfollow_up_day = 365\n[patient]\nage = 60\ndays_since_onset = 400\ncondition = { kind = \"stroke\", mep = \"present\" }\n[baseline]\narat = 30\nfma_ue = 38\nmal_aou = 1.2\n";
 
 /// Page's time-matched regular therapy: the `mcimt` file without its restraint, with usual care's content.
@@ -159,9 +169,29 @@ fn time_matched_therapy() -> Protocol {
 
 // The FMA-UE difference at 10 weeks lies inside Shi 2011's pooled CI: the restraint's hours are practice
 // (`constants::CONSTRAINT_PRACTICE_REPS_PER_HOUR`, calibrated here), without them the difference is far below it.
-// ARAT is not matched (see the report): the difference is about 4.4 points, under the CI's 10.71, as training can
-// reach only a share of the headroom (`TRAINABLE_SHARE_STROKE`, calibrated to Lang 2016); the test checks that the
-// ARAT difference favours mCIMT by more than the ARAT's own SEM.
+//
+// ARAT: the forecast's difference (4.41) matches Page 2004's own ARAT difference (11.4 - 7.1 = 4.3), the trial this
+// population is taken from, and is below Shi 2011's pooled ARAT CI (10.71 to 17.59). It is not forced into that CI,
+// because no cited mechanism does it without contradicting Page 2004 (figures from a sweep of this test's forecasts,
+// 200 draws, seed 7, baselines FMA 25 to 50 with the matching ARAT):
+// - Page 2004's patients moved *less* on ARAT than on FMA (differences 4.3 against 12.4, a ratio of 0.35); the
+//   pooled figures have the opposite ratio (14.15 against 7.8). A mapping that makes ARAT move more than FMA would
+//   move this forecast away from the trial it models.
+// - The FMA-ARAT relation (Hoonhorst 2015 Arch Phys Med Rehabil 96:1845, 460 patients at 6 months: FMA-UE 32-47
+//   corresponds to ARAT 22-42, 48-52 to 43-54) is steeper than one-to-one in this range: read as a piecewise-linear
+//   curve through the band edges, the forecast's FMA changes give an ARAT difference of 6.2 at this baseline (FMA 38,
+//   which the curve maps to ARAT 30) and at most 8.5 over the sweep; reaching 10.71 would need an FMA difference of
+//   about 8, and the restraint's effect saturates near 5 (fatigue caps a day's useful repetitions; see the constant).
+// - Learned non-use on the Motor Activity Log barely moves function in 10 weeks (use-dependent change is a few FMA
+//   points a year, `USE_FUNCTION_RATE_PER_YEAR`, whose size Han 2008 does not give): MAL 0.3 to 2.0 at baseline
+//   changes the ARAT difference by 0.17 here (0.34 at most, FMA 50), time since onset (200 to 1,500 days) not at
+//   all; the largest ARAT difference of the sweep is 6.95 (FMA 25). Raising that rate, or any change that moves the
+//   arm's instruments alike, would need an FMA difference of about 11 (ARAT and FMA have the same headroom
+//   here; Shi's FMA CI ends at 11.38) and would put ARAT far from Page 2004's 4.3.
+// The likeliest reason for the pooled figure is a population unlike Page 2004's (early-stroke trials, where ARAT moves
+// most), which the library could not confirm. The test checks the FMA difference against Shi 2011's CI and the ARAT
+// difference against Page 2004's, within +/- 2 points (no CI reported; the tolerance of the Birkenmeier test above,
+// about a third of the ARAT MCID of 5.7).
 #[test]
 fn mcimt_beats_time_matched_therapy_within_shi_2011_ci_page_2004() {
     let s = scenario(PAGE);
@@ -178,9 +208,13 @@ fn mcimt_beats_time_matched_therapy_within_shi_2011_ci_page_2004() {
     );
     let arat = change(&m, "arat", 70) - change(&r, "arat", 70);
     eprintln!(
-        "mcimt - time-matched therapy, ARAT at 10 weeks: {arat:.2} (Shi 2011: MD 14.15, 10.71 to 17.59)"
+        "mcimt - time-matched therapy, ARAT at 10 weeks: {arat:.2} (Shi 2011: MD 14.15, 10.71 to 17.59; not matched)"
     );
-    assert!(arat > 2.0, "ARAT difference {arat:.2}");
+    inside(
+        arat,
+        (4.3 - 2.0, 4.3 + 2.0),
+        "mcimt - regular therapy, ARAT at 10 weeks (Page 2004: 11.4 - 7.1 = 4.3)",
+    );
     // The restraint is what makes the difference: the same sessions without it gain far less.
     let no_restraint = read("protocols/mcimt.toml").replace("[constraint]\nhours_per_day = 5", "");
     let no_restraint = praxis::model::protocol::parse(&no_restraint, "mcimt-sessions-only")
@@ -228,9 +262,11 @@ fn dose_9600_arat_slope_within_lang_2016_ci() {
     );
 }
 
-// The 6,400 arm's slope (-0.05 +/- 0.15, 95% CI -0.34 to 0.24) is below both neighbouring arms; Lang 2016 found no
-// dose-response and gave no mechanism for a dip at the middle dose, and more practice must not give less learning
-// without one (issue 11.5). No saturation can put it inside its CI: science.md's validation scenario 5 (and
+// The 6,400 arm's slope (-0.05 +/- 0.15, 95% CI -0.34 to 0.24) is below both neighbouring arms (and significantly
+// different from the 3,200 and individual-maximum arms); Lang 2016 found no dose-response and gave no mechanism for a
+// dip at the middle dose, and more practice must not give less learning without one (issue 11.5). Nor can the
+// scenario's population explain it: Lang 2016 found that initial motor capacity, neglect and the other
+// characteristics it tested did not modify the dose-response (abstract checked). No saturation can put it inside its CI: science.md's validation scenario 5 (and
 // `tests/validation.rs`) wants the 3,200 arm at 0.3 points/week or more, and a learning curve that does not fall with
 // dose gives 6,400 at least that, above the CI's upper limit of 0.24. Not matched (see the report); the test checks
 // what the trial's conclusion says (6,400 is not better than 3,200 by more than 0.3 points/week, science.md's

@@ -212,7 +212,7 @@ pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
 /// hour): the constrained hours are practice, the affected arm doing the day's activities (forced use). Page 2004
 /// Arch Phys Med Rehabil 85:14-18 (mCIMT: 30 min 3 times a week plus a restraint 5 hours each weekday, chronic stroke
 /// with learned non-use; FMA +18.4 and ARAT +11.4 against +6.0 and +7.1 with regular therapy of similar contact
-/// time, n = 7 and 4) concluded that repeated task-specific practice is what restores function; Taub's forced use.
+/// time, n = 7 and 4; abstract checked, PubMed 14970962) concluded that repeated task-specific practice is what restores function; Taub's forced use.
 /// They lengthen the day's practice, so its fatigue capacity grows with them (`prepare::with_constraint`), and
 /// fatigue caps what a day holds. Calibration: about one functional task a minute, at which modified CIMT
 /// (`mcimt`) in chronic stroke beats time-matched regular therapy on FMA-UE at 10 weeks inside the pooled 95% CI of
@@ -220,7 +220,9 @@ pub const CONSTRAINT_USE_PER_HOUR: f64 = 0.08;
 /// Med Rehabil 92:972; figures from its CRD/DARE summary, authors and pages not checked) (`tests/trials.rs`). The
 /// result saturates above ~50 because fatigue caps a day's useful repetitions (20 gives a difference of 3.7, 50
 /// gives 4.5, 100 gives 4.9). The constraint days are the protocol's session days (Page's restraint ran on 5
-/// weekdays, the sessions on 3).
+/// weekdays, the sessions on 3). On ARAT the same forecast gives a difference of 4.4, Page 2004's own ARAT difference
+/// (11.4 - 7.1 = 4.3), not the pooled MD 14.15 (10.71 to 17.59): the pooled ARAT moves nearly twice as much as the
+/// pooled FMA, Page 2004's ARAT a third as much as its FMA; `tests/trials.rs` gives the figures.
 pub const CONSTRAINT_PRACTICE_REPS_PER_HOUR: f64 = 60.0;
 /// Learned non-use (Taub; see `recovery::UseState`): the largest share of the use the arm's function carries that a
 /// patient may leave untaken (dimensionless). Modelling choice: some use remains in everyone measured.
@@ -228,8 +230,12 @@ pub const NONUSE_MAX: f64 = 0.95;
 /// Learned non-use unlearned per day of use beyond the habit (per unit of excess use, 0-1, per day). Calibration to
 /// EXCITE (Wolf 2006 JAMA 296:2095): 2 weeks of CIMT raised the Motor Activity Log amount of use from 1.21 to 2.13
 /// at 12 months against 1.15 to 1.65 with usual and customary care (between-group difference 0.43, 95% CI
-/// 0.05-0.80), and the gain was kept at 24 months (Wolf 2008 Lancet Neurol 7:33) (figures from the abstracts,
-/// check against the papers' tables); `tests/non_use.rs` checks them.
+/// 0.05-0.80; quality of movement 0.48, lower limit 0.13), and the gain was kept at 24 months (Wolf 2008 Lancet
+/// Neurol 7:33). The between-group differences and CIs are checked (the trial's critically appraised abstract,
+/// Journal of Physiotherapy; the JAMA abstract, PubMed 17077374, gives WMFT time 19.3 to 9.3 s with CIMT against
+/// 24.0 s at baseline with usual care); the arm means of the MAL (1.21 to 2.13, 1.15 to 1.65) are as recorded from
+/// the JAMA abstract, whose stored copy ends before them (check). `tests/non_use.rs` and `tests/trials.rs` check
+/// them.
 pub const NONUSE_UNLEARN_PER_USE_DAY: f64 = 0.03;
 /// Learned non-use fading by itself (per year, as a rate). Calibration to EXCITE's usual-care arm: Motor Activity Log
 /// amount of use 1.15 to 1.65 over 12 months, 3-9 months after stroke (Wolf 2006).
