@@ -41,7 +41,7 @@ fn one_patient_is_counted_in_the_singular() {
     f.plans.retain(|x| x.patient_code == "P-0107");
     let a = app(f);
     let s = screen(&a, 80, 24);
-    assert!(s.contains("1 patient, 1 shown"), "{s}");
+    assert!(s.contains("1 patient · R reassess"), "{s}");
 }
 
 #[test]

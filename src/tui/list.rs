@@ -309,14 +309,17 @@ impl ListScreen {
             .values()
             .filter(|s| **s == Standing::Behind)
             .count();
-        let mut out = format!(
-            "{}, {} shown · flags: R reassess {} · S no session {} · E plan ending {}",
-            crate::domain::text::count(self.items.len(), "patient"),
-            self.visible.len(),
+        // One line of an 80-column terminal: "shown" only when a search or filter hides some.
+        let mut out = crate::domain::text::count(self.items.len(), "patient");
+        if self.visible.len() != self.items.len() {
+            out.push_str(&format!(", {} shown", self.visible.len()));
+        }
+        out.push_str(&format!(
+            " · R reassess {} · S no session {} · E plan ending {}",
             n(Flag::ReassessmentDue),
             n(Flag::NoRecentSession),
             n(Flag::PlanEnding)
-        );
+        ));
         if behind > 0 {
             out.push_str(&format!(" · B behind {behind}"));
         }
