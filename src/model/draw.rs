@@ -688,8 +688,11 @@ impl<'p> Draw<'p> {
             forget(&mut ts.integ, &mut ts.integ_trace, keep, trace_keep);
             ts.integ_at_last_night = ts.integ.total();
         }
-        // Practice -> domains (weighted mean over tasks that transfer to the domain).
-        self.train = self.domain_train();
+        // Practice -> domains (weighted mean over tasks that transfer to the domain). Before day 0 only the last
+        // night's is read (on the morning of day 0): earlier nights skip it.
+        if day >= -1 {
+            self.train = self.domain_train();
+        }
         if before {
             return;
         }
