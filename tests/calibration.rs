@@ -163,3 +163,29 @@ fn calibrated_80_percent_bands_cover_80_percent_of_virtual_patients_cook_2006() 
         assert!(cov_absent >= 0.72, "MEP absent: {:.1}%", 100.0 * cov_absent);
     }
 }
+
+/// Calibration that keeps few effective draws says so first in the forecast's notes: its band is then narrower
+/// than the evidence allows. Assessments that contradict each other (FMA-UE 10, then 60, then 30 within four days,
+/// far beyond the SEM) leave almost no draw that fits; a course the prior expects leaves many, and no caution.
+#[test]
+fn a_calibration_few_draws_fit_is_said_first_in_the_notes() {
+    let opts = praxis::model::ForecastOptions {
+        draws: 300,
+        seed: FORECAST_SEED,
+    };
+    let ctl = praxis::model::Control::default();
+    let contradictory = stroke("present", 30.0, &[(-4, 10.0), (-2, 60.0)]);
+    let f = praxis::model::simulate::forecast(&contradictory, None, opts, &ctl).expect("runs");
+    assert!(
+        f.summary.notes[0].starts_with("caution: the band rests on few draws"),
+        "{:?}",
+        f.summary.notes
+    );
+    let plausible = stroke("present", 30.0, &[(-4, 28.0)]);
+    let f = praxis::model::simulate::forecast(&plausible, None, opts, &ctl).expect("runs");
+    assert!(
+        !f.summary.notes.iter().any(|n| n.contains("caution")),
+        "{:?}",
+        f.summary.notes
+    );
+}

@@ -418,3 +418,68 @@ fn the_assessment_form_asks_the_medication_state_for_mds_updrs_iii() {
     let s = screen(&a, 120, 40);
     assert!(s.contains("◀ TUG ▶") && !s.contains("Medication"), "{s}");
 }
+
+/// Scores of one patient in both states close together measure their own levodopa response, and scores taken in the
+/// other state are converted with it, not with the usual 35%. A patient whose ON scores are about 31 and who scored
+/// 32 OFF the next day responds little to levodopa (3%): converting the ON scores by 35% would put them near 48,
+/// no draw would fit both them and the OFF baseline of 32, and the forecast's band would collapse to a point.
+#[test]
+fn a_patients_own_levodopa_response_is_measured_from_on_and_off_scores_close_together() {
+    let env = Env::new();
+    pd_patient(&env);
+    for (date, score, state) in [
+        ("2025-11-06", "33", "on"),
+        ("2025-12-06", "30", "on"),
+        ("2026-01-05", "31", "on"),
+        ("2026-01-06", "32", "off"),
+    ] {
+        env.ok(&[
+            "assess",
+            "P-0001",
+            "mds_updrs_iii",
+            score,
+            "--state",
+            state,
+            "--date",
+            date,
+        ]);
+    }
+    let j = env.json(&[
+        "simulate",
+        "--patient",
+        "P-0001",
+        "--protocol",
+        "lsvt-big",
+        "--draws",
+        "300",
+    ]);
+    let notes = j["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("this patient's levodopa response of 3%, measured by 1 pair(s)"),
+        "{notes}"
+    );
+    assert!(!notes.contains("caution"), "{notes}");
+    let change = &j["summary"]["measures"]["mds_updrs_iii"]["change_end"];
+    let width = change["p90"].as_f64().expect("p90") - change["p10"].as_f64().expect("p10");
+    assert!(
+        width > 1.0,
+        "the 80% band of the change must not collapse: {change}"
+    );
+}
+
+/// Without a pair of scores close together the usual response converts, and the note says how to measure the
+/// patient's own.
+#[test]
+fn scores_far_apart_are_converted_with_the_usual_response() {
+    let text = format!(
+        "{}\n[[observations]]\nday = -60\ninstrument = \"mds_updrs_iii\"\nscore = 20\nstate = \"on\"\n",
+        pd("on", "baseline_state = \"off\"", 34.0, 30)
+    );
+    let s = scenario::parse(&text, "test.toml").expect("parses");
+    assert_eq!(s.levodopa_response, None);
+    let notes = run_with(&text, None).summary.notes.join("\n");
+    assert!(
+        notes.contains("a levodopa response of 35%, the usual one"),
+        "{notes}"
+    );
+}

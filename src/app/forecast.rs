@@ -349,6 +349,7 @@ pub fn scenario_from_patient(
         history: Vec::new(),
         practice: Default::default(),
         med_converted: 0,
+        levodopa_response: None,
         plan_goals: Vec::new(),
     };
     let problems = scenario::validate(&mut s);

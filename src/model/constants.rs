@@ -309,6 +309,18 @@ pub const PD_AUTO_GAIN: f64 = 0.6;
 /// the states shows the response a treated patient typically has. Converting scores is used only when a forecast's
 /// state differs from the state an assessment was taken in.
 pub const LEVODOPA_RESPONSE: f64 = 0.35;
+/// An ON and an OFF score of one instrument at most this many days apart measure the patient's own levodopa
+/// response (days). Modelling choice: untreated progression moves MDS-UPDRS III about 2.4 points a year (Holden
+/// 2018), under 0.1 point in two weeks, far less than the measurement error (SEM); a levodopa challenge scores both
+/// states on one day.
+pub const LEVODOPA_PAIR_DAYS: i32 = 14;
+/// Largest levodopa response a pair of scores may measure (dimensionless). Modelling choice: responses above 80%
+/// are not reported in challenge series (science.md: typically 30-50%); a larger measured ratio is taken as error.
+pub const LEVODOPA_RESPONSE_MAX: f64 = 0.8;
+/// Calibration that keeps fewer effective draws than this (Kish's effective sample size) is said in the forecast's
+/// notes, first: an 80% band read from so few distinct draws is narrower than the evidence allows. Modelling choice
+/// (a 10th and a 90th percentile need a few dozen distinct draws to be stable).
+pub const CALIBRATION_MIN_EFFECTIVE_DRAWS: f64 = 30.0;
 
 /// Reference MDS-UPDRS III baseline when none is given (points).
 pub const PD_REFERENCE_UPDRS: f64 = 30.0;

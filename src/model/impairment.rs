@@ -161,7 +161,7 @@ pub fn preset(s: &Scenario) -> Preset {
             let (rl, med_note) = match f.medication {
                 Some(Medication::On) => (
                     k::PD_RL_GAIN_ON,
-                    "on medication: levodopa restores learning from positive outcomes (Frank 2004)",
+                    "lives on medication, so practises ON: levodopa restores learning from positive outcomes (Frank 2004), whichever state the scores are forecast in",
                 ),
                 Some(Medication::Off) => (
                     k::PD_RL_GAIN_OFF,

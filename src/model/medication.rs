@@ -1,6 +1,7 @@
 //! Parkinson's medication state: MDS-UPDRS III is scored ON or OFF dopaminergic medication, and the two differ by
-//! the levodopa response (ON = OFF x (1 - r), `constants::LEVODOPA_RESPONSE`; a levodopa challenge counts r > 30%
-//! as a response). A forecast predicts one state ([`predicted`]): the scenario's `forecast_state`, else the state
+//! the levodopa response (ON = OFF x (1 - r); a levodopa challenge counts r > 30% as a response): the patient's own
+//! when scores taken in both states close together measure it ([`measured_response`]), else the usual one
+//! (`constants::LEVODOPA_RESPONSE`). A forecast predicts one state ([`predicted`]): the scenario's `forecast_state`, else the state
 //! of its baseline, else the one the patient lives in (the `medication` fact: on, or off / untreated). Scores
 //! taken in the other state are converted to it before the engine sees them ([`align`]), so a baseline taken OFF
 //! and observations taken ON calibrate one forecast.
@@ -34,9 +35,56 @@ pub fn predicted(s: &Scenario) -> Option<MedState> {
         })
 }
 
-/// A score taken in state `from`, in state `to`: ON = OFF x (1 - r).
-pub fn convert(score: f64, from: MedState, to: MedState) -> f64 {
-    let keep = 1.0 - k::LEVODOPA_RESPONSE;
+/// The levodopa response scores are converted with: the patient's own when their ON and OFF scores measured it
+/// ([`measured_response`]), else the population's.
+pub fn response(s: &Scenario) -> f64 {
+    s.levodopa_response.map_or(k::LEVODOPA_RESPONSE, |(r, _)| r)
+}
+
+/// The patient's own levodopa response, from the scores of one instrument taken in both states at most
+/// `constants::LEVODOPA_PAIR_DAYS` apart: each OFF score with the nearest ON score of that instrument, 1 - ON / OFF,
+/// averaged over the pairs and kept within 0 and `constants::LEVODOPA_RESPONSE_MAX` (a negative ratio is measurement
+/// error: no response). Returns the response and the number of pairs; `None` without a pair.
+pub fn measured_response(s: &Scenario) -> Option<(f64, usize)> {
+    // (instrument, day, score, state) of every score taken in a stated state; the baseline is day 0.
+    let mut scores: Vec<(&str, i32, f64, MedState)> = Vec::new();
+    if let Some(state) = s.baseline_state {
+        for (id, &v) in &s.baseline {
+            if has_state(id) {
+                scores.push((id.as_str(), 0, v, state));
+            }
+        }
+    }
+    for o in &s.observations {
+        if let Some(state) = o.state
+            && has_state(&o.instrument)
+        {
+            scores.push((o.instrument.as_str(), o.day, o.score, state));
+        }
+    }
+    let ratios: Vec<f64> = scores
+        .iter()
+        .filter(|(_, _, off, st)| *st == MedState::Off && *off > 0.0)
+        .filter_map(|&(id, day, off, _)| {
+            scores
+                .iter()
+                .filter(|(i, d, _, st)| {
+                    *i == id && *st == MedState::On && (d - day).abs() <= k::LEVODOPA_PAIR_DAYS
+                })
+                .min_by_key(|(_, d, _, _)| (d - day).abs())
+                .map(|&(_, _, on, _)| 1.0 - on / off)
+        })
+        .collect();
+    if ratios.is_empty() {
+        return None;
+    }
+    let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
+    Some((mean.clamp(0.0, k::LEVODOPA_RESPONSE_MAX), ratios.len()))
+}
+
+/// A score taken in state `from`, in state `to`, for a levodopa response `r`: ON = OFF x (1 - r).
+pub fn convert(score: f64, from: MedState, to: MedState, r: f64) -> f64 {
+    let keep = 1.0 - r;
     match (from, to) {
         (MedState::Off, MedState::On) => score * keep,
         (MedState::On, MedState::Off) => score / keep,
@@ -48,12 +96,17 @@ pub fn convert(score: f64, from: MedState, to: MedState) -> f64 {
 /// scores converted in `s.med_converted`. Idempotent: converted scores take the predicted state.
 pub fn align(s: &mut Scenario) {
     let Some(to) = predicted(s) else { return };
+    // Measured before any conversion (converted scores take the predicted state and pair no more).
+    if let Some(m) = measured_response(s) {
+        s.levodopa_response = Some(m);
+    }
+    let r = response(s);
     if let Some(from) = s.baseline_state
         && from != to
     {
         for (id, v) in s.baseline.iter_mut() {
             if has_state(id) {
-                *v = clamp(id, convert(*v, from, to));
+                *v = clamp(id, convert(*v, from, to, r));
                 s.med_converted += 1;
             }
         }
@@ -66,7 +119,7 @@ pub fn align(s: &mut Scenario) {
             && from != to
             && has_state(&o.instrument)
         {
-            o.score = clamp(&o.instrument, convert(o.score, from, to));
+            o.score = clamp(&o.instrument, convert(o.score, from, to, r));
             o.state = Some(to);
             s.med_converted += 1;
         }
@@ -78,7 +131,7 @@ pub fn align(s: &mut Scenario) {
 pub fn baseline_score(s: &Scenario, inst: &crate::instruments::Instrument, score: f64) -> f64 {
     match (s.baseline_state, predicted(s)) {
         (Some(from), Some(to)) if from != to && inst.has_med_state() => {
-            inst.clamp(convert(score, from, to))
+            inst.clamp(convert(score, from, to, response(s)))
         }
         _ => score,
     }
@@ -112,10 +165,21 @@ pub fn note(s: &Scenario) -> Option<String> {
         ),
     };
     if s.med_converted > 0 {
+        let how = match s.levodopa_response {
+            Some((r, pairs)) => format!(
+                "this patient's levodopa response of {:.0}%, measured by {pairs} pair(s) of ON and OFF scores at most {} days apart",
+                r * 100.0,
+                k::LEVODOPA_PAIR_DAYS
+            ),
+            None => format!(
+                "a levodopa response of {:.0}%, the usual one (a levodopa challenge counts more than 30% as a response; score both states within {} days to use the patient's own)",
+                k::LEVODOPA_RESPONSE * 100.0,
+                k::LEVODOPA_PAIR_DAYS
+            ),
+        };
         note.push_str(&format!(
-            "; {} score(s) taken in the other state converted with a levodopa response of {:.0}% (a levodopa challenge counts more than 30% as a response)",
-            s.med_converted,
-            k::LEVODOPA_RESPONSE * 100.0
+            "; {} score(s) taken in the other state converted with {how}",
+            s.med_converted
         ));
     }
     Some(note)
@@ -127,9 +191,46 @@ mod tests {
 
     #[test]
     fn conversion_round_trips_and_on_is_lower() {
-        let on = convert(40.0, MedState::Off, MedState::On);
+        let r = k::LEVODOPA_RESPONSE;
+        let on = convert(40.0, MedState::Off, MedState::On, r);
         assert!(on < 40.0 * 0.7 + 1e-9, "{on}");
-        assert!((convert(on, MedState::On, MedState::Off) - 40.0).abs() < 1e-9);
-        assert_eq!(convert(40.0, MedState::On, MedState::On), 40.0);
+        assert!((convert(on, MedState::On, MedState::Off, r) - 40.0).abs() < 1e-9);
+        assert_eq!(convert(40.0, MedState::On, MedState::On, r), 40.0);
+    }
+
+    fn pd_scores(scores: &[(i32, f64, MedState)]) -> Scenario {
+        let mut s: Scenario = toml::from_str(
+            "[patient]\nage = 67\ndays_since_onset = 1460\ncondition = { kind = \"parkinsons\", medication = \"on\" }\n[baseline]\nmds_updrs_iii = 40\n",
+        )
+        .expect("scenario");
+        s.baseline_state = Some(MedState::Off);
+        for &(day, score, state) in scores {
+            s.observations.push(crate::model::scenario::Observation {
+                day,
+                instrument: "mds_updrs_iii".into(),
+                score,
+                state: Some(state),
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn the_response_is_measured_only_by_scores_close_together_and_kept_in_range() {
+        // ON 24 two days before the OFF baseline of 40: 1 - 24/40 = 40%.
+        let s = pd_scores(&[(-2, 24.0, MedState::On), (-100, 10.0, MedState::On)]);
+        let (r, pairs) = measured_response(&s).expect("one pair");
+        assert!((r - 0.4).abs() < 1e-9 && pairs == 1, "{r} {pairs}");
+        // Only an ON score 15 days away: no pair.
+        let s = pd_scores(&[(-(k::LEVODOPA_PAIR_DAYS + 1), 24.0, MedState::On)]);
+        assert_eq!(measured_response(&s), None);
+        // ON worse than OFF (measurement error): no response, not a negative one.
+        let s = pd_scores(&[(-1, 44.0, MedState::On)]);
+        assert_eq!(measured_response(&s), Some((0.0, 1)));
+        // A conversion uses the measured response.
+        let mut s = pd_scores(&[(-1, 30.0, MedState::On), (-50, 27.0, MedState::On)]);
+        align(&mut s);
+        let far = s.observations.iter().find(|o| o.day == -50).expect("kept");
+        assert!((far.score - 27.0 / 0.75).abs() < 1e-9, "{}", far.score);
     }
 }

@@ -103,6 +103,17 @@ pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
     notes
 }
 
+/// A caution when calibration kept too few draws (`constants::CALIBRATION_MIN_EFFECTIVE_DRAWS`): the band is then
+/// narrower than the evidence allows. Shown before the other notes.
+pub(super) fn calibration_caution(c: &Calibration, draws: usize) -> Option<String> {
+    let (_, ess) = c.used?;
+    (ess < k::CALIBRATION_MIN_EFFECTIVE_DRAWS).then(|| {
+        format!(
+            "caution: the band rests on few draws ({ess:.0} of {draws} fit the logged assessments closely) and may be too narrow; assessments that disagree with each other (a mistyped score, scores in different medication states) cause this, and more draws (--draws) steady it"
+        )
+    })
+}
+
 /// What calibration on the patient's logged assessments did (see [`super::fit`]).
 pub(super) fn calibration_notes(c: &Calibration, draws: usize) -> Vec<String> {
     let mut notes = Vec::new();

@@ -55,6 +55,11 @@ pub struct Scenario {
     /// the file).
     #[serde(skip)]
     pub med_converted: u32,
+    /// The patient's own levodopa response, measured by [`crate::model::medication::align`] from ON and OFF scores
+    /// of one instrument taken close together, with the number of such pairs; `None`: the population's
+    /// (`constants::LEVODOPA_RESPONSE`). Never read from the file.
+    #[serde(skip)]
+    pub levodopa_response: Option<(f64, usize)>,
     /// A stored plan's goals (beside the file's one `goal`): the summary gives each one's probability
     /// ([`crate::model::forecast::MeasureSummary::goals`]). Filled by the caller, never read from the file.
     #[serde(skip)]

@@ -447,8 +447,9 @@ fn run_forecast(
             end_of_treatment_day: prep.end_day,
             follow_up_day: prep.follow_up,
             measures: ms,
-            notes: notes::protocol_notes(&prep)
+            notes: notes::calibration_caution(&calibration, draws)
                 .into_iter()
+                .chain(notes::protocol_notes(&prep))
                 .chain(notes::history_notes(&prep))
                 .chain(notes::calibration_notes(&calibration, draws))
                 .collect(),
