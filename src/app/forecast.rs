@@ -350,6 +350,7 @@ pub fn scenario_from_patient(
         practice: Default::default(),
         med_converted: 0,
         levodopa_response: None,
+        plan_done: None,
         plan_goals: Vec::new(),
     };
     let problems = scenario::validate(&mut s);
@@ -412,6 +413,16 @@ pub fn patient_scenario(
     if let Some(day0) = assessments.iter().map(|a| a.date).max() {
         let sessions = store.sessions(code, None)?;
         add_logged_sessions(lib, &mut scenario, &sessions, day0);
+        // A plan under way: its protocol's sessions logged since it started are done; the forecast runs the rest.
+        if let Some(plan) = store.active_plan(code)? {
+            let done = sessions
+                .iter()
+                .filter(|s| {
+                    s.protocol_id == plan.protocol_id && s.started_at.date() >= plan.start_date
+                })
+                .count();
+            scenario.plan_done = Some((plan.protocol_id, u32::try_from(done).unwrap_or(u32::MAX)));
+        }
         scenario.plan_goals = crate::app::goals::scenario_goals(&store.goals(code)?, day0);
     }
     Ok(scenario)

@@ -402,7 +402,7 @@ impl<'p> Draw<'p> {
             last_hour: None,
             next_session: 0,
             next_shown: 0,
-            session_index: 0,
+            session_index: prep.sessions_done,
             src_l: prep
                 .scenario
                 .practice

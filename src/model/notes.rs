@@ -53,6 +53,13 @@ pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
         notes.push("no treatment: only spontaneous change and progression".into());
         return notes;
     };
+    if prep.sessions_done > 0 {
+        let rest = prep.sessions.len();
+        notes.push(format!(
+            "plan under way: {} session(s) of {} logged since the plan started; the forecast runs the {rest} left of its schedule",
+            prep.sessions_done, p.id
+        ));
+    }
     if prep.reps > 2.0 * prep.fatigue_capacity {
         notes.push(format!(
             "{} repetitions per session: fatigue limits useful repetitions, so more adds little (Lang 2016: 9,600 no better than 3,200)",

@@ -143,6 +143,9 @@ pub(super) struct Prepared<'a> {
     pub(super) sessions: Vec<(u32, f64)>,
     /// Sessions completed before the morning of each day.
     pub(super) sessions_before: Vec<u32>,
+    /// Sessions of the protocol done before the forecast (a plan under way, `Scenario::plan_done`): `sessions`
+    /// are the rest of its schedule, and its fixed progression continues from there.
+    pub(super) sessions_done: u32,
     /// Every session the engine runs (the protocol's and earlier practice), in time order.
     pub(super) timeline: Vec<Session>,
     /// Doses of the earlier practice sessions.
@@ -333,6 +336,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         exp: 1.0,
     };
     let mut practice_capacity = fatigue_capacity(0.0);
+    let mut done = 0;
     if let Some(p) = protocol {
         let sc = &p.schedule;
         reps = f64::from(sc.repetitions_per_session);
@@ -343,8 +347,18 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
             .session_hours()
             .filter(|h| h.len() == sc.sessions_per_day as usize)
             .unwrap_or_else(|| sc.session_hours());
-        for (offset, hour) in sc.session_slots_at(&hours) {
-            let day = u64::from(scenario.start_day) + u64::from(offset);
+        // A plan under way runs the rest of its schedule: the sessions done are skipped, and the next one falls on
+        // `start_day`, the schedule's spacing kept.
+        done = scenario
+            .plan_done
+            .as_ref()
+            .filter(|(id, _)| *id == p.id)
+            .map_or(0, |(_, n)| *n);
+        let slots: Vec<(u32, f64)> = sc.session_slots_at(&hours);
+        let rest = slots.get(done as usize..).unwrap_or_default();
+        let first = rest.first().map_or(0, |s| s.0);
+        for &(offset, hour) in rest {
+            let day = u64::from(scenario.start_day) + u64::from(offset - first);
             if day <= u64::from(horizon) {
                 sessions.push((day as u32, hour));
             }
@@ -512,6 +526,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         slots,
         sessions,
         sessions_before,
+        sessions_done: done,
         timeline,
         doses,
         first_day,

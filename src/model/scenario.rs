@@ -60,6 +60,12 @@ pub struct Scenario {
     /// (`constants::LEVODOPA_RESPONSE`). Never read from the file.
     #[serde(skip)]
     pub levodopa_response: Option<(f64, usize)>,
+    /// A plan under way: the protocol's id and the sessions of it already done (logged since the plan started,
+    /// and run as earlier practice). A forecast of that protocol runs the rest of its schedule from `start_day`,
+    /// not the whole schedule again; other protocols (a comparison) start from their first session. Filled by the
+    /// caller, never read from the file.
+    #[serde(skip)]
+    pub plan_done: Option<(String, u32)>,
     /// A stored plan's goals (beside the file's one `goal`): the summary gives each one's probability
     /// ([`crate::model::forecast::MeasureSummary::goals`]). Filled by the caller, never read from the file.
     #[serde(skip)]
