@@ -211,7 +211,10 @@ fn esc_on_a_typed_correction_or_voiding_asks_first() {
     press(&mut a, KeyCode::Esc);
     press(&mut a, KeyCode::Char('y'));
     let s = screen(&a, 80, 24);
-    assert!(s.contains("Records of P-0107") && !s.contains("Void "), "{s}");
+    assert!(
+        s.contains("Records of P-0107") && !s.contains("Void "),
+        "{s}"
+    );
 }
 
 /// Point 1 over a comparison: the new plan's goal typed, Esc asks; `y` goes back to the ranking.
@@ -235,7 +238,10 @@ fn esc_on_a_changed_new_plan_asks_first() {
     );
     press(&mut a, KeyCode::Char('y'));
     let s = screen(&a, 80, 24);
-    assert!(!s.contains("New plan for") && s.contains("Ranking by"), "{s}");
+    assert!(
+        !s.contains("New plan for") && s.contains("Ranking by"),
+        "{s}"
+    );
 }
 
 fn resize(a: &mut App, w: u16, h: u16) {
@@ -277,7 +283,11 @@ fn a_form_is_not_saved_blind_and_q_quits_keeping_it() {
     press(&mut a, KeyCode::Esc);
     press(&mut a, KeyCode::Char('y'));
     let det = a.source().detail("P-0107").unwrap();
-    assert!(!det.assessments.iter().any(|x| x.score == 28.0 || x.score == 285.0));
+    assert!(
+        !det.assessments
+            .iter()
+            .any(|x| x.score == 28.0 || x.score == 285.0)
+    );
     assert!(!a.quit);
     press(&mut a, KeyCode::Char('q'));
     assert!(a.quit && a.interrupted);
@@ -346,6 +356,18 @@ fn list_counts_fit_80_columns_during_a_search() {
     assert!(status.chars().count() <= 80, "{status}");
     let wide = screen(&a, 120, 40);
     assert!(wide.contains(" · E plan ending "), "{wide}");
+    // The help names the same letters and words.
+    press(&mut a, KeyCode::Enter);
+    let help = help_text(&mut a);
+    for words in [
+        "R reassess",
+        "S no session",
+        "E (plan) ending",
+        "B behind",
+        "A ahead",
+    ] {
+        assert!(help.contains(words), "{words}: {help}");
+    }
 }
 
 /// QA walk, point 4: `/` starts a new search ("0044", then `/0124` searched "00440124").
@@ -360,7 +382,10 @@ fn slash_starts_a_new_search() {
     typ(&mut a, "0107");
     let s = screen(&a, 80, 24);
     assert!(s.contains("Search: 0107") && !s.contains("00440107"), "{s}");
-    assert!(s.contains("P-0107") && s.contains("4 patients, 1 shown"), "{s}");
+    assert!(
+        s.contains("P-0107") && s.contains("4 patients, 1 shown"),
+        "{s}"
+    );
     press(&mut a, KeyCode::Enter);
     press(&mut a, KeyCode::Enter);
     assert!(screen(&a, 80, 24).contains("Ada Brook"));

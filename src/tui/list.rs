@@ -348,6 +348,35 @@ impl ListScreen {
     }
 }
 
+/// What the list's flag letters mean, for its help: the letter and the status line's word(s), then the meaning.
+pub fn flag_legend() -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = Flag::ALL
+        .iter()
+        .map(|&fl| {
+            // "(plan) ending": the status line drops the words in brackets when short of room.
+            let words = match fl.label().strip_suffix(short_word(fl)) {
+                Some(dropped) if !dropped.is_empty() => {
+                    format!("({}) {}", dropped.trim_end(), short_word(fl))
+                }
+                _ => fl.label().to_string(),
+            };
+            (
+                format!("{} {words}", fl.symbol()),
+                format!("flag: {}", fl.words()),
+            )
+        })
+        .collect();
+    rows.push((
+        format!("{} behind", standing_symbol(Standing::Behind)),
+        "flag: latest assessment below the plan's forecast (its 10th percentile)".into(),
+    ));
+    rows.push((
+        format!("{} ahead", standing_symbol(Standing::Ahead)),
+        "flag: latest assessment above the plan's forecast (its 90th percentile)".into(),
+    ));
+    rows
+}
+
 /// A flag's word where the status line is short of room: one word each ("E ending" for "E plan ending").
 fn short_word(fl: Flag) -> &'static str {
     match fl {

@@ -606,6 +606,7 @@ impl Screen for Form {
 
     fn handle(&mut self, ev: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
         self.sync(ctx);
+        // Esc (in the form and in an edit conflict) goes through the guard: it closes or asks here.
         let changed = self.changed();
         match self.guard.key(ev, self.own_mode(), changed) {
             Some(Step::Closed) => {
@@ -620,7 +621,6 @@ impl Screen for Form {
         if self.in_conflict() {
             match keymap::lookup(Mode::Conflict.table(), ev) {
                 Some(Action::Reload) => self.reapply(),
-                Some(Action::Back) => cmds.push(Cmd::Back),
                 Some(Action::Help) => cmds.push(Cmd::Help),
                 _ => return Outcome::NotConsumed,
             }
@@ -662,7 +662,6 @@ impl Screen for Form {
                     self.focus += 1;
                 }
             }
-            Some(Action::Back) => cmds.push(Cmd::Back),
             Some(Action::Help) => cmds.push(Cmd::Help),
             Some(Action::Left) if on_choice => self.step_choice(false),
             Some(Action::Right) if on_choice => self.step_choice(true),
