@@ -134,7 +134,14 @@ fn store_patient_edit_conflict_can_be_cancelled() {
     other.update_patient(&p).unwrap();
     ctrl(&mut a, 's');
     assert!(screen(&a, 80, 24).contains("Edit conflict"));
+    // The edit holds unsaved typing: Esc asks first, and `y` discards it.
     press(&mut a, KeyCode::Esc);
+    let s = screen(&a, 80, 24);
+    assert!(
+        s.contains("Edit conflict") && s.contains("Discard the changes? y discard"),
+        "{s}"
+    );
+    press(&mut a, KeyCode::Char('y'));
     let s = screen(&a, 80, 24);
     assert!(
         !s.contains("Edit conflict") && !s.contains("Edit patient"),

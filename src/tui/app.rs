@@ -33,6 +33,11 @@ use crate::model::Comparison;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
+/// Whether a terminal of `width` x `height` is smaller than Praxis draws in.
+pub fn too_small(width: u16, height: u16) -> bool {
+    width < MIN_WIDTH || height < MIN_HEIGHT
+}
+
 /// Messages to the UI thread: from the terminal, the database poller and the signal handler.
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -120,6 +125,9 @@ pub struct App {
     standings: super::worker::Standings,
     /// How far the help or the warnings overlay is scrolled (back to the top each time one opens).
     overlay_scroll: super::widgets::ScrollText,
+    /// The terminal's size, once known (the loop sets it, then each resize): below the minimum, keys act unseen,
+    /// so only quitting is obeyed.
+    size: Option<(u16, u16)>,
 }
 
 impl App {
@@ -176,6 +184,7 @@ impl App {
             report_dir: None,
             overlay_scroll: Default::default(),
             standings: Default::default(),
+            size: None,
         })
     }
 
@@ -284,6 +293,11 @@ impl App {
         self.warnings.push(warning);
     }
 
+    /// The terminal is `width` x `height` (at start; a resize event says it again).
+    pub fn set_size(&mut self, width: u16, height: u16) {
+        self.size = Some((width, height));
+    }
+
     pub fn set_status(&mut self, msg: impl Into<String>, error: bool) {
         self.status = Some((msg.into(), error));
     }
@@ -308,7 +322,10 @@ impl App {
                     false
                 }
             }
-            Msg::Term(Event::Resize(..)) => true,
+            Msg::Term(Event::Resize(w, h)) => {
+                self.set_size(w, h);
+                true
+            }
             Msg::Term(_) => false,
             Msg::DataChanged => self.refresh_if_changed(),
             Msg::Hangup => {
@@ -371,6 +388,15 @@ impl App {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
             self.interrupted = true;
+            return;
+        }
+        if self.size.is_some_and(|(w, h)| too_small(w, h)) {
+            // Nothing on screen says what a key would do: only quitting is obeyed, and an open form is kept as a
+            // draft, as after Ctrl-C.
+            if keymap::lookup(keymap::TOO_SMALL, &key) == Some(keymap::Action::Quit) {
+                self.quit = true;
+                self.interrupted = true;
+            }
             return;
         }
         if self.help || self.notices {
@@ -479,12 +505,13 @@ impl App {
     fn draw_screens(&self, f: &mut Frame) {
         let area = f.area();
         let t = &self.ctx.theme;
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        if too_small(area.width, area.height) {
             let msg = vec![
                 Line::from(Span::styled("Praxis needs at least 80x24", t.warn())),
                 Line::from(format!("this terminal is {}x{}", area.width, area.height)),
                 Line::from(format!(
-                    "enlarge the window, or {} to quit",
+                    "enlarge the window, or {} or {} to quit",
+                    keymap::name_in(keymap::TOO_SMALL, keymap::Action::Quit),
                     keymap::name_in(keymap::GLOBAL, keymap::Action::Quit)
                 )),
             ];
@@ -513,7 +540,7 @@ impl App {
                 t.good(),
             )),
             None if !self.list.is_empty_db() => {
-                Line::from(Span::styled(self.list.counts(), t.dim()))
+                Line::from(Span::styled(self.list.counts(area.width), t.dim()))
             }
             None => Line::from(""),
         };

@@ -661,7 +661,7 @@ impl Screen for CompareScreen {
             Phase::Pick | Phase::Failed(_) => Mode::ComparePick,
             Phase::Running(_) => Mode::CompareRun,
             Phase::Done(_) => Mode::CompareResult,
-            Phase::Plan { .. } => Mode::PlanForm,
+            Phase::Plan { ref form, .. } => form.mode(),
         }
     }
 

@@ -8,8 +8,9 @@ mod tables;
 
 pub use binding::{Action, Binding, Key};
 pub use tables::{
-    COMPARE_PICK, COMPARE_RESULT, COMPARE_RUN, CONFLICT, DRAFT, EMPTY, EMPTY_FIELD, FORM, GLOBAL,
-    HELP, LIST, LIST_SEARCH, OVERVIEW, PLAN_FORM, PROGRESS, RECORD_EDIT, RECORDS, TYPING, Typing,
+    COMPARE_PICK, COMPARE_RESULT, COMPARE_RUN, CONFLICT, DISCARD, DRAFT, EMPTY, EMPTY_FIELD, FORM,
+    GLOBAL, HELP, LIST, LIST_SEARCH, OVERVIEW, PLAN_FORM, PROGRESS, RECORD_EDIT, RECORDS,
+    TOO_SMALL, TYPING, Typing,
 };
 
 /// The modes, each with its own table.
@@ -34,6 +35,8 @@ pub enum Mode {
     RecordEdit,
     /// Progress against the plan's forecast.
     Progress,
+    /// Esc in a form with unsaved changes: discard them, or keep editing.
+    Discard,
 }
 
 impl Mode {
@@ -55,6 +58,7 @@ impl Mode {
             Mode::Records => "Records: correct or void",
             Mode::RecordEdit => "Correct or void a record",
             Mode::Progress => "Progress against the forecast",
+            Mode::Discard => "Discard the changes?",
         }
     }
 
@@ -76,6 +80,7 @@ impl Mode {
             Mode::Records => RECORDS,
             Mode::RecordEdit => RECORD_EDIT,
             Mode::Progress => PROGRESS,
+            Mode::Discard => DISCARD,
         }
     }
 
@@ -183,6 +188,7 @@ mod tests {
         assert_eq!(key_name(Mode::RecordEdit, Action::Save), "Enter");
         assert_eq!(key_name(Mode::CompareRun, Action::Back), "Esc");
         assert_eq!(key_name(Mode::Form, Action::Left), "←");
+        assert_eq!(key_name(Mode::Discard, Action::Discard), "y");
         // An action the mode does not bind is shown as such, never as another key.
         assert_eq!(key_name(Mode::Draft, Action::Save), "?");
     }

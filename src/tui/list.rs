@@ -135,7 +135,12 @@ impl ListScreen {
             })
             .collect();
         self.refilter();
-        if let Some(code) = keep
+        self.select(keep.as_deref());
+    }
+
+    /// Select the patient `code` when it is shown.
+    fn select(&mut self, code: Option<&str>) {
+        if let Some(code) = code
             && let Some(pos) = self
                 .visible
                 .iter()
@@ -301,29 +306,83 @@ impl ListScreen {
         );
     }
 
-    /// Counts for the status line.
-    pub fn counts(&self) -> String {
+    /// Counts for the status line, in one line of `width` columns: the flags' words, shorter words ("E ending")
+    /// when those do not fit (a search adds "n shown"), the letters alone when even these do not.
+    pub fn counts(&self, width: u16) -> String {
         let n = |fl: Flag| self.items.iter().filter(|i| i.flags.contains(&fl)).count();
         let behind = self
             .standings
             .values()
             .filter(|s| **s == Standing::Behind)
             .count();
-        // One line of an 80-column terminal: "shown" only when a search or filter hides some.
-        let mut out = crate::domain::text::count(self.items.len(), "patient");
+        let mut head = crate::domain::text::count(self.items.len(), "patient");
         if self.visible.len() != self.items.len() {
-            out.push_str(&format!(", {} shown", self.visible.len()));
+            head.push_str(&format!(", {} shown", self.visible.len()));
         }
-        out.push_str(&format!(
-            " · R reassess {} · S no session {} · E plan ending {}",
-            n(Flag::ReassessmentDue),
-            n(Flag::NoRecentSession),
-            n(Flag::PlanEnding)
-        ));
+        let mut counts: Vec<(char, &str, &str, usize)> = Flag::ALL
+            .iter()
+            .map(|&fl| (fl.symbol(), fl.label(), short_word(fl), n(fl)))
+            .collect();
         if behind > 0 {
-            out.push_str(&format!(" · B behind {behind}"));
+            counts.push((
+                standing_symbol(Standing::Behind),
+                "behind",
+                "behind",
+                behind,
+            ));
         }
-        out
+        let line = |word: fn(&(char, &str, &str, usize)) -> String| {
+            std::iter::once(head.clone())
+                .chain(counts.iter().map(word))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        };
+        let tries = [
+            line(|(sym, long, _, k)| format!("{sym} {long} {k}")),
+            line(|(sym, _, short, k)| format!("{sym} {short} {k}")),
+            line(|(sym, _, _, k)| format!("{sym} {k}")),
+        ];
+        let fits = |s: &String| crate::domain::text::width(s) <= usize::from(width);
+        let [_, _, last] = &tries;
+        tries.iter().find(|s| fits(s)).unwrap_or(last).clone()
+    }
+}
+
+/// What the list's flag letters mean, for its help: the letter and the status line's word(s), then the meaning.
+pub fn flag_legend() -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = Flag::ALL
+        .iter()
+        .map(|&fl| {
+            // "(plan) ending": the status line drops the words in brackets when short of room.
+            let words = match fl.label().strip_suffix(short_word(fl)) {
+                Some(dropped) if !dropped.is_empty() => {
+                    format!("({}) {}", dropped.trim_end(), short_word(fl))
+                }
+                _ => fl.label().to_string(),
+            };
+            (
+                format!("{} {words}", fl.symbol()),
+                format!("flag: {}", fl.words()),
+            )
+        })
+        .collect();
+    rows.push((
+        format!("{} behind", standing_symbol(Standing::Behind)),
+        "flag: latest assessment below the plan's forecast (its 10th percentile)".into(),
+    ));
+    rows.push((
+        format!("{} ahead", standing_symbol(Standing::Ahead)),
+        "flag: latest assessment above the plan's forecast (its 90th percentile)".into(),
+    ));
+    rows
+}
+
+/// A flag's word where the status line is short of room: one word each ("E ending" for "E plan ending").
+fn short_word(fl: Flag) -> &'static str {
+    match fl {
+        Flag::ReassessmentDue => "reassess",
+        Flag::NoRecentSession => "no session",
+        Flag::PlanEnding => "ending",
     }
 }
 
@@ -386,7 +445,13 @@ impl Screen for ListScreen {
             Action::PageDown => self.move_by(10),
             Action::Top => self.selected = 0,
             Action::Bottom => self.move_by(isize::MAX / 2),
-            Action::Search => self.searching = true,
+            // A new search, as in less and vim: typing does not add to the last one.
+            Action::Search => {
+                self.search = TextField::default();
+                self.searching = true;
+                self.refilter();
+                self.select(code.as_deref());
+            }
             Action::ClearSearch => {
                 self.search = TextField::default();
                 self.refilter();

@@ -88,6 +88,10 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
     spawn_poller(tx, hangup);
 
     let mut terminal = ratatui::try_init()?;
+    // Below the minimum size keys are ignored (but quitting): the app must know the size before the first key.
+    if let Ok(size) = terminal.size() {
+        app.set_size(size.width, size.height);
+    }
     let result = (|| -> anyhow::Result<()> {
         terminal.draw(|f| app.draw(f))?;
         while let Ok(msg) = rx.recv() {

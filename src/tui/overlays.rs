@@ -31,6 +31,10 @@ pub fn help(f: &mut Frame, area: Rect, t: &Theme, under: Mode, offer: Offer, scr
                 .map(|ty| (ty.label(), ty.desc.to_string())),
         );
     }
+    if under == Mode::List {
+        // The letters in the list's Flg column and the words of its status line.
+        rows.extend(super::list::flag_legend());
+    }
     let w = 64u16.min(area.width);
     let key_w = 18usize;
     let desc_w = usize::from(w.saturating_sub(2))

@@ -91,11 +91,7 @@ impl Screen for RecordsScreen {
     }
 
     fn mode(&self) -> Mode {
-        if self.edit.is_some() {
-            Mode::RecordEdit
-        } else {
-            Mode::Records
-        }
+        self.edit.as_ref().map_or(Mode::Records, RecordEdit::mode)
     }
 
     fn handle(&mut self, ev: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {

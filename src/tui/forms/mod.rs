@@ -5,6 +5,7 @@
 //! last field) saves; a refused save keeps everything typed. The plan set from a comparison is [`new_plan`].
 
 mod assessment;
+mod discard;
 mod draft;
 mod field;
 mod goal;
@@ -23,6 +24,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 pub use assessment::AssessmentForm;
+pub use discard::{DiscardGuard, prompt as discard_prompt};
 pub use draft::{FormDraft, FormKind};
 pub use field::{Choice, Conflict, FormSpec, Row, Step, Theirs};
 pub use goal::{GoalForm, GoalReviewForm};
@@ -54,6 +56,11 @@ pub struct Form {
     /// What the shared rules check this form's values against, and a warning waiting to be confirmed. Not kept in
     /// drafts (the patient's record stays in the database): the app sets it again when a draft is reopened.
     pub rules: FormRules,
+    /// The rows' texts as the form opened; `None` for a form reopened from a draft, which holds unsaved typing
+    /// whatever its rows say.
+    opened: Option<Vec<String>>,
+    /// Esc with unsaved changes asks first.
+    guard: DiscardGuard,
 }
 
 impl Clone for Form {
@@ -65,6 +72,8 @@ impl Clone for Form {
             save_error: self.save_error.clone(),
             opened_on: self.opened_on,
             rules: self.rules.clone(),
+            opened: self.opened.clone(),
+            guard: self.guard,
         }
     }
 }
@@ -136,6 +145,7 @@ impl FormRules {
 impl Form {
     /// Open `spec` with the cursor on row `focus`.
     pub fn new(spec: impl FormSpec + 'static, focus: usize) -> Form {
+        let opened = Some(field::texts(&spec));
         Form {
             spec: Box::new(spec),
             focus,
@@ -143,6 +153,8 @@ impl Form {
             save_error: None,
             opened_on: None,
             rules: FormRules::default(),
+            opened,
+            guard: DiscardGuard::default(),
         }
     }
 
@@ -227,6 +239,8 @@ impl Form {
             save_error: d.save_error.clone(),
             opened_on: d.opened_on,
             rules: FormRules::default(),
+            opened: None,
+            guard: DiscardGuard::default(),
         })
     }
 
@@ -299,6 +313,21 @@ impl Form {
     /// Whether a save was refused because someone else saved the same record (both versions shown).
     pub fn in_conflict(&self) -> bool {
         self.spec.conflict().is_some()
+    }
+
+    /// Whether the form holds changes not saved: its rows differ from how it opened, or it was reopened from a
+    /// draft (Esc then asks before closing it).
+    pub fn changed(&self) -> bool {
+        self.opened.as_ref() != Some(&self.texts())
+    }
+
+    /// The mode of the form's own keys: the edit conflict's or the form's.
+    fn own_mode(&self) -> Mode {
+        if self.in_conflict() {
+            Mode::Conflict
+        } else {
+            Mode::Form
+        }
     }
 
     /// The shared rules' context: the clock (the last key's, else the end of the day the form was opened), the
@@ -493,12 +522,16 @@ impl Form {
         }
         lines.push(Line::from(""));
         let key = |action| Span::styled(keymap::key_name(Mode::Conflict, action), t.key());
-        lines.push(Line::from(vec![
-            key(Action::Reload),
-            Span::raw(" reload theirs and re-apply your changes · "),
-            key(Action::Back),
-            Span::raw(" cancel (theirs stays)"),
-        ]));
+        if self.guard.asking() {
+            lines.push(discard::prompt(t));
+        } else {
+            lines.push(Line::from(vec![
+                key(Action::Reload),
+                Span::raw(" reload theirs and re-apply your changes · "),
+                key(Action::Back),
+                Span::raw(" cancel (theirs stays)"),
+            ]));
+        }
         f.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: false }).block(
                 Block::bordered()
@@ -514,6 +547,9 @@ impl Form {
         let t = &ctx.theme;
         let key = |action| Span::styled(keymap::key_name(Mode::Form, action), t.key());
         let cancel = keymap::key_name(Mode::Form, Action::Back);
+        if self.guard.asking() {
+            return vec![discard::prompt(t)];
+        }
         if let Some(e) = &self.save_error {
             return vec![Line::from(Span::styled(
                 format!("Not saved: {e}"),
@@ -561,21 +597,30 @@ impl Screen for Form {
     }
 
     fn mode(&self) -> Mode {
-        if self.in_conflict() {
-            Mode::Conflict
+        if self.guard.asking() {
+            Mode::Discard
         } else {
-            Mode::Form
+            self.own_mode()
         }
     }
 
     fn handle(&mut self, ev: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
         self.sync(ctx);
+        // Esc (in the form and in an edit conflict) goes through the guard: it closes or asks here.
+        let changed = self.changed();
+        match self.guard.key(ev, self.own_mode(), changed) {
+            Some(Step::Closed) => {
+                cmds.push(Cmd::Back);
+                return Outcome::Consumed;
+            }
+            Some(step) => return step.into(),
+            None => {}
+        }
         let n = self.spec.rows().len();
         let on_choice = self.choice_row() == Some(self.focus);
         if self.in_conflict() {
             match keymap::lookup(Mode::Conflict.table(), ev) {
                 Some(Action::Reload) => self.reapply(),
-                Some(Action::Back) => cmds.push(Cmd::Back),
                 Some(Action::Help) => cmds.push(Cmd::Help),
                 _ => return Outcome::NotConsumed,
             }
@@ -617,7 +662,6 @@ impl Screen for Form {
                     self.focus += 1;
                 }
             }
-            Some(Action::Back) => cmds.push(Cmd::Back),
             Some(Action::Help) => cmds.push(Cmd::Help),
             Some(Action::Left) if on_choice => self.step_choice(false),
             Some(Action::Right) if on_choice => self.step_choice(true),

@@ -36,6 +36,10 @@ pub struct NewPlanForm {
     error: Option<String>,
     /// Where the protocol is outside its evidence for this patient (from the comparison's forecast).
     warnings: Vec<String>,
+    /// The goal and start as the form opened.
+    opened: (String, String),
+    /// Esc with something changed asks first.
+    guard: super::DiscardGuard,
 }
 
 impl NewPlanForm {
@@ -45,6 +49,7 @@ impl NewPlanForm {
         let goal = d.plan.as_ref().map_or(String::new(), |p| p.goal.clone());
         let current = d.plan_on(&protocol).cloned();
         let start = current.as_ref().map_or(today, |p| p.start_date);
+        let opened = (goal.trim().to_string(), start.to_string());
         NewPlanForm {
             patient_code: d.patient.code.clone(),
             protocol,
@@ -55,6 +60,22 @@ impl NewPlanForm {
             focus: GOAL,
             error: None,
             warnings: Vec::new(),
+            opened,
+            guard: Default::default(),
+        }
+    }
+
+    /// Whether the goal or the start differs from how the form opened.
+    pub fn changed(&self) -> bool {
+        (text(&self.goal), text(&self.start)) != (self.opened.0.as_str(), self.opened.1.as_str())
+    }
+
+    /// The form's keys, or the question whether to discard what was changed.
+    pub fn mode(&self) -> Mode {
+        if self.guard.asking() {
+            Mode::Discard
+        } else {
+            Mode::PlanForm
         }
     }
 
@@ -64,10 +85,12 @@ impl NewPlanForm {
     }
 
     pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Step {
+        if let Some(step) = self.guard.key(ev, Mode::PlanForm, self.changed()) {
+            return step;
+        }
         match keymap::lookup(Mode::PlanForm.table(), ev) {
             Some(Action::Help) => cmds.push(Cmd::Help),
             Some(Action::NextField | Action::PrevField) => self.focus = 1 - self.focus,
-            Some(Action::Back) => return Step::Closed,
             Some(Action::Save | Action::Open) => {
                 let mut errors = self.validate(None);
                 match errors.iter().position(Option::is_some) {
@@ -132,12 +155,16 @@ impl NewPlanForm {
             lines.push(Line::from(Span::styled(format!("✗ {e}"), t.error())));
         }
         let key = |action| Span::styled(keymap::key_name(Mode::PlanForm, action), t.key());
-        lines.push(Line::from(vec![
-            key(Action::Save),
-            Span::raw(" sets it as the plan · "),
-            key(Action::Back),
-            Span::raw(" back"),
-        ]));
+        lines.push(if self.guard.asking() {
+            super::discard_prompt(t)
+        } else {
+            Line::from(vec![
+                key(Action::Save),
+                Span::raw(" sets it as the plan · "),
+                key(Action::Back),
+                Span::raw(" back"),
+            ])
+        });
         // Warnings wrap over several lines: the height counts wrapped lines (at the frame's inner width, 74).
         let extra = if self.warnings.is_empty() {
             0

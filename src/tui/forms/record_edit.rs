@@ -89,6 +89,8 @@ pub struct RecordEdit {
     pub fields: Vec<(&'static str, String, TextField)>,
     pub focus: usize,
     pub error: Option<String>,
+    /// Esc with something typed asks first.
+    pub guard: super::DiscardGuard,
 }
 
 pub fn id_of(h: &Record) -> (RecordKind, i64) {
@@ -176,6 +178,23 @@ impl RecordEdit {
             focus: 0,
             fields,
             error: None,
+            guard: Default::default(),
+        }
+    }
+
+    /// Whether anything was typed: a value changed, or a reason.
+    pub fn has_changes(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|(_, pre, f)| f.text.trim() != pre.trim())
+    }
+
+    /// The form's keys, or the question whether to discard what was typed.
+    pub fn mode(&self) -> Mode {
+        if self.guard.asking() {
+            Mode::Discard
+        } else {
+            Mode::RecordEdit
         }
     }
 
@@ -310,8 +329,10 @@ impl RecordEdit {
     /// A key in the form: Tab and the arrows move, Enter or Ctrl-S saves (or says what is wrong), Esc closes it.
     pub fn handle(&mut self, ev: &KeyEvent, cmds: &mut Vec<Cmd>) -> Step {
         let n = self.fields.len();
+        if let Some(step) = self.guard.key(ev, Mode::RecordEdit, self.has_changes()) {
+            return step;
+        }
         match keymap::lookup(keymap::RECORD_EDIT, ev) {
-            Some(Action::Back) => return Step::Closed,
             Some(Action::NextField) => self.focus = (self.focus + 1) % n,
             Some(Action::PrevField) => self.focus = (self.focus + n - 1) % n,
             Some(Action::Save) => match self.command() {
@@ -368,6 +389,7 @@ pub fn draw_edit(f: &mut Frame, area: Rect, ctx: &Ctx, e: &RecordEdit) {
     }
     lines.push(Line::from(""));
     match &e.error {
+        _ if e.guard.asking() => lines.push(super::discard_prompt(t)),
         Some(err) => lines.push(Line::from(Span::styled(format!("✗ {err}"), t.error()))),
         None => lines.push(Line::from(Span::styled(
             format!(

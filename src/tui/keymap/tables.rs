@@ -34,7 +34,13 @@ const PREV_FIELD: Binding = b(
     "previous field",
     "prev",
 );
-const CANCEL: Binding = b(&[k(KeyCode::Esc)], Action::Back, "cancel", "cancel");
+/// Esc in a form: closes it at once when nothing was changed, else asks first ([`DISCARD`]).
+const CANCEL: Binding = b(
+    &[k(KeyCode::Esc)],
+    Action::Back,
+    "cancel (asks first when you changed something)",
+    "cancel",
+);
 
 pub static LIST: &[Binding] = &[
     NAV[0],
@@ -284,10 +290,26 @@ pub static CONFLICT: &[Binding] = &[
     b(
         &[k(KeyCode::Esc)],
         Action::Back,
-        "cancel your edit (theirs stays)",
+        "cancel your edit (theirs stays; asks first)",
         "cancel",
     ),
     HELP_KEY,
+];
+
+/// Esc was pressed in a form with unsaved changes: discard them, or go back to the form (any other key does too).
+pub static DISCARD: &[Binding] = &[
+    b(
+        &[c('y')],
+        Action::Discard,
+        "discard the changes and close the form",
+        "discard",
+    ),
+    b(
+        &[c('n'), k(KeyCode::Esc)],
+        Action::Back,
+        "keep editing (any other key too)",
+        "keep editing",
+    ),
 ];
 
 /// The help and the warnings overlays: they close, and scroll when taller than the screen (issue 14.2).
@@ -531,6 +553,14 @@ pub static TYPING: &[Typing] = &[
         desc: "empty the field (in the patient editor: unknown)",
     },
 ];
+
+/// The only key obeyed while the terminal is smaller than Praxis draws in (Ctrl-C quits too, as everywhere).
+pub static TOO_SMALL: &[Binding] = &[b(
+    &[c('q')],
+    Action::Quit,
+    "quit (an open form is kept as a draft)",
+    "quit",
+)];
 
 /// Keys that work everywhere, listed in every help page.
 pub static GLOBAL: &[Binding] = &[b(&[ctrl('c')], Action::Quit, "quit now (always)", "")];
