@@ -101,3 +101,61 @@ fn advance_after_sessions_out_of_range_is_refused_with_its_position() {
     );
     assert!(err.lines().any(|l| l == expected), "{expected}\n{err}");
 }
+
+/// A forecast for a patient partway through a plan runs the rest of the plan's schedule, not the whole schedule
+/// again from today: task-specific-300 is 15 sessions (3 weeks x 5); with 6 logged since the plan started, the
+/// forecast of the plan has 9 left and says so; another protocol in a comparison still starts from its first
+/// session.
+#[test]
+fn a_plan_under_way_is_forecast_for_the_sessions_left() {
+    let env = Env::new();
+    env.add_stroke("P-0107", Some("2026-10-01"));
+    env.ok(&["assess", "P-0107", "arat", "9", "--date", "2026-10-04"]);
+    env.ok(&[
+        "plan",
+        "set",
+        "P-0107",
+        "--protocol",
+        "task-specific-300",
+        "--start",
+        "2026-10-05",
+    ]);
+    for day in 5..11 {
+        env.ok(&[
+            "log",
+            "P-0107",
+            "--minutes",
+            "60",
+            "--reps",
+            "300",
+            "--date",
+            &format!("2026-10-{day:02}"),
+        ]);
+    }
+    env.ok(&["assess", "P-0107", "arat", "14", "--date", "2026-10-11"]);
+    let j = env.json(&["simulate", "--patient", "P-0107", "--draws", "50"]);
+    assert_eq!(j["summary"]["protocol"], "task-specific-300");
+    assert_eq!(j["summary"]["sessions"], 9, "{}", j["summary"]);
+    let notes = j["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("plan under way: 6 session(s) of task-specific-300 logged since the plan started; the forecast runs the 9 left"),
+        "{notes}"
+    );
+    let c = env.json(&[
+        "compare",
+        "--patient",
+        "P-0107",
+        "task-specific-300",
+        "usual-care",
+        "--draws",
+        "50",
+    ]);
+    let sessions = |id: &str| {
+        c["protocols"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["summary"]["protocol"] == id))
+            .map(|p| p["summary"]["sessions"].clone())
+    };
+    assert_eq!(sessions("task-specific-300"), Some(9.into()), "{c}");
+    assert_eq!(sessions("usual-care"), Some(30.into()), "{c}");
+}
