@@ -627,3 +627,16 @@ fn a_reopened_draft_is_checked_by_the_same_rules_and_keeps_no_patient_record() {
     assert!(why.contains("before P-0001's stroke onset"), "{why}");
     assert!(b.source().detail(CODE).unwrap().assessments.is_empty());
 }
+
+/// An impossible score next to a plausible one of the same instrument is refused with its range at once; it is not
+/// first called "a jump" with an offer of `--force`, which could not save it anyway (QA walk: `assess P tug_s -3`).
+#[test]
+fn an_out_of_range_score_is_refused_with_its_range_not_offered_force() {
+    let cli = cli();
+    let date = today().to_string();
+    cli.ok(&["assess", CODE, "tug_s", "14.5", "--date", &date]);
+    let err = cli.fails(&["assess", CODE, "tug_s", "-3", "--date", &date]);
+    assert!(err.contains("0-120"), "{err}");
+    assert!(!err.contains("--force"), "{err}");
+    assert_eq!(history_len(&cli), 1);
+}

@@ -121,7 +121,9 @@ impl std::fmt::Display for Warning {
 /// What looks wrong about assessment `a` given the patient's other assessments (`others`, any order; those of
 /// other patients and instruments are ignored).
 pub fn assessment_warnings(a: &Assessment, others: &[Assessment]) -> Vec<Warning> {
-    let Ok(inst) = instruments::get(&a.instrument) else {
+    // An impossible score (out of range) is refused, not warned about: the refusal names the range, and `--force`
+    // cannot save it, so it must not be offered.
+    let Ok(inst) = check_score(&a.instrument, a.score) else {
         return Vec::new();
     };
     // Scores in different medication states differ by the levodopa response, not by a slip: an OFF score is
