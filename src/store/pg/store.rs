@@ -30,7 +30,7 @@ use super::super::{
 };
 use crate::domain::rules::{self, Context, Protocols};
 use crate::domain::{
-    Assessment, Condition, Goal, GoalReview, MedState, Named, Patient, Plan, PlanStatus, SessionLog,
+    Assessment, Goal, GoalReview, MedState, Named, Patient, Plan, PlanStatus, SessionLog,
 };
 
 /// What a SQLite-only operation says on a server.
@@ -1516,14 +1516,16 @@ fn pseudonym_keys(tx: &mut postgres::Transaction<'_>, data: &mut ExportData) -> 
 #[derive(serde::Deserialize)]
 struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
 
-/// `patients.brief_json` (v3.sql): the brief profile, the condition with its facts, then the list's activity.
+/// `patients.brief_json` (v3.sql): the brief profile, the condition and its facts (as text), then the list's
+/// activity.
 #[derive(serde::Deserialize)]
 struct BriefEntry<'a>(
     #[serde(borrow)] Text<'a>,
     #[serde(borrow)] Option<Text<'a>>,
     i32,
     #[serde(borrow)] Option<Text<'a>>,
-    Condition,
+    #[serde(borrow)] Text<'a>,
+    #[serde(borrow)] Text<'a>,
     #[serde(borrow)] Option<Text<'a>>,
     #[serde(borrow)] Option<Text<'a>>,
     #[serde(borrow)] Option<Text<'a>>,
@@ -1544,24 +1546,20 @@ struct ProfileEntry<'a>(
     i64,
 );
 
-/// The JSON array whose elements the server joined with commas (`string_agg`; None: no rows).
-fn entries<'a, T: serde::Deserialize<'a>>(
-    column: &str,
-    joined: Option<&str>,
-    buf: &'a mut String,
-) -> Result<Vec<T>> {
-    let Some(joined) = joined else {
-        return Ok(Vec::new());
-    };
-    buf.reserve(joined.len() + 2);
-    buf.push('[');
-    buf.push_str(joined);
-    buf.push(']');
-    serde_json::from_str(buf).map_err(|e| {
-        StoreError::Server(format!(
-            "patients.{column} does not hold the list entries this Praxis reads: {e}"
-        ))
-    })
+/// The entries the server joined with newlines (`string_agg`; None: no rows), read one at a time.
+fn entries<'a, T: serde::Deserialize<'a> + 'a>(
+    column: &'static str,
+    joined: Option<&'a str>,
+) -> impl Iterator<Item = Result<T>> + 'a {
+    serde_json::Deserializer::from_str(joined.unwrap_or_default())
+        .into_iter::<T>()
+        .map(move |e| {
+            e.map_err(|e| {
+                StoreError::Server(format!(
+                    "patients.{column} does not hold the list entries this Praxis reads: {e}"
+                ))
+            })
+        })
 }
 
 /// The enum in a list entry's text (None for null), named by its column in errors.
@@ -1597,22 +1595,20 @@ fn list_entries<P>(
     let kind = filter.condition.map(|k| k.id());
     let whole = whole || search.is_some();
     let row = c.query_one(statement, &[&kind, &search, &whole])?;
-    let (mut briefs_buf, mut profiles_buf) = (String::new(), String::new());
-    let briefs: Vec<BriefEntry<'_>> = entries("brief_json", row.try_get(0)?, &mut briefs_buf)?;
-    let profiles: Vec<ProfileEntry<'_>> =
-        entries("profile_json", row.try_get(1)?, &mut profiles_buf)?;
-    if whole && profiles.len() != briefs.len() {
-        return Err(StoreError::Server(format!(
-            "the server sent {} patients' profiles for {} patients",
-            profiles.len(),
-            briefs.len()
-        )));
-    }
-    let mut profiles = profiles.into_iter();
-    let mut out = Vec::with_capacity(briefs.len());
-    for BriefEntry(code, name, birth_year, sex, condition, assessed, session, protocol, start, n_a, n_s) in briefs
-    {
-        let rest = profiles.next();
+    let (briefs, profiles): (Option<&str>, Option<&str>) = (row.try_get(0)?, row.try_get(1)?);
+    // One entry a line (JSON writes a newline in a string as `\n`).
+    let mut out = Vec::with_capacity(briefs.map_or(0, |b| b.bytes().filter(|&c| c == b'\n').count() + 1));
+    let mut profiles = entries::<ProfileEntry<'_>>("profile_json", profiles);
+    for brief in entries::<BriefEntry<'_>>("brief_json", briefs) {
+        let BriefEntry(code, name, birth_year, sex, kind, facts, assessed, session, protocol, start, n_a, n_s) =
+            brief?;
+        let rest = if whole {
+            Some(profiles.next().ok_or_else(|| {
+                StoreError::Server("the server sent fewer profiles than patients".into())
+            })??)
+        } else {
+            None
+        };
         if let Some(s) = &search {
             let notes = rest.as_ref().map(|r| &r.3.0);
             let texts = [Some(&code.0), name.as_ref().map(|n| &n.0), notes];
@@ -1630,7 +1626,7 @@ fn list_entries<P>(
             name: text(name),
             birth_year,
             sex: enum_of("sex", sex)?,
-            condition,
+            condition: condition_from(&kind.0, &facts.0)?,
         };
         let patient = make(brief, rest)?;
         let date = |col: &str, t: &Option<Text<'_>>| -> Result<Option<chrono::NaiveDate>> {
@@ -1655,7 +1651,7 @@ fn list_entries<P>(
 /// The list's one statement (`$1` the condition, `$2` the folded search, `$3` whether to send whole profiles), as
 /// [`list_entries`] reads it. The subquery's index scan gives the aggregate the rows in code order (the sort an
 /// `ORDER BY` inside `string_agg` would add costs more than the scan on PostgreSQL 15).
-const LIST: &str = "SELECT string_agg(brief, ','), string_agg(profile, ',') FROM ( \
+const LIST: &str = "SELECT string_agg(brief, E'\\n'), string_agg(profile, E'\\n') FROM ( \
      SELECT coalesce(p.brief_json, praxis.patient_brief_json(p)) AS brief, \
             CASE WHEN $3 THEN coalesce(p.profile_json, praxis.patient_profile_json(p)) END AS profile \
      FROM patients p WHERE ($1::text IS NULL OR p.condition = $1) \

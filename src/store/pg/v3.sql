@@ -7,7 +7,7 @@
 -- where reading them took 2. Each patient now keeps its list entry as JSON text, written by a trigger from the row
 -- itself (so always in step, whoever writes and however): `brief_json` the brief profile with the list's activity,
 -- `profile_json` the rest of the profile. The list is `string_agg` of these in code order, one value the server
--- copies and the program parses at once.
+-- copies and the program parses entry by entry.
 --
 -- The search folds case and accents in the program (`domain::text::fold`, as SQLite's `praxis_fold`); PostgreSQL
 -- has no such function (`unaccent` folds fewer scripts, and differently), so the program writes the folded code,
@@ -25,12 +25,11 @@ ALTER TABLE praxis.patients
     ADD COLUMN fold_name    text,
     ADD COLUMN fold_notes   text;
 
--- [code, name, birth_year, sex, facts with their "kind", last_assessment, last_session, plan_protocol, plan_start,
---  n_assessments, n_sessions]: what `PgStore::list_briefs` reads, in this order.
+-- [code, name, birth_year, sex, condition, facts (as text), last_assessment, last_session, plan_protocol,
+--  plan_start, n_assessments, n_sessions]: what `PgStore::list_briefs` reads, in this order.
 CREATE FUNCTION praxis.patient_brief_json(p praxis.patients) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT json_build_array(p.code, p.name, p.birth_year, p.sex, p.facts || jsonb_build_object('kind', p.condition),
-                            p.last_assessment, p.last_session, p.plan_protocol, p.plan_start, p.n_assessments,
-                            p.n_sessions)::text
+    SELECT json_build_array(p.code, p.name, p.birth_year, p.sex, p.condition, p.facts::text, p.last_assessment,
+                            p.last_session, p.plan_protocol, p.plan_start, p.n_assessments, p.n_sessions)::text
 $$;
 
 -- [id, dominant_hand, affected_side, notes, created_at, updated_at, version]: the rest of the profile
