@@ -145,7 +145,7 @@ impl PgStore {
         &self,
         filter: &PatientFilter,
         whole: bool,
-        make: fn(PatientBrief, Option<ProfileEntry<'_>>) -> Result<P>,
+        make: fn(PatientBrief, Option<&ProfileEntry<'_>>) -> Result<P>,
     ) -> Result<Vec<PatientRow<P>>> {
         let mut c = self.client();
         let cached = self.list_statement.borrow().clone();
@@ -727,7 +727,7 @@ impl Backend for PgStore {
                 StoreError::Server("the server sent a patient without the rest of the profile".into())
             })?;
             Ok(Patient {
-                id,
+                id: *id,
                 code: brief.code,
                 name: brief.name,
                 birth_year: brief.birth_year,
@@ -735,10 +735,10 @@ impl Backend for PgStore {
                 dominant_hand: enum_of("dominant_hand", hand)?,
                 affected_side: enum_of("affected_side", side)?,
                 condition: brief.condition,
-                notes: notes.0.into_owned(),
-                created_at: created.0.into_owned(),
-                updated_at: updated.0.into_owned(),
-                version,
+                notes: notes.0.to_string(),
+                created_at: created.0.to_string(),
+                updated_at: updated.0.to_string(),
+                version: *version,
             })
         })
     }
@@ -1534,7 +1534,7 @@ struct BriefEntry<'a>(
     i64,
 );
 
-/// `patients.profile_json` (v3.sql): the rest of the profile (id, hands and side, notes, times, version).
+/// The rest of the profile in `patients.patient_json` (v3.sql): id, hands and side, notes, times, version.
 #[derive(serde::Deserialize)]
 struct ProfileEntry<'a>(
     i64,
@@ -1546,25 +1546,36 @@ struct ProfileEntry<'a>(
     i64,
 );
 
-/// The entries the server joined with newlines (`string_agg`; None: no rows), read one at a time.
-fn entries<'a, T: serde::Deserialize<'a> + 'a>(
-    column: &'static str,
+/// `patients.patient_json` (v3.sql): the brief entry and the rest of the profile.
+#[derive(serde::Deserialize)]
+struct PatientEntry<'a>(#[serde(borrow)] BriefEntry<'a>, #[serde(borrow)] ProfileEntry<'a>);
+
+/// Each entry of `column` that the server joined with newlines (`string_agg`; None: no rows), given to `add` as
+/// it is read (entries are large: read in place rather than collected or passed along).
+fn each_entry<'a, T: serde::Deserialize<'a>>(
+    column: &str,
     joined: Option<&'a str>,
-) -> impl Iterator<Item = Result<T>> + 'a {
-    serde_json::Deserializer::from_str(joined.unwrap_or_default())
-        .into_iter::<T>()
-        .map(move |e| {
-            e.map_err(|e| {
-                StoreError::Server(format!(
-                    "patients.{column} does not hold the list entries this Praxis reads: {e}"
-                ))
-            })
-        })
+    mut add: impl FnMut(&T) -> Result<()>,
+) -> Result<()> {
+    for entry in serde_json::Deserializer::from_str(joined.unwrap_or_default()).into_iter::<T>() {
+        let entry = entry.map_err(|e| {
+            StoreError::Server(format!(
+                "patients.{column} does not hold the list entries this Praxis reads: {e}"
+            ))
+        })?;
+        add(&entry)?;
+    }
+    Ok(())
 }
 
 /// The enum in a list entry's text (None for null), named by its column in errors.
-fn enum_of<T: serde::de::DeserializeOwned>(column: &str, t: Option<Text<'_>>) -> Result<Option<T>> {
-    Ok(t.map(|t| parse_enum(column, &t.0)).transpose()?)
+fn enum_of<T: serde::de::DeserializeOwned>(column: &str, t: &Option<Text<'_>>) -> Result<Option<T>> {
+    Ok(t.as_ref().map(|t| parse_enum(column, &t.0)).transpose()?)
+}
+
+/// A list entry's text, owned.
+fn text(t: &Option<Text<'_>>) -> Option<String> {
+    t.as_ref().map(|t| t.0.to_string())
 }
 
 /// The code, name and notes as the search compares them (`domain::text::fold`), as the store writes them in
@@ -1584,7 +1595,7 @@ fn list_entries<P>(
     statement: &postgres::Statement,
     filter: &PatientFilter,
     whole: bool,
-    make: fn(PatientBrief, Option<ProfileEntry<'_>>) -> Result<P>,
+    make: fn(PatientBrief, Option<&ProfileEntry<'_>>) -> Result<P>,
 ) -> Result<Vec<PatientRow<P>>> {
     let search = filter
         .search
@@ -1595,55 +1606,53 @@ fn list_entries<P>(
     let kind = filter.condition.map(|k| k.id());
     let whole = whole || search.is_some();
     let row = c.query_one(statement, &[&kind, &search, &whole])?;
-    let (briefs, profiles): (Option<&str>, Option<&str>) = (row.try_get(0)?, row.try_get(1)?);
+    let joined: Option<&str> = row.try_get(0)?;
     // One entry a line (JSON writes a newline in a string as `\n`).
-    let mut out = Vec::with_capacity(briefs.map_or(0, |b| b.bytes().filter(|&c| c == b'\n').count() + 1));
-    let mut profiles = entries::<ProfileEntry<'_>>("profile_json", profiles);
-    for brief in entries::<BriefEntry<'_>>("brief_json", briefs) {
+    let mut out = Vec::with_capacity(joined.map_or(0, |b| b.bytes().filter(|&c| c == b'\n').count() + 1));
+    let mut add = |brief: &BriefEntry<'_>, rest: Option<&ProfileEntry<'_>>| -> Result<()> {
         let BriefEntry(code, name, birth_year, sex, kind, facts, assessed, session, protocol, start, n_a, n_s) =
-            brief?;
-        let rest = if whole {
-            Some(profiles.next().ok_or_else(|| {
-                StoreError::Server("the server sent fewer profiles than patients".into())
-            })??)
-        } else {
-            None
-        };
+            brief;
         if let Some(s) = &search {
-            let notes = rest.as_ref().map(|r| &r.3.0);
+            let notes = rest.map(|r| &r.3.0);
             let texts = [Some(&code.0), name.as_ref().map(|n| &n.0), notes];
             if !texts
                 .into_iter()
                 .flatten()
                 .any(|t| crate::domain::text::fold(t).contains(s.as_str()))
             {
-                continue;
+                return Ok(());
             }
         }
-        let text = |t: Option<Text<'_>>| t.map(|t| t.0.into_owned());
         let brief = PatientBrief {
-            code: code.0.into_owned(),
+            code: code.0.to_string(),
             name: text(name),
-            birth_year,
+            birth_year: *birth_year,
             sex: enum_of("sex", sex)?,
             condition: condition_from(&kind.0, &facts.0)?,
         };
-        let patient = make(brief, rest)?;
         let date = |col: &str, t: &Option<Text<'_>>| -> Result<Option<chrono::NaiveDate>> {
             Ok(t.as_ref().map(|t| parse_date(col, &t.0)).transpose()?)
         };
         out.push(PatientRow {
-            patient,
-            last_assessment: date("assessments.date", &assessed)?,
+            patient: make(brief, rest)?,
+            last_assessment: date("assessments.date", assessed)?,
             last_session: session
                 .as_ref()
                 .map(|t| parse_datetime("sessions.started_at", &t.0))
                 .transpose()?,
             plan_protocol: text(protocol),
-            plan_start: date("plans.start_date", &start)?,
-            n_assessments: n_a,
-            n_sessions: n_s,
+            plan_start: date("plans.start_date", start)?,
+            n_assessments: *n_a,
+            n_sessions: *n_s,
         });
+        Ok(())
+    };
+    if whole {
+        each_entry("patient_json", joined, |PatientEntry(brief, rest)| {
+            add(brief, Some(rest))
+        })?;
+    } else {
+        each_entry("brief_json", joined, |brief| add(brief, None))?;
     }
     Ok(out)
 }
@@ -1651,9 +1660,9 @@ fn list_entries<P>(
 /// The list's one statement (`$1` the condition, `$2` the folded search, `$3` whether to send whole profiles), as
 /// [`list_entries`] reads it. The subquery's index scan gives the aggregate the rows in code order (the sort an
 /// `ORDER BY` inside `string_agg` would add costs more than the scan on PostgreSQL 15).
-const LIST: &str = "SELECT string_agg(brief, E'\\n'), string_agg(profile, E'\\n') FROM ( \
-     SELECT coalesce(p.brief_json, praxis.patient_brief_json(p)) AS brief, \
-            CASE WHEN $3 THEN coalesce(p.profile_json, praxis.patient_profile_json(p)) END AS profile \
+const LIST: &str = "SELECT string_agg(entry, E'\\n') FROM ( \
+     SELECT CASE WHEN $3 THEN coalesce(p.patient_json, praxis.patient_entry_json(p)) \
+                 ELSE coalesce(p.brief_json, praxis.patient_brief_json(p)) END AS entry \
      FROM patients p WHERE ($1::text IS NULL OR p.condition = $1) \
      AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
           OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0) \

@@ -6,8 +6,8 @@
 -- Sending a row costs the server a send function per column: 10,000 rows of twelve columns took 13 ms to send
 -- where reading them took 2. Each patient now keeps its list entry as JSON text, written by a trigger from the row
 -- itself (so always in step, whoever writes and however): `brief_json` the brief profile with the list's activity,
--- `profile_json` the rest of the profile. The list is `string_agg` of these in code order, one value the server
--- copies and the program parses entry by entry.
+-- `patient_json` that and the rest of the profile. The list is `string_agg` of one of them in code order, one value
+-- the server copies and the program parses entry by entry.
 --
 -- The search folds case and accents in the program (`domain::text::fold`, as SQLite's `praxis_fold`); PostgreSQL
 -- has no such function (`unaccent` folds fewer scripts, and differently), so the program writes the folded code,
@@ -20,7 +20,7 @@ UPDATE praxis.schema_version SET version = 3;
 
 ALTER TABLE praxis.patients
     ADD COLUMN brief_json   text,
-    ADD COLUMN profile_json text,
+    ADD COLUMN patient_json text,
     ADD COLUMN fold_code    text,
     ADD COLUMN fold_name    text,
     ADD COLUMN fold_notes   text;
@@ -32,11 +32,12 @@ CREATE FUNCTION praxis.patient_brief_json(p praxis.patients) RETURNS text LANGUA
                             p.last_session, p.plan_protocol, p.plan_start, p.n_assessments, p.n_sessions)::text
 $$;
 
--- [id, dominant_hand, affected_side, notes, created_at, updated_at, version]: the rest of the profile
--- (`PgStore::list_patients`).
-CREATE FUNCTION praxis.patient_profile_json(p praxis.patients) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT json_build_array(p.id, p.dominant_hand, p.affected_side, p.notes, p.created_at, p.updated_at,
-                            p.version)::text
+-- [brief, [id, dominant_hand, affected_side, notes, created_at, updated_at, version]]: the brief and the rest of the
+-- profile (`PgStore::list_patients`).
+CREATE FUNCTION praxis.patient_entry_json(p praxis.patients) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT format('[%s,%s]', praxis.patient_brief_json(p),
+                  json_build_array(p.id, p.dominant_hand, p.affected_side, p.notes, p.created_at, p.updated_at,
+                                   p.version))
 $$;
 
 CREATE FUNCTION praxis.patient_list_entry() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -50,7 +51,7 @@ BEGIN
         NEW.fold_notes := NULL;
     END IF;
     NEW.brief_json := praxis.patient_brief_json(NEW);
-    NEW.profile_json := praxis.patient_profile_json(NEW);
+    NEW.patient_json := praxis.patient_entry_json(NEW);
     RETURN NEW;
 END $$;
 CREATE TRIGGER patients_list_entry BEFORE INSERT OR UPDATE ON praxis.patients
@@ -58,7 +59,7 @@ CREATE TRIGGER patients_list_entry BEFORE INSERT OR UPDATE ON praxis.patients
 
 -- Existing patients (a v2 database): filled without the row triggers, which would audit a change nobody made.
 ALTER TABLE praxis.patients DISABLE TRIGGER USER;
-UPDATE praxis.patients p SET brief_json = praxis.patient_brief_json(p), profile_json = praxis.patient_profile_json(p);
+UPDATE praxis.patients p SET brief_json = praxis.patient_brief_json(p), patient_json = praxis.patient_entry_json(p);
 ALTER TABLE praxis.patients ENABLE TRIGGER USER;
 
 -- The program writes the folded texts with the profile.
@@ -70,7 +71,7 @@ CREATE OR REPLACE FUNCTION praxis.audit_row() RETURNS trigger LANGUAGE plpgsql S
 SET search_path = praxis, pg_catalog AS $$
 DECLARE
     entity text := TG_ARGV[0];
-    derived text[] := ARRAY['brief_json', 'profile_json', 'fold_code', 'fold_name', 'fold_notes'];
+    derived text[] := ARRAY['brief_json', 'patient_json', 'fold_code', 'fold_name', 'fold_notes'];
     row_new jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) - derived END;
     row_old jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) - derived END;
     pid bigint := coalesce(row_new, row_old) ->> CASE WHEN entity = 'patient' THEN 'id' ELSE 'patient_id' END;
