@@ -311,7 +311,8 @@ fn a_clinician_sees_and_writes_only_the_sites_granted_to_them() {
     assert_eq!(codes(&mut kim), ["P-0001"]);
     // The store's list and search (one aggregate of the list entries, schema v3) pass the same policy.
     let kim_store =
-        praxis::store::Store::open_db(std::path::Path::new(&url_as(&db, Some("kim"))), false).unwrap();
+        praxis::store::Store::open_db(std::path::Path::new(&url_as(&db, Some("kim"))), false)
+            .unwrap();
     let listed = |search: Option<&str>| -> Vec<String> {
         let filter = praxis::store::PatientFilter {
             search: search.map(Into::into),
@@ -809,7 +810,11 @@ fn server_upgrade_brings_a_v1_database_to_the_latest_schema_without_rewriting_it
         .map(|r| (r.get(0), r.get(1)))
         .unwrap();
     assert_eq!(site, 1);
-    assert_eq!(rows_after, rows_before + i64::from(pg::LATEST - 1), "one row a migration");
+    assert_eq!(
+        rows_after,
+        rows_before + i64::from(pg::LATEST - 1),
+        "one row a migration"
+    );
     assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
     // And the records work through the store as on a new server.
     let kim = praxis::store::Store::open_db(std::path::Path::new(&kim_url), false).unwrap();
@@ -818,7 +823,9 @@ fn server_upgrade_brings_a_v1_database_to_the_latest_schema_without_rewriting_it
 
 #[test]
 fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_searchable() {
-    let Some(db) = Db::new("upgrade3") else { return };
+    let Some(db) = Db::new("upgrade3") else {
+        return;
+    };
     {
         let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
         pg::server_init_at(&db.url, &db.login("boss"), 2).unwrap();
@@ -865,7 +872,8 @@ fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_search
         .unwrap();
     assert_eq!(folded, ("bjorn orsted".into(), "hauptstrasse 1".into()));
 
-    let kim = praxis::store::Store::open_db(std::path::Path::new(&url_as(&db, Some("kim"))), false).unwrap();
+    let kim = praxis::store::Store::open_db(std::path::Path::new(&url_as(&db, Some("kim"))), false)
+        .unwrap();
     let search = |s: &str| -> Vec<String> {
         kim.list_briefs(&praxis::store::PatientFilter {
             search: Some(s.into()),
@@ -886,11 +894,18 @@ fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_search
 
 #[test]
 fn a_patient_changed_outside_praxis_is_still_found_and_the_trail_never_holds_the_list_entries() {
-    let Some(db) = Db::clinic("folds") else { return };
+    let Some(db) = Db::clinic("folds") else {
+        return;
+    };
     let kim_url = url_as(&db, Some("kim"));
     let mut kim = praxis::store::Store::open_db(std::path::Path::new(&kim_url), false).unwrap();
-    kim.add_patient(&common::patient("P-0001").name("Zoë Brandt").notes("quiet").build())
-        .unwrap();
+    kim.add_patient(
+        &common::patient("P-0001")
+            .name("Zoë Brandt")
+            .notes("quiet")
+            .build(),
+    )
+    .unwrap();
     let search = |kim: &praxis::store::Store, s: &str| -> Vec<String> {
         kim.list_patients(&praxis::store::PatientFilter {
             search: Some(s.into()),
@@ -911,7 +926,10 @@ fn a_patient_changed_outside_praxis_is_still_found_and_the_trail_never_holds_the
     )
     .unwrap();
     let fold: Option<String> = psql
-        .query_one("SELECT fold_code FROM praxis.patients WHERE code = 'P-0001'", &[])
+        .query_one(
+            "SELECT fold_code FROM praxis.patients WHERE code = 'P-0001'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(fold, None);
@@ -923,9 +941,16 @@ fn a_patient_changed_outside_praxis_is_still_found_and_the_trail_never_holds_the
     assert_eq!(listed[0].patient.name.as_deref(), Some("Åsa Öberg"));
     // The entries and folds repeat the name and notes the trail withholds: no audit row holds them, and a session
     // (which changes only the list's summary) audits the session alone.
-    kim.add_session(&common::stored::session("P-0001", common::day(2026, 3, 1), 5))
-        .unwrap();
-    assert_eq!(kim.list_briefs(&Default::default()).unwrap()[0].n_sessions, 1);
+    kim.add_session(&common::stored::session(
+        "P-0001",
+        common::day(2026, 3, 1),
+        5,
+    ))
+    .unwrap();
+    assert_eq!(
+        kim.list_briefs(&Default::default()).unwrap()[0].n_sessions,
+        1
+    );
     let mut admin = db.as_user(None);
     let (leaks, patient_rows): (i64, i64) = admin
         .query_one(

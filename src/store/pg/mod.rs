@@ -240,7 +240,8 @@ pub fn server_upgrade(url: &str) -> Result<(i32, i32)> {
 /// many. Run by `server upgrade` as the owner, so row-level security does not hide a site's patients. Only derived
 /// columns change: nothing is audited.
 pub fn fill_folds(c: &mut impl postgres::GenericClient) -> Result<usize> {
-    let (mut ids, mut codes, mut names, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ids, mut codes, mut names, mut notes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for r in c.query(
         "SELECT id, code, name, notes FROM praxis.patients WHERE fold_code IS NULL",
         &[],

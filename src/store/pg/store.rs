@@ -723,9 +723,12 @@ impl Backend for PgStore {
 
     fn list_patients(&self, filter: &PatientFilter) -> Result<Vec<PatientRow>> {
         self.list(filter, true, |brief, rest| {
-            let ProfileEntry(id, hand, side, notes, created, updated, version) = rest.ok_or_else(|| {
-                StoreError::Server("the server sent a patient without the rest of the profile".into())
-            })?;
+            let ProfileEntry(id, hand, side, notes, created, updated, version) =
+                rest.ok_or_else(|| {
+                    StoreError::Server(
+                        "the server sent a patient without the rest of the profile".into(),
+                    )
+                })?;
             Ok(Patient {
                 id: *id,
                 code: brief.code,
@@ -1548,7 +1551,10 @@ struct ProfileEntry<'a>(
 
 /// `patients.patient_json` (v3.sql): the brief entry and the rest of the profile.
 #[derive(serde::Deserialize)]
-struct PatientEntry<'a>(#[serde(borrow)] BriefEntry<'a>, #[serde(borrow)] ProfileEntry<'a>);
+struct PatientEntry<'a>(
+    #[serde(borrow)] BriefEntry<'a>,
+    #[serde(borrow)] ProfileEntry<'a>,
+);
 
 /// Each entry of `column` that the server joined with newlines (`string_agg`; None: no rows), given to `add` as
 /// it is read (entries are large: read in place rather than collected or passed along).
@@ -1569,7 +1575,10 @@ fn each_entry<'a, T: serde::Deserialize<'a>>(
 }
 
 /// The enum in a list entry's text (None for null), named by its column in errors.
-fn enum_of<T: serde::de::DeserializeOwned>(column: &str, t: &Option<Text<'_>>) -> Result<Option<T>> {
+fn enum_of<T: serde::de::DeserializeOwned>(
+    column: &str,
+    t: &Option<Text<'_>>,
+) -> Result<Option<T>> {
     Ok(t.as_ref().map(|t| parse_enum(column, &t.0)).transpose()?)
 }
 
@@ -1608,10 +1617,23 @@ fn list_entries<P>(
     let row = c.query_one(statement, &[&kind, &search, &whole])?;
     let joined: Option<&str> = row.try_get(0)?;
     // One entry a line (JSON writes a newline in a string as `\n`).
-    let mut out = Vec::with_capacity(joined.map_or(0, |b| b.bytes().filter(|&c| c == b'\n').count() + 1));
+    let mut out =
+        Vec::with_capacity(joined.map_or(0, |b| b.bytes().filter(|&c| c == b'\n').count() + 1));
     let mut add = |brief: &BriefEntry<'_>, rest: Option<&ProfileEntry<'_>>| -> Result<()> {
-        let BriefEntry(code, name, birth_year, sex, kind, facts, assessed, session, protocol, start, n_a, n_s) =
-            brief;
+        let BriefEntry(
+            code,
+            name,
+            birth_year,
+            sex,
+            kind,
+            facts,
+            assessed,
+            session,
+            protocol,
+            start,
+            n_a,
+            n_s,
+        ) = brief;
         if let Some(s) = &search {
             let notes = rest.map(|r| &r.3.0);
             let texts = [Some(&code.0), name.as_ref().map(|n| &n.0), notes];
