@@ -1594,8 +1594,8 @@ pub(super) fn folds(code: &str, name: Option<&str>, notes: &str) -> [Option<Stri
     [Some(fold(code)), name.map(fold), Some(fold(notes))]
 }
 
-/// The patient list (see v3.sql): each patient's entry is JSON text the server keeps, so the list is one value per
-/// part read in one scan in code order, under the same row-level security as the rows. A search is made by the
+/// The patient list (see v3.sql): each patient's entry is JSON text the server keeps, so the list is one text value
+/// made in one scan in code order, under the same row-level security as the rows. A search is made by the
 /// server on the folded texts the program wrote; it also sends the patients whose folds are missing (written by
 /// another tool), and the program checks every patient sent against their code, name and notes, as SQLite does.
 /// `whole`: with the rest of each profile, which `make` gets to make the list's `P`.
@@ -1680,8 +1680,10 @@ fn list_entries<P>(
 }
 
 /// The list's one statement (`$1` the condition, `$2` the folded search, `$3` whether to send whole profiles), as
-/// [`list_entries`] reads it. The subquery's index scan gives the aggregate the rows in code order (the sort an
-/// `ORDER BY` inside `string_agg` would add costs more than the scan on PostgreSQL 15).
+/// [`list_entries`] reads it. The aggregate takes the rows in the order of the sorted subquery (an index scan), as
+/// PostgreSQL's manual says it does with nothing else in the outer query; an `ORDER BY` inside `string_agg` would
+/// sort them again, which on PostgreSQL 15 costs more than the scan. A patient whose entry is missing (written with
+/// the triggers off) gets it made here rather than left out.
 const LIST: &str = "SELECT string_agg(entry, E'\\n') FROM ( \
      SELECT CASE WHEN $3 THEN coalesce(p.patient_json, praxis.patient_entry_json(p)) \
                  ELSE coalesce(p.brief_json, praxis.patient_brief_json(p)) END AS entry \
