@@ -1685,8 +1685,8 @@ fn list_entries<P>(
 /// sort them again, which on PostgreSQL 15 costs more than the scan. A patient whose entry is missing (written with
 /// the triggers off) gets it made here rather than left out.
 const LIST: &str = "SELECT string_agg(entry, E'\\n') FROM ( \
-     SELECT CASE WHEN $3 THEN coalesce(p.patient_json, praxis.patient_entry_json(p)) \
-                 ELSE coalesce(p.brief_json, praxis.patient_brief_json(p)) END AS entry \
+     SELECT CASE WHEN $3 THEN coalesce(p.patient_json, praxis.patient_list_entry(p, true)) \
+                 ELSE coalesce(p.brief_json, praxis.patient_list_entry(p, false)) END AS entry \
      FROM patients p WHERE ($1::text IS NULL OR p.condition = $1) \
      AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
           OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0) \
