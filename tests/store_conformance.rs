@@ -520,6 +520,8 @@ fn a_store_whose_server_connection_dropped_connects_again() {
     let c = Clinic::Pg(Box::new(db));
     let mut kim = c.open("kim");
     kim.add_patient(&stroke_patient("P-0900")).unwrap();
+    // The list's statement is prepared on the connection (and must be again on the next one).
+    assert_eq!(kim.list_briefs(&Default::default()).unwrap().len(), 1);
     let Clinic::Pg(db) = &c else { unreachable!() };
     // The server ends kim's session (a restart, a failover, an admin's pg_terminate_backend).
     let ended: i64 = db
@@ -557,4 +559,6 @@ fn a_store_whose_server_connection_dropped_connects_again() {
     assert_eq!(kim.patient("P-0900").unwrap().code, "P-0900");
     kim.add_assessment(&assessment("P-0900", "fma_ue", 20.0, day(2026, 2, 1)))
         .unwrap();
+    let listed = kim.list_briefs(&Default::default()).unwrap();
+    assert_eq!((listed.len(), listed[0].n_assessments), (1, 1));
 }
