@@ -70,8 +70,9 @@ fn fill(path: &std::path::Path) {
 }
 
 /// The same clinic on the PostgreSQL server `url` (a superuser URL): a fresh database `praxis_bench`, filled with
-/// triggers off (then the list's summary columns set as the triggers would), and the store opened as a therapist
-/// of the main site. None when no server is configured.
+/// triggers off (then the list's summary columns set as the triggers would, and the folded search texts written as
+/// `server upgrade` does, which makes the triggers write each list entry), and the store opened as a therapist of
+/// the main site. None when no server is configured.
 fn fill_pg() -> Option<Store> {
     let url = std::env::var("PRAXIS_TEST_PG")
         .ok()
@@ -130,6 +131,9 @@ fn fill_pg() -> Option<Store> {
         an = ASSESSMENTS_PER_PATIENT,
     ))
     .expect("fill the bench database");
+    praxis::store::pg::fill_folds(&mut c).expect("fold the search texts");
+    c.batch_execute("VACUUM ANALYZE praxis.patients")
+        .expect("analyze the bench database");
     let kim = format!("postgresql:///praxis_bench?host={host}&user=bench_kim");
     Some(Store::open_db(std::path::Path::new(&kim), false).expect("open as a therapist"))
 }

@@ -309,6 +309,32 @@ fn a_clinician_sees_and_writes_only_the_sites_granted_to_them() {
     };
     let mut kim = db.as_user(Some("kim"));
     assert_eq!(codes(&mut kim), ["P-0001"]);
+    // The store's list and search (one aggregate of the list entries, schema v3) pass the same policy.
+    let kim_store =
+        praxis::store::Store::open_db(std::path::Path::new(&url_as(&db, Some("kim"))), false)
+            .unwrap();
+    let listed = |search: Option<&str>| -> Vec<String> {
+        let filter = praxis::store::PatientFilter {
+            search: search.map(Into::into),
+            condition: None,
+        };
+        let codes: Vec<String> = kim_store
+            .list_briefs(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.patient.code)
+            .collect();
+        let whole: Vec<String> = kim_store
+            .list_patients(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.patient.code)
+            .collect();
+        assert_eq!(codes, whole);
+        codes
+    };
+    assert_eq!(listed(None), ["P-0001"]);
+    assert_eq!(listed(Some("zoe")), ["P-0001"], "not the other site's Zoë");
     let theirs: i64 = kim
         .query_one("SELECT count(*) FROM praxis.assessments", &[])
         .unwrap()
@@ -784,9 +810,158 @@ fn server_upgrade_brings_a_v1_database_to_the_latest_schema_without_rewriting_it
         .map(|r| (r.get(0), r.get(1)))
         .unwrap();
     assert_eq!(site, 1);
-    assert_eq!(rows_after, rows_before + 1);
+    assert_eq!(
+        rows_after,
+        rows_before + i64::from(pg::LATEST - 1),
+        "one row a migration"
+    );
     assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
     // And the records work through the store as on a new server.
     let kim = praxis::store::Store::open_db(std::path::Path::new(&kim_url), false).unwrap();
     assert_eq!(kim.assessments("P-0001").unwrap().len(), 1);
+}
+
+#[test]
+fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_searchable() {
+    let Some(db) = Db::new("upgrade3") else {
+        return;
+    };
+    {
+        let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        pg::server_init_at(&db.url, &db.login("boss"), 2).unwrap();
+    }
+    let mut boss = db.as_user(Some("boss"));
+    boss.execute(
+        "SELECT praxis.clinician_add($1, 'therapist', '', 'main')",
+        &[&db.login("kim")],
+    )
+    .unwrap();
+    let zoe = add_patient(&mut boss, "P-0001", 1);
+    add_assessment(&mut boss, zoe, 20.0);
+    add_patient(&mut boss, "P-0002", 1);
+    boss.execute(
+        "UPDATE praxis.patients SET name = 'Björn Ørsted', notes = 'Hauptstraße 1' WHERE code = 'P-0002'",
+        &[],
+    )
+    .unwrap();
+    let mut admin = db.as_user(None);
+    let rows_before: i64 = admin
+        .query_one("SELECT count(*) FROM praxis.audit", &[])
+        .unwrap()
+        .get(0);
+
+    assert_eq!(pg::server_upgrade(&db.url).unwrap(), (2, 3));
+    // Every patient got its list entry and folded texts, without an audited change; one row records the upgrade.
+    let (unlisted, unfolded, rows_after): (i64, i64, i64) = admin
+        .query_one(
+            "SELECT (SELECT count(*) FROM praxis.patients WHERE brief_json IS NULL OR patient_json IS NULL), \
+             (SELECT count(*) FROM praxis.patients WHERE fold_code IS NULL), (SELECT count(*) FROM praxis.audit)",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .unwrap();
+    assert_eq!((unlisted, unfolded), (0, 0));
+    assert_eq!(rows_after, rows_before + 1);
+    assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
+    let folded: (String, String) = admin
+        .query_one(
+            "SELECT fold_name, fold_notes FROM praxis.patients WHERE code = 'P-0002'",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(folded, ("bjorn orsted".into(), "hauptstrasse 1".into()));
+
+    let kim = praxis::store::Store::open_db(std::path::Path::new(&url_as(&db, Some("kim"))), false)
+        .unwrap();
+    let search = |s: &str| -> Vec<String> {
+        kim.list_briefs(&praxis::store::PatientFilter {
+            search: Some(s.into()),
+            condition: None,
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.patient.code)
+        .collect()
+    };
+    assert_eq!(search("zoe"), ["P-0001"]);
+    assert_eq!(search("orsted"), ["P-0002"]);
+    assert_eq!(search("STRASSE"), ["P-0002"]);
+    let all = kim.list_briefs(&Default::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!((all[0].n_assessments, all[1].n_assessments), (1, 0));
+}
+
+#[test]
+fn a_patient_changed_outside_praxis_is_still_found_and_the_trail_never_holds_the_list_entries() {
+    let Some(db) = Db::clinic("folds") else {
+        return;
+    };
+    let kim_url = url_as(&db, Some("kim"));
+    let mut kim = praxis::store::Store::open_db(std::path::Path::new(&kim_url), false).unwrap();
+    kim.add_patient(
+        &common::patient("P-0001")
+            .name("Zoë Brandt")
+            .notes("quiet")
+            .build(),
+    )
+    .unwrap();
+    let search = |kim: &praxis::store::Store, s: &str| -> Vec<String> {
+        kim.list_patients(&praxis::store::PatientFilter {
+            search: Some(s.into()),
+            condition: None,
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.patient.code)
+        .collect()
+    };
+    assert_eq!(search(&kim, "brandt"), ["P-0001"]);
+    // Renamed with psql: the folded texts the program wrote no longer match, so the server drops them and the
+    // program checks this patient itself.
+    let mut psql = db.as_user(Some("kim"));
+    psql.execute(
+        "UPDATE praxis.patients SET name = 'Åsa Öberg', version = version + 1 WHERE code = 'P-0001'",
+        &[],
+    )
+    .unwrap();
+    let fold: Option<String> = psql
+        .query_one(
+            "SELECT fold_code FROM praxis.patients WHERE code = 'P-0001'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(fold, None);
+    assert_eq!(search(&kim, "asa oberg"), ["P-0001"]);
+    assert!(search(&kim, "brandt").is_empty());
+    // The list entry follows the row, whoever changed it.
+    let listed = kim.list_patients(&Default::default()).unwrap();
+    assert_eq!(listed[0].patient, kim.patient("P-0001").unwrap());
+    assert_eq!(listed[0].patient.name.as_deref(), Some("Åsa Öberg"));
+    // The entries and folds repeat the name and notes the trail withholds: no audit row holds them, and a session
+    // (which changes only the list's summary) audits the session alone.
+    kim.add_session(&common::stored::session(
+        "P-0001",
+        common::day(2026, 3, 1),
+        5,
+    ))
+    .unwrap();
+    assert_eq!(
+        kim.list_briefs(&Default::default()).unwrap()[0].n_sessions,
+        1
+    );
+    let mut admin = db.as_user(None);
+    let (leaks, patient_rows): (i64, i64) = admin
+        .query_one(
+            "SELECT count(*) FILTER (WHERE before_json::text ~ '(brief|patient)_json|fold_' \
+                                     OR after_json::text ~ '(brief|patient)_json|fold_'), \
+                    count(*) FILTER (WHERE entity = 'patient') FROM praxis.audit",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(leaks, 0);
+    assert_eq!(patient_rows, 2, "the insert and the psql rename");
+    assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
 }

@@ -189,6 +189,80 @@ fn records_written_by_one_clinician_read_back_the_same_for_another() {
 }
 
 #[test]
+fn the_patient_search_folds_case_and_accents_the_same_on_both_backends() {
+    // The server searches texts the program folded (schema v3); SQLite folds them as it reads. Both must find the
+    // same patients, in code order, for letters that fold to more than one letter or to another one.
+    on_both("search", |c| {
+        let mut kim = c.open("kim");
+        for p in [
+            patient("P-0301").name("Henrik Ørsted").build(),
+            patient("P-0302")
+                .name("Anna Weiss")
+                .notes("lives on the Hauptstraße")
+                .build(),
+            // "Zoë" written with a combining diaeresis, and precomposed.
+            patient("P-0303").name("Zoe\u{308} Combes").build(),
+            patient("P-0304").name("ZOË Upper").build(),
+            pd_patient("P-0305"),
+            patient("P-0306").notes("Orsted's brother").build(),
+        ] {
+            kim.add_patient(&p).unwrap();
+        }
+        let found = |kim: &Store, search: &str| -> Vec<String> {
+            let filter = praxis::store::PatientFilter {
+                search: Some(search.into()),
+                condition: None,
+            };
+            let briefs: Vec<String> = kim
+                .list_briefs(&filter)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.patient.code)
+                .collect();
+            let whole: Vec<String> = kim
+                .list_patients(&filter)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.patient.code)
+                .collect();
+            assert_eq!(briefs, whole, "{}: {search}", c.name());
+            briefs
+        };
+        assert_eq!(found(&kim, "orsted"), ["P-0301", "P-0306"], "{}", c.name());
+        assert_eq!(found(&kim, "ØRSTED"), ["P-0301", "P-0306"], "{}", c.name());
+        assert_eq!(found(&kim, "strasse"), ["P-0302"], "{}", c.name());
+        assert_eq!(found(&kim, "straße"), ["P-0302"], "{}", c.name());
+        assert_eq!(found(&kim, " zoe "), ["P-0303", "P-0304"], "{}", c.name());
+        assert_eq!(found(&kim, "p-030"), found(&kim, "P-030"), "{}", c.name());
+        assert_eq!(found(&kim, "p-030").len(), 6, "{}", c.name());
+        assert!(found(&kim, "nobody").is_empty(), "{}", c.name());
+        // An edit changes what is found, and the search goes with the condition filter.
+        let mut anna = kim.patient("P-0302").unwrap();
+        anna.notes = "moved away".into();
+        anna.name = Some("Anna Sørensen".into());
+        kim.update_patient(&anna).unwrap();
+        assert!(found(&kim, "strasse").is_empty(), "{}", c.name());
+        assert_eq!(found(&kim, "sorensen"), ["P-0302"], "{}", c.name());
+        let pd = praxis::store::PatientFilter {
+            search: Some("p-03".into()),
+            condition: Some(praxis::domain::ConditionKind::Parkinsons),
+        };
+        let codes: Vec<String> = kim
+            .list_briefs(&pd)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.patient.code)
+            .collect();
+        assert_eq!(codes, ["P-0305"], "{}", c.name());
+        // The whole profile comes back as stored.
+        let all = kim.list_patients(&Default::default()).unwrap();
+        let stored = kim.patient("P-0302").unwrap();
+        let listed = all.iter().find(|r| r.patient.code == "P-0302").unwrap();
+        assert_eq!(listed.patient, stored, "{}", c.name());
+    });
+}
+
+#[test]
 fn two_clinicians_editing_the_same_patient_conflict_and_nothing_is_lost() {
     on_both("conflict", |c| {
         let mut kim = c.open("kim");
@@ -446,6 +520,8 @@ fn a_store_whose_server_connection_dropped_connects_again() {
     let c = Clinic::Pg(Box::new(db));
     let mut kim = c.open("kim");
     kim.add_patient(&stroke_patient("P-0900")).unwrap();
+    // The list's statement is prepared on the connection (and must be again on the next one).
+    assert_eq!(kim.list_briefs(&Default::default()).unwrap().len(), 1);
     let Clinic::Pg(db) = &c else { unreachable!() };
     // The server ends kim's session (a restart, a failover, an admin's pg_terminate_backend).
     let ended: i64 = db
@@ -483,4 +559,6 @@ fn a_store_whose_server_connection_dropped_connects_again() {
     assert_eq!(kim.patient("P-0900").unwrap().code, "P-0900");
     kim.add_assessment(&assessment("P-0900", "fma_ue", 20.0, day(2026, 2, 1)))
         .unwrap();
+    let listed = kim.list_briefs(&Default::default()).unwrap();
+    assert_eq!((listed.len(), listed[0].n_assessments), (1, 1));
 }

@@ -9,6 +9,11 @@
 //!   (`praxis.amend`), the administration functions, and the audit trail written by triggers in the change's
 //!   transaction with the same hash chain as SQLite ([`crate::store::audit`]), so one verifier checks both.
 //!
+//! - `v2.sql`: goals and their reviews; records carry their patient's site, so row-level security is one site list
+//!   per query.
+//! - `v3.sql`: each patient's list entry kept as JSON text by a trigger, and the folded search texts the program
+//!   writes ([`fill_folds`] for patients written before): the list and the search of 10,000 patients in a few ms.
+//!
 //! Migrations are numbered like SQLite's; `praxis.schema_version` holds the version applied.
 
 use postgres::{Client, NoTls};
@@ -24,7 +29,11 @@ pub use store::PgStore;
 const ROLES: &str = include_str!("roles.sql");
 
 /// The migrations, oldest first: `MIGRATIONS[i]` brings schema v`i` to v`i+1`.
-const MIGRATIONS: [&str; 2] = [include_str!("v1.sql"), include_str!("v2.sql")];
+const MIGRATIONS: [&str; 3] = [
+    include_str!("v1.sql"),
+    include_str!("v2.sql"),
+    include_str!("v3.sql"),
+];
 
 /// The schema version this binary writes on PostgreSQL.
 pub const LATEST: i32 = MIGRATIONS.len() as i32;
@@ -211,6 +220,11 @@ pub fn server_upgrade(url: &str) -> Result<(i32, i32)> {
     {
         let mut tx = client.transaction()?;
         tx.batch_execute(m)?;
+        if i + 1 == 3 {
+            tx.batch_execute("SET LOCAL ROLE praxis_owner")?;
+            fill_folds(&mut tx)?;
+            tx.batch_execute("RESET ROLE")?;
+        }
         tx.execute(
             "SELECT praxis.audit_append('upgrade', 'database', current_database(), NULL, NULL, \
              jsonb_build_object('schema', $1::int))",
@@ -219,6 +233,31 @@ pub fn server_upgrade(url: &str) -> Result<(i32, i32)> {
         tx.commit()?;
     }
     Ok((found, LATEST))
+}
+
+/// Write the folded code, name and notes (`domain::text::fold`, the search's folding) of every patient that has
+/// none (written before schema v3, or by another tool; see v3.sql), as the store does with each change; returns how
+/// many. Run by `server upgrade` as the owner, so row-level security does not hide a site's patients. Only derived
+/// columns change: nothing is audited.
+pub fn fill_folds(c: &mut impl postgres::GenericClient) -> Result<usize> {
+    let (mut ids, mut codes, mut names, mut notes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for r in c.query(
+        "SELECT id, code, name, notes FROM praxis.patients WHERE fold_code IS NULL",
+        &[],
+    )? {
+        let [code, name, note] = store::folds(r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+        ids.push(r.try_get::<_, i64>(0)?);
+        codes.push(code);
+        names.push(name);
+        notes.push(note);
+    }
+    c.execute(
+        "UPDATE praxis.patients p SET fold_code = f.code, fold_name = f.name, fold_notes = f.notes \
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS f(id, code, name, notes) WHERE p.id = f.id",
+        &[&ids, &codes, &names, &notes],
+    )?;
+    Ok(ids.len())
 }
 
 /// Add the site `code` (admin only, enforced by the server).

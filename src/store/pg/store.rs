@@ -6,6 +6,7 @@
 //! Each operation is one transaction. The connection's `search_path` is the `praxis` schema, so the queries read as
 //! SQLite's do.
 
+use std::borrow::Cow;
 use std::cell::{RefCell, RefMut};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -47,6 +48,8 @@ pub struct PgStore {
     who: Who,
     warnings: Vec<String>,
     protocols: Option<Protocols>,
+    /// The patient list's statement ([`LIST`]), prepared once on this connection.
+    list_statement: RefCell<Option<postgres::Statement>>,
 }
 
 impl PgStore {
@@ -89,6 +92,7 @@ impl PgStore {
             who,
             warnings: Vec::new(),
             protocols: None,
+            list_statement: RefCell::new(None),
         })
     }
 
@@ -131,8 +135,29 @@ impl PgStore {
             && let Ok(new) = session(&self.url, &self.who)
         {
             *c = new;
+            self.list_statement.replace(None);
         }
         c
+    }
+
+    /// The patient list ([`list_entries`]) through [`LIST`], prepared on the first list of the connection.
+    fn list<P>(
+        &self,
+        filter: &PatientFilter,
+        whole: bool,
+        make: fn(PatientBrief, Option<&ProfileEntry<'_>>) -> Result<P>,
+    ) -> Result<Vec<PatientRow<P>>> {
+        let mut c = self.client();
+        let cached = self.list_statement.borrow().clone();
+        let statement = match cached {
+            Some(s) => s,
+            None => {
+                let s = c.prepare(LIST)?;
+                self.list_statement.replace(Some(s.clone()));
+                s
+            }
+        };
+        list_entries(&mut c, &statement, filter, whole, make)
     }
 
     /// Run `f` in one transaction, after checking that the user may write (the server checks again). `action` names
@@ -196,8 +221,6 @@ fn require_writer(c: &mut impl GenericClient, me: &str) -> Result<Role> {
 
 const PATIENT: &str = "p.id, p.code, p.name, p.birth_year, p.sex, p.dominant_hand, p.affected_side, p.condition, \
                        p.facts::text, p.notes, p.created_at, p.updated_at, p.version";
-const BRIEF: &str = "p.code, p.name, p.birth_year, p.sex, p.condition, p.facts::text";
-const ACTIVITY: &str = "p.last_assessment, p.last_session, p.plan_protocol, p.plan_start, p.n_assessments, p.n_sessions";
 const ASSESSMENT: &str =
     "a.id, p.code, a.instrument, a.score, a.date, a.assessor, a.notes, a.med_state";
 const SESSION: &str = "s.id, p.code, s.started_at, s.protocol_id, s.minutes, s.repetitions, s.level, \
@@ -234,16 +257,6 @@ fn patient_of(r: &Row) -> Result<Patient> {
         created_at: r.try_get(10)?,
         updated_at: r.try_get(11)?,
         version: i64::from(r.try_get::<_, i32>(12)?),
-    })
-}
-
-fn brief_of(r: &Row) -> Result<PatientBrief> {
-    Ok(PatientBrief {
-        code: r.try_get(0)?,
-        name: r.try_get(1)?,
-        birth_year: r.try_get(2)?,
-        sex: opt_enum(r, 3, "sex")?,
-        condition: condition_from(r.try_get(4)?, r.try_get(5)?)?,
     })
 }
 
@@ -406,9 +419,11 @@ fn active_plan(c: &mut impl GenericClient, code: &str) -> Result<Option<Plan>> {
 /// A query parameter the program owns.
 type Value = Box<dyn postgres::types::ToSql + Sync>;
 
-/// The values of `$1`-`$10` in a patient's INSERT and UPDATE (as SQLite's `patient_values`): the code, the profile's
-/// columns in table order and `now` (the UPDATE adds the version it expects as `$11`).
+/// The values of `$1`-`$13` in a patient's INSERT and UPDATE (as SQLite's `patient_values`): the code, the profile's
+/// columns in table order, `now`, then the folded code, name and notes the search compares (v3.sql; the UPDATE adds
+/// the version it expects as `$14`).
 fn patient_values(p: &Patient, now: &str) -> Result<Vec<Value>> {
+    let [code, name, notes] = folds(&p.code, p.name.as_deref(), &p.notes);
     Ok(vec![
         Box::new(p.code.clone()),
         Box::new(p.name.clone()),
@@ -420,6 +435,9 @@ fn patient_values(p: &Patient, now: &str) -> Result<Vec<Value>> {
         Box::new(facts_json(&p.condition)?),
         Box::new(p.notes.clone()),
         Box::new(now.to_string()),
+        Box::new(code),
+        Box::new(name),
+        Box::new(notes),
     ])
 }
 
@@ -704,35 +722,32 @@ impl Backend for PgStore {
     }
 
     fn list_patients(&self, filter: &PatientFilter) -> Result<Vec<PatientRow>> {
-        list(&mut *self.client(), filter, PATIENT, 13, patient_of, |p| {
-            [Some(&p.code), p.name.as_ref(), Some(&p.notes)]
+        self.list(filter, true, |brief, rest| {
+            let ProfileEntry(id, hand, side, notes, created, updated, version) =
+                rest.ok_or_else(|| {
+                    StoreError::Server(
+                        "the server sent a patient without the rest of the profile".into(),
+                    )
+                })?;
+            Ok(Patient {
+                id: *id,
+                code: brief.code,
+                name: brief.name,
+                birth_year: brief.birth_year,
+                sex: brief.sex,
+                dominant_hand: enum_of("dominant_hand", hand)?,
+                affected_side: enum_of("affected_side", side)?,
+                condition: brief.condition,
+                notes: notes.0.to_string(),
+                created_at: created.0.to_string(),
+                updated_at: updated.0.to_string(),
+                version: *version,
+            })
         })
     }
 
     fn list_briefs(&self, filter: &PatientFilter) -> Result<Vec<PatientRow<PatientBrief>>> {
-        // The brief has no notes: search them in the whole profile, then keep the brief.
-        if filter
-            .search
-            .as_deref()
-            .is_some_and(|s| !s.trim().is_empty())
-        {
-            return Ok(self
-                .list_patients(filter)?
-                .into_iter()
-                .map(|r| PatientRow {
-                    patient: PatientBrief::from(&r.patient),
-                    last_assessment: r.last_assessment,
-                    last_session: r.last_session,
-                    plan_protocol: r.plan_protocol,
-                    plan_start: r.plan_start,
-                    n_assessments: r.n_assessments,
-                    n_sessions: r.n_sessions,
-                })
-                .collect());
-        }
-        list(&mut *self.client(), filter, BRIEF, 6, brief_of, |p| {
-            [Some(&p.code), p.name.as_ref(), None]
-        })
+        self.list(filter, false, |brief, _| Ok(brief))
     }
 
     fn assessments(&self, code: &str) -> Result<Vec<Assessment>> {
@@ -1024,9 +1039,9 @@ impl Backend for PgStore {
             // The patient belongs to the user's site (the first granted; an admin's go to the main site).
             let inserted = tx.execute(
                 "INSERT INTO patients (site_id, code, name, birth_year, sex, dominant_hand, affected_side, \
-                 condition, facts, notes, created_at, updated_at, version) \
+                 condition, facts, notes, created_at, updated_at, version, fold_code, fold_name, fold_notes) \
                  VALUES (coalesce((SELECT min(site_id) FROM site_grants WHERE os_user = session_user), 1), \
-                 $1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $10, 1)",
+                 $1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $10, 1, $11, $12, $13)",
                 &params(&values),
             );
             match inserted {
@@ -1048,8 +1063,8 @@ impl Backend for PgStore {
             values.push(Box::new(i32::try_from(p.version).unwrap_or(i32::MAX)));
             let changed = tx.execute(
                 "UPDATE patients SET name = $2, birth_year = $3, sex = $4, dominant_hand = $5, affected_side = $6, \
-                 condition = $7, facts = $8::text::jsonb, notes = $9, updated_at = $10, version = version + 1 \
-                 WHERE code = $1 AND version = $11",
+                 condition = $7, facts = $8::text::jsonb, notes = $9, updated_at = $10, version = version + 1, \
+                 fold_code = $11, fold_name = $12, fold_notes = $13 WHERE code = $1 AND version = $14",
                 &params(&values),
             )?;
             if changed == 0 {
@@ -1500,16 +1515,96 @@ fn pseudonym_keys(tx: &mut postgres::Transaction<'_>, data: &mut ExportData) -> 
     Ok(())
 }
 
-/// The patient list: `columns` (`n` of them, read by `profile`) then the activity columns, sorted by code. The
-/// search folds case and accents (`zoe` finds "Zoë") in the program, as SQLite's `praxis_fold` does, on the texts
-/// `searched` gives.
-fn list<P>(
-    c: &mut impl GenericClient,
+/// A text in the list's JSON, borrowed from it unless it holds an escape.
+#[derive(serde::Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// `patients.brief_json` (v3.sql): the brief profile, the condition and its facts (as text), then the list's
+/// activity.
+#[derive(serde::Deserialize)]
+struct BriefEntry<'a>(
+    #[serde(borrow)] Text<'a>,
+    #[serde(borrow)] Option<Text<'a>>,
+    i32,
+    #[serde(borrow)] Option<Text<'a>>,
+    #[serde(borrow)] Text<'a>,
+    #[serde(borrow)] Text<'a>,
+    #[serde(borrow)] Option<Text<'a>>,
+    #[serde(borrow)] Option<Text<'a>>,
+    #[serde(borrow)] Option<Text<'a>>,
+    #[serde(borrow)] Option<Text<'a>>,
+    i64,
+    i64,
+);
+
+/// The rest of the profile in `patients.patient_json` (v3.sql): id, hands and side, notes, times, version.
+#[derive(serde::Deserialize)]
+struct ProfileEntry<'a>(
+    i64,
+    #[serde(borrow)] Option<Text<'a>>,
+    #[serde(borrow)] Option<Text<'a>>,
+    #[serde(borrow)] Text<'a>,
+    #[serde(borrow)] Text<'a>,
+    #[serde(borrow)] Text<'a>,
+    i64,
+);
+
+/// `patients.patient_json` (v3.sql): the brief entry and the rest of the profile.
+#[derive(serde::Deserialize)]
+struct PatientEntry<'a>(
+    #[serde(borrow)] BriefEntry<'a>,
+    #[serde(borrow)] ProfileEntry<'a>,
+);
+
+/// Each entry of `column` that the server joined with newlines (`string_agg`; None: no rows), given to `add` as
+/// it is read (entries are large: read in place rather than collected or passed along).
+fn each_entry<'a, T: serde::Deserialize<'a>>(
+    column: &str,
+    joined: Option<&'a str>,
+    mut add: impl FnMut(&T) -> Result<()>,
+) -> Result<()> {
+    for entry in serde_json::Deserializer::from_str(joined.unwrap_or_default()).into_iter::<T>() {
+        let entry = entry.map_err(|e| {
+            StoreError::Server(format!(
+                "patients.{column} does not hold the list entries this Praxis reads: {e}"
+            ))
+        })?;
+        add(&entry)?;
+    }
+    Ok(())
+}
+
+/// The enum in a list entry's text (None for null), named by its column in errors.
+fn enum_of<T: serde::de::DeserializeOwned>(
+    column: &str,
+    t: &Option<Text<'_>>,
+) -> Result<Option<T>> {
+    Ok(t.as_ref().map(|t| parse_enum(column, &t.0)).transpose()?)
+}
+
+/// A list entry's text, owned.
+fn text(t: &Option<Text<'_>>) -> Option<String> {
+    t.as_ref().map(|t| t.0.to_string())
+}
+
+/// The code, name and notes as the search compares them (`domain::text::fold`), as the store writes them in
+/// `patients.fold_*` (v3.sql).
+pub(super) fn folds(code: &str, name: Option<&str>, notes: &str) -> [Option<String>; 3] {
+    use crate::domain::text::fold;
+    [Some(fold(code)), name.map(fold), Some(fold(notes))]
+}
+
+/// The patient list (see v3.sql): each patient's entry is JSON text the server keeps, so the list is one text value
+/// made in one scan in code order, under the same row-level security as the rows. A search is made by the
+/// server on the folded texts the program wrote; it also sends the patients whose folds are missing (written by
+/// another tool), and the program checks every patient sent against their code, name and notes, as SQLite does.
+/// `whole`: with the rest of each profile, which `make` gets to make the list's `P`.
+fn list_entries<P>(
+    c: &mut Client,
+    statement: &postgres::Statement,
     filter: &PatientFilter,
-    columns: &str,
-    n: usize,
-    profile: fn(&Row) -> Result<P>,
-    searched: fn(&P) -> [Option<&String>; 3],
+    whole: bool,
+    make: fn(PatientBrief, Option<&ProfileEntry<'_>>) -> Result<P>,
 ) -> Result<Vec<PatientRow<P>>> {
     let search = filter
         .search
@@ -1518,39 +1613,81 @@ fn list<P>(
         .filter(|s| !s.is_empty())
         .map(crate::domain::text::fold);
     let kind = filter.condition.map(|k| k.id());
-    let rows = c.query(
-        &format!(
-            "SELECT {columns}, {ACTIVITY} FROM patients p WHERE $1::text IS NULL OR p.condition = $1 ORDER BY p.code"
-        ),
-        &[&kind],
-    )?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let patient = profile(r)?;
-        if let Some(s) = &search
-            && !searched(&patient)
-                .iter()
+    let whole = whole || search.is_some();
+    let row = c.query_one(statement, &[&kind, &search, &whole])?;
+    let joined: Option<&str> = row.try_get(0)?;
+    // One entry a line (JSON writes a newline in a string as `\n`).
+    let mut out =
+        Vec::with_capacity(joined.map_or(0, |b| b.bytes().filter(|&c| c == b'\n').count() + 1));
+    let mut add = |brief: &BriefEntry<'_>, rest: Option<&ProfileEntry<'_>>| -> Result<()> {
+        let BriefEntry(
+            code,
+            name,
+            birth_year,
+            sex,
+            kind,
+            facts,
+            assessed,
+            session,
+            protocol,
+            start,
+            n_a,
+            n_s,
+        ) = brief;
+        if let Some(s) = &search {
+            let notes = rest.map(|r| &r.3.0);
+            let texts = [Some(&code.0), name.as_ref().map(|n| &n.0), notes];
+            if !texts
+                .into_iter()
                 .flatten()
                 .any(|t| crate::domain::text::fold(t).contains(s.as_str()))
-        {
-            continue;
+            {
+                return Ok(());
+            }
         }
-        let date = |i: usize, col: &str| -> Result<Option<chrono::NaiveDate>> {
-            let t: Option<&str> = r.try_get(i)?;
-            Ok(t.map(|t| parse_date(col, t)).transpose()?)
+        let brief = PatientBrief {
+            code: code.0.to_string(),
+            name: text(name),
+            birth_year: *birth_year,
+            sex: enum_of("sex", sex)?,
+            condition: condition_from(&kind.0, &facts.0)?,
         };
-        let started: Option<&str> = r.try_get(n + 1)?;
+        let date = |col: &str, t: &Option<Text<'_>>| -> Result<Option<chrono::NaiveDate>> {
+            Ok(t.as_ref().map(|t| parse_date(col, &t.0)).transpose()?)
+        };
         out.push(PatientRow {
-            patient,
-            last_assessment: date(n, "assessments.date")?,
-            last_session: started
-                .map(|t| parse_datetime("sessions.started_at", t))
+            patient: make(brief, rest)?,
+            last_assessment: date("assessments.date", assessed)?,
+            last_session: session
+                .as_ref()
+                .map(|t| parse_datetime("sessions.started_at", &t.0))
                 .transpose()?,
-            plan_protocol: r.try_get(n + 2)?,
-            plan_start: date(n + 3, "plans.start_date")?,
-            n_assessments: i64::from(r.try_get::<_, i32>(n + 4)?),
-            n_sessions: i64::from(r.try_get::<_, i32>(n + 5)?),
+            plan_protocol: text(protocol),
+            plan_start: date("plans.start_date", start)?,
+            n_assessments: *n_a,
+            n_sessions: *n_s,
         });
+        Ok(())
+    };
+    if whole {
+        each_entry("patient_json", joined, |PatientEntry(brief, rest)| {
+            add(brief, Some(rest))
+        })?;
+    } else {
+        each_entry("brief_json", joined, |brief| add(brief, None))?;
     }
     Ok(out)
 }
+
+/// The list's one statement (`$1` the condition, `$2` the folded search, `$3` whether to send whole profiles), as
+/// [`list_entries`] reads it. The aggregate takes the rows in the order of the sorted subquery (an index scan), as
+/// PostgreSQL's manual says it does with nothing else in the outer query; an `ORDER BY` inside `string_agg` would
+/// sort them again, which on PostgreSQL 15 costs more than the scan. A patient whose entry is missing (written with
+/// the triggers off) gets it made here rather than left out.
+const LIST: &str = "SELECT string_agg(entry, E'\\n') FROM ( \
+     SELECT CASE WHEN $3 THEN coalesce(p.patient_json, praxis.patient_list_entry(p, true)) \
+                 ELSE coalesce(p.brief_json, praxis.patient_list_entry(p, false)) END AS entry \
+     FROM patients p WHERE ($1::text IS NULL OR p.condition = $1) \
+     AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
+          OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0) \
+     ORDER BY p.code) s";
