@@ -440,3 +440,14 @@ fn user_protocols_override_builtins_by_id() {
 }
 
 // ---- scenarios ------------------------------------------------------------------------------------------------
+
+/// A schedule whose repetitions cannot fit its minutes is refused, as a logged session with them would be (QA walk:
+/// lsvt-big with `minutes_per_session = 2` passed the check, and every session the plan pre-filled was refused).
+#[test]
+fn repetitions_that_cannot_fit_the_minutes_are_refused_with_their_position() {
+    check_fails_with(
+        "tests/protocols_invalid/too-many-reps",
+        "tests/protocols_invalid/too-many-reps/lsvt-big.toml:13:27: schedule.repetitions_per_session: 200 in 2 \
+         minutes is more than anyone can make (at most 60 a minute, 120); a session logged with them would be refused",
+    );
+}

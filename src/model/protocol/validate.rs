@@ -310,6 +310,21 @@ pub fn validate(p: &Protocol) -> Vec<Problem> {
         24.0,
         " hours",
     );
+    // A session's repetitions must fit its minutes as a logged session's must (`domain::rules::check_repetitions`):
+    // a plan on this protocol pre-fills every log with them, and each would be refused.
+    let minutes = s.minutes_per_session.round();
+    let most = f64::from(crate::domain::rules::MAX_REPS_PER_MINUTE) * minutes;
+    if minutes >= 1.0 && f64::from(s.repetitions_per_session) > most {
+        out.push(Problem::new(
+            &sch("repetitions_per_session"),
+            format!(
+                "schedule.repetitions_per_session: {} in {minutes} minutes is more than anyone can make (at most {} a \
+                 minute, {most}); a session logged with them would be refused",
+                s.repetitions_per_session,
+                crate::domain::rules::MAX_REPS_PER_MINUTE
+            ),
+        ));
+    }
     if s.sessions_per_day > 1 {
         let day_hours = f64::from(s.sessions_per_day) * s.minutes_per_session / 60.0
             + f64::from(s.sessions_per_day - 1) * s.rest_hours_between_sessions;
