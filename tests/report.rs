@@ -342,3 +342,37 @@ fn the_report_fits_an_a4_page_in_chromium_and_draws_its_charts() {
         std::fs::write(dir.join("P-0107-progress-a4.pdf"), &bytes).unwrap();
     }
 }
+
+/// The discharge summary forecasts the next 6 months without therapy (workflows.md story 12), in its table and in the
+/// bands of its charts; the comparison with continued therapy follows. The progress report forecasts the plan.
+#[test]
+fn a_discharge_summary_forecasts_six_months_without_therapy() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let write = |kind: &str| {
+        let out = env.dir.path().join(format!("{kind}.html"));
+        env.ok(&[
+            "report",
+            "P-0090",
+            "--kind",
+            kind,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let discharge = write("discharge");
+    assert!(
+        discharge.contains("Without therapy after discharge")
+            && discharge.contains("(day 180, 6 months)"),
+        "{discharge}"
+    );
+    assert!(discharge.contains("forecast 80% band (without therapy)"));
+    assert!(
+        !discharge.contains("more session(s)"),
+        "no plan's end at discharge"
+    );
+    let progress = write("progress");
+    assert!(progress.contains("Under the current plan (balance-gait-older)"));
+    assert!(!progress.contains("Without therapy after discharge"));
+}

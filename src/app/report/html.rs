@@ -226,11 +226,15 @@ fn discharge(r: &Report) -> Markup {
 }
 
 fn charts(r: &Report) -> Markup {
-    let plan = r
-        .forecast
-        .as_ref()
-        .ok()
-        .and_then(|f| f.comparison.protocols.first().map(|p| p.id.clone()));
+    let plan = r.forecast.as_ref().ok().and_then(|f| {
+        f.head().map(|p| {
+            if f.without_therapy {
+                "without therapy".to_string()
+            } else {
+                p.id.clone()
+            }
+        })
+    });
     html! {
         section #charts {
             h2 { "Assessments over time" }
@@ -417,10 +421,15 @@ fn forecast_body(r: &Report, f: &ForecastPart) -> Markup {
     let head = f.comparison.protocols.first();
     html! {
         @match (&f.plan_protocol, head) {
+            _ if f.without_therapy => @if let Some(pf) = f.head() {
+                p { "Without therapy after discharge, from the latest assessment (" (f.day0.to_string()) ") to "
+                    (f.date(day).to_string()) " (day " (day) ", 6 months), " (pf.summary.draws) " simulated patients:" }
+                (forecast_table(r, pf, day, false))
+            },
             (Some(id), Some(pf)) => {
                 p { "Under the current plan (" (id) "), from the latest assessment (" (f.day0.to_string()) ") to "
                     (f.date(day).to_string()) " (day " (day) "), " (pf.summary.draws) " simulated patients:" }
-                (forecast_table(r, pf, day))
+                (forecast_table(r, pf, day, true))
             }
             _ => p { "No active plan on a protocol of the library: the comparison below shows the condition's usual care and no treatment." },
         }
@@ -464,13 +473,19 @@ fn forecast_body(r: &Report, f: &ForecastPart) -> Markup {
     }
 }
 
-fn forecast_table(r: &Report, pf: &crate::model::forecast::ProtocolForecast, day: u32) -> Markup {
+/// The forecast of `pf` per measure at `day`; `plan`: under a plan (its chance of a further MCID and its end).
+fn forecast_table(
+    r: &Report,
+    pf: &crate::model::forecast::ProtocolForecast,
+    day: u32,
+    plan: bool,
+) -> Markup {
     let at = day as usize;
     html! {
         table {
             thead { tr {
                 th style="width:26%" { "Measure" } th.num { "Latest score" } th.num { "Mean at day " (day) } th.num { "80% band at day " (day) }
-                th.num { "Chance of a further MCID by the plan's end" }
+                @if plan { th.num { "Chance of a further MCID by the plan's end" } }
             } }
             tbody {
                 @for m in &r.measures {
@@ -482,13 +497,13 @@ fn forecast_table(r: &Report, pf: &crate::model::forecast::ProtocolForecast, day
                                 td.num { (score(m.instrument, m.latest().1)) }
                                 td.num { (est(m.instrument, *mean)) }
                                 td.num { (est(m.instrument, *lo)) "-" (est(m.instrument, *hi)) }
-                                td.num { (pct(sum.p_mcid_end)) }
+                                @if plan { td.num { (pct(sum.p_mcid_end)) } }
                             }
                         }
                     }
                 }
             }
         }
-        p.sub { "The plan ends on day " (pf.summary.end_of_treatment_day) " after " (pf.summary.sessions) " more session(s). "}
+        @if plan { p.sub { "The plan ends on day " (pf.summary.end_of_treatment_day) " after " (pf.summary.sessions) " more session(s). "} }
     }
 }

@@ -72,6 +72,10 @@ pub const REPORT_DRAWS: u32 = 300;
 /// The days after the latest assessment the report's forecast reads: 3 months (the comparison's default follow-up).
 pub const REPORT_FOLLOW_UP: u32 = crate::model::fair::DEFAULT_FOLLOW_UP;
 
+/// The days after the latest assessment a discharge summary forecasts, without therapy: 6 months (`workflows.md`
+/// story 12: "the forecast for the next 6 months without therapy").
+pub const DISCHARGE_FOLLOW_UP: u32 = 180;
+
 /// The whole document, as the renderer needs it: numbers, dates and the user's text (escaped when rendered).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -277,9 +281,23 @@ pub struct ForecastPart {
     pub reasons: Vec<String>,
     /// Where a protocol is used outside its evidence, and warnings about the comparison.
     pub warnings: Vec<String>,
+    /// A discharge summary: the forecast shown first (table and chart bands) is the patient's without therapy
+    /// (`comparison.no_treatment`), to [`DISCHARGE_FOLLOW_UP`]; the comparison follows as what continued therapy
+    /// would add.
+    pub without_therapy: bool,
 }
 
 impl ForecastPart {
+    /// The forecast the report shows first: without therapy for a discharge summary, else the plan's protocol
+    /// (the first compared).
+    pub fn head(&self) -> Option<&crate::model::forecast::ProtocolForecast> {
+        if self.without_therapy {
+            self.comparison.no_treatment.as_deref()
+        } else {
+            self.comparison.protocols.first()
+        }
+    }
+
     /// The date `day` days after day 0.
     pub fn date(&self, day: u32) -> NaiveDate {
         self.day0 + chrono::Days::new(u64::from(day))
@@ -484,7 +502,7 @@ fn measures(
 
 /// The plan protocol's band (else the first protocol's) on each measure, from day 0 to the follow-up.
 fn add_bands(measures: &mut [Measure], f: &ForecastPart) {
-    let Some(pf) = f.comparison.protocols.first() else {
+    let Some(pf) = f.head() else {
         return;
     };
     for m in measures {
@@ -588,8 +606,13 @@ fn forecast_part(
         protocols.first().map(|p| p.id.as_str()),
     )
     .map_err(|e| e.to_string())?;
-    crate::app::forecast::set_follow_up(&mut scenario, REPORT_FOLLOW_UP)
-        .map_err(|e| e.to_string())?;
+    let without_therapy = opts.kind == ReportKind::Discharge;
+    let follow_up = if without_therapy {
+        DISCHARGE_FOLLOW_UP
+    } else {
+        REPORT_FOLLOW_UP
+    };
+    crate::app::forecast::set_follow_up(&mut scenario, follow_up).map_err(|e| e.to_string())?;
     let day0 = store
         .assessments(code)
         .map_err(|e| e.to_string())?
@@ -620,13 +643,14 @@ fn forecast_part(
     }
     Ok(ForecastPart {
         day0,
-        follow_up_day: fair.as_ref().map_or(REPORT_FOLLOW_UP, |f| f.follow_up_day),
+        follow_up_day: fair.as_ref().map_or(follow_up, |f| f.follow_up_day),
         plan_protocol: plan_protocol.map(|p| p.id.clone()),
         comparison: cmp,
         fair,
         conclusion,
         reasons,
         warnings,
+        without_therapy,
     })
 }
 
