@@ -452,3 +452,30 @@ fn compare_patient_without_at_reads_the_ranking_at_the_nearest_goal_date() {
     ]);
     assert!(human.contains("day 70"), "{human}");
 }
+
+/// A goal dated before the stroke is refused with the onset named (QA walk: `--by 2020-01-01` was saved for a
+/// patient whose stroke was in 2026).
+#[test]
+fn a_goal_before_the_stroke_is_refused() {
+    let env = Env::new();
+    env.add_stroke("P-0107", Some("2026-10-01"));
+    let err = env.fails(&[
+        "goal",
+        "add",
+        "P-0107",
+        "--instrument",
+        "arat",
+        "--target",
+        "20",
+        "--by",
+        "2020-01-01",
+    ]);
+    assert!(
+        err.contains("goal date 2020-01-01 is before the stroke (2026-10-01)"),
+        "{err}"
+    );
+    assert_eq!(
+        env.json(&["goal", "list", "P-0107"])["goals"],
+        Value::Array(vec![])
+    );
+}

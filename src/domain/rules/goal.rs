@@ -6,8 +6,8 @@ use crate::domain::{Goal, GoalReview};
 /// How far ahead a goal's date may be.
 pub const MAX_GOAL_LEAD_DAYS: i64 = 2 * 366;
 
-/// A goal: a known instrument, a target inside its range, a date not before the patient's birth and at most
-/// [`MAX_GOAL_LEAD_DAYS`] ahead, and text of at most 500 characters. Returns the instrument.
+/// A goal: a known instrument, a target inside its range, a date not before the patient's birth (nor a stroke's
+/// onset) and at most [`MAX_GOAL_LEAD_DAYS`] ahead, and text of at most 500 characters. Returns the instrument.
 pub fn check_goal_record(g: &Goal, ctx: &Context<'_>) -> Result<&'static Instrument, RuleError> {
     let inst = instruments::get(&g.instrument).map_err(|e| RuleError {
         field: "instrument",
@@ -26,6 +26,19 @@ pub fn check_goal_record(g: &Goal, ctx: &Context<'_>) -> Result<&'static Instrum
             "by",
             format!(
                 "goal date {} is more than two years ahead (latest {latest})",
+                g.by
+            ),
+        );
+    }
+    if let Some(p) = ctx.patient
+        && let crate::domain::Condition::Stroke(f) = &p.condition
+        && let Some(onset) = f.onset_date
+        && g.by < onset
+    {
+        return refuse(
+            "by",
+            format!(
+                "goal date {} is before the stroke ({onset}): a goal is for recovery after it",
                 g.by
             ),
         );
