@@ -154,7 +154,19 @@ impl Instrument {
         }
     }
 
-    /// What its `mcid` figure is called on screen: "MCID", or "MDC" when it is a minimal detectable change.
+    /// What the figure `mcid` of this instrument (its chronic `mcid` or its `mcid_subacute`) is called on screen.
+    /// The subacute figures are anchor-based MCIDs (Lang 2008 for ARAT and the Motor Activity Log, Arya 2011 for
+    /// FMA-UE, Tilson 2010 for gait speed: see `mcid_source`); the chronic one is what `mcid_kind` says.
+    pub fn mcid_word_for(&self, mcid: f64) -> &'static str {
+        if self.mcid_subacute == Some(mcid) && mcid != self.mcid {
+            "MCID"
+        } else {
+            self.mcid_word()
+        }
+    }
+
+    /// What its `mcid` figure (the chronic one) is called on screen: "MCID", or "MDC" when it is a minimal
+    /// detectable change. A figure that may be the subacute one is named by [`Instrument::mcid_word_for`].
     pub fn mcid_word(&self) -> &'static str {
         match self.mcid_kind {
             McidKind::Mcid => "MCID",
@@ -687,6 +699,12 @@ mod tests {
         assert_eq!(fma.mcid_in(Phase::Chronic), 5.25);
         assert_eq!(fma.mcid_word(), "MCID");
         assert_eq!(get("arat").unwrap().mcid_word(), "MDC");
+        // ARAT's chronic figure is van der Lee 2001's smallest real change, its subacute one Lang 2008's MCID.
+        let arat = get("arat").unwrap();
+        assert_eq!(arat.mcid_word_for(arat.mcid_in(Phase::Chronic)), "MDC");
+        assert_eq!(arat.mcid_word_for(arat.mcid_in(Phase::Subacute)), "MCID");
+        let bbt = get("bbt").unwrap();
+        assert_eq!(bbt.mcid_word_for(bbt.mcid_in(Phase::Subacute)), "MDC");
         assert_eq!(get("tug").unwrap().mcid_in(Phase::Subacute), 3.2);
         let updrs = get("updrs3").unwrap();
         assert_eq!(updrs.improvement_text(5.06), "improvement 5.1 points");

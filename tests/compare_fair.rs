@@ -135,7 +135,8 @@ fn compare_patient_report_puts_the_conclusion_first_and_marks_each_end() {
     assert!(out.contains("2 = end of"), "{out}");
     assert!(out.contains("no treatment ."), "{out}");
     assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
-    // ARAT's figure is a smallest real change: an MDC, and called one.
+    // ARAT's subacute figure (P-0107 is 59 days after the stroke) is Lang 2008's anchor-based MCID, and called one
+    // (its chronic figure, van der Lee 2001's smallest real change, is an MDC).
     let arat = env.ok(&[
         "compare",
         "--patient",
@@ -147,9 +148,9 @@ fn compare_patient_report_puts_the_conclusion_first_and_marks_each_end() {
         "--draws",
         "20",
     ]);
-    assert!(arat.contains("the MDC of"), "{arat}");
-    assert!(arat.contains("S>MDC"), "{arat}");
-    assert!(!arat.contains("MCID of 12"), "{arat}");
+    assert!(arat.contains("the MCID of 12"), "{arat}");
+    assert!(arat.contains("S>MCID"), "{arat}");
+    assert!(!arat.contains("MDC of 12"), "{arat}");
 }
 
 #[test]

@@ -515,7 +515,7 @@ fn simulate_human_output_has_the_table_goal_and_chart() {
     );
     assert!(
         s.lines().any(|l| l.starts_with("ARAT (")
-            && l.contains("baseline 12.0, MDC 12 (subacute, Lang 2008)")),
+            && l.contains("baseline 12.0, MCID 12 (subacute, Lang 2008)")),
         "{s}"
     );
     // Every line of the report fits an 80-column terminal.

@@ -284,14 +284,14 @@ fn store_comparison_reads_every_protocol_at_the_follow_up_picked() {
     let (_dir, path) = demo_db();
     let mut a = store_app(&path);
     open_patient(&mut a, "P-0107");
-    // The overview's ARAT row: its MDC is the subacute one, as the forecast's, and called an MDC.
+    // The overview's ARAT row: its figure is the subacute one, as the forecast's, Lang 2008's MCID (not an MDC).
     let overview = screen(&a, 120, 40);
     let arat = overview
         .lines()
         .find(|l| l.contains("ARAT"))
         .unwrap_or_default()
         .to_string();
-    assert!(arat.contains(" 12 MDC "), "{arat}");
+    assert!(arat.contains(" 12 ") && !arat.contains("12 MDC"), "{arat}");
     press(&mut a, KeyCode::Char('c'));
     while !screen(&a, 80, 24).contains("> [ ] usual-care") {
         press(&mut a, KeyCode::Down);
@@ -306,7 +306,7 @@ fn store_comparison_reads_every_protocol_at_the_follow_up_picked() {
     // The conclusion comes first, right under the ranking, even at 80x24.
     assert!(s.contains("The model favours"), "{s}");
     let wide = screen(&a, 120, 40);
-    assert!(wide.contains("MDC of 12 (subacute, Lang 2008)"), "{wide}");
+    assert!(wide.contains("MCID of 12 (subacute, Lang 2008)"), "{wide}");
     snap_both("compare_follow_up_3_months", &a);
     press(&mut a, KeyCode::Char('f'));
     let s = screen(&a, 80, 24);

@@ -28,9 +28,9 @@ impl Conclusion {
     }
 }
 
-/// The MCID (or MDC) as a phrase: "the MCID of 9 (subacute, Arya 2011)", "the MDC of 12 (subacute, Lang 2008)".
+/// The MCID (or MDC) as a phrase: "the MCID of 9 (subacute, Arya 2011)", "the MCID of 12 (subacute, Lang 2008)".
 pub fn mcid_phrase(id: &str, mcid: f64) -> String {
-    let word = instruments::get(id).map_or("MCID", Instrument::mcid_word);
+    let word = instruments::get(id).map_or("MCID", |i| i.mcid_word_for(mcid));
     format!("the {word} of {}", mcid_label(id, mcid))
 }
 
@@ -189,10 +189,14 @@ mod tests {
         assert_eq!(mcid_label("arat", 5.7), "5.7 (chronic, van der Lee 2001)");
         assert_eq!(mcid_label("walk10m_ms", 0.16), "0.16");
         assert_eq!(mcid_label("bbs", 6.0), "6");
-        // ARAT's figure is a smallest real change: called an MDC, FMA-UE's an MCID.
+        // ARAT's chronic figure is a smallest real change (an MDC), its subacute one Lang 2008's anchor-based MCID.
         assert_eq!(
             mcid_phrase("arat", 12.0),
-            "the MDC of 12 (subacute, Lang 2008)"
+            "the MCID of 12 (subacute, Lang 2008)"
+        );
+        assert_eq!(
+            mcid_phrase("arat", 5.7),
+            "the MDC of 5.7 (chronic, van der Lee 2001)"
         );
         assert_eq!(
             mcid_phrase("fma_ue", 9.0),

@@ -163,7 +163,7 @@ fn table(cmp: &Comparison, f: &Fair) -> String {
     let mut out = String::new();
     let id = f.instrument.as_str();
     let (e, fu) = (f.end_of_longest_day, f.follow_up_day);
-    let word = instruments::get(id).map_or("MCID", |i| i.mcid_word());
+    let word = instruments::get(id).map_or("MCID", |i| i.mcid_word_for(f.mcid));
     // The two moments in time order (a follow-up may come before the longest protocol ends).
     let early_fu = fu < e;
     let (d1, d2) = if early_fu { (fu, e) } else { (e, fu) };

@@ -47,7 +47,7 @@ pub fn summary_table(
         let m = &measures[id];
         let inst = instruments::get(id).ok();
         let better = inst.map_or("", |i| i.better_word());
-        let word = inst.map_or("MCID", |i| i.mcid_word());
+        let word = inst.map_or("MCID", |i| i.mcid_word_for(m.mcid));
         let role = if id == primary { ", primary" } else { "" };
         // An instrument scored ON or OFF medication says which state the forecast is in.
         let state = m

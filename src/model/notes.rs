@@ -164,7 +164,7 @@ pub fn ranking_note(
     // In the instrument's own words and unit: "0.2 points on SARA", "0.3 s on TUG", "0.05 m/s on 10-m walk".
     let (unit, name, word) = crate::instruments::get(primary)
         .map_or(("points", primary, "MCID"), |i| {
-            (i.unit, i.short, i.mcid_word())
+            (i.unit, i.short, i.mcid_word_for(ma.mcid))
         });
     let mut note = format!(
         "{} and {} differ by {} {unit} on {name} at follow-up, less than the {word} ({}): no clinically meaningful difference",

@@ -451,7 +451,7 @@ impl CompareScreen {
         let id = fr.instrument.as_str();
         let inst = instruments::get(id).ok();
         let short = inst.map_or(id, |i| i.short);
-        let word = inst.map_or("MCID", |i| i.mcid_word());
+        let word = inst.map_or("MCID", |i| i.mcid_word_for(fr.mcid));
         let markers = markers(ctx);
         let (e, fu) = (fr.end_of_longest_day, fr.follow_up_day);
         // The two moments in time order (a follow-up may come before the longest protocol ends).

@@ -373,9 +373,9 @@ impl Screen for OverviewScreen {
                     Span::raw(num(m.latest)),
                     // An improvement (+ = better, whatever the direction), as the comparison reads it.
                     Span::raw(signed(m.improvement)),
-                    Span::raw(match m.instrument.mcid_kind {
-                        instruments::McidKind::Mcid => num(m.mcid),
-                        instruments::McidKind::Mdc => format!("{} MDC", num(m.mcid)),
+                    Span::raw(match m.instrument.mcid_word_for(m.mcid) {
+                        "MDC" => format!("{} MDC", num(m.mcid)),
+                        _ => num(m.mcid),
                     }),
                     verdict,
                     Span::raw(trend(m, spark_w)),

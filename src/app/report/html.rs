@@ -79,7 +79,7 @@ fn pct(p: f64) -> String {
 
 /// "improved beyond the MCID", "changed less than the MCID", "worse".
 fn verdict(m: &Measure) -> String {
-    let word = m.instrument.mcid_word();
+    let word = m.instrument.mcid_word_for(m.mcid);
     if m.points.len() < 2 {
         "one score only".into()
     } else if m.passed() {
@@ -187,7 +187,7 @@ fn change_table(r: &Report, first: &str, last: &str) -> Markup {
                         td { (score(inst, v0)) br; span.sub { (d0.to_string()) } }
                         td { (score(inst, v1)) br; span.sub { (d1.to_string()) } }
                         td.num { (Shown::BriefChange.of(m.improvement())) }
-                        td.num { (Shown::Brief.of(m.mcid)) @if inst.mcid_word() != "MCID" { " (" (inst.mcid_word()) ")" } }
+                        td.num { (Shown::Brief.of(m.mcid)) @if inst.mcid_word_for(m.mcid) != "MCID" { " (" (inst.mcid_word_for(m.mcid)) ")" } }
                         td { (verdict(m)) }
                     }
                 }
@@ -257,7 +257,7 @@ fn charts(r: &Report) -> Markup {
                         (super::svg::chart(m))
                         figcaption {
                             strong { (m.instrument.name) } " (" (m.instrument.short) ", " (m.instrument.range_text()) ", " (m.instrument.better_word()) "): "
-                            (m.points.len()) " score(s); the shaded band is one " (m.instrument.mcid_word()) " (" (Shown::Brief.of(m.mcid)) ") from the first score."
+                            (m.points.len()) " score(s); the shaded band is one " (m.instrument.mcid_word_for(m.mcid)) " (" (Shown::Brief.of(m.mcid)) ") from the first score."
                             @if let (Some(first), Some(last)) = (m.forecast.first(), m.forecast.last()) {
                                 " Forecast from " (first.date.to_string()) " to " (last.date.to_string()) ": mean " (est(m.instrument, last.mean))
                                 ", 80% band " (est(m.instrument, last.p10)) "-" (est(m.instrument, last.p90)) "."

@@ -143,7 +143,7 @@ pub fn chart(m: &Measure) -> Markup {
     let label = format!(
         "{} over time: scores, one {} from baseline, forecast and 80% band",
         inst.name,
-        inst.mcid_word()
+        inst.mcid_word_for(m.mcid)
     );
     let band_poly = (!m.forecast.is_empty()).then(|| {
         points(
@@ -164,7 +164,7 @@ pub fn chart(m: &Measure) -> Markup {
             line class="mcid-edge" x1=(n(LEFT)) x2=(n(W - RIGHT)) y1=(n(band_b)) y2=(n(band_b)) {}
             // Inside the band, under (or over) its edge.
             text class="note" x=(n(LEFT + 4.0)) y=(n(band_b + if band_b < band_a { 11.0 } else { -4.0 })) {
-                "one " (inst.mcid_word()) " (" (Shown::Brief.of(m.mcid)) ") from the first score"
+                "one " (inst.mcid_word_for(m.mcid)) " (" (Shown::Brief.of(m.mcid)) ") from the first score"
             }
             // Axes, grid and ticks.
             @for t in nice_ticks(y0, y1, 6) {

@@ -239,12 +239,13 @@ impl FormSpec for AssessmentForm {
     /// Under the score: the instrument's range, direction and MCID, and the patient's last score on it.
     fn below(&self, row: usize) -> Option<String> {
         let inst = self.chosen().filter(|_| row == 1)?;
+        let mcid = self.phase.map_or(inst.mcid, |p| inst.mcid_in(p));
         let mut s = format!(
             "{}, {}, {} {}",
             inst.range_text(),
             inst.better_word(),
-            inst.mcid_word(),
-            num(self.phase.map_or(inst.mcid, |p| inst.mcid_in(p)))
+            inst.mcid_word_for(mcid),
+            num(mcid)
         );
         if let Some((_, v, d)) = self.last_scores.iter().find(|(id, _, _)| id == inst.id) {
             s.push_str(&format!("; last {} ({d})", num(*v)));
