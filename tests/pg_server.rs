@@ -379,21 +379,11 @@ fn a_clinician_sees_and_writes_only_the_sites_granted_to_them() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("only an admin"));
     let as_boss = url_as(&db, Some("boss"));
-    let out = praxis(&as_boss, &["site", "revoke", "north", &db.login("kim")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(&as_boss, &["site", "revoke", "north", &db.login("kim")]);
     assert_eq!(codes(&mut kim), ["P-0001"]);
     let out = praxis(&as_boss, &["site", "revoke", "north", &db.login("kim")]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("was not granted the site north"));
-    let out = praxis(&as_boss, &["site", "grant", "north", &db.login("kim")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(&as_boss, &["site", "grant", "north", &db.login("kim")]);
     assert_eq!(codes(&mut kim), ["P-0001", "P-0002"]);
     let revoked: i64 = boss
         .query_one(
@@ -467,33 +457,34 @@ fn praxis(db_url: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `praxis` on `db_url` with `args`, which must succeed (the failure shows its stderr); its stdout.
+fn succeeds(db_url: &str, args: &[&str]) -> String {
+    let out = praxis(db_url, args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn the_command_line_sets_a_server_up_and_works_on_it() {
     let Some(db) = Db::new("cli") else { return };
     let boss = db.login("boss");
     let out = {
         let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
-        praxis(&url_as(&db, None), &["server", "init", "--admin", &boss])
+        succeeds(&url_as(&db, None), &["server", "init", "--admin", &boss])
     };
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("first admin"));
+    assert!(out.contains("first admin"), "{out}");
 
     let as_boss = url_as(&db, Some("boss"));
-    let out = praxis(
+    succeeds(
         &as_boss,
         &["site", "add", "north", "--name", "North clinic"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let kim = db.login("kim");
-    let out = praxis(
+    succeeds(
         &as_boss,
         &[
             "clinician",
@@ -504,11 +495,6 @@ fn the_command_line_sets_a_server_up_and_works_on_it() {
             "--site",
             "north",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     // kim is not an admin: the server refuses, and the message says so.
     let out = praxis(
@@ -522,57 +508,24 @@ fn the_command_line_sets_a_server_up_and_works_on_it() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let out = praxis(&as_boss, &["audit", "--verify"]);
+    let out = succeeds(&as_boss, &["audit", "--verify"]);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("intact (3 rows checked)"),
-        "init, the site, kim: {}",
-        String::from_utf8_lossy(&out.stdout)
+        out.contains("intact (3 rows checked)"),
+        "init, the site, kim: {out}"
     );
     // The record commands work on the server as on a file, export included.
     add_patient_as_boss(&db, "P-0107");
-    let out = praxis(
+    succeeds(
         &as_boss,
         &["assess", "P-0107", "bbs", "41", "--date", "2026-11-02"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = praxis(&as_boss, &["--json", "history", "P-0107"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("\"bbs\""),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let out = succeeds(&as_boss, &["--json", "history", "P-0107"]);
+    assert!(out.contains("\"bbs\""), "{out}");
     // The report and the FHIR Bundle are made from the server's records and audited there.
-    let out = praxis(&as_boss, &["report", "P-0107"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("<svg"),
-        "a chart of the BBS"
-    );
-    let out = praxis(&as_boss, &["export", "fhir", "P-0107"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\"resourceType\": \"Bundle\""));
+    let out = succeeds(&as_boss, &["report", "P-0107"]);
+    assert!(out.contains("<svg"), "a chart of the BBS");
+    let out = succeeds(&as_boss, &["export", "fhir", "P-0107"]);
+    assert!(out.contains("\"resourceType\": \"Bundle\""));
     let out = praxis(&as_boss, &["--json", "audit", "--patient", "P-0107"]);
     let trail = String::from_utf8_lossy(&out.stdout);
     assert_eq!(

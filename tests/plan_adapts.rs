@@ -5,8 +5,8 @@
 mod common;
 use common::{Env, praxis, repo_root, stderr_of};
 
-#[test]
-fn log_suggests_the_next_level_once_the_progression_rule_is_met() {
+/// P-0107, stroke on 2026-10-01, ARAT 9 on 2026-10-04, on task-specific-300 from 2026-10-05.
+fn on_task_specific_300() -> Env {
     let env = Env::new();
     env.add_stroke("P-0107", Some("2026-10-01"));
     env.ok(&["assess", "P-0107", "arat", "9", "--date", "2026-10-04"]);
@@ -19,6 +19,12 @@ fn log_suggests_the_next_level_once_the_progression_rule_is_met() {
         "--start",
         "2026-10-05",
     ]);
+    env
+}
+
+#[test]
+fn log_suggests_the_next_level_once_the_progression_rule_is_met() {
+    let env = on_task_specific_300();
     let log = |date: &str, success: &str| {
         env.ok(&[
             "log",
@@ -108,18 +114,7 @@ fn advance_after_sessions_out_of_range_is_refused_with_its_position() {
 /// session.
 #[test]
 fn a_plan_under_way_is_forecast_for_the_sessions_left() {
-    let env = Env::new();
-    env.add_stroke("P-0107", Some("2026-10-01"));
-    env.ok(&["assess", "P-0107", "arat", "9", "--date", "2026-10-04"]);
-    env.ok(&[
-        "plan",
-        "set",
-        "P-0107",
-        "--protocol",
-        "task-specific-300",
-        "--start",
-        "2026-10-05",
-    ]);
+    let env = on_task_specific_300();
     for day in 5..11 {
         env.ok(&[
             "log",
