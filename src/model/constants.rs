@@ -176,6 +176,9 @@ pub const SPONT_TAU_MAX_DAYS: f64 = 35.0;
 pub const PROPORTIONAL_BASELINE_DAY: f64 = 3.0;
 /// Days after onset under which the stroke is subacute for MCIDs (days): < 3 months.
 pub const SUBACUTE_DAYS: u32 = 90;
+/// Latest enrolment in VECTORS (days after stroke): intensive CIMT within 28 days was no better than usual care
+/// (Dromerick 2009 Neurology 73:195); the comparison's note cites it only for patients this early.
+pub const VECTORS_ENROLMENT_DAYS: u32 = 28;
 /// Days after onset from which the stroke is chronic (days): 6 months; proportional spontaneous recovery is over
 /// by then (Prabhakaran 2008; Winters 2015).
 pub const CHRONIC_DAYS: u32 = 180;
@@ -321,6 +324,11 @@ pub const LEVODOPA_RESPONSE_MAX: f64 = 0.8;
 /// notes, first: an 80% band read from so few distinct draws is narrower than the evidence allows. Modelling choice
 /// (a 10th and a 90th percentile need a few dozen distinct draws to be stable).
 pub const CALIBRATION_MIN_EFFECTIVE_DRAWS: f64 = 30.0;
+/// Calibration tempers the likelihood when even the best draw's chi-square is beyond this upper-tail probability of a
+/// chi-square with one degree of freedom per assessment (`fit::temper`): the assessments scatter more than the model
+/// and the SEM explain. Modelling choice (a conventional 1% test; a model that fits is tempered 1 time in 100 at most,
+/// fewer since the best of many draws fits better than the truth).
+pub const CALIBRATION_MISFIT_P: f64 = 0.01;
 
 /// Reference MDS-UPDRS III baseline when none is given (points).
 pub const PD_REFERENCE_UPDRS: f64 = 30.0;

@@ -331,7 +331,9 @@ fn use_change(u0: f64, u: f64) -> (f64, f64) {
 /// Run one draw, writing the true score of slot s on day d to `out[s * (horizon + 1) + d]`, arm use per day to
 /// `arm_use` (if given), and the true score of slot s at the end of the k-th reported session (the k-th session of
 /// `prep.timeline` on or after day 0) to `ends[k * slots + s]` (when `ends` is not empty). Earlier practice runs
-/// from `prep.first_day`, before day 0, and reports nothing.
+/// from `prep.first_day`, before day 0, and reports only the practice carried to each domain on the morning of each
+/// of `prep.past_days` (an assessment before day 0), in `past_train` (nothing before the first session). Returns the
+/// practice carried on the morning of day 0, which the baseline already shows ([`super::fit::past_score`]).
 pub(super) fn run_draw(
     prep: &Prepared,
     c: &Circuits,
@@ -339,15 +341,25 @@ pub(super) fn run_draw(
     out: &mut [f64],
     mut arm_use: Option<&mut Vec<f64>>,
     ends: &mut [f64],
-) {
+    past_train: &mut [[f64; DOMAINS]],
+) -> [f64; DOMAINS] {
     let mut draw = Draw::new(prep, c, slots);
+    past_train.fill([0.0; DOMAINS]);
+    // The next assessment day before day 0 whose morning is still to come.
+    let mut next_past = prep.past_days.partition_point(|&d| d < prep.first_day);
     for day in prep.first_day..=prep.horizon as i32 {
         if let Ok(d) = usize::try_from(day) {
             draw.morning(d, out, arm_use.as_deref_mut());
+        } else if prep.past_days.get(next_past) == Some(&day) {
+            if let Some(t) = past_train.get_mut(next_past) {
+                *t = draw.domain_train();
+            }
+            next_past += 1;
         }
         let therapy_day = draw.sessions(day, ends);
         draw.night(therapy_day, day);
     }
+    draw.train0
 }
 
 impl<'p> Draw<'p> {

@@ -113,12 +113,58 @@ pub(super) fn protocol_notes(prep: &Prepared) -> Vec<String> {
 /// A caution when calibration kept too few draws (`constants::CALIBRATION_MIN_EFFECTIVE_DRAWS`): the band is then
 /// narrower than the evidence allows. Shown before the other notes.
 pub(super) fn calibration_caution(c: &Calibration, draws: usize) -> Option<String> {
-    let (_, ess) = c.used?;
+    let (used, ess) = c.used?;
+    if let Some((chi2, scale)) = c.misfit {
+        let few = if ess < k::CALIBRATION_MIN_EFFECTIVE_DRAWS {
+            format!(
+                "; even so only {ess:.0} of {draws} draws fit closely, and more draws (--draws) steady the band"
+            )
+        } else {
+            String::new()
+        };
+        return Some(format!(
+            "caution: the logged assessments scatter more than measurement error and the model explain (best fit: chi-square {chi2:.0} on {used} assessments), so each was weighed as if its error were {scale:.1} times the instrument's SEM (Birge ratio) and the band is wider; check for a mistyped score or scores in different medication states{few}"
+        ));
+    }
     (ess < k::CALIBRATION_MIN_EFFECTIVE_DRAWS).then(|| {
         format!(
             "caution: the band rests on few draws ({ess:.0} of {draws} fit the logged assessments closely) and may be too narrow; assessments that disagree with each other (a mistyped score, scores in different medication states) cause this, and more draws (--draws) steady it"
         )
     })
+}
+
+/// Where a calibrated forecast starts more than one SEM away from the latest score: the draws that fit the earlier
+/// assessments start there, and a therapist comparing the chart with the last score is told why. `measures` are the
+/// forecast's bands (observed scores; day 0 first).
+pub(super) fn start_notes(
+    prep: &Prepared,
+    c: &Calibration,
+    measures: &std::collections::BTreeMap<String, super::forecast::Band>,
+) -> Vec<String> {
+    if c.used.is_none() {
+        return Vec::new();
+    }
+    prep.slots
+        .iter()
+        .filter_map(|slot| {
+            let start = *measures.get(slot.id)?.mean.first()?;
+            let inst = slot.inst;
+            ((start - slot.baseline).abs() > inst.sem).then(|| {
+                let way = if inst.improvement(slot.baseline, start) > 0.0 {
+                    "better"
+                } else {
+                    "worse"
+                };
+                format!(
+                    "{} starts at {}, not at the latest score {}: the draws that fit the earlier assessments put the true score {way} than that one measurement (SEM {}); when the chart and the latest score disagree, reassess",
+                    inst.short,
+                    crate::instruments::show(inst.id, start, crate::instruments::Shown::Estimate),
+                    crate::instruments::show(inst.id, slot.baseline, crate::instruments::Shown::Estimate),
+                    crate::instruments::show(inst.id, inst.sem, crate::instruments::Shown::Estimate),
+                )
+            })
+        })
+        .collect()
 }
 
 /// What calibration on the patient's logged assessments did (see [`super::fit`]).
@@ -177,7 +223,14 @@ pub fn ranking_note(
         && scenario.patient.onset_days() < k::SUBACUTE_DAYS
     {
         note.push_str(
-            "; in the first weeks after stroke spontaneous recovery dominates and more therapy time adds little (Lohse 2014; ICARE, Winstein 2016; VECTORS, Dromerick 2009: intensive CIMT this early no better than usual care)",
+            "; in the first months after stroke spontaneous recovery dominates and more therapy time adds little (Lohse 2014; ICARE, Winstein 2016",
+        );
+        note.push_str(
+            if scenario.patient.onset_days() <= k::VECTORS_ENROLMENT_DAYS {
+                "; VECTORS, Dromerick 2009: intensive CIMT this early no better than usual care)"
+            } else {
+                ")"
+            },
         );
     }
     Some(note)

@@ -178,6 +178,8 @@ pub(super) struct Prepared<'a> {
     pub(super) used_domains: Vec<usize>,
     /// (slot, day) of each distinct assessment logged before day 0 that calibration scores, by back-casting.
     pub(super) past_obs: Vec<(usize, i32)>,
+    /// The distinct days of `past_obs`, ascending: the engine keeps the practice carried on each of their mornings.
+    pub(super) past_days: Vec<i32>,
     /// Assessments before day 0 that cannot be used (before the stroke, or of an instrument not forecast).
     pub(super) past_skipped: usize,
     /// Baseline instruments the model does not know (not forecast; said in the notes).
@@ -498,7 +500,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
     }
     used_domains.sort_unstable();
     used_domains.dedup();
-    // Assessments before day 0: scored against the untreated course run backwards (see `past_score`); not before
+    // Assessments before day 0: scored against the course run backwards (see `fit::past_score`); not before
     // the stroke's onset.
     let earliest = match scenario.patient.condition {
         Condition::Stroke(_) => -i64::from(scenario.patient.onset_days()),
@@ -519,6 +521,9 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
             _ => past_skipped += 1,
         }
     }
+    let mut past_days: Vec<i32> = past_obs.iter().map(|&(_, d)| d).collect();
+    past_days.sort_unstable();
+    past_days.dedup();
     Prepared {
         scenario,
         protocol,
@@ -545,6 +550,7 @@ pub(super) fn prepare<'a>(scenario: &'a Scenario, protocol: Option<&'a Protocol>
         use_slot,
         used_domains,
         past_obs,
+        past_days,
         past_skipped,
         unknown_instruments,
     }

@@ -66,6 +66,11 @@ pub struct Scenario {
     /// caller, never read from the file.
     #[serde(skip)]
     pub plan_done: Option<(String, u32)>,
+    /// The instrument a comparison ranks on and reads its notes on (`praxis compare --instrument`), when it has a
+    /// baseline; `None`: the first protocol's first measure with a baseline. Filled by the caller, never read from
+    /// the file.
+    #[serde(skip)]
+    pub primary: Option<String>,
     /// A stored plan's goals (beside the file's one `goal`): the summary gives each one's probability
     /// ([`crate::model::forecast::MeasureSummary::goals`]). Filled by the caller, never read from the file.
     #[serde(skip)]

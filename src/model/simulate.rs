@@ -22,6 +22,7 @@ use super::draw::run_draw;
 use super::fit;
 use super::forecast::*;
 use super::notes;
+use super::outcome::DOMAINS;
 use super::prepare::{Prepared, prepare};
 use super::protocol::Protocol;
 use super::recovery;
@@ -46,30 +47,7 @@ pub fn trajectory(
     seed: u64,
     draw: u32,
 ) -> Trajectory {
-    let prep = prepare(scenario, protocol);
-    let n_days = prep.horizon as usize + 1;
-    let mut rng = draw_rng(seed, draw);
-    let c = prep.preset.priors.sample(&mut rng);
-    let slots = prep.day0_slots(&mut rng);
-    let mut out = vec![0.0; prep.slots.len() * n_days];
-    let mut arm_use = Vec::new();
-    run_draw(&prep, &c, &slots, &mut out, Some(&mut arm_use), &mut []);
-    let scores = prep
-        .slots
-        .iter()
-        .enumerate()
-        .map(|(s, slot)| {
-            (
-                slot.id.to_string(),
-                out[s * n_days..(s + 1) * n_days].to_vec(),
-            )
-        })
-        .collect();
-    Trajectory {
-        days: (0..=prep.horizon).collect(),
-        scores,
-        arm_use,
-    }
+    session_ends(scenario, protocol, seed, draw).0
 }
 
 /// One draw's true score on each instrument at the end of a session (performance during practice, before what is
@@ -100,7 +78,15 @@ pub fn session_ends(
     let mut out = vec![0.0; n_slots * n_days];
     let mut arm_use = Vec::new();
     let mut ends = vec![0.0; prep.shown * n_slots];
-    run_draw(&prep, &c, &slots, &mut out, Some(&mut arm_use), &mut ends);
+    run_draw(
+        &prep,
+        &c,
+        &slots,
+        &mut out,
+        Some(&mut arm_use),
+        &mut ends,
+        &mut [],
+    );
     let ids = || prep.slots.iter().map(|s| s.id.to_string());
     let trajectory = Trajectory {
         days: (0..=prep.horizon).collect(),
@@ -201,6 +187,8 @@ struct Chunk {
     past: Vec<f64>,
     /// A block of draws' rows, draw-major, reused.
     one: Vec<f64>,
+    /// The practice one draw carried on the morning of each of `Prepared::past_days` ([`run_draw`]).
+    past_train: Vec<[f64; DOMAINS]>,
 }
 
 impl Chunk {
@@ -219,6 +207,7 @@ impl Chunk {
         self.latent.resize(rows * len, 0.0);
         self.noise.resize(n_slots * len, 0.0);
         self.past.resize(prep.past_obs.len() * len, 0.0);
+        self.past_train.resize(prep.past_days.len(), [0.0; DOMAINS]);
         // Draws run in blocks of BLOCK: each block's rows are written to `latent` as contiguous runs of BLOCK values
         // (whole cache lines) instead of one scattered value per row and draw.
         const BLOCK: usize = 8;
@@ -233,6 +222,9 @@ impl Chunk {
             for s in 0..n_slots {
                 self.noise[s * len + j] = StandardNormal.sample(&mut rng);
             }
+            let jj = j % BLOCK;
+            let (out, ends) = self.one[jj * rows..(jj + 1) * rows].split_at_mut(day_rows);
+            let train0 = run_draw(prep, &c, &slots, out, None, ends, &mut self.past_train);
             if !prep.past_obs.is_empty() {
                 let spont = recovery::spontaneous_totals(
                     prep.preset.priors.spontaneous,
@@ -240,12 +232,11 @@ impl Chunk {
                     super::prepare::fma_ue_headroom(&slots),
                 );
                 for (kk, &(s, day)) in prep.past_obs.iter().enumerate() {
-                    self.past[kk * len + j] = fit::past_score(prep, &c, &slots, &spont, s, day);
+                    let then = &self.past_train[prep.past_days.partition_point(|&d| d < day)];
+                    self.past[kk * len + j] =
+                        fit::past_score(prep, &c, &slots, &spont, s, day, (then, &train0));
                 }
             }
-            let jj = j % BLOCK;
-            let (out, ends) = self.one[jj * rows..(jj + 1) * rows].split_at_mut(day_rows);
-            run_draw(prep, &c, &slots, out, None, ends);
             if jj + 1 == BLOCK || j + 1 == len {
                 let j0 = j - jj;
                 for (row, dst) in self.latent.chunks_exact_mut(len).enumerate() {
@@ -375,7 +366,7 @@ fn run_forecast(
         let obs = fit::observations(&prep);
         let mut calibration = fit::Calibration {
             skipped: prep.past_skipped,
-            used: None,
+            ..fit::Calibration::default()
         };
         // Multiplicity of each draw after calibration (1 each without observations).
         let mut weight = Vec::new();
@@ -401,13 +392,14 @@ fn run_forecast(
                     }
                 },
             )?;
-            let (idx, ess) = fit::resample_draws(opts.seed, &log_w);
+            let (idx, ess, misfit) = fit::resample_draws(opts.seed, &mut log_w, obs.len());
             drop(log_w);
             weight = vec![0u32; draws];
             for &i in &idx {
                 weight[i] += 1;
             }
             calibration.used = Some((obs.len(), ess));
+            calibration.misfit = misfit;
         }
         let mut tally = summary::Tally::new(&prep);
         run_draws(
@@ -431,6 +423,13 @@ fn run_forecast(
         (measures, ms, sessions, calibration)
     };
     let primary = summary::primary_of(scenario, protocol);
+    let notes = notes::calibration_caution(&calibration, draws)
+        .into_iter()
+        .chain(notes::protocol_notes(&prep))
+        .chain(notes::history_notes(&prep))
+        .chain(notes::calibration_notes(&calibration, draws))
+        .chain(notes::start_notes(&prep, &calibration, &measures))
+        .collect();
     Ok(Forecast {
         days: (0..=prep.horizon).collect(),
         measures,
@@ -447,12 +446,7 @@ fn run_forecast(
             end_of_treatment_day: prep.end_day,
             follow_up_day: prep.follow_up,
             measures: ms,
-            notes: notes::calibration_caution(&calibration, draws)
-                .into_iter()
-                .chain(notes::protocol_notes(&prep))
-                .chain(notes::history_notes(&prep))
-                .chain(notes::calibration_notes(&calibration, draws))
-                .collect(),
+            notes,
             warnings: super::evidence::warnings(scenario, protocol),
         },
     })

@@ -120,18 +120,28 @@ fn mcid_for(prep: &Prepared, slot: &Slot) -> f64 {
     }
 }
 
-/// The instrument a protocol's headline uses: the first of its measures in the baseline, else the first baseline
-/// instrument (ids normalised through the instrument table).
+/// The instrument a protocol's headline uses: the scenario's chosen one (`Scenario::primary`, `compare
+/// --instrument`) when it has a baseline, else the first of the protocol's measures in the baseline, else the first
+/// baseline instrument (ids normalised through the instrument table).
 pub(super) fn primary_of(scenario: &Scenario, protocol: Option<&Protocol>) -> String {
     let known: Vec<&str> = scenario
         .baseline
         .keys()
         .filter_map(|id| crate::instruments::get(id).ok().map(|i| i.id))
         .collect();
-    protocol
+    let chosen = scenario
+        .primary
+        .as_deref()
+        .and_then(|m| crate::instruments::get(m).ok().map(|i| i.id))
+        .filter(|id| known.contains(id));
+    chosen
         .into_iter()
-        .flat_map(|p| p.measures.iter())
-        .filter_map(|m| crate::instruments::get(m).ok().map(|i| i.id))
+        .chain(
+            protocol
+                .into_iter()
+                .flat_map(|p| p.measures.iter())
+                .filter_map(|m| crate::instruments::get(m).ok().map(|i| i.id)),
+        )
         .find(|id| known.contains(id))
         .or_else(|| known.first().copied())
         .unwrap_or_default()
