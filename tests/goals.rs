@@ -479,3 +479,49 @@ fn a_goal_before_the_stroke_is_refused() {
         Value::Array(vec![])
     );
 }
+
+/// A goal whose date has passed, or whose target the latest score already meets, is saved (a goal may be recorded
+/// late) with a note saying so (found on a therapist's walk: both were accepted without a word).
+#[test]
+fn a_goal_already_due_or_already_met_is_saved_with_a_note() {
+    let env = Env::new();
+    env.add_stroke("P-0001", Some("2025-06-02"));
+    env.ok(&["assess", "P-0001", "bbs", "46", "--date", "2025-09-01"]);
+    let out = env.run(&[
+        "goal",
+        "add",
+        "P-0001",
+        "--instrument",
+        "bbs",
+        "--target",
+        "45",
+        "--by",
+        "2025-10-01",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note: the goal's date 2025-10-01 has passed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: the latest Berg (46 on 2025-09-01) already meets the target 45"),
+        "{err}"
+    );
+    // A goal ahead and above the latest score: no note.
+    let ahead = (chrono::Local::now().date_naive() + chrono::Duration::days(60)).to_string();
+    let out = env.run(&[
+        "goal",
+        "add",
+        "P-0001",
+        "--instrument",
+        "bbs",
+        "--target",
+        "50",
+        "--by",
+        &ahead,
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("note:"), "{err}");
+}

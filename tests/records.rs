@@ -508,3 +508,64 @@ fn plans_are_corrected_and_voided_too() {
     assert_eq!(env.json(&["plan", "show", "P-0001"]), Value::Null);
     assert_eq!(list_row(&env, "P-0001")["plan_protocol"], Value::Null);
 }
+
+/// A correction is checked as a new score is (found on a therapist's walk: FMA-UE 12 corrected to 40 was saved
+/// straight away while `assess` refused the same 40): a corrected score 26 points from the score of a week before,
+/// beyond three MDCs, is not saved without `--force`, and the record stays as it was; forced, it is saved.
+#[test]
+fn a_corrected_score_that_jumps_is_asked_about_like_a_new_one() {
+    let env = Env::new();
+    env.add_stroke("P-0001", Some("2025-06-02"));
+    env.ok(&["assess", "P-0001", "fma_ue", "14", "--date", "2026-03-01"]);
+    let a = env.json(&["assess", "P-0001", "fma_ue", "12", "--date", "2026-03-08"]);
+    let id = a["id"].as_i64().expect("id").to_string();
+    // The record being corrected is not one of the scores it is compared with: 12 -> 13 is fine.
+    let fix = |score: &str, force: bool| {
+        let mut args = vec![
+            "correct",
+            "assessment",
+            &id,
+            "--score",
+            score,
+            "--reason",
+            "typo",
+        ];
+        if force {
+            args.push("--force");
+        }
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let args = fix("40", false);
+    let err = env.fails(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        err.contains("not corrected: this looks wrong: FMA-UE 40 is 26 from 14 on 2026-03-01")
+            && err.contains("--force"),
+        "{err}"
+    );
+    let current = |env: &Env| -> Vec<(i64, f64)> {
+        let h = env.json(&["history", "P-0001"]);
+        h.as_array()
+            .expect("history is a list")
+            .iter()
+            .filter(|r| r["type"] == "assessment")
+            .map(|r| {
+                (
+                    r["id"].as_i64().unwrap_or(0),
+                    r["score"].as_f64().unwrap_or(f64::NAN),
+                )
+            })
+            .collect()
+    };
+    assert!(
+        current(&env).contains(&(a["id"].as_i64().unwrap_or(0), 12.0)),
+        "{:?}",
+        current(&env)
+    );
+    let args = fix("40", true);
+    env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        current(&env).iter().any(|&(_, s)| s == 40.0),
+        "{:?}",
+        current(&env)
+    );
+}

@@ -17,6 +17,10 @@ use crate::model::scenario::{self, Observation, PastSession, Scenario, ScenarioP
 use crate::model::simulate;
 
 /// Read and validate a scenario file.
+/// Monte Carlo draws of a forecast a therapist reads (`simulate`, `compare`, the terminal interface's forecast and
+/// comparison, the reports): one number, so a forecast reads the same wherever it is shown.
+pub const FORECAST_DRAWS: u32 = 500;
+
 pub fn load_scenario(path: &Path) -> Result<Scenario, AppError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| AppError::Read {
@@ -351,6 +355,7 @@ pub fn scenario_from_patient(
         med_converted: 0,
         levodopa_response: None,
         plan_done: None,
+        primary: None,
         plan_goals: Vec::new(),
     };
     let problems = scenario::validate(&mut s);

@@ -113,6 +113,40 @@ pub fn add(
     })?)
 }
 
+/// What a therapist should look at again in a goal just set (saved all the same: a goal may be recorded late, or
+/// kept as a floor): a date already past on `today`, a target the patient's latest score on the instrument already
+/// meets.
+pub fn goal_notices(store: &Store, g: &Goal, today: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(inst) = crate::instruments::get(&g.instrument) else {
+        return out;
+    };
+    if g.by < today {
+        out.push(format!(
+            "the goal's date {} has passed (today is {today}): a goal is usually set ahead",
+            g.by
+        ));
+    }
+    let latest = store
+        .assessments(&g.patient_code)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| crate::instruments::get(&a.instrument).is_ok_and(|i| i.id == inst.id))
+        .max_by_key(|a| (a.date, a.id));
+    if let Some(a) = latest
+        && inst.improvement(a.score, g.target) <= 0.0
+    {
+        out.push(format!(
+            "the latest {} ({} on {}) already meets the target {}: the goal asks for no change",
+            inst.short,
+            crate::instruments::show(inst.id, a.score, crate::instruments::Shown::Stored),
+            a.date,
+            crate::instruments::show(inst.id, g.target, crate::instruments::Shown::Stored),
+        ));
+    }
+    out
+}
+
 /// Record a GAS level for one of the patient's goals on `date`; returns the review and the new list.
 pub fn review(
     store: &mut Store,

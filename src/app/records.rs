@@ -87,6 +87,34 @@ pub fn correct_assessment(
     ch: &AssessmentChanges,
     reason: &str,
 ) -> Result<HistoryRecord> {
+    let a = corrected_assessment(store, id, ch)?;
+    let new = store.correct_record(&Correction::Assessment(a), reason)?;
+    record(store, RecordKind::Assessment, new)
+}
+
+/// What looks wrong about assessment `id` as corrected by `ch` (a jump from the patient's other scores on the
+/// instrument, a duplicate), as a new assessment is checked: the record being corrected is not one of the others.
+/// Empty when nothing does; the caller asks before saving.
+pub fn correction_warnings(
+    store: &Store,
+    id: i64,
+    ch: &AssessmentChanges,
+) -> Result<Vec<crate::domain::rules::Warning>> {
+    let a = corrected_assessment(store, id, ch)?;
+    let others: Vec<_> = store
+        .assessments(&a.patient_code)?
+        .into_iter()
+        .filter(|o| o.id != id)
+        .collect();
+    Ok(crate::domain::rules::assessment_warnings(&a, &others))
+}
+
+/// Assessment `id` with the changes `ch` applied; refused when `ch` changes nothing.
+fn corrected_assessment(
+    store: &Store,
+    id: i64,
+    ch: &AssessmentChanges,
+) -> Result<crate::domain::Assessment> {
     if *ch == AssessmentChanges::default() {
         return Err(nothing_changed(RecordKind::Assessment));
     }
@@ -103,8 +131,7 @@ pub fn correct_assessment(
     if ch.med_state.is_some() {
         a.med_state = ch.med_state;
     }
-    let new = store.correct_record(&Correction::Assessment(a), reason)?;
-    record(store, RecordKind::Assessment, new)
+    Ok(a)
 }
 
 /// Correct a session; returns the new current record.

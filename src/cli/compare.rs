@@ -71,6 +71,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    // The comparison ranks, warns and reports on the chosen instrument, not only its table.
+    scenario.primary = instrument.map(String::from);
     let protocols = uc::resolve_all(&lib, specs)?;
     for p in &protocols {
         warn_condition(&scenario, Some(p));
@@ -124,8 +126,11 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
     let first = cmp.protocols.first().map(|p| &p.summary);
     let _ = writeln!(
         out,
-        "{title}\n{} protocols compared on {} ({}); {} draws, seed {}\n",
-        cmp.protocols.len(),
+        "{title}\n{} compared on {} ({}); {} draws, seed {}\n",
+        match cmp.protocols.len() {
+            1 => "1 protocol".to_string(),
+            n => format!("{n} protocols"),
+        },
         short(id),
         inst.map_or("", |i| i.better_word()),
         first.map_or(0, |s| s.draws),
@@ -141,6 +146,24 @@ pub fn human(scenario: &Scenario, cmp: &Comparison) -> String {
     out.push_str(&report::evidence_warnings(
         cmp.protocols.iter().map(|p| &p.summary),
     ));
+    // The plan under way runs only what is left of its schedule; the others a whole course from today.
+    if let Some((plan, done)) = &scenario.plan_done
+        && cmp.protocols.iter().any(|p| &p.id == plan)
+    {
+        let others = if cmp.protocols.len() > 1 {
+            "; the others are forecast as a whole course from today"
+        } else {
+            ""
+        };
+        out.push_str(&report::wrap(
+            &format!(
+                "{plan} is the plan under way: {done} of its sessions are done and only the rest is forecast (SESS){others}."
+            ),
+            80,
+            "",
+            "",
+        ));
+    }
     out.push('\n');
     out.push_str(&table(cmp, &f));
     goal_lines(&mut out, scenario, cmp, &f);
@@ -217,17 +240,39 @@ fn table(cmp: &Comparison, f: &Fair) -> String {
             .map_or("-".into(), |n| n.to_string());
         out.push_str(&line((rank + 1).to_string(), &r.protocol, r, to_mcid));
     }
+    // The day the median forecast without treatment passes the same MCID: sessions counted to it are then not the
+    // treatment's doing (spontaneous recovery after stroke).
+    let none_day = no_treatment_passes(cmp, id, f.mcid);
     if let Some(none) = &f.no_treatment {
-        out.push_str(&line(String::new(), "(no treatment)", none, "-".into()));
+        let passes = none_day.map_or("-".into(), |d| format!("d{d}"));
+        out.push_str(&line(String::new(), "(no treatment)", none, passes));
     }
+    let untreated = none_day.map_or(String::new(), |d| {
+        format!(
+            " Without treatment the median forecast passes it too, on day {d}: sessions counted to it are not all the treatment's doing; VS NONE is."
+        )
+    });
     let text = format!(
-        "Improvement in {} since the latest assessment (+ = better, whatever the scale's direction), mean: on DAY {e}, the end of the longest protocol, and on DAY {fu}, the follow-up ({}; --at DAYS picks another). VS NONE = beyond no treatment at the follow-up. 80% = band of the score then. S>{word} = sessions until the median forecast passes {}.",
+        "Improvement in {} since the latest assessment (+ = better, whatever the scale's direction), mean: on DAY {e}, the end of the longest protocol, and on DAY {fu}, the follow-up ({}; --at DAYS picks another). VS NONE = beyond no treatment at the follow-up. 80% = band of the score then. S>{word} = sessions until the median forecast passes {}.{untreated}",
         short(id),
         follow_up_name(fu),
         verdict::mcid_phrase(id, f.mcid)
     );
     out.push_str(&report::wrap(&text, 80, "", ""));
     out
+}
+
+/// The first day the median forecast without treatment improves on instrument `id` by `mcid` or more.
+fn no_treatment_passes(cmp: &Comparison, id: &str, mcid: f64) -> Option<u32> {
+    let none = cmp.no_treatment.as_ref()?;
+    let inst = instruments::get(id).ok()?;
+    let baseline = none.summary.measures.get(id)?.baseline;
+    let band = none.measures.get(id)?;
+    cmp.days
+        .iter()
+        .zip(&band.p50)
+        .find(|&(&d, &v)| d > 0 && inst.improvement(baseline, v) >= mcid)
+        .map(|(&d, _)| d)
 }
 
 /// The probability of each of a stored patient's goals (`Scenario::plan_goals`) under each protocol, e.g.

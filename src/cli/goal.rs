@@ -69,6 +69,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         Cmd::Add(a) => {
             let mut store = open(ctx)?;
             let g = goals::add(&mut store, &a.code, &a.instrument, a.target, a.by, &a.text)?;
+            for n in goals::goal_notices(&store, &g, chrono::Local::now().date_naive()) {
+                eprintln!("note: {n}");
+            }
             if ctx.json {
                 return ctx.print_json(&g);
             }

@@ -87,6 +87,9 @@ struct CorrectAssessment {
     /// Why (required), e.g. "typed 1990 for 2026".
     #[arg(long)]
     reason: String,
+    /// Save a corrected score that looks wrong (a jump from the patient's other scores) after checking it.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -222,6 +225,16 @@ pub fn correct(ctx: &Ctx, a: CorrectArgs) -> anyhow::Result<()> {
                 assessor: c.assessor,
                 med_state: c.state,
             };
+            if !c.force {
+                let warnings = records::correction_warnings(&store, c.id, &ch)?;
+                if !warnings.is_empty() {
+                    anyhow::bail!(
+                        "not corrected: this looks wrong: {}. Check it; if it is right, run the command again with \
+                         --force to save it anyway",
+                        crate::domain::rules::warnings_text(&warnings)
+                    );
+                }
+            }
             (
                 c.id,
                 records::correct_assessment(&mut store, c.id, &ch, &c.reason)?,

@@ -72,12 +72,12 @@ pub fn summary_table(
             );
         }
         let to_mcid = m.sessions_to_mcid.map_or_else(
-            || "not passed by the median forecast".to_string(),
+            || "not passed during treatment by the median forecast".to_string(),
             |n| format!("passed after {n} sessions (median)"),
         );
         let _ = writeln!(
             out,
-            "  {word} {to_mcid}; by the end in {:.0}% of draws",
+            "  {word} {to_mcid}; by the end of treatment in {:.0}% of draws",
             m.p_mcid_end * 100.0
         );
     }
@@ -89,16 +89,22 @@ pub fn summary_table(
     out
 }
 
-/// "improvement 5.1 points (80%: 2.0..8.3)": an improvement band (positive = better) in words.
+/// "improvement 5.1 points (80%: 2.0..8.3)": an improvement band (positive = better) in words; a worsening's band
+/// is of the worsening ("worsening 0.2 points (80%: -0.5..0.7)"), so the mean lies inside the band it heads.
 pub fn improvement_text(id: &str, i: &Stat) -> String {
     let head = instruments::get(id).map_or_else(
         |_| format!("improvement {}", Shown::Estimate.of(i.mean)),
         |inst| inst.improvement_text(i.mean),
     );
+    let (lo, hi) = if head.starts_with("worsening") {
+        (-i.p90, -i.p10)
+    } else {
+        (i.p10, i.p90)
+    };
     format!(
         "{head} (80%: {}..{})",
-        instruments::show(id, i.p10, Shown::Estimate),
-        instruments::show(id, i.p90, Shown::Estimate)
+        instruments::show(id, lo, Shown::Estimate),
+        instruments::show(id, hi, Shown::Estimate)
     )
 }
 

@@ -16,7 +16,7 @@ use crate::model::scenario::Scenario;
 #[derive(Debug, clap::Args)]
 pub struct DrawArgs {
     /// Monte Carlo draws per forecast (1-100000).
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value_t = crate::app::forecast::FORECAST_DRAWS, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub draws: u32,
     /// Random seed: the same seed gives the same forecast (and the same patients for every protocol compared).
     #[arg(long, default_value_t = 1)]

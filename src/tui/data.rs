@@ -105,7 +105,7 @@ impl Access {
 }
 
 /// Monte Carlo draws per protocol in a TUI forecast.
-pub const FORECAST_DRAWS: u32 = 500;
+pub const FORECAST_DRAWS: u32 = crate::app::forecast::FORECAST_DRAWS;
 
 /// How many recent sessions the overview reads.
 pub const RECENT_SESSIONS: usize = 20;

@@ -66,8 +66,9 @@ impl Options {
     }
 }
 
-/// Draws per forecast in a report: enough for a 10-90% band, quick enough for the terminal interface to wait for.
-pub const REPORT_DRAWS: u32 = 300;
+/// Draws per forecast in a report: the same as `simulate`, `compare` and the terminal interface's forecast, so a
+/// report's figures are the ones the therapist saw.
+pub const REPORT_DRAWS: u32 = crate::app::forecast::FORECAST_DRAWS;
 
 /// The days after the latest assessment the report's forecast reads: 3 months (the comparison's default follow-up).
 pub const REPORT_FOLLOW_UP: u32 = crate::model::fair::DEFAULT_FOLLOW_UP;
