@@ -263,3 +263,61 @@ fn lower_is_better_reads_as_improvement_everywhere() {
     );
     assert!(body.contains("on UPDRS-III"), "{body}");
 }
+
+/// Found on a therapist's walk: `--instrument arat` showed the ARAT table under a warning about FMA-UE, and the JSON
+/// kept `primary: fma_ue`. The chosen instrument is now the comparison's primary everywhere; the plan under way is
+/// named as forecast only for its sessions left; and when no treatment passes the MCID too, the table says on which
+/// day, so sessions counted to the MCID are not read as the treatment's effect (subacute stroke: spontaneous
+/// recovery passes FMA-UE's MCID of 9 within days).
+#[test]
+fn compare_ranks_warns_and_reports_on_the_chosen_instrument_and_says_what_no_treatment_passes() {
+    let env = demo();
+    let args = [
+        "compare",
+        "--patient",
+        "P-0107",
+        "task-specific-300",
+        "usual-care",
+        "mcimt",
+        "--instrument",
+        "arat",
+        "--draws",
+        "40",
+    ];
+    let v = env.json(&args);
+    assert_eq!(v["primary"], "arat", "{}", v["primary"]);
+    let warnings = v["warnings"].to_string();
+    assert!(!warnings.contains("FMA-UE"), "{warnings}");
+    let out = env.ok(&args).replace('\n', " ");
+    assert!(!out.contains("on FMA-UE"), "{out}");
+    assert!(
+        out.contains("task-specific-300 is the plan under way:")
+            && out.contains("only the rest is forecast"),
+        "{out}"
+    );
+    let sub = env.ok(&[
+        "compare",
+        "tests/scenarios/stroke-subacute.toml",
+        "usual-care",
+        "task-specific-300",
+        "--draws",
+        "40",
+    ]);
+    let none_row = sub
+        .lines()
+        .find(|l| l.contains("(no treatment)"))
+        .unwrap_or_else(|| panic!("{sub}"));
+    assert!(
+        none_row
+            .trim_end()
+            .split_whitespace()
+            .last()
+            .is_some_and(|c| c.starts_with('d')),
+        "{none_row}"
+    );
+    assert!(
+        sub.replace('\n', " ")
+            .contains("Without treatment the median forecast passes it too"),
+        "{sub}"
+    );
+}

@@ -257,6 +257,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_worsening_heads_a_band_of_the_worsening_and_lies_inside_it() {
+        // Improvement -0.2 with its band -0.7..0.5 (found on a therapist's walk under "worsening 0.2").
+        let s = Stat {
+            mean: -0.2,
+            p10: -0.7,
+            p50: -0.2,
+            p90: 0.5,
+        };
+        assert_eq!(
+            improvement_text("fma_ue", &s),
+            "worsening 0.2 points (80%: -0.5..0.7)"
+        );
+        let up = Stat {
+            mean: 2.0,
+            p10: 1.0,
+            p50: 2.0,
+            p90: 3.0,
+        };
+        assert_eq!(
+            improvement_text("fma_ue", &up),
+            "improvement 2.0 points (80%: 1.0..3.0)"
+        );
+    }
+
+    #[test]
     fn chart_fits_80_columns_and_shows_the_rise() {
         let days: Vec<u32> = (0..=180).collect();
         let mean: Vec<f64> = days
