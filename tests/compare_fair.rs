@@ -309,7 +309,6 @@ fn compare_ranks_warns_and_reports_on_the_chosen_instrument_and_says_what_no_tre
         .unwrap_or_else(|| panic!("{sub}"));
     assert!(
         none_row
-            .trim_end()
             .split_whitespace()
             .last()
             .is_some_and(|c| c.starts_with('d')),
