@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(allow_negative_numbers = true, value_parser = super::util::decimal)]
     score: f64,
     /// Date of the assessment (default: today).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     date: Option<NaiveDate>,
     #[arg(long, default_value = "")]
     notes: String,

@@ -52,10 +52,10 @@ pub struct Args {
     #[arg(long, alias = "pseudonymized")]
     pseudonymised: bool,
     /// Only records dated (patients: changed) on or after this day.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     since: Option<NaiveDate>,
     /// Only records dated (patients: changed) on or before this day.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     until: Option<NaiveDate>,
     /// Write to this new file (mode 0600; never overwritten) instead of standard output.
     #[arg(long, value_name = "FILE")]

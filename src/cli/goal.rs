@@ -37,7 +37,7 @@ struct AddArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = super::util::decimal)]
     target: f64,
     /// The date to reach it by.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     by: NaiveDate,
     /// The goal in the patient's words, e.g. "drink from a cup with the right hand".
     #[arg(long, default_value = "")]
@@ -53,7 +53,7 @@ struct ReviewArgs {
     #[arg(long, allow_negative_numbers = true)]
     level: i8,
     /// Date of the review (default: today).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     date: Option<NaiveDate>,
     #[arg(long, default_value = "")]
     notes: String,

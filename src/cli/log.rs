@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long)]
     rpe: Option<u8>,
     /// Day of the session (default: today).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     date: Option<NaiveDate>,
     /// Start time (default: now for today's sessions, 09:00 for earlier days).
     #[arg(long, value_name = "HH:MM")]

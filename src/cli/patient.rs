@@ -100,7 +100,7 @@ struct FieldArgs {
     #[arg(long, value_parser = super::util::named::<Side>())]
     affected_side: Option<Side>,
     /// Stroke: date of onset (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = super::util::date)]
     onset: Option<chrono::NaiveDate>,
     /// Stroke: ischaemic or haemorrhagic.
     #[arg(long, value_parser = super::util::named::<StrokeType>())]

@@ -27,7 +27,7 @@ struct EditArgs {
     code: String,
     #[arg(long)]
     goal: Option<String>,
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     start: Option<NaiveDate>,
     /// End the plan: completed or stopped.
     #[arg(long, value_parser = super::util::named::<PlanStatus>())]
@@ -44,7 +44,7 @@ struct SetArgs {
     #[arg(long)]
     protocol: String,
     /// First day of the plan (default: today).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     start: Option<NaiveDate>,
     /// What the patient is working towards, in their words.
     #[arg(long, default_value = "")]

@@ -47,7 +47,7 @@ struct CorrectGoal {
     id: i64,
     #[arg(long, allow_negative_numbers = true, value_parser = super::util::decimal)]
     target: Option<f64>,
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     by: Option<NaiveDate>,
     #[arg(long)]
     text: Option<String>,
@@ -62,7 +62,7 @@ struct CorrectGoalReview {
     /// -2..+2.
     #[arg(long, allow_negative_numbers = true)]
     level: Option<i8>,
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     date: Option<NaiveDate>,
     #[arg(long)]
     notes: Option<String>,
@@ -76,7 +76,7 @@ struct CorrectAssessment {
     id: i64,
     #[arg(long, allow_negative_numbers = true, value_parser = super::util::decimal)]
     score: Option<f64>,
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     date: Option<NaiveDate>,
     /// Who assessed ("" clears it).
     #[arg(long)]
@@ -107,7 +107,7 @@ struct CorrectSession {
     #[arg(long)]
     rpe: Option<u8>,
     /// Day of the session (the time is kept unless --time is given).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     date: Option<NaiveDate>,
     #[arg(long, value_name = "HH:MM")]
     time: Option<NaiveTime>,
@@ -122,7 +122,7 @@ struct CorrectPlan {
     /// Protocol id from the library.
     #[arg(long)]
     protocol: Option<String>,
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::util::date)]
     start: Option<NaiveDate>,
     #[arg(long)]
     goal: Option<String>,

@@ -178,8 +178,31 @@ pub fn decimal(s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{s:?} is not a number; write it with a decimal point, e.g. 12.5"))
 }
 
+/// A date option: YYYY-MM-DD, with a message naming what is wrong (`domain::text::parse_date`).
+pub fn date(s: &str) -> Result<chrono::NaiveDate, String> {
+    text::parse_date(s)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_day_the_month_does_not_have_is_named() {
+        assert_eq!(
+            super::date("2026-02-30"),
+            Err("\"2026-02-30\" is not a date: February 2026 has 28 days, not 30".into())
+        );
+        assert_eq!(
+            super::date("2028-02-30"),
+            Err("\"2028-02-30\" is not a date: February 2028 has 29 days, not 30".into())
+        );
+        assert!(super::date("2026-13-01").is_err_and(|e| e.contains("no month 13")));
+        assert!(super::date("30/02/2026").is_err_and(|e| e.contains("YYYY-MM-DD")));
+        assert_eq!(
+            super::date(" 2026-02-28 "),
+            Ok(chrono::NaiveDate::from_ymd_opt(2026, 2, 28).expect("a day"))
+        );
+    }
+
     /// Issue 10.6b: the command line accepts both spellings of a condition and lists the one it writes.
     #[test]
     fn an_enum_option_takes_either_spelling_and_lists_one() {

@@ -23,6 +23,42 @@ use std::borrow::Cow;
 use unicode_segmentation::UnicodeSegmentation as _;
 use unicode_width::UnicodeWidthStr as _;
 
+/// A calendar date written YYYY-MM-DD, with a message that says what is wrong: a day the month does not have
+/// ("2026-02-30": February 2026 has 28 days), a month that does not exist, or another form.
+pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    let t = s.trim();
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    let parts: Vec<&str> = t.split('-').collect();
+    if let [y, m, d] = parts[..]
+        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
+    {
+        let month = u8::try_from(m)
+            .ok()
+            .and_then(|m| chrono::Month::try_from(m).ok());
+        let Some(month) = month else {
+            return Err(format!(
+                "{t:?} is not a date: there is no month {m} (YYYY-MM-DD)"
+            ));
+        };
+        let first = chrono::NaiveDate::from_ymd_opt(y, m, 1);
+        let next = if m == 12 {
+            chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(y, m + 1, 1)
+        };
+        if let (Some(a), Some(b)) = (first, next) {
+            let days = (b - a).num_days();
+            return Err(format!(
+                "{t:?} is not a date: {} {y} has {days} days, not {d}",
+                month.name()
+            ));
+        }
+    }
+    Err(format!("{t:?} is not a date; write it as YYYY-MM-DD"))
+}
+
 /// Whether `c` is shown escaped (see the module doc).
 pub fn is_hidden(c: char) -> bool {
     c.is_control()
