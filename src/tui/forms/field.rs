@@ -132,6 +132,10 @@ pub trait FormSpec: std::fmt::Debug + Send {
     fn set_theirs(&mut self, _theirs: Theirs) -> bool {
         false
     }
+    /// The patient as read now (a form reopened from a draft learns here what the draft does not keep: the
+    /// patient's phase for MCIDs, the last scores, the goals' titles), so it shows what the same form opened from
+    /// the overview shows.
+    fn set_patient(&mut self, _d: &crate::tui::data::PatientDetail) {}
     /// The form's own parts of a draft (the shell adds focus, the refused save and the day it was opened).
     fn draft(&self) -> FormDraft;
     fn clone_box(&self) -> Box<dyn FormSpec>;

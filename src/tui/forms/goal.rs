@@ -451,6 +451,11 @@ impl FormSpec for GoalReviewForm {
         ]
     }
 
+    /// Reopened from a draft: the goals' titles, read again.
+    fn set_patient(&mut self, d: &PatientDetail) {
+        self.titles = titles(d);
+    }
+
     fn draft(&self) -> FormDraft {
         let mut d = FormDraft::new(
             FormKind::GoalReview,
