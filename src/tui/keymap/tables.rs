@@ -495,6 +495,12 @@ pub static COMPARE_RESULT: &[Binding] = &[
         "",
     ),
     b(&[k(KeyCode::End)], Action::Bottom, "last reason", ""),
+    b(
+        &[k(KeyCode::Tab)],
+        Action::NextPane,
+        "the chart or the conclusion and reasons (below 30 rows they take turns)",
+        "",
+    ),
     b(&[k(KeyCode::Esc)], Action::Back, "back", "back"),
     HELP_KEY,
     QUIT,
