@@ -343,8 +343,7 @@ impl CompareScreen {
         let x_lo = observed.iter().map(|p| p.0).fold(0.0, f64::min);
         let x_hi = days.last().copied().unwrap_or(1.0).max(1.0);
         // Round ticks (whole weeks or months of days), the axis widened to the ticks around the data.
-        let (x_lo, x_hi, x_ticks) =
-            round_ticks(x_lo, x_hi, if chart_area.width >= 100 { 8 } else { 6 });
+        let (x_lo, x_hi, x_ticks) = round_ticks(x_lo, x_hi);
         let mut datasets: Vec<Dataset> = series
             .iter()
             .map(|(name, pts, marker, style)| {
@@ -695,19 +694,33 @@ fn marker_glyph(m: Marker) -> String {
     }
 }
 
-/// Round ticks for days `lo..hi`: the smallest round step (1, 2, 5, 7, 10, 14, 30, 60, 90 days...) that needs at
-/// most `max_ticks` ticks, and the bounds widened to the ticks around them. Ratatui spreads an axis's labels
-/// evenly, so the bounds must be whole steps for each label to name its place.
-fn round_ticks(lo: f64, hi: f64, max_ticks: usize) -> (f64, f64, Vec<f64>) {
+/// Round ticks for days `lo..hi`: the ends and the middle, each a whole number of a round step (1, 2, 5, 7, 10,
+/// 14, 30, 60, 90 days...): the one whose ticks around the data, in at most 10 steps, waste the least of the axis.
+/// Ratatui places a middle label at the middle of the axis but further labels only roughly, so three labels, the
+/// middle one halfway, are the ones that each name their place.
+fn round_ticks(lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
     const STEPS: [f64; 12] = [
         1.0, 2.0, 5.0, 7.0, 10.0, 14.0, 30.0, 60.0, 90.0, 180.0, 365.0, 730.0,
     ];
     let hi = hi.max(lo + 1.0);
-    let fits = |s: f64| (((hi / s).ceil() - (lo / s).floor()) as usize) < max_ticks.max(2);
-    let step = STEPS.into_iter().find(|&s| fits(s)).unwrap_or(730.0);
-    let (a, b) = ((lo / step).floor() as i64, (hi / step).ceil() as i64);
-    let ticks = (a..=b).map(|k| k as f64 * step).collect();
-    (a as f64 * step, b as f64 * step, ticks)
+    // Each step's bounds, widened to an even number of steps (so the middle tick is a whole step too).
+    let bounds = |step: f64| {
+        let a = (lo / step).floor() as i64;
+        let b = (hi / step).ceil() as i64;
+        (a, b + (b - a) % 2)
+    };
+    // The step that wastes the least of the axis, in at most 10 steps.
+    let (step, (a, b)) = STEPS
+        .into_iter()
+        .map(|s| (s, bounds(s)))
+        .filter(|(_, (a, b))| b - a <= 10)
+        .min_by(|(s1, (a1, b1)), (s2, (a2, b2))| {
+            let waste = |s: f64, a: i64, b: i64| (b - a) as f64 * s;
+            waste(*s1, *a1, *b1).total_cmp(&waste(*s2, *a2, *b2))
+        })
+        .unwrap_or((730.0, bounds(730.0)));
+    let (x0, x1) = (a as f64 * step, b as f64 * step);
+    (x0, x1, vec![x0, (x0 + x1) / 2.0, x1])
 }
 
 /// One line on the chart: legend name (empty: none), points, marker, style.
@@ -908,14 +921,17 @@ mod tests {
     #[test]
     fn day_ticks_are_round_and_span_the_data() {
         // The demo's chart: an assessment 119 days back, the forecast to day 180.
-        let (lo, hi, ticks) = round_ticks(-119.0, 180.0, 6);
-        assert_eq!((lo, hi), (-120.0, 180.0));
-        assert_eq!(ticks, vec![-120.0, -60.0, 0.0, 60.0, 120.0, 180.0]);
-        // A short forecast: whole weeks.
-        let (lo, hi, ticks) = round_ticks(0.0, 42.0, 8);
-        assert_eq!((lo, hi), (0.0, 42.0));
-        assert_eq!(ticks.len(), 7);
-        assert!(ticks.iter().all(|d| d % 7.0 == 0.0), "{ticks:?}");
+        assert_eq!(
+            round_ticks(-119.0, 180.0),
+            (-120.0, 180.0, vec![-120.0, 30.0, 180.0])
+        );
+        // A 6-week forecast: whole weeks.
+        assert_eq!(round_ticks(0.0, 42.0), (0.0, 42.0, vec![0.0, 21.0, 42.0]));
+        // An odd number of steps is widened by one, so the middle is a whole step too.
+        let (lo, hi, ticks) = round_ticks(-63.0, 90.0);
+        assert_eq!(ticks[1] - lo, hi - ticks[1]);
+        assert!(ticks.iter().all(|d| d % 10.0 == 0.0), "{ticks:?}");
+        assert!(lo <= -63.0 && hi >= 90.0);
     }
 
     #[test]
