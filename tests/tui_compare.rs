@@ -348,7 +348,11 @@ fn store_chart_gets_the_rows_at_80x24_and_reasons_take_turns() {
         .position(|l| l.contains("x: days from the last assessment"))
         .unwrap_or_else(|| panic!("no axis names under the chart:\n{s}"));
     // Between the frame's lines: the plot, its axis and the tick labels.
-    assert!(bottom - top - 1 >= 9, "the chart is {} rows:\n{s}", bottom - top - 1);
+    assert!(
+        bottom - top - 1 >= 9,
+        "the chart is {} rows:\n{s}",
+        bottom - top - 1
+    );
     // The tick labels are whole multiples of a round step.
     let ticks: Vec<i64> = lines[bottom - 1]
         .trim_matches(|c: char| c == '│' || c.is_whitespace())

@@ -479,3 +479,38 @@ fn goals_and_reviews_are_corrected_and_voided_on_the_records_screen() {
     let gas = a.source().detail("P-0107").unwrap().goals.gas.unwrap();
     assert_eq!((gas.reviewed, gas.goals), (2, 3));
 }
+
+/// QA 15: at 80x24 nothing of the plan is cut: the plan box shows every word of each demo patient's goal, and the
+/// progress screen's head shows the plan's whole start date.
+#[test]
+fn store_plan_goal_and_start_date_are_whole_at_80x24() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    for code in ["P-0107", "P-0011", "P-0123", "P-0044", "P-0052", "P-0090"] {
+        let Some(plan) = a.source().detail(code).unwrap().plan else {
+            continue;
+        };
+        open_patient(&mut a, code);
+        let s = screen(&a, 80, 24);
+        // The plan box is the right half of the top rows.
+        let right: String = s
+            .lines()
+            .take(12)
+            .map(|l| l.chars().skip(40).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for word in plan.goal.split_whitespace() {
+            assert!(
+                right.contains(word),
+                "{code}: {word:?} of the goal cut:\n{s}"
+            );
+        }
+        press(&mut a, KeyCode::Char('v'));
+        let s = screen(&a, 80, 24);
+        let start = plan.start_date.to_string();
+        assert!(s.contains(&start), "{code}: plan start {start} cut:\n{s}");
+        press(&mut a, KeyCode::Esc);
+        press(&mut a, KeyCode::Esc);
+        press(&mut a, KeyCode::Esc);
+    }
+}
