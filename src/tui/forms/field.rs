@@ -110,6 +110,12 @@ pub trait FormSpec: std::fmt::Debug + Send {
     fn options(&self, _row: usize) -> Option<Vec<&'static str>> {
         None
     }
+    /// A question to answer before `cmd` is saved (y saves, n keeps editing), or `None` to save at once: a change
+    /// that is easy to make by mistake and matters (a plan set to completed or stopped). Assessments that look
+    /// wrong are asked about by the shell, with the shared rules' warnings.
+    fn ask_first(&self, _cmd: &Cmd) -> Option<String> {
+        None
+    }
     /// Words after a row's text (the values it takes).
     fn note(&self, _row: usize, _focused: bool) -> Option<String> {
         None

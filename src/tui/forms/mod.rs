@@ -111,7 +111,8 @@ pub struct FormRules {
     pub patient: Option<Box<Patient>>,
     /// Assessment form: the patient's assessments, for the warnings.
     pub earlier: Vec<Assessment>,
-    /// The warning shown after a save whose values look wrong: its own key (y, or Ctrl-S again) confirms it.
+    /// The question shown after a save whose values look wrong (or that ends a plan): its own key (y, or Ctrl-S
+    /// again) confirms it.
     pub confirm: Option<String>,
     /// The protocol library.
     pub protocols: Option<std::sync::Arc<rules::Protocols>>,
@@ -449,6 +450,9 @@ impl Form {
         let new = match (keymap::lookup(Mode::Form.table(), ev), ev.code) {
             (Some(Action::Left), _) => Some(field::step_option(options, &current, false)),
             (Some(Action::Right), _) => Some(field::step_option(options, &current, true)),
+            // A list without "unknown" (a plan's status) keeps its value: nothing is typed either.
+            (_, KeyCode::Backspace | KeyCode::Delete) if !options.contains(&"") => return true,
+            _ if keymap::EMPTY_FIELD.matches(ev) && !options.contains(&"") => return true,
             (_, KeyCode::Backspace | KeyCode::Delete) => Some(""),
             _ if keymap::EMPTY_FIELD.matches(ev) => Some(""),
             (_, KeyCode::Char(ch)) if plain && ch.is_ascii_alphanumeric() => {
@@ -473,17 +477,26 @@ impl Form {
     /// [`Mode::Warning`]); otherwise a value that looks like a slip is shown first and nothing is saved.
     fn try_save(&mut self, cmds: &mut Vec<Cmd>, anyway: bool) {
         match self.build() {
-            Ok(Cmd::SaveAssessment(a)) => {
-                let warnings = rules::assessment_warnings(&a, &self.rules.earlier);
-                let text = rules::warnings_text(&warnings);
-                if warnings.is_empty() || (anyway && self.rules.confirm.as_deref() == Some(&text)) {
-                    self.rules.confirm = None;
-                    cmds.push(Cmd::SaveAssessment(a));
-                } else {
-                    self.rules.confirm = Some(text);
+            Ok(cmd) => {
+                let question = match &cmd {
+                    Cmd::SaveAssessment(a) => {
+                        let warnings = rules::assessment_warnings(a, &self.rules.earlier);
+                        (!warnings.is_empty()).then(|| {
+                            format!("this looks wrong: {}", rules::warnings_text(&warnings))
+                        })
+                    }
+                    cmd => self.spec.ask_first(cmd),
+                };
+                match question {
+                    Some(q) if !(anyway && self.rules.confirm.as_ref() == Some(&q)) => {
+                        self.rules.confirm = Some(q);
+                    }
+                    _ => {
+                        self.rules.confirm = None;
+                        cmds.push(cmd);
+                    }
                 }
             }
-            Ok(cmd) => cmds.push(cmd),
             Err(i) => {
                 self.tried = true;
                 self.focus = i;
@@ -584,10 +597,7 @@ impl Form {
                 Span::styled(names, t.key())
             };
             return vec![
-                Line::from(Span::styled(
-                    format!("⚠ Not saved yet, this looks wrong: {w}."),
-                    t.warn(),
-                )),
+                Line::from(Span::styled(format!("⚠ Not saved yet, {w}."), t.warn())),
                 Line::from(vec![
                     Span::raw("If it is right, "),
                     keys(Action::Save),

@@ -11,7 +11,7 @@ use super::field::{
     venum, vname,
 };
 use crate::domain::rules::{self, Context};
-use crate::domain::{Plan, PlanStatus};
+use crate::domain::{Named as _, Plan, PlanStatus};
 use crate::tui::data::PatientDetail;
 use crate::tui::screen::Cmd;
 use crate::tui::theme::Theme;
@@ -185,6 +185,36 @@ impl FormSpec for PlanEditor {
 
     fn choice(&self) -> Option<&Choice> {
         Some(&self.protocol)
+    }
+
+    /// The status is picked from its values, as the other forms' fixed lists are.
+    fn options(&self, row: usize) -> Option<Vec<&'static str>> {
+        (row == STATUS).then(PlanStatus::names)
+    }
+
+    fn note(&self, row: usize, focused: bool) -> Option<String> {
+        (row == STATUS && focused).then(|| {
+            format!(
+                "{} or a letter: {}",
+                choice_keys(),
+                PlanStatus::names().join(", ")
+            )
+        })
+    }
+
+    /// Completing or stopping the plan ends it: asked first.
+    fn ask_first(&self, cmd: &Cmd) -> Option<String> {
+        let (Cmd::UpdatePlan(p) | Cmd::SavePlan(p)) = cmd else {
+            return None;
+        };
+        let was = self.plan.as_ref().map(|old| old.status);
+        (p.status != PlanStatus::Active && was != Some(p.status)).then(|| {
+            format!(
+                "setting the plan to {} ends it: {} then has no active plan",
+                plan_status(p.status),
+                self.patient_code
+            )
+        })
     }
 
     /// A new protocol is a new plan, which starts today, not on the old plan's start date (unless the therapist
