@@ -514,3 +514,61 @@ fn store_plan_goal_and_start_date_are_whole_at_80x24() {
         press(&mut a, KeyCode::Esc);
     }
 }
+
+/// QA 22: the goal form shows every field's error at once (a target out of range and a bad date together), and the
+/// GAS level is a scale: unknown at one end, -2 .. +2 in order, ← → stopping at the ends.
+#[test]
+fn goal_form_shows_every_error_at_once_and_the_gas_level_is_a_scale() {
+    let mut a = app(clinic());
+    open_patient(&mut a, "P-0107");
+    press(&mut a, KeyCode::Char('g'));
+    typ(&mut a, "70"); // FMA-UE is scored 0-66
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "2027-13-01");
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("\"2027-13-01\" is not a date"), "{s}");
+    assert!(
+        s.contains("target: "),
+        "the target's error waits for the date:\n{s}"
+    );
+    // A save says so too, and saves nothing.
+    common::ctrl(&mut a, 's');
+    assert!(a.source().detail("P-0107").unwrap().goals.goals.is_empty());
+    let errors = screen(&a, 120, 40).matches('✗').count();
+    assert!(errors >= 2, "{}", screen(&a, 120, 40));
+    // Fixed, it saves; then the review's level.
+    focus_field(&mut a, "Target");
+    common::ctrl(&mut a, 'u');
+    typ(&mut a, "45");
+    focus_field(&mut a, "By");
+    common::ctrl(&mut a, 'u');
+    typ(&mut a, "2027-02-12");
+    common::ctrl(&mut a, 's');
+    let goals = a.source().detail("P-0107").unwrap().goals.goals.len();
+    assert_eq!(goals, 1, "{}", screen(&a, 120, 40));
+    press(&mut a, KeyCode::Char('G'));
+    let level = |a: &App| field_value(a, "Level");
+    assert!(level(&a).starts_with("◀ unknown ▶"), "{}", level(&a));
+    assert!(level(&a).contains("unknown, -2 .. +2"), "{}", level(&a));
+    press(&mut a, KeyCode::Left);
+    assert!(
+        level(&a).starts_with("◀ unknown ▶"),
+        "← stays at the scale's end"
+    );
+    let mut seen = Vec::new();
+    for _ in 0..7 {
+        press(&mut a, KeyCode::Right);
+        seen.push(
+            level(&a)
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .to_string(),
+        );
+    }
+    assert_eq!(
+        seen,
+        ["-2", "-1", "0", "+1", "+2", "+2", "+2"],
+        "in order, stopping at +2"
+    );
+}

@@ -116,6 +116,11 @@ pub trait FormSpec: std::fmt::Debug + Send {
     fn ask_first(&self, _cmd: &Cmd) -> Option<String> {
         None
     }
+    /// Whether ← → on a picked row go round from the last value to the first; false for a scale (a GAS level),
+    /// which stops at its ends.
+    fn wraps(&self, _row: usize) -> bool {
+        true
+    }
     /// Words after a row's text (the values it takes).
     fn note(&self, _row: usize, _focused: bool) -> Option<String> {
         None
@@ -240,14 +245,22 @@ pub fn picked<T: Named>() -> Vec<&'static str> {
     std::iter::once("").chain(T::names()).collect()
 }
 
-/// The option after (or before) `current` among `options`, wrapping; the first when `current` is none of them.
-pub fn step_option(options: &[&'static str], current: &str, forward: bool) -> &'static str {
+/// The option after (or before) `current` among `options`, going round when `wrap` (else staying at the ends);
+/// the first when `current` is none of them.
+pub fn step_option(
+    options: &[&'static str],
+    current: &str,
+    forward: bool,
+    wrap: bool,
+) -> &'static str {
     let n = options.len().max(1);
     let at = options.iter().position(|o| *o == current);
     let k = match (at, forward) {
         (None, _) => 0,
-        (Some(i), true) => (i + 1) % n,
-        (Some(i), false) => (i + n - 1) % n,
+        (Some(i), true) if wrap => (i + 1) % n,
+        (Some(i), false) if wrap => (i + n - 1) % n,
+        (Some(i), true) => (i + 1).min(n - 1),
+        (Some(i), false) => i.saturating_sub(1),
     };
     options.get(k).copied().unwrap_or("")
 }

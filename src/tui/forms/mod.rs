@@ -440,6 +440,7 @@ impl Form {
     /// the next value starting with it, Backspace, Delete and the empty-field key make it unknown; nothing is
     /// typed. The keys that move between fields and save are the form's as usual (false: not used here).
     fn pick(&mut self, ev: &KeyEvent, options: &[&'static str]) -> bool {
+        let wrap = self.spec.wraps(self.focus);
         let Some(Some(field)) = self.spec.fields_mut().into_iter().nth(self.focus) else {
             return false;
         };
@@ -448,8 +449,8 @@ impl Form {
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         let new = match (keymap::lookup(Mode::Form.table(), ev), ev.code) {
-            (Some(Action::Left), _) => Some(field::step_option(options, &current, false)),
-            (Some(Action::Right), _) => Some(field::step_option(options, &current, true)),
+            (Some(Action::Left), _) => Some(field::step_option(options, &current, false, wrap)),
+            (Some(Action::Right), _) => Some(field::step_option(options, &current, true, wrap)),
             // A list without "unknown" (a plan's status) keeps its value: nothing is typed either.
             (_, KeyCode::Backspace | KeyCode::Delete) if !options.contains(&"") => return true,
             _ if keymap::EMPTY_FIELD.matches(ev) && !options.contains(&"") => return true,
