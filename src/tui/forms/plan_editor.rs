@@ -234,12 +234,23 @@ impl FormSpec for PlanEditor {
         false
     }
 
+    /// Every row's error at once: the first refusal of the plan, and the goal's own check besides (a bad start
+    /// date does not hide a goal that is too long).
     fn validate(&self, rules: Option<Context<'_>>) -> Vec<Option<String>> {
         let mut e = vec![None; 4];
         if let Err((i, msg)) = self.edited(rules)
             && let Some(slot) = e.get_mut(i)
         {
             *slot = Some(msg);
+        }
+        if e[GOAL].is_none() {
+            e[GOAL] = rules::check_goal(text(&self.goal)).err().map(|x| x.message);
+        }
+        if e[START].is_none() {
+            let typed = text(&self.start);
+            e[START] = NaiveDate::parse_from_str(typed, "%Y-%m-%d")
+                .err()
+                .map(|_| format!("{typed:?} is not a date; use YYYY-MM-DD"));
         }
         e
     }
