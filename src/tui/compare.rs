@@ -942,8 +942,10 @@ mod tests {
         glyphs.push(marker_glyph(NO_TREATMENT));
         glyphs.push(marker_glyph(Marker::Block)); // observed
         for braille in [true, false] {
-            let mut theme = crate::tui::theme::Theme::default();
-            theme.braille = braille;
+            let theme = crate::tui::theme::Theme {
+                braille,
+                ..Default::default()
+            };
             let ctx = Ctx::new(theme, chrono::NaiveDateTime::default());
             let mut all = glyphs.clone();
             all.push(marker_glyph(band_marker(&ctx)));
