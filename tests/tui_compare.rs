@@ -42,7 +42,8 @@ fn store_compare_three_protocols_and_set_one_as_the_plan() {
     for id in ["lsvt-big", "balance-gait-older", "usual-care"] {
         assert!(s.contains(id), "{id} missing from the result:\n{s}");
     }
-    assert!(s.contains("days from last assessment"), "{s}");
+    // The axis is named under the chart, not over the curves.
+    assert!(s.contains("x: days from the last assessment"), "{s}");
     snap_both("compare_result", &a);
     // Set the second-ranked protocol as the plan, with a goal typed in (q and j are text here).
     press(&mut a, KeyCode::Down);
@@ -215,7 +216,10 @@ fn store_chart_without_braille_or_colour() {
         !s.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)),
         "braille on screen:\n{s}"
     );
-    assert!(s.contains('•'), "dot markers draw the curves:\n{s}");
+    assert!(
+        s.contains('*'),
+        "each protocol's own mark draws its curve:\n{s}"
+    );
     let t = terminal(&a, 80, 24);
     assert!(
         t.backend()
@@ -301,7 +305,7 @@ fn store_comparison_reads_every_protocol_at_the_follow_up_picked() {
     let s = screen(&a, 80, 24);
     assert!(s.contains("Ranking by ARAT at 3 months (day 90)"), "{s}");
     assert!(s.contains("follow-up 3 months (f)"), "{s}");
-    assert!(s.contains("• • no treatment"), "{s}");
+    assert!(s.contains("- - no treatment"), "{s}");
     assert!(s.contains("Day 90"), "{s}");
     // The conclusion comes first, right under the ranking, even at 80x24.
     assert!(s.contains("The model favours"), "{s}");
@@ -323,4 +327,45 @@ fn store_comparison_reads_every_protocol_at_the_follow_up_picked() {
     for l in screen(&a, 80, 24).lines() {
         assert!(l.chars().count() <= 80, "{l}");
     }
+}
+
+/// QA 14: at 80x24 the chart gets the rows (the reasons take turns with it, Tab switching), its axis is named under
+/// it and its day ticks are round.
+#[test]
+fn store_chart_gets_the_rows_at_80x24_and_reasons_take_turns() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    open_patient(&mut a, "P-0044");
+    press(&mut a, KeyCode::Char('f'));
+    let s = screen(&a, 80, 24);
+    let lines: Vec<&str> = s.lines().collect();
+    let top = lines
+        .iter()
+        .position(|l| l.contains("marks as ranked"))
+        .unwrap_or_else(|| panic!("no chart:\n{s}"));
+    let bottom = lines
+        .iter()
+        .position(|l| l.contains("x: days from the last assessment"))
+        .unwrap_or_else(|| panic!("no axis names under the chart:\n{s}"));
+    // Between the frame's lines: the plot, its axis and the tick labels.
+    assert!(
+        bottom - top > 9,
+        "the chart is {} rows:\n{s}",
+        bottom - top - 1
+    );
+    // The tick labels are whole multiples of a round step.
+    let ticks: Vec<i64> = lines[bottom - 1]
+        .trim_matches(|c: char| c == '│' || c.is_whitespace())
+        .split_whitespace()
+        .map(|t| t.parse().unwrap_or_else(|_| panic!("tick {t:?}:\n{s}")))
+        .collect();
+    assert_eq!(ticks.len(), 3, "{s}");
+    assert!(ticks.iter().all(|t| t % 7 == 0 || t % 10 == 0), "{ticks:?}");
+    assert!(s.contains("Tab: reasons"), "{s}");
+    press(&mut a, KeyCode::Tab);
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Conclusion and reasons"), "{s}");
+    assert!(!s.contains("marks as ranked"), "{s}");
+    press(&mut a, KeyCode::Tab);
+    assert!(screen(&a, 80, 24).contains("marks as ranked"));
 }

@@ -410,3 +410,54 @@ fn a_new_plan_starts_on_a_protocol_for_the_patients_condition() {
         "{s}"
     );
 }
+
+/// QA 16: the plan's status is picked (← → or a letter), never typed, and ending the plan asks first.
+#[test]
+fn plan_status_is_picked_and_ending_the_plan_asks_first() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G')); // P-0107, plan task-specific-300, active
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('P'));
+    focus_field(&mut a, "Status");
+    let row = focused_row(&a);
+    assert!(row.contains("◀ active ▶"), "{row}");
+    assert!(row.contains("active, completed, stopped"), "{row}");
+    // Letters pick, they are not typed; Backspace does not empty it.
+    typ(&mut a, "xq");
+    assert_eq!(
+        field_value(&a, "Status").split_whitespace().nth(1),
+        Some("active")
+    );
+    press(&mut a, KeyCode::Backspace);
+    assert!(focused_row(&a).contains("◀ active ▶"));
+    press(&mut a, KeyCode::Right);
+    assert!(
+        focused_row(&a).contains("◀ completed ▶"),
+        "{}",
+        focused_row(&a)
+    );
+    typ(&mut a, "s");
+    assert!(
+        focused_row(&a).contains("◀ stopped ▶"),
+        "{}",
+        focused_row(&a)
+    );
+    let status = |a: &App| a.source().detail("P-0107").unwrap().plan.map(|p| p.status);
+    // Enter on the last field asks, it does not save.
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(status(&a), Some(PlanStatus::Active));
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("setting the plan to stopped ends it"), "{s}");
+    assert!(s.contains("y or Ctrl-S again saves it anyway"), "{s}");
+    // n keeps editing; y on the question saves.
+    press(&mut a, KeyCode::Char('n'));
+    assert!(!screen(&a, 80, 24).contains("ends it"));
+    assert_eq!(status(&a), Some(PlanStatus::Active));
+    ctrl(&mut a, 's');
+    assert!(screen(&a, 80, 24).contains("ends it"));
+    press(&mut a, KeyCode::Char('y'));
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Saved the plan of P-0107"), "{s}");
+    // Stopped: no longer the active plan.
+    assert_ne!(status(&a), Some(PlanStatus::Active));
+}

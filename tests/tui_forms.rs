@@ -708,3 +708,78 @@ fn a_draft_this_build_keeps_has_the_shape_older_builds_read() {
         assert!(json["saved_at"].is_string());
     }
 }
+
+/// The line under the score (range, direction, MCID, last score), at 120 columns.
+fn score_hint(a: &App) -> String {
+    let s = screen(a, 120, 40);
+    s.lines()
+        .find(|l| l.contains("higher is better"))
+        .unwrap_or_else(|| panic!("no score hint:\n{s}"))
+        .trim_matches(|c: char| c == '│' || c.is_whitespace())
+        .to_string()
+}
+
+#[test]
+fn a_reopened_draft_shows_the_mcid_of_the_patients_phase() {
+    // P-0107 is 45 days after stroke: subacute, so FMA-UE's MCID is the subacute one (9), not the chronic 5.25.
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Right); // arat -> fma_ue
+    press(&mut a, KeyCode::Down);
+    typ(&mut a, "3");
+    let from_overview = score_hint(&a);
+    assert!(from_overview.contains("MCID 9"), "{from_overview}");
+    a.update(Msg::Hangup);
+    let draft = a.draft().expect("the open form is the draft");
+    // Next start, from the patient list: the same form, the same figure and the same last score.
+    let mut b = app(clinic());
+    b.offer_draft(draft, std::path::PathBuf::from("/nonexistent/draft.json"));
+    press(&mut b, KeyCode::Enter);
+    let reopened = score_hint(&b);
+    assert_eq!(reopened, from_overview);
+    assert!(!reopened.contains("5.25"), "{reopened}");
+}
+
+#[test]
+fn enter_never_confirms_a_value_that_looks_wrong() {
+    let mut a = app(clinic());
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('a'));
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Right); // FMA-UE: last 36, five days ago
+    press(&mut a, KeyCode::Down);
+    typ(&mut a, "14");
+    focus_field(&mut a, "Notes");
+    let saved = |a: &App| a.source().detail("P-0107").unwrap().assessments.len();
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(saved(&a), 6, "asked first");
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("this looks wrong"), "{s}");
+    assert!(s.contains("y or Ctrl-S again saves it anyway"), "{s}");
+    assert!(s.contains("n or Esc keeps editing"), "{s}");
+    assert!(
+        footer_at_80(&a).contains("save anyway"),
+        "{}",
+        footer_at_80(&a)
+    );
+    // The tester's walk: Esc (back to editing), Esc (discard?), n (keep editing), Enter on the last field.
+    press(&mut a, KeyCode::Esc);
+    assert!(!screen(&a, 80, 24).contains("this looks wrong"));
+    press(&mut a, KeyCode::Esc);
+    assert!(screen(&a, 80, 24).contains("Discard the changes?"));
+    press(&mut a, KeyCode::Char('n'));
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(saved(&a), 6, "Enter asked again rather than saving");
+    assert!(screen(&a, 80, 24).contains("this looks wrong"));
+    // Enter while the warning is shown asks again; it never saves.
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(saved(&a), 6);
+    assert!(screen(&a, 80, 24).contains("this looks wrong"));
+    // y, the warning's own key, saves it.
+    press(&mut a, KeyCode::Char('y'));
+    let det = a.source().detail("P-0107").unwrap();
+    assert_eq!(det.assessments.len(), 7);
+    assert_eq!(det.assessments.last().unwrap().score, 14.0);
+}

@@ -479,3 +479,96 @@ fn goals_and_reviews_are_corrected_and_voided_on_the_records_screen() {
     let gas = a.source().detail("P-0107").unwrap().goals.gas.unwrap();
     assert_eq!((gas.reviewed, gas.goals), (2, 3));
 }
+
+/// QA 15: at 80x24 nothing of the plan is cut: the plan box shows every word of each demo patient's goal, and the
+/// progress screen's head shows the plan's whole start date.
+#[test]
+fn store_plan_goal_and_start_date_are_whole_at_80x24() {
+    let (_dir, path) = demo_db();
+    let mut a = store_app(&path);
+    for code in ["P-0107", "P-0011", "P-0123", "P-0044", "P-0052", "P-0090"] {
+        let Some(plan) = a.source().detail(code).unwrap().plan else {
+            continue;
+        };
+        open_patient(&mut a, code);
+        let s = screen(&a, 80, 24);
+        // The plan box is the right half of the top rows.
+        let right: String = s
+            .lines()
+            .take(12)
+            .map(|l| l.chars().skip(40).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for word in plan.goal.split_whitespace() {
+            assert!(
+                right.contains(word),
+                "{code}: {word:?} of the goal cut:\n{s}"
+            );
+        }
+        press(&mut a, KeyCode::Char('v'));
+        let s = screen(&a, 80, 24);
+        let start = plan.start_date.to_string();
+        assert!(s.contains(&start), "{code}: plan start {start} cut:\n{s}");
+        press(&mut a, KeyCode::Esc);
+        press(&mut a, KeyCode::Esc);
+        press(&mut a, KeyCode::Esc);
+    }
+}
+
+/// QA 22: the goal form shows every field's error at once (a target out of range and a bad date together), and the
+/// GAS level is a scale: unknown at one end, -2 .. +2 in order, ← → stopping at the ends.
+#[test]
+fn goal_form_shows_every_error_at_once_and_the_gas_level_is_a_scale() {
+    let mut a = app(clinic());
+    open_patient(&mut a, "P-0107");
+    press(&mut a, KeyCode::Char('g'));
+    typ(&mut a, "70"); // FMA-UE is scored 0-66
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "2027-13-01");
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("\"2027-13-01\" is not a date"), "{s}");
+    assert!(
+        s.contains("target: "),
+        "the target's error waits for the date:\n{s}"
+    );
+    // A save says so too, and saves nothing.
+    common::ctrl(&mut a, 's');
+    assert!(a.source().detail("P-0107").unwrap().goals.goals.is_empty());
+    let errors = screen(&a, 120, 40).matches('✗').count();
+    assert!(errors >= 2, "{}", screen(&a, 120, 40));
+    // Fixed, it saves; then the review's level.
+    focus_field(&mut a, "Target");
+    common::ctrl(&mut a, 'u');
+    typ(&mut a, "45");
+    focus_field(&mut a, "By");
+    common::ctrl(&mut a, 'u');
+    typ(&mut a, "2027-02-12");
+    common::ctrl(&mut a, 's');
+    let goals = a.source().detail("P-0107").unwrap().goals.goals.len();
+    assert_eq!(goals, 1, "{}", screen(&a, 120, 40));
+    press(&mut a, KeyCode::Char('G'));
+    let level = |a: &App| field_value(a, "Level");
+    assert!(level(&a).starts_with("◀ unknown ▶"), "{}", level(&a));
+    assert!(level(&a).contains("unknown, -2 .. +2"), "{}", level(&a));
+    press(&mut a, KeyCode::Left);
+    assert!(
+        level(&a).starts_with("◀ unknown ▶"),
+        "← stays at the scale's end"
+    );
+    let mut seen = Vec::new();
+    for _ in 0..7 {
+        press(&mut a, KeyCode::Right);
+        seen.push(
+            level(&a)
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .to_string(),
+        );
+    }
+    assert_eq!(
+        seen,
+        ["-2", "-1", "0", "+1", "+2", "+2", "+2"],
+        "in order, stopping at +2"
+    );
+}

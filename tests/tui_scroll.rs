@@ -1,4 +1,4 @@
-//! Issue 14.2: the reasons under a comparison scroll at 80x24 (PgUp/PgDn/Home/End), and when they do not fit,
+//! Issue 14.2: the reasons under a comparison (at 80x24 in turn with the chart, Tab) scroll (PgUp/PgDn/Home/End), and when they do not fit,
 //! the last line says so instead of ending mid-sentence unseen.
 
 use ratatui::crossterm::event::KeyCode;
@@ -21,8 +21,12 @@ fn store_reasons_under_a_comparison_scroll_at_80x24() {
     let mut a = store_app(&path);
     open_patient(&mut a, "P-0044");
     press(&mut a, KeyCode::Char('f'));
+    // At 80x24 the chart and the reasons take turns (QA 14: the chart gets the rows); Tab shows the reasons.
+    assert!(screen(&a, 80, 24).contains("Tab: reasons"));
+    press(&mut a, KeyCode::Tab);
     let first = screen(&a, 80, 24);
     assert!(first.contains("Ranking by"), "{first}");
+    assert!(first.contains("Conclusion and reasons"), "{first}");
     assert!(
         hint(&first).contains("more lines of reasons below"),
         "{first}"

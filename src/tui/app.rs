@@ -205,8 +205,7 @@ impl App {
         form.sync(&self.ctx);
         // A draft keeps what was typed, not the patient's record: read it again for the rules' checks.
         if let Ok(d) = self.source.detail(form.patient_code()) {
-            form.rules
-                .set_patient(&d, form.kind() == super::forms::FormKind::Assessment);
+            form.set_patient(&d);
         }
         self.stack.push(Stacked::Form(form));
     }

@@ -65,6 +65,8 @@ pub struct CompareScreen {
     text: ScrollText,
     /// The protocol's description in the picker.
     about: ScrollText,
+    /// Below 30 rows, the conclusion and reasons in place of the chart (the pane key switches).
+    reasons: bool,
 }
 
 impl CompareScreen {
@@ -91,6 +93,7 @@ impl CompareScreen {
             goal_day,
             text: ScrollText::default(),
             about: ScrollText::default(),
+            reasons: false,
         }
     }
 
@@ -208,15 +211,11 @@ impl CompareScreen {
             f.render_widget(Paragraph::new("The forecast has no measures."), area);
             return;
         };
-        let inst = instruments::get(inst_id).ok();
-        let short = inst.map_or(inst_id.as_str(), |i| i.short);
-        let unit = inst.map_or("", |i| i.unit);
         let tall = area.height >= 30;
         let rows_h = fr.rows.len() as u16 + u16::from(fr.no_treatment.is_some()) + 3;
-        let [head, table_area, text_area, chart_area] = Layout::vertical([
+        let [head, table_area, rest] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(rows_h),
-            Constraint::Length(if tall { 10 } else { 6 }),
             Constraint::Min(6),
         ])
         .areas(area);
@@ -226,24 +225,59 @@ impl CompareScreen {
             .rows
             .get(self.rank_sel)
             .map_or(String::new(), |r| r.protocol.clone());
-        self.text.draw(
-            f,
-            text_area,
-            self.text_lines(c, &fr, &sel_id, ctx),
-            "reasons",
-            Mode::CompareResult,
-            t,
-        );
+        let lines = self.text_lines(c, &fr, &sel_id, ctx);
+        let pane = keymap::key_name(Mode::CompareResult, Action::NextPane);
+        if tall {
+            let [text_area, chart_area] =
+                Layout::vertical([Constraint::Length(10), Constraint::Min(6)]).areas(rest);
+            self.text
+                .draw(f, text_area, lines, "reasons", Mode::CompareResult, t);
+            self.draw_chart(f, chart_area, ctx, c, inst_id, &sel_id, None);
+        } else if self.reasons {
+            // Below 30 rows the chart and the reasons take turns, so each gets the rows it needs.
+            let mut all = vec![Line::from(vec![
+                Span::styled("Conclusion and reasons ", t.header()),
+                Span::styled(format!("({pane}: the chart)"), t.dim()),
+            ])];
+            all.extend(lines);
+            self.text
+                .draw(f, rest, all, "reasons", Mode::CompareResult, t);
+        } else {
+            // The conclusion's first sentence above the chart; the rest behind the pane key.
+            let first = lines.into_iter().next().unwrap_or_default();
+            let para = Paragraph::new(first).wrap(ratatui::widgets::Wrap { trim: true });
+            let h = (para.line_count(rest.width) as u16).clamp(1, 3);
+            let [text_area, chart_area] =
+                Layout::vertical([Constraint::Length(h), Constraint::Min(6)]).areas(rest);
+            f.render_widget(para, text_area);
+            self.draw_chart(f, chart_area, ctx, c, inst_id, &sel_id, Some(&pane));
+        }
+    }
 
-        // Chart: the median of each protocol, the 10-90% band of the one selected, no treatment, each protocol's
-        // end as a vertical line, observed scores.
-        let markers = markers(ctx);
+    /// The chart: the median of each protocol in its own mark (the ranking's), the 10-90% band of the one
+    /// selected, no treatment, each protocol's end as a column of its mark, observed scores. `pane`: the key that
+    /// shows the reasons instead (below 30 rows), said under the chart.
+    #[allow(clippy::too_many_arguments)]
+    fn draw_chart(
+        &self,
+        f: &mut Frame,
+        chart_area: Rect,
+        ctx: &Ctx,
+        c: &Comparison,
+        inst_id: &str,
+        sel_id: &str,
+        pane: Option<&str>,
+    ) {
+        let t = &ctx.theme;
+        let inst = instruments::get(inst_id).ok();
+        let short = inst.map_or(inst_id, |i| i.short);
+        let unit = inst.map_or("", |i| i.unit);
         let day0 = self.detail.assessments.iter().map(|a| a.date).max();
         let observed: Vec<(f64, f64)> = self
             .detail
             .assessments
             .iter()
-            .filter(|a| instruments::get(&a.instrument).is_ok_and(|i| i.id == inst_id.as_str()))
+            .filter(|a| instruments::get(&a.instrument).is_ok_and(|i| i.id == inst_id))
             .filter_map(|a| Some(((a.date - day0?).num_days() as f64, a.score)))
             .collect();
         let days: Vec<f64> = c.days.iter().map(|&d| d as f64).collect();
@@ -251,7 +285,7 @@ impl CompareScreen {
             days.iter().copied().zip(v.iter().copied()).collect()
         };
         let mut series: Vec<Series> = Vec::new();
-        // No treatment: a dotted line (a point every few days), unlike any protocol's continuous one.
+        // No treatment: a dashed line (a point every few days), unlike any protocol's continuous one.
         let none: Vec<(f64, f64)> = c
             .no_treatment
             .as_deref()
@@ -266,13 +300,13 @@ impl CompareScreen {
                 continue;
             };
             if pf.id == sel_id {
-                series.push((String::new(), pts(&band.p10), markers[0], t.dim()));
-                series.push((String::new(), pts(&band.p90), markers[0], t.dim()));
+                series.push((String::new(), pts(&band.p10), band_marker(ctx), t.dim()));
+                series.push((String::new(), pts(&band.p90), band_marker(ctx), t.dim()));
             }
             series.push((
                 format!("{} median", pf.id),
                 pts(&band.p50),
-                markers[i % 4],
+                protocol_marker(i),
                 protocol_style(ctx, i),
             ));
         }
@@ -294,20 +328,22 @@ impl CompareScreen {
             lo = lo.max(i.min);
             hi = hi.min(i.max);
         }
-        // Each protocol's end: a vertical line in its own marker and colour.
+        // Each protocol's end: a column of its own mark, in its colour.
         for (i, pf) in c.protocols.iter().enumerate() {
             let end = f64::from(pf.summary.end_of_treatment_day);
             if pf.summary.sessions > 0 && end > 0.0 {
                 series.push((
                     String::new(),
                     vec![(end, lo), (end, hi)],
-                    markers[i % 4],
+                    protocol_marker(i),
                     protocol_style(ctx, i),
                 ));
             }
         }
         let x_lo = observed.iter().map(|p| p.0).fold(0.0, f64::min);
         let x_hi = days.last().copied().unwrap_or(1.0).max(1.0);
+        // Round ticks (whole weeks or months of days), the axis widened to the ticks around the data.
+        let (x_lo, x_hi, x_ticks) = round_ticks(x_lo, x_hi);
         let mut datasets: Vec<Dataset> = series
             .iter()
             .map(|(name, pts, marker, style)| {
@@ -326,7 +362,7 @@ impl CompareScreen {
         datasets.push(
             Dataset::default()
                 .name("no treatment")
-                .marker(Marker::Dot)
+                .marker(NO_TREATMENT)
                 .graph_type(GraphType::Scatter)
                 .style(t.dim())
                 .data(&none),
@@ -339,38 +375,47 @@ impl CompareScreen {
                 .style(t.header())
                 .data(&observed),
         );
+        let band = marker_glyph(band_marker(ctx));
+        let none_glyph = marker_glyph(NO_TREATMENT);
         let title = fit_title(
             &[
                 format!(
-                    " {short}: medians, band 10-90% of {sel_id}, ┃ end of each, • • no treatment, █ observed "
+                    " {short}: medians in the ranking's marks, {band} band 10-90% of {sel_id}, a column of marks: its end, {none_glyph} no treatment, █ observed "
                 ),
-                format!(" {short}: medians, band of {sel_id}, ┃ ends, • • none, █ observed "),
-                format!(" {short}: medians, ┃ ends "),
+                format!(
+                    " {short}: marks as ranked, {band} band of {sel_id}, column: end, {none_glyph} none, █ observed "
+                ),
+                format!(" {short}: marks as ranked, column: end, {none_glyph} none, █ observed "),
+                format!(" {short}: marks as ranked "),
             ],
             chart_area.width,
         );
+        // The axes' names go under the chart, never over the curves.
+        let mut bottom = vec![Span::styled(
+            format!(" x: days from the last assessment · y: {short} ({unit}) "),
+            t.dim(),
+        )];
+        if let Some(key) = pane {
+            bottom.push(Span::styled(format!("{key}: reasons "), t.key()));
+        }
+        let bottom = Line::from(bottom);
         let chart = Chart::new(datasets)
-            .block(Block::bordered().border_style(t.border()).title(title))
+            .block(
+                Block::bordered()
+                    .border_style(t.border())
+                    .title(title)
+                    .title_bottom(bottom),
+            )
             .x_axis(
                 Axis::default()
-                    .title("days from last assessment")
                     .bounds([x_lo, x_hi])
-                    .labels(vec![
-                        Span::raw(num(x_lo)),
-                        Span::raw(num(((x_lo + x_hi) / 2.0).round())),
-                        Span::raw(num(x_hi)),
-                    ]),
+                    .labels(x_ticks.into_iter().map(|d| Span::raw(num(d)))),
             )
-            .y_axis(
-                Axis::default()
-                    .title(format!("{short} ({unit})"))
-                    .bounds([lo, hi])
-                    .labels(vec![
-                        Span::raw(num(lo.round())),
-                        Span::raw(num(((lo + hi) / 2.0).round())),
-                        Span::raw(num(hi.round())),
-                    ]),
-            )
+            .y_axis(Axis::default().bounds([lo, hi]).labels(vec![
+                Span::raw(num(lo.round())),
+                Span::raw(num(((lo + hi) / 2.0).round())),
+                Span::raw(num(hi.round())),
+            ]))
             .legend_position(None);
         f.render_widget(chart, chart_area);
     }
@@ -452,7 +497,6 @@ impl CompareScreen {
         let inst = instruments::get(id).ok();
         let short = inst.map_or(id, |i| i.short);
         let word = inst.map_or("MCID", |i| i.mcid_word_for(fr.mcid));
-        let markers = markers(ctx);
         let (e, fu) = (fr.end_of_longest_day, fr.follow_up_day);
         // The two moments in time order (a follow-up may come before the longest protocol ends).
         let early_fu = fu < e;
@@ -496,7 +540,11 @@ impl CompareScreen {
                     });
                 let mut v = vec![
                     format!("{}.", rank + 1),
-                    format!("{} {}", marker_glyph(markers[i % 4]), cut(&r.protocol, 19)),
+                    format!(
+                        "{} {}",
+                        marker_glyph(protocol_marker(i)),
+                        cut(&r.protocol, 19)
+                    ),
                 ];
                 v.extend(cells(r));
                 v.push(to_mcid);
@@ -504,7 +552,10 @@ impl CompareScreen {
             })
             .collect();
         if let Some(none) = &fr.no_treatment {
-            let mut v = vec![String::new(), "• • no treatment".to_string()];
+            let mut v = vec![
+                String::new(),
+                format!("{0} {0} no treatment", marker_glyph(NO_TREATMENT)),
+            ];
             v.extend(cells(none));
             v.push("-".into());
             rows.push(Row::new(v).style(t.dim()));
@@ -611,24 +662,65 @@ fn next_follow_up(day: u32, goal: Option<u32>) -> u32 {
     days.iter().copied().find(|&d| d > day).unwrap_or(days[0])
 }
 
-/// The chart's markers, one per protocol (braille where the terminal has it).
-fn markers(ctx: &Ctx) -> [Marker; 4] {
+/// Each protocol's mark on the chart and in the ranking: its own glyph (and its own colour where there is colour),
+/// none shared with the band, no treatment or the observed scores.
+const PROTOCOL_MARKS: [char; MAX_PROTOCOLS] = ['*', '+', 'x', 'o'];
+
+/// No treatment's mark: a dash every few days.
+const NO_TREATMENT: Marker = Marker::Custom('-');
+
+fn protocol_marker(i: usize) -> Marker {
+    Marker::Custom(PROTOCOL_MARKS[i % MAX_PROTOCOLS])
+}
+
+/// The selected protocol's 10-90% band: fine braille dots where the terminal has them.
+fn band_marker(ctx: &Ctx) -> Marker {
     if ctx.theme.braille {
-        [Marker::Braille, Marker::Dot, Marker::Bar, Marker::HalfBlock]
+        Marker::Braille
     } else {
-        [Marker::Dot, Marker::Bar, Marker::Block, Marker::Dot]
+        Marker::Custom(':')
     }
 }
 
-/// The glyph a marker draws, for the table's key to the chart.
-fn marker_glyph(m: Marker) -> &'static str {
+/// The glyph a marker draws, for the ranking's and the chart title's key to the chart.
+fn marker_glyph(m: Marker) -> String {
     match m {
-        Marker::Braille => "⣿",
-        Marker::Dot => "•",
-        Marker::Bar => "▄",
-        Marker::HalfBlock => "▀",
-        _ => "█",
+        Marker::Custom(ch) => ch.to_string(),
+        Marker::Braille => "⣿".into(),
+        Marker::Dot => "•".into(),
+        Marker::Bar => "▄".into(),
+        Marker::HalfBlock => "▀".into(),
+        _ => "█".into(),
     }
+}
+
+/// Round ticks for days `lo..hi`: the ends and the middle, each a whole number of a round step (1, 2, 5, 7, 10,
+/// 14, 30, 60, 90 days...): the one whose ticks around the data, in at most 10 steps, waste the least of the axis.
+/// Ratatui places a middle label at the middle of the axis but further labels only roughly, so three labels, the
+/// middle one halfway, are the ones that each name their place.
+fn round_ticks(lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
+    const STEPS: [f64; 12] = [
+        1.0, 2.0, 5.0, 7.0, 10.0, 14.0, 30.0, 60.0, 90.0, 180.0, 365.0, 730.0,
+    ];
+    let hi = hi.max(lo + 1.0);
+    // Each step's bounds, widened to an even number of steps (so the middle tick is a whole step too).
+    let bounds = |step: f64| {
+        let a = (lo / step).floor() as i64;
+        let b = (hi / step).ceil() as i64;
+        (a, b + (b - a) % 2)
+    };
+    // The step that wastes the least of the axis, in at most 10 steps.
+    let (step, (a, b)) = STEPS
+        .into_iter()
+        .map(|s| (s, bounds(s)))
+        .filter(|(_, (a, b))| b - a <= 10)
+        .min_by(|(s1, (a1, b1)), (s2, (a2, b2))| {
+            let waste = |s: f64, a: i64, b: i64| (b - a) as f64 * s;
+            waste(*s1, *a1, *b1).total_cmp(&waste(*s2, *a2, *b2))
+        })
+        .unwrap_or((730.0, bounds(730.0)));
+    let (x0, x1) = (a as f64 * step, b as f64 * step);
+    (x0, x1, vec![x0, (x0 + x1) / 2.0, x1])
 }
 
 /// One line on the chart: legend name (empty: none), points, marker, style.
@@ -736,6 +828,7 @@ impl Screen for CompareScreen {
                     Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
                         self.text.handle(a);
                     }
+                    Action::NextPane => self.reasons = !self.reasons,
                     Action::Search => self.phase = Phase::Pick,
                     Action::SetPlan => {
                         let c = c.clone();
@@ -817,6 +910,49 @@ impl Screen for CompareScreen {
                 self.draw_result(f, area, ctx, result);
                 form.draw(f, area, ctx);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_ticks_are_round_and_span_the_data() {
+        // The demo's chart: an assessment 119 days back, the forecast to day 180.
+        assert_eq!(
+            round_ticks(-119.0, 180.0),
+            (-120.0, 180.0, vec![-120.0, 30.0, 180.0])
+        );
+        // A 6-week forecast: whole weeks.
+        assert_eq!(round_ticks(0.0, 42.0), (0.0, 42.0, vec![0.0, 21.0, 42.0]));
+        // An odd number of steps is widened by one, so the middle is a whole step too.
+        let (lo, hi, ticks) = round_ticks(-63.0, 90.0);
+        assert_eq!(ticks[1] - lo, hi - ticks[1]);
+        assert!(ticks.iter().all(|d| d % 10.0 == 0.0), "{ticks:?}");
+        assert!(lo <= -63.0 && hi >= 90.0);
+    }
+
+    #[test]
+    fn every_series_has_its_own_mark() {
+        let mut glyphs: Vec<String> = (0..MAX_PROTOCOLS)
+            .map(|i| marker_glyph(protocol_marker(i)))
+            .collect();
+        glyphs.push(marker_glyph(NO_TREATMENT));
+        glyphs.push(marker_glyph(Marker::Block)); // observed
+        for braille in [true, false] {
+            let theme = crate::tui::theme::Theme {
+                braille,
+                ..Default::default()
+            };
+            let ctx = Ctx::new(theme, chrono::NaiveDateTime::default());
+            let mut all = glyphs.clone();
+            all.push(marker_glyph(band_marker(&ctx)));
+            let mut unique = all.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), all.len(), "{all:?}");
         }
     }
 }

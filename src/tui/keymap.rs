@@ -10,7 +10,7 @@ pub use binding::{Action, Binding, Key};
 pub use tables::{
     COMPARE_PICK, COMPARE_RESULT, COMPARE_RUN, CONFLICT, DISCARD, DRAFT, EMPTY, EMPTY_FIELD, FORM,
     GLOBAL, HELP, LIST, LIST_SEARCH, OVERVIEW, PLAN_FORM, PROGRESS, RECORD_EDIT, RECORDS,
-    TOO_SMALL, TYPING, Typing,
+    TOO_SMALL, TYPING, Typing, WARNING,
 };
 
 /// The modes, each with its own table.
@@ -37,6 +37,8 @@ pub enum Mode {
     Progress,
     /// Esc in a form with unsaved changes: discard them, or keep editing.
     Discard,
+    /// A form's value looks wrong and was not saved: save it anyway, or keep editing.
+    Warning,
 }
 
 impl Mode {
@@ -59,6 +61,7 @@ impl Mode {
             Mode::RecordEdit => "Correct or void a record",
             Mode::Progress => "Progress against the forecast",
             Mode::Discard => "Discard the changes?",
+            Mode::Warning => "Save a value that looks wrong?",
         }
     }
 
@@ -81,6 +84,7 @@ impl Mode {
             Mode::RecordEdit => RECORD_EDIT,
             Mode::Progress => PROGRESS,
             Mode::Discard => DISCARD,
+            Mode::Warning => WARNING,
         }
     }
 
@@ -189,6 +193,7 @@ mod tests {
         assert_eq!(key_name(Mode::CompareRun, Action::Back), "Esc");
         assert_eq!(key_name(Mode::Form, Action::Left), "←");
         assert_eq!(key_name(Mode::Discard, Action::Discard), "y");
+        assert_eq!(key_name(Mode::Warning, Action::Save), "y");
         // An action the mode does not bind is shown as such, never as another key.
         assert_eq!(key_name(Mode::Draft, Action::Save), "?");
     }

@@ -199,91 +199,11 @@ impl OverviewScreen {
     }
 }
 
-impl Screen for OverviewScreen {
-    fn title(&self) -> String {
-        self.code().to_string()
-    }
-
-    fn mode(&self) -> Mode {
-        Mode::Overview
-    }
-
-    fn refresh(&mut self, source: &dyn super::data::Source, _ctx: &Ctx) -> Result<(), String> {
-        self.detail = source
-            .detail(self.code())
-            .map_err(|e| format!("cannot read {}: {e:#}", self.code()))?;
-        Ok(())
-    }
-
-    fn handle(&mut self, ev: &KeyEvent, _ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
-        let Some(action) = keymap::lookup(Mode::Overview.table(), ev) else {
-            return Outcome::NotConsumed;
-        };
-        let len = if self.pane == 0 {
-            measure_lines(&self.detail).len()
-        } else {
-            self.detail.sessions.len()
-        };
-        let sel = &mut self.sel[self.pane];
-        match action {
-            Action::Up => *sel = sel.saturating_sub(1),
-            Action::Down => *sel = (*sel + 1).min(len.saturating_sub(1)),
-            Action::NextPane => self.pane = 1 - self.pane,
-            // The forms, the forecast and the records of this patient; back, help, quit.
-            a => match Cmd::about(a, self.code().to_string()).or_else(|| Cmd::common(a)) {
-                Some(cmd) => cmds.push(cmd),
-                None => return Outcome::NotConsumed,
-            },
-        }
-        Outcome::Consumed
-    }
-
-    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+impl OverviewScreen {
+    /// The plan's box: protocol, start, standing, goals and the plan's words (wrapped).
+    fn plan_paragraph(&self, ctx: &Ctx) -> Paragraph<'static> {
         let t = &ctx.theme;
         let d = &self.detail;
-        let p = &d.patient;
-        let measures = measure_lines(d);
-        let [top, mid, bottom] = Layout::vertical([
-            Constraint::Length(6),
-            Constraint::Min(4),
-            Constraint::Min(4),
-        ])
-        .areas(area);
-
-        // Profile and plan, side by side.
-        let [prof, plan] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
-        let mut about = vec![format!("{} y", p.age_in(ctx.today.year()))];
-        if let Some(h) = p.dominant_hand {
-            about.push(format!("{h:?}-handed").to_lowercase());
-        }
-        if let Some(s) = p.affected_side {
-            about.push(format!("affected: {s:?}").to_lowercase());
-        }
-        let mut pl = vec![
-            Line::from(Span::styled(
-                // Cut to the box between whole escapes (the box would clip one in the middle).
-                super::widgets::cut(
-                    &format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
-                    usize::from(prof.width.saturating_sub(2)),
-                ),
-                t.title(),
-            )),
-            Line::from(about.join(" · ")),
-        ];
-        pl.extend(
-            condition_lines(&p.condition, ctx.today)
-                .into_iter()
-                .map(Line::from),
-        );
-        f.render_widget(
-            Paragraph::new(pl).block(
-                Block::bordered()
-                    .border_style(t.border())
-                    .title(" Patient "),
-            ),
-            prof,
-        );
         let plan_lines = match &d.plan {
             Some(plan) => vec![
                 Line::from(vec![
@@ -336,12 +256,106 @@ impl Screen for OverviewScreen {
                 ]),
             );
         }
-        f.render_widget(
-            Paragraph::new(plan_lines)
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(Block::bordered().border_style(t.border()).title(" Plan ")),
-            plan,
+        Paragraph::new(plan_lines)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(Block::bordered().border_style(t.border()).title(" Plan "))
+    }
+}
+
+impl Screen for OverviewScreen {
+    fn title(&self) -> String {
+        self.code().to_string()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Overview
+    }
+
+    fn refresh(&mut self, source: &dyn super::data::Source, _ctx: &Ctx) -> Result<(), String> {
+        self.detail = source
+            .detail(self.code())
+            .map_err(|e| format!("cannot read {}: {e:#}", self.code()))?;
+        Ok(())
+    }
+
+    fn handle(&mut self, ev: &KeyEvent, _ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
+        let Some(action) = keymap::lookup(Mode::Overview.table(), ev) else {
+            return Outcome::NotConsumed;
+        };
+        let len = if self.pane == 0 {
+            measure_lines(&self.detail).len()
+        } else {
+            self.detail.sessions.len()
+        };
+        let sel = &mut self.sel[self.pane];
+        match action {
+            Action::Up => *sel = sel.saturating_sub(1),
+            Action::Down => *sel = (*sel + 1).min(len.saturating_sub(1)),
+            Action::NextPane => self.pane = 1 - self.pane,
+            // The forms, the forecast and the records of this patient; back, help, quit.
+            a => match Cmd::about(a, self.code().to_string()).or_else(|| Cmd::common(a)) {
+                Some(cmd) => cmds.push(cmd),
+                None => return Outcome::NotConsumed,
+            },
+        }
+        Outcome::Consumed
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = &ctx.theme;
+        let d = &self.detail;
+        let p = &d.patient;
+        let measures = measure_lines(d);
+        // Profile and plan, side by side; the plan's box grows (up to 10 rows) so its goal is read whole.
+        let [_, plan] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(area);
+        let plan_para = self.plan_paragraph(ctx);
+        // (The count includes the box's borders.)
+        let plan_h = plan_para.line_count(plan.width) as u16;
+        let top_h = plan_h
+            .clamp(6, 10)
+            .min(area.height.saturating_sub(8).max(6));
+        let [top, mid, bottom] = Layout::vertical([
+            Constraint::Length(top_h),
+            Constraint::Min(4),
+            Constraint::Min(4),
+        ])
+        .areas(area);
+        let [prof, plan] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+        let mut about = vec![format!("{} y", p.age_in(ctx.today.year()))];
+        if let Some(h) = p.dominant_hand {
+            about.push(format!("{h:?}-handed").to_lowercase());
+        }
+        if let Some(s) = p.affected_side {
+            about.push(format!("affected: {s:?}").to_lowercase());
+        }
+        let mut pl = vec![
+            Line::from(Span::styled(
+                // Cut to the box between whole escapes (the box would clip one in the middle).
+                super::widgets::cut(
+                    &format!("{} {}", p.code, p.name.as_deref().unwrap_or("")),
+                    usize::from(prof.width.saturating_sub(2)),
+                ),
+                t.title(),
+            )),
+            Line::from(about.join(" · ")),
+        ];
+        pl.extend(
+            condition_lines(&p.condition, ctx.today)
+                .into_iter()
+                .map(Line::from),
         );
+        f.render_widget(
+            Paragraph::new(pl).block(
+                Block::bordered()
+                    .border_style(t.border())
+                    .title(" Patient "),
+            ),
+            prof,
+        );
+        f.render_widget(plan_para, plan);
 
         // Measures.
         let spark_w = if area.width >= 110 { 24 } else { 10 };

@@ -127,8 +127,6 @@ impl Screen for ProgressScreen {
             );
             return;
         };
-        let [head, body] =
-            Layout::vertical([Constraint::Length(2), Constraint::Min(4)]).areas(area);
         let standing = self
             .standings()
             .into_iter()
@@ -169,18 +167,21 @@ impl Screen for ProgressScreen {
             ),
             (Some(Ok(_)), _, None) => Span::styled("no assessment since the plan's start", t.dim()),
         };
-        f.render_widget(
-            Paragraph::new(vec![
-                Line::from(vec![
-                    Span::styled("◀ ", t.key()),
-                    Span::styled(inst.short, t.header()),
-                    Span::styled(" ▶", t.key()),
-                    Span::raw(format!(" ({}, {}) · {plan}", inst.unit, inst.better_word())),
-                ]),
-                Line::from(state),
+        // The head wraps (at 80 columns a long protocol's name would cut the plan's start date), between words.
+        let head_text = Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled("◀ ", t.key()),
+                Span::styled(inst.short, t.header()),
+                Span::styled(" ▶", t.key()),
+                Span::raw(format!(" ({}, {}) · {plan}", inst.unit, inst.better_word())),
             ]),
-            head,
-        );
+            Line::from(state),
+        ])
+        .wrap(ratatui::widgets::Wrap { trim: true });
+        let head_h = (head_text.line_count(area.width) as u16).clamp(2, 4);
+        let [head, body] =
+            Layout::vertical([Constraint::Length(head_h), Constraint::Min(4)]).areas(area);
+        f.render_widget(head_text, head);
         if self.numbers {
             self.draw_numbers(f, body, ctx, inst);
         } else {

@@ -48,12 +48,6 @@ impl AssessmentForm {
                 ids.push(i.id.to_string());
             }
         }
-        let mut last_scores: Vec<(String, f64, NaiveDate)> = Vec::new();
-        for a in d.assessments.iter().rev() {
-            if !last_scores.iter().any(|(id, _, _)| *id == a.instrument) {
-                last_scores.push((a.instrument.clone(), a.score, a.date));
-            }
-        }
         AssessmentForm {
             patient_code: d.patient.code.clone(),
             instrument: Choice::new(ids, 0),
@@ -62,7 +56,7 @@ impl AssessmentForm {
             assessor: TextField::default(),
             notes: TextField::default(),
             state: TextField::default(),
-            last_scores,
+            last_scores: last_scores(d),
             phase: Some(crate::app::forecast::phase_of(&d.patient, &d.assessments)),
         }
     }
@@ -107,6 +101,17 @@ impl AssessmentForm {
             .current()
             .and_then(|id| instruments::get(id).ok())
     }
+}
+
+/// The patient's last score on each instrument, with its date.
+fn last_scores(d: &PatientDetail) -> Vec<(String, f64, NaiveDate)> {
+    let mut last: Vec<(String, f64, NaiveDate)> = Vec::new();
+    for a in d.assessments.iter().rev() {
+        if !last.iter().any(|(id, _, _)| *id == a.instrument) {
+            last.push((a.instrument.clone(), a.score, a.date));
+        }
+    }
+    last
 }
 
 impl FormSpec for AssessmentForm {
@@ -251,6 +256,13 @@ impl FormSpec for AssessmentForm {
             s.push_str(&format!("; last {} ({d})", num(*v)));
         }
         Some(s)
+    }
+
+    /// Reopened from a draft: the phase (subacute or chronic MCID) and the last scores as the overview's form has
+    /// them.
+    fn set_patient(&mut self, d: &PatientDetail) {
+        self.phase = Some(crate::app::forecast::phase_of(&d.patient, &d.assessments));
+        self.last_scores = last_scores(d);
     }
 
     fn draft(&self) -> FormDraft {

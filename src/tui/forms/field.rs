@@ -110,6 +110,17 @@ pub trait FormSpec: std::fmt::Debug + Send {
     fn options(&self, _row: usize) -> Option<Vec<&'static str>> {
         None
     }
+    /// A question to answer before `cmd` is saved (y saves, n keeps editing), or `None` to save at once: a change
+    /// that is easy to make by mistake and matters (a plan set to completed or stopped). Assessments that look
+    /// wrong are asked about by the shell, with the shared rules' warnings.
+    fn ask_first(&self, _cmd: &Cmd) -> Option<String> {
+        None
+    }
+    /// Whether ← → on a picked row go round from the last value to the first; false for a scale (a GAS level),
+    /// which stops at its ends.
+    fn wraps(&self, _row: usize) -> bool {
+        true
+    }
     /// Words after a row's text (the values it takes).
     fn note(&self, _row: usize, _focused: bool) -> Option<String> {
         None
@@ -132,6 +143,10 @@ pub trait FormSpec: std::fmt::Debug + Send {
     fn set_theirs(&mut self, _theirs: Theirs) -> bool {
         false
     }
+    /// The patient as read now (a form reopened from a draft learns here what the draft does not keep: the
+    /// patient's phase for MCIDs, the last scores, the goals' titles), so it shows what the same form opened from
+    /// the overview shows.
+    fn set_patient(&mut self, _d: &crate::tui::data::PatientDetail) {}
     /// The form's own parts of a draft (the shell adds focus, the refused save and the day it was opened).
     fn draft(&self) -> FormDraft;
     fn clone_box(&self) -> Box<dyn FormSpec>;
@@ -230,14 +245,22 @@ pub fn picked<T: Named>() -> Vec<&'static str> {
     std::iter::once("").chain(T::names()).collect()
 }
 
-/// The option after (or before) `current` among `options`, wrapping; the first when `current` is none of them.
-pub fn step_option(options: &[&'static str], current: &str, forward: bool) -> &'static str {
+/// The option after (or before) `current` among `options`, going round when `wrap` (else staying at the ends);
+/// the first when `current` is none of them.
+pub fn step_option(
+    options: &[&'static str],
+    current: &str,
+    forward: bool,
+    wrap: bool,
+) -> &'static str {
     let n = options.len().max(1);
     let at = options.iter().position(|o| *o == current);
     let k = match (at, forward) {
         (None, _) => 0,
-        (Some(i), true) => (i + 1) % n,
-        (Some(i), false) => (i + n - 1) % n,
+        (Some(i), true) if wrap => (i + 1) % n,
+        (Some(i), false) if wrap => (i + n - 1) % n,
+        (Some(i), true) => (i + 1).min(n - 1),
+        (Some(i), false) => i.saturating_sub(1),
     };
     options.get(k).copied().unwrap_or("")
 }

@@ -84,48 +84,71 @@ impl GoalForm {
             .and_then(|id| instruments::get(id).ok())
     }
 
-    /// The goal typed, or the row that does not parse and why.
-    fn goal(&self) -> Result<Goal, (usize, String)> {
-        let inst = self
-            .chosen()
-            .ok_or_else(|| (0, format!("choose an instrument with {}", choice_keys())))?;
+    /// The target typed, or why not.
+    fn target(&self) -> Result<f64, String> {
         let t = text(&self.target);
-        let target = match parse_decimal(t) {
-            _ if t.is_empty() => {
-                return Err((
-                    1,
-                    format!("enter the score to reach, {}", inst.range_text()),
-                ));
-            }
-            Some(v) => v,
-            None => {
-                return Err((
-                    1,
-                    format!(
-                        "{t:?} is not a number; {} is scored {}",
-                        inst.short,
-                        inst.range_text()
-                    ),
-                ));
-            }
-        };
+        let range = self
+            .chosen()
+            .map_or(String::new(), |i| format!(", {}", i.range_text()));
+        match parse_decimal(t) {
+            _ if t.is_empty() => Err(format!("enter the score to reach{range}")),
+            Some(v) => Ok(v),
+            None => Err(match self.chosen() {
+                Some(inst) => format!(
+                    "{t:?} is not a number; {} is scored {}",
+                    inst.short,
+                    inst.range_text()
+                ),
+                None => format!("{t:?} is not a number"),
+            }),
+        }
+    }
+
+    /// The date typed, or why not.
+    fn by(&self) -> Result<NaiveDate, String> {
         let day = text(&self.by);
         if day.is_empty() {
-            return Err((2, "enter the date to reach it by, YYYY-MM-DD".into()));
+            return Err("enter the date to reach it by, YYYY-MM-DD".into());
         }
-        if let Some(e) = date_error(day) {
-            return Err((2, e));
-        }
-        let by = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| (2, String::new()))?;
+        NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| date_error(day).unwrap_or_default())
+    }
+
+    /// The goal typed, or the first row that does not parse.
+    fn goal(&self) -> Result<Goal, usize> {
+        let inst = self.chosen().ok_or(0usize)?;
         Ok(Goal {
             id: 0,
             patient_code: self.patient_code.clone(),
             plan_id: None,
             instrument: inst.id.to_string(),
-            target,
-            by,
+            target: self.target().map_err(|_| 1usize)?,
+            by: self.by().map_err(|_| 2usize)?,
             text: text(&self.text).to_string(),
         })
+    }
+}
+
+/// Every row's refusal by a shared rule that stops at the first (`check`), not only the first: the refused row is
+/// set to an acceptable value (`accept`; false: it has none) and the rest checked again. Rows that already have an
+/// error (they do not parse) keep it.
+fn every_refusal<T>(
+    mut value: T,
+    errors: &mut [Option<String>],
+    rows: &[&str],
+    check: impl Fn(&T) -> Result<(), RuleError>,
+    accept: impl Fn(&mut T, usize) -> bool,
+) {
+    for _ in 0..rows.len() {
+        let Err(e) = check(&value) else {
+            return;
+        };
+        let row = row_of(&e, rows);
+        if let Some(slot @ None) = errors.get_mut(row) {
+            *slot = Some(e.message);
+        }
+        if !accept(&mut value, row) {
+            return;
+        }
     }
 }
 
@@ -177,25 +200,54 @@ impl FormSpec for GoalForm {
         false
     }
 
-    /// The parse errors, then the shared rules' (the store's and `praxis goal add`'s) on the goal.
+    /// Every row's error at once: what does not parse, and the shared rules' (the store's and `praxis goal add`'s)
+    /// refusals of the rest (a row that does not parse is checked as if it held an acceptable value).
     fn validate(&self, rules: Option<Context<'_>>) -> Vec<Option<String>> {
         let mut errors = vec![None; GOAL_FIELDS.len()];
-        match self.goal() {
-            Err((row, msg)) => errors[row] = Some(msg),
-            Ok(g) => {
-                if let Some(c) = rules
-                    && let Err(e) = rules::check_goal_record(&g, &c)
-                {
-                    let row = row_of(&e, &GOAL_FIELDS);
-                    errors[row] = Some(e.message);
-                }
-            }
+        let inst = self.chosen();
+        if inst.is_none() {
+            errors[0] = Some(format!("choose an instrument with {}", choice_keys()));
+        }
+        let (target, by) = (self.target(), self.by());
+        errors[1] = target.clone().err();
+        errors[2] = by.clone().err();
+        if let (Some(inst), Some(c)) = (inst, rules) {
+            let goal = Goal {
+                id: 0,
+                patient_code: self.patient_code.clone(),
+                plan_id: None,
+                instrument: inst.id.to_string(),
+                target: target.unwrap_or(inst.min),
+                by: by.unwrap_or(c.today),
+                text: text(&self.text).to_string(),
+            };
+            every_refusal(
+                goal,
+                &mut errors,
+                &GOAL_FIELDS,
+                |g| rules::check_goal_record(g, &c).map(|_| ()),
+                |g, row| match row {
+                    1 => {
+                        g.target = inst.min;
+                        true
+                    }
+                    2 => {
+                        g.by = c.today;
+                        true
+                    }
+                    3 => {
+                        g.text.clear();
+                        true
+                    }
+                    _ => false,
+                },
+            );
         }
         errors
     }
 
     fn build(&self, _rules: Option<Context<'_>>) -> Result<Cmd, usize> {
-        self.goal().map(Cmd::SaveGoal).map_err(|(row, _)| row)
+        self.goal().map(Cmd::SaveGoal)
     }
 
     fn choice_spans(&self, focused: bool, t: &Theme) -> Vec<Span<'static>> {
@@ -298,42 +350,38 @@ impl GoalReviewForm {
         })
     }
 
-    /// The review typed, or the row that does not parse and why.
-    fn review(&self) -> Result<GoalReview, (usize, String)> {
-        let goal_id = self
-            .goal
+    fn goal_id(&self) -> Result<i64, String> {
+        self.goal
             .current()
             .and_then(|id| id.parse::<i64>().ok())
-            .ok_or_else(|| {
-                (
-                    0,
-                    "the patient has no goal to review: add one first".to_string(),
-                )
-            })?;
+            .ok_or_else(|| "the patient has no goal to review: add one first".to_string())
+    }
+
+    fn level(&self) -> Result<i8, String> {
         let l = text(&self.level);
         if l.is_empty() {
-            return Err((
-                1,
-                format!(
-                    "pick a level with {}: -2 much less than expected .. +2 much more",
-                    choice_keys()
-                ),
+            return Err(format!(
+                "pick a level with {}: -2 much less than expected .. +2 much more",
+                choice_keys()
             ));
         }
-        let level = l
-            .parse::<i8>()
-            .map_err(|_| (1, format!("GAS level must be -2, -1, 0, 1 or 2; got {l:?}")))?;
+        l.parse::<i8>()
+            .map_err(|_| format!("GAS level must be -2, -1, 0, 1 or 2; got {l:?}"))
+    }
+
+    fn date(&self) -> Result<NaiveDate, String> {
         let day = text(&self.date);
-        if let Some(e) = date_error(day) {
-            return Err((2, e));
-        }
-        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| (2, String::new()))?;
+        NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| date_error(day).unwrap_or_default())
+    }
+
+    /// The review typed, or the first row that does not parse.
+    fn review(&self) -> Result<GoalReview, usize> {
         Ok(GoalReview {
             id: 0,
-            goal_id,
+            goal_id: self.goal_id().map_err(|_| 0usize)?,
             patient_code: self.patient_code.clone(),
-            level,
-            date,
+            level: self.level().map_err(|_| 1usize)?,
+            date: self.date().map_err(|_| 2usize)?,
             notes: text(&self.notes).to_string(),
         })
     }
@@ -406,34 +454,68 @@ impl FormSpec for GoalReviewForm {
         (row == 1).then(|| LEVELS.to_vec())
     }
 
-    fn note(&self, row: usize, _focused: bool) -> Option<String> {
-        match (row, text(&self.level).parse::<i8>()) {
-            (1, Ok(l)) => Some(gas_level_text(l).to_string()),
-            (1, Err(_)) => Some(format!("{}: -2 .. +2", choice_keys())),
-            _ => None,
-        }
+    /// The level is a scale: unknown at its left end, then -2 .. +2 in order; ← → stop at the ends.
+    fn wraps(&self, row: usize) -> bool {
+        row != 1
     }
 
+    fn note(&self, row: usize, focused: bool) -> Option<String> {
+        if row != 1 {
+            return None;
+        }
+        let scale = format!("{}: unknown, -2 .. +2", choice_keys());
+        Some(match text(&self.level).parse::<i8>() {
+            Ok(l) if focused => format!("{} ({scale})", gas_level_text(l)),
+            Ok(l) => gas_level_text(l).to_string(),
+            Err(_) => scale,
+        })
+    }
+
+    /// Every row's error at once, as the goal form's.
     fn validate(&self, rules: Option<Context<'_>>) -> Vec<Option<String>> {
-        let mut errors = vec![None; REVIEW_FIELDS.len()];
-        match self.review() {
-            Err((row, msg)) => errors[row] = Some(msg),
-            Ok(r) => {
-                if let Some(c) = rules
-                    && let Err(e) = rules::check_goal_review(&r, &c)
-                {
-                    let row = row_of(&e, &REVIEW_FIELDS);
-                    errors[row] = Some(e.message);
-                }
-            }
+        let (goal_id, level, date) = (self.goal_id(), self.level(), self.date());
+        let mut errors = vec![
+            goal_id.clone().err(),
+            level.clone().err(),
+            date.clone().err(),
+            None,
+        ];
+        if let Some(c) = rules {
+            let review = GoalReview {
+                id: 0,
+                goal_id: goal_id.unwrap_or(0),
+                patient_code: self.patient_code.clone(),
+                level: level.unwrap_or(0),
+                date: date.unwrap_or(c.today),
+                notes: text(&self.notes).to_string(),
+            };
+            every_refusal(
+                review,
+                &mut errors,
+                &REVIEW_FIELDS,
+                |r| rules::check_goal_review(r, &c),
+                |r, row| match row {
+                    1 => {
+                        r.level = 0;
+                        true
+                    }
+                    2 => {
+                        r.date = c.today;
+                        true
+                    }
+                    3 => {
+                        r.notes.clear();
+                        true
+                    }
+                    _ => false,
+                },
+            );
         }
         errors
     }
 
     fn build(&self, _rules: Option<Context<'_>>) -> Result<Cmd, usize> {
-        self.review()
-            .map(Cmd::SaveGoalReview)
-            .map_err(|(row, _)| row)
+        self.review().map(Cmd::SaveGoalReview)
     }
 
     fn choice_spans(&self, focused: bool, t: &Theme) -> Vec<Span<'static>> {
@@ -449,6 +531,11 @@ impl FormSpec for GoalReviewForm {
             choice_span(format!("#{id}"), focused, t),
             Span::styled(format!("  {title}"), t.dim()),
         ]
+    }
+
+    /// Reopened from a draft: the goals' titles, read again.
+    fn set_patient(&mut self, d: &PatientDetail) {
+        self.titles = titles(d);
     }
 
     fn draft(&self) -> FormDraft {

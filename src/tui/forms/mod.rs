@@ -111,7 +111,8 @@ pub struct FormRules {
     pub patient: Option<Box<Patient>>,
     /// Assessment form: the patient's assessments, for the warnings.
     pub earlier: Vec<Assessment>,
-    /// The warning shown after a save whose values look wrong: the same save again confirms it.
+    /// The question shown after a save whose values look wrong (or that ends a plan): its own key (y, or Ctrl-S
+    /// again) confirms it.
     pub confirm: Option<String>,
     /// The protocol library.
     pub protocols: Option<std::sync::Arc<rules::Protocols>>,
@@ -321,6 +322,11 @@ impl Form {
         self.opened.as_ref() != Some(&self.texts())
     }
 
+    /// Whether a warning waits for the therapist's answer (save anyway, or keep editing).
+    fn warning_shown(&self) -> bool {
+        self.rules.confirm.is_some() && !self.guard.asking()
+    }
+
     /// The mode of the form's own keys: the edit conflict's or the form's.
     fn own_mode(&self) -> Mode {
         if self.in_conflict() {
@@ -342,6 +348,15 @@ impl Form {
                 .with_patient(self.rules.patient.as_deref())
                 .with_protocols(self.rules.protocols.as_deref()),
         )
+    }
+
+    /// The patient the form is about, as read now: the rules' context (and, for an assessment, their assessments
+    /// for the warnings) and what the form shows of them. A form reopened from a draft gets it here, so it shows
+    /// and checks what the same form opened from the overview does.
+    pub fn set_patient(&mut self, d: &PatientDetail) {
+        self.rules
+            .set_patient(d, self.kind() == FormKind::Assessment);
+        self.spec.set_patient(d);
     }
 
     /// Bring the rules' clock and library up to date: the app calls this before each key and when it shows a form.
@@ -425,6 +440,7 @@ impl Form {
     /// the next value starting with it, Backspace, Delete and the empty-field key make it unknown; nothing is
     /// typed. The keys that move between fields and save are the form's as usual (false: not used here).
     fn pick(&mut self, ev: &KeyEvent, options: &[&'static str]) -> bool {
+        let wrap = self.spec.wraps(self.focus);
         let Some(Some(field)) = self.spec.fields_mut().into_iter().nth(self.focus) else {
             return false;
         };
@@ -433,8 +449,11 @@ impl Form {
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         let new = match (keymap::lookup(Mode::Form.table(), ev), ev.code) {
-            (Some(Action::Left), _) => Some(field::step_option(options, &current, false)),
-            (Some(Action::Right), _) => Some(field::step_option(options, &current, true)),
+            (Some(Action::Left), _) => Some(field::step_option(options, &current, false, wrap)),
+            (Some(Action::Right), _) => Some(field::step_option(options, &current, true, wrap)),
+            // A list without "unknown" (a plan's status) keeps its value: nothing is typed either.
+            (_, KeyCode::Backspace | KeyCode::Delete) if !options.contains(&"") => return true,
+            _ if keymap::EMPTY_FIELD.matches(ev) && !options.contains(&"") => return true,
             (_, KeyCode::Backspace | KeyCode::Delete) => Some(""),
             _ if keymap::EMPTY_FIELD.matches(ev) => Some(""),
             (_, KeyCode::Char(ch)) if plain && ch.is_ascii_alphanumeric() => {
@@ -455,20 +474,30 @@ impl Form {
         true
     }
 
-    fn try_save(&mut self, cmds: &mut Vec<Cmd>) {
+    /// Save what the form holds. `anyway`: the therapist confirmed the warning shown (with its own key, in
+    /// [`Mode::Warning`]); otherwise a value that looks like a slip is shown first and nothing is saved.
+    fn try_save(&mut self, cmds: &mut Vec<Cmd>, anyway: bool) {
         match self.build() {
-            Ok(Cmd::SaveAssessment(a)) => {
-                // A value that looks like a slip is shown first; the same save again confirms it.
-                let warnings = rules::assessment_warnings(&a, &self.rules.earlier);
-                let text = rules::warnings_text(&warnings);
-                if warnings.is_empty() || self.rules.confirm.as_deref() == Some(text.as_str()) {
-                    self.rules.confirm = None;
-                    cmds.push(Cmd::SaveAssessment(a));
-                } else {
-                    self.rules.confirm = Some(text);
+            Ok(cmd) => {
+                let question = match &cmd {
+                    Cmd::SaveAssessment(a) => {
+                        let warnings = rules::assessment_warnings(a, &self.rules.earlier);
+                        (!warnings.is_empty()).then(|| {
+                            format!("this looks wrong: {}", rules::warnings_text(&warnings))
+                        })
+                    }
+                    cmd => self.spec.ask_first(cmd),
+                };
+                match question {
+                    Some(q) if !(anyway && self.rules.confirm.as_ref() == Some(&q)) => {
+                        self.rules.confirm = Some(q);
+                    }
+                    _ => {
+                        self.rules.confirm = None;
+                        cmds.push(cmd);
+                    }
                 }
             }
-            Ok(cmd) => cmds.push(cmd),
             Err(i) => {
                 self.tried = true;
                 self.focus = i;
@@ -557,17 +586,25 @@ impl Form {
             ))];
         }
         if let Some(w) = &self.rules.confirm {
+            // The keys as the warning's table binds them: "y or Ctrl-S", "n or Esc".
+            let keys = |action| {
+                let names = Mode::Warning
+                    .table()
+                    .iter()
+                    .filter(|bd| bd.action == action)
+                    .flat_map(|bd| bd.keys.iter().map(keymap::Key::long_label))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                Span::styled(names, t.key())
+            };
             return vec![
-                Line::from(Span::styled(
-                    format!("⚠ Not saved yet, this looks wrong: {w}."),
-                    t.warn(),
-                )),
+                Line::from(Span::styled(format!("⚠ Not saved yet, {w}."), t.warn())),
                 Line::from(vec![
                     Span::raw("If it is right, "),
-                    key(Action::Save),
-                    Span::raw(format!(
-                        " again saves it anyway; change a field to check again; {cancel} cancels"
-                    )),
+                    keys(Action::Save),
+                    Span::raw(" again saves it anyway; "),
+                    keys(Action::Back),
+                    Span::raw(" keeps editing (Enter does not save it)"),
                 ]),
             ];
         }
@@ -599,6 +636,8 @@ impl Screen for Form {
     fn mode(&self) -> Mode {
         if self.guard.asking() {
             Mode::Discard
+        } else if self.warning_shown() {
+            Mode::Warning
         } else {
             self.own_mode()
         }
@@ -606,6 +645,22 @@ impl Screen for Form {
 
     fn handle(&mut self, ev: &KeyEvent, ctx: &Ctx, cmds: &mut Vec<Cmd>) -> Outcome {
         self.sync(ctx);
+        // A value that looks wrong is saved only with the warning's own key (y): never with the Enter that moves
+        // between fields. Esc or n goes back to editing; any other key does too, and is used as usual (so the
+        // next save, Enter on the last field too, checks again and asks again).
+        if self.warning_shown() {
+            match keymap::lookup(Mode::Warning.table(), ev) {
+                Some(Action::Save) => {
+                    self.try_save(cmds, true);
+                    return Outcome::Consumed;
+                }
+                Some(Action::Back) => {
+                    self.rules.confirm = None;
+                    return Outcome::Consumed;
+                }
+                _ => self.rules.confirm = None,
+            }
+        }
         // Esc (in the form and in an edit conflict) goes through the guard: it closes or asks here.
         let changed = self.changed();
         match self.guard.key(ev, self.own_mode(), changed) {
@@ -652,12 +707,12 @@ impl Screen for Form {
         // Any other key (arrows, Tab, Enter...) starts the type-ahead again.
         self.rules.typed.clear();
         match keymap::lookup(Mode::Form.table(), ev) {
-            Some(Action::Save) => self.try_save(cmds),
+            Some(Action::Save) => self.try_save(cmds, false),
             Some(Action::NextField) => self.focus = (self.focus + 1) % n,
             Some(Action::PrevField) => self.focus = (self.focus + n - 1) % n,
             Some(Action::Open) => {
                 if self.focus + 1 == n {
-                    self.try_save(cmds);
+                    self.try_save(cmds, false);
                 } else {
                     self.focus += 1;
                 }

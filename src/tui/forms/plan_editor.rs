@@ -11,7 +11,7 @@ use super::field::{
     venum, vname,
 };
 use crate::domain::rules::{self, Context};
-use crate::domain::{Plan, PlanStatus};
+use crate::domain::{Named as _, Plan, PlanStatus};
 use crate::tui::data::PatientDetail;
 use crate::tui::screen::Cmd;
 use crate::tui::theme::Theme;
@@ -187,6 +187,36 @@ impl FormSpec for PlanEditor {
         Some(&self.protocol)
     }
 
+    /// The status is picked from its values, as the other forms' fixed lists are.
+    fn options(&self, row: usize) -> Option<Vec<&'static str>> {
+        (row == STATUS).then(PlanStatus::names)
+    }
+
+    fn note(&self, row: usize, focused: bool) -> Option<String> {
+        (row == STATUS && focused).then(|| {
+            format!(
+                "{} or a letter: {}",
+                choice_keys(),
+                PlanStatus::names().join(", ")
+            )
+        })
+    }
+
+    /// Completing or stopping the plan ends it: asked first.
+    fn ask_first(&self, cmd: &Cmd) -> Option<String> {
+        let (Cmd::UpdatePlan(p) | Cmd::SavePlan(p)) = cmd else {
+            return None;
+        };
+        let was = self.plan.as_ref().map(|old| old.status);
+        (p.status != PlanStatus::Active && was != Some(p.status)).then(|| {
+            format!(
+                "setting the plan to {} ends it: {} then has no active plan",
+                plan_status(p.status),
+                self.patient_code
+            )
+        })
+    }
+
     /// A new protocol is a new plan, which starts today, not on the old plan's start date (unless the therapist
     /// typed another date); back on the old protocol, the old start comes back.
     fn choose(&mut self, k: usize) -> bool {
@@ -204,12 +234,23 @@ impl FormSpec for PlanEditor {
         false
     }
 
+    /// Every row's error at once: the first refusal of the plan, and the goal's own check besides (a bad start
+    /// date does not hide a goal that is too long).
     fn validate(&self, rules: Option<Context<'_>>) -> Vec<Option<String>> {
         let mut e = vec![None; 4];
         if let Err((i, msg)) = self.edited(rules)
             && let Some(slot) = e.get_mut(i)
         {
             *slot = Some(msg);
+        }
+        if e[GOAL].is_none() {
+            e[GOAL] = rules::check_goal(text(&self.goal)).err().map(|x| x.message);
+        }
+        if e[START].is_none() {
+            let typed = text(&self.start);
+            e[START] = NaiveDate::parse_from_str(typed, "%Y-%m-%d")
+                .err()
+                .map(|_| format!("{typed:?} is not a date; use YYYY-MM-DD"));
         }
         e
     }

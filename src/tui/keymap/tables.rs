@@ -312,6 +312,24 @@ pub static DISCARD: &[Binding] = &[
     ),
 ];
 
+/// A value that looks wrong (an assessment far from the last, or the same score twice) was not saved: save it
+/// anyway with an explicit key, never with the Enter that moves between fields; any other key edits as usual and
+/// the next save checks again.
+pub static WARNING: &[Binding] = &[
+    b(
+        &[c('y'), ctrl('s')],
+        Action::Save,
+        "save the value that looks wrong anyway",
+        "save anyway",
+    ),
+    b(
+        &[c('n'), k(KeyCode::Esc)],
+        Action::Back,
+        "keep editing (any other key edits as usual; a save checks again)",
+        "keep editing",
+    ),
+];
+
 /// The help and the warnings overlays: they close, and scroll when taller than the screen (issue 14.2).
 pub static HELP: &[Binding] = &[
     b(
@@ -477,6 +495,12 @@ pub static COMPARE_RESULT: &[Binding] = &[
         "",
     ),
     b(&[k(KeyCode::End)], Action::Bottom, "last reason", ""),
+    b(
+        &[k(KeyCode::Tab)],
+        Action::NextPane,
+        "the chart or the conclusion and reasons (below 30 rows they take turns)",
+        "",
+    ),
     b(&[k(KeyCode::Esc)], Action::Back, "back", "back"),
     HELP_KEY,
     QUIT,
