@@ -278,3 +278,41 @@ fn a_record_someone_else_voided_meanwhile_is_refused_not_corrected() {
     a.update(Msg::DataChanged);
     assert!(screen(&a).contains("✗ voided"), "{}", screen(&a));
 }
+
+/// A corrected score is checked as a new one is (found on a therapist's walk: `r` then `c` saved FMA-UE 12 -> 40
+/// straight away): TUG #2 corrected to 45 s on 2026-11-05, three days after an 18.5, is a jump far beyond three
+/// MDCs. The form asks; `Enter` again does not confirm it, `y` does.
+#[test]
+fn a_corrected_score_that_jumps_is_asked_about_and_only_y_saves_it() {
+    let (_dir, path) = clinic();
+    let mut a = app_as(&path, "kim");
+    open_records(&mut a);
+    press(&mut a, KeyCode::Char('c'));
+    typ(&mut a, "45");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "2026-11-05");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "typo");
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&a);
+    assert!(s.contains("this looks wrong: TUG 45"), "{s}");
+    let saved = |path: &std::path::Path| {
+        Store::open(path)
+            .unwrap()
+            .assessments("P-0001")
+            .unwrap()
+            .iter()
+            .map(|t| t.score)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(saved(&path), [18.5, 16.0], "asked first");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        saved(&path),
+        [18.5, 16.0],
+        "Enter asks again, never confirms"
+    );
+    press(&mut a, KeyCode::Char('y'));
+    assert_eq!(saved(&path), [18.5, 45.0], "y saved it: {}", screen(&a));
+}

@@ -131,7 +131,7 @@ impl Screen for RecordsScreen {
                         )))
                     }
                     Some(r) if r.meta.status == RecordStatus::Current => {
-                        self.edit = Some(RecordEdit::new(kind, r.clone()));
+                        self.edit = Some(RecordEdit::new(kind, r.clone()).with_others(&self.rows));
                     }
                     Some(r) => cmds.push(Cmd::Status(format!(
                         "#{} is {}: only a current record can be corrected or voided",

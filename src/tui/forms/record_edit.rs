@@ -91,6 +91,10 @@ pub struct RecordEdit {
     pub error: Option<String>,
     /// Esc with something typed asks first.
     pub guard: super::DiscardGuard,
+    /// The patient's other current assessments: a corrected score is checked against them as a new one is.
+    pub others: Vec<crate::domain::Assessment>,
+    /// The question shown after a save whose corrected score looks wrong: `y` saves it anyway.
+    pub confirm: Option<String>,
 }
 
 pub fn id_of(h: &Record) -> (RecordKind, i64) {
@@ -179,7 +183,37 @@ impl RecordEdit {
             fields,
             error: None,
             guard: Default::default(),
+            others: Vec::new(),
+            confirm: None,
         }
+    }
+
+    /// The patient's current records `rows`, whose assessments a corrected score is checked against.
+    pub fn with_others(mut self, rows: &[Record]) -> RecordEdit {
+        let (_, id) = id_of(&self.record);
+        self.others = rows
+            .iter()
+            .filter(|r| r.meta.status == crate::store::RecordStatus::Current)
+            .filter_map(|r| match &r.entry {
+                Entry::History(HistoryEntry::Assessment(a)) if a.id != id => Some(a.clone()),
+                _ => None,
+            })
+            .collect();
+        self
+    }
+
+    /// What looks wrong about a correction, as a new score is checked (`rules::assessment_warnings`).
+    fn question(&self, cmd: &Cmd) -> Option<String> {
+        let Cmd::CorrectRecord(Correction::Assessment(a), _) = cmd else {
+            return None;
+        };
+        let w = crate::domain::rules::assessment_warnings(a, &self.others);
+        (!w.is_empty()).then(|| {
+            format!(
+                "not saved yet, this looks wrong: {}. y saves it anyway; any other key goes back to editing",
+                crate::domain::rules::warnings_text(&w)
+            )
+        })
     }
 
     /// Whether anything was typed: a value changed, or a reason.
@@ -332,11 +366,29 @@ impl RecordEdit {
         if let Some(step) = self.guard.key(ev, Mode::RecordEdit, self.has_changes()) {
             return step;
         }
+        // A corrected score that looks wrong: `y` saves it; any other key goes back to editing (and acts).
+        if let Some(q) = self.confirm.take() {
+            self.error = None;
+            if ev.code == ratatui::crossterm::event::KeyCode::Char('y') && ev.modifiers.is_empty() {
+                if let Ok(cmd) = self.command()
+                    && self.question(&cmd).as_ref() == Some(&q)
+                {
+                    cmds.push(cmd);
+                }
+                return Step::Consumed;
+            }
+        }
         match keymap::lookup(keymap::RECORD_EDIT, ev) {
             Some(Action::NextField) => self.focus = (self.focus + 1) % n,
             Some(Action::PrevField) => self.focus = (self.focus + n - 1) % n,
             Some(Action::Save) => match self.command() {
-                Ok(cmd) => cmds.push(cmd),
+                Ok(cmd) => match self.question(&cmd) {
+                    Some(q) => {
+                        self.error = Some(q.clone());
+                        self.confirm = Some(q);
+                    }
+                    None => cmds.push(cmd),
+                },
                 Err(msg) => self.error = Some(msg),
             },
             Some(Action::Help) => cmds.push(Cmd::Help),
