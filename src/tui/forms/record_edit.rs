@@ -453,8 +453,8 @@ pub fn draw_edit(f: &mut Frame, area: Rect, ctx: &Ctx, e: &RecordEdit) {
         ))),
     }
     // At the bottom of the list, so the records above it (the selected one usually) stay in view. A line wider than
-    // the box wraps onto a second.
-    let wrapped = lines.iter().filter(|l| l.width() > 70).count();
+    // the box wraps onto more.
+    let wrapped: usize = lines.iter().map(|l| l.width().saturating_sub(1) / 70).sum();
     let h = (lines.len() as u16 + 2 + wrapped as u16).min(area.height);
     let r = Rect {
         y: area.bottom() - h,
