@@ -22,6 +22,7 @@ use super::audit::{AuditBreak, verify_chain};
 use super::clinicians::Role;
 use super::error::{Result, StoreError};
 
+mod list;
 mod store;
 
 pub use store::PgStore;
@@ -29,10 +30,11 @@ pub use store::PgStore;
 const ROLES: &str = include_str!("roles.sql");
 
 /// The migrations, oldest first: `MIGRATIONS[i]` brings schema v`i` to v`i+1`.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("v1.sql"),
     include_str!("v2.sql"),
     include_str!("v3.sql"),
+    include_str!("v4.sql"),
 ];
 
 /// The schema version this binary writes on PostgreSQL.
