@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use postgres::Client;
+use postgres::fallible_iterator::FallibleIterator as _;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
@@ -15,21 +16,40 @@ use super::super::{PatientBrief, PatientFilter, PatientRow};
 use crate::domain::{AtaxiaFacts, Condition, OlderAdultFacts, ParkinsonsFacts, StrokeFacts};
 
 /// The list's statements, of brief entries and of whole ones (`$1` the condition, `$2` the folded search), as
-/// [`list_entries`] reads them. One scan of the table in its own order: the program sorts the rows by code as
-/// SQLite's list does (bytewise, whatever the database's collation), which spares the server a code-index lookup per
-/// row. A patient whose entry is missing (written with the triggers off) gets it made here rather than left out,
-/// through a subquery on its id: a whole-row argument in the scan itself made the server copy every row (three
-/// times the scan's cost).
-pub(super) const LIST: [&str; 2] = [list_statement!("brief_json", "false"), list_statement!("patient_json", "true")];
+/// [`list_entries`] reads them.
+///
+/// - The table is read in its own order, in ranges of [`CHUNK_PAGES`] pages (TID range scans, as cheap as one
+///   sequential scan), each range's entries joined into one row. The server sends each row as soon as it is made, so
+///   the program parses one range while the server makes the next (the two overlap instead of taking turns), and no
+///   value is megabytes long (the server copied and sent one 1 MB value at twice the cost of four of 256 kB). One
+///   statement, one snapshot: each patient visible to it is on exactly one page, and the ranges run past the table's
+///   size read after the snapshot was taken.
+/// - The program sorts the rows by code as SQLite's list does (bytewise, whatever the database's collation), which
+///   spares the server a code-index lookup per row.
+/// - A patient whose entry is missing (written with the triggers off) gets it made here rather than left out, through
+///   a subquery on its id: a whole-row argument in the scan itself made the server copy every row (three times the
+///   scan's cost).
+pub(super) const LIST: [&str; 2] = [
+    list_statement!("brief_json", "false"),
+    list_statement!("patient_json", "true"),
+];
+
+/// Pages of the patients table a row of the list covers (about 700 patients, 70 kB of entries).
+const CHUNK_PAGES: u32 = 64;
 
 macro_rules! list_statement {
     ($column:literal, $whole:literal) => {
         concat!(
-            "SELECT string_agg(coalesce(p.", $column, ", (SELECT praxis.patient_list_entry(q, ", $whole, ") \
-             FROM patients q WHERE q.id = p.id)), E'\\n') \
-             FROM patients p WHERE ($1::text IS NULL OR p.condition = $1) \
-             AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
-                  OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0)"
+            "SELECT (SELECT string_agg(coalesce(p.", $column, ", (SELECT praxis.patient_list_entry(q, ", $whole, ") \
+                    FROM patients q WHERE q.id = p.id)), E'\\n') \
+                FROM patients p \
+                WHERE p.ctid >= format('(%s,0)', b)::tid AND p.ctid < format('(%s,0)', b + $3)::tid \
+                AND ($1::text IS NULL OR p.condition = $1) \
+                AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
+                     OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0)) \
+                , n \
+             FROM (SELECT pg_relation_size('praxis.patients') / current_setting('block_size')::int AS pages) t, \
+                  generate_series(0, t.pages, $3) b, LATERAL (SELECT t.pages / $3 + 1 AS n) r"
         )
     };
 }
@@ -118,7 +138,11 @@ impl<'de, const WHOLE: bool> Deserialize<'de> for Entry<'de, WHOLE> {
             type Value = Entry<'de, W>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a patient's list entry of {} values", if W { 19 } else { 12 })
+                write!(
+                    f,
+                    "a patient's list entry of {} values",
+                    if W { 19 } else { 12 }
+                )
             }
 
             fn visit_seq<A: SeqAccess<'de>>(
@@ -200,6 +224,7 @@ pub(super) fn list_entries<P>(
     filter: &PatientFilter,
     whole: bool,
     make: fn(PatientBrief, Option<Rest<'_>>) -> Result<P>,
+    code: fn(&P) -> &str,
 ) -> Result<Vec<PatientRow<P>>> {
     let search = filter
         .search
@@ -208,86 +233,106 @@ pub(super) fn list_entries<P>(
         .filter(|s| !s.is_empty())
         .map(crate::domain::text::fold);
     let kind = filter.condition.map(|k| k.id());
-    let row = c.query_one(statement, &[&kind, &search])?;
-    let joined: &str = row.try_get::<_, Option<&str>>(0)?.unwrap_or_default();
-    if whole {
-        rows::<P, true>(joined, search.as_deref(), make)
-    } else {
-        rows::<P, false>(joined, search.as_deref(), make)
-    }
-}
-
-/// The rows of the entries in `joined` (one a line: JSON writes a newline in a string as `\n`) in code order, those
-/// matching the folded `search` when given.
-fn rows<P, const WHOLE: bool>(
-    joined: &str,
-    search: Option<&str>,
-    make: fn(PatientBrief, Option<Rest<'_>>) -> Result<P>,
-) -> Result<Vec<PatientRow<P>>> {
-    let column = if WHOLE { "patient_json" } else { "brief_json" };
-    let bad = |e: serde_json::Error| {
-        StoreError::Server(format!(
-            "patients.{column} does not hold the list entries this Praxis reads: {e}"
-        ))
-    };
-    // The entries are sorted by code before they are read, bytewise as SQLite's list: each with its code (the
-    // entry's first value, read alone) and the code's first eight bytes as a number, which decide most comparisons.
-    let mut lines = Vec::new();
-    for line in joined.split('\n').filter(|l| !l.is_empty()) {
-        let code: Text<'_> = line
-            .strip_prefix('[')
-            .and_then(|rest| serde_json::Deserializer::from_str(rest).into_iter().next())
-            .ok_or_else(|| {
-                StoreError::Server(format!(
-                    "patients.{column} holds an entry that is not a list: {line:.40}"
-                ))
-            })?
-            .map_err(bad)?;
-        let mut head = [0u8; 8];
-        let n = code.0.len().min(8);
-        head[..n].copy_from_slice(&code.0.as_bytes()[..n]);
-        lines.push((u64::from_be_bytes(head), code.0, line));
-    }
-    lines.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    let mut out = Vec::with_capacity(lines.len());
-    for (_, _, line) in lines {
-        let e: Entry<'_, WHOLE> = serde_json::from_str(line).map_err(bad)?;
-        if let Some(s) = search {
-            let notes = e.rest.as_ref().map(|r| &r.notes.0);
-            let texts = [Some(&e.code.0), e.name.as_ref().map(|n| &n.0), notes];
-            if !texts
-                .into_iter()
-                .flatten()
-                .any(|t| crate::domain::text::fold(t).contains(s))
-            {
-                continue;
+    let chunk = i64::from(CHUNK_PAGES);
+    let params: [&(dyn postgres::types::ToSql + Sync); 3] = [&kind, &search, &chunk];
+    let mut chunks = c.query_raw(statement, params)?;
+    // Rows in the server's order, each in a slot it leaves when they are sorted (moved once).
+    let mut out = Vec::new();
+    while let Some(row) = chunks.next()? {
+        let joined: &str = row.try_get::<_, Option<&str>>(0)?.unwrap_or_default();
+        if out.capacity() == 0 {
+            // Room for as many entries in each range as in the first (the second column: how many ranges).
+            let ranges: i64 = row.try_get(1)?;
+            let lines = joined.bytes().filter(|&b| b == b'\n').count() + 1;
+            out.reserve(lines.saturating_mul(usize::try_from(ranges).unwrap_or(1)));
+        }
+        for line in joined.split('\n').filter(|l| !l.is_empty()) {
+            if whole {
+                read::<P, true>(line, search.as_deref(), make, &mut out)?;
+            } else {
+                read::<P, false>(line, search.as_deref(), make, &mut out)?;
             }
         }
-        let date = |col: &str, t: Option<Text<'_>>| -> Result<Option<chrono::NaiveDate>> {
-            Ok(t.map(|t| parse_date(col, &t.0)).transpose()?)
-        };
-        let last_assessment = date("assessments.date", e.last_assessment)?;
-        let plan_start = date("plans.start_date", e.plan_start)?;
-        let last_session = e
-            .last_session
-            .map(|t| parse_datetime("sessions.started_at", &t.0))
-            .transpose()?;
-        let brief = PatientBrief {
-            code: e.code.owned(),
-            name: e.name.map(Text::owned),
-            birth_year: e.birth_year,
-            sex: enum_of("sex", &e.sex)?,
-            condition: e.condition,
-        };
-        out.push(PatientRow {
-            patient: make(brief, e.rest)?,
-            last_assessment,
-            last_session,
-            plan_protocol: e.plan_protocol.map(Text::owned),
-            plan_start,
-            n_assessments: e.n_assessments,
-            n_sessions: e.n_sessions,
-        });
     }
-    Ok(out)
+    Ok(in_code_order(out, code))
+}
+
+/// The rows in `slots` sorted by code (`code` of their `P`), bytewise as SQLite's list: through their positions and
+/// the first eight bytes of each code as a number, which decide most comparisons, so that the rows are moved once.
+fn in_code_order<P>(
+    mut slots: Vec<Option<PatientRow<P>>>,
+    code: fn(&P) -> &str,
+) -> Vec<PatientRow<P>> {
+    fn code_of<P>(slot: &Option<PatientRow<P>>, code: fn(&P) -> &str) -> &str {
+        slot.as_ref().map_or("", |r| code(&r.patient))
+    }
+    let head = |slot: &Option<PatientRow<P>>| {
+        let c = code_of(slot, code).as_bytes();
+        let mut head = [0u8; 8];
+        let n = c.len().min(8);
+        head[..n].copy_from_slice(&c[..n]);
+        u64::from_be_bytes(head)
+    };
+    let mut order: Vec<(u64, usize)> = slots.iter().map(head).zip(0..).collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| code_of(&slots[a.1], code).cmp(code_of(&slots[b.1], code)))
+    });
+    order
+        .into_iter()
+        .filter_map(|(_, i)| slots[i].take())
+        .collect()
+}
+
+/// The row of the entry `line` (JSON writes a newline in a string as `\n`, so an entry is a line), added to `out`
+/// unless a `search` (folded) is given that it does not match.
+fn read<P, const WHOLE: bool>(
+    line: &str,
+    search: Option<&str>,
+    make: fn(PatientBrief, Option<Rest<'_>>) -> Result<P>,
+    out: &mut Vec<Option<PatientRow<P>>>,
+) -> Result<()> {
+    let e: Entry<'_, WHOLE> = serde_json::from_str(line).map_err(|e| {
+        StoreError::Server(format!(
+            "patients.{} does not hold the list entries this Praxis reads: {e}",
+            if WHOLE { "patient_json" } else { "brief_json" }
+        ))
+    })?;
+    if let Some(s) = search {
+        let notes = e.rest.as_ref().map(|r| &r.notes.0);
+        let texts = [Some(&e.code.0), e.name.as_ref().map(|n| &n.0), notes];
+        if !texts
+            .into_iter()
+            .flatten()
+            .any(|t| crate::domain::text::fold(t).contains(s))
+        {
+            return Ok(());
+        }
+    }
+    let date = |col: &str, t: Option<Text<'_>>| -> Result<Option<chrono::NaiveDate>> {
+        Ok(t.map(|t| parse_date(col, &t.0)).transpose()?)
+    };
+    let last_assessment = date("assessments.date", e.last_assessment)?;
+    let plan_start = date("plans.start_date", e.plan_start)?;
+    let last_session = e
+        .last_session
+        .map(|t| parse_datetime("sessions.started_at", &t.0))
+        .transpose()?;
+    let brief = PatientBrief {
+        code: e.code.owned(),
+        name: e.name.map(Text::owned),
+        birth_year: e.birth_year,
+        sex: enum_of("sex", &e.sex)?,
+        condition: e.condition,
+    };
+    out.push(Some(PatientRow {
+        patient: make(brief, e.rest)?,
+        last_assessment,
+        last_session,
+        plan_protocol: e.plan_protocol.map(Text::owned),
+        plan_start,
+        n_assessments: e.n_assessments,
+        n_sessions: e.n_sessions,
+    }));
+    Ok(())
 }

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use postgres::{Client, GenericClient, Row};
 
-use super::list::{LIST, Rest, list_entries};
 use super::super::audit::{AuditAnchor, AuditBreak, AuditEntry, RawRow, check_anchor, entry_of};
 use super::super::backend::{Backend, Deliver};
 use super::super::error::{Result, StoreError};
@@ -28,6 +27,7 @@ use super::super::{
     BackupConfig, Clinician, Correction, Counts, Erased, HistoryEntry, HistoryRecord, PatientBrief,
     PatientFilter, PatientRow, PlanRecord, RecordKind, RecordMeta, Restored, Role, Who,
 };
+use super::list::{LIST, Rest, list_entries};
 use crate::domain::rules::{self, Context, Protocols};
 use crate::domain::{
     Assessment, Goal, GoalReview, MedState, Named, Patient, Plan, PlanStatus, SessionLog,
@@ -147,10 +147,15 @@ impl PgStore {
         filter: &PatientFilter,
         whole: bool,
         make: fn(PatientBrief, Option<Rest<'_>>) -> Result<P>,
+        code: fn(&P) -> &str,
     ) -> Result<Vec<PatientRow<P>>> {
         let mut c = self.client();
         // A search reads the notes too, in the whole entries.
-        let whole = whole || filter.search.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let whole = whole
+            || filter
+                .search
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty());
         let cached = self.list_statement.borrow()[usize::from(whole)].clone();
         let statement = match cached {
             Some(s) => s,
@@ -160,7 +165,7 @@ impl PgStore {
                 s
             }
         };
-        list_entries(&mut c, &statement, filter, whole, make)
+        list_entries(&mut c, &statement, filter, whole, make, code)
     }
 
     /// Run `f` in one transaction, after checking that the user may write (the server checks again). `action` names
@@ -191,7 +196,9 @@ fn session(url: &str, who: &Who) -> Result<Client> {
 
 /// The connection's settings: the schema searched first, and the SSH address the audit rows record.
 fn set_session(client: &mut Client, who: &Who) -> Result<()> {
-    client.batch_execute("SET search_path = praxis, pg_catalog")?;
+    // No JIT: Praxis's queries are short, and the list's estimate (a row per range of pages, see `list::LIST`) is
+    // high enough for the server to compile it, 150 ms, on every list.
+    client.batch_execute("SET search_path = praxis, pg_catalog; SET jit = off")?;
     client.execute(
         "SELECT set_config('praxis.ssh_addr', $1, false)",
         &[&who.ssh_addr.clone().unwrap_or_default()],
@@ -752,11 +759,12 @@ impl Backend for PgStore {
                     version,
                 })
             },
+            |p| &p.code,
         )
     }
 
     fn list_briefs(&self, filter: &PatientFilter) -> Result<Vec<PatientRow<PatientBrief>>> {
-        self.list(filter, false, |brief, _| Ok(brief))
+        self.list(filter, false, |brief, _| Ok(brief), |p| &p.code)
     }
 
     fn assessments(&self, code: &str) -> Result<Vec<Assessment>> {
