@@ -774,14 +774,13 @@ fn server_upgrade_brings_a_v1_database_to_the_latest_schema_without_rewriting_it
     assert_eq!(kim.assessments("P-0001").unwrap().len(), 1);
 }
 
-#[test]
-fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_searchable() {
-    let Some(db) = Db::new("upgrade3") else {
-        return;
-    };
+/// A server database `name` set up at schema `version`, with boss (admin) and kim (therapist of the main site), and
+/// two patients added by boss in this order, the first with an assessment; with boss's connection.
+fn clinic_at(name: &str, version: i32, codes: [&str; 2]) -> Option<(Db, Client)> {
+    let db = Db::new(name)?;
     {
         let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
-        pg::server_init_at(&db.url, &db.login("boss"), 2).unwrap();
+        pg::server_init_at(&db.url, &db.login("boss"), version).unwrap();
     }
     let mut boss = db.as_user(Some("boss"));
     boss.execute(
@@ -789,9 +788,17 @@ fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_search
         &[&db.login("kim")],
     )
     .unwrap();
-    let zoe = add_patient(&mut boss, "P-0001", 1);
-    add_assessment(&mut boss, zoe, 20.0);
-    add_patient(&mut boss, "P-0002", 1);
+    let first = add_patient(&mut boss, codes[0], 1);
+    add_assessment(&mut boss, first, 20.0);
+    add_patient(&mut boss, codes[1], 1);
+    Some((db, boss))
+}
+
+#[test]
+fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_searchable() {
+    let Some((db, mut boss)) = clinic_at("upgrade3", 2, ["P-0001", "P-0002"]) else {
+        return;
+    };
     boss.execute(
         "UPDATE praxis.patients SET name = 'Björn Ørsted', notes = 'Hauptstraße 1' WHERE code = 'P-0002'",
         &[],
@@ -851,22 +858,9 @@ fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_search
 
 #[test]
 fn server_upgrade_brings_a_v3_database_to_v4_with_each_list_entry_written_anew() {
-    let Some(db) = Db::new("upgrade4") else {
+    let Some((db, mut boss)) = clinic_at("upgrade4", 3, ["P-0002", "P-0001"]) else {
         return;
     };
-    {
-        let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
-        pg::server_init_at(&db.url, &db.login("boss"), 3).unwrap();
-    }
-    let mut boss = db.as_user(Some("boss"));
-    boss.execute(
-        "SELECT praxis.clinician_add($1, 'therapist', '', 'main')",
-        &[&db.login("kim")],
-    )
-    .unwrap();
-    let zoe = add_patient(&mut boss, "P-0002", 1);
-    add_assessment(&mut boss, zoe, 20.0);
-    add_patient(&mut boss, "P-0001", 1);
     let name = "Björn \"Bo\" \\ Ørsted\tII";
     boss.execute(
         "UPDATE praxis.patients SET name = $1, notes = $2, facts = '{\"nihss\": 4}' WHERE code = 'P-0001'",
