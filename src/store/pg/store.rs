@@ -194,7 +194,7 @@ fn session(url: &str, who: &Who) -> Result<Client> {
     Ok(client)
 }
 
-/// The connection's settings: the schema searched first, and the SSH address the audit rows record.
+/// The connection's settings: the schema searched first, no JIT, and the SSH address the audit rows record.
 fn set_session(client: &mut Client, who: &Who) -> Result<()> {
     // No JIT: Praxis's queries are short, and the list's estimate (a row per range of pages, see `list::LIST`) is
     // high enough for the server to compile it, 150 ms, on every list.
