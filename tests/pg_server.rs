@@ -774,14 +774,13 @@ fn server_upgrade_brings_a_v1_database_to_the_latest_schema_without_rewriting_it
     assert_eq!(kim.assessments("P-0001").unwrap().len(), 1);
 }
 
-#[test]
-fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_searchable() {
-    let Some(db) = Db::new("upgrade3") else {
-        return;
-    };
+/// A server database `name` set up at schema `version`, with boss (admin) and kim (therapist of the main site), and
+/// two patients added by boss in this order, the first with an assessment; with boss's connection.
+fn clinic_at(name: &str, version: i32, codes: [&str; 2]) -> Option<(Db, Client)> {
+    let db = Db::new(name)?;
     {
         let _turn = INIT.lock().unwrap_or_else(|e| e.into_inner());
-        pg::server_init_at(&db.url, &db.login("boss"), 2).unwrap();
+        pg::server_init_at(&db.url, &db.login("boss"), version).unwrap();
     }
     let mut boss = db.as_user(Some("boss"));
     boss.execute(
@@ -789,9 +788,17 @@ fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_search
         &[&db.login("kim")],
     )
     .unwrap();
-    let zoe = add_patient(&mut boss, "P-0001", 1);
-    add_assessment(&mut boss, zoe, 20.0);
-    add_patient(&mut boss, "P-0002", 1);
+    let first = add_patient(&mut boss, codes[0], 1);
+    add_assessment(&mut boss, first, 20.0);
+    add_patient(&mut boss, codes[1], 1);
+    Some((db, boss))
+}
+
+#[test]
+fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_searchable() {
+    let Some((db, mut boss)) = clinic_at("upgrade3", 2, ["P-0001", "P-0002"]) else {
+        return;
+    };
     boss.execute(
         "UPDATE praxis.patients SET name = 'Björn Ørsted', notes = 'Hauptstraße 1' WHERE code = 'P-0002'",
         &[],
@@ -803,7 +810,7 @@ fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_search
         .unwrap()
         .get(0);
 
-    assert_eq!(pg::server_upgrade(&db.url).unwrap(), (2, 3));
+    assert_eq!(pg::server_upgrade(&db.url).unwrap(), (2, pg::LATEST));
     // Every patient got its list entry and folded texts, without an audited change; one row records the upgrade.
     let (unlisted, unfolded, rows_after): (i64, i64, i64) = admin
         .query_one(
@@ -814,7 +821,11 @@ fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_search
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .unwrap();
     assert_eq!((unlisted, unfolded), (0, 0));
-    assert_eq!(rows_after, rows_before + 1);
+    assert_eq!(
+        rows_after,
+        rows_before + i64::from(pg::LATEST - 2),
+        "one row a migration"
+    );
     assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
     let folded: (String, String) = admin
         .query_one(
@@ -843,6 +854,69 @@ fn server_upgrade_brings_a_v2_database_to_v3_with_each_patient_listed_and_search
     let all = kim.list_briefs(&Default::default()).unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!((all[0].n_assessments, all[1].n_assessments), (1, 0));
+}
+
+#[test]
+fn server_upgrade_brings_a_v3_database_to_v4_with_each_list_entry_written_anew() {
+    let Some((db, mut boss)) = clinic_at("upgrade4", 3, ["P-0002", "P-0001"]) else {
+        return;
+    };
+    let name = "Björn \"Bo\" \\ Ørsted\tII";
+    boss.execute(
+        "UPDATE praxis.patients SET name = $1, notes = $2, facts = '{\"nihss\": 4}' WHERE code = 'P-0001'",
+        &[&name, &"two\nlines"],
+    )
+    .unwrap();
+    let mut admin = db.as_user(None);
+    let (v3_entry, rows_before): (String, i64) = admin
+        .query_one(
+            "SELECT (SELECT brief_json FROM praxis.patients WHERE code = 'P-0001'), \
+             (SELECT count(*) FROM praxis.audit)",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert!(
+        v3_entry.contains(r#""{\"nihss\": 4}""#),
+        "v3 kept the facts as a string: {v3_entry}"
+    );
+
+    assert_eq!(pg::server_upgrade(&db.url).unwrap(), (3, pg::LATEST));
+    // Every entry is written anew, flat and compact with the facts as JSON, without an audited change; one row
+    // records the upgrade.
+    let (entries, rows_after): (Vec<String>, i64) = admin
+        .query_one(
+            "SELECT (SELECT array_agg(patient_json ORDER BY code) FROM praxis.patients), \
+             (SELECT count(*) FROM praxis.audit)",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(rows_after, rows_before + 1);
+    assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
+    assert_eq!(
+        entries[0],
+        r#"["P-0001","Björn \"Bo\" \\ Ørsted\tII",1950,null,"stroke",{"nihss": 4},null,null,null,null,0,0,2,null,null,"two\nlines","now","now",1]"#
+    );
+    assert!(
+        entries[1].starts_with(
+            r#"["P-0002","Zoë Example",1950,null,"stroke",{},"2026-11-01",null,null,null,1,0,1,"#
+        ),
+        "{}",
+        entries[1]
+    );
+
+    // And the store lists them as it reads them from the rows.
+    let kim = praxis::store::Store::open_db(std::path::Path::new(&url_as(&db, Some("kim"))), false)
+        .unwrap();
+    let all = kim.list_patients(&Default::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].patient, kim.patient("P-0001").unwrap());
+    assert_eq!(all[0].patient.name.as_deref(), Some(name));
+    assert_eq!(
+        (all[1].patient.code.as_str(), all[1].n_assessments),
+        ("P-0002", 1)
+    );
 }
 
 #[test]

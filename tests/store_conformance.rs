@@ -562,3 +562,109 @@ fn a_store_whose_server_connection_dropped_connects_again() {
     let listed = kim.list_briefs(&Default::default()).unwrap();
     assert_eq!((listed.len(), listed[0].n_assessments), (1, 1));
 }
+
+#[test]
+fn the_list_carries_any_text_exactly_and_sorts_codes_bytewise_on_both_backends() {
+    // The server keeps each patient's list entry as compact JSON (schema v4) that the program reads in one pass.
+    // Names, notes and free-text facts with quotes, backslashes, tabs, newlines, control characters, emoji and
+    // accents, and the optional fields left empty, must come back as stored; codes that share their first eight
+    // bytes, differ in length or in case sort as SQLite sorts them (bytewise), whatever the server's collation.
+    use praxis::domain::{AtaxiaFacts, Condition, Hand, Sex, Side};
+    on_both("listtext", |c| {
+        let mut kim = c.open("kim");
+        let odd = "Zoë \"Ziggy\" O'Brien \\n\t\ttabbed\nnew line 🦀 ünïcödé \\";
+        let patients = [
+            patient("ABCDEFGH-10")
+                .name(odd)
+                .notes("line one\nline two\r\n\"quoted\" \\ back\\slash \u{1} end")
+                .condition(Condition::CerebellarAtaxia(AtaxiaFacts {
+                    ataxia_type: Some("SCA3 \"type\"\n\\ 🦀".into()),
+                }))
+                .build(),
+            patient("ABCDEFGH-9").build(),
+            patient("ABCDEFGH-1").name("Ørsted").build(),
+            stroke_patient("P-2"),
+            pd_patient("P-10"),
+            patient("a_1").name("lower case").build(),
+            patient("Z-1")
+                .sex(Sex::Male)
+                .hand(Hand::Left)
+                .affected(Side::Both)
+                .notes("}],[\"P-0000\"")
+                .build(),
+        ];
+        for p in &patients {
+            kim.add_patient(p).unwrap();
+        }
+        kim.add_assessment(&assessment("ABCDEFGH-10", "sara", 12.0, day(2026, 2, 1)))
+            .unwrap();
+        kim.add_session(&session("P-2", day(2026, 2, 3), 9))
+            .unwrap();
+        let whole = kim.list_patients(&Default::default()).unwrap();
+        let briefs = kim.list_briefs(&Default::default()).unwrap();
+        let mut codes: Vec<String> = patients.iter().map(|p| p.code.clone()).collect();
+        codes.sort();
+        let listed: Vec<String> = whole.iter().map(|r| r.patient.code.clone()).collect();
+        assert_eq!(listed, codes, "{}", c.name());
+        assert_eq!(briefs.len(), whole.len(), "{}", c.name());
+        for (w, b) in whole.iter().zip(&briefs) {
+            let stored = kim.patient(&w.patient.code).unwrap();
+            assert_eq!(w.patient, stored, "{}", c.name());
+            assert_eq!(
+                b.patient,
+                praxis::store::PatientBrief::from(&stored),
+                "{}",
+                c.name()
+            );
+            assert_eq!(activity(b), activity(w), "{}", c.name());
+        }
+        let odd_row = whole
+            .iter()
+            .find(|r| r.patient.code == "ABCDEFGH-10")
+            .unwrap();
+        assert_eq!(odd_row.patient.name.as_deref(), Some(odd), "{}", c.name());
+        assert_eq!(
+            (odd_row.n_assessments, odd_row.last_assessment),
+            (1, Some(day(2026, 2, 1))),
+            "{}",
+            c.name()
+        );
+        let p2 = whole.iter().find(|r| r.patient.code == "P-2").unwrap();
+        assert_eq!(
+            (p2.n_sessions, p2.last_session.map(|t| t.date())),
+            (1, Some(day(2026, 2, 3))),
+            "{}",
+            c.name()
+        );
+        // A search goes through texts with escapes too.
+        let ziggy = kim
+            .list_briefs(&praxis::store::PatientFilter {
+                search: Some("ziggy".into()),
+                condition: None,
+            })
+            .unwrap();
+        assert_eq!(ziggy.len(), 1, "{}", c.name());
+        assert_eq!(ziggy[0].patient.code, "ABCDEFGH-10", "{}", c.name());
+    });
+}
+
+/// A list row's activity: its latest dates, active plan and counts.
+fn activity<P>(
+    r: &praxis::store::PatientRow<P>,
+) -> (
+    Option<chrono::NaiveDate>,
+    Option<chrono::NaiveDateTime>,
+    Option<String>,
+    Option<chrono::NaiveDate>,
+    i64,
+    i64,
+) {
+    (
+        r.last_assessment,
+        r.last_session,
+        r.plan_protocol.clone(),
+        r.plan_start,
+        r.n_assessments,
+        r.n_sessions,
+    )
+}

@@ -6,7 +6,6 @@
 //! Each operation is one transaction. The connection's `search_path` is the `praxis` schema, so the queries read as
 //! SQLite's do.
 
-use std::borrow::Cow;
 use std::cell::{RefCell, RefMut};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,6 +27,7 @@ use super::super::{
     BackupConfig, Clinician, Correction, Counts, Erased, HistoryEntry, HistoryRecord, PatientBrief,
     PatientFilter, PatientRow, PlanRecord, RecordKind, RecordMeta, Restored, Role, Who,
 };
+use super::list::{LIST, Rest, list_entries};
 use crate::domain::rules::{self, Context, Protocols};
 use crate::domain::{
     Assessment, Goal, GoalReview, MedState, Named, Patient, Plan, PlanStatus, SessionLog,
@@ -48,8 +48,8 @@ pub struct PgStore {
     who: Who,
     warnings: Vec<String>,
     protocols: Option<Protocols>,
-    /// The patient list's statement ([`LIST`]), prepared once on this connection.
-    list_statement: RefCell<Option<postgres::Statement>>,
+    /// The patient list's statements ([`LIST`], brief and whole), prepared once on this connection.
+    list_statement: RefCell<[Option<postgres::Statement>; 2]>,
 }
 
 impl PgStore {
@@ -92,7 +92,7 @@ impl PgStore {
             who,
             warnings: Vec::new(),
             protocols: None,
-            list_statement: RefCell::new(None),
+            list_statement: RefCell::new([None, None]),
         })
     }
 
@@ -135,29 +135,37 @@ impl PgStore {
             && let Ok(new) = session(&self.url, &self.who)
         {
             *c = new;
-            self.list_statement.replace(None);
+            self.list_statement.replace([None, None]);
         }
         c
     }
 
-    /// The patient list ([`list_entries`]) through [`LIST`], prepared on the first list of the connection.
+    /// The patient list ([`list_entries`]) through [`LIST`], each statement prepared on its first list of the
+    /// connection.
     fn list<P>(
         &self,
         filter: &PatientFilter,
         whole: bool,
-        make: fn(PatientBrief, Option<&ProfileEntry<'_>>) -> Result<P>,
+        make: fn(PatientBrief, Option<Rest<'_>>) -> Result<P>,
+        code: fn(&P) -> &str,
     ) -> Result<Vec<PatientRow<P>>> {
         let mut c = self.client();
-        let cached = self.list_statement.borrow().clone();
+        // A search reads the notes too, in the whole entries.
+        let whole = whole
+            || filter
+                .search
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty());
+        let cached = self.list_statement.borrow()[usize::from(whole)].clone();
         let statement = match cached {
             Some(s) => s,
             None => {
-                let s = c.prepare(LIST)?;
-                self.list_statement.replace(Some(s.clone()));
+                let s = c.prepare(LIST[usize::from(whole)])?;
+                self.list_statement.borrow_mut()[usize::from(whole)] = Some(s.clone());
                 s
             }
         };
-        list_entries(&mut c, &statement, filter, whole, make)
+        list_entries(&mut c, &statement, filter, whole, make, code)
     }
 
     /// Run `f` in one transaction, after checking that the user may write (the server checks again). `action` names
@@ -186,9 +194,11 @@ fn session(url: &str, who: &Who) -> Result<Client> {
     Ok(client)
 }
 
-/// The connection's settings: the schema searched first, and the SSH address the audit rows record.
+/// The connection's settings: the schema searched first, no JIT, and the SSH address the audit rows record.
 fn set_session(client: &mut Client, who: &Who) -> Result<()> {
-    client.batch_execute("SET search_path = praxis, pg_catalog")?;
+    // No JIT: Praxis's queries are short, and the list's estimate (a row per range of pages, see `list::LIST`) is
+    // high enough for the server to compile it, 150 ms, on every list.
+    client.batch_execute("SET search_path = praxis, pg_catalog; SET jit = off")?;
     client.execute(
         "SELECT set_config('praxis.ssh_addr', $1, false)",
         &[&who.ssh_addr.clone().unwrap_or_default()],
@@ -722,32 +732,39 @@ impl Backend for PgStore {
     }
 
     fn list_patients(&self, filter: &PatientFilter) -> Result<Vec<PatientRow>> {
-        self.list(filter, true, |brief, rest| {
-            let ProfileEntry(id, hand, side, notes, created, updated, version) =
-                rest.ok_or_else(|| {
+        self.list(
+            filter,
+            true,
+            |brief, rest| {
+                let rest = rest.ok_or_else(|| {
                     StoreError::Server(
                         "the server sent a patient without the rest of the profile".into(),
                     )
                 })?;
-            Ok(Patient {
-                id: *id,
-                code: brief.code,
-                name: brief.name,
-                birth_year: brief.birth_year,
-                sex: brief.sex,
-                dominant_hand: enum_of("dominant_hand", hand)?,
-                affected_side: enum_of("affected_side", side)?,
-                condition: brief.condition,
-                notes: notes.0.to_string(),
-                created_at: created.0.to_string(),
-                updated_at: updated.0.to_string(),
-                version: *version,
-            })
-        })
+                let (dominant_hand, affected_side) = (rest.dominant_hand()?, rest.affected_side()?);
+                let (id, version) = (rest.id, rest.version);
+                let [notes, created_at, updated_at] = rest.texts();
+                Ok(Patient {
+                    id,
+                    code: brief.code,
+                    name: brief.name,
+                    birth_year: brief.birth_year,
+                    sex: brief.sex,
+                    dominant_hand,
+                    affected_side,
+                    condition: brief.condition,
+                    notes,
+                    created_at,
+                    updated_at,
+                    version,
+                })
+            },
+            |p| &p.code,
+        )
     }
 
     fn list_briefs(&self, filter: &PatientFilter) -> Result<Vec<PatientRow<PatientBrief>>> {
-        self.list(filter, false, |brief, _| Ok(brief))
+        self.list(filter, false, |brief, _| Ok(brief), |p| &p.code)
     }
 
     fn assessments(&self, code: &str) -> Result<Vec<Assessment>> {
@@ -1515,179 +1532,9 @@ fn pseudonym_keys(tx: &mut postgres::Transaction<'_>, data: &mut ExportData) -> 
     Ok(())
 }
 
-/// A text in the list's JSON, borrowed from it unless it holds an escape.
-#[derive(serde::Deserialize)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
-
-/// `patients.brief_json` (v3.sql): the brief profile, the condition and its facts (as text), then the list's
-/// activity.
-#[derive(serde::Deserialize)]
-struct BriefEntry<'a>(
-    #[serde(borrow)] Text<'a>,
-    #[serde(borrow)] Option<Text<'a>>,
-    i32,
-    #[serde(borrow)] Option<Text<'a>>,
-    #[serde(borrow)] Text<'a>,
-    #[serde(borrow)] Text<'a>,
-    #[serde(borrow)] Option<Text<'a>>,
-    #[serde(borrow)] Option<Text<'a>>,
-    #[serde(borrow)] Option<Text<'a>>,
-    #[serde(borrow)] Option<Text<'a>>,
-    i64,
-    i64,
-);
-
-/// The rest of the profile in `patients.patient_json` (v3.sql): id, hands and side, notes, times, version.
-#[derive(serde::Deserialize)]
-struct ProfileEntry<'a>(
-    i64,
-    #[serde(borrow)] Option<Text<'a>>,
-    #[serde(borrow)] Option<Text<'a>>,
-    #[serde(borrow)] Text<'a>,
-    #[serde(borrow)] Text<'a>,
-    #[serde(borrow)] Text<'a>,
-    i64,
-);
-
-/// `patients.patient_json` (v3.sql): the brief entry and the rest of the profile.
-#[derive(serde::Deserialize)]
-struct PatientEntry<'a>(
-    #[serde(borrow)] BriefEntry<'a>,
-    #[serde(borrow)] ProfileEntry<'a>,
-);
-
-/// Each entry of `column` that the server joined with newlines (`string_agg`; None: no rows), given to `add` as
-/// it is read (entries are large: read in place rather than collected or passed along).
-fn each_entry<'a, T: serde::Deserialize<'a>>(
-    column: &str,
-    joined: Option<&'a str>,
-    mut add: impl FnMut(&T) -> Result<()>,
-) -> Result<()> {
-    for entry in serde_json::Deserializer::from_str(joined.unwrap_or_default()).into_iter::<T>() {
-        let entry = entry.map_err(|e| {
-            StoreError::Server(format!(
-                "patients.{column} does not hold the list entries this Praxis reads: {e}"
-            ))
-        })?;
-        add(&entry)?;
-    }
-    Ok(())
-}
-
-/// The enum in a list entry's text (None for null), named by its column in errors.
-fn enum_of<T: serde::de::DeserializeOwned>(
-    column: &str,
-    t: &Option<Text<'_>>,
-) -> Result<Option<T>> {
-    Ok(t.as_ref().map(|t| parse_enum(column, &t.0)).transpose()?)
-}
-
-/// A list entry's text, owned.
-fn text(t: &Option<Text<'_>>) -> Option<String> {
-    t.as_ref().map(|t| t.0.to_string())
-}
-
 /// The code, name and notes as the search compares them (`domain::text::fold`), as the store writes them in
 /// `patients.fold_*` (v3.sql).
 pub(super) fn folds(code: &str, name: Option<&str>, notes: &str) -> [Option<String>; 3] {
     use crate::domain::text::fold;
     [Some(fold(code)), name.map(fold), Some(fold(notes))]
 }
-
-/// The patient list (see v3.sql): each patient's entry is JSON text the server keeps, so the list is one text value
-/// made in one scan in code order, under the same row-level security as the rows. A search is made by the
-/// server on the folded texts the program wrote; it also sends the patients whose folds are missing (written by
-/// another tool), and the program checks every patient sent against their code, name and notes, as SQLite does.
-/// `whole`: with the rest of each profile, which `make` gets to make the list's `P`.
-fn list_entries<P>(
-    c: &mut Client,
-    statement: &postgres::Statement,
-    filter: &PatientFilter,
-    whole: bool,
-    make: fn(PatientBrief, Option<&ProfileEntry<'_>>) -> Result<P>,
-) -> Result<Vec<PatientRow<P>>> {
-    let search = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(crate::domain::text::fold);
-    let kind = filter.condition.map(|k| k.id());
-    let whole = whole || search.is_some();
-    let row = c.query_one(statement, &[&kind, &search, &whole])?;
-    let joined: Option<&str> = row.try_get(0)?;
-    // One entry a line (JSON writes a newline in a string as `\n`).
-    let mut out =
-        Vec::with_capacity(joined.map_or(0, |b| b.bytes().filter(|&c| c == b'\n').count() + 1));
-    let mut add = |brief: &BriefEntry<'_>, rest: Option<&ProfileEntry<'_>>| -> Result<()> {
-        let BriefEntry(
-            code,
-            name,
-            birth_year,
-            sex,
-            kind,
-            facts,
-            assessed,
-            session,
-            protocol,
-            start,
-            n_a,
-            n_s,
-        ) = brief;
-        if let Some(s) = &search {
-            let notes = rest.map(|r| &r.3.0);
-            let texts = [Some(&code.0), name.as_ref().map(|n| &n.0), notes];
-            if !texts
-                .into_iter()
-                .flatten()
-                .any(|t| crate::domain::text::fold(t).contains(s.as_str()))
-            {
-                return Ok(());
-            }
-        }
-        let brief = PatientBrief {
-            code: code.0.to_string(),
-            name: text(name),
-            birth_year: *birth_year,
-            sex: enum_of("sex", sex)?,
-            condition: condition_from(&kind.0, &facts.0)?,
-        };
-        let date = |col: &str, t: &Option<Text<'_>>| -> Result<Option<chrono::NaiveDate>> {
-            Ok(t.as_ref().map(|t| parse_date(col, &t.0)).transpose()?)
-        };
-        out.push(PatientRow {
-            patient: make(brief, rest)?,
-            last_assessment: date("assessments.date", assessed)?,
-            last_session: session
-                .as_ref()
-                .map(|t| parse_datetime("sessions.started_at", &t.0))
-                .transpose()?,
-            plan_protocol: text(protocol),
-            plan_start: date("plans.start_date", start)?,
-            n_assessments: *n_a,
-            n_sessions: *n_s,
-        });
-        Ok(())
-    };
-    if whole {
-        each_entry("patient_json", joined, |PatientEntry(brief, rest)| {
-            add(brief, Some(rest))
-        })?;
-    } else {
-        each_entry("brief_json", joined, |brief| add(brief, None))?;
-    }
-    Ok(out)
-}
-
-/// The list's one statement (`$1` the condition, `$2` the folded search, `$3` whether to send whole profiles), as
-/// [`list_entries`] reads it. The aggregate takes the rows in the order of the sorted subquery (an index scan), as
-/// PostgreSQL's manual says it does with nothing else in the outer query; an `ORDER BY` inside `string_agg` would
-/// sort them again, which on PostgreSQL 15 costs more than the scan. A patient whose entry is missing (written with
-/// the triggers off) gets it made here rather than left out.
-const LIST: &str = "SELECT string_agg(entry, E'\\n') FROM ( \
-     SELECT CASE WHEN $3 THEN coalesce(p.patient_json, praxis.patient_list_entry(p, true)) \
-                 ELSE coalesce(p.brief_json, praxis.patient_list_entry(p, false)) END AS entry \
-     FROM patients p WHERE ($1::text IS NULL OR p.condition = $1) \
-     AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
-          OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0) \
-     ORDER BY p.code) s";
