@@ -242,7 +242,7 @@ fn table(cmp: &Comparison, f: &Fair) -> String {
     }
     // The day the median forecast without treatment passes the same MCID: sessions counted to it are then not the
     // treatment's doing (spontaneous recovery after stroke).
-    let none_day = no_treatment_passes(cmp, id, f.mcid);
+    let none_day = fair::no_treatment_passes(cmp, id, f.mcid);
     if let Some(none) = &f.no_treatment {
         let passes = none_day.map_or("-".into(), |d| format!("d{d}"));
         out.push_str(&line(String::new(), "(no treatment)", none, passes));
@@ -260,19 +260,6 @@ fn table(cmp: &Comparison, f: &Fair) -> String {
     );
     out.push_str(&report::wrap(&text, 80, "", ""));
     out
-}
-
-/// The first day the median forecast without treatment improves on instrument `id` by `mcid` or more.
-fn no_treatment_passes(cmp: &Comparison, id: &str, mcid: f64) -> Option<u32> {
-    let none = cmp.no_treatment.as_ref()?;
-    let inst = instruments::get(id).ok()?;
-    let baseline = none.summary.measures.get(id)?.baseline;
-    let band = none.measures.get(id)?;
-    cmp.days
-        .iter()
-        .zip(&band.p50)
-        .find(|&(&d, &v)| d > 0 && inst.improvement(baseline, v) >= mcid)
-        .map(|(&d, _)| d)
 }
 
 /// The probability of each of a stored patient's goals (`Scenario::plan_goals`) under each protocol, e.g.

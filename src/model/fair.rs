@@ -101,6 +101,20 @@ fn row(pf: &ProtocolForecast, instrument: &str, end: usize, fu: usize) -> Option
     })
 }
 
+/// The first day the median forecast without treatment improves on instrument `id` by `mcid` or more: sessions
+/// counted to that MCID under a protocol are then not all the treatment's doing (spontaneous recovery after stroke).
+pub fn no_treatment_passes(cmp: &Comparison, id: &str, mcid: f64) -> Option<u32> {
+    let none = cmp.no_treatment.as_ref()?;
+    let inst = crate::instruments::get(id).ok()?;
+    let baseline = none.summary.measures.get(id)?.baseline;
+    let band = none.measures.get(id)?;
+    cmp.days
+        .iter()
+        .zip(&band.p50)
+        .find(|&(&d, &v)| d > 0 && inst.improvement(baseline, v) >= mcid)
+        .map(|(&d, _)| d)
+}
+
 /// `cmp` read on `instrument` at the end of its longest protocol and at `follow_up` (days, clamped to the
 /// forecast's horizon), with its no-treatment forecast as reference. None when no protocol forecasts the
 /// instrument.

@@ -557,7 +557,11 @@ impl CompareScreen {
                 format!("{0} {0} no treatment", marker_glyph(NO_TREATMENT)),
             ];
             v.extend(cells(none));
-            v.push("-".into());
+            // Without treatment the MCID may be passed too (spontaneous recovery): the day it is.
+            v.push(
+                fair::no_treatment_passes(c, id, fr.mcid)
+                    .map_or("-".into(), |d| format!("by day {d}")),
+            );
             rows.push(Row::new(v).style(t.dim()));
         }
         let mut st = TableState::default().with_selected(Some(self.rank_sel));
