@@ -63,6 +63,16 @@ pub struct PatientFilter {
     pub condition: Option<ConditionKind>,
 }
 
+impl PatientFilter {
+    /// The text searched for, trimmed; `None` when there is none (an empty or blank search lists everyone).
+    pub fn search_text(&self) -> Option<&str> {
+        self.search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
 const COLUMNS: &str = "p.id, p.code, p.name, p.birth_year, p.sex, p.dominant_hand, p.affected_side, \
                        p.condition, p.facts, p.notes, p.created_at, p.updated_at, p.version";
 
@@ -349,20 +359,15 @@ impl SqliteStore {
         profile: fn(&rusqlite::Row<'_>) -> rusqlite::Result<P>,
         code: fn(&P) -> &String,
     ) -> Result<Vec<PatientRow<P>>> {
-        let search = filter
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                format!(
-                    "%{}%",
-                    crate::domain::text::fold(s)
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            });
+        let search = filter.search_text().map(|s| {
+            format!(
+                "%{}%",
+                crate::domain::text::fold(s)
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
         // One scan of one table: the active plan and the latest dates and counts are kept on the patient row by
         // triggers (schema v2). Rows come in rowid order and are sorted here: rowid order is nearly code order, which
         // the stable sort handles in about one pass, and it spares SQLite a seek from the code index per row.

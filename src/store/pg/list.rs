@@ -226,12 +226,7 @@ pub(super) fn list_entries<P>(
     make: fn(PatientBrief, Option<Rest<'_>>) -> Result<P>,
     code: fn(&P) -> &str,
 ) -> Result<Vec<PatientRow<P>>> {
-    let search = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(crate::domain::text::fold);
+    let search = filter.search_text().map(crate::domain::text::fold);
     let kind = filter.condition.map(|k| k.id());
     let chunk = i64::from(CHUNK_PAGES);
     let params: [&(dyn postgres::types::ToSql + Sync); 3] = [&kind, &search, &chunk];

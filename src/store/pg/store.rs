@@ -151,11 +151,7 @@ impl PgStore {
     ) -> Result<Vec<PatientRow<P>>> {
         let mut c = self.client();
         // A search reads the notes too, in the whole entries.
-        let whole = whole
-            || filter
-                .search
-                .as_deref()
-                .is_some_and(|s| !s.trim().is_empty());
+        let whole = whole || filter.search_text().is_some();
         let cached = self.list_statement.borrow()[usize::from(whole)].clone();
         let statement = match cached {
             Some(s) => s,
