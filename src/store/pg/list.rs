@@ -48,7 +48,9 @@ macro_rules! list_statement {
                 AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
                      OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0)) \
                 , n \
-             FROM (SELECT pg_relation_size('praxis.patients') / current_setting('block_size')::int AS pages) t, \
+                , t.estimate \
+             FROM (SELECT pg_relation_size('praxis.patients') / current_setting('block_size')::int AS pages, \
+                          (SELECT reltuples::bigint FROM pg_class WHERE oid = 'praxis.patients'::regclass) AS estimate) t, \
                   generate_series(0, t.pages, $3) b, LATERAL (SELECT t.pages / $3 + 1 AS n) r"
         )
     };
@@ -231,15 +233,21 @@ pub(super) fn list_entries<P>(
     let chunk = i64::from(CHUNK_PAGES);
     let params: [&(dyn postgres::types::ToSql + Sync); 3] = [&kind, &search, &chunk];
     let mut chunks = c.query_raw(statement, params)?;
-    // Rows in the server's order, each in a slot it leaves when they are sorted (moved once).
+    // Rows in the server's order.
     let mut out = Vec::new();
     while let Some(row) = chunks.next()? {
         let joined: &str = row.try_get::<_, Option<&str>>(0)?.unwrap_or_default();
         if out.capacity() == 0 {
-            // Room for as many entries in each range as in the first (the second column: how many ranges).
-            let ranges: i64 = row.try_get(1)?;
+            // Room for the patients the server's statistics count (the third column; -1 before the table was first
+            // analysed), or for as many entries in each range as in the first (the second column: how many ranges),
+            // and one range more: growing the list at its end would copy it whole.
+            let (ranges, estimate): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
             let lines = joined.bytes().filter(|&b| b == b'\n').count() + 1;
-            out.reserve(lines.saturating_mul(usize::try_from(ranges).unwrap_or(1)));
+            let by_ranges = usize::try_from(ranges.saturating_add(1)).unwrap_or(1);
+            let room = usize::try_from(estimate)
+                .unwrap_or(0)
+                .max(lines.saturating_mul(by_ranges));
+            out.reserve(room.saturating_add(lines));
         }
         for line in joined.split('\n').filter(|l| !l.is_empty()) {
             if whole {
@@ -252,31 +260,45 @@ pub(super) fn list_entries<P>(
     Ok(in_code_order(out, code))
 }
 
-/// The rows in `slots` sorted by code (`code` of their `P`), bytewise as SQLite's list: through their positions and
-/// the first eight bytes of each code as a number, which decide most comparisons, so that the rows are moved once.
-fn in_code_order<P>(
-    mut slots: Vec<Option<PatientRow<P>>>,
-    code: fn(&P) -> &str,
-) -> Vec<PatientRow<P>> {
-    fn code_of<P>(slot: &Option<PatientRow<P>>, code: fn(&P) -> &str) -> &str {
-        slot.as_ref().map_or("", |r| code(&r.patient))
+/// `rows` sorted by code (`code` of their `P`), bytewise as SQLite's list, in place: a list already in code order
+/// (patients added in the order of their codes, as most clinics number them) is only checked; otherwise the order
+/// is found on the positions and the first eight bytes of each code as a number, which decide most comparisons,
+/// and each row is then moved once along the cycles of that order (no second list of rows to fill and free).
+fn in_code_order<P>(mut rows: Vec<PatientRow<P>>, code: fn(&P) -> &str) -> Vec<PatientRow<P>> {
+    fn code_of<P>(r: &PatientRow<P>, code: fn(&P) -> &str) -> &[u8] {
+        code(&r.patient).as_bytes()
     }
-    let head = |slot: &Option<PatientRow<P>>| {
-        let c = code_of(slot, code).as_bytes();
+    if rows.is_sorted_by(|a, b| code_of(a, code) <= code_of(b, code)) {
+        return rows;
+    }
+    let head = |r: &PatientRow<P>| {
+        let c = code_of(r, code);
         let mut head = [0u8; 8];
         let n = c.len().min(8);
         head[..n].copy_from_slice(&c[..n]);
         u64::from_be_bytes(head)
     };
-    let mut order: Vec<(u64, usize)> = slots.iter().map(head).zip(0..).collect();
+    let mut order: Vec<(u64, usize)> = rows.iter().map(head).zip(0..).collect();
     order.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
-            .then_with(|| code_of(&slots[a.1], code).cmp(code_of(&slots[b.1], code)))
+            .then_with(|| code_of(&rows[a.1], code).cmp(code_of(&rows[b.1], code)))
     });
-    order
-        .into_iter()
-        .filter_map(|(_, i)| slots[i].take())
-        .collect()
+    // Position i takes the row now at from[i]: follow each cycle once, marking the positions filled. Along a
+    // cycle the row first at `start` moves on with each swap, until the position that takes it is reached.
+    let mut from: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
+    for start in 0..from.len() {
+        let mut i = start;
+        loop {
+            let j = from[i];
+            from[i] = i;
+            if j == start || j == i {
+                break;
+            }
+            rows.swap(i, j);
+            i = j;
+        }
+    }
+    rows
 }
 
 /// The row of the entry `line` (JSON writes a newline in a string as `\n`, so an entry is a line), added to `out`
@@ -285,7 +307,7 @@ fn read<P, const WHOLE: bool>(
     line: &str,
     search: Option<&str>,
     make: fn(PatientBrief, Option<Rest<'_>>) -> Result<P>,
-    out: &mut Vec<Option<PatientRow<P>>>,
+    out: &mut Vec<PatientRow<P>>,
 ) -> Result<()> {
     let e: Entry<'_, WHOLE> = serde_json::from_str(line).map_err(|e| {
         StoreError::Server(format!(
@@ -320,7 +342,7 @@ fn read<P, const WHOLE: bool>(
         sex: enum_of("sex", &e.sex)?,
         condition: e.condition,
     };
-    out.push(Some(PatientRow {
+    out.push(PatientRow {
         patient: make(brief, e.rest)?,
         last_assessment,
         last_session,
@@ -328,6 +350,52 @@ fn read<P, const WHOLE: bool>(
         plan_start,
         n_assessments: e.n_assessments,
         n_sessions: e.n_sessions,
-    }));
+    });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(code: String) -> PatientRow<String> {
+        PatientRow {
+            patient: code,
+            last_assessment: None,
+            last_session: None,
+            plan_protocol: None,
+            plan_start: None,
+            n_assessments: 0,
+            n_sessions: 0,
+        }
+    }
+
+    #[test]
+    fn rows_come_out_in_bytewise_code_order_from_any_order_the_server_sends() {
+        // Codes that share their first eight bytes (decided past the number), non-ASCII ones, a prefix of another.
+        let mut codes: Vec<String> = (0..500)
+            .map(|i| format!("P-LONGCODE-{:04}", (i * 7) % 500))
+            .chain(["Ø-1", "P-LONGCODE", "A", "Z-9", "Ä"].map(String::from))
+            .collect();
+        let mut want = codes.clone();
+        want.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        for order in 0..4 {
+            // The server's order: shuffled, sorted, reversed, and sorted but for one pair.
+            match order {
+                0 => codes.rotate_left(250),
+                1 => codes.clone_from(&want),
+                2 => codes.reverse(),
+                _ => {
+                    codes.reverse();
+                    codes.swap(3, 400);
+                }
+            }
+            let rows = codes.iter().cloned().map(row).collect();
+            let got: Vec<String> = in_code_order(rows, |c: &String| c.as_str())
+                .into_iter()
+                .map(|r| r.patient)
+                .collect();
+            assert_eq!(got, want, "server order {order}");
+        }
+    }
 }
