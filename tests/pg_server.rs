@@ -91,6 +91,10 @@ fn a_therapist_on_psql_cannot_get_around_roles_or_the_audit() {
         "UPDATE praxis.clinicians SET role = 'admin'".to_string(),
         "UPDATE praxis.patients SET code = 'P-9999'".to_string(),
         "UPDATE praxis.patients SET site_id = 2".to_string(),
+        // The list's brief entries (schema v5) are the trigger's to write.
+        "INSERT INTO praxis.patient_briefs VALUES (999, 1, 'stroke', '[]')".to_string(),
+        "UPDATE praxis.patient_briefs SET brief = '[]'".to_string(),
+        "DELETE FROM praxis.patient_briefs".to_string(),
         "SELECT praxis.audit_append('x', 'x', 'x', NULL, NULL, NULL)".to_string(),
     ];
     for sql in &attacks {
@@ -372,6 +376,11 @@ fn a_clinician_sees_and_writes_only_the_sites_granted_to_them() {
     )
     .unwrap();
     assert_eq!(codes(&mut kim), ["P-0001", "P-0002"]);
+    assert_eq!(
+        listed(None),
+        ["P-0001", "P-0002"],
+        "the list follows the grant"
+    );
 
     // Taken back with `praxis site revoke` (an admin; audited), kim no longer sees it; kim cannot do it herself.
     let as_kim = url_as(&db, Some("kim"));
@@ -381,6 +390,7 @@ fn a_clinician_sees_and_writes_only_the_sites_granted_to_them() {
     let as_boss = url_as(&db, Some("boss"));
     succeeds(&as_boss, &["site", "revoke", "north", &db.login("kim")]);
     assert_eq!(codes(&mut kim), ["P-0001"]);
+    assert_eq!(listed(None), ["P-0001"]);
     let out = praxis(&as_boss, &["site", "revoke", "north", &db.login("kim")]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("was not granted the site north"));
     succeeds(&as_boss, &["site", "grant", "north", &db.login("kim")]);
@@ -883,7 +893,7 @@ fn server_upgrade_brings_a_v3_database_to_v4_with_each_list_entry_written_anew()
 
     assert_eq!(pg::server_upgrade(&db.url).unwrap(), (3, pg::LATEST));
     // Every entry is written anew, flat and compact with the facts as JSON, without an audited change; one row
-    // records the upgrade.
+    // records each version the upgrade applied.
     let (entries, rows_after): (Vec<String>, i64) = admin
         .query_one(
             "SELECT (SELECT array_agg(patient_json ORDER BY code) FROM praxis.patients), \
@@ -892,7 +902,11 @@ fn server_upgrade_brings_a_v3_database_to_v4_with_each_list_entry_written_anew()
         )
         .map(|r| (r.get(0), r.get(1)))
         .unwrap();
-    assert_eq!(rows_after, rows_before + 1);
+    assert_eq!(
+        rows_after,
+        rows_before + i64::from(pg::LATEST - 3),
+        "one per version"
+    );
     assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
     assert_eq!(
         entries[0],
@@ -917,6 +931,74 @@ fn server_upgrade_brings_a_v3_database_to_v4_with_each_list_entry_written_anew()
         (all[1].patient.code.as_str(), all[1].n_assessments),
         ("P-0002", 1)
     );
+}
+
+#[test]
+fn server_upgrade_brings_a_v4_database_to_v5_with_the_brief_entries_in_a_table_the_triggers_keep() {
+    let Some((db, mut boss)) = clinic_at("upgrade5", 4, ["P-0002", "P-0001"]) else {
+        return;
+    };
+    assert_eq!(pg::server_upgrade(&db.url).unwrap(), (4, pg::LATEST));
+    let mut admin = db.as_user(None);
+    let same: Vec<bool> = admin
+        .query(
+            "SELECT b.brief IS NOT DISTINCT FROM p.brief_json AND b.site_id = p.site_id \
+             FROM praxis.patients p LEFT JOIN praxis.patient_briefs b ON b.patient_id = p.id ORDER BY p.code",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        same,
+        [true, true],
+        "each patient's brief entry, as v4 kept it"
+    );
+    assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
+
+    // The store lists from the new table, and the triggers keep it: a session logged, a patient added, a patient
+    // erased.
+    let mut kim =
+        praxis::store::Store::open_db(std::path::Path::new(&url_as(&db, Some("kim"))), false)
+            .unwrap();
+    kim.add_session(&common::stored::session(
+        "P-0001",
+        common::day(2026, 3, 1),
+        5,
+    ))
+    .unwrap();
+    kim.add_patient(&common::patient("P-0000").name("Åsa").build())
+        .unwrap();
+    let rows = kim.list_briefs(&Default::default()).unwrap();
+    let seen: Vec<(&str, Option<&str>, i64, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.patient.code.as_str(),
+                r.patient.name.as_deref(),
+                r.n_assessments,
+                r.n_sessions,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("P-0000", Some("Åsa"), 0, 0),
+            ("P-0001", Some("Zoë Example"), 0, 1),
+            ("P-0002", Some("Zoë Example"), 1, 0),
+        ]
+    );
+    boss.query_one("SELECT praxis.erase_patient('P-0002')", &[])
+        .unwrap();
+    let codes: Vec<String> = kim
+        .list_briefs(&Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.patient.code)
+        .collect();
+    assert_eq!(codes, ["P-0000", "P-0001"]);
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The patient list on the server (schema v4, see v4.sql): each patient keeps its list entry as one compact JSON
-//! array written by a trigger; the list is those entries joined by the server in one value, read here in one pass
-//! straight into the list's rows (the condition's facts included, typed by the condition read just before them).
+//! The patient list on the server (schema v4 and v5, see v4.sql and v5.sql): each patient keeps its list entries as
+//! compact JSON arrays written by triggers (the brief one in a narrow table of its own); the list is those entries
+//! joined by the server in a few values, read here in one pass straight into the list's rows (the condition's facts
+//! included, typed by the condition read just before them).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,47 +16,71 @@ use super::super::util::{parse_date, parse_datetime, parse_enum};
 use super::super::{PatientBrief, PatientFilter, PatientRow};
 use crate::domain::{AtaxiaFacts, Condition, OlderAdultFacts, ParkinsonsFacts, StrokeFacts};
 
-/// The list's statements, of brief entries and of whole ones (`$1` the condition, `$2` the folded search), as
-/// [`list_entries`] reads them.
+/// The list's statements, of brief entries (`$1` the condition, `$2` the pages per range) and of whole ones (`$1`
+/// the condition, `$2` the folded search, `$3` the pages per range), as [`list_entries`] reads them.
 ///
 /// - The table is read in its own order, in ranges of [`CHUNK_PAGES`] pages (TID range scans, as cheap as one
 ///   sequential scan), each range's entries joined into one row. The server sends each row as soon as it is made, so
 ///   the program parses one range while the server makes the next (the two overlap instead of taking turns), and no
 ///   value is megabytes long (the server copied and sent one 1 MB value at twice the cost of four of 256 kB). One
 ///   statement, one snapshot: each patient visible to it is on exactly one page, and the ranges run past the table's
-///   size read after the snapshot was taken.
+///   size read after the snapshot was taken. The last column is the server's estimate of the table's rows, for room.
+/// - Brief entries come from their own narrow table (`praxis.patient_briefs`, v5.sql), whole ones from the patients
+///   table, where the search's folded texts are.
 /// - The program sorts the rows by code as SQLite's list does (bytewise, whatever the database's collation), which
 ///   spares the server a code-index lookup per row.
-/// - A patient whose entry is missing (written with the triggers off) gets it made here rather than left out, through
-///   a subquery on its id: a whole-row argument in the scan itself made the server copy every row (three times the
-///   scan's cost).
+/// - A patient whose whole entry is missing (written with the triggers off) gets it made here rather than left out,
+///   through a subquery on its id: a whole-row argument in the scan itself made the server copy every row (three
+///   times the scan's cost).
 pub(super) const LIST: [&str; 2] = [
-    list_statement!("brief_json", "false"),
-    list_statement!("patient_json", "true"),
+    in_ranges!(
+        "patient_briefs",
+        "$2",
+        "SELECT string_agg(p.brief, E'\\n') FROM patient_briefs p \
+         WHERE p.ctid >= format('(%s,0)', b)::tid AND p.ctid < format('(%s,0)', b + $2)::tid \
+         AND ($1::text IS NULL OR p.condition = $1)"
+    ),
+    in_ranges!(
+        "patients",
+        "$3",
+        "SELECT string_agg(coalesce(p.patient_json, (SELECT praxis.patient_list_entry(q, true) \
+                FROM patients q WHERE q.id = p.id)), E'\\n') FROM patients p \
+         WHERE p.ctid >= format('(%s,0)', b)::tid AND p.ctid < format('(%s,0)', b + $3)::tid \
+         AND ($1::text IS NULL OR p.condition = $1) \
+         AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
+              OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0)"
+    ),
 ];
 
-/// Pages of the patients table a row of the list covers (about 700 patients, 70 kB of entries).
-const CHUNK_PAGES: u32 = 64;
+/// Pages of a list's table a row of the list covers, for the brief and the whole statement: about 750 patients,
+/// 75 kB of brief entries, or 700 patients of the patients table (64 pages). Smaller rows cost the server more
+/// rows to make and send, larger ones keep the program waiting longer for the first.
+const CHUNK_PAGES: [u32; 2] = [16, 64];
 
-macro_rules! list_statement {
-    ($column:literal, $whole:literal) => {
+/// The statement that sends `$range` (the entries of the pages from `b` to `b + $chunk` of `$table`, joined) for
+/// each range of the table, with how many ranges and the server's estimate of the table's rows.
+macro_rules! in_ranges {
+    ($table:literal, $chunk:literal, $range:literal) => {
         concat!(
-            "SELECT (SELECT string_agg(coalesce(p.", $column, ", (SELECT praxis.patient_list_entry(q, ", $whole, ") \
-                    FROM patients q WHERE q.id = p.id)), E'\\n') \
-                FROM patients p \
-                WHERE p.ctid >= format('(%s,0)', b)::tid AND p.ctid < format('(%s,0)', b + $3)::tid \
-                AND ($1::text IS NULL OR p.condition = $1) \
-                AND ($2::text IS NULL OR p.fold_code IS NULL OR strpos(p.fold_code, $2) > 0 \
-                     OR strpos(p.fold_name, $2) > 0 OR strpos(p.fold_notes, $2) > 0)) \
-                , n \
-                , t.estimate \
-             FROM (SELECT pg_relation_size('praxis.patients') / current_setting('block_size')::int AS pages, \
-                          (SELECT reltuples::bigint FROM pg_class WHERE oid = 'praxis.patients'::regclass) AS estimate) t, \
-                  generate_series(0, t.pages, $3) b, LATERAL (SELECT t.pages / $3 + 1 AS n) r"
+            "SELECT (",
+            $range,
+            "), n, t.estimate \
+             FROM (SELECT pg_relation_size('praxis.",
+            $table,
+            "') / current_setting('block_size')::int AS pages, \
+                          (SELECT reltuples::bigint FROM pg_class WHERE oid = 'praxis.",
+            $table,
+            "'::regclass) \
+                          AS estimate) t, \
+                  generate_series(0, t.pages, ",
+            $chunk,
+            ") b, LATERAL (SELECT t.pages / ",
+            $chunk,
+            " + 1 AS n) r"
         )
     };
 }
-use list_statement;
+use in_ranges;
 
 /// A text in the list's JSON, borrowed from it unless it holds an escape.
 #[derive(Deserialize)]
@@ -82,7 +107,8 @@ struct Entry<'a, const WHOLE: bool> {
     plan_start: Option<Text<'a>>,
     n_assessments: i64,
     n_sessions: i64,
-    rest: Option<Rest<'a>>,
+    /// Boxed: a brief entry (none) is then half the size to move.
+    rest: Option<Box<Rest<'a>>>,
 }
 
 /// The rest of a patient's profile in a whole entry.
@@ -173,7 +199,7 @@ impl<'de, const WHOLE: bool> Deserialize<'de> for Entry<'de, WHOLE> {
                     (item!(), item!(), item!(), item!());
                 let (n_assessments, n_sessions) = (item!(), item!());
                 let rest = if W {
-                    Some(Rest {
+                    Some(Box::new(Rest {
                         id: item!(),
                         dominant_hand: item!(),
                         affected_side: item!(),
@@ -181,7 +207,7 @@ impl<'de, const WHOLE: bool> Deserialize<'de> for Entry<'de, WHOLE> {
                         created_at: item!(),
                         updated_at: item!(),
                         version: item!(),
-                    })
+                    }))
                 } else {
                     None
                 };
@@ -230,9 +256,14 @@ pub(super) fn list_entries<P>(
 ) -> Result<Vec<PatientRow<P>>> {
     let search = filter.search_text().map(crate::domain::text::fold);
     let kind = filter.condition.map(|k| k.id());
-    let chunk = i64::from(CHUNK_PAGES);
-    let params: [&(dyn postgres::types::ToSql + Sync); 3] = [&kind, &search, &chunk];
-    let mut chunks = c.query_raw(statement, params)?;
+    let chunk = i64::from(CHUNK_PAGES[usize::from(whole)]);
+    let mut chunks = if whole {
+        let params: [&(dyn postgres::types::ToSql + Sync); 3] = [&kind, &search, &chunk];
+        c.query_raw(statement, params)?
+    } else {
+        let params: [&(dyn postgres::types::ToSql + Sync); 2] = [&kind, &chunk];
+        c.query_raw(statement, params)?
+    };
     // Rows in the server's order.
     let mut out = Vec::new();
     while let Some(row) = chunks.next()? {
@@ -343,7 +374,7 @@ fn read<P, const WHOLE: bool>(
         condition: e.condition,
     };
     out.push(PatientRow {
-        patient: make(brief, e.rest)?,
+        patient: make(brief, e.rest.map(|r| *r))?,
         last_assessment,
         last_session,
         plan_protocol: e.plan_protocol.map(Text::owned),

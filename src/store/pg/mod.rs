@@ -15,6 +15,8 @@
 //!   writes ([`fill_folds`] for patients written before): the list and the search of 10,000 patients in a few ms.
 //! - `v4.sql`: the list entries made compact (one flat array, the condition's facts as JSON) for the program to read
 //!   in one pass; the list itself is read in ranges of pages the server sends as it makes them (`list.rs`).
+//! - `v5.sql`: the brief entries in a narrow table of their own (`praxis.patient_briefs`, kept by a trigger), so the
+//!   list screens read 150 bytes a patient however long the notes.
 //!
 //! Migrations are numbered like SQLite's; `praxis.schema_version` holds the version applied.
 
@@ -32,11 +34,12 @@ pub use store::PgStore;
 const ROLES: &str = include_str!("roles.sql");
 
 /// The migrations, oldest first: `MIGRATIONS[i]` brings schema v`i` to v`i+1`.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("v1.sql"),
     include_str!("v2.sql"),
     include_str!("v3.sql"),
     include_str!("v4.sql"),
+    include_str!("v5.sql"),
 ];
 
 /// The schema version this binary writes on PostgreSQL.
