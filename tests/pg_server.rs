@@ -661,6 +661,20 @@ fn eight_clinicians_writing_at_once_on_the_server_lose_nothing() {
         .get(0);
     assert_eq!(audited, (WRITERS * WRITES) as i64);
     assert!(pg::verify_audit(&mut admin).unwrap().is_ok());
+    // The list's count, moved by one per assessment as each was written at once with the others, is every one.
+    let (listed, brief): (i32, String) = admin
+        .query_one(
+            "SELECT p.n_assessments, b.brief FROM praxis.patients p \
+             JOIN praxis.patient_briefs b ON b.patient_id = p.id WHERE p.code = 'P-0001'",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(listed as usize, WRITERS * WRITES);
+    assert!(
+        brief.ends_with(&format!(",{},0]", WRITERS * WRITES)),
+        "{brief}"
+    );
 }
 
 #[test]

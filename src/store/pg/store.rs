@@ -171,10 +171,19 @@ impl PgStore {
         action: &str,
         f: impl FnOnce(&mut postgres::Transaction<'_>, Context<'_>) -> Result<T>,
     ) -> Result<T> {
-        require_writer(&mut *self.client(), &self.who.os_user)?;
         let mut client = self.client();
         let mut tx = client.transaction()?;
-        tx.execute("SELECT set_config('praxis.action', $1, true)", &[&action])?;
+        // The user's role and the change's name for the audit rows in one round trip (a refused write rolls back).
+        let role: Option<String> = tx
+            .query_one(
+                "SELECT praxis.my_role(), set_config('praxis.action', $1, true)",
+                &[&action],
+            )?
+            .try_get(0)?;
+        writer(
+            role.map(|t| parse_enum("role", &t)).transpose()?,
+            &self.who.os_user,
+        )?;
         let ctx =
             Context::at(chrono::Local::now().naive_local()).with_protocols(self.protocols.as_ref());
         let out = f(&mut tx, ctx)?;
@@ -208,8 +217,9 @@ fn role_of(c: &mut impl GenericClient) -> Result<Option<Role>> {
     Ok(t.map(|t| parse_enum("role", &t)).transpose()?)
 }
 
-fn require_writer(c: &mut impl GenericClient, me: &str) -> Result<Role> {
-    match role_of(c)? {
+/// `role`, when it may write; else why `me` may not.
+fn writer(role: Option<Role>, me: &str) -> Result<Role> {
+    match role {
         None => Err(StoreError::Forbidden(format!(
             "you ({me}) are not a clinician in this database; an admin adds you with: praxis clinician add {me} \
              --role therapist"

@@ -52,6 +52,58 @@ REVOKE EXECUTE ON FUNCTION praxis.patient_brief_keep() FROM PUBLIC;
 CREATE TRIGGER patients_brief AFTER INSERT OR UPDATE ON praxis.patients
     FOR EACH ROW EXECUTE FUNCTION praxis.patient_brief_keep();
 
+-- The list's summary columns (v1's trigger): a new current assessment or session, the change a clinic makes all day,
+-- moves its patient's count by one and the latest date forward, instead of counting the patient's records again (a
+-- patient with years of sessions made each session logged slower). Under READ COMMITTED the update of the patient's
+-- row waits for and re-reads a concurrent one, so two sessions logged at once count two; a recount in a statement's
+-- snapshot could miss the other. Corrections, voids, plans and deletions recount as before.
+CREATE OR REPLACE FUNCTION praxis.patient_summary() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = praxis, pg_catalog AS $$
+DECLARE
+    pid bigint;
+BEGIN
+    IF TG_OP = 'INSERT' AND NEW.record_status = 'current' THEN
+        IF TG_TABLE_NAME = 'assessments' THEN
+            UPDATE praxis.patients SET n_assessments = n_assessments + 1,
+                                       last_assessment = greatest(last_assessment, NEW.date)
+            WHERE id = NEW.patient_id;
+            RETURN NULL;
+        ELSIF TG_TABLE_NAME = 'sessions' THEN
+            UPDATE praxis.patients SET n_sessions = n_sessions + 1,
+                                       last_session = greatest(last_session, NEW.started_at)
+            WHERE id = NEW.patient_id;
+            RETURN NULL;
+        END IF;
+    END IF;
+    FOREACH pid IN ARRAY ARRAY[CASE WHEN TG_OP <> 'INSERT' THEN OLD.patient_id END,
+                               CASE WHEN TG_OP <> 'DELETE' THEN NEW.patient_id END] LOOP
+        CONTINUE WHEN pid IS NULL;
+        IF TG_TABLE_NAME = 'assessments' THEN
+            UPDATE praxis.patients SET
+                n_assessments = (SELECT count(*) FROM praxis.assessments WHERE patient_id = pid
+                                 AND record_status = 'current'),
+                last_assessment = (SELECT max(date) FROM praxis.assessments WHERE patient_id = pid
+                                   AND record_status = 'current')
+            WHERE id = pid;
+        ELSIF TG_TABLE_NAME = 'sessions' THEN
+            UPDATE praxis.patients SET
+                n_sessions = (SELECT count(*) FROM praxis.sessions WHERE patient_id = pid
+                              AND record_status = 'current'),
+                last_session = (SELECT max(started_at) FROM praxis.sessions WHERE patient_id = pid
+                                AND record_status = 'current')
+            WHERE id = pid;
+        ELSE
+            UPDATE praxis.patients SET
+                plan_protocol = (SELECT protocol_id FROM praxis.plans WHERE patient_id = pid AND status = 'active'
+                                 AND record_status = 'current'),
+                plan_start = (SELECT start_date FROM praxis.plans WHERE patient_id = pid AND status = 'active'
+                              AND record_status = 'current')
+            WHERE id = pid;
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+
 -- Existing patients (a v4 database), in code order so that a list read in the table's order is mostly sorted.
 INSERT INTO praxis.patient_briefs (patient_id, site_id, condition, brief)
     SELECT p.id, p.site_id, p.condition, coalesce(p.brief_json, praxis.patient_list_entry(p, false))
