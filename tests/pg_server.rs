@@ -1004,6 +1004,23 @@ fn server_upgrade_brings_a_v4_database_to_v5_with_the_brief_entries_in_a_table_t
             ("P-0002", Some("Zoë Example"), 1, 0),
         ]
     );
+    // A patient loaded by the owner with the triggers off has no brief entry until `server upgrade` makes it.
+    admin
+        .batch_execute(
+            "SET session_replication_role = replica; \
+             INSERT INTO praxis.patients (code, birth_year, condition, facts, created_at, updated_at) \
+             VALUES ('P-0003', 1960, 'older_adult', '{}', 'now', 'now'); \
+             RESET session_replication_role",
+        )
+        .unwrap();
+    assert_eq!(kim.list_briefs(&Default::default()).unwrap().len(), 3);
+    assert_eq!(
+        pg::server_upgrade(&db.url).unwrap(),
+        (pg::LATEST, pg::LATEST)
+    );
+    let listed = kim.list_briefs(&Default::default()).unwrap();
+    assert_eq!(listed.len(), 4);
+    assert_eq!(listed[3].patient.code, "P-0003");
     boss.query_one("SELECT praxis.erase_patient('P-0002')", &[])
         .unwrap();
     let codes: Vec<String> = kim
@@ -1012,7 +1029,7 @@ fn server_upgrade_brings_a_v4_database_to_v5_with_the_brief_entries_in_a_table_t
         .into_iter()
         .map(|r| r.patient.code)
         .collect();
-    assert_eq!(codes, ["P-0000", "P-0001"]);
+    assert_eq!(codes, ["P-0000", "P-0001", "P-0003"]);
 }
 
 #[test]

@@ -239,6 +239,16 @@ pub fn server_upgrade(url: &str) -> Result<(i32, i32)> {
         )?;
         tx.commit()?;
     }
+    // Patients written with the triggers off (by the owner, e.g. a bulk load) have no brief entry for the list
+    // screens (v5.sql): made here, whichever version the database was at.
+    let mut tx = client.transaction()?;
+    tx.batch_execute(
+        "SET LOCAL ROLE praxis_owner; \
+         INSERT INTO praxis.patient_briefs (patient_id, site_id, condition, brief) \
+             SELECT p.id, p.site_id, p.condition, praxis.patient_list_entry(p, false) FROM praxis.patients p \
+             WHERE NOT EXISTS (SELECT 1 FROM praxis.patient_briefs b WHERE b.patient_id = p.id)",
+    )?;
+    tx.commit()?;
     Ok((found, LATEST))
 }
 

@@ -36,8 +36,8 @@ BEGIN
 END $$;
 
 -- The patient's brief entry as the list reads it, written after each insert and each change of the patient (an
--- unchanged entry is left alone: no dead row for a change the list does not show). A patient written with the
--- triggers off (by the owner) has no entry made by v3's trigger: it is made here.
+-- unchanged entry is left alone: no dead row for a change the list does not show). Patients loaded by the owner
+-- with the triggers off have none until `praxis server upgrade`, which makes every missing one.
 CREATE FUNCTION praxis.patient_brief_keep() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = praxis, pg_catalog AS $$
 BEGIN
