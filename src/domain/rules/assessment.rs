@@ -138,10 +138,7 @@ pub fn assessment_warnings_of(
     let Ok(inst) = check_score(&a.instrument, a.score) else {
         return Vec::new();
     };
-    let same: Vec<&Assessment> = others
-        .iter()
-        .filter(|o| comparable(a, o, inst))
-        .collect();
+    let same: Vec<&Assessment> = others.iter().filter(|o| comparable(a, o, inst)).collect();
     let mut out = Vec::new();
     if same.iter().any(|o| o.date == a.date && o.score == a.score) {
         out.push(Warning::SameDayDuplicate {
