@@ -390,7 +390,7 @@ mod tests {
     #[test]
     fn the_schema_of_a_protocol_comes_from_its_derive() {
         let s = Schema::of::<Protocol>();
-        let keys = |p: &[&'static str]| s.tables.get(&p.to_vec()).map(|f| f.to_vec());
+        let keys = |p: &[&'static str]| s.tables.get(p).map(|f| f.to_vec());
         let top = keys(&[]).expect("the root");
         assert!(
             top.contains(&"practice") && top.contains(&"evidence"),
