@@ -607,6 +607,13 @@ pub static INSTRUMENTS: &[Instrument] = &[
                 sem: Some(1.8),
                 source: "Steffen 2008 Phys Ther 88:733-746 (parkinsonism, n = 37, retest after 1 week: MDC95 5 points; SEM = 5 / 2.77 = 1.8)",
             },
+            GroupFigures {
+                group: Group::CerebellarAtaxia,
+                mcid: 3.0,
+                kind: McidKind::Mdc,
+                sem: Some(1.08),
+                source: "Winser 2017 Arch Phys Med Rehabil 98:270-276 (cerebellar ataxia secondary to multiple sclerosis, n = 60: MDC 3 points, from video-recorded assessments scored again, not a retest; SEM = 3 / 2.77 = 1.08) (check)",
+            },
         ],
     },
     Instrument {
@@ -954,6 +961,7 @@ mod tests {
         assert_eq!(berg.mcid_in(stroke), 2.7);
         assert_eq!(berg.mcid_in(early), 6.0);
         assert_eq!(berg.sem_in(early), 2.6);
+        assert_eq!(berg.mcid_in(ataxia), 3.0);
         assert!(berg.mcid_source_in(early).starts_with("Stevenson 2001"));
         let walk = get("10mwt").unwrap();
         assert_eq!(walk.mcid_in(pd), 0.18);
