@@ -846,3 +846,58 @@ fn an_unknown_patient_is_named() {
     let err = env.fails_status_1(&["import", "fhir", pseudo.to_str().unwrap()]);
     assert!(err.contains("pseudonym"), "{err}");
 }
+
+/// QA 23: a Bundle holding the same Observation twice is a duplicate within the file, named by both entries (index
+/// and fullUrl), not "already saved" (nothing was); importing it where it is stored still says "already saved".
+#[test]
+fn the_same_observation_twice_in_a_bundle_is_named_as_a_duplicate_within_the_file() {
+    let env = demo();
+    let (file, text) = export(&env, &["P-0107"], "p0107.json");
+    let mut bundle: Value = serde_json::from_str(&text).unwrap();
+    let entries = bundle["entry"].as_array_mut().unwrap();
+    let first = entries
+        .iter()
+        .position(|e| {
+            e["resource"]["resourceType"] == "Observation" && e["resource"]["status"] == "final"
+        })
+        .unwrap();
+    let mut twin = entries[first].clone();
+    twin["fullUrl"] = "urn:uuid:00000000-0000-4000-8000-000000000023".into();
+    twin["resource"]["id"] = "00000000-0000-4000-8000-000000000023".into();
+    entries.push(twin);
+    let last = entries.len() - 1;
+    let first_url = entries[first]["fullUrl"].as_str().unwrap().to_string();
+    let twice = file.with_extension("twice.json");
+    std::fs::write(&twice, bundle.to_string()).unwrap();
+    let db = fresh_with_p0107(&env);
+    let out = env
+        .cmd_on(&db, &["import", "fhir", twice.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "entry[{last}].resource: this looks wrong: entry[{last}] \
+         (urn:uuid:00000000-0000-4000-8000-000000000023) is the same assessment as entry[{first}] ({first_url}): "
+    );
+    assert!(err.contains(&want), "missing {want:?} in:\n{err}");
+    assert!(err.contains("is in this file twice"), "{err}");
+    assert!(!err.contains("already saved"), "{err}");
+    assert!(assessments(&env, &db, "P-0107").is_empty());
+    // --force imports both, as for any warning.
+    env.cmd_on(&db, &["import", "fhir", twice.to_str().unwrap(), "--force"])
+        .assert()
+        .success();
+    assert_eq!(
+        assessments(&env, &db, "P-0107").len(),
+        assessments(&env, &env.db, "P-0107").len() + 1
+    );
+    // A real duplicate of a stored record keeps its wording.
+    let out = env
+        .cmd(&["import", "fhir", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the same score was already saved"), "{err}");
+    assert!(!err.contains("in this file twice"), "{err}");
+}

@@ -61,3 +61,27 @@ fn import_reports_every_bad_row_and_imports_nothing_unless_all_are_valid() {
     assert_eq!(last["action"], "import");
     assert_eq!(last["after"]["rows"], 2);
 }
+
+/// QA 23: two identical rows of one file are a duplicate within the file, named by both lines; not "already saved".
+#[test]
+fn the_same_row_twice_is_named_as_a_duplicate_within_the_file() {
+    let env = Env::new();
+    env.add_stroke("P-0001", None);
+    let file = env.dir.path().join("twice.csv");
+    std::fs::write(
+        &file,
+        "patient_code,instrument,score,date\nP-0001,fma_ue,30,2026-01-02\nP-0001,arat,12,2026-01-02\n\
+         P-0001,fma_ue,30,2026-01-02\n",
+    )
+    .unwrap();
+    let err = env.fails_status_1(&["import", "assessments", file.to_str().unwrap()]);
+    assert!(
+        err.contains(
+            "line 4: this looks wrong: line 4 is the same assessment as line 2: FMA-UE 30 on 2026-01-02 is in \
+             this file twice"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("already saved"), "{err}");
+    assert_eq!(env.json(&["db", "check"])["counts"]["assessments"], 0);
+}

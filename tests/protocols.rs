@@ -254,8 +254,78 @@ fn unknown_key_is_refused_with_its_position() {
     check_fails_with(
         "tests/protocols_invalid/unknown-key",
         "tests/protocols_invalid/unknown-key/usual-care.toml:14:1: unknown key `schedule.repetitons` (misspelt?); \
-         expected one of `weeks`, `days_per_week`, `sessions_per_day`, `minutes_per_session`, \
+         did you mean `repetitions_per_session`? expected one of `weeks`, `days_per_week`, `sessions_per_day`, `minutes_per_session`, \
          `repetitions_per_session`, `rest_hours_between_sessions`, `session_times`, `phases`",
+    );
+}
+
+/// QA 24: a misspelt section is reported as unknown, at its line, with the name meant; not as the missing field
+/// of the table it was meant for (the toml crate hands keys over sorted, so `practice` came first).
+#[test]
+fn a_misspelt_section_is_unknown_with_the_name_meant() {
+    let text = std::fs::read_to_string(root().join("protocols/task-specific-300.toml"))
+        .unwrap()
+        .replace("[practice]", "[practise]");
+    let e = protocol::parse(&text, "x/task-specific-300.toml").unwrap_err();
+    assert_eq!(e.diagnostics.len(), 1, "{e}");
+    let d = &e.diagnostics[0];
+    assert_eq!(d.line, 15, "{e}");
+    assert!(
+        d.message.starts_with(
+            "unknown section `[practise]` (misspelt?); did you mean `[practice]`? expected one of `id`, "
+        ),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("missing field"), "{e}");
+    // Through the binary, as a clinic's IT person checks a folder of protocols.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("task-specific-300.toml"), &text).unwrap();
+    let out = praxis(dir.path())
+        .args(["protocols", "check", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("task-specific-300.toml:15:2: unknown section `[practise]` (misspelt?); did you mean `[practice]`?"),
+        "{err}"
+    );
+}
+
+/// Every unknown key of a file at once, each at its line, in a table, an array of tables or a section; a name far
+/// from every valid one gets no suggestion; a genuinely missing field is still reported as missing.
+#[test]
+fn every_unknown_key_is_reported_and_missing_fields_still_are() {
+    let base = std::fs::read_to_string(root().join("protocols/task-specific-300.toml")).unwrap();
+    let text = base
+        .replace("weight = 2", "wieght = 2")
+        .replace("[evidence]", "[evidnce]")
+        .replace("[feedback]", "[feedback]\nweather = \"fine\"");
+    let e = protocol::parse(&text, "x/task-specific-300.toml").unwrap_err();
+    let msgs: Vec<&str> = e.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(msgs.len(), 3, "{e}");
+    assert!(
+        msgs[0].starts_with(
+            "unknown key `practice.tasks[1].wieght` (misspelt?); did you mean `weight`?"
+        ),
+        "{e}"
+    );
+    assert!(
+        msgs[1].starts_with("unknown key `feedback.weather` (misspelt?); expected one of `kind`"),
+        "{e}"
+    );
+    assert!(
+        msgs[2].starts_with("unknown section `[evidnce]` (misspelt?); did you mean `[evidence]`?"),
+        "{e}"
+    );
+    let lines: Vec<usize> = e.diagnostics.iter().map(|d| d.line).collect();
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+    let missing = base.replace("structure = \"whole\"\n", "");
+    let e = protocol::parse(&missing, "x/task-specific-300.toml").unwrap_err();
+    assert_eq!(e.diagnostics.len(), 1, "{e}");
+    assert_eq!(
+        e.diagnostics[0].message, "practice: missing field `structure`",
+        "{e}"
     );
 }
 

@@ -204,28 +204,40 @@ fn parse_row(
 
 /// Check parsed rows against the database and the calendar with the rules every entry point shares (unknown
 /// patients; dates in the future, before the patient's birth or stroke onset, or implausibly far back). Unless
-/// `force`, a row that looks like a slip (the same score on the same day as a stored one or an earlier row, or a
-/// change far beyond the instrument's measurement error within days: [`rules::assessment_warnings`]) is refused
-/// too, saying that `--force` imports it anyway.
+/// `force`, a row that looks like a slip (the same score on the same day as a stored one, the same assessment as an
+/// earlier row of the file, or a change far beyond the measurement error of the patient's group within days:
+/// [`rules::assessment_warnings_of`]) is refused too, saying that `--force` imports it anyway. Rows are named by
+/// their line.
 pub fn check_rows(
     store: &Store,
     rows: &[ImportRow],
     today: NaiveDate,
     force: bool,
 ) -> Result<(), Vec<RowError>> {
+    check_rows_named(store, rows, today, force, &|r| format!("line {}", r.line))
+}
+
+/// [`check_rows`], a row named in messages by `name` (a FHIR Bundle's "entry[3] (urn:uuid:...)").
+pub fn check_rows_named(
+    store: &Store,
+    rows: &[ImportRow],
+    today: NaiveDate,
+    force: bool,
+    name: &dyn Fn(&ImportRow) -> String,
+) -> Result<(), Vec<RowError>> {
     let mut errors = Vec::new();
-    // Per patient: the record and every assessment so far (stored, then the file's earlier rows).
-    let mut known: std::collections::HashMap<String, Option<(Patient, Vec<Assessment>)>> =
-        std::collections::HashMap::new();
+    // Per patient: the record, every assessment so far (stored, then the file's earlier rows) and those rows.
+    type Seen<'r> = Option<(Patient, Vec<Assessment>, Vec<&'r ImportRow>)>;
+    let mut known: std::collections::HashMap<String, Seen<'_>> = std::collections::HashMap::new();
     let now = today.and_time(chrono::NaiveTime::MIN);
     for r in rows {
         let code = &r.assessment.patient_code;
         let entry = known.entry(code.clone()).or_insert_with(|| {
             let p = store.patient(code).ok()?;
             let stored = store.assessments(code).unwrap_or_default();
-            Some((p, stored))
+            Some((p, stored, Vec::new()))
         });
-        let Some((patient, seen)) = entry else {
+        let Some((patient, seen, in_file)) = entry else {
             errors.push(RowError {
                 line: r.line,
                 reason: format!("unknown patient {code}"),
@@ -240,17 +252,44 @@ pub fn check_rows(
             });
             continue;
         }
-        let warnings = rules::assessment_warnings(&r.assessment, seen);
+        let mut warnings = rules::assessment_warnings_of(&r.assessment, seen, Some(&*patient));
+        // The same as an earlier row of the file, which was not saved: say the file holds it twice (QA 23); "already
+        // saved" is kept for a twin in the database.
+        let twin = in_file
+            .iter()
+            .find(|o| rules::same_assessment(&r.assessment, &o.assessment));
+        let stored = &seen[..seen.len() - in_file.len()];
+        if twin.is_some()
+            && !stored
+                .iter()
+                .any(|o| rules::same_assessment(&r.assessment, o))
+        {
+            warnings.retain(|w| !matches!(w, rules::Warning::SameDayDuplicate { .. }));
+        }
+        let warnings: Vec<String> = twin
+            .map(|t| {
+                format!(
+                    "{} is the same assessment as {}: {} on {} is in this file twice",
+                    name(r),
+                    name(t),
+                    r.assessment.brief(),
+                    r.assessment.date
+                )
+            })
+            .into_iter()
+            .chain(warnings.iter().map(ToString::to_string))
+            .collect();
         if !force && !warnings.is_empty() {
             errors.push(RowError {
                 line: r.line,
                 reason: format!(
                     "this looks wrong: {}; check it, or import with --force to save it anyway",
-                    rules::warnings_text(&warnings)
+                    warnings.join("; ")
                 ),
             });
         }
         seen.push(r.assessment.clone());
+        in_file.push(r);
     }
     if errors.is_empty() {
         Ok(())

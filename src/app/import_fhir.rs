@@ -18,7 +18,7 @@ use crate::app::export::fhir::{
     DAY_EXTENSION, INSTRUMENT_SYSTEM, LOINC, LOINC_SYSTEM, MED_STATE_SYSTEM, PATIENT_CODE_SYSTEM,
     PSEUDONYM_SYSTEM, UCUM_SYSTEM, instrument_of_loinc, ucum,
 };
-use crate::app::import::{ImportRow, check_rows};
+use crate::app::import::{ImportRow, check_rows_named};
 use crate::domain::{Assessment, MedState, rules};
 use crate::instruments::{self, Instrument};
 use crate::store::Store;
@@ -386,6 +386,9 @@ fn observation(r: &Value, known: &HashMap<String, Who>) -> Result<Assessment, (S
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
     pub rows: Vec<ImportRow>,
+    /// Each row's entry as messages name it: `entry[3] (urn:uuid:...)`, with the entry's `fullUrl` (else the
+    /// resource's `id`) when it has one.
+    pub names: HashMap<u64, String>,
     pub errors: Vec<FhirIssue>,
     pub observations: usize,
     pub skipped: usize,
@@ -455,10 +458,13 @@ pub fn parse_bundle(bytes: &[u8]) -> Parsed {
             }
         }
         match observation(r, &known) {
-            Ok(a) => out.rows.push(ImportRow {
-                line: i as u64,
-                assessment: a,
-            }),
+            Ok(a) => {
+                out.names.insert(i as u64, entry_name(i, e));
+                out.rows.push(ImportRow {
+                    line: i as u64,
+                    assessment: a,
+                });
+            }
             Err((path, reason)) => out.errors.push(issue(i, &path, reason)),
         }
     }
@@ -467,6 +473,19 @@ pub fn parse_bundle(bytes: &[u8]) -> Parsed {
             .push(bundle_issue("entry", "the Bundle has no Observation"));
     }
     out
+}
+
+/// "entry[3] (urn:uuid:...)": the index, and the entry's `fullUrl` or else its resource's `id` when it has one.
+fn entry_name(i: usize, e: &Value) -> String {
+    let id = e
+        .get("fullUrl")
+        .or_else(|| e.get("resource").and_then(|r| r.get("id")))
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty());
+    match id {
+        Some(id) => format!("entry[{i}] ({})", crate::domain::text::visible(id)),
+        None => format!("entry[{i}]"),
+    }
 }
 
 /// Parse, check and (unless `dry_run`) import every Observation in one audited transaction. Any problem: nothing
@@ -480,7 +499,14 @@ pub fn import(
     today: NaiveDate,
 ) -> Result<FhirImportReport, AppError> {
     let mut parsed = parse_bundle(bytes);
-    if let Err(more) = check_rows(store, &parsed.rows, today, force) {
+    let name = |r: &ImportRow| {
+        parsed
+            .names
+            .get(&r.line)
+            .cloned()
+            .unwrap_or_else(|| format!("entry[{}]", r.line))
+    };
+    if let Err(more) = check_rows_named(store, &parsed.rows, today, force, &name) {
         parsed.errors.extend(more.into_iter().map(|e| {
             let path = if e.reason.starts_with("unknown patient") {
                 "resource.subject"

@@ -106,7 +106,12 @@ pub fn correction_warnings(
         .into_iter()
         .filter(|o| o.id != id)
         .collect();
-    Ok(crate::domain::rules::assessment_warnings(&a, &others))
+    let patient = store.patient(&a.patient_code).ok();
+    Ok(crate::domain::rules::assessment_warnings_of(
+        &a,
+        &others,
+        patient.as_ref(),
+    ))
 }
 
 /// Assessment `id` with the changes `ch` applied; refused when `ch` changes nothing.

@@ -42,6 +42,14 @@ pub fn mcid_label(id: &str, mcid: f64) -> String {
     let Ok(inst) = instruments::get(id) else {
         return text;
     };
+    // A figure of another group of patients than the default row's: which, and whose ("3.5 (Parkinson's disease,
+    // Huang 2011)" for a Timed Up and Go).
+    if (mcid - inst.mcid).abs() > 1e-9
+        && inst.mcid_subacute.is_none_or(|s| (s - mcid).abs() > 1e-9)
+        && let Some(f) = inst.by_group.iter().find(|f| (f.mcid - mcid).abs() < 1e-9)
+    {
+        return format!("{text} ({}, {})", f.group.label(), author_year(f.source));
+    }
     let Some(sub) = inst.mcid_subacute.filter(|s| (s - inst.mcid).abs() > 1e-9) else {
         return text;
     };
@@ -189,6 +197,17 @@ mod tests {
         assert_eq!(mcid_label("arat", 5.7), "5.7 (chronic, van der Lee 2001)");
         assert_eq!(mcid_label("walk10m_ms", 0.16), "0.16");
         assert_eq!(mcid_label("bbs", 6.0), "6");
+        // QA 18: another group's figure says whose it is.
+        assert_eq!(
+            mcid_label("tug_s", 3.5),
+            "3.5 (Parkinson's disease, Huang 2011)"
+        );
+        assert_eq!(
+            mcid_label("tug_s", 2.08),
+            "2.08 (older adults, Donoghue 2019)"
+        );
+        assert_eq!(mcid_label("bbs", 2.7), "2.7 (stroke, Alghadir 2018)");
+        assert_eq!(mcid_label("tug_s", 3.2), "3.2");
         // ARAT's chronic figure is a smallest real change (an MDC), its subacute one Lang 2008's anchor-based MCID.
         assert_eq!(
             mcid_phrase("arat", 12.0),

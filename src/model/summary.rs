@@ -5,13 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use super::constants as k;
 use super::forecast::{Band, GoalChance, MeasureSummary, Stat};
 use super::outcome::Slot;
 use super::prepare::Prepared;
 use super::protocol::Protocol;
 use super::scenario::Scenario;
-use crate::domain::Condition;
 
 /// Nearest-rank percentiles 10, 50, 90 and the mean of `v` (reordered in place); all zero when `v` is empty.
 pub(super) fn stats(v: &mut [f64]) -> Stat {
@@ -110,14 +108,13 @@ fn rank(q: f64, n: usize) -> usize {
     ((q * (n - 1) as f64).round() as usize).min(n - 1)
 }
 
+/// The MCID (or MDC) of the scenario's patient: of their condition's group and, after a stroke, its phase
+/// ([`crate::instruments::Population`], the rule every screen uses).
 fn mcid_for(prep: &Prepared, slot: &Slot) -> f64 {
-    let subacute = matches!(prep.scenario.patient.condition, Condition::Stroke(_))
-        && prep.scenario.patient.onset_days() < k::SUBACUTE_DAYS;
-    if subacute {
-        slot.inst.mcid_subacute.unwrap_or(slot.inst.mcid)
-    } else {
-        slot.inst.mcid
-    }
+    let patient = &prep.scenario.patient;
+    let population =
+        crate::instruments::Population::of(&patient.condition, Some(patient.onset_days()));
+    slot.inst.mcid_in(population)
 }
 
 /// The instrument a protocol's headline uses: the scenario's chosen one (`Scenario::primary`, `compare

@@ -119,23 +119,26 @@ impl std::fmt::Display for Warning {
 }
 
 /// What looks wrong about assessment `a` given the patient's other assessments (`others`, any order; those of
-/// other patients and instruments are ignored).
+/// other patients and instruments are ignored), with each instrument's default figures. Where the patient is known,
+/// [`assessment_warnings_of`] reads the jump with the MDC of the patient's own group.
 pub fn assessment_warnings(a: &Assessment, others: &[Assessment]) -> Vec<Warning> {
+    assessment_warnings_of(a, others, None)
+}
+
+/// [`assessment_warnings`] for `patient` (when known): a jump is measured against the minimal detectable change of
+/// the patient's group on the assessment's day ([`Population::on`]: a Timed Up and Go in Parkinson's disease
+/// against Huang 2011's MDC, not a stroke study's).
+pub fn assessment_warnings_of(
+    a: &Assessment,
+    others: &[Assessment],
+    patient: Option<&Patient>,
+) -> Vec<Warning> {
     // An impossible score (out of range) is refused, not warned about: the refusal names the range, and `--force`
     // cannot save it, so it must not be offered.
     let Ok(inst) = check_score(&a.instrument, a.score) else {
         return Vec::new();
     };
-    // Scores in different medication states differ by the levodopa response, not by a slip: an OFF score is
-    // compared with OFF scores (and those whose state was not recorded) only.
-    let same: Vec<&Assessment> = others
-        .iter()
-        .filter(|o| {
-            o.patient_code == a.patient_code
-                && instruments::get(&o.instrument).is_ok_and(|i| i.id == inst.id)
-                && (o.med_state == a.med_state || o.med_state.is_none() || a.med_state.is_none())
-        })
-        .collect();
+    let same: Vec<&Assessment> = others.iter().filter(|o| comparable(a, o, inst)).collect();
     let mut out = Vec::new();
     if same.iter().any(|o| o.date == a.date && o.score == a.score) {
         out.push(Warning::SameDayDuplicate {
@@ -144,7 +147,8 @@ pub fn assessment_warnings(a: &Assessment, others: &[Assessment]) -> Vec<Warning
             date: a.date,
         });
     }
-    let mdc = mdc95(inst);
+    let population = patient.map(|p| Population::on(&p.condition, a.date));
+    let mdc = mdc95_in(inst, population);
     // The nearest in time of the scores that jump, so the message names the one most likely meant.
     if let Some(o) = same
         .iter()
@@ -161,6 +165,22 @@ pub fn assessment_warnings(a: &Assessment, others: &[Assessment]) -> Vec<Warning
         });
     }
     out
+}
+
+/// Whether `o` is a score `a` is compared with: the same patient and instrument and, as scores in different
+/// medication states differ by the levodopa response rather than by a slip, an OFF score only with OFF scores (and
+/// those whose state was not recorded).
+fn comparable(a: &Assessment, o: &Assessment, inst: &Instrument) -> bool {
+    o.patient_code == a.patient_code
+        && instruments::get(&o.instrument).is_ok_and(|i| i.id == inst.id)
+        && (o.med_state == a.med_state || o.med_state.is_none() || a.med_state.is_none())
+}
+
+/// Whether `o` records the same as `a`: the same score of the same patient on the same instrument and day (in a
+/// state that may be the same) — the [`Warning::SameDayDuplicate`] test.
+pub fn same_assessment(a: &Assessment, o: &Assessment) -> bool {
+    instruments::get(&a.instrument)
+        .is_ok_and(|inst| comparable(a, o, inst) && o.date == a.date && o.score == a.score)
 }
 
 /// The warnings as one sentence.

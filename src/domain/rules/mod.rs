@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
 
 use super::{Assessment, Condition, Patient, Plan, SessionLog};
-use crate::instruments::{self, Instrument, Shown};
+use crate::instruments::{self, Instrument, Population, Shown};
 
 /// A refused value: the field it is in (as the command line and the forms name it) and why, in words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,7 +165,12 @@ pub const JUMP_WITHIN_DAYS: i64 = 7;
 
 /// The minimal detectable change (95%) of an instrument from its SEM.
 pub fn mdc95(inst: &Instrument) -> f64 {
-    1.96 * std::f64::consts::SQRT_2 * inst.sem
+    mdc95_in(inst, None)
+}
+
+/// [`mdc95`] from the SEM measured in `population` (None: the instrument's default row).
+pub fn mdc95_in(inst: &Instrument, population: Option<Population>) -> f64 {
+    1.96 * std::f64::consts::SQRT_2 * population.map_or(inst.sem, |p| inst.sem_in(p))
 }
 
 mod assessment;
@@ -368,6 +373,44 @@ mod tests {
         assert_eq!(
             assessment_warnings(&assessment("fma_ue", 37.0, "2026-11-18"), &earlier),
             []
+        );
+    }
+
+    /// QA 18: the jump check reads a Timed Up and Go with the MDC of the patient's group: 10 s within two days is
+    /// more than 3 x the MDC95 after a stroke (SEM 1.14 s, Alghadir 2018: 9.5 s) but not in Parkinson's disease
+    /// (SEM 1.26 s, Huang 2011: 10.5 s); 7 s is asked about in an older adult (SEM 0.75 s, Donoghue 2019: 6.2 s) only.
+    #[test]
+    fn the_jump_check_uses_the_mdc_of_the_patients_group() {
+        let mut pd = stroke("2020-01-01");
+        pd.condition = Condition::Parkinsons(ParkinsonsFacts::default());
+        let mut older = stroke("2020-01-01");
+        older.condition = Condition::OlderAdult(crate::domain::OlderAdultFacts::default());
+        let stroke = stroke("2020-01-01");
+        let earlier = [assessment("tug_s", 20.0, "2026-11-10")];
+        let ten = assessment("tug_s", 10.0, "2026-11-12");
+        let w = assessment_warnings_of(&ten, &earlier, Some(&stroke));
+        assert!(matches!(w.as_slice(), [Warning::Jump { .. }]), "{w:?}");
+        assert!(
+            warnings_text(&w).contains("minimal detectable change (3.16)"),
+            "{}",
+            warnings_text(&w)
+        );
+        assert_eq!(assessment_warnings_of(&ten, &earlier, Some(&pd)), []);
+        let eleven = assessment("tug_s", 9.0, "2026-11-12");
+        let w = assessment_warnings_of(&eleven, &earlier, Some(&pd));
+        assert!(
+            warnings_text(&w).contains("minimal detectable change (3.49)"),
+            "{}",
+            warnings_text(&w)
+        );
+        let seven = assessment("tug_s", 13.0, "2026-11-12");
+        assert_eq!(assessment_warnings_of(&seven, &earlier, Some(&stroke)), []);
+        let w = assessment_warnings_of(&seven, &earlier, Some(&older));
+        assert!(matches!(w.as_slice(), [Warning::Jump { .. }]), "{w:?}");
+        // Without the patient: the instrument's default row (a stroke study), as before.
+        assert_eq!(
+            assessment_warnings(&ten, &earlier),
+            assessment_warnings_of(&ten, &earlier, Some(&stroke))
         );
     }
 }

@@ -9,6 +9,12 @@ use crate::model::diagnostics::{FileError, Problem, Seg, SpannedDoc, path_text};
 /// ends in `.toml`, the protocol's `id` must equal the file stem.
 pub fn parse(text: &str, origin: &str) -> Result<Protocol, FileError> {
     let doc = SpannedDoc::parse(text, origin)?;
+    // Unknown keys first, every one at its line: serde would stop at the first error, which a misspelt section can
+    // hide behind (the table it was meant for then lacks a field).
+    doc.locate(
+        origin,
+        super::keys::Schema::of::<Protocol>().unknown_keys(doc.root()),
+    )?;
     let protocol: Protocol = doc.deserialize(origin)?;
     let mut problems = validate(&protocol);
     let p = std::path::Path::new(origin);
