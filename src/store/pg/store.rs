@@ -48,8 +48,9 @@ pub struct PgStore {
     who: Who,
     warnings: Vec<String>,
     protocols: Option<Protocols>,
-    /// The patient list's statements ([`LIST`], brief and whole), prepared once on this connection.
-    list_statement: RefCell<[Option<postgres::Statement>; 2]>,
+    /// Statements prepared on this connection, by their text: the list's ([`LIST`]) and the frequent writes', each
+    /// parsed and described by the server once, then run in one round trip instead of two.
+    statements: RefCell<std::collections::HashMap<String, postgres::Statement>>,
 }
 
 impl PgStore {
@@ -92,7 +93,7 @@ impl PgStore {
             who,
             warnings: Vec::new(),
             protocols: None,
-            list_statement: RefCell::new([None, None]),
+            statements: RefCell::default(),
         })
     }
 
@@ -135,9 +136,30 @@ impl PgStore {
             && let Ok(new) = session(&self.url, &self.who)
         {
             *c = new;
-            self.list_statement.replace([None, None]);
+            self.statements.borrow_mut().clear();
         }
         c
+    }
+
+    /// The patient `code`, through a statement prepared on this connection.
+    fn patient_in(&self, c: &mut impl GenericClient, code: &str) -> Result<Patient> {
+        let statement = self.prepared(c, PATIENT_BY_CODE)?;
+        c.query_opt(&statement, &[&code])?
+            .map(|r| patient_of(&r))
+            .transpose()?
+            .ok_or_else(|| no_patient(code))
+    }
+
+    /// `sql` prepared on this connection (once; see [`PgStore::statements`]).
+    fn prepared(&self, c: &mut impl GenericClient, sql: &str) -> Result<postgres::Statement> {
+        if let Some(s) = self.statements.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let s = c.prepare(sql)?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_owned(), s.clone());
+        Ok(s)
     }
 
     /// The patient list ([`list_entries`]) through [`LIST`], each statement prepared on its first list of the
@@ -152,15 +174,7 @@ impl PgStore {
         let mut c = self.client();
         // A search reads the notes too, in the whole entries.
         let whole = whole || filter.search_text().is_some();
-        let cached = self.list_statement.borrow()[usize::from(whole)].clone();
-        let statement = match cached {
-            Some(s) => s,
-            None => {
-                let s = c.prepare(LIST[usize::from(whole)])?;
-                self.list_statement.borrow_mut()[usize::from(whole)] = Some(s.clone());
-                s
-            }
-        };
+        let statement = self.prepared(&mut *c, LIST[usize::from(whole)])?;
         list_entries(&mut c, &statement, filter, whole, make, code)
     }
 
@@ -174,12 +188,11 @@ impl PgStore {
         let mut client = self.client();
         let mut tx = client.transaction()?;
         // The user's role and the change's name for the audit rows in one round trip (a refused write rolls back).
-        let role: Option<String> = tx
-            .query_one(
-                "SELECT praxis.my_role(), set_config('praxis.action', $1, true)",
-                &[&action],
-            )?
-            .try_get(0)?;
+        let role_and_action = self.prepared(
+            &mut tx,
+            "SELECT praxis.my_role(), set_config('praxis.action', $1, true)",
+        )?;
+        let role: Option<String> = tx.query_one(&role_and_action, &[&action])?.try_get(0)?;
         writer(
             role.map(|t| parse_enum("role", &t)).transpose()?,
             &self.who.os_user,
@@ -235,6 +248,11 @@ fn writer(role: Option<Role>, me: &str) -> Result<Role> {
 // ----------------------------------------------------------------------------------------------------------------
 // Rows. Integer columns are `integer` (i32) or `bigint` (i64) as in v1.sql; dates and times are text as in SQLite.
 
+/// A patient by code.
+const PATIENT_BY_CODE: &str = concat!(
+    "SELECT p.id, p.code, p.name, p.birth_year, p.sex, p.dominant_hand, p.affected_side, p.condition, ",
+    "p.facts::text, p.notes, p.created_at, p.updated_at, p.version FROM patients p WHERE p.code = $1"
+);
 const PATIENT: &str = "p.id, p.code, p.name, p.birth_year, p.sex, p.dominant_hand, p.affected_side, p.condition, \
                        p.facts::text, p.notes, p.created_at, p.updated_at, p.version";
 const ASSESSMENT: &str =
@@ -395,13 +413,10 @@ pub(super) fn raw_of(r: &Row) -> Result<RawRow> {
 // Reads, on a client or inside a write's transaction.
 
 fn patient(c: &mut impl GenericClient, code: &str) -> Result<Patient> {
-    c.query_opt(
-        &format!("SELECT {PATIENT} FROM patients p WHERE p.code = $1"),
-        &[&code],
-    )?
-    .map(|r| patient_of(&r))
-    .transpose()?
-    .ok_or_else(|| no_patient(code))
+    c.query_opt(PATIENT_BY_CODE, &[&code])?
+        .map(|r| patient_of(&r))
+        .transpose()?
+        .ok_or_else(|| no_patient(code))
 }
 
 fn patient_id(c: &mut impl GenericClient, code: &str) -> Result<i64> {
@@ -1131,17 +1146,21 @@ impl Backend for PgStore {
     fn add_session(&mut self, s: &SessionLog) -> Result<SessionLog> {
         let me = self.who.os_user.clone();
         self.write("create", |tx, ctx| {
-            let p = patient(tx, &s.patient_code)?;
+            let p = self.patient_in(tx, &s.patient_code)?;
             rules::check_session(s, &ctx.with_patient(Some(&p)))?;
             let stored = SessionLog {
                 clinician: s.clinician.clone().or(Some(me)),
                 ..s.clone()
             };
+            let insert = self.prepared(
+                tx,
+                "INSERT INTO sessions (patient_id, started_at, protocol_id, minutes, repetitions, level, \
+                 success_rate, rpe, notes, clinician, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )?;
             let id: i64 = tx
                 .query_one(
-                    "INSERT INTO sessions (patient_id, started_at, protocol_id, minutes, repetitions, level, \
-                     success_rate, rpe, notes, clinician, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    &insert,
                     &[
                         &p.id,
                         &datetime_text(stored.started_at),
