@@ -237,17 +237,17 @@ fn store_a_plan_ending_says_what_to_consider() {
             .to_string();
         (s, flat, row)
     };
-    // Behind: three sessions a week of the five planned, 16 of the 30 left as its six weeks end.
+    // Behind: three sessions a week of the five planned, 17 of the 30 left as its six weeks end.
     let (s, flat, row) = detail(&a);
     assert!(
-        flat.contains("L 16 of 30 sessions left as the plan's weeks end (within a week, or already), more than a week of them: behind its schedule"),
+        flat.contains("L 17 of 30 sessions left as the plan's weeks end (within a week, or already), more than a week of them: behind its schedule"),
         "{s}"
     );
     assert!(!flat.contains("E plan ends"), "{s}");
     assert!(row.contains("··L"), "{row}\n{s}");
-    // Another therapist logs the sessions missed: 12 more, 4 left, the block is ending as planned.
+    // Another therapist logs the sessions missed: 14 more, 3 left, the block is ending as planned.
     let mut other = Store::open(&path).unwrap();
-    for k in 0..12 {
+    for k in 0..14 {
         let day = d("2026-10-14") + chrono::Duration::days(2 * k);
         let when = format!("{day} 17:30");
         other
