@@ -240,7 +240,7 @@ fn store_a_plan_ending_says_what_to_consider() {
     // Behind: three sessions a week of the five planned, 17 of the 30 left as its six weeks end.
     let (s, flat, row) = detail(&a);
     assert!(
-        flat.contains("L 17 of 30 sessions left as the plan's weeks end (within a week, or already), more than a week of them: behind its schedule"),
+        flat.contains("L 17 of 30 sessions left as the plan's weeks end, more than a week of them: behind schedule; continue the plan, or reassess and change it"),
         "{s}"
     );
     assert!(!flat.contains("E plan ends"), "{s}");

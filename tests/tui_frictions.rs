@@ -349,13 +349,16 @@ fn list_counts_fit_80_columns_during_a_search() {
     let status = s.lines().rev().nth(1).unwrap_or_default();
     assert!(
         status.starts_with("5 patients, 1 shown · R reassess")
-            && status.contains(" · E ending ")
+            && status.contains(" · L left ")
             && status.contains(" · B behind "),
         "{s}"
     );
     assert!(status.chars().count() <= 80, "{status}");
     let wide = screen(&a, 120, 40);
-    assert!(wide.contains(" · E plan ending "), "{wide}");
+    assert!(
+        wide.contains(" · E plan ending 0 · L sessions left "),
+        "{wide}"
+    );
     // The help names the same letters and words.
     press(&mut a, KeyCode::Enter);
     let help = help_text(&mut a);
@@ -363,6 +366,7 @@ fn list_counts_fit_80_columns_during_a_search() {
         "R reassess",
         "S no session",
         "E (plan) ending",
+        "L (sessions) left",
         "B behind",
         "A ahead",
     ] {

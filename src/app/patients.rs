@@ -257,8 +257,8 @@ impl Flag {
                  the protocol"
             }
             Flag::SessionsLeft => {
-                "sessions left as the plan's weeks end (within a week, or already), more than a week of them: \
-                 behind its schedule; continue the plan to deliver them, or reassess and change it"
+                "sessions left as the plan's weeks end, more than a week of them: behind schedule; continue the \
+                 plan, or reassess and change it"
             }
         }
     }

@@ -401,19 +401,21 @@ impl ListScreen {
                 behind,
             ));
         }
-        let line = |word: fn(&(char, &str, &str, usize)) -> String| {
+        let line = |word: fn(&(char, &str, &str, usize)) -> String, zeros: bool| {
             std::iter::once(head.clone())
-                .chain(counts.iter().map(word))
+                .chain(counts.iter().filter(|c| zeros || c.3 > 0).map(word))
                 .collect::<Vec<_>>()
                 .join(" · ")
         };
+        // Shorter words, then without the flags nobody has, then the letters alone.
         let tries = [
-            line(|(sym, long, _, k)| format!("{sym} {long} {k}")),
-            line(|(sym, _, short, k)| format!("{sym} {short} {k}")),
-            line(|(sym, _, _, k)| format!("{sym} {k}")),
+            line(|(sym, long, _, k)| format!("{sym} {long} {k}"), true),
+            line(|(sym, _, short, k)| format!("{sym} {short} {k}"), true),
+            line(|(sym, _, short, k)| format!("{sym} {short} {k}"), false),
+            line(|(sym, _, _, k)| format!("{sym} {k}"), true),
         ];
         let fits = |s: &String| crate::domain::text::width(s) <= usize::from(width);
-        let [_, _, last] = &tries;
+        let [.., last] = &tries;
         tries.iter().find(|s| fits(s)).unwrap_or(last).clone()
     }
 }
