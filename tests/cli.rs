@@ -693,7 +693,11 @@ fn list_rows(out: &str) -> std::collections::HashMap<String, Vec<String>> {
         .skip(1)
         .filter(|l| l.starts_with("P-"))
         .map(|l| {
-            let cells: Vec<String> = l.split("  ").map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+            let cells: Vec<String> = l
+                .split("  ")
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
             (cells[0].clone(), cells)
         })
         .collect()
@@ -744,12 +748,18 @@ fn patient_list_shows_b_for_a_patient_behind_the_plans_forecast() {
         Some(praxis::app::progress::Standing::Behind)
     );
     let out = env.ok(&["patient", "list"]);
-    assert!(out.lines().next().unwrap_or_default().contains("FLG"), "{out}");
+    assert!(
+        out.lines().next().unwrap_or_default().contains("FLG"),
+        "{out}"
+    );
     let rows = list_rows(&out);
     // FLG holds the TUI's letters: reassess, no session, plan ending / sessions left, then B or A.
     let flg = |code: &str| rows[code][6].clone();
     assert!(flg("P-0090").ends_with('B'), "{out}");
-    assert!(!flg("P-0091").contains('B') && !flg("P-0091").contains('A'), "{out}");
+    assert!(
+        !flg("P-0091").contains('B') && !flg("P-0091").contains('A'),
+        "{out}"
+    );
     assert_eq!(flg("P-0092").chars().last(), Some('·'), "{out}");
     assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
 }
@@ -774,7 +784,10 @@ fn patient_list_reads_standings_of_a_long_list_only_when_asked() {
     }
     let list = env.json(&["patient", "list"]);
     assert!(
-        list.as_array().unwrap().iter().all(|p| p.get("standing").is_none()),
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p.get("standing").is_none()),
         "{list}"
     );
     let out = env.ok(&["patient", "list"]);
@@ -784,15 +797,26 @@ fn patient_list_reads_standings_of_a_long_list_only_when_asked() {
     );
     let asked = env.json(&["patient", "list", "--standing"]);
     assert!(
-        asked.as_array().unwrap().iter().all(|p| p["standing"].is_null()
-            && p.get("standing").is_some()),
+        asked
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["standing"].is_null() && p.get("standing").is_some()),
         "{asked}"
     );
-    assert!(!env.ok(&["patient", "list", "--standing"]).contains("not read"));
+    assert!(
+        !env.ok(&["patient", "list", "--standing"])
+            .contains("not read")
+    );
     // A search that leaves 12 or fewer reads them without being asked.
     let few = env.json(&["patient", "list", "--search", "P-010"]);
     assert_eq!(few.as_array().unwrap().len(), 10);
-    assert!(few.as_array().unwrap().iter().all(|p| p.get("standing").is_some()));
+    assert!(
+        few.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p.get("standing").is_some())
+    );
 }
 
 /// QA 19: a plan's weeks ending is "plan ending" (E) when its sessions are (nearly) done, and "sessions left" (L),
@@ -817,7 +841,16 @@ fn patient_list_says_sessions_left_when_a_plan_ends_by_the_calendar_behind_sched
         for k in 0..done {
             let day = (start + chrono::Duration::days(k)).to_string();
             env.ok(&[
-                "log", code, "--minutes", "60", "--reps", "100", "--date", &day, "--time", "10:00",
+                "log",
+                code,
+                "--minutes",
+                "60",
+                "--reps",
+                "100",
+                "--date",
+                &day,
+                "--time",
+                "10:00",
             ]);
         }
     }

@@ -364,12 +364,18 @@ fn compare_json_has_the_evidence_warning_at_top_level_and_sessions_per_protocol(
         assert_eq!(p["sessions"].as_u64(), Some(course), "{id}");
         assert_eq!(p["sessions"], p["summary"]["sessions"], "{id}");
     }
-    let sessions: Vec<u64> = protocols.iter().filter_map(|p| p["sessions"].as_u64()).collect();
+    let sessions: Vec<u64> = protocols
+        .iter()
+        .filter_map(|p| p["sessions"].as_u64())
+        .collect();
     assert_eq!(sessions, [10, 30]);
     assert_eq!(v["no_treatment"]["sessions"], 0);
     // The text says the same: the warning, and each protocol's sessions in its row.
     let text = env.ok(&args);
-    assert!(text.contains("WARNING: cimt is outside its evidence"), "{text}");
+    assert!(
+        text.contains("WARNING: cimt is outside its evidence"),
+        "{text}"
+    );
     for (id, n) in [("cimt", "10"), ("usual-care", "30")] {
         let row = text
             .lines()

@@ -389,8 +389,14 @@ pub fn row_flags<P>(
         .and_then(|id| lib.get(id))
         .map(|p| PlanTerms::of(&p.schedule));
     let done = match (plan, &row.plan_protocol, row.plan_start) {
-        (Some(terms), Some(protocol), Some(start)) if weeks_ending(row, today, Some(terms.weeks)) => {
-            Some(plan_sessions_done(&store.sessions(code, None)?, protocol, start))
+        (Some(terms), Some(protocol), Some(start))
+            if weeks_ending(row, today, Some(terms.weeks)) =>
+        {
+            Some(plan_sessions_done(
+                &store.sessions(code, None)?,
+                protocol,
+                start,
+            ))
         }
         _ => None,
     };
@@ -544,7 +550,10 @@ mod tests {
         };
         assert_eq!(flags(&started(0), today, None, None), []);
         assert_eq!(flags(&started(14), today, None, None), []);
-        assert_eq!(flags(&started(15), today, None, None), [Flag::NoRecentSession]);
+        assert_eq!(
+            flags(&started(15), today, None, None),
+            [Flag::NoRecentSession]
+        );
         // A 4-week plan started 20 days ago ends in 8 days: not yet; 21 days ago, in 7: "plan ending", which the
         // command line shows too.
         assert_eq!(flags(&started(14), today, Some(four), None), []);
@@ -557,7 +566,10 @@ mod tests {
             ..started(n)
         };
         assert_eq!(flags(&ending(20), today, Some(four), None), []);
-        assert_eq!(flags(&ending(21), today, Some(four), None), [Flag::PlanEnding]);
+        assert_eq!(
+            flags(&ending(21), today, Some(four), None),
+            [Flag::PlanEnding]
+        );
         assert_eq!(Flag::PlanEnding.label(), "plan ending");
     }
 

@@ -8,11 +8,11 @@ use super::Ctx;
 use super::util::{open, table};
 use crate::app::AppError;
 use crate::app::patients::{self, Flag, PatientFields};
+use crate::app::progress::{self, Standing};
+use crate::app::protocols::Library;
 use crate::domain::text::{visible, visible_lines};
 use crate::domain::*;
 use crate::instruments::Shown;
-use crate::app::progress::{self, Standing};
-use crate::app::protocols::Library;
 use crate::store::{PatientBrief, PatientFilter, PatientRow, Store};
 
 #[derive(Debug, clap::Args)]
@@ -320,7 +320,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     let mut body: Vec<Vec<String>> = Vec::with_capacity(rows.len());
     for (i, (code, r)) in keyed.iter().enumerate() {
         let (flags, left) = patients::row_flags(&store, &library, r, code, today)?;
-        let mut attention: Vec<String> = flags.iter().map(|f| f.text(left.map(|(n, _)| n))).collect();
+        let mut attention: Vec<String> =
+            flags.iter().map(|f| f.text(left.map(|(n, _)| n))).collect();
         let standing = standing.as_ref().ok().and_then(|s| s[i]);
         if let Some(s) = standing.filter(|s| *s != Standing::OnTrack) {
             attention.push(s.text().to_string());

@@ -110,8 +110,8 @@ type DoneKey = (
 /// The sessions of a patient's active plan done, read from their records (current ones): `None` when they cannot
 /// be read.
 fn read_plan_done(source: &dyn super::data::Source, row: &PatientRow) -> Option<u32> {
-    use crate::store::{HistoryEntry, RecordStatus};
     use super::records::Entry;
+    use crate::store::{HistoryEntry, RecordStatus};
     let (protocol, start) = (row.plan_protocol.as_deref()?, row.plan_start?);
     let sessions: Vec<crate::domain::SessionLog> = source
         .records(&row.patient.code)
@@ -148,23 +148,25 @@ impl ListScreen {
     /// weeks are ending has its sessions counted from `source` (those rows only, and again only when they change).
     pub fn set_rows(&mut self, rows: Vec<PatientRow>, source: &dyn super::data::Source, ctx: &Ctx) {
         let keep = self.selected_code().map(str::to_string);
-        let terms: std::collections::HashMap<String, PlanTerms> = if rows
-            .iter()
-            .any(|r| r.plan_protocol.is_some())
-        {
-            source
-                .protocols()
-                .iter()
-                .map(|p| (p.id.clone(), PlanTerms::of(&p.schedule)))
-                .collect()
-        } else {
-            Default::default()
-        };
+        let terms: std::collections::HashMap<String, PlanTerms> =
+            if rows.iter().any(|r| r.plan_protocol.is_some()) {
+                source
+                    .protocols()
+                    .iter()
+                    .map(|p| (p.id.clone(), PlanTerms::of(&p.schedule)))
+                    .collect()
+            } else {
+                Default::default()
+            };
         let mut counted = std::collections::HashMap::new();
         self.items = rows
             .into_iter()
             .map(|row| {
-                let plan = row.plan_protocol.as_deref().and_then(|p| terms.get(p)).copied();
+                let plan = row
+                    .plan_protocol
+                    .as_deref()
+                    .and_then(|p| terms.get(p))
+                    .copied();
                 let done = plan
                     .filter(|t| crate::app::patients::weeks_ending(&row, ctx.today, Some(t.weeks)))
                     .and_then(|_| {
