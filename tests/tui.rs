@@ -504,9 +504,8 @@ fn demo_flags_each_mean_something_on_any_day() {
             .iter()
             .map(|r| {
                 let code = r.patient.code.as_str();
-                let (flags, _) =
-                    praxis::app::patients::row_flags(&store, &lib, r, code, today).unwrap();
-                (code, flags)
+                let f = praxis::app::patients::row_flags(&store, &lib, r, code, today).unwrap();
+                (code, f.flags)
             })
             .collect();
         let want: Vec<(&str, Vec<Flag>)> = expected.iter().map(|(c, f)| (*c, f.clone())).collect();

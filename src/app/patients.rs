@@ -373,16 +373,39 @@ pub fn flags<P>(
     out
 }
 
-/// The flags of one list row with the store at hand (the command line): [`flags`], the plan's sessions counted
-/// for a plan whose weeks are ending (one read of the patient's sessions, for those rows only); with the sessions
-/// left of the course's then (left, of).
+/// A list row's flags, and its plan's sessions left of its course's, (left, of), when they were counted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RowFlags {
+    pub flags: Vec<Flag>,
+    pub left: Option<(u32, u32)>,
+}
+
+impl RowFlags {
+    /// [`flags`], with the sessions left when `done` was counted.
+    pub fn of<P>(
+        row: &PatientRow<P>,
+        today: NaiveDate,
+        plan: Option<PlanTerms>,
+        done: Option<u32>,
+    ) -> RowFlags {
+        RowFlags {
+            flags: flags(row, today, plan, done),
+            left: plan
+                .zip(done)
+                .map(|(t, d)| (t.sessions.saturating_sub(d), t.sessions)),
+        }
+    }
+}
+
+/// The flags of one list row with the store at hand (the command line): [`RowFlags::of`], the plan's sessions
+/// counted for a plan whose weeks are ending (one read of the patient's sessions, for those rows only).
 pub fn row_flags<P>(
     store: &Store,
     lib: &crate::app::protocols::Library,
     row: &PatientRow<P>,
     code: &str,
     today: NaiveDate,
-) -> Result<(Vec<Flag>, Option<(u32, u32)>)> {
+) -> Result<RowFlags> {
     let plan = row
         .plan_protocol
         .as_deref()
@@ -400,10 +423,7 @@ pub fn row_flags<P>(
         }
         _ => None,
     };
-    let left = plan
-        .zip(done)
-        .map(|(t, d)| (t.sessions.saturating_sub(d), t.sessions));
-    Ok((flags(row, today, plan, done), left))
+    Ok(RowFlags::of(row, today, plan, done))
 }
 
 /// The latest score per instrument, in the order instruments first appear in the patient's record.

@@ -293,7 +293,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         let standing = standings(&store, &library, &keyed, a.standing)?.ok();
         let mut items = Vec::with_capacity(rows.len());
         for (i, (code, row)) in keyed.iter().enumerate() {
-            let (flags, left) = patients::row_flags(&store, &library, row, code, today)?;
+            let patients::RowFlags { flags, left } =
+                patients::row_flags(&store, &library, row, code, today)?;
             items.push(ListItem {
                 row,
                 flags,
@@ -319,7 +320,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     let standing = standings(&store, &library, &keyed, a.standing)?;
     let mut body: Vec<Vec<String>> = Vec::with_capacity(rows.len());
     for (i, (code, r)) in keyed.iter().enumerate() {
-        let (flags, left) = patients::row_flags(&store, &library, r, code, today)?;
+        let patients::RowFlags { flags, left } =
+            patients::row_flags(&store, &library, r, code, today)?;
         let mut attention: Vec<String> =
             flags.iter().map(|f| f.text(left.map(|(n, _)| n))).collect();
         let standing = standing.as_ref().ok().and_then(|s| s[i]);

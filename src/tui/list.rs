@@ -183,10 +183,8 @@ impl ListScreen {
                         counted.insert(row.patient.code.clone(), (key, done));
                         done
                     });
-                let flags = flags(&row, ctx.today, plan, done);
-                let left = plan
-                    .zip(done)
-                    .map(|(t, d)| (t.sessions.saturating_sub(d), t.sessions));
+                let crate::app::patients::RowFlags { flags, left } =
+                    crate::app::patients::RowFlags::of(&row, ctx.today, plan, done);
                 let haystack = format!(
                     "{} {} {} {}",
                     row.patient.code,
