@@ -318,14 +318,33 @@ impl PlanTerms {
     }
 }
 
-/// The active plan's weeks end within [`PLAN_ENDING_DAYS`] of `today` or have ended: its sessions done then decide
-/// between [`Flag::PlanEnding`] and [`Flag::SessionsLeft`] (a list counts them only for these rows).
-pub fn weeks_ending<P>(row: &PatientRow<P>, today: NaiveDate, weeks: Option<u32>) -> bool {
+/// Days after a plan's weeks ended within which its sessions left still tell "sessions left" from "plan ending": a
+/// plan whose weeks ended longer ago has run its course whatever was done (reassess; the patient may have stopped
+/// coming). The lists count a plan's sessions only from a week before its end to this long after it, so a clinic's
+/// old plans cost no reading.
+pub const SESSIONS_LEFT_DAYS: i64 = 28;
+
+/// The day after the active plan's last week, when it has one on a protocol of `weeks` weeks.
+fn plan_end<P>(row: &PatientRow<P>, weeks: Option<u32>) -> Option<NaiveDate> {
     let (Some(start), Some(weeks), Some(_)) = (row.plan_start, weeks, &row.plan_protocol) else {
-        return false;
+        return None;
     };
-    let end = start + chrono::Duration::weeks(i64::from(weeks));
-    (end - today).num_days() <= PLAN_ENDING_DAYS
+    Some(start + chrono::Duration::weeks(i64::from(weeks)))
+}
+
+/// The active plan's weeks end within [`PLAN_ENDING_DAYS`] of `today` or have ended: flagged "plan ending" or
+/// "sessions left".
+pub fn weeks_ending<P>(row: &PatientRow<P>, today: NaiveDate, weeks: Option<u32>) -> bool {
+    plan_end(row, weeks).is_some_and(|end| (end - today).num_days() <= PLAN_ENDING_DAYS)
+}
+
+/// The plan's sessions done decide its flag ("plan ending" or "sessions left"): its weeks are ending, and ended at
+/// most [`SESSIONS_LEFT_DAYS`] ago. The lists count them for these rows only.
+pub fn counts_sessions<P>(row: &PatientRow<P>, today: NaiveDate, weeks: Option<u32>) -> bool {
+    plan_end(row, weeks).is_some_and(|end| {
+        let ahead = (end - today).num_days();
+        ahead <= PLAN_ENDING_DAYS && ahead >= -SESSIONS_LEFT_DAYS
+    })
 }
 
 /// The sessions of a plan on `protocol` since `start` among `sessions` (current records): its sessions done.
@@ -340,7 +359,8 @@ pub fn plan_sessions_done(sessions: &[SessionLog], protocol: &str, start: NaiveD
 /// The flags of one list row on `today`. `plan` is the active plan's protocol, when known (a protocol the library
 /// dropped has none, and no "plan ending"); `done`, the plan's sessions done ([`plan_sessions_done`]), when
 /// counted. When the plan's weeks are ending ([`weeks_ending`]), more than a week of sessions still to do makes it
-/// [`Flag::SessionsLeft`], else [`Flag::PlanEnding`] (also when `done` was not counted, as before QA 19).
+/// [`Flag::SessionsLeft`] (up to [`SESSIONS_LEFT_DAYS`] after they ended: [`counts_sessions`]), else
+/// [`Flag::PlanEnding`] (also when `done` was not counted, as before QA 19).
 pub fn flags<P>(
     row: &PatientRow<P>,
     today: NaiveDate,
@@ -363,7 +383,8 @@ pub fn flags<P>(
     if let Some(terms) = plan
         && weeks_ending(row, today, Some(terms.weeks))
     {
-        let behind = done.is_some_and(|d| terms.sessions.saturating_sub(d) > terms.per_week);
+        let behind = counts_sessions(row, today, Some(terms.weeks))
+            && done.is_some_and(|d| terms.sessions.saturating_sub(d) > terms.per_week);
         out.push(if behind {
             Flag::SessionsLeft
         } else {
@@ -413,7 +434,7 @@ pub fn row_flags<P>(
         .map(|p| PlanTerms::of(&p.schedule));
     let done = match (plan, &row.plan_protocol, row.plan_start) {
         (Some(terms), Some(protocol), Some(start))
-            if weeks_ending(row, today, Some(terms.weeks)) =>
+            if counts_sessions(row, today, Some(terms.weeks)) =>
         {
             Some(plan_sessions_done(
                 &store.sessions(code, None)?,
@@ -621,6 +642,24 @@ mod tests {
         assert_eq!(on(14), [Flag::SessionsLeft]);
         // Not counted: the calendar alone, as before.
         assert_eq!(flags(&r, today, Some(six), None), [Flag::PlanEnding]);
+        // Weeks that ended more than four weeks ago: the plan has run its course, whatever is left.
+        let long_ago = PatientRow {
+            plan_start: Some(today - chrono::Duration::days(42 + SESSIONS_LEFT_DAYS + 1)),
+            ..r.clone()
+        };
+        assert!(!counts_sessions(&long_ago, today, Some(6)));
+        assert_eq!(
+            flags(&long_ago, today, Some(six), Some(0)),
+            [Flag::PlanEnding]
+        );
+        let four_weeks_ago = PatientRow {
+            plan_start: Some(today - chrono::Duration::days(42 + SESSIONS_LEFT_DAYS)),
+            ..r.clone()
+        };
+        assert_eq!(
+            flags(&four_weeks_ago, today, Some(six), Some(0)),
+            [Flag::SessionsLeft]
+        );
         // Weeks not ending: no flag however many are left.
         let early = PatientRow {
             plan_start: Some(today - chrono::Duration::days(20)),

@@ -145,7 +145,8 @@ impl ListScreen {
     }
 
     /// Replace the rows (after a refresh), keeping the selected patient when it is still there. A plan whose
-    /// weeks are ending has its sessions counted from `source` (those rows only, and again only when they change).
+    /// weeks are ending has its sessions counted from `source` (those rows only, `app::patients::counts_sessions`,
+    /// and again only when their sessions or plan change).
     pub fn set_rows(&mut self, rows: Vec<PatientRow>, source: &dyn super::data::Source, ctx: &Ctx) {
         let keep = self.selected_code().map(str::to_string);
         let terms: std::collections::HashMap<String, PlanTerms> =
@@ -168,7 +169,9 @@ impl ListScreen {
                     .and_then(|p| terms.get(p))
                     .copied();
                 let done = plan
-                    .filter(|t| crate::app::patients::weeks_ending(&row, ctx.today, Some(t.weeks)))
+                    .filter(|t| {
+                        crate::app::patients::counts_sessions(&row, ctx.today, Some(t.weeks))
+                    })
                     .and_then(|_| {
                         let key: DoneKey = (
                             row.plan_protocol.clone(),
