@@ -342,8 +342,7 @@ pub fn weeks_ending<P>(row: &PatientRow<P>, today: NaiveDate, weeks: Option<u32>
 /// most [`SESSIONS_LEFT_DAYS`] ago. The lists count them for these rows only.
 pub fn counts_sessions<P>(row: &PatientRow<P>, today: NaiveDate, weeks: Option<u32>) -> bool {
     plan_end(row, weeks).is_some_and(|end| {
-        let ahead = (end - today).num_days();
-        ahead <= PLAN_ENDING_DAYS && ahead >= -SESSIONS_LEFT_DAYS
+        (-SESSIONS_LEFT_DAYS..=PLAN_ENDING_DAYS).contains(&(end - today).num_days())
     })
 }
 
