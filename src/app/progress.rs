@@ -230,19 +230,25 @@ pub fn standing_job(
 
 /// The standings of the patients `codes` against their plans' forecasts (the command line's list): each patient's
 /// [`StandingJob`], the one the TUI's list runs, prepared one after the other (the store is read) and run on the
-/// machine's cores. `None` for a patient with nothing to read (no active plan, or no assessment after its day 0).
+/// machine's cores. `None` for a patient with nothing to read (no active plan, or no assessment after its day 0); an
+/// error for one whose records cannot be forecast, the others read all the same.
 pub fn standings_of(
     store: &Store,
     lib: &Library,
     codes: &[String],
-) -> Result<Vec<Option<Standing>>, AppError> {
+) -> Vec<Result<Option<Standing>, AppError>> {
+    let mut out: Vec<Result<Option<Standing>, AppError>> = Vec::with_capacity(codes.len());
     let mut jobs: Vec<(usize, StandingJob)> = Vec::new();
     for (i, code) in codes.iter().enumerate() {
-        if let Some(job) = standing_job(store, lib, code)? {
-            jobs.push((i, job));
+        match standing_job(store, lib, code) {
+            Ok(Some(job)) => {
+                jobs.push((i, job));
+                out.push(Ok(None));
+            }
+            Ok(None) => out.push(Ok(None)),
+            Err(e) => out.push(Err(e)),
         }
     }
-    let mut out = vec![None; codes.len()];
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len())
@@ -269,9 +275,9 @@ pub fn standings_of(
             .collect()
     });
     for (i, s) in done {
-        out[i] = s;
+        out[i] = Ok(s);
     }
-    Ok(out)
+    out
 }
 
 /// Run the plan's forecast to the end and read the patient's standing (command line, tests).

@@ -233,8 +233,8 @@ struct ListItem<'a> {
     #[serde(flatten)]
     row: &'a PatientRow,
     flags: Vec<Flag>,
-    /// The active plan's sessions still to do, counted when its weeks are ending (flag plan_ending or
-    /// sessions_left).
+    /// The active plan's sessions still to do, counted when its weeks end within a week or ended at most four
+    /// weeks ago (`app::patients::counts_sessions`; flag plan_ending or sessions_left).
     #[serde(skip_serializing_if = "Option::is_none")]
     sessions_left: Option<u32>,
     /// The standing against the plan's forecast ("behind", "on_track", "ahead"; null with nothing to read), when
@@ -268,9 +268,16 @@ fn standings<P>(
     if !asked && planned.len() > STANDING_UNASKED {
         return Ok(Err(planned.len()));
     }
-    let read = progress::standings_of(store, lib, &planned)?;
-    let by_code: std::collections::HashMap<&String, Option<Standing>> =
-        planned.iter().zip(read).collect();
+    let read = progress::standings_of(store, lib, &planned);
+    let mut by_code: std::collections::HashMap<&String, Option<Standing>> = Default::default();
+    for (code, s) in planned.iter().zip(read) {
+        // One patient's records that cannot be forecast do not stop the list.
+        let s = s.unwrap_or_else(|e| {
+            eprintln!("warning: {code}'s standing against the plan's forecast cannot be read: {e}");
+            None
+        });
+        by_code.insert(code, s);
+    }
     Ok(Ok(rows
         .iter()
         .map(|(code, _)| by_code.get(code).copied().flatten())
