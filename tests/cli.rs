@@ -686,3 +686,204 @@ fn a_new_database_is_announced_on_stderr() {
     let again = env.cmd(&["patient", "list"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&again.stderr).contains("created"));
 }
+
+/// The rows of `patient list` (after its header) by code: the line, split on runs of spaces.
+fn list_rows(out: &str) -> std::collections::HashMap<String, Vec<String>> {
+    out.lines()
+        .skip(1)
+        .filter(|l| l.starts_with("P-"))
+        .map(|l| {
+            let cells: Vec<String> = l
+                .split("  ")
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            (cells[0].clone(), cells)
+        })
+        .collect()
+}
+
+/// QA 17: the command line's list shows the standing against the plan's forecast as the TUI's does (B behind, A
+/// ahead; `standing` in JSON), read by the same job. Two older adults on balance training since 2026-09-02 (Berg
+/// 41 the day before): one at 33 on 2026-11-01, below the forecast's 10th percentile, one at 44, on track.
+#[test]
+fn patient_list_shows_b_for_a_patient_behind_the_plans_forecast() {
+    let env = Env::new();
+    for (code, latest) in [("P-0090", "33"), ("P-0091", "44")] {
+        env.add_patient(code, "1945", "older-adult", &["--falls", "2"]);
+        env.ok(&["assess", code, "bbs", "41", "--date", "2026-09-01"]);
+        env.ok(&["assess", code, "bbs", latest, "--date", "2026-11-01"]);
+        env.ok(&[
+            "plan",
+            "set",
+            code,
+            "--protocol",
+            "balance-gait-older",
+            "--start",
+            "2026-09-02",
+        ]);
+    }
+    // A patient without a plan has no standing to read.
+    env.add_patient("P-0092", "1950", "older-adult", &[]);
+    let list = env.json(&["patient", "list"]);
+    let by_code = |code: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} listed: {list}"))
+    };
+    assert_eq!(by_code("P-0090")["standing"], "behind");
+    assert_eq!(by_code("P-0091")["standing"], "on_track");
+    assert_eq!(by_code("P-0092")["standing"], Value::Null);
+    // The same as the TUI's job, read for one patient.
+    let store = praxis::store::Store::open(&env.db).unwrap();
+    let lib = praxis::app::protocols::Library::builtin();
+    let job = praxis::app::progress::standing_job(&store, &lib, "P-0090")
+        .unwrap()
+        .expect("a plan and a later assessment");
+    assert_eq!(
+        job(&praxis::model::Control::default()).unwrap(),
+        Some(praxis::app::progress::Standing::Behind)
+    );
+    let out = env.ok(&["patient", "list"]);
+    assert!(
+        out.lines().next().unwrap_or_default().contains("FLG"),
+        "{out}"
+    );
+    let rows = list_rows(&out);
+    // FLG holds the TUI's letters: reassess, no session, plan ending / sessions left, then B or A.
+    let flg = |code: &str| rows[code][6].clone();
+    assert!(flg("P-0090").ends_with('B'), "{out}");
+    assert!(
+        !flg("P-0091").contains('B') && !flg("P-0091").contains('A'),
+        "{out}"
+    );
+    assert_eq!(flg("P-0092").chars().last(), Some('·'), "{out}");
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+}
+
+/// QA 17's cost: a standing takes a forecast, so a list of more than 12 patients with a plan reads none unless
+/// asked (`--standing`), and says so; asked, it reads them all.
+#[test]
+fn patient_list_reads_standings_of_a_long_list_only_when_asked() {
+    let env = Env::new();
+    for i in 0..13 {
+        let code = format!("P-{:04}", 100 + i);
+        env.add_patient(&code, "1950", "older-adult", &[]);
+        env.ok(&[
+            "plan",
+            "set",
+            &code,
+            "--protocol",
+            "balance-gait-older",
+            "--start",
+            "2026-09-02",
+        ]);
+    }
+    let list = env.json(&["patient", "list"]);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p.get("standing").is_none()),
+        "{list}"
+    );
+    let out = env.ok(&["patient", "list"]);
+    assert!(
+        out.contains("not read for these 13 patients with a plan: --standing reads them"),
+        "{out}"
+    );
+    let asked = env.json(&["patient", "list", "--standing"]);
+    assert!(
+        asked
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["standing"].is_null() && p.get("standing").is_some()),
+        "{asked}"
+    );
+    assert!(
+        !env.ok(&["patient", "list", "--standing"])
+            .contains("not read")
+    );
+    // A search that leaves 12 or fewer reads them without being asked.
+    let few = env.json(&["patient", "list", "--search", "P-010"]);
+    assert_eq!(few.as_array().unwrap().len(), 10);
+    assert!(
+        few.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p.get("standing").is_some())
+    );
+}
+
+/// QA 19: a plan's weeks ending is "plan ending" (E) when its sessions are (nearly) done, and "sessions left" (L),
+/// with how many, when more than a week of them is still to do. Two patients on CIMT (2 weeks of 5 days: 10
+/// sessions) started 12 days ago, its weeks ending in 2 days: one has done 8, one 3.
+#[test]
+fn patient_list_says_sessions_left_when_a_plan_ends_by_the_calendar_behind_schedule() {
+    let env = Env::new();
+    let today = chrono::Local::now().date_naive();
+    let start = today - chrono::Duration::days(12);
+    for (code, done) in [("P-0001", 8), ("P-0002", 3)] {
+        env.add_stroke(code, Some("2026-01-05"));
+        env.ok(&[
+            "plan",
+            "set",
+            code,
+            "--protocol",
+            "cimt",
+            "--start",
+            &start.to_string(),
+        ]);
+        for k in 0..done {
+            let day = (start + chrono::Duration::days(k)).to_string();
+            env.ok(&[
+                "log",
+                code,
+                "--minutes",
+                "60",
+                "--reps",
+                "100",
+                "--date",
+                &day,
+                "--time",
+                "10:00",
+            ]);
+        }
+    }
+    let list = env.json(&["patient", "list"]);
+    let row = |code: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} listed: {list}"))
+    };
+    let flags = |code: &str| {
+        row(code)["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f.as_str().map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    // On schedule: 2 left, fewer than a week's 5: "plan ending" as before.
+    assert_eq!(flags("P-0001"), ["reassessment_due", "plan_ending"]);
+    assert_eq!(row("P-0001")["sessions_left"], 2);
+    // Behind: 7 left.
+    assert_eq!(flags("P-0002"), ["reassessment_due", "sessions_left"]);
+    assert_eq!(row("P-0002")["sessions_left"], 7);
+    let out = env.ok(&["patient", "list"]);
+    let rows = list_rows(&out);
+    assert_eq!(rows["P-0001"][6], "R·E·", "{out}");
+    assert_eq!(rows["P-0002"][6], "R·L·", "{out}");
+    assert!(rows["P-0001"][7].contains("plan ending"), "{out}");
+    assert!(!rows["P-0002"][7].contains("plan ending"), "{out}");
+    // The words say how many (the 80-column table may cut the end of the column).
+    let one = env.ok(&["patient", "list", "--search", "P-0002"]);
+    assert!(one.contains("reassess, 7 sessions"), "{one}");
+}

@@ -320,3 +320,70 @@ fn compare_ranks_warns_and_reports_on_the_chosen_instrument_and_says_what_no_tre
         "{sub}"
     );
 }
+
+/// QA 9: what the text says, the JSON says too. A high-intensity CIMT 10 days after stroke is outside its evidence
+/// (VECTORS): the text's WARNING is among the top-level `warnings` (the same words as in the protocol's
+/// `summary.warnings`, once), and each protocol's entry has `sessions`, its whole course from the library (the text's
+/// SESS column), no treatment none.
+#[test]
+fn compare_json_has_the_evidence_warning_at_top_level_and_sessions_per_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("early.toml");
+    std::fs::write(
+        &path,
+        "horizon_days = 90\n[patient]\nage = 62\ndays_since_onset = 10\n\
+         condition = { kind = \"stroke\", mep = \"present\" }\n[baseline]\narat = 20\n",
+    )
+    .unwrap();
+    let env = Env::new();
+    let args = [
+        "compare",
+        path.to_str().unwrap(),
+        "cimt",
+        "usual-care",
+        "--draws",
+        "20",
+    ];
+    let v = env.json(&args);
+    let top = ids(&v["warnings"]);
+    let evidence: Vec<&String> = top
+        .iter()
+        .filter(|w| w.starts_with("cimt is outside its evidence"))
+        .collect();
+    assert_eq!(evidence.len(), 1, "{top:?}");
+    assert!(evidence[0].contains("VECTORS"), "{top:?}");
+    let lib = praxis::app::protocols::Library::builtin();
+    let protocols = v["protocols"].as_array().expect("protocols");
+    for p in protocols {
+        for w in ids(&p["summary"]["warnings"]) {
+            assert!(top.contains(&w), "{w} is not among {top:?}");
+        }
+        let id = p["id"].as_str().unwrap_or_default();
+        let s = &lib.get(id).expect("in the library").schedule;
+        let course = u64::from(s.weeks * s.days_per_week * s.sessions_per_day);
+        assert_eq!(p["sessions"].as_u64(), Some(course), "{id}");
+        assert_eq!(p["sessions"], p["summary"]["sessions"], "{id}");
+    }
+    let sessions: Vec<u64> = protocols
+        .iter()
+        .filter_map(|p| p["sessions"].as_u64())
+        .collect();
+    assert_eq!(sessions, [10, 30]);
+    assert_eq!(v["no_treatment"]["sessions"], 0);
+    // The text says the same: the warning, and each protocol's sessions in its row.
+    let text = env.ok(&args);
+    assert!(
+        text.contains("WARNING: cimt is outside its evidence"),
+        "{text}"
+    );
+    for (id, n) in [("cimt", "10"), ("usual-care", "30")] {
+        let row = text
+            .lines()
+            .find(|l| {
+                let mut w = l.split_whitespace();
+                w.next().is_some_and(|rank| rank.parse::<u32>().is_ok()) && w.next() == Some(id)
+            })
+            .unwrap_or_else(|| panic!("no row of {id}: {text}"));
+        assert_eq!(row.split_whitespace().nth(2), Some(n), "{row}");
+    }
+}

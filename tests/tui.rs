@@ -214,7 +214,8 @@ fn store_demo_screens() {
     snap_both("demo_overview_parkinsons", &a);
 }
 
-/// A plan nearing its end is flagged with what to consider (issue 14.5), in the detail pane at 120x40.
+/// A plan nearing its end is flagged with what to consider (issue 14.5), in the detail pane at 120x40; when the
+/// calendar ends with more than a week of the plan's sessions left, it says how many instead (QA 19).
 #[test]
 fn store_a_plan_ending_says_what_to_consider() {
     let (_dir, path) = demo_db();
@@ -222,16 +223,45 @@ fn store_a_plan_ending_says_what_to_consider() {
     press(&mut a, KeyCode::Char('/'));
     typ(&mut a, "P-0123");
     press(&mut a, KeyCode::Enter);
-    let s = screen(&a, 120, 40);
-    let flat: String = s
-        .lines()
-        .map(|l| l.rsplit('│').nth(1).unwrap_or("").trim())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let detail = |a: &App| {
+        let s = screen(a, 120, 40);
+        let flat: String = s
+            .lines()
+            .map(|l| l.rsplit('│').nth(1).unwrap_or("").trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let row = s
+            .lines()
+            .find(|l| l.contains("> ") && l.contains("P-0123"))
+            .unwrap_or_default()
+            .to_string();
+        (s, flat, row)
+    };
+    // Behind: three sessions a week of the five planned, 17 of the 30 left as its six weeks end.
+    let (s, flat, row) = detail(&a);
+    assert!(
+        flat.contains("L 17 of 30 sessions left as the plan's weeks end, more than a week of them: behind schedule; continue the plan, or reassess and change it"),
+        "{s}"
+    );
+    assert!(!flat.contains("E plan ends"), "{s}");
+    assert!(row.contains("··L"), "{row}\n{s}");
+    // Another therapist logs the sessions missed: 14 more, 3 left, the block is ending as planned.
+    let mut other = Store::open(&path).unwrap();
+    for k in 0..14 {
+        let day = d("2026-10-14") + chrono::Duration::days(2 * k);
+        let when = format!("{day} 17:30");
+        other
+            .add_session(&session("P-0123", &when, "usual-care", 40, 3))
+            .unwrap();
+    }
+    assert!(a.update(Msg::DataChanged));
+    let (s, flat, row) = detail(&a);
     assert!(
         flat.contains("E plan ends within a week, or has run its course: reassess, then continue, progress or change the protocol"),
         "{s}"
     );
+    assert!(!flat.contains("sessions left"), "{s}");
+    assert!(row.contains("··E"), "{row}\n{s}");
 }
 
 #[test]
@@ -452,15 +482,17 @@ fn store_empty_database_for_a_reader_offers_no_demo() {
 fn demo_flags_each_mean_something_on_any_day() {
     // Each flag is on some demo patients and not on others, whatever the weekday or the date of loading (the store
     // refuses onset dates after the real today, so the dates are past ones).
-    use praxis::tui::list::{Flag, flags};
+    use praxis::tui::list::Flag;
     let lib = praxis::app::protocols::Library::builtin();
+    // P-0123's usual-care block is in its last week by the calendar, but with three sessions a week of the five it
+    // plans, more than a week of its sessions is left (QA 19): "sessions left", not "plan ending".
     let expected = [
         ("P-0011", vec![Flag::ReassessmentDue]),
         ("P-0044", vec![]),
         ("P-0052", vec![Flag::NoRecentSession]),
         ("P-0090", vec![]),
         ("P-0107", vec![]),
-        ("P-0123", vec![Flag::PlanEnding]),
+        ("P-0123", vec![Flag::SessionsLeft]),
     ];
     let days = (0..7).map(|n| d("2026-11-16") + chrono::Duration::days(n));
     for today in days.chain([d("2024-02-29"), d("2026-01-01")]) {
@@ -471,12 +503,9 @@ fn demo_flags_each_mean_something_on_any_day() {
         let got: Vec<(&str, Vec<Flag>)> = rows
             .iter()
             .map(|r| {
-                let weeks = r
-                    .plan_protocol
-                    .as_deref()
-                    .and_then(|id| lib.get(id))
-                    .map(|p| p.schedule.weeks);
-                (r.patient.code.as_str(), flags(r, today, weeks))
+                let code = r.patient.code.as_str();
+                let f = praxis::app::patients::row_flags(&store, &lib, r, code, today).unwrap();
+                (code, f.flags)
             })
             .collect();
         let want: Vec<(&str, Vec<Flag>)> = expected.iter().map(|(c, f)| (*c, f.clone())).collect();

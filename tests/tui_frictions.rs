@@ -347,15 +347,22 @@ fn list_counts_fit_80_columns_during_a_search() {
     typ(&mut a, "dora");
     let s = screen(&a, 80, 24);
     let status = s.lines().rev().nth(1).unwrap_or_default();
-    assert!(
-        status.starts_with("5 patients, 1 shown · R reassess")
-            && status.contains(" · E ending ")
-            && status.contains(" · B behind "),
+    // Every flag (with "sessions left", QA 19: E for a plan whose weeks ended long ago, L for the two whose weeks
+    // end in 5 days with their sessions undone) and a patient behind: the short words no longer fit 80 columns,
+    // the letters do, every count whole.
+    assert_eq!(
+        status.trim_end(),
+        "5 patients, 1 shown · R 1 · S 3 · E 1 · L 3 · B 2",
         "{s}"
     );
     assert!(status.chars().count() <= 80, "{status}");
     let wide = screen(&a, 120, 40);
-    assert!(wide.contains(" · E plan ending "), "{wide}");
+    assert!(
+        wide.contains(
+            "5 patients, 1 shown · R reassess 1 · S no session 3 · E plan ending 1 · L sessions left 3 · B behind 2"
+        ),
+        "{wide}"
+    );
     // The help names the same letters and words.
     press(&mut a, KeyCode::Enter);
     let help = help_text(&mut a);
@@ -363,6 +370,7 @@ fn list_counts_fit_80_columns_during_a_search() {
         "R reassess",
         "S no session",
         "E (plan) ending",
+        "L (sessions) left",
         "B behind",
         "A ahead",
     ] {

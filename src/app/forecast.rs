@@ -420,13 +420,12 @@ pub fn patient_scenario(
         add_logged_sessions(lib, &mut scenario, &sessions, day0);
         // A plan under way: its protocol's sessions logged since it started are done; the forecast runs the rest.
         if let Some(plan) = store.active_plan(code)? {
-            let done = sessions
-                .iter()
-                .filter(|s| {
-                    s.protocol_id == plan.protocol_id && s.started_at.date() >= plan.start_date
-                })
-                .count();
-            scenario.plan_done = Some((plan.protocol_id, u32::try_from(done).unwrap_or(u32::MAX)));
+            let done = crate::app::patients::plan_sessions_done(
+                &sessions,
+                &plan.protocol_id,
+                plan.start_date,
+            );
+            scenario.plan_done = Some((plan.protocol_id, done));
         }
         scenario.plan_goals = crate::app::goals::scenario_goals(&store.goals(code)?, day0);
     }

@@ -212,16 +212,21 @@ pub enum Flag {
     ReassessmentDue,
     /// An active plan but no session in two weeks.
     NoRecentSession,
-    /// The active plan ends within a week ([`PLAN_ENDING_DAYS`]) or has run its course.
+    /// The active plan ends within a week ([`PLAN_ENDING_DAYS`]) or has run its course, its sessions (nearly) all
+    /// done: time to reassess and plan the next block.
     PlanEnding,
+    /// The active plan's weeks end within a week or have ended, but more than a week of its sessions is still to do
+    /// (the patient fell behind its schedule): not the end of the block yet (QA 19). Never with [`Flag::PlanEnding`].
+    SessionsLeft,
 }
 
 impl Flag {
     /// Every flag, in the order the lists show them.
-    pub const ALL: [Flag; 3] = [
+    pub const ALL: [Flag; 4] = [
         Flag::ReassessmentDue,
         Flag::NoRecentSession,
         Flag::PlanEnding,
+        Flag::SessionsLeft,
     ];
 
     /// The word of the command line's list.
@@ -230,6 +235,7 @@ impl Flag {
             Flag::ReassessmentDue => "reassess",
             Flag::NoRecentSession => "no session",
             Flag::PlanEnding => "plan ending",
+            Flag::SessionsLeft => "sessions left",
         }
     }
     /// The letter of the TUI's list.
@@ -238,6 +244,7 @@ impl Flag {
             Flag::ReassessmentDue => 'R',
             Flag::NoRecentSession => 'S',
             Flag::PlanEnding => 'E',
+            Flag::SessionsLeft => 'L',
         }
     }
     /// What the flag means, in the TUI's detail pane.
@@ -249,13 +256,116 @@ impl Flag {
                 "plan ends within a week, or has run its course: reassess, then continue, progress or change \
                  the protocol"
             }
+            Flag::SessionsLeft => {
+                "sessions left as the plan's weeks end, more than a week of them: behind schedule; continue the \
+                 plan, or reassess and change it"
+            }
+        }
+    }
+    /// [`Flag::words`] with how many sessions are left of how many, when counted (the TUI's detail pane).
+    pub fn words_with(self, left: Option<(u32, u32)>) -> String {
+        match (self, left) {
+            (Flag::SessionsLeft, Some((n, of))) => format!("{n} of {of} {}", self.words()),
+            _ => self.words().to_string(),
+        }
+    }
+    /// The words of the command line's list: [`Flag::label`], and for [`Flag::SessionsLeft`] how many, when
+    /// counted ("16 sessions left"; the list's column is narrow).
+    pub fn text(self, left: Option<u32>) -> String {
+        match (self, left) {
+            (Flag::SessionsLeft, Some(n)) => format!("{n} sessions left"),
+            _ => self.label().to_string(),
         }
     }
 }
 
-/// The flags of one list row on `today`. `plan_weeks` is the length in weeks of the active plan's protocol, when
-/// known (a protocol the library dropped has none, and no "plan ending").
-pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate, plan_weeks: Option<u32>) -> Vec<Flag> {
+/// The places of the lists' flag letters, one flag each: "plan ending" and "sessions left" never come together.
+pub const FLAG_SLOTS: [&[Flag]; 3] = [
+    &[Flag::ReassessmentDue],
+    &[Flag::NoRecentSession],
+    &[Flag::PlanEnding, Flag::SessionsLeft],
+];
+
+/// The flags as the lists' letters, one place each ([`FLAG_SLOTS`]), '·' for none: "R·L", "···".
+pub fn flag_letters(flags: &[Flag]) -> String {
+    FLAG_SLOTS
+        .iter()
+        .map(|slot| {
+            slot.iter()
+                .find(|fl| flags.contains(fl))
+                .map_or('·', |fl| fl.symbol())
+        })
+        .collect()
+}
+
+/// What the list's flags need of the active plan's protocol: its weeks and its sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanTerms {
+    pub weeks: u32,
+    /// Sessions of the whole course.
+    pub sessions: u32,
+    /// Sessions of one treatment week.
+    pub per_week: u32,
+}
+
+impl PlanTerms {
+    pub fn of(s: &crate::model::protocol::Schedule) -> PlanTerms {
+        PlanTerms {
+            weeks: s.weeks,
+            sessions: s.total_sessions(),
+            per_week: s.days_per_week.clamp(1, 7) * s.sessions_per_day.max(1),
+        }
+    }
+}
+
+/// Days after a plan's weeks ended within which its sessions left still tell "sessions left" from "plan ending": a
+/// plan whose weeks ended longer ago has run its course whatever was done (reassess; the patient may have stopped
+/// coming). The lists count a plan's sessions only from a week before its end to this long after it, so a clinic's
+/// old plans cost no reading.
+pub const SESSIONS_LEFT_DAYS: i64 = 28;
+
+/// The day after the active plan's last week, when it has one on a protocol of `weeks` weeks.
+fn plan_end<P>(row: &PatientRow<P>, weeks: Option<u32>) -> Option<NaiveDate> {
+    let (Some(start), Some(weeks), Some(_)) = (row.plan_start, weeks, &row.plan_protocol) else {
+        return None;
+    };
+    Some(start + chrono::Duration::weeks(i64::from(weeks)))
+}
+
+/// The active plan's weeks end within [`PLAN_ENDING_DAYS`] of `today` or have ended: flagged "plan ending" or
+/// "sessions left".
+pub fn weeks_ending<P>(row: &PatientRow<P>, today: NaiveDate, weeks: Option<u32>) -> bool {
+    plan_end(row, weeks).is_some_and(|end| (end - today).num_days() <= PLAN_ENDING_DAYS)
+}
+
+/// The plan's sessions done decide its flag ("plan ending" or "sessions left"): its weeks are ending, and ended at
+/// most [`SESSIONS_LEFT_DAYS`] ago. The lists count them for these rows only.
+pub fn counts_sessions<P>(row: &PatientRow<P>, today: NaiveDate, weeks: Option<u32>) -> bool {
+    plan_end(row, weeks).is_some_and(|end| {
+        (-SESSIONS_LEFT_DAYS..=PLAN_ENDING_DAYS).contains(&(end - today).num_days())
+    })
+}
+
+/// The sessions of a plan on `protocol` since `start` among `sessions` (current records): its sessions done.
+pub fn plan_sessions_done(sessions: &[SessionLog], protocol: &str, start: NaiveDate) -> u32 {
+    let n = sessions
+        .iter()
+        .filter(|s| s.protocol_id == protocol && s.started_at.date() >= start)
+        .count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The flags of one list row on `today`. `plan` is the active plan's protocol, when known (a protocol the library
+/// dropped has none, and no "plan ending"); `done`, the plan's sessions done ([`plan_sessions_done`]), when
+/// counted. When the plan's weeks are ending ([`weeks_ending`]), more than a week of sessions still to do makes it
+/// [`Flag::SessionsLeft`] (up to [`SESSIONS_LEFT_DAYS`] after they ended: [`counts_sessions`]), else
+/// [`Flag::PlanEnding`] (also when `done` was not counted, as before QA 19).
+pub fn flags<P>(
+    row: &PatientRow<P>,
+    today: NaiveDate,
+    plan: Option<PlanTerms>,
+    done: Option<u32>,
+) -> Vec<Flag> {
     let mut out = Vec::new();
     if row
         .last_assessment
@@ -269,13 +379,71 @@ pub fn flags<P>(row: &PatientRow<P>, today: NaiveDate, plan_weeks: Option<u32>) 
     {
         out.push(Flag::NoRecentSession);
     }
-    if let (Some(start), Some(weeks)) = (row.plan_start, plan_weeks) {
-        let end = start + chrono::Duration::weeks(weeks as i64);
-        if (end - today).num_days() <= PLAN_ENDING_DAYS {
-            out.push(Flag::PlanEnding);
-        }
+    if let Some(terms) = plan
+        && weeks_ending(row, today, Some(terms.weeks))
+    {
+        let behind = counts_sessions(row, today, Some(terms.weeks))
+            && done.is_some_and(|d| terms.sessions.saturating_sub(d) > terms.per_week);
+        out.push(if behind {
+            Flag::SessionsLeft
+        } else {
+            Flag::PlanEnding
+        });
     }
     out
+}
+
+/// A list row's flags, and its plan's sessions left of its course's, (left, of), when they were counted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RowFlags {
+    pub flags: Vec<Flag>,
+    pub left: Option<(u32, u32)>,
+}
+
+impl RowFlags {
+    /// [`flags`], with the sessions left when `done` was counted.
+    pub fn of<P>(
+        row: &PatientRow<P>,
+        today: NaiveDate,
+        plan: Option<PlanTerms>,
+        done: Option<u32>,
+    ) -> RowFlags {
+        RowFlags {
+            flags: flags(row, today, plan, done),
+            left: plan
+                .zip(done)
+                .map(|(t, d)| (t.sessions.saturating_sub(d), t.sessions)),
+        }
+    }
+}
+
+/// The flags of one list row with the store at hand (the command line): [`RowFlags::of`], the plan's sessions
+/// counted for a plan whose weeks are ending (one read of the patient's sessions, for those rows only).
+pub fn row_flags<P>(
+    store: &Store,
+    lib: &crate::app::protocols::Library,
+    row: &PatientRow<P>,
+    code: &str,
+    today: NaiveDate,
+) -> Result<RowFlags> {
+    let plan = row
+        .plan_protocol
+        .as_deref()
+        .and_then(|id| lib.get(id))
+        .map(|p| PlanTerms::of(&p.schedule));
+    let done = match (plan, &row.plan_protocol, row.plan_start) {
+        (Some(terms), Some(protocol), Some(start))
+            if counts_sessions(row, today, Some(terms.weeks)) =>
+        {
+            Some(plan_sessions_done(
+                &store.sessions(code, None)?,
+                protocol,
+                start,
+            ))
+        }
+        _ => None,
+    };
+    Ok(RowFlags::of(row, today, plan, done))
 }
 
 /// The latest score per instrument, in the order instruments first appear in the patient's record.
@@ -396,18 +564,23 @@ mod tests {
     #[test]
     fn flags_follow_the_thresholds() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let four = PlanTerms {
+            weeks: 4,
+            sessions: 20,
+            per_week: 5,
+        };
         let days_ago = |n| Some(today - chrono::Duration::days(n));
         assert_eq!(
-            flags(&row(days_ago(28), days_ago(14), true), today, None),
+            flags(&row(days_ago(28), days_ago(14), true), today, None, None),
             []
         );
         assert_eq!(
-            flags(&row(days_ago(29), days_ago(15), true), today, None),
+            flags(&row(days_ago(29), days_ago(15), true), today, None, None),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
         );
-        assert_eq!(flags(&row(days_ago(1), None, false), today, None), []);
+        assert_eq!(flags(&row(days_ago(1), None, false), today, None, None), []);
         assert_eq!(
-            flags(&row(None, None, true), today, None),
+            flags(&row(None, None, true), today, None, None),
             [Flag::ReassessmentDue, Flag::NoRecentSession]
         );
         // Before the first session, the two weeks run from the plan's start.
@@ -415,12 +588,15 @@ mod tests {
             plan_start: days_ago(n),
             ..row(days_ago(1), None, true)
         };
-        assert_eq!(flags(&started(0), today, None), []);
-        assert_eq!(flags(&started(14), today, None), []);
-        assert_eq!(flags(&started(15), today, None), [Flag::NoRecentSession]);
+        assert_eq!(flags(&started(0), today, None, None), []);
+        assert_eq!(flags(&started(14), today, None, None), []);
+        assert_eq!(
+            flags(&started(15), today, None, None),
+            [Flag::NoRecentSession]
+        );
         // A 4-week plan started 20 days ago ends in 8 days: not yet; 21 days ago, in 7: "plan ending", which the
         // command line shows too.
-        assert_eq!(flags(&started(14), today, Some(4)), []);
+        assert_eq!(flags(&started(14), today, Some(four), None), []);
         let ending = |n| PatientRow {
             last_session: Some(
                 (today - chrono::Duration::days(1))
@@ -429,9 +605,101 @@ mod tests {
             ),
             ..started(n)
         };
-        assert_eq!(flags(&ending(20), today, Some(4)), []);
-        assert_eq!(flags(&ending(21), today, Some(4)), [Flag::PlanEnding]);
+        assert_eq!(flags(&ending(20), today, Some(four), None), []);
+        assert_eq!(
+            flags(&ending(21), today, Some(four), None),
+            [Flag::PlanEnding]
+        );
         assert_eq!(Flag::PlanEnding.label(), "plan ending");
+    }
+
+    /// QA 19: when the plan's weeks end, the sessions done say whether the block is ending (E, its sessions nearly
+    /// all done) or the patient fell behind its schedule with more than a week of them to do (L).
+    #[test]
+    fn a_plan_ending_by_the_calendar_with_many_sessions_left_is_flagged_sessions_left() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let six = PlanTerms {
+            weeks: 6,
+            sessions: 30,
+            per_week: 5,
+        };
+        // Started 38 days ago: its weeks end in 4 days; seen yesterday.
+        let r = PatientRow {
+            plan_start: Some(today - chrono::Duration::days(38)),
+            ..row(
+                Some(today - chrono::Duration::days(3)),
+                Some(today - chrono::Duration::days(1)),
+                true,
+            )
+        };
+        let on = |done| flags(&r, today, Some(six), Some(done));
+        // On schedule: 26 done, 4 left (less than a week's 5): ending, as before.
+        assert_eq!(on(26), [Flag::PlanEnding]);
+        assert_eq!(on(25), [Flag::PlanEnding]);
+        // Behind: 6 or more left, e.g. 14 done and 16 left.
+        assert_eq!(on(24), [Flag::SessionsLeft]);
+        assert_eq!(on(14), [Flag::SessionsLeft]);
+        // Not counted: the calendar alone, as before.
+        assert_eq!(flags(&r, today, Some(six), None), [Flag::PlanEnding]);
+        // Weeks that ended more than four weeks ago: the plan has run its course, whatever is left.
+        let long_ago = PatientRow {
+            plan_start: Some(today - chrono::Duration::days(42 + SESSIONS_LEFT_DAYS + 1)),
+            ..r.clone()
+        };
+        assert!(!counts_sessions(&long_ago, today, Some(6)));
+        assert_eq!(
+            flags(&long_ago, today, Some(six), Some(0)),
+            [Flag::PlanEnding]
+        );
+        let four_weeks_ago = PatientRow {
+            plan_start: Some(today - chrono::Duration::days(42 + SESSIONS_LEFT_DAYS)),
+            ..r.clone()
+        };
+        assert_eq!(
+            flags(&four_weeks_ago, today, Some(six), Some(0)),
+            [Flag::SessionsLeft]
+        );
+        // Weeks not ending: no flag however many are left.
+        let early = PatientRow {
+            plan_start: Some(today - chrono::Duration::days(20)),
+            ..r.clone()
+        };
+        assert_eq!(flags(&early, today, Some(six), Some(0)), []);
+        // The command line's words say how many.
+        assert_eq!(Flag::SessionsLeft.text(Some(16)), "16 sessions left");
+        assert_eq!(Flag::PlanEnding.text(Some(2)), "plan ending");
+        assert_eq!(
+            Flag::SessionsLeft.words_with(Some((16, 30))),
+            format!("16 of 30 {}", Flag::SessionsLeft.words())
+        );
+        assert_eq!(Flag::SessionsLeft.symbol(), 'L');
+    }
+
+    #[test]
+    fn plan_sessions_done_counts_the_plans_protocol_since_its_start() {
+        let start = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+        let s = |protocol: &str, day: i64| SessionLog {
+            id: 0,
+            patient_code: "P-1".into(),
+            started_at: (start + chrono::Duration::days(day))
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            protocol_id: protocol.into(),
+            minutes: 45,
+            repetitions: 30,
+            level: None,
+            success_rate: None,
+            rpe: None,
+            notes: String::new(),
+            clinician: None,
+        };
+        let sessions = [
+            s("usual-care", -3),
+            s("usual-care", 0),
+            s("usual-care", 2),
+            s("cimt", 3),
+        ];
+        assert_eq!(plan_sessions_done(&sessions, "usual-care", start), 2);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::app::verdict;
 use crate::domain::text::cut;
 use crate::instruments::{self, Shown};
 use crate::model::fair::{self, Fair, FairRow, follow_up_name};
-use crate::model::forecast::Comparison;
+use crate::model::forecast::{Comparison, ProtocolForecast};
 use crate::model::scenario::Scenario;
 
 #[derive(Debug, clap::Args)]
@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         ));
     }
     if ctx.json {
-        return ctx.print_json(&cmp);
+        return ctx.print_json(&json(&cmp)?);
     }
     // Names and notes come from the scenario and protocol files: shown, never obeyed.
     print!(
@@ -101,6 +101,37 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
         crate::domain::text::visible_lines(&human(&scenario, &cmp))
     );
     Ok(())
+}
+
+/// `compare --json`: the comparison as the engine gives it, extended with what the text says too (QA 9): each
+/// protocol's (and no treatment's) `sessions`, the SESS column; and among the top-level `warnings`, after the
+/// comparison's own, every protocol's evidence warning (`summary.warnings`, the text's WARNING lines), once each.
+/// Every key of [`Comparison`] is kept.
+fn json(cmp: &Comparison) -> anyhow::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(cmp)?;
+    let mut warnings = cmp.warnings.clone();
+    for w in cmp.protocols.iter().flat_map(|p| &p.summary.warnings) {
+        if !warnings.contains(w) {
+            warnings.push(w.clone());
+        }
+    }
+    if !warnings.is_empty() {
+        v["warnings"] = serde_json::json!(warnings);
+    }
+    let with_sessions = |entry: &mut serde_json::Value, pf: &ProtocolForecast| {
+        if let Some(o) = entry.as_object_mut() {
+            o.insert("sessions".into(), pf.summary.sessions.into());
+        }
+    };
+    if let Some(entries) = v["protocols"].as_array_mut() {
+        for (entry, pf) in entries.iter_mut().zip(&cmp.protocols) {
+            with_sessions(entry, pf);
+        }
+    }
+    if let Some(none) = &cmp.no_treatment {
+        with_sessions(&mut v["no_treatment"], none);
+    }
+    Ok(v)
 }
 
 /// The comparison read at common moments: `cmp.fair`, else computed on its primary instrument at the scenario's

@@ -8,10 +8,12 @@ use super::Ctx;
 use super::util::{open, table};
 use crate::app::AppError;
 use crate::app::patients::{self, Flag, PatientFields};
+use crate::app::progress::{self, Standing};
+use crate::app::protocols::Library;
 use crate::domain::text::{visible, visible_lines};
 use crate::domain::*;
 use crate::instruments::Shown;
-use crate::store::{PatientFilter, PatientRow};
+use crate::store::{PatientBrief, PatientFilter, PatientRow, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -64,7 +66,17 @@ struct ListArgs {
     /// Show the patients' names beside their codes (left out unless asked, for a screen others can see).
     #[arg(long)]
     names: bool,
+    /// Read every listed patient's standing against their plan's forecast, as the TUI's list does: "behind
+    /// forecast" (B) or "ahead of forecast" (A), `standing` in JSON. It takes one forecast per patient with an
+    /// active plan, so without this option only a list of at most 12 such patients (a search, a condition, a small
+    /// clinic) reads it; a longer one says how many it left out.
+    #[arg(long)]
+    standing: bool,
 }
+
+/// How many patients with an active plan a list reads the standings of without `--standing`: a forecast each
+/// (tenths of a second), so a screenful, never a clinic of thousands unasked.
+pub const STANDING_UNASKED: usize = 12;
 
 #[derive(Debug, clap::Args)]
 struct ShowArgs {
@@ -221,6 +233,14 @@ struct ListItem<'a> {
     #[serde(flatten)]
     row: &'a PatientRow,
     flags: Vec<Flag>,
+    /// The active plan's sessions still to do, counted when its weeks end within a week or ended at most four
+    /// weeks ago (`app::patients::counts_sessions`; flag plan_ending or sessions_left).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sessions_left: Option<u32>,
+    /// The standing against the plan's forecast ("behind", "on_track", "ahead"; null with nothing to read), when
+    /// the list read standings (`--standing`, or a short list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    standing: Option<Option<Standing>>,
 }
 
 fn short_condition(k: ConditionKind) -> &'static str {
@@ -232,6 +252,38 @@ fn short_condition(k: ConditionKind) -> &'static str {
     }
 }
 
+/// Each row's standing against its plan's forecast, when read: asked (`--standing`), or at most
+/// [`STANDING_UNASKED`] rows with an active plan. Else `None` and how many rows have a plan.
+fn standings<P>(
+    store: &Store,
+    lib: &Library,
+    rows: &[(String, &PatientRow<P>)],
+    asked: bool,
+) -> anyhow::Result<Result<Vec<Option<Standing>>, usize>> {
+    let planned: Vec<String> = rows
+        .iter()
+        .filter(|(_, r)| r.plan_protocol.is_some())
+        .map(|(code, _)| code.clone())
+        .collect();
+    if !asked && planned.len() > STANDING_UNASKED {
+        return Ok(Err(planned.len()));
+    }
+    let read = progress::standings_of(store, lib, &planned);
+    let mut by_code: std::collections::HashMap<&String, Option<Standing>> = Default::default();
+    for (code, s) in planned.iter().zip(read) {
+        // One patient's records that cannot be forecast do not stop the list.
+        let s = s.unwrap_or_else(|e| {
+            eprintln!("warning: {code}'s standing against the plan's forecast cannot be read: {e}");
+            None
+        });
+        by_code.insert(code, s);
+    }
+    Ok(Ok(rows
+        .iter()
+        .map(|(code, _)| by_code.get(code).copied().flatten())
+        .collect()))
+}
+
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     let store = open(ctx)?;
     let filter = PatientFilter {
@@ -239,23 +291,24 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         condition: a.condition,
     };
     let today = chrono::Local::now().date_naive();
-    let library = crate::app::protocols::Library::load();
-    let weeks = |protocol: &Option<String>| {
-        protocol
-            .as_deref()
-            .and_then(|id| library.get(id))
-            .map(|p| p.schedule.weeks)
-    };
+    let library = Library::load();
     if ctx.json {
         // Machine output carries whole profiles; the table below needs only the brief ones.
         let rows = store.list_patients(&filter)?;
-        let items: Vec<ListItem> = rows
-            .iter()
-            .map(|row| ListItem {
+        let keyed: Vec<(String, &PatientRow)> =
+            rows.iter().map(|r| (r.patient.code.clone(), r)).collect();
+        let standing = standings(&store, &library, &keyed, a.standing)?.ok();
+        let mut items = Vec::with_capacity(rows.len());
+        for (i, (code, row)) in keyed.iter().enumerate() {
+            let patients::RowFlags { flags, left } =
+                patients::row_flags(&store, &library, row, code, today)?;
+            items.push(ListItem {
                 row,
-                flags: patients::flags(row, today, weeks(&row.plan_protocol)),
-            })
-            .collect();
+                flags,
+                sessions_left: left.map(|(n, _)| n),
+                standing: standing.as_ref().map(|s| s[i]),
+            });
+        }
         return ctx.print_json(&items);
     }
     let rows = store.list_briefs(&filter)?;
@@ -269,24 +322,36 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let mut body: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.patient.code.clone(),
-                r.patient.age_in(today.year()).to_string(),
-                short_condition(r.patient.condition.kind()).into(),
-                r.last_assessment.map_or("-".into(), |d| d.to_string()),
-                r.last_session.map_or("-".into(), |d| d.date().to_string()),
-                r.plan_protocol.clone().unwrap_or_else(|| "-".into()),
-                patients::flags(r, today, weeks(&r.plan_protocol))
-                    .iter()
-                    .map(|f| f.label())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ]
-        })
-        .collect();
+    let keyed: Vec<(String, &PatientRow<PatientBrief>)> =
+        rows.iter().map(|r| (r.patient.code.clone(), r)).collect();
+    let standing = standings(&store, &library, &keyed, a.standing)?;
+    let mut body: Vec<Vec<String>> = Vec::with_capacity(rows.len());
+    for (i, (code, r)) in keyed.iter().enumerate() {
+        let patients::RowFlags { flags, left } =
+            patients::row_flags(&store, &library, r, code, today)?;
+        let mut attention: Vec<String> =
+            flags.iter().map(|f| f.text(left.map(|(n, _)| n))).collect();
+        let standing = standing.as_ref().ok().and_then(|s| s[i]);
+        if let Some(s) = standing.filter(|s| *s != Standing::OnTrack) {
+            attention.push(s.text().to_string());
+        }
+        // The TUI's letters, which an 80-column table never cuts: R S E|L, then B|A.
+        let letters = format!(
+            "{}{}",
+            patients::flag_letters(&flags),
+            standing.map_or('·', Standing::symbol)
+        );
+        body.push(vec![
+            code.clone(),
+            r.patient.age_in(today.year()).to_string(),
+            short_condition(r.patient.condition.kind()).into(),
+            r.last_assessment.map_or("-".into(), |d| d.to_string()),
+            r.last_session.map_or("-".into(), |d| d.date().to_string()),
+            r.plan_protocol.clone().unwrap_or_else(|| "-".into()),
+            letters,
+            attention.join(", "),
+        ]);
+    }
     let mut header = vec![
         "CODE",
         "AGE",
@@ -294,12 +359,19 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         "ASSESSED",
         "SESSION",
         "PLAN",
+        "FLG",
         "ATTENTION",
     ];
     if a.names {
         with_names(&mut header, &mut body, &rows);
     }
     print!("{}", table(&header, &body));
+    if let Err(planned) = standing {
+        println!(
+            "Standings against the plans' forecasts (behind, ahead) not read for these {planned} patients with a \
+             plan: --standing reads them (a forecast each), or narrow the list with --search or --condition."
+        );
+    }
     Ok(())
 }
 

@@ -165,7 +165,7 @@ impl App {
         let warnings = source.warnings();
         ctx.access = access;
         Ok(App {
-            list: ListScreen::new(rows, &ctx),
+            list: ListScreen::new(rows, source.as_ref(), &ctx),
             source,
             ctx,
             stack: Vec::new(),

@@ -13,19 +13,16 @@ use super::widgets::{TextField, ago, cut};
 use crate::domain::Condition;
 
 /// The list's flags are the use case's: the command line shows the same.
-pub use crate::app::patients::{Flag, PLAN_ENDING_DAYS, flags};
+pub use crate::app::patients::{Flag, PLAN_ENDING_DAYS, PlanTerms, flags};
 use crate::app::progress::Standing;
 
 /// How many rows the list asks flags for at a time: a block of them around the selection (the screen shows fewer).
 const FLAG_BLOCK: usize = 40;
 
-/// The letter of a standing in the list's flags: B behind the plan's forecast, A ahead of it.
+/// The letter of a standing in the list's flags: B behind the plan's forecast, A ahead of it (the command line's
+/// list shows the same).
 pub fn standing_symbol(s: Standing) -> char {
-    match s {
-        Standing::Behind => 'B',
-        Standing::Ahead => 'A',
-        Standing::OnTrack => '·',
-    }
+    s.symbol()
 }
 
 /// Short condition text for the list column.
@@ -78,6 +75,8 @@ impl Sort {
 struct Item {
     row: PatientRow,
     flags: Vec<Flag>,
+    /// The plan's sessions left of its course's, counted when its weeks are ending.
+    left: Option<(u32, u32)>,
     /// Text the search matches, folded (lower case, no accents): code, name, condition.
     haystack: String,
 }
@@ -94,10 +93,43 @@ pub struct ListScreen {
     /// Each patient's standing against the plan's forecast, once computed (the app computes them off the UI
     /// thread, issue 14.3): behind or ahead is the list's fourth flag.
     standings: std::collections::HashMap<String, Standing>,
+    /// The sessions done of each plan whose weeks are ending (QA 19), by patient, with what the count was read
+    /// for: read again only when the patient's sessions or plan change.
+    plan_done: std::collections::HashMap<String, (DoneKey, Option<u32>)>,
+}
+
+/// What a patient's count of plan sessions depends on, as the list's row shows it: plan, start, sessions and the
+/// latest of them.
+type DoneKey = (
+    Option<String>,
+    Option<chrono::NaiveDate>,
+    i64,
+    Option<chrono::NaiveDateTime>,
+);
+
+/// The sessions of a patient's active plan done, read from their records (current ones): `None` when they cannot
+/// be read.
+fn read_plan_done(source: &dyn super::data::Source, row: &PatientRow) -> Option<u32> {
+    use super::records::Entry;
+    use crate::store::{HistoryEntry, RecordStatus};
+    let (protocol, start) = (row.plan_protocol.as_deref()?, row.plan_start?);
+    let sessions: Vec<crate::domain::SessionLog> = source
+        .records(&row.patient.code)
+        .ok()?
+        .into_iter()
+        .filter(|r| r.meta.status == RecordStatus::Current)
+        .filter_map(|r| match r.entry {
+            Entry::History(HistoryEntry::Session(s)) => Some(s),
+            _ => None,
+        })
+        .collect();
+    Some(crate::app::patients::plan_sessions_done(
+        &sessions, protocol, start,
+    ))
 }
 
 impl ListScreen {
-    pub fn new(rows: Vec<PatientRow>, ctx: &Ctx) -> ListScreen {
+    pub fn new(rows: Vec<PatientRow>, source: &dyn super::data::Source, ctx: &Ctx) -> ListScreen {
         let mut s = ListScreen {
             items: Vec::new(),
             visible: Vec::new(),
@@ -106,19 +138,56 @@ impl ListScreen {
             searching: false,
             sort: Sort::Code,
             standings: Default::default(),
+            plan_done: Default::default(),
         };
-        s.set_rows(rows, ctx);
+        s.set_rows(rows, source, ctx);
         s
     }
 
-    /// Replace the rows (after a refresh), keeping the selected patient when it is still there.
-    pub fn set_rows(&mut self, rows: Vec<PatientRow>, ctx: &Ctx) {
+    /// Replace the rows (after a refresh), keeping the selected patient when it is still there. A plan whose
+    /// weeks are ending has its sessions counted from `source` (those rows only, `app::patients::counts_sessions`,
+    /// and again only when their sessions or plan change).
+    pub fn set_rows(&mut self, rows: Vec<PatientRow>, source: &dyn super::data::Source, ctx: &Ctx) {
         let keep = self.selected_code().map(str::to_string);
+        let terms: std::collections::HashMap<String, PlanTerms> =
+            if rows.iter().any(|r| r.plan_protocol.is_some()) {
+                source
+                    .protocols()
+                    .iter()
+                    .map(|p| (p.id.clone(), PlanTerms::of(&p.schedule)))
+                    .collect()
+            } else {
+                Default::default()
+            };
+        let mut counted = std::collections::HashMap::new();
         self.items = rows
             .into_iter()
             .map(|row| {
-                let weeks = row.plan_protocol.as_deref().and_then(|p| ctx.plan_weeks(p));
-                let flags = flags(&row, ctx.today, weeks);
+                let plan = row
+                    .plan_protocol
+                    .as_deref()
+                    .and_then(|p| terms.get(p))
+                    .copied();
+                let done = plan
+                    .filter(|t| {
+                        crate::app::patients::counts_sessions(&row, ctx.today, Some(t.weeks))
+                    })
+                    .and_then(|_| {
+                        let key: DoneKey = (
+                            row.plan_protocol.clone(),
+                            row.plan_start,
+                            row.n_sessions,
+                            row.last_session,
+                        );
+                        let done = match self.plan_done.remove(&row.patient.code) {
+                            Some((k, done)) if k == key => done,
+                            _ => read_plan_done(source, &row),
+                        };
+                        counted.insert(row.patient.code.clone(), (key, done));
+                        done
+                    });
+                let crate::app::patients::RowFlags { flags, left } =
+                    crate::app::patients::RowFlags::of(&row, ctx.today, plan, done);
                 let haystack = format!(
                     "{} {} {} {}",
                     row.patient.code,
@@ -130,10 +199,12 @@ impl ListScreen {
                 Item {
                     row,
                     flags,
+                    left,
                     haystack,
                 }
             })
             .collect();
+        self.plan_done = counted;
         self.refilter();
         self.select(keep.as_deref());
     }
@@ -296,7 +367,7 @@ impl ListScreen {
             for fl in &it.flags {
                 lines.push(Line::from(vec![
                     Span::styled(format!("{} ", fl.symbol()), t.warn()),
-                    Span::raw(fl.words()),
+                    Span::raw(fl.words_with(it.left)),
                 ]));
             }
         }
@@ -319,9 +390,11 @@ impl ListScreen {
         if self.visible.len() != self.items.len() {
             head.push_str(&format!(", {} shown", self.visible.len()));
         }
+        // "Sessions left" is counted only when some patient has it (it is rare), like "behind".
         let mut counts: Vec<(char, &str, &str, usize)> = Flag::ALL
             .iter()
             .map(|&fl| (fl.symbol(), fl.label(), short_word(fl), n(fl)))
+            .filter(|c| c.0 != Flag::SessionsLeft.symbol() || c.3 > 0)
             .collect();
         if behind > 0 {
             counts.push((
@@ -331,19 +404,21 @@ impl ListScreen {
                 behind,
             ));
         }
-        let line = |word: fn(&(char, &str, &str, usize)) -> String| {
+        let line = |word: fn(&(char, &str, &str, usize)) -> String, zeros: bool| {
             std::iter::once(head.clone())
-                .chain(counts.iter().map(word))
+                .chain(counts.iter().filter(|c| zeros || c.3 > 0).map(word))
                 .collect::<Vec<_>>()
                 .join(" · ")
         };
+        // Shorter words, then without the flags nobody has, then the letters alone.
         let tries = [
-            line(|(sym, long, _, k)| format!("{sym} {long} {k}")),
-            line(|(sym, _, short, k)| format!("{sym} {short} {k}")),
-            line(|(sym, _, _, k)| format!("{sym} {k}")),
+            line(|(sym, long, _, k)| format!("{sym} {long} {k}"), true),
+            line(|(sym, _, short, k)| format!("{sym} {short} {k}"), true),
+            line(|(sym, _, short, k)| format!("{sym} {short} {k}"), false),
+            line(|(sym, _, _, k)| format!("{sym} {k}"), true),
         ];
         let fits = |s: &String| crate::domain::text::width(s) <= usize::from(width);
-        let [_, _, last] = &tries;
+        let [.., last] = &tries;
         tries.iter().find(|s| fits(s)).unwrap_or(last).clone()
     }
 }
@@ -383,6 +458,7 @@ fn short_word(fl: Flag) -> &'static str {
         Flag::ReassessmentDue => "reassess",
         Flag::NoRecentSession => "no session",
         Flag::PlanEnding => "ending",
+        Flag::SessionsLeft => "left",
     }
 }
 
@@ -395,7 +471,7 @@ impl Screen for ListScreen {
         let rows = source
             .list_patients()
             .map_err(|e| format!("cannot read the patient list: {e:#}"))?;
-        self.set_rows(rows, ctx);
+        self.set_rows(rows, source, ctx);
         Ok(())
     }
 
@@ -558,16 +634,7 @@ impl Screen for ListScreen {
             .take(page)
             .map(|&i| {
                 let it = &self.items[i];
-                let flag_txt: String = Flag::ALL
-                    .iter()
-                    .map(|fl| {
-                        if it.flags.contains(fl) {
-                            fl.symbol()
-                        } else {
-                            '·'
-                        }
-                    })
-                    .collect();
+                let flag_txt = crate::app::patients::flag_letters(&it.flags);
                 let p = &it.row.patient;
                 let standing = self.standing_flag(&p.code);
                 let last = it
