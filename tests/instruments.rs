@@ -114,3 +114,21 @@ fn the_jump_check_uses_the_mdc_of_the_patients_group() {
     ]);
     assert!(err.contains("minimal detectable change (3.49)"), "{err}");
 }
+
+#[test]
+fn praxis_assess_asks_about_a_jump_with_the_mdc_of_the_patients_group() {
+    let env = Env::new();
+    let day1 = two_patients(&env);
+    // TUG 20 -> 10 s in two days: beyond 3 x 3.16 after stroke, within 3 x 3.49 in Parkinson's disease.
+    let err = env.fails_status_1(&["assess", "P-0302", "tug_s", "10", "--date", &day1]);
+    assert!(
+        err.contains("not saved") && err.contains("minimal detectable change (3.16)"),
+        "{err}"
+    );
+    env.ok(&["assess", "P-0301", "tug_s", "10", "--date", &day1]);
+    let saved = env.json(&["history", "P-0301"]);
+    assert!(
+        saved.as_array().unwrap().iter().any(|r| r["score"] == 10.0),
+        "{saved}"
+    );
+}

@@ -53,7 +53,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     if !args.force {
         // An unknown patient or a bad score is the store's to refuse, with its own message.
         let others = store.assessments(&a.patient_code).unwrap_or_default();
-        let warnings = rules::assessment_warnings(&a, &others);
+        // A jump is measured against the MDC of the patient's group (a Parkinson's TUG against Huang 2011's).
+        let patient = store.patient(&a.patient_code).ok();
+        let warnings = rules::assessment_warnings_of(&a, &others, patient.as_ref());
         if !warnings.is_empty() {
             bail!(
                 "not saved: this looks wrong: {}. Check it; if it is right, run the command again with --force to \

@@ -243,9 +243,14 @@ impl ProgressScreen {
             .rfind(|s| s.0 <= origin)
             .or(scores.first())
             .map_or(0.0, |s| s.1);
+        // The MCID (or MDC) of the patient's group: a Parkinson's TUG is read with Huang 2011's, not a stroke study's.
+        let mcid = inst.mcid_in(crate::app::forecast::phase_of(
+            &self.detail.patient,
+            &self.detail.assessments,
+        ));
         let better = match inst.direction {
-            Direction::HigherIsBetter => baseline + inst.mcid,
-            Direction::LowerIsBetter => baseline - inst.mcid,
+            Direction::HigherIsBetter => baseline + mcid,
+            Direction::LowerIsBetter => baseline - mcid,
         };
         let flat = |y: f64| vec![(x_lo, y), (x_hi, y)];
         let (base_line, mcid_line) = (flat(baseline), flat(better));

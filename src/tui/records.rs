@@ -20,6 +20,8 @@ use crate::store::{RecordKind, RecordStatus};
 pub struct RecordsScreen {
     pub code: String,
     pub rows: Vec<Record>,
+    /// The patient (when it could be read): a corrected score's jump is measured against their group's MDC.
+    pub patient: Option<crate::domain::Patient>,
     sel: usize,
     pub edit: Option<RecordEdit>,
 }
@@ -42,9 +44,16 @@ impl RecordsScreen {
         RecordsScreen {
             code,
             rows,
+            patient: None,
             sel,
             edit: None,
         }
+    }
+
+    /// With the `patient` whose records these are.
+    pub fn of_patient(mut self, patient: Option<crate::domain::Patient>) -> RecordsScreen {
+        self.patient = patient;
+        self
     }
 
     pub fn code(&self) -> &str {
@@ -131,7 +140,10 @@ impl Screen for RecordsScreen {
                         )))
                     }
                     Some(r) if r.meta.status == RecordStatus::Current => {
-                        self.edit = Some(RecordEdit::new(kind, r.clone()).with_others(&self.rows));
+                        self.edit = Some(
+                            RecordEdit::new(kind, r.clone())
+                                .with_others(&self.rows, self.patient.as_ref()),
+                        );
                     }
                     Some(r) => cmds.push(Cmd::Status(format!(
                         "#{} is {}: only a current record can be corrected or voided",

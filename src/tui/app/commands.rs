@@ -85,9 +85,12 @@ impl App {
             }
             Cmd::RunForecast => self.start_forecast(),
             Cmd::Records(code) => match self.source.records(&code) {
-                Ok(rows) => self
-                    .stack
-                    .push(Stacked::Records(Box::new(RecordsScreen::new(code, rows)))),
+                Ok(rows) => {
+                    let patient = self.source.detail(&code).ok().map(|d| d.patient);
+                    self.stack.push(Stacked::Records(Box::new(
+                        RecordsScreen::new(code, rows).of_patient(patient),
+                    )))
+                }
                 Err(e) => self.set_status(format!("{e:#}"), true),
             },
             Cmd::Status(msg) => self.set_status(msg, true),

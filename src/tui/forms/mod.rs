@@ -481,7 +481,11 @@ impl Form {
             Ok(cmd) => {
                 let question = match &cmd {
                     Cmd::SaveAssessment(a) => {
-                        let warnings = rules::assessment_warnings(a, &self.rules.earlier);
+                        let warnings = rules::assessment_warnings_of(
+                            a,
+                            &self.rules.earlier,
+                            self.rules.patient.as_deref(),
+                        );
                         (!warnings.is_empty()).then(|| {
                             format!("this looks wrong: {}", rules::warnings_text(&warnings))
                         })

@@ -95,6 +95,8 @@ pub struct RecordEdit {
     pub others: Vec<crate::domain::Assessment>,
     /// The question shown after a save whose corrected score looks wrong: `y` saves it anyway.
     pub confirm: Option<String>,
+    /// The patient, whose group's MDC a jump is measured against (None: the instrument's default figures).
+    pub patient: Option<Box<crate::domain::Patient>>,
 }
 
 pub fn id_of(h: &Record) -> (RecordKind, i64) {
@@ -185,11 +187,18 @@ impl RecordEdit {
             guard: Default::default(),
             others: Vec::new(),
             confirm: None,
+            patient: None,
         }
     }
 
-    /// The patient's current records `rows`, whose assessments a corrected score is checked against.
-    pub fn with_others(mut self, rows: &[Record]) -> RecordEdit {
+    /// The patient's current records `rows`, whose assessments a corrected score is checked against, with the
+    /// MDC of the `patient`'s group.
+    pub fn with_others(
+        mut self,
+        rows: &[Record],
+        patient: Option<&crate::domain::Patient>,
+    ) -> RecordEdit {
+        self.patient = patient.cloned().map(Box::new);
         let (_, id) = id_of(&self.record);
         self.others = rows
             .iter()
@@ -207,7 +216,8 @@ impl RecordEdit {
         let Cmd::CorrectRecord(Correction::Assessment(a), _) = cmd else {
             return None;
         };
-        let w = crate::domain::rules::assessment_warnings(a, &self.others);
+        let w =
+            crate::domain::rules::assessment_warnings_of(a, &self.others, self.patient.as_deref());
         (!w.is_empty()).then(|| {
             format!(
                 "not saved yet, this looks wrong: {}. y saves it anyway; any other key goes back to editing",
