@@ -67,6 +67,16 @@ fn scenario_errors_name_file_line_and_column() {
         "8:7: patient.age: invalid type: string \"old\", expected a whole number",
     );
     simulate_fails_with("bad-syntax.toml", "12:10: unclosed table, expected `]`");
+    // Every unknown key and section at once, with the name meant (a misspelt section used to be reported as the
+    // missing `baseline` it was meant to be).
+    simulate_fails_with(
+        "misspelt-section.toml",
+        "4:1: unknown key `horizon_day` (misspelt?); did you mean `horizon_days`?",
+    );
+    simulate_fails_with(
+        "misspelt-section.toml",
+        "11:2: unknown section `[baselin]` (misspelt?); did you mean `[baseline]`?",
+    );
 }
 
 #[test]

@@ -273,8 +273,11 @@ fn condition_keys(kind: &str) -> Option<&'static [&'static str]> {
 /// are checked against [`crate::instruments`] and rewritten to their canonical form (`FMA-UE` -> `fma_ue`).
 pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let doc = SpannedDoc::parse(text, origin)?;
-    // Unknown keys inside the condition table (serde ignores them there because the enum is tagged).
-    let mut problems = Vec::new();
+    // Unknown keys and sections first, every one at its line with the name meant (as in a protocol file: serde
+    // would stop at the first, and sorted keys can hide a misspelt one behind the table it was meant for); then
+    // those inside the condition table (serde ignores them there because the enum is tagged).
+    let mut problems =
+        crate::model::protocol::keys::Schema::of::<Scenario>().unknown_keys(doc.root());
     if let Some(cond) = doc
         .root()
         .get("patient")

@@ -1,7 +1,7 @@
 //! Rehabilitation protocols: the schema of a `protocols/*.toml` file (`schema.rs`), and its parsing and validation
 //! (`validate.rs`), whose problems [`super::diagnostics`] places at a line and column of the file.
 
-mod keys;
+pub(crate) mod keys;
 mod schema;
 mod validate;
 
