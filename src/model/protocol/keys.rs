@@ -1,5 +1,5 @@
-//! Unknown keys and sections anywhere in a protocol file, each reported at its line with the nearest valid name
-//! ("did you mean `practice`?"), before the file is deserialized (QA 24).
+//! Unknown keys and sections anywhere in a protocol file (and a scenario file), each reported at its line with the
+//! nearest valid name ("did you mean `practice`?"), before the file is deserialized (QA 24).
 //!
 //! Why before: serde stops at the first error, and the toml crate hands a table's keys over in sorted order, so a
 //! misspelt `[practise]` next to a `[[practice.tasks]]` was met after `practice` (which then lacked its
