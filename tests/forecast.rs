@@ -60,7 +60,7 @@ fn scenario_errors_name_file_line_and_column() {
     );
     simulate_fails_with(
         "condition-unknown-key.toml",
-        "10:86: unknown key `patient.condition.mep_amp`",
+        "10:86: unknown key `patient.condition.mep_amp` for a stroke condition; did you mean `mep`?",
     );
     simulate_fails_with(
         "wrong-type.toml",

@@ -291,8 +291,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
                 problems.push(Problem::new(
                     &[Seg::Key("patient"), Seg::Key("condition"), Seg::KeyItself(k.get_ref().to_string())],
                     format!(
-                        "unknown key `patient.condition.{}` for a {kind} condition; expected one of {}",
+                        "unknown key `patient.condition.{}` for a {kind} condition;{} expected one of {}",
                         k.get_ref(),
+                        crate::model::protocol::keys::nearest(k.get_ref(), allowed)
+                            .map_or(String::new(), |n| format!(" did you mean `{n}`?")),
                         allowed.join(", ")
                     ),
                 ));

@@ -128,7 +128,7 @@ fn unknown(at: &[Seg], key: &str, value: &DeValue<'_>, fields: &[&str]) -> Strin
 
 /// The valid name closest to `key`, when one is close enough to be what was meant (Jaro-Winkler similarity, which
 /// weighs a shared beginning: `practise` -> `practice`, `repetitons` -> `repetitions_per_session`).
-fn nearest<'f>(key: &str, fields: &[&'f str]) -> Option<&'f str> {
+pub(crate) fn nearest<'f>(key: &str, fields: &[&'f str]) -> Option<&'f str> {
     const CLOSE: f64 = 0.8;
     let key = key.to_lowercase();
     fields
