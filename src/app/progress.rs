@@ -229,55 +229,19 @@ pub fn standing_job(
 }
 
 /// The standings of the patients `codes` against their plans' forecasts (the command line's list): each patient's
-/// [`StandingJob`], the one the TUI's list runs, prepared one after the other (the store is read) and run on the
-/// machine's cores. `None` for a patient with nothing to read (no active plan, or no assessment after its day 0); an
-/// error for one whose records cannot be forecast, the others read all the same.
+/// [`StandingJob`], the one the TUI's list runs, one after the other (each forecast already runs its draws on the
+/// machine's cores). `None` for a patient with nothing to read (no active plan, or no assessment after its day 0);
+/// an error for one whose records cannot be forecast, the others read all the same.
 pub fn standings_of(
     store: &Store,
     lib: &Library,
     codes: &[String],
 ) -> Vec<Result<Option<Standing>, AppError>> {
-    let mut out: Vec<Result<Option<Standing>, AppError>> = Vec::with_capacity(codes.len());
-    let mut jobs: Vec<(usize, StandingJob)> = Vec::new();
-    for (i, code) in codes.iter().enumerate() {
-        match standing_job(store, lib, code) {
-            Ok(Some(job)) => {
-                jobs.push((i, job));
-                out.push(Ok(None));
-            }
-            Ok(None) => out.push(Ok(None)),
-            Err(e) => out.push(Err(e)),
-        }
-    }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len())
-        .max(1);
-    let mut shares: Vec<Vec<(usize, StandingJob)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (k, job) in jobs.into_iter().enumerate() {
-        shares[k % threads].push(job);
-    }
-    let done: Vec<(usize, Option<Standing>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| {
-                scope.spawn(move || {
-                    share
-                        .into_iter()
-                        .map(|(i, job)| (i, job(&Control::default()).ok().flatten()))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    for (i, s) in done {
-        out[i] = Ok(s);
-    }
-    out
+    let ctl = Control::default();
+    codes
+        .iter()
+        .map(|code| Ok(standing_job(store, lib, code)?.and_then(|job| job(&ctl).ok().flatten())))
+        .collect()
 }
 
 /// Run the plan's forecast to the end and read the patient's standing (command line, tests).
