@@ -706,6 +706,16 @@ fn list_rows(out: &str) -> std::collections::HashMap<String, Vec<String>> {
 /// QA 17: the command line's list shows the standing against the plan's forecast as the TUI's does (B behind, A
 /// ahead; `standing` in JSON), read by the same job. Two older adults on balance training since 2026-09-02 (Berg
 /// 41 the day before): one at 33 on 2026-11-01, below the forecast's 10th percentile, one at 44, on track.
+/// The row of `code` in `patient list --json`'s `list`.
+fn listed(list: &Value, code: &str) -> Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code)
+        .cloned()
+        .unwrap_or_else(|| panic!("{code} listed: {list}"))
+}
+
 #[test]
 fn patient_list_shows_b_for_a_patient_behind_the_plans_forecast() {
     let env = Env::new();
@@ -726,14 +736,7 @@ fn patient_list_shows_b_for_a_patient_behind_the_plans_forecast() {
     // A patient without a plan has no standing to read.
     env.add_patient("P-0092", "1950", "older-adult", &[]);
     let list = env.json(&["patient", "list"]);
-    let by_code = |code: &str| {
-        list.as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["code"] == code)
-            .cloned()
-            .unwrap_or_else(|| panic!("{code} listed: {list}"))
-    };
+    let by_code = |code: &str| listed(&list, code);
     assert_eq!(by_code("P-0090")["standing"], "behind");
     assert_eq!(by_code("P-0091")["standing"], "on_track");
     assert_eq!(by_code("P-0092")["standing"], Value::Null);
@@ -855,14 +858,7 @@ fn patient_list_says_sessions_left_when_a_plan_ends_by_the_calendar_behind_sched
         }
     }
     let list = env.json(&["patient", "list"]);
-    let row = |code: &str| {
-        list.as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["code"] == code)
-            .cloned()
-            .unwrap_or_else(|| panic!("{code} listed: {list}"))
-    };
+    let row = |code: &str| listed(&list, code);
     let flags = |code: &str| {
         row(code)["flags"]
             .as_array()

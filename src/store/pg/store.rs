@@ -144,10 +144,7 @@ impl PgStore {
     /// The patient `code`, through a statement prepared on this connection.
     fn patient_in(&self, c: &mut impl GenericClient, code: &str) -> Result<Patient> {
         let statement = self.prepared(c, PATIENT_BY_CODE)?;
-        c.query_opt(&statement, &[&code])?
-            .map(|r| patient_of(&r))
-            .transpose()?
-            .ok_or_else(|| no_patient(code))
+        patient_by(c, &statement, code)
     }
 
     /// `sql` prepared on this connection (once; see [`PgStore::statements`]).
@@ -413,7 +410,16 @@ pub(super) fn raw_of(r: &Row) -> Result<RawRow> {
 // Reads, on a client or inside a write's transaction.
 
 fn patient(c: &mut impl GenericClient, code: &str) -> Result<Patient> {
-    c.query_opt(PATIENT_BY_CODE, &[&code])?
+    patient_by(c, PATIENT_BY_CODE, code)
+}
+
+/// The patient `code` through `statement` ([`PATIENT_BY_CODE`], as text or prepared).
+fn patient_by<T: ?Sized + postgres::ToStatement>(
+    c: &mut impl GenericClient,
+    statement: &T,
+    code: &str,
+) -> Result<Patient> {
+    c.query_opt(statement, &[&code])?
         .map(|r| patient_of(&r))
         .transpose()?
         .ok_or_else(|| no_patient(code))
